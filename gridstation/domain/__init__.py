@@ -1,0 +1,1 @@
+"""Pure domain logic: cases, their event log, lifecycle, SLA and numbering. No Qt, no SQL."""

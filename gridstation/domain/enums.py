@@ -1,0 +1,152 @@
+"""Closed vocabularies of the domain. Values are stable identifiers stored in events; labels are Chinese."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WALK_IN = "walk_in"
+    HOTLINE_12345 = "hotline_12345"
+    QR_REPORT = "qr_report"
+    PETITION_DISPATCH = "petition_dispatch"
+    GRID_PATROL = "grid_patrol"
+
+
+CHANNEL_LABELS: dict[Channel, str] = {
+    Channel.WALK_IN: "来访",
+    Channel.HOTLINE_12345: "12345热线",
+    Channel.QR_REPORT: "码上就来",
+    Channel.PETITION_DISPATCH: "信访派单",
+    Channel.GRID_PATROL: "网格巡查",
+}
+
+
+class Tier(StrEnum):
+    """Triage tiers (分类处置)."""
+
+    ON_THE_SPOT = "on_the_spot"
+    QUICK = "quick"
+    TRACKED = "tracked"
+
+
+TIER_LABELS: dict[Tier, str] = {
+    Tier.ON_THE_SPOT: "当场办",
+    Tier.QUICK: "协同快办",
+    Tier.TRACKED: "跟踪督办",
+}
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    CONTACTED = "contacted"
+    DISPATCHED = "dispatched"
+    ON_SITE = "on_site"
+    DISPOSED = "disposed"
+    CLOSED = "closed"
+    FOLLOWED_UP = "followed_up"
+    REOPENED = "reopened"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.REGISTERED: "已登记",
+    Status.CONTACTED: "已先联",
+    Status.DISPATCHED: "已派单",
+    Status.ON_SITE: "已到场",
+    Status.DISPOSED: "已处置",
+    Status.CLOSED: "已办结",
+    Status.FOLLOWED_UP: "已回访",
+    Status.REOPENED: "已重启",
+}
+
+
+class EventType(StrEnum):
+    REGISTERED = "case.registered"
+    FIRST_CONTACT = "case.first_contact"
+    DISPATCHED = "case.dispatched"
+    ARRIVED_ON_SITE = "case.arrived_on_site"
+    DISPOSED = "case.disposed"
+    CLOSED = "case.closed"
+    FOLLOW_UP = "case.follow_up"
+    TIER_CHANGED = "case.tier_changed"
+    INTAKE_CORRECTED = "case.intake_corrected"
+    NOTE_ADDED = "case.note_added"
+
+
+EVENT_LABELS: dict[EventType, str] = {
+    EventType.REGISTERED: "登记",
+    EventType.FIRST_CONTACT: "先联",
+    EventType.DISPATCHED: "派单",
+    EventType.ARRIVED_ON_SITE: "到场",
+    EventType.DISPOSED: "处置",
+    EventType.CLOSED: "办结",
+    EventType.FOLLOW_UP: "回访",
+    EventType.TIER_CHANGED: "调整分类",
+    EventType.INTAKE_CORRECTED: "更正登记信息",
+    EventType.NOTE_ADDED: "备注",
+}
+
+
+class FollowUpKind(StrEnum):
+    """双回访: the department's feedback comes first, then the station's own revisit."""
+
+    DEPARTMENT_FEEDBACK = "department_feedback"
+    STATION_REVISIT = "station_revisit"
+
+
+FOLLOW_UP_KIND_LABELS: dict[FollowUpKind, str] = {
+    FollowUpKind.DEPARTMENT_FEEDBACK: "部门反馈回访",
+    FollowUpKind.STATION_REVISIT: "工作站回访",
+}
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+SATISFACTION_LABELS: dict[Satisfaction, str] = {
+    Satisfaction.SATISFIED: "满意",
+    Satisfaction.BASICALLY_SATISFIED: "基本满意",
+    Satisfaction.UNSATISFIED: "不满意",
+}
+
+
+class Resolution(StrEnum):
+    RESOLVED = "resolved"
+    PARTLY = "partly"
+    UNRESOLVED = "unresolved"
+
+
+RESOLUTION_LABELS: dict[Resolution, str] = {
+    Resolution.RESOLVED: "已解决",
+    Resolution.PARTLY: "部分解决",
+    Resolution.UNRESOLVED: "未解决",
+}
+
+
+class DisposalOutcome(StrEnum):
+    """51530 accepts either a disposal or a plan for it within 30 minutes."""
+
+    RESOLVED = "resolved"
+    PLAN = "plan"
+
+
+DISPOSAL_OUTCOME_LABELS: dict[DisposalOutcome, str] = {
+    DisposalOutcome.RESOLVED: "已处置",
+    DisposalOutcome.PLAN: "已拿出方案",
+}
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    GRID_CHIEF = "grid_chief"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CLERK: "接待员",
+    Role.GRID_CHIEF: "网格长",
+    Role.ADMIN: "管理员",
+}

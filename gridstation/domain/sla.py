@@ -1,0 +1,231 @@
+"""Deadline policies ("51530" and the 1-hour rule for 协同快办) and five-colour warnings (五色管理).
+
+A case has at most one running deadline: the one for the stage it is in. Each stage's clock starts
+when the case enters the stage. Policies are plain data so a station can configure them; see
+docs/sla.md for the defaults and how to change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from gridstation.domain.enums import Status, Tier
+
+
+class Stage(StrEnum):
+    RESPOND = "respond"  # first contact (先联) after registration or reopening
+    ON_SITE = "on_site"  # someone on site after first contact
+    DISPOSE = "dispose"  # disposed, or a plan for it, after arriving
+    CLOSE_LOOP = "close_loop"  # loop closed with the resident after disposal
+    FOLLOW_UP = "follow_up"  # follow-up visits after closing (optional)
+
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.RESPOND: "响应",
+    Stage.ON_SITE: "到场",
+    Stage.DISPOSE: "处置",
+    Stage.CLOSE_LOOP: "闭环",
+    Stage.FOLLOW_UP: "回访",
+}
+
+STAGE_FOR_STATUS: dict[Status, Stage] = {
+    Status.REGISTERED: Stage.RESPOND,
+    Status.REOPENED: Stage.RESPOND,
+    Status.CONTACTED: Stage.ON_SITE,
+    Status.DISPATCHED: Stage.ON_SITE,
+    Status.ON_SITE: Stage.DISPOSE,
+    Status.DISPOSED: Stage.CLOSE_LOOP,
+    Status.CLOSED: Stage.FOLLOW_UP,
+}
+
+# The sub-district's "51530" standard, in minutes.
+STANDARD_51530: dict[Stage, int | None] = {
+    Stage.RESPOND: 5,
+    Stage.ON_SITE: 15,
+    Stage.DISPOSE: 30,
+    Stage.CLOSE_LOOP: 30,
+    Stage.FOLLOW_UP: None,
+}
+
+
+class Colour(StrEnum):
+    NONE = "none"  # no running deadline (closed and followed up, or on-the-spot)
+    GREEN = "green"
+    BLUE = "blue"
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+
+
+COLOUR_LABELS: dict[Colour, str] = {
+    Colour.NONE: "无时限",
+    Colour.GREEN: "绿",
+    Colour.BLUE: "蓝",
+    Colour.YELLOW: "黄",
+    Colour.ORANGE: "橙",
+    Colour.RED: "红",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ColourScheme:
+    """Five colours by the share of the current deadline used.
+
+    A case is GREEN below `blue_from`, BLUE from `blue_from`, YELLOW from `yellow_from`, ORANGE from
+    `orange_from` up to and including the deadline itself, and RED once the deadline has passed.
+    """
+
+    blue_from: float = 0.5
+    yellow_from: float = 0.75
+    orange_from: float = 0.9
+    hex_colours: Mapping[Colour, str] = field(
+        default_factory=lambda: {
+            Colour.NONE: "#9e9e9e",
+            Colour.GREEN: "#2e7d32",
+            Colour.BLUE: "#1565c0",
+            Colour.YELLOW: "#f9a825",
+            Colour.ORANGE: "#ef6c00",
+            Colour.RED: "#c62828",
+        }
+    )
+
+    def __post_init__(self) -> None:
+        if not 0 < self.blue_from < self.yellow_from < self.orange_from < 1:
+            raise ValueError("colour thresholds must satisfy 0 < blue < yellow < orange < 1")
+
+    def band_floor(self, colour: Colour) -> float:
+        """The share of the deadline used at which `colour` starts (RED starts strictly after 1)."""
+        return {
+            Colour.GREEN: 0.0,
+            Colour.BLUE: self.blue_from,
+            Colour.YELLOW: self.yellow_from,
+            Colour.ORANGE: self.orange_from,
+            Colour.RED: 1.0,
+        }[colour]
+
+    def colour_for(self, started_at: datetime, due_at: datetime, now: datetime) -> Colour:
+        if now > due_at:
+            return Colour.RED
+        span = (due_at - started_at).total_seconds()
+        used = 1.0 if span <= 0 else (now - started_at).total_seconds() / span
+        if used >= self.orange_from:
+            return Colour.ORANGE
+        if used >= self.yellow_from:
+            return Colour.YELLOW
+        if used >= self.blue_from:
+            return Colour.BLUE
+        return Colour.GREEN
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "blue_from": self.blue_from,
+            "yellow_from": self.yellow_from,
+            "orange_from": self.orange_from,
+            "colours": {str(k): v for k, v in self.hex_colours.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ColourScheme:
+        default = cls()
+        colours = dict(default.hex_colours)
+        colours.update({Colour(k): str(v) for k, v in data.get("colours", {}).items()})
+        return cls(
+            blue_from=float(data.get("blue_from", default.blue_from)),
+            yellow_from=float(data.get("yellow_from", default.yellow_from)),
+            orange_from=float(data.get("orange_from", default.orange_from)),
+            hex_colours=colours,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    stage: Stage
+    started_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    """Minutes allowed per stage, per tier, with optional overrides per category code.
+
+    Lookup order for a stage: category override for the tier, category override for all tiers
+    (tier key "*"), the tier's own value. `None` means the stage has no deadline.
+    """
+
+    by_tier: Mapping[Tier, Mapping[Stage, int | None]]
+    by_category: Mapping[str, Mapping[str, Mapping[Stage, int | None]]] = field(default_factory=dict)
+
+    def minutes(self, tier: Tier, category_code: str, stage: Stage) -> int | None:
+        overrides = self.by_category.get(category_code, {})
+        for key in (str(tier), "*"):
+            if key in overrides and stage in overrides[key]:
+                return overrides[key][stage]
+        return self.by_tier.get(tier, {}).get(stage)
+
+    def deadline(
+        self, tier: Tier, category_code: str, status: Status, stage_started_at: datetime
+    ) -> Deadline | None:
+        if tier is Tier.ON_THE_SPOT and status is not Status.REOPENED:
+            return None
+        stage = STAGE_FOR_STATUS.get(status)
+        if stage is None:
+            return None
+        minutes = self.minutes(tier, category_code, stage)
+        if minutes is None:
+            return None
+        return Deadline(stage, stage_started_at, stage_started_at + timedelta(minutes=minutes))
+
+    def promised_response_minutes(self, tier: Tier, category_code: str) -> int | None:
+        """What a receipt promises the resident: the time until someone is on the case."""
+        if tier is Tier.QUICK:
+            return self.minutes(tier, category_code, Stage.ON_SITE)
+        return self.minutes(tier, category_code, Stage.RESPOND)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by_tier": {str(t): {str(s): m for s, m in stages.items()} for t, stages in self.by_tier.items()},
+            "by_category": {
+                code: {tier: {str(s): m for s, m in stages.items()} for tier, stages in tiers.items()}
+                for code, tiers in self.by_category.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DeadlinePolicy:
+        def stages(raw: Mapping[str, Any]) -> dict[Stage, int | None]:
+            return {Stage(s): (None if m is None else int(m)) for s, m in raw.items()}
+
+        return cls(
+            by_tier={Tier(t): stages(v) for t, v in data.get("by_tier", {}).items()},
+            by_category={
+                code: {tier: stages(v) for tier, v in tiers.items()}
+                for code, tiers in data.get("by_category", {}).items()
+            },
+        )
+
+
+def default_policy() -> DeadlinePolicy:
+    """51530 for tracked cases; 协同快办 gives the grid worker or property one hour to respond on site."""
+    quick = dict(STANDARD_51530)
+    quick[Stage.ON_SITE] = 60
+    return DeadlinePolicy(
+        by_tier={
+            Tier.ON_THE_SPOT: dict(STANDARD_51530),
+            Tier.QUICK: quick,
+            Tier.TRACKED: dict(STANDARD_51530),
+        }
+    )
+
+
+def describe_minutes(minutes: int) -> str:
+    """'5 分钟' / '1 小时' / '1 小时 30 分钟' / '2 天': used on receipts and in the desk."""
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} 天"
+    if minutes >= 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} 小时" + (f" {rest} 分钟" if rest else "")
+    return f"{minutes} 分钟"

@@ -1,0 +1,96 @@
+"""Rules for what a clerk may type. Messages are plain Chinese; codes let the UI translate."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from gridstation.domain.errors import ValidationError
+
+DESCRIPTION_MAX_CHARS = 4000
+NAME_MAX_CHARS = 40
+ADDRESS_MAX_CHARS = 200
+REASON_MAX_CHARS = 1000
+
+# Mainland mobile numbers: 11 digits starting 13–19. Optional +86/0086 prefix.
+_MOBILE = re.compile(r"^(?:\+?86|0086)?1[3-9]\d{9}$")
+# Landlines: area code 0xx/0xxx, 7–8 digit local number, optional extension; or a bare local number.
+_LANDLINE = re.compile(r"^(?:0\d{2,3})?[2-9]\d{6,7}(?:(?:转|ext|#|x)\d{1,6})?$", re.IGNORECASE)
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+def normalise_phone(raw: str) -> str:
+    """Strip separators people type ("021-6432 1234", "138 0013 8000"); full-width digits become ASCII."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    return _PHONE_SEPARATORS.sub("", text)
+
+
+def validate_phone(raw: str, *, required: bool) -> str:
+    phone = normalise_phone(raw)
+    if not phone:
+        if required:
+            raise ValidationError("phone", "phone.required", "请填写联系电话。")
+        return ""
+    if _MOBILE.match(phone):
+        return phone[-11:]
+    if _LANDLINE.match(phone):
+        return phone
+    raise ValidationError(
+        "phone",
+        "phone.malformed",
+        "电话号码格式不正确：请输入11位手机号（如 13800138000）或带区号的固定电话（如 021-64321234）。",
+    )
+
+
+def char_count(text: str) -> int:
+    """Characters as a person counts them: 𠮷 (outside the BMP) is one, not two UTF-16 units."""
+    return len(text)
+
+
+def validate_description(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise ValidationError("description", "description.empty", "请填写诉求内容，不能为空或只有空格。")
+    count = char_count(text)
+    if count > DESCRIPTION_MAX_CHARS:
+        raise ValidationError(
+            "description",
+            "description.too_long",
+            f"诉求内容过长：{count} 字，最多 {DESCRIPTION_MAX_CHARS} 字。",
+            count=count,
+            limit=DESCRIPTION_MAX_CHARS,
+        )
+    return text
+
+
+def validate_short_text(raw: str, *, field: str, label: str, limit: int, required: bool = False) -> str:
+    text = " ".join(raw.split())
+    if required and not text:
+        raise ValidationError(field, f"{field}.required", f"请填写{label}。", label=label)
+    if char_count(text) > limit:
+        raise ValidationError(
+            field, f"{field}.too_long", f"{label}过长：最多 {limit} 字。", label=label, limit=limit
+        )
+    return text
+
+
+def validate_reason(raw: str) -> str:
+    return validate_short_text(raw, field="reason", label="原因", limit=REASON_MAX_CHARS, required=True)
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234 for mobiles; keep area code and last four digits of landlines."""
+    digits = phone
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    keep_head = 4 if digits.startswith("0") else 0
+    return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***; the surname is enough to address someone politely."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)

@@ -1,0 +1,165 @@
+"""The station's tables. The `cases` table is a projection: always equal to the fold of `events`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from gridstation.storage.types import JsonText, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StationRow(Base):
+    """The one station this database belongs to."""
+
+    __tablename__ = "station"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    sub_district: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    hlc_last: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CategoryRow(Base):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    parent_code: Mapped[str] = mapped_column(String(40), default="")
+    pinyin_initials: Mapped[str] = mapped_column(String(60), default="")
+    pinyin_full: Mapped[str] = mapped_column(String(240), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class GridRow(Base):
+    __tablename__ = "grids"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CompoundRow(Base):
+    __tablename__ = "compounds"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    grid_code: Mapped[str] = mapped_column(String(20), default="")
+    pinyin_initials: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CaseCounterRow(Base):
+    """The last daily sequence issued per local date; bumped in the same transaction as the case insert."""
+
+    __tablename__ = "case_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EventRow(Base):
+    """Append-only. `station_seq` is this station's gap-free sequence, what sync will check."""
+
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    station_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[Any] = mapped_column(JsonText())
+    actor_id: Mapped[str] = mapped_column(String(36))
+    actor_name: Mapped[str] = mapped_column(String(40))
+    station_code: Mapped[str] = mapped_column(String(8))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hlc: Mapped[str] = mapped_column(String(32), index=True)
+    schema_version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CaseRow(Base):
+    """Projection of a case for listing, filtering and searching."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "sla_due_at"),
+        Index("ix_cases_registered_at", "registered_at"),
+        Index("ix_cases_category", "category_code"),
+        Index("ix_cases_grid", "grid_code"),
+        Index("ix_cases_tier", "tier"),
+        Index("ix_cases_compound", "compound"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    station_code: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(30))
+    category_code: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    tier: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    compound: Mapped[str] = mapped_column(String(100), default="")
+    building: Mapped[str] = mapped_column(String(60), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    grid_code: Mapped[str] = mapped_column(String(20), default="")
+    complainant_name: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    assignee: Mapped[str] = mapped_column(String(100), default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registered_by: Mapped[str] = mapped_column(String(40))
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    satisfaction: Mapped[str] = mapped_column(String(30), default="")
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    sla_stage: Mapped[str] = mapped_column(String(20), default="")
+    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    state: Mapped[Any] = mapped_column(JsonText())
+    version: Mapped[int] = mapped_column(Integer)
+    last_hlc: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SettingRow(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JsonText())
+
+
+class AuditRow(Base):
+    """Who did what that is not a case event: sign-ins, failed PINs, backups, restores, imports."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    staff_id: Mapped[str] = mapped_column(String(36), default="")
+    staff_name: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[Any] = mapped_column(JsonText())
