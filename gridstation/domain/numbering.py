@@ -1,6 +1,6 @@
 """Case numbers printed on receipts: final once issued, unique across a sub-district.
 
-Format: ``<station code>-<YYYYMMDD>-<4-digit daily sequence><check character>``, e.g. ``JA01-20261123-0007K``.
+Format: ``<station code>-<YYYYMMDD>-<4-digit daily sequence>-<check character>``, e.g. ``JA01-20261123-0007-K``.
 The station code makes numbers unique across stations; the daily sequence is allocated in the same
 transaction as the case insert; the check character (Luhn mod 36) catches a mistyped character or a
 swap of two neighbouring characters when someone reads a number over the phone.
@@ -15,7 +15,7 @@ from gridstation.domain.errors import DomainError
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STATION_CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,8}$")
-CASE_NUMBER_PATTERN = re.compile(r"^(?P<station>[A-Z0-9]{2,8})-(?P<day>\d{8})-(?P<seq>\d{4,6})(?P<check>[0-9A-Z])$")
+CASE_NUMBER_PATTERN = re.compile(r"^(?P<station>[A-Z0-9]{2,8})-(?P<day>\d{8})-(?P<seq>\d{4,6})-(?P<check>[0-9A-Z])$")
 MAX_DAILY_SEQUENCE = 999_999
 
 
@@ -45,12 +45,12 @@ def format_case_number(station_code: str, day: date, sequence: int) -> str:
     if not 1 <= sequence <= MAX_DAILY_SEQUENCE:
         raise DomainError("numbering.exhausted", "今日编号已用尽，请联系管理员。")
     body = f"{station_code}-{day:%Y%m%d}-{sequence:04d}"
-    return body + check_character(body)
+    return f"{body}-{check_character(body)}"
 
 
 def is_valid_case_number(number: str) -> bool:
     match = CASE_NUMBER_PATTERN.match(number.strip().upper())
     if not match:
         return False
-    body = number.strip().upper()[:-1]
+    body = number.strip().upper()[:-2]
     return check_character(body) == match.group("check")

@@ -66,11 +66,14 @@ def _on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
-    url = f"sqlite:///{Path(path)}" if not read_only else f"sqlite:///file:{Path(path)}?mode=ro&uri=true"
-    engine = create_engine(url, future=True)
+def make_engine(path: Path | str, *, for_writing: bool = True) -> Engine:
+    """An engine on the station file. Writing engines take the write lock when a transaction begins."""
+    engine = create_engine(f"sqlite:///{Path(path)}")
     event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", _on_begin)
+    if for_writing:
+        event.listen(engine, "begin", _on_begin)
+    else:
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
     return engine
 
 

@@ -1,0 +1,56 @@
+"""Role-based access: what each role at a station may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from gridstation.domain.enums import ROLE_LABELS, Role
+from gridstation.domain.errors import DomainError
+
+
+class Permission(StrEnum):
+    REGISTER_CASE = "register_case"
+    RECORD_PROGRESS = "record_progress"
+    CORRECT_INTAKE = "correct_intake"
+    CHANGE_TIER = "change_tier"
+    SEE_FULL_PHONE = "see_full_phone"
+    MANAGE_REFERENCE = "manage_reference"
+    MANAGE_STAFF = "manage_staff"
+    MANAGE_SETTINGS = "manage_settings"
+    BACKUP = "backup"
+    RESTORE = "restore"
+    VIEW_AUDIT = "view_audit"
+
+
+_CLERK = {Permission.REGISTER_CASE, Permission.RECORD_PROGRESS, Permission.CORRECT_INTAKE,
+          Permission.SEE_FULL_PHONE, Permission.BACKUP}
+_GRID_CHIEF = _CLERK | {Permission.CHANGE_TIER, Permission.VIEW_AUDIT, Permission.MANAGE_REFERENCE}
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset(_CLERK),
+    Role.GRID_CHIEF: frozenset(_GRID_CHIEF),
+    Role.ADMIN: frozenset(Permission),
+}
+
+PERMISSION_LABELS: dict[Permission, str] = {
+    Permission.REGISTER_CASE: "登记诉求",
+    Permission.RECORD_PROGRESS: "记录办理进度",
+    Permission.CORRECT_INTAKE: "更正登记信息",
+    Permission.CHANGE_TIER: "调整处置分类",
+    Permission.SEE_FULL_PHONE: "查看完整电话",
+    Permission.MANAGE_REFERENCE: "维护基础数据",
+    Permission.MANAGE_STAFF: "管理人员",
+    Permission.MANAGE_SETTINGS: "修改设置",
+    Permission.BACKUP: "备份数据",
+    Permission.RESTORE: "恢复数据",
+    Permission.VIEW_AUDIT: "查看审计日志",
+}
+
+
+def require(role: Role, permission: Permission) -> None:
+    if permission not in PERMISSIONS[role]:
+        raise DomainError(
+            "permission.denied",
+            f"「{ROLE_LABELS[role]}」无权{PERMISSION_LABELS[permission]}，请联系网格长或管理员。",
+            permission=str(permission),
+        )

@@ -1,0 +1,718 @@
+"""StationService: everything the desk and the CLI do with a station's data goes through here."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridstation.domain.case import (
+    CaseState,
+    EventDraft,
+    Intake,
+    decide,
+    decide_registration,
+    legal_actions,
+)
+from gridstation.domain.clock import HlcStamp, HybridLogicalClock
+from gridstation.domain.enums import EventType, Role, Status, Tier
+from gridstation.domain.errors import DomainError
+from gridstation.domain.events import Event, new_id
+from gridstation.domain.numbering import format_case_number, validate_station_code
+from gridstation.domain.reference import (
+    Category,
+    Compound,
+    Grid,
+    parse_categories,
+    parse_compounds,
+    parse_grids,
+)
+from gridstation.domain.roles import Permission, require
+from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, default_policy
+from gridstation.domain.validation import NAME_MAX_CHARS, validate_short_text
+from gridstation.services.ledger import read_ledger, write_ledger
+from gridstation.services.passwords import hash_secret, verify_secret
+from gridstation.storage import case_store
+from gridstation.storage.db import make_engine, make_session_factory, translated_storage_errors
+from gridstation.storage.migrate import upgrade_to_head
+from gridstation.storage.models import (
+    AuditRow,
+    CaseCounterRow,
+    CaseRow,
+    CategoryRow,
+    CompoundRow,
+    GridRow,
+    SettingRow,
+    StaffRow,
+    StationRow,
+)
+
+DB_FILE = "station.db"
+LEDGER_FILE = "numbering-ledger.json"
+PIN_MIN_LENGTH = 4
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=5)
+POLICY_KEY = "deadline_policy"
+COLOURS_KEY = "colour_scheme"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    id: str
+    name: str
+    role: Role
+
+    def can(self, permission: Permission) -> bool:
+        try:
+            require(self.role, permission)
+        except DomainError:
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class StationInfo:
+    code: str
+    name: str
+    sub_district: str
+    contact_phone: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChoice:
+    """A leaf category as the picker shows it, with what type-to-search matches."""
+
+    code: str
+    name: str
+    parent_name: str
+    pinyin_initials: str
+    pinyin_full: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.parent_name} / {self.name}" if self.parent_name else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """One row of the case list."""
+
+    id: str
+    number: str
+    registered_at: datetime
+    category_code: str
+    compound: str
+    address: str
+    description: str
+    tier: Tier
+    status: Status
+    grid_code: str
+    assignee: str
+    sla_stage: str
+    sla_started_at: datetime | None
+    sla_due_at: datetime | None
+
+
+@dataclass(slots=True)
+class CaseQuery:
+    """Filters of the case list. Empty means "any"."""
+
+    text: str = ""
+    statuses: frozenset[Status] = frozenset()
+    tiers: frozenset[Tier] = frozenset()
+    colours: frozenset[Colour] = frozenset()
+    category_code: str = ""
+    grid_code: str = ""
+    registered_from: date | None = None
+    registered_to: date | None = None
+    open_only: bool = False
+    limit: int = 500
+    offset: int = 0
+    now: datetime | None = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    staff_name: str
+    action: str
+    detail: dict[str, Any]
+
+
+class StationService:
+    """One open station database. Thread-safe: each call uses its own session."""
+
+    def __init__(self, data_dir: Path, *, now: Callable[[], datetime] = utc_now,
+                 wall_ms: Callable[[], int] | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.db_path = self.data_dir / DB_FILE
+        self.ledger_path = self.data_dir / LEDGER_FILE
+        self._now = now
+        self._wall_ms = wall_ms or (lambda: int(self._now().timestamp() * 1000))
+        self._ledger_lock = threading.Lock()
+        with translated_storage_errors():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = make_engine(self.db_path)
+            upgrade_to_head(self.engine)
+        self.read_engine: Engine = make_engine(self.db_path, for_writing=False)
+        self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self._read_sessions: sessionmaker[Session] = make_session_factory(self.read_engine)
+        self._clock = HybridLogicalClock(self._wall_ms)
+        self._policy_cache: DeadlinePolicy | None = None
+        self._colours_cache: ColourScheme | None = None
+        self._station_cache: StationInfo | None = None
+        self._after_restore_or_open()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+    def now(self) -> datetime:
+        return self._now()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with translated_storage_errors(), self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with translated_storage_errors(), self._read_sessions() as session:
+            yield session
+
+    def _audit(self, session: Session, actor: StaffMember | None, action: str, **detail: Any) -> None:
+        session.add(AuditRow(id=new_id(), at=self._now(), staff_id=actor.id if actor else "",
+                             staff_name=actor.name if actor else "", action=action, detail=detail))
+
+    def _after_restore_or_open(self) -> None:
+        """Load the clock, and skip numbers the ledger says were issued beyond what this database knows."""
+        with self._write() as session:
+            station = session.scalar(select(StationRow))
+            if station and station.hlc_last:
+                self._clock = HybridLogicalClock(self._wall_ms, HlcStamp.decode(station.hlc_last))
+            ledger = read_ledger(self.ledger_path)
+            db_seq = case_store.last_event_sequence(session)
+            behind: dict[str, Any] = {}
+            if ledger.event_sequence > db_seq:
+                case_store.raise_event_sequence_floor(session, ledger.event_sequence)
+                behind["event_sequence"] = [db_seq, ledger.event_sequence]
+            for day, issued in ledger.daily.items():
+                counter = session.get(CaseCounterRow, day)
+                if counter is None:
+                    session.add(CaseCounterRow(day=day, last_sequence=issued))
+                    behind[day] = [0, issued]
+                elif counter.last_sequence < issued:
+                    behind[day] = [counter.last_sequence, issued]
+                    counter.last_sequence = issued
+            if behind:
+                self._audit(session, None, "numbering.floor_raised", behind=behind)
+        self._policy_cache = self._colours_cache = None
+        self._station_cache = None
+
+    def _remember_issued(self, event_sequence: int, day: str | None = None, sequence: int = 0) -> None:
+        with self._ledger_lock:
+            ledger = read_ledger(self.ledger_path)
+            ledger.merge(event_sequence, day, sequence)
+            try:
+                write_ledger(self.ledger_path, ledger)
+            except OSError:
+                # The database already holds the truth; the ledger only guards against old backups.
+                pass
+
+    # ------------------------------------------------------------------ station and staff
+
+    def station(self) -> StationInfo | None:
+        if self._station_cache is None:
+            with self._read() as session:
+                row = session.scalar(select(StationRow))
+                if row is None:
+                    return None
+                self._station_cache = StationInfo(row.code, row.name, row.sub_district, row.contact_phone,
+                                                  row.timezone)
+        return self._station_cache
+
+    def is_initialised(self) -> bool:
+        return self.station() is not None
+
+    def initialise(self, *, code: str, name: str, admin_name: str, admin_pin: str, sub_district: str = "",
+                   contact_phone: str = "", timezone: str = "Asia/Shanghai") -> StaffMember:
+        """First start: the station itself, its first admin and the seed reference data."""
+        code = validate_station_code(code)
+        name = validate_short_text(name, field="station_name", label="工作站名称", limit=100, required=True)
+        ZoneInfo(timezone)
+        if self.is_initialised():
+            raise DomainError("station.exists", "本工作站已初始化。")
+        secret = self._checked_pin_hash(admin_pin)
+        admin_name = validate_short_text(admin_name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True)
+        with self._write() as session:
+            session.add(StationRow(code=code, name=name, sub_district=sub_district, contact_phone=contact_phone,
+                                   timezone=timezone, created_at=self._now(), hlc_last=""))
+            admin = StaffRow(id=new_id(), name=admin_name, role=str(Role.ADMIN), secret_hash=secret, active=True,
+                             failed_attempts=0, created_at=self._now())
+            session.add(admin)
+            member = StaffMember(admin.id, admin.name, Role.ADMIN)
+            self._seed_reference(session)
+            self._audit(session, member, "station.initialised", code=code, name=name)
+        self._station_cache = None
+        return member
+
+    def _seed_reference(self, session: Session) -> None:
+        seed = RESOURCES / "seed"
+        self._upsert_categories(session, parse_categories((seed / "categories.csv").read_text(encoding="utf-8")))
+        self._upsert_grids(session, parse_grids((seed / "grids.csv").read_text(encoding="utf-8")))
+        self._upsert_compounds(session, parse_compounds((seed / "compounds.csv").read_text(encoding="utf-8")))
+
+    @staticmethod
+    def _checked_pin_hash(pin: str) -> str:
+        if len(pin) < PIN_MIN_LENGTH:
+            raise DomainError("pin.too_short", f"PIN 或密码至少 {PIN_MIN_LENGTH} 位。", limit=PIN_MIN_LENGTH)
+        return hash_secret(pin)
+
+    def add_staff(self, actor: StaffMember, name: str, role: Role, pin: str) -> StaffMember:
+        require(actor.role, Permission.MANAGE_STAFF)
+        name = validate_short_text(name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True)
+        secret = self._checked_pin_hash(pin)
+        with self._write() as session:
+            if session.scalar(select(StaffRow).where(StaffRow.name == name)):
+                raise DomainError("staff.exists", f"已有名为「{name}」的工作人员。")
+            row = StaffRow(id=new_id(), name=name, role=str(role), secret_hash=secret, active=True,
+                           failed_attempts=0, created_at=self._now())
+            session.add(row)
+            self._audit(session, actor, "staff.added", name=name, role=str(role))
+        return StaffMember(row.id, name, role)
+
+    def staff_names(self) -> list[str]:
+        with self._read() as session:
+            return list(session.scalars(select(StaffRow.name).where(StaffRow.active).order_by(StaffRow.name)))
+
+    def sign_in(self, name: str, pin: str) -> StaffMember:
+        """Check a PIN; five wrong tries lock the account for five minutes. Every attempt is audited."""
+        refusal: DomainError | None = None
+        with self._write() as session:
+            row = session.scalar(select(StaffRow).where(StaffRow.name == name.strip(), StaffRow.active))
+            now = self._now()
+            if row is None:
+                self._audit(session, None, "sign_in.failed", name=name.strip()[:NAME_MAX_CHARS])
+                refusal = DomainError("auth.failed", "姓名或 PIN 不正确。")
+            elif row.locked_until and row.locked_until > now:
+                minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+                refusal = DomainError("auth.locked", f"连续输错次数过多，请 {minutes} 分钟后再试。", minutes=minutes)
+            elif not verify_secret(pin, row.secret_hash):
+                row.failed_attempts += 1
+                if row.failed_attempts >= MAX_FAILED_SIGN_INS:
+                    row.locked_until = now + LOCKOUT
+                    row.failed_attempts = 0
+                self._audit(session, StaffMember(row.id, row.name, Role(row.role)), "sign_in.failed")
+                refusal = DomainError("auth.failed", "姓名或 PIN 不正确。")
+            else:
+                row.failed_attempts = 0
+                row.locked_until = None
+                member = StaffMember(row.id, row.name, Role(row.role))
+                self._audit(session, member, "sign_in")
+        # Raised after the commit, so failed attempts and the lockout are remembered.
+        if refusal is not None:
+            raise refusal
+        return member
+
+    def audit_log(self, actor: StaffMember, limit: int = 200) -> list[AuditEntry]:
+        require(actor.role, Permission.VIEW_AUDIT)
+        with self._read() as session:
+            rows = session.scalars(select(AuditRow).order_by(AuditRow.at.desc()).limit(limit))
+            return [AuditEntry(r.at, r.staff_name, r.action, r.detail) for r in rows]
+
+    # ------------------------------------------------------------------ reference data
+
+    def category_choices(self) -> list[CategoryChoice]:
+        with self._read() as session:
+            rows = list(session.scalars(select(CategoryRow).where(CategoryRow.active)
+                                        .order_by(CategoryRow.sort_order, CategoryRow.code)))
+        names = {r.code: r.name for r in rows}
+        parents = {r.parent_code for r in rows if r.parent_code}
+        return [CategoryChoice(r.code, r.name, names.get(r.parent_code, ""), r.pinyin_initials, r.pinyin_full)
+                for r in rows if r.code not in parents]
+
+    def category_names(self) -> dict[str, str]:
+        with self._read() as session:
+            return {code: name for code, name in session.execute(select(CategoryRow.code, CategoryRow.name))}
+
+    def categories(self) -> list[Category]:
+        with self._read() as session:
+            return [Category(r.code, r.name, r.parent_code) for r in
+                    session.scalars(select(CategoryRow).order_by(CategoryRow.sort_order, CategoryRow.code))]
+
+    def grids(self) -> list[Grid]:
+        with self._read() as session:
+            return [Grid(r.code, r.name) for r in session.scalars(select(GridRow).where(GridRow.active)
+                                                                  .order_by(GridRow.code))]
+
+    def compounds(self) -> list[Compound]:
+        with self._read() as session:
+            return [Compound(r.name, r.grid_code) for r in
+                    session.scalars(select(CompoundRow).where(CompoundRow.active).order_by(CompoundRow.name))]
+
+    def import_reference_csv(self, actor: StaffMember, kind: str, csv_text: str) -> int:
+        """Add or update categories, grids or compounds from CSV; returns how many rows were read."""
+        require(actor.role, Permission.MANAGE_REFERENCE)
+        parsers: dict[str, Callable[[str], Sequence[Any]]] = {
+            "categories": parse_categories, "grids": parse_grids, "compounds": parse_compounds}
+        if kind not in parsers:
+            raise DomainError("csv.kind", f"不支持导入「{kind}」。")
+        items = parsers[kind](csv_text)
+        with self._write() as session:
+            if kind == "categories":
+                self._upsert_categories(session, items)
+            elif kind == "grids":
+                self._upsert_grids(session, items)
+            else:
+                self._upsert_compounds(session, items)
+            self._audit(session, actor, "reference.imported", kind=kind, rows=len(items))
+        return len(items)
+
+    def import_staff_csv(self, actor: StaffMember, csv_text: str) -> int:
+        from gridstation.domain.reference import parse_staff
+
+        rows = parse_staff(csv_text)
+        for item in rows:
+            self.add_staff(actor, item.name, Role(item.role), item.pin)
+        return len(rows)
+
+    @staticmethod
+    def _upsert_categories(session: Session, categories: Sequence[Category]) -> None:
+        from gridstation.services.pinyin import pinyin_keys
+
+        for order, cat in enumerate(categories):
+            initials, full = pinyin_keys(cat.name)
+            row = session.get(CategoryRow, cat.code) or CategoryRow(code=cat.code)
+            row.name, row.parent_code, row.sort_order, row.active = cat.name, cat.parent_code, order, True
+            row.pinyin_initials, row.pinyin_full = initials, full
+            session.add(row)
+
+    @staticmethod
+    def _upsert_grids(session: Session, grids: Sequence[Grid]) -> None:
+        for grid in grids:
+            row = session.get(GridRow, grid.code) or GridRow(code=grid.code)
+            row.name, row.active = grid.name, True
+            session.add(row)
+
+    @staticmethod
+    def _upsert_compounds(session: Session, compounds: Sequence[Compound]) -> None:
+        from gridstation.services.pinyin import pinyin_keys
+
+        for compound in compounds:
+            row = session.get(CompoundRow, compound.name) or CompoundRow(name=compound.name)
+            row.grid_code, row.active = compound.grid_code, True
+            row.pinyin_initials = pinyin_keys(compound.name)[0]
+            session.add(row)
+
+    # ------------------------------------------------------------------ settings
+
+    def deadline_policy(self) -> DeadlinePolicy:
+        if self._policy_cache is None:
+            with self._read() as session:
+                row = session.get(SettingRow, POLICY_KEY)
+                self._policy_cache = DeadlinePolicy.from_json(row.value) if row else default_policy()
+        return self._policy_cache
+
+    def colour_scheme(self) -> ColourScheme:
+        if self._colours_cache is None:
+            with self._read() as session:
+                row = session.get(SettingRow, COLOURS_KEY)
+                self._colours_cache = ColourScheme.from_json(row.value) if row else ColourScheme()
+        return self._colours_cache
+
+    def set_deadline_policy(self, actor: StaffMember, policy: DeadlinePolicy) -> None:
+        """Store a new policy and re-plan the deadlines of every case from its own events."""
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        with self._write() as session:
+            session.merge(SettingRow(key=POLICY_KEY, value=policy.to_json()))
+            for row in session.scalars(select(CaseRow)):
+                case_store.write_projection(session, case_store.load_state(session, row.id) or _missing(), policy)
+            self._audit(session, actor, "settings.deadline_policy", policy=policy.to_json())
+        self._policy_cache = policy
+
+    def set_colour_scheme(self, actor: StaffMember, scheme: ColourScheme) -> None:
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        with self._write() as session:
+            session.merge(SettingRow(key=COLOURS_KEY, value=scheme.to_json()))
+            self._audit(session, actor, "settings.colour_scheme", scheme=scheme.to_json())
+        self._colours_cache = scheme
+
+    # ------------------------------------------------------------------ cases
+
+    def local_date(self, moment: datetime) -> date:
+        station = self.station()
+        zone = ZoneInfo(station.timezone if station else "Asia/Shanghai")
+        return moment.astimezone(zone).date()
+
+    def register_case(self, actor: StaffMember, intake: Intake) -> CaseState:
+        """Number the case and store its first events in one transaction."""
+        require(actor.role, Permission.REGISTER_CASE)
+        station = self._require_station()
+        policy = self.deadline_policy()
+        now = self._now()
+        day = self.local_date(now)
+        day_key = f"{day:%Y%m%d}"
+        case_id = new_id()
+        with self._write() as session:
+            sequence = case_store.next_daily_sequence(session, day_key)
+            number = format_case_number(station.code, day, sequence)
+            drafts = decide_registration(case_id, number, intake)
+            state = self._append(session, actor, station, drafts, now, policy)
+            event_seq = case_store.last_event_sequence(session)
+        self._remember_issued(event_seq, day_key, sequence)
+        return state
+
+    def record(self, actor: StaffMember, case_id: str, event_type: EventType, payload: dict[str, Any],
+               *, expected_version: int | None = None) -> CaseState:
+        """Record a lifecycle step, a tier change, a correction, a follow-up or a note."""
+        permission = {EventType.TIER_CHANGED: Permission.CHANGE_TIER,
+                      EventType.INTAKE_CORRECTED: Permission.CORRECT_INTAKE}.get(event_type,
+                                                                                  Permission.RECORD_PROGRESS)
+        require(actor.role, permission)
+        station = self._require_station()
+        policy = self.deadline_policy()
+        now = self._now()
+        with self._write() as session:
+            state = case_store.load_state(session, case_id)
+            if state is None:
+                raise DomainError("case.unknown", "找不到该诉求。")
+            if expected_version is not None and state.version != expected_version:
+                raise DomainError("case.stale", f"诉求 {state.number} 刚被他人更新，请刷新后再操作。")
+            draft = decide(state, event_type, payload)
+            state = self._append(session, actor, station, [draft], now, policy)
+            event_seq = case_store.last_event_sequence(session)
+        self._remember_issued(event_seq)
+        return state
+
+    def _append(self, session: Session, actor: StaffMember, station: StationInfo, drafts: Sequence[EventDraft],
+                now: datetime, policy: DeadlinePolicy) -> CaseState:
+        events = [
+            Event(id=new_id(), case_id=d.case_id, type=d.type, payload=d.payload, actor_id=actor.id,
+                  actor_name=actor.name, station_code=station.code, occurred_at=now, hlc=self._clock.now().encode())
+            for d in drafts
+        ]
+        state = case_store.append_events(session, events, policy)
+        station_row = session.scalar(select(StationRow))
+        if station_row is not None:
+            station_row.hlc_last = self._clock.last.encode()
+        return state
+
+    def _require_station(self) -> StationInfo:
+        station = self.station()
+        if station is None:
+            raise DomainError("station.missing", "工作站尚未初始化。")
+        return station
+
+    def case(self, case_id: str) -> CaseState:
+        with self._read() as session:
+            state = case_store.load_state(session, case_id)
+        if state is None:
+            raise DomainError("case.unknown", "找不到该诉求。")
+        return state
+
+    def case_by_number(self, number: str) -> CaseState:
+        with self._read() as session:
+            case_id = session.scalar(select(CaseRow.id).where(CaseRow.number == number.strip().upper()))
+        if case_id is None:
+            raise DomainError("case.unknown", f"找不到编号为 {number} 的诉求。")
+        return self.case(case_id)
+
+    def timeline(self, case_id: str) -> list[Event]:
+        with self._read() as session:
+            return case_store.load_events(session, case_id)
+
+    def all_events(self) -> list[Event]:
+        from gridstation.storage.models import EventRow
+
+        with self._read() as session:
+            return [case_store.event_from_row(r) for r in session.scalars(select(EventRow)
+                                                                          .order_by(EventRow.station_seq))]
+
+    def legal_actions(self, case_id: str) -> list[EventType]:
+        return legal_actions(self.case(case_id))
+
+    def search(self, query: CaseQuery) -> list[CaseSummary]:
+        with self._read() as session:
+            stmt = (select(CaseRow.id, CaseRow.number, CaseRow.registered_at, CaseRow.category_code,
+                           CaseRow.compound, CaseRow.address, func.substr(CaseRow.description, 1, 120),
+                           CaseRow.tier, CaseRow.status, CaseRow.grid_code, CaseRow.assignee, CaseRow.sla_stage,
+                           CaseRow.sla_started_at, CaseRow.sla_due_at)
+                    .where(*self._conditions(query))
+                    # Most urgent first: running deadlines by due time, then the newest without one.
+                    .order_by(CaseRow.sla_due_at.is_(None), CaseRow.sla_due_at, CaseRow.registered_at.desc())
+                    .limit(query.limit).offset(query.offset))
+            return [CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], Tier(r[7]), Status(r[8]), r[9], r[10],
+                                r[11], r[12], r[13]) for r in session.execute(stmt)]
+
+    def count(self, query: CaseQuery) -> int:
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).select_from(CaseRow).where(*self._conditions(query)))
+                       or 0)
+
+    def _conditions(self, query: CaseQuery) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        words = query.text.split()
+        for word in words:
+            conditions.append(_text_condition(word))
+        if query.statuses:
+            conditions.append(CaseRow.status.in_([str(s) for s in query.statuses]))
+        if query.open_only:
+            conditions.append(CaseRow.status.not_in([str(Status.CLOSED), str(Status.FOLLOWED_UP)]))
+        if query.tiers:
+            conditions.append(CaseRow.tier.in_([str(t) for t in query.tiers]))
+        if query.category_code:
+            conditions.append(or_(CaseRow.category_code == query.category_code,
+                                  CaseRow.category_code.startswith(query.category_code + ".", autoescape=True)))
+        if query.grid_code:
+            conditions.append(CaseRow.grid_code == query.grid_code)
+        if query.registered_from:
+            conditions.append(CaseRow.registered_at >= self._local_midnight(query.registered_from))
+        if query.registered_to:
+            conditions.append(CaseRow.registered_at < self._local_midnight(query.registered_to + timedelta(days=1)))
+        if query.colours:
+            now = query.now or self._now()
+            conditions.append(or_(*[_colour_condition(c, self.colour_scheme(), now) for c in query.colours]))
+        return conditions
+
+    def _local_midnight(self, day: date) -> datetime:
+        station = self.station()
+        zone = ZoneInfo(station.timezone if station else "Asia/Shanghai")
+        return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+    # ------------------------------------------------------------------ backup and restore
+
+    def backup(self, actor: StaffMember | None, destination: Path) -> Path:
+        """Copy the live database with SQLite's online backup API (safe while the desk is in use)."""
+        if actor is not None:
+            require(actor.role, Permission.BACKUP)
+        destination = Path(destination)
+        if destination.is_dir():
+            destination = destination / f"gridstation-{self._now():%Y%m%d-%H%M%S}.db"
+        partial = destination.with_name(destination.name + ".partial")
+        with translated_storage_errors():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            partial.unlink(missing_ok=True)
+            source = sqlite3.connect(self.db_path)
+            target = sqlite3.connect(partial)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+                _check_integrity(target)
+            finally:
+                target.close()
+                source.close()
+            partial.replace(destination)
+        with self._write() as session:
+            self._audit(session, actor, "backup", path=str(destination))
+        return destination
+
+    def restore(self, actor: StaffMember | None, source: Path) -> Path:
+        """Replace the station's data with a backup; the current data is kept as a backup first.
+
+        Returns the path of that safety copy, so a wrong restore can be undone by restoring it.
+        """
+        if actor is not None:
+            require(actor.role, Permission.RESTORE)
+        source = Path(source)
+        if not source.is_file():
+            raise DomainError("restore.missing", f"找不到备份文件：{source}")
+        _validate_backup(source)
+        # Whatever this database has issued must stay issued, even if the backup is older.
+        with self._read() as session:
+            db_seq = case_store.last_event_sequence(session)
+            counters = {r.day: r.last_sequence for r in session.scalars(select(CaseCounterRow))}
+        with self._ledger_lock:
+            ledger = read_ledger(self.ledger_path)
+            ledger.merge(db_seq)
+            for day, seq in counters.items():
+                ledger.merge(0, day, seq)
+            write_ledger(self.ledger_path, ledger)
+        safety = self.backup(None, self.data_dir / "backups" / f"before-restore-{self._now():%Y%m%d-%H%M%S}.db")
+        with translated_storage_errors():
+            self.engine.dispose()
+            self.read_engine.dispose()
+            backup_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            live = sqlite3.connect(self.db_path)
+            try:
+                backup_conn.backup(live)
+            finally:
+                live.close()
+                backup_conn.close()
+            upgrade_to_head(self.engine)
+        self._after_restore_or_open()
+        with self._write() as session:
+            self._audit(session, actor, "restore", source=str(source), safety_copy=str(safety))
+        return safety
+
+    def integrity_ok(self) -> bool:
+        with self._read() as session:
+            return session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def _missing() -> CaseState:
+    raise DomainError("case.unknown", "找不到该诉求。")
+
+
+def _text_condition(word: str) -> ColumnElement[bool]:
+    # FTS5 trigram needs three characters; shorter Chinese words (e.g. 噪声) fall back to LIKE.
+    if len(word) >= 3:
+        quoted = '"' + word.replace('"', '""') + '"'
+        matches = text("cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)").bindparams(
+            q=quoted)
+        return matches  # type: ignore[return-value]
+    columns = (CaseRow.description, CaseRow.compound, CaseRow.address, CaseRow.number, CaseRow.complainant_name)
+    return or_(*[column.contains(word, autoescape=True) for column in columns])
+
+
+def _colour_condition(colour: Colour, scheme: ColourScheme, now: datetime) -> ColumnElement[bool]:
+    if colour is Colour.NONE:
+        return CaseRow.sla_due_at.is_(None)
+    stamp = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if colour is Colour.RED:
+        return CaseRow.sla_due_at < now
+    elapsed = func.julianday(stamp) - func.julianday(CaseRow.sla_started_at)
+    span = func.julianday(CaseRow.sla_due_at) - func.julianday(CaseRow.sla_started_at)
+    order = [Colour.GREEN, Colour.BLUE, Colour.YELLOW, Colour.ORANGE]
+    low = scheme.band_floor(colour)
+    parts = [CaseRow.sla_due_at >= now, elapsed >= span * low]
+    if colour is not Colour.ORANGE:
+        parts.append(elapsed < span * scheme.band_floor(order[order.index(colour) + 1]))
+    return and_(*parts)
+
+
+def _check_integrity(connection: sqlite3.Connection) -> None:
+    result = connection.execute("PRAGMA integrity_check").fetchone()
+    if not result or result[0] != "ok":
+        raise DomainError("storage.corrupt", "备份文件校验失败（数据库损坏）。")
+
+
+def _validate_backup(path: Path) -> None:
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            _check_integrity(connection)
+            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise DomainError("restore.not_a_backup", f"该文件不是有效的 GridStation 备份：{path.name}") from exc
+    if not {"station", "events", "cases"} <= tables:
+        raise DomainError("restore.not_a_backup", f"该文件不是有效的 GridStation 备份：{path.name}")
+

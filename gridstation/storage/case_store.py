@@ -1,0 +1,153 @@
+"""Appending events and keeping the case projection in step, inside one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridstation.domain.case import CaseState, apply
+from gridstation.domain.codec import state_from_json, state_to_json
+from gridstation.domain.enums import EventType
+from gridstation.domain.events import Event
+from gridstation.domain.sla import DeadlinePolicy
+from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow, SettingRow
+
+EVENT_SEQUENCE_FLOOR_KEY = "event_sequence_floor"
+
+
+def event_from_row(row: EventRow) -> Event:
+    return Event(
+        id=row.id,
+        case_id=row.case_id,
+        type=EventType(row.type),
+        payload=row.payload,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        station_code=row.station_code,
+        occurred_at=row.occurred_at,
+        hlc=row.hlc,
+        schema_version=row.schema_version,
+    )
+
+
+def load_state(session: Session, case_id: str) -> CaseState | None:
+    row = session.get(CaseRow, case_id)
+    return None if row is None else state_from_json(row.state)
+
+
+def load_events(session: Session, case_id: str) -> list[Event]:
+    rows = session.scalars(select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.station_seq))
+    return [event_from_row(r) for r in rows]
+
+
+def next_daily_sequence(session: Session, day: str, floor: int = 0) -> int:
+    """Allocate the next case number sequence for a local date, inside the caller's transaction."""
+    counter = session.get(CaseCounterRow, day)
+    if counter is None:
+        counter = CaseCounterRow(day=day, last_sequence=0)
+        session.add(counter)
+    counter.last_sequence = max(counter.last_sequence, floor) + 1
+    return counter.last_sequence
+
+
+def event_sequence_floor(session: Session) -> int:
+    row = session.get(SettingRow, EVENT_SEQUENCE_FLOOR_KEY)
+    return int(row.value) if row else 0
+
+
+def last_event_sequence(session: Session) -> int:
+    return max(session.scalar(select(func.max(EventRow.station_seq))) or 0, event_sequence_floor(session))
+
+
+def raise_event_sequence_floor(session: Session, floor: int) -> None:
+    row = session.get(SettingRow, EVENT_SEQUENCE_FLOOR_KEY)
+    if row is None:
+        session.add(SettingRow(key=EVENT_SEQUENCE_FLOOR_KEY, value=floor))
+    elif int(row.value) < floor:
+        row.value = floor
+
+
+def append_events(session: Session, events: Sequence[Event], policy: DeadlinePolicy) -> CaseState:
+    """Store `events` (all for one case) and update the projection; the caller commits once."""
+    if not events:
+        raise ValueError("nothing to append")
+    case_id = events[0].case_id
+    state = load_state(session, case_id)
+    for event in events:
+        if event.case_id != case_id:
+            raise ValueError("events for more than one case in one append")
+        state = apply(state, event)
+    assert state is not None
+    # The projection row goes first: events reference it.
+    write_projection(session, state, policy)
+    seq = last_event_sequence(session)
+    for event in events:
+        seq += 1
+        session.add(
+            EventRow(
+                id=event.id,
+                station_seq=seq,
+                case_id=event.case_id,
+                type=str(event.type),
+                payload=event.payload,
+                actor_id=event.actor_id,
+                actor_name=event.actor_name,
+                station_code=event.station_code,
+                occurred_at=event.occurred_at,
+                hlc=event.hlc,
+                schema_version=event.schema_version,
+                content_hash=event.content_hash(),
+            )
+        )
+    session.flush()
+    return state
+
+
+def write_projection(session: Session, state: CaseState, policy: DeadlinePolicy) -> CaseRow:
+    row = session.get(CaseRow, state.id)
+    if row is None:
+        row = CaseRow(id=state.id)
+        session.add(row)
+    _fill(row, state, policy)
+    session.flush([row])
+    return row
+
+
+def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:
+    deadline = (
+        policy.deadline(state.tier, state.category_code, state.status, state.stage_started_at)
+        if state.stage_started_at
+        else None
+    )
+    row.number = state.number
+    row.station_code = state.station_code
+    row.channel = str(state.channel)
+    row.category_code = state.category_code
+    row.description = state.description
+    row.tier = str(state.tier)
+    row.status = str(state.status)
+    row.compound = state.compound
+    row.building = state.building
+    row.address = state.address
+    row.grid_code = state.grid_code
+    row.complainant_name = state.complainant_name
+    row.phone = state.phone
+    row.anonymous = state.anonymous
+    row.assignee = state.assignee
+    row.answer = state.answer
+    row.registered_at = state.registered_at
+    row.registered_by = state.registered_by
+    row.first_contact_at = state.first_contact_at
+    row.closed_at = state.closed_at
+    row.satisfaction = str(state.satisfaction or "")
+    row.reopen_count = state.reopen_count
+    row.sla_stage = str(deadline.stage) if deadline else ""
+    row.sla_started_at = deadline.started_at if deadline else None
+    row.sla_due_at = deadline.due_at if deadline else None
+    row.state = state_to_json(state)
+    row.version = state.version
+    row.last_hlc = state.last_hlc
+    row.updated_at = state.updated_at or state.registered_at
+
