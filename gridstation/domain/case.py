@@ -53,8 +53,17 @@ TRANSITIONS: dict[EventType, dict[Status, Status]] = {
 # 当场办 cases are answered at the desk: they may close straight from registration or first contact.
 ON_THE_SPOT_CLOSABLE = frozenset({Status.REGISTERED, Status.CONTACTED})
 FINISHED = frozenset({Status.CLOSED, Status.FOLLOWED_UP})
-CORRECTABLE_FIELDS = ("category_code", "compound", "building", "address", "grid_code", "complainant_name",
-                      "phone", "anonymous", "description")
+CORRECTABLE_FIELDS = (
+    "category_code",
+    "compound",
+    "building",
+    "address",
+    "grid_code",
+    "complainant_name",
+    "phone",
+    "anonymous",
+    "description",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,16 +113,31 @@ class Intake:
 
         check("description", validate_description, description)
         check("phone", validate_phone, phone, required=phone_required and not anonymous)
-        check("complainant_name", validate_short_text, complainant_name, field="complainant_name",
-              label="姓名", limit=NAME_MAX_CHARS)
-        check("compound", validate_short_text, compound, field="compound", label="小区", limit=ADDRESS_MAX_CHARS)
+        check(
+            "complainant_name",
+            validate_short_text,
+            complainant_name,
+            field="complainant_name",
+            label="姓名",
+            limit=NAME_MAX_CHARS,
+        )
+        check(
+            "compound", validate_short_text, compound, field="compound", label="小区", limit=ADDRESS_MAX_CHARS
+        )
         check("building", validate_short_text, building, field="building", label="楼栋", limit=60)
         check("address", validate_short_text, address, field="address", label="地址", limit=ADDRESS_MAX_CHARS)
         if not category_code.strip():
             problems.append(ValidationError("category_code", "category.required", "请选择诉求分类。"))
         if tier is Tier.ON_THE_SPOT:
-            check("answer", validate_short_text, answer, field="answer", label="当场答复内容", limit=2000,
-                  required=True)
+            check(
+                "answer",
+                validate_short_text,
+                answer,
+                field="answer",
+                label="当场答复内容",
+                limit=2000,
+                required=True,
+            )
         if problems:
             raise IntakeInvalid(problems)
         return cls(
@@ -252,33 +276,59 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
         )
     if state is None:
         raise DomainError("case.unknown", "找不到该诉求。")
-    bumped = replace(state, version=state.version + 1, last_hlc=max(state.last_hlc, event.hlc),
-                     updated_at=_ts(event))
+    bumped = replace(
+        state, version=state.version + 1, last_hlc=max(state.last_hlc, event.hlc), updated_at=_ts(event)
+    )
     at = _ts(event)
     match event.type:
         case EventType.FIRST_CONTACT:
-            return replace(bumped, status=Status.CONTACTED, first_contact_at=state.first_contact_at or at,
-                           stage_started_at=at)
+            return replace(
+                bumped,
+                status=Status.CONTACTED,
+                first_contact_at=state.first_contact_at or at,
+                stage_started_at=at,
+            )
         case EventType.DISPATCHED:
-            return replace(bumped, status=Status.DISPATCHED, assignee=p.get("assignee", ""),
-                           dispatched_at=state.dispatched_at or at,
-                           # Re-dispatching does not restart the on-site clock.
-                           stage_started_at=state.stage_started_at if state.status is Status.DISPATCHED else at)
+            return replace(
+                bumped,
+                status=Status.DISPATCHED,
+                assignee=p.get("assignee", ""),
+                dispatched_at=state.dispatched_at or at,
+                # Re-dispatching does not restart the on-site clock.
+                stage_started_at=state.stage_started_at if state.status is Status.DISPATCHED else at,
+            )
         case EventType.ARRIVED_ON_SITE:
             return replace(bumped, status=Status.ON_SITE, on_site_at=at, stage_started_at=at)
         case EventType.DISPOSED:
-            return replace(bumped, status=Status.DISPOSED, disposed_at=at,
-                           disposal_outcome=DisposalOutcome(p["outcome"]), stage_started_at=at)
+            return replace(
+                bumped,
+                status=Status.DISPOSED,
+                disposed_at=at,
+                disposal_outcome=DisposalOutcome(p["outcome"]),
+                stage_started_at=at,
+            )
         case EventType.CLOSED:
-            return replace(bumped, status=Status.CLOSED, closed_at=at, stage_started_at=at,
-                           answer=p.get("answer", state.answer))
+            return replace(
+                bumped,
+                status=Status.CLOSED,
+                closed_at=at,
+                stage_started_at=at,
+                answer=p.get("answer", state.answer),
+            )
         case EventType.FOLLOW_UP:
-            record = FollowUpRecord(FollowUpKind(p["kind"]), Satisfaction(p["satisfaction"]),
-                                    Resolution(p["resolution"]), at)
+            record = FollowUpRecord(
+                FollowUpKind(p["kind"]), Satisfaction(p["satisfaction"]), Resolution(p["resolution"]), at
+            )
             follow_ups = (*state.follow_ups, record)
             if record.satisfaction is Satisfaction.UNSATISFIED:
-                return replace(bumped, status=Status.REOPENED, follow_ups=follow_ups,
-                               reopen_count=state.reopen_count + 1, stage_started_at=at, closed_at=None)
+                return replace(
+                    bumped,
+                    status=Status.REOPENED,
+                    follow_ups=follow_ups,
+                    reopen_count=state.reopen_count + 1,
+                    stage_started_at=at,
+                    closed_at=None,
+                )
             if record.kind is FollowUpKind.STATION_REVISIT:
                 return replace(bumped, status=Status.FOLLOWED_UP, follow_ups=follow_ups, stage_started_at=at)
             return replace(bumped, follow_ups=follow_ups)
@@ -329,22 +379,32 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
         raise _illegal(state, event_type)
     clean = dict(payload)
     if event_type in (EventType.FIRST_CONTACT, EventType.ARRIVED_ON_SITE, EventType.NOTE_ADDED):
-        clean["note"] = validate_short_text(str(payload.get("note", "")), field="note", label="说明", limit=2000,
-                                            required=event_type is EventType.NOTE_ADDED)
+        clean["note"] = validate_short_text(
+            str(payload.get("note", "")),
+            field="note",
+            label="说明",
+            limit=2000,
+            required=event_type is EventType.NOTE_ADDED,
+        )
     elif event_type is EventType.DISPATCHED:
-        clean["assignee"] = validate_short_text(str(payload.get("assignee", "")), field="assignee",
-                                                label="承办人或部门", limit=100, required=True)
-        clean["note"] = validate_short_text(str(payload.get("note", "")), field="note", label="说明", limit=2000)
+        clean["assignee"] = validate_short_text(
+            str(payload.get("assignee", "")), field="assignee", label="承办人或部门", limit=100, required=True
+        )
+        clean["note"] = validate_short_text(
+            str(payload.get("note", "")), field="note", label="说明", limit=2000
+        )
     elif event_type is EventType.DISPOSED:
         try:
             clean["outcome"] = str(DisposalOutcome(payload.get("outcome", DisposalOutcome.RESOLVED)))
         except ValueError as err:
             raise ValidationError("outcome", "outcome.invalid", "请选择处置结果。") from err
-        clean["note"] = validate_short_text(str(payload.get("note", "")), field="note", label="处置情况",
-                                            limit=2000, required=True)
+        clean["note"] = validate_short_text(
+            str(payload.get("note", "")), field="note", label="处置情况", limit=2000, required=True
+        )
     elif event_type is EventType.CLOSED:
-        clean["answer"] = validate_short_text(str(payload.get("answer", "")), field="answer", label="办结答复",
-                                              limit=2000, required=True)
+        clean["answer"] = validate_short_text(
+            str(payload.get("answer", "")), field="answer", label="办结答复", limit=2000, required=True
+        )
     elif event_type is EventType.FOLLOW_UP:
         clean.update(_check_follow_up(state, payload))
     elif event_type is EventType.TIER_CHANGED:
@@ -354,7 +414,11 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
             raise ValidationError("tier", "tier.invalid", "请选择处置分类。") from err
         if to is state.tier:
             raise ValidationError("tier", "tier.unchanged", f"该诉求已是「{TIER_LABELS[to]}」。")
-        clean = {"from": str(state.tier), "to": str(to), "reason": validate_reason(str(payload.get("reason", "")))}
+        clean = {
+            "from": str(state.tier),
+            "to": str(to),
+            "reason": validate_reason(str(payload.get("reason", ""))),
+        }
     elif event_type is EventType.INTAKE_CORRECTED:
         clean = _check_correction(state, payload)
     return clean
@@ -371,9 +435,15 @@ def _check_follow_up(state: CaseState, payload: Mapping[str, Any]) -> dict[str, 
     if kind is not due:
         raise IllegalTransition("follow_up.order", "双回访须先记录部门反馈回访，再记录工作站回访。")
     note = validate_short_text(str(payload.get("note", "")), field="note", label="回访意见", limit=2000)
-    return {"kind": str(kind), "satisfaction": str(satisfaction), "resolution": str(resolution), "note": note,
-            "visitor": validate_short_text(str(payload.get("visitor", "")), field="visitor", label="回访人",
-                                           limit=NAME_MAX_CHARS)}
+    return {
+        "kind": str(kind),
+        "satisfaction": str(satisfaction),
+        "resolution": str(resolution),
+        "note": note,
+        "visitor": validate_short_text(
+            str(payload.get("visitor", "")), field="visitor", label="回访人", limit=NAME_MAX_CHARS
+        ),
+    }
 
 
 def _check_correction(state: CaseState, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -389,12 +459,17 @@ def _check_correction(state: CaseState, payload: Mapping[str, Any]) -> dict[str,
     elif name == "anonymous":
         value = bool(raw)
     else:
-        value = validate_short_text(str(raw), field=name, label="更正内容", limit=ADDRESS_MAX_CHARS,
-                                    required=name == "category_code")
+        value = validate_short_text(
+            str(raw), field=name, label="更正内容", limit=ADDRESS_MAX_CHARS, required=name == "category_code"
+        )
     if getattr(state, name) == value:
         raise ValidationError("value", "correction.unchanged", "更正后的内容与原内容相同。")
-    return {"field": name, "old": getattr(state, name), "value": value,
-            "reason": validate_reason(str(payload.get("reason", "")))}
+    return {
+        "field": name,
+        "old": getattr(state, name),
+        "value": value,
+        "reason": validate_reason(str(payload.get("reason", ""))),
+    }
 
 
 @dataclass(slots=True)
@@ -428,7 +503,9 @@ def describe_event(event: Event) -> str:
         case EventType.DISPATCHED:
             return f"{label}：{p.get('assignee', '')}" + (f"（{p['note']}）" if p.get("note") else "")
         case EventType.TIER_CHANGED:
-            return f"{label}：{TIER_LABELS[Tier(p['from'])]} → {TIER_LABELS[Tier(p['to'])]}，原因：{p['reason']}"
+            return (
+                f"{label}：{TIER_LABELS[Tier(p['from'])]} → {TIER_LABELS[Tier(p['to'])]}，原因：{p['reason']}"
+            )
         case EventType.INTAKE_CORRECTED:
             return f"{label}：{p['field']}，原因：{p['reason']}"
         case EventType.CLOSED:
@@ -436,9 +513,11 @@ def describe_event(event: Event) -> str:
         case EventType.FOLLOW_UP:
             from gridstation.domain.enums import FOLLOW_UP_KIND_LABELS, SATISFACTION_LABELS
 
-            return (f"{FOLLOW_UP_KIND_LABELS[FollowUpKind(p['kind'])]}："
-                    f"{SATISFACTION_LABELS[Satisfaction(p['satisfaction'])]}" +
-                    (f"，{p['note']}" if p.get("note") else ""))
+            return (
+                f"{FOLLOW_UP_KIND_LABELS[FollowUpKind(p['kind'])]}："
+                f"{SATISFACTION_LABELS[Satisfaction(p['satisfaction'])]}"
+                + (f"，{p['note']}" if p.get("note") else "")
+            )
         case _:
             note = p.get("note", "")
             return f"{label}" + (f"：{note}" if note else "")

@@ -19,8 +19,16 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.events import Event
 
-_DATETIME_FIELDS = {"registered_at", "stage_started_at", "first_contact_at", "dispatched_at", "on_site_at",
-                    "disposed_at", "closed_at", "updated_at"}
+_DATETIME_FIELDS = {
+    "registered_at",
+    "stage_started_at",
+    "first_contact_at",
+    "dispatched_at",
+    "on_site_at",
+    "disposed_at",
+    "closed_at",
+    "updated_at",
+}
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
@@ -59,8 +67,12 @@ def state_to_json(state: CaseState) -> dict[str, Any]:
         value = getattr(state, f.name)
         if f.name == "follow_ups":
             value = [
-                {"kind": str(r.kind), "satisfaction": str(r.satisfaction), "resolution": str(r.resolution),
-                 "at": r.at.isoformat()}
+                {
+                    "kind": str(r.kind),
+                    "satisfaction": str(r.satisfaction),
+                    "resolution": str(r.resolution),
+                    "at": r.at.isoformat(),
+                }
                 for r in value
             ]
         elif isinstance(value, datetime):
@@ -82,8 +94,12 @@ def state_from_json(data: dict[str, Any]) -> CaseState:
     if values.get("disposal_outcome") is not None:
         values["disposal_outcome"] = DisposalOutcome(values["disposal_outcome"])
     values["follow_ups"] = tuple(
-        FollowUpRecord(FollowUpKind(r["kind"]), Satisfaction(r["satisfaction"]), Resolution(r["resolution"]),
-                       datetime.fromisoformat(r["at"]))
+        FollowUpRecord(
+            FollowUpKind(r["kind"]),
+            Satisfaction(r["satisfaction"]),
+            Resolution(r["resolution"]),
+            datetime.fromisoformat(r["at"]),
+        )
         for r in values.get("follow_ups", [])
     )
     return CaseState(**values)

@@ -42,8 +42,12 @@ def _rows(text: str, required: tuple[str, ...], kind: str) -> list[dict[str, str
             continue
         for column in required[:1]:
             if not clean.get(column):
-                raise DomainError("csv.empty_field", f"{kind} CSV 第 {line_no} 行的「{column}」为空。",
-                                  line=line_no, column=column)
+                raise DomainError(
+                    "csv.empty_field",
+                    f"{kind} CSV 第 {line_no} 行的「{column}」为空。",
+                    line=line_no,
+                    column=column,
+                )
         rows.append(clean)
     return rows
 
@@ -80,5 +84,7 @@ class StaffImport:
 
 
 def parse_staff(text: str) -> list[StaffImport]:
-    return [StaffImport(r["name"], r.get("role") or "clerk", r.get("pin", ""))
-            for r in _rows(text, ("name", "role", "pin"), "人员")]
+    return [
+        StaffImport(r["name"], r.get("role") or "clerk", r.get("pin", ""))
+        for r in _rows(text, ("name", "role", "pin"), "人员")
+    ]

@@ -22,8 +22,13 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
 
 
-_CLERK = {Permission.REGISTER_CASE, Permission.RECORD_PROGRESS, Permission.CORRECT_INTAKE,
-          Permission.SEE_FULL_PHONE, Permission.BACKUP}
+_CLERK = {
+    Permission.REGISTER_CASE,
+    Permission.RECORD_PROGRESS,
+    Permission.CORRECT_INTAKE,
+    Permission.SEE_FULL_PHONE,
+    Permission.BACKUP,
+}
 _GRID_CHIEF = _CLERK | {Permission.CHANGE_TIER, Permission.VIEW_AUDIT, Permission.MANAGE_REFERENCE}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -32,7 +32,9 @@ class NumberingLedger:
 def read_ledger(path: Path) -> NumberingLedger:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return NumberingLedger(int(data.get("event_sequence", 0)), {str(k): int(v) for k, v in data["daily"].items()})
+        return NumberingLedger(
+            int(data.get("event_sequence", 0)), {str(k): int(v) for k, v in data["daily"].items()}
+        )
     except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
         return NumberingLedger()
 

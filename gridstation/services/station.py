@@ -157,8 +157,13 @@ class AuditEntry:
 class StationService:
     """One open station database. Thread-safe: each call uses its own session."""
 
-    def __init__(self, data_dir: Path, *, now: Callable[[], datetime] = utc_now,
-                 wall_ms: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        now: Callable[[], datetime] = utc_now,
+        wall_ms: Callable[[], int] | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.db_path = self.data_dir / DB_FILE
         self.ledger_path = self.data_dir / LEDGER_FILE
@@ -198,8 +203,16 @@ class StationService:
             yield session
 
     def _audit(self, session: Session, actor: StaffMember | None, action: str, **detail: Any) -> None:
-        session.add(AuditRow(id=new_id(), at=self._now(), staff_id=actor.id if actor else "",
-                             staff_name=actor.name if actor else "", action=action, detail=detail))
+        session.add(
+            AuditRow(
+                id=new_id(),
+                at=self._now(),
+                staff_id=actor.id if actor else "",
+                staff_name=actor.name if actor else "",
+                action=action,
+                detail=detail,
+            )
+        )
 
     def _after_restore_or_open(self) -> None:
         """Load the clock, and skip numbers the ledger says were issued beyond what this database knows."""
@@ -244,15 +257,25 @@ class StationService:
                 row = session.scalar(select(StationRow))
                 if row is None:
                     return None
-                self._station_cache = StationInfo(row.code, row.name, row.sub_district, row.contact_phone,
-                                                  row.timezone)
+                self._station_cache = StationInfo(
+                    row.code, row.name, row.sub_district, row.contact_phone, row.timezone
+                )
         return self._station_cache
 
     def is_initialised(self) -> bool:
         return self.station() is not None
 
-    def initialise(self, *, code: str, name: str, admin_name: str, admin_pin: str, sub_district: str = "",
-                   contact_phone: str = "", timezone: str = "Asia/Shanghai") -> StaffMember:
+    def initialise(
+        self,
+        *,
+        code: str,
+        name: str,
+        admin_name: str,
+        admin_pin: str,
+        sub_district: str = "",
+        contact_phone: str = "",
+        timezone: str = "Asia/Shanghai",
+    ) -> StaffMember:
         """First start: the station itself, its first admin and the seed reference data."""
         code = validate_station_code(code)
         name = validate_short_text(name, field="station_name", label="工作站名称", limit=100, required=True)
@@ -260,12 +283,30 @@ class StationService:
         if self.is_initialised():
             raise DomainError("station.exists", "本工作站已初始化。")
         secret = self._checked_pin_hash(admin_pin)
-        admin_name = validate_short_text(admin_name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True)
+        admin_name = validate_short_text(
+            admin_name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True
+        )
         with self._write() as session:
-            session.add(StationRow(code=code, name=name, sub_district=sub_district, contact_phone=contact_phone,
-                                   timezone=timezone, created_at=self._now(), hlc_last=""))
-            admin = StaffRow(id=new_id(), name=admin_name, role=str(Role.ADMIN), secret_hash=secret, active=True,
-                             failed_attempts=0, created_at=self._now())
+            session.add(
+                StationRow(
+                    code=code,
+                    name=name,
+                    sub_district=sub_district,
+                    contact_phone=contact_phone,
+                    timezone=timezone,
+                    created_at=self._now(),
+                    hlc_last="",
+                )
+            )
+            admin = StaffRow(
+                id=new_id(),
+                name=admin_name,
+                role=str(Role.ADMIN),
+                secret_hash=secret,
+                active=True,
+                failed_attempts=0,
+                created_at=self._now(),
+            )
             session.add(admin)
             member = StaffMember(admin.id, admin.name, Role.ADMIN)
             self._seed_reference(session)
@@ -275,7 +316,9 @@ class StationService:
 
     def _seed_reference(self, session: Session) -> None:
         seed = RESOURCES / "seed"
-        self._upsert_categories(session, parse_categories((seed / "categories.csv").read_text(encoding="utf-8")))
+        self._upsert_categories(
+            session, parse_categories((seed / "categories.csv").read_text(encoding="utf-8"))
+        )
         self._upsert_grids(session, parse_grids((seed / "grids.csv").read_text(encoding="utf-8")))
         self._upsert_compounds(session, parse_compounds((seed / "compounds.csv").read_text(encoding="utf-8")))
 
@@ -292,8 +335,15 @@ class StationService:
         with self._write() as session:
             if session.scalar(select(StaffRow).where(StaffRow.name == name)):
                 raise DomainError("staff.exists", f"已有名为「{name}」的工作人员。")
-            row = StaffRow(id=new_id(), name=name, role=str(role), secret_hash=secret, active=True,
-                           failed_attempts=0, created_at=self._now())
+            row = StaffRow(
+                id=new_id(),
+                name=name,
+                role=str(role),
+                secret_hash=secret,
+                active=True,
+                failed_attempts=0,
+                created_at=self._now(),
+            )
             session.add(row)
             self._audit(session, actor, "staff.added", name=name, role=str(role))
         return StaffMember(row.id, name, role)
@@ -313,7 +363,9 @@ class StationService:
                 refusal = DomainError("auth.failed", "姓名或 PIN 不正确。")
             elif row.locked_until and row.locked_until > now:
                 minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-                refusal = DomainError("auth.locked", f"连续输错次数过多，请 {minutes} 分钟后再试。", minutes=minutes)
+                refusal = DomainError(
+                    "auth.locked", f"连续输错次数过多，请 {minutes} 分钟后再试。", minutes=minutes
+                )
             elif not verify_secret(pin, row.secret_hash):
                 row.failed_attempts += 1
                 if row.failed_attempts >= MAX_FAILED_SIGN_INS:
@@ -341,12 +393,20 @@ class StationService:
 
     def category_choices(self) -> list[CategoryChoice]:
         with self._read() as session:
-            rows = list(session.scalars(select(CategoryRow).where(CategoryRow.active)
-                                        .order_by(CategoryRow.sort_order, CategoryRow.code)))
+            rows = list(
+                session.scalars(
+                    select(CategoryRow)
+                    .where(CategoryRow.active)
+                    .order_by(CategoryRow.sort_order, CategoryRow.code)
+                )
+            )
         names = {r.code: r.name for r in rows}
         parents = {r.parent_code for r in rows if r.parent_code}
-        return [CategoryChoice(r.code, r.name, names.get(r.parent_code, ""), r.pinyin_initials, r.pinyin_full)
-                for r in rows if r.code not in parents]
+        return [
+            CategoryChoice(r.code, r.name, names.get(r.parent_code, ""), r.pinyin_initials, r.pinyin_full)
+            for r in rows
+            if r.code not in parents
+        ]
 
     def category_names(self) -> dict[str, str]:
         with self._read() as session:
@@ -354,24 +414,37 @@ class StationService:
 
     def categories(self) -> list[Category]:
         with self._read() as session:
-            return [Category(r.code, r.name, r.parent_code) for r in
-                    session.scalars(select(CategoryRow).order_by(CategoryRow.sort_order, CategoryRow.code))]
+            return [
+                Category(r.code, r.name, r.parent_code)
+                for r in session.scalars(
+                    select(CategoryRow).order_by(CategoryRow.sort_order, CategoryRow.code)
+                )
+            ]
 
     def grids(self) -> list[Grid]:
         with self._read() as session:
-            return [Grid(r.code, r.name) for r in session.scalars(select(GridRow).where(GridRow.active)
-                                                                  .order_by(GridRow.code))]
+            return [
+                Grid(r.code, r.name)
+                for r in session.scalars(select(GridRow).where(GridRow.active).order_by(GridRow.code))
+            ]
 
     def compounds(self) -> list[Compound]:
         with self._read() as session:
-            return [Compound(r.name, r.grid_code) for r in
-                    session.scalars(select(CompoundRow).where(CompoundRow.active).order_by(CompoundRow.name))]
+            return [
+                Compound(r.name, r.grid_code)
+                for r in session.scalars(
+                    select(CompoundRow).where(CompoundRow.active).order_by(CompoundRow.name)
+                )
+            ]
 
     def import_reference_csv(self, actor: StaffMember, kind: str, csv_text: str) -> int:
         """Add or update categories, grids or compounds from CSV; returns how many rows were read."""
         require(actor.role, Permission.MANAGE_REFERENCE)
         parsers: dict[str, Callable[[str], Sequence[Any]]] = {
-            "categories": parse_categories, "grids": parse_grids, "compounds": parse_compounds}
+            "categories": parse_categories,
+            "grids": parse_grids,
+            "compounds": parse_compounds,
+        }
         if kind not in parsers:
             raise DomainError("csv.kind", f"不支持导入「{kind}」。")
         items = parsers[kind](csv_text)
@@ -443,7 +516,9 @@ class StationService:
         with self._write() as session:
             session.merge(SettingRow(key=POLICY_KEY, value=policy.to_json()))
             for row in session.scalars(select(CaseRow)):
-                case_store.write_projection(session, case_store.load_state(session, row.id) or _missing(), policy)
+                case_store.write_projection(
+                    session, case_store.load_state(session, row.id) or _missing(), policy
+                )
             self._audit(session, actor, "settings.deadline_policy", policy=policy.to_json())
         self._policy_cache = policy
 
@@ -479,12 +554,20 @@ class StationService:
         self._remember_issued(event_seq, day_key, sequence)
         return state
 
-    def record(self, actor: StaffMember, case_id: str, event_type: EventType, payload: dict[str, Any],
-               *, expected_version: int | None = None) -> CaseState:
+    def record(
+        self,
+        actor: StaffMember,
+        case_id: str,
+        event_type: EventType,
+        payload: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> CaseState:
         """Record a lifecycle step, a tier change, a correction, a follow-up or a note."""
-        permission = {EventType.TIER_CHANGED: Permission.CHANGE_TIER,
-                      EventType.INTAKE_CORRECTED: Permission.CORRECT_INTAKE}.get(event_type,
-                                                                                  Permission.RECORD_PROGRESS)
+        permission = {
+            EventType.TIER_CHANGED: Permission.CHANGE_TIER,
+            EventType.INTAKE_CORRECTED: Permission.CORRECT_INTAKE,
+        }.get(event_type, Permission.RECORD_PROGRESS)
         require(actor.role, permission)
         station = self._require_station()
         policy = self.deadline_policy()
@@ -501,11 +584,27 @@ class StationService:
         self._remember_issued(event_seq)
         return state
 
-    def _append(self, session: Session, actor: StaffMember, station: StationInfo, drafts: Sequence[EventDraft],
-                now: datetime, policy: DeadlinePolicy) -> CaseState:
+    def _append(
+        self,
+        session: Session,
+        actor: StaffMember,
+        station: StationInfo,
+        drafts: Sequence[EventDraft],
+        now: datetime,
+        policy: DeadlinePolicy,
+    ) -> CaseState:
         events = [
-            Event(id=new_id(), case_id=d.case_id, type=d.type, payload=d.payload, actor_id=actor.id,
-                  actor_name=actor.name, station_code=station.code, occurred_at=now, hlc=self._clock.now().encode())
+            Event(
+                id=new_id(),
+                case_id=d.case_id,
+                type=d.type,
+                payload=d.payload,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                station_code=station.code,
+                occurred_at=now,
+                hlc=self._clock.now().encode(),
+            )
             for d in drafts
         ]
         state = case_store.append_events(session, events, policy)
@@ -542,29 +641,64 @@ class StationService:
         from gridstation.storage.models import EventRow
 
         with self._read() as session:
-            return [case_store.event_from_row(r) for r in session.scalars(select(EventRow)
-                                                                          .order_by(EventRow.station_seq))]
+            return [
+                case_store.event_from_row(r)
+                for r in session.scalars(select(EventRow).order_by(EventRow.station_seq))
+            ]
 
     def legal_actions(self, case_id: str) -> list[EventType]:
         return legal_actions(self.case(case_id))
 
     def search(self, query: CaseQuery) -> list[CaseSummary]:
         with self._read() as session:
-            stmt = (select(CaseRow.id, CaseRow.number, CaseRow.registered_at, CaseRow.category_code,
-                           CaseRow.compound, CaseRow.address, func.substr(CaseRow.description, 1, 120),
-                           CaseRow.tier, CaseRow.status, CaseRow.grid_code, CaseRow.assignee, CaseRow.sla_stage,
-                           CaseRow.sla_started_at, CaseRow.sla_due_at)
-                    .where(*self._conditions(query))
-                    # Most urgent first: running deadlines by due time, then the newest without one.
-                    .order_by(CaseRow.sla_due_at.is_(None), CaseRow.sla_due_at, CaseRow.registered_at.desc())
-                    .limit(query.limit).offset(query.offset))
-            return [CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], Tier(r[7]), Status(r[8]), r[9], r[10],
-                                r[11], r[12], r[13]) for r in session.execute(stmt)]
+            stmt = (
+                select(
+                    CaseRow.id,
+                    CaseRow.number,
+                    CaseRow.registered_at,
+                    CaseRow.category_code,
+                    CaseRow.compound,
+                    CaseRow.address,
+                    func.substr(CaseRow.description, 1, 120),
+                    CaseRow.tier,
+                    CaseRow.status,
+                    CaseRow.grid_code,
+                    CaseRow.assignee,
+                    CaseRow.sla_stage,
+                    CaseRow.sla_started_at,
+                    CaseRow.sla_due_at,
+                )
+                .where(*self._conditions(query))
+                # Most urgent first: running deadlines by due time, then the newest without one.
+                .order_by(CaseRow.sla_due_at.is_(None), CaseRow.sla_due_at, CaseRow.registered_at.desc())
+                .limit(query.limit)
+                .offset(query.offset)
+            )
+            return [
+                CaseSummary(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    Tier(r[7]),
+                    Status(r[8]),
+                    r[9],
+                    r[10],
+                    r[11],
+                    r[12],
+                    r[13],
+                )
+                for r in session.execute(stmt)
+            ]
 
     def count(self, query: CaseQuery) -> int:
         with self._read() as session:
-            return int(session.scalar(select(func.count()).select_from(CaseRow).where(*self._conditions(query)))
-                       or 0)
+            return int(
+                session.scalar(select(func.count()).select_from(CaseRow).where(*self._conditions(query))) or 0
+            )
 
     def _conditions(self, query: CaseQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -578,14 +712,20 @@ class StationService:
         if query.tiers:
             conditions.append(CaseRow.tier.in_([str(t) for t in query.tiers]))
         if query.category_code:
-            conditions.append(or_(CaseRow.category_code == query.category_code,
-                                  CaseRow.category_code.startswith(query.category_code + ".", autoescape=True)))
+            conditions.append(
+                or_(
+                    CaseRow.category_code == query.category_code,
+                    CaseRow.category_code.startswith(query.category_code + ".", autoescape=True),
+                )
+            )
         if query.grid_code:
             conditions.append(CaseRow.grid_code == query.grid_code)
         if query.registered_from:
             conditions.append(CaseRow.registered_at >= self._local_midnight(query.registered_from))
         if query.registered_to:
-            conditions.append(CaseRow.registered_at < self._local_midnight(query.registered_to + timedelta(days=1)))
+            conditions.append(
+                CaseRow.registered_at < self._local_midnight(query.registered_to + timedelta(days=1))
+            )
         if query.colours:
             now = query.now or self._now()
             conditions.append(or_(*[_colour_condition(c, self.colour_scheme(), now) for c in query.colours]))
@@ -644,7 +784,9 @@ class StationService:
             for day, seq in counters.items():
                 ledger.merge(0, day, seq)
             write_ledger(self.ledger_path, ledger)
-        safety = self.backup(None, self.data_dir / "backups" / f"before-restore-{self._now():%Y%m%d-%H%M%S}.db")
+        safety = self.backup(
+            None, self.data_dir / "backups" / f"before-restore-{self._now():%Y%m%d-%H%M%S}.db"
+        )
         with translated_storage_errors():
             self.engine.dispose()
             self.read_engine.dispose()
@@ -674,10 +816,17 @@ def _text_condition(word: str) -> ColumnElement[bool]:
     # FTS5 trigram needs three characters; shorter Chinese words (e.g. 噪声) fall back to LIKE.
     if len(word) >= 3:
         quoted = '"' + word.replace('"', '""') + '"'
-        matches = text("cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)").bindparams(
-            q=quoted)
+        matches = text(
+            "cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)"
+        ).bindparams(q=quoted)
         return matches  # type: ignore[return-value]
-    columns = (CaseRow.description, CaseRow.compound, CaseRow.address, CaseRow.number, CaseRow.complainant_name)
+    columns = (
+        CaseRow.description,
+        CaseRow.compound,
+        CaseRow.address,
+        CaseRow.number,
+        CaseRow.complainant_name,
+    )
     return or_(*[column.contains(word, autoescape=True) for column in columns])
 
 
@@ -715,4 +864,3 @@ def _validate_backup(path: Path) -> None:
         raise DomainError("restore.not_a_backup", f"该文件不是有效的 GridStation 备份：{path.name}") from exc
     if not {"station", "events", "cases"} <= tables:
         raise DomainError("restore.not_a_backup", f"该文件不是有效的 GridStation 备份：{path.name}")
-

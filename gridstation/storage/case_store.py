@@ -150,4 +150,3 @@ def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:
     row.version = state.version
     row.last_hlc = state.last_hlc
     row.updated_at = state.updated_at or state.registered_at
-

@@ -22,16 +22,31 @@ class StorageError(DomainError):
 
 
 _SQLITE_PROBLEMS: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (("database is locked", "database table is locked"), "storage.locked",
-     "数据库正被其他程序占用，请稍后重试。已保存的数据未受影响。"),
-    (("readonly database", "read-only"), "storage.read_only",
-     "数据库文件只读，无法保存。请检查文件权限或数据目录。已保存的数据未受影响。"),
-    (("malformed", "not a database", "file is encrypted"), "storage.corrupt",
-     "数据库文件已损坏或不是 GridStation 数据库。请从备份恢复，或联系管理员。"),
-    (("disk is full", "database or disk is full", "disk i/o error"), "storage.disk_full",
-     "磁盘空间不足或写入失败，未能保存。请清理磁盘后重试。已保存的数据未受影响。"),
-    (("unable to open database",), "storage.cannot_open",
-     "无法打开数据库文件，请检查数据目录是否存在且可写。"),
+    (
+        ("database is locked", "database table is locked"),
+        "storage.locked",
+        "数据库正被其他程序占用，请稍后重试。已保存的数据未受影响。",
+    ),
+    (
+        ("readonly database", "read-only"),
+        "storage.read_only",
+        "数据库文件只读，无法保存。请检查文件权限或数据目录。已保存的数据未受影响。",
+    ),
+    (
+        ("malformed", "not a database", "file is encrypted"),
+        "storage.corrupt",
+        "数据库文件已损坏或不是 GridStation 数据库。请从备份恢复，或联系管理员。",
+    ),
+    (
+        ("disk is full", "database or disk is full", "disk i/o error"),
+        "storage.disk_full",
+        "磁盘空间不足或写入失败，未能保存。请清理磁盘后重试。已保存的数据未受影响。",
+    ),
+    (
+        ("unable to open database",),
+        "storage.cannot_open",
+        "无法打开数据库文件，请检查数据目录是否存在且可写。",
+    ),
 )
 
 
