@@ -1,0 +1,66 @@
+"""Shared fixtures: a real station database in a temporary folder, with a clock the test controls."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LANG", "C.UTF-8")
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gridstation.domain.enums import Role
+from gridstation.services.station import StaffMember, StationService
+
+ADMIN_NAME = "王芳"
+ADMIN_PIN = "2468"
+CLERK_NAME = "李明"
+CLERK_PIN = "1357"
+
+
+class FakeClock:
+    """Wall time that only moves when a test says so."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.current += timedelta(**kwargs)
+        return self.current
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "station-data"
+
+
+@pytest.fixture
+def service(data_dir: Path, clock: FakeClock) -> Iterator[StationService]:
+    svc = StationService(data_dir, now=clock)
+    svc.initialise(code="JA01", name="枫林居委会民情快办工作站", admin_name=ADMIN_NAME, admin_pin=ADMIN_PIN,
+                   sub_district="湖南路街道", contact_phone="021-64331234")
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def admin(service: StationService) -> StaffMember:
+    return service.sign_in(ADMIN_NAME, ADMIN_PIN)
+
+
+@pytest.fixture
+def clerk(service: StationService, admin: StaffMember) -> StaffMember:
+    service.add_staff(admin, CLERK_NAME, Role.CLERK, CLERK_PIN)
+    return service.sign_in(CLERK_NAME, CLERK_PIN)
