@@ -1,0 +1,57 @@
+"""Starting the desk: Qt application, font, language, first start or sign-in, then the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from gridstation.domain.errors import DomainError
+from gridstation.services.station import StaffMember, StationService
+from gridstation.ui.main_window import MainWindow
+from gridstation.ui.messages import error_text
+from gridstation.ui.resources import install_font, install_translator
+from gridstation.ui.sign_in import FirstRunDialog, SignInDialog
+
+
+def make_application(language: str = "zh_CN", argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setApplicationName("GridStation")
+    app.setOrganizationName("GridStation")
+    install_font(app)
+    install_translator(app, language)
+    return app
+
+
+def build_main_window(service: StationService, staff: StaffMember) -> MainWindow:
+    return MainWindow(service, staff)
+
+
+def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
+    app = make_application(lang)
+    try:
+        service = StationService(data_dir)
+    except DomainError as err:
+        QMessageBox.critical(None, "GridStation", error_text(err))
+        return 2
+    staff: StaffMember | None
+    if not service.is_initialised():
+        first = FirstRunDialog(service)
+        if first.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        staff = first.staff
+    else:
+        sign_in = SignInDialog(service)
+        if sign_in.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        staff = sign_in.staff
+    assert staff is not None
+    window = build_main_window(service, staff)
+    window.resize(1400, 860)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        service.close()

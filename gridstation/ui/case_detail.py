@@ -1,0 +1,304 @@
+"""Case detail: the case's fields, its timeline of events, and buttons for what is legal now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridstation.domain.case import CORRECTABLE_FIELDS, CaseState, describe_event, legal_actions
+from gridstation.domain.enums import (
+    CHANNEL_LABELS,
+    DISPOSAL_OUTCOME_LABELS,
+    EVENT_LABELS,
+    FOLLOW_UP_KIND_LABELS,
+    RESOLUTION_LABELS,
+    SATISFACTION_LABELS,
+    STATUS_LABELS,
+    TIER_LABELS,
+    EventType,
+    Tier,
+)
+from gridstation.domain.errors import DomainError
+from gridstation.domain.roles import Permission
+from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, Stage
+from gridstation.domain.validation import mask_name, mask_phone
+from gridstation.services.station import StaffMember, StationService
+from gridstation.ui.case_model import format_remaining
+from gridstation.ui.messages import error_text
+
+COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
+FIELD_LABELS = {
+    "category_code": "分类", "compound": "小区", "building": "楼栋", "address": "地址", "grid_code": "网格",
+    "complainant_name": "姓名", "phone": "电话", "anonymous": "匿名", "description": "诉求内容",
+}
+
+
+class ActionDialog(QDialog):
+    """Collects what one lifecycle step needs, then records it through the service."""
+
+    def __init__(self, service: StationService, staff: StaffMember, state: CaseState, action: EventType,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._staff = staff
+        self._state = state
+        self._action = action
+        self.result_state: CaseState | None = None
+        self.setWindowTitle(self.tr("{0}：{1}").format(self.tr(EVENT_LABELS[action]), state.number))
+        self.setMinimumWidth(420)
+        self.inputs: dict[str, QWidget] = {}
+        form = QFormLayout()
+        for name, label, widget in self._fields():
+            self.inputs[name] = widget
+            form.addRow(label, widget)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        ok.setText(self.tr("确定"))
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel is not None
+        cancel.setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _fields(self) -> list[tuple[str, str, QWidget]]:
+        a = self._action
+        if a is EventType.DISPATCHED:
+            assignee = QComboBox()
+            assignee.setEditable(True)
+            assignee.addItems([self.tr(x) for x in COMMON_ASSIGNEES])
+            assignee.setCurrentIndex(-1)
+            return [("assignee", self.tr("承办人或部门"), assignee), ("note", self.tr("说明"), _text())]
+        if a is EventType.DISPOSED:
+            return [("outcome", self.tr("处置结果"), _choice(DISPOSAL_OUTCOME_LABELS)),
+                    ("note", self.tr("处置情况"), _text())]
+        if a is EventType.CLOSED:
+            return [("answer", self.tr("办结答复"), _text())]
+        if a is EventType.FOLLOW_UP:
+            kind = self._state.pending_follow_up()
+            label = QLabel(self.tr(FOLLOW_UP_KIND_LABELS[kind]) if kind else "")
+            label.setProperty("value", str(kind) if kind else "")
+            return [("kind", self.tr("回访类型"), label),
+                    ("resolution", self.tr("是否解决"), _choice(RESOLUTION_LABELS)),
+                    ("satisfaction", self.tr("满意度"), _choice(SATISFACTION_LABELS)),
+                    ("visitor", self.tr("回访人"), QLineEdit(self._staff.name)),
+                    ("note", self.tr("回访意见"), _text())]
+        if a is EventType.TIER_CHANGED:
+            tiers = {t: label for t, label in TIER_LABELS.items() if t is not self._state.tier}
+            return [("to", self.tr("调整为"), _choice(tiers)), ("reason", self.tr("原因"), _text())]
+        if a is EventType.INTAKE_CORRECTED:
+            fields = {name: FIELD_LABELS[name] for name in CORRECTABLE_FIELDS if name != "anonymous"}
+            return [("field", self.tr("更正项目"), _choice(fields)), ("value", self.tr("更正为"), QLineEdit()),
+                    ("reason", self.tr("原因"), _text())]
+        return [("note", self.tr("说明"), _text())]
+
+    def payload(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, widget in self.inputs.items():
+            if isinstance(widget, QComboBox):
+                values[name] = widget.currentData() if widget.currentData() is not None else widget.currentText()
+            elif isinstance(widget, QPlainTextEdit):
+                values[name] = widget.toPlainText()
+            elif isinstance(widget, QLineEdit):
+                values[name] = widget.text()
+            elif isinstance(widget, QLabel):
+                values[name] = widget.property("value")
+        return values
+
+    def accept(self) -> None:
+        try:
+            self.result_state = self._service.record(self._staff, self._state.id, self._action, self.payload(),
+                                                     expected_version=self._state.version)
+        except DomainError as err:
+            self.error.setText(error_text(err))
+            self.error.show()
+            return
+        super().accept()
+
+
+def _text() -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)
+    edit.setMaximumHeight(80)
+    return edit
+
+
+def _choice(options: dict[Any, str]) -> QComboBox:
+    combo = QComboBox()
+    for value, label in options.items():
+        combo.addItem(combo.tr(label), str(value))
+    return combo
+
+
+class CaseDetailPanel(QWidget):
+    case_changed = Signal(object)
+
+    def __init__(self, service: StationService, staff: StaffMember, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._staff = staff
+        self.state: CaseState | None = None
+        self._show_phone = False
+        self.title = QLabel(self.tr("请选择一件诉求"))
+        self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        self.sla_label = QLabel()
+        self.fields = QGridLayout()
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.phone_button = QPushButton(self.tr("显示完整电话"))
+        self.phone_button.setCheckable(True)
+        self.phone_button.setVisible(staff.can(Permission.SEE_FULL_PHONE))
+        self.phone_button.toggled.connect(self._toggle_phone)
+        self.timeline = QTreeWidget()
+        self.timeline.setHeaderLabels([self.tr("时间"), self.tr("事项"), self.tr("经办人"), self.tr("内容")])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setColumnWidth(0, 120)
+        self.timeline.setColumnWidth(1, 90)
+        self.timeline.setColumnWidth(2, 70)
+        self.actions_row = QHBoxLayout()
+        self.action_buttons: dict[EventType, QPushButton] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.sla_label)
+        layout.addLayout(self.fields)
+        layout.addWidget(self.description)
+        layout.addWidget(self.phone_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(self.actions_row)
+        layout.addWidget(QLabel(self.tr("办理经过")))
+        layout.addWidget(self.timeline, 1)
+
+    def show_case(self, case_id: str) -> None:
+        try:
+            self.state = self._service.case(case_id)
+        except DomainError as err:
+            self.title.setText(error_text(err))
+            return
+        self._show_phone = False
+        self.phone_button.setChecked(False)
+        self._render()
+
+    def _render(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        self.title.setText(f"{state.number}  ·  {self.tr(STATUS_LABELS[state.status])}")
+        self.refresh_countdown()
+        while self.fields.count():
+            taken = self.fields.takeAt(0)
+            widget = taken.widget() if taken is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        names = self._service.category_names()
+        phone = state.phone if self._show_phone else mask_phone(state.phone)
+        name = state.complainant_name if not state.anonymous else mask_name(state.complainant_name)
+        rows = [
+            (self.tr("渠道"), self.tr(CHANNEL_LABELS[state.channel])),
+            (self.tr("分类"), names.get(state.category_code, state.category_code)),
+            (self.tr("处置方式"), self.tr(TIER_LABELS[state.tier])),
+            (self.tr("地址"), " ".join(p for p in (state.compound, state.building, state.address) if p)),
+            (self.tr("居民"), (name or self.tr("未留姓名")) + (self.tr("（匿名）") if state.anonymous else "")),
+            (self.tr("电话"), phone or "—"),
+            (self.tr("承办"), state.assignee or "—"),
+            (self.tr("登记"), f"{self._service.local_time(state.registered_at):%Y-%m-%d %H:%M} {state.registered_by}"),
+        ]
+        for i, (label, value) in enumerate(rows):
+            key = QLabel(label + "：")
+            key.setStyleSheet("color: #555;")
+            text = QLabel(value)
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            self.fields.addWidget(key, i // 2, (i % 2) * 2)
+            self.fields.addWidget(text, i // 2, (i % 2) * 2 + 1)
+        self.description.setText(state.description)
+        self.timeline.clear()
+        for event in self._service.timeline(state.id):
+            line = QTreeWidgetItem([
+                f"{self._service.local_time(event.occurred_at):%m-%d %H:%M:%S}",
+                self.tr(EVENT_LABELS[event.type]),
+                event.actor_name,
+                describe_event(event),
+            ])
+            line.setToolTip(3, describe_event(event))
+            self.timeline.addTopLevelItem(line)
+        self._render_actions(state)
+
+    def refresh_countdown(self) -> None:
+        state = self.state
+        if state is None or state.stage_started_at is None:
+            self.sla_label.clear()
+            return
+        deadline = self._service.deadline_policy().deadline(state.tier, state.category_code, state.status,
+                                                            state.stage_started_at)
+        if deadline is None:
+            self.sla_label.setText(self.tr("无时限"))
+            self.sla_label.setStyleSheet("")
+            return
+        scheme = self._service.colour_scheme()
+        now = self._service.now()
+        colour = scheme.colour_for(deadline.started_at, deadline.due_at, now)
+        self.sla_label.setText(self.tr("{0}时限：{1}（{2}）").format(
+            self.tr(STAGE_LABELS[Stage(deadline.stage)]), format_remaining(deadline.due_at, now),
+            self.tr(COLOUR_LABELS[colour])))
+        self.sla_label.setStyleSheet(
+            f"padding: 3px; color: white; background: {scheme.hex_colours[colour]};"
+            if colour is not Colour.NONE else "")
+
+    def _render_actions(self, state: CaseState) -> None:
+        for button in self.action_buttons.values():
+            self.actions_row.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons.clear()
+        for number, action in enumerate(legal_actions(state), start=1):
+            label = self.tr(EVENT_LABELS[action])
+            if action is EventType.CLOSED and state.tier is Tier.ON_THE_SPOT:
+                label = self.tr("当场办结")
+            button = QPushButton(f"&{number} {label}" if number < 10 else label)
+            button.setObjectName(f"action_{action.value}")
+            button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
+            self.actions_row.addWidget(button)
+            self.action_buttons[action] = button
+
+    def run_action(self, action: EventType) -> ActionDialog | None:
+        if self.state is None:
+            return None
+        dialog = ActionDialog(self._service, self._staff, self.state, action, self)
+        dialog.finished.connect(lambda result: self._after_action(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _after_action(self, dialog: ActionDialog, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted and dialog.result_state is not None:
+            self.state = dialog.result_state
+            self._render()
+            self.case_changed.emit(self.state)
+
+    def _toggle_phone(self, shown: bool) -> None:
+        self._show_phone = shown
+        self.phone_button.setText(self.tr("隐藏电话") if shown else self.tr("显示完整电话"))
+        self._render()

@@ -1,0 +1,201 @@
+"""The case list: filters, full-text search and live five-colour countdowns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS, Status, Tier
+from gridstation.domain.sla import COLOUR_LABELS, Colour
+from gridstation.services.station import CaseQuery, StationService
+from gridstation.ui.case_model import CASE_ID_ROLE, LIVE_COLUMNS, CaseSortFilterProxy, CaseTableModel
+from gridstation.ui.messages import error_text
+
+SEARCH_DELAY_MS = 300
+TICK_MS = 1000
+OPEN_CASES = "__open__"
+
+
+class CaseListPanel(QWidget):
+    case_selected = Signal(str)
+
+    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.model = CaseTableModel(service, self)
+        self.proxy = CaseSortFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._build()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+        self._tick.start()
+        self.model.loading_changed.connect(self._on_loading)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.load_failed.connect(lambda e: self.count_label.setText(error_text(e)))
+
+    def _build(self) -> None:
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）"))
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(self.tr("全部状态"), "")
+        self.status_filter.addItem(self.tr("未办结"), OPEN_CASES)
+        for status, label in STATUS_LABELS.items():
+            self.status_filter.addItem(self.tr(label), str(status))
+        self.tier_filter = QComboBox()
+        self.tier_filter.addItem(self.tr("全部方式"), "")
+        for tier, label in TIER_LABELS.items():
+            self.tier_filter.addItem(self.tr(label), str(tier))
+        self.colour_filter = QComboBox()
+        self.colour_filter.addItem(self.tr("全部预警"), "")
+        for colour in (Colour.RED, Colour.ORANGE, Colour.YELLOW, Colour.BLUE, Colour.GREEN, Colour.NONE):
+            self.colour_filter.addItem(self.tr(COLOUR_LABELS[colour]), str(colour))
+        self.category_filter = QComboBox()
+        self.category_filter.addItem(self.tr("全部分类"), "")
+        for category in self._service.categories():
+            prefix = "    " if category.parent_code else ""
+            self.category_filter.addItem(prefix + category.name, category.code)
+        self.grid_filter = QComboBox()
+        self.grid_filter.addItem(self.tr("全部网格"), "")
+        for grid in self._service.grids():
+            self.grid_filter.addItem(grid.name, grid.code)
+        self.date_from = _optional_date(self.tr("起始日期不限"))
+        self.date_to = _optional_date(self.tr("截止日期不限"))
+        self.count_label = QLabel()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for widget in (self.status_filter, self.tier_filter, self.colour_filter, self.category_filter,
+                       self.grid_filter, self.date_from, self.date_to):
+            filters.addWidget(widget, 1)
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(self.apply_filters)
+            else:
+                widget.dateChanged.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((48, 86, 170, 90, 110, 140, 280, 72, 64, 100)):
+            self.table.setColumnWidth(column, width)
+        selection = self.table.selectionModel()
+        assert selection is not None
+        selection.selectionChanged.connect(self._on_selection)
+        self.table.activated.connect(self._on_activated)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+    def current_query(self) -> CaseQuery:
+        status = self.status_filter.currentData()
+        tier = self.tier_filter.currentData()
+        colour = self.colour_filter.currentData()
+        previous = self.model.query
+        return CaseQuery(
+            text=self.search.text().strip(),
+            statuses=frozenset({Status(status)}) if status and status != OPEN_CASES else frozenset(),
+            open_only=status == OPEN_CASES,
+            tiers=frozenset({Tier(tier)}) if tier else frozenset(),
+            colours=frozenset({Colour(colour)}) if colour else frozenset(),
+            category_code=self.category_filter.currentData() or "",
+            grid_code=self.grid_filter.currentData() or "",
+            registered_from=_date_value(self.date_from),
+            registered_to=_date_value(self.date_to),
+            order_by=previous.order_by,
+            descending=previous.descending,
+        )
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(self.current_query())
+
+    def reload(self) -> None:
+        self.model.set_query(self.current_query())
+
+    def _on_loading(self, loading: bool) -> None:
+        if loading:
+            self.count_label.setText(self.tr("正在查询…"))
+
+    def _on_loaded(self, count: int) -> None:
+        self.count_label.setText(self.tr("共 {0} 件").format(count))
+
+    def _on_tick(self) -> None:
+        self.model.tick(self._service.now())
+        if self.model.rowCount() == 0:
+            return
+        viewport = self.table.viewport()
+        assert viewport is not None
+        first = max(0, self.table.rowAt(0))
+        last = self.table.rowAt(viewport.height() - 1)
+        if last < 0:
+            last = min(self.proxy.rowCount() - 1, first + 60)
+        for column in LIVE_COLUMNS:
+            self.proxy.dataChanged.emit(self.proxy.index(first, column), self.proxy.index(last, column))
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.case_selected.emit(str(indexes[0].data(CASE_ID_ROLE)))
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        self.case_selected.emit(str(index.data(CASE_ID_ROLE)))
+
+    def select_case(self, case_id: str) -> None:
+        row = self.model.row_of(case_id)
+        if row >= 0:
+            index = self.proxy.mapFromSource(self.model.index(row, 2))
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+
+    def refresh_case(self, case_id: str) -> None:
+        self.model.refresh_case(case_id)
+
+
+def _optional_date(special: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(QDate(2000, 1, 1))
+    edit.setSpecialValueText(special)
+    edit.setDate(edit.minimumDate())
+    return edit
+
+
+def _date_value(edit: QDateEdit) -> date | None:
+    if edit.date() == edit.minimumDate():
+        return None
+    qdate = edit.date()
+    return date(qdate.year(), qdate.month(), qdate.day())

@@ -1,0 +1,250 @@
+"""The case list's model: ids of every matching case, rows fetched a page at a time.
+
+Holding only ids keeps 200 000 cases cheap; filtering and sorting run in SQLite on the thread pool,
+never on the GUI thread. Countdown and colour columns are computed from the cached deadline and the
+current time, so they tick without reloading anything.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS
+from gridstation.domain.sla import COLOUR_LABELS, Colour, ColourScheme
+from gridstation.services.station import CaseQuery, CaseSummary, StationService
+from gridstation.ui.workers import run_in_background
+
+PAGE_SIZE = 200
+CACHE_PAGES = 20
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS: list[tuple[str, str]] = [
+    ("colour", "预警"),
+    ("countdown", "剩余时间"),
+    ("number", "编号"),
+    ("registered_at", "登记时间"),
+    ("category_code", "分类"),
+    ("compound", "小区/地址"),
+    ("description", "诉求摘要"),
+    ("tier", "处置方式"),
+    ("status", "状态"),
+    ("assignee", "承办"),
+]
+LIVE_COLUMNS = (0, 1)
+SORT_KEYS = {"countdown": "sla_due_at", "colour": "sla_due_at"}
+
+
+def format_remaining(due_at: datetime | None, now: datetime) -> str:
+    if due_at is None:
+        return "—"
+    seconds = int((due_at - now).total_seconds())
+    sign = "" if seconds >= 0 else "超时 "
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}天{hours}小时"
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes:02d}:{secs:02d}"
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Rows are cases matching `query`; `loading_changed` tells the view when a reload runs."""
+
+    loading_changed = Signal(bool)
+    loaded = Signal(int)
+    load_failed = Signal(object)
+
+    def __init__(self, service: StationService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._ids: list[str] = []
+        self._pages: OrderedDict[int, list[CaseSummary | None]] = OrderedDict()
+        self._generation = 0
+        self._query = CaseQuery()
+        self._category_names = service.category_names()
+        self._scheme: ColourScheme = service.colour_scheme()
+        self._now = service.now()
+
+    # ------------------------------------------------------------------ loading
+
+    @property
+    def query(self) -> CaseQuery:
+        return self._query
+
+    def set_query(self, query: CaseQuery) -> None:
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-run the query in the background; a newer reload makes older results obsolete."""
+        self._generation += 1
+        generation = self._generation
+        query = self._query
+        self.loading_changed.emit(True)
+        run_in_background(
+            lambda: self._service.case_ids(query),
+            lambda ids: self._apply_ids(generation, ids),
+            lambda error: self._reload_failed(generation, error),
+            owner=self,
+        )
+
+    def reload_sync(self) -> None:
+        """For small lists and tests: the same as reload, on the calling thread."""
+        self._generation += 1
+        self._apply_ids(self._generation, self._service.case_ids(self._query))
+
+    def _apply_ids(self, generation: int, ids: object) -> None:
+        if generation != self._generation:
+            return
+        assert isinstance(ids, list)
+        self.beginResetModel()
+        self._ids = ids
+        self._pages.clear()
+        self._category_names = self._service.category_names()
+        self._scheme = self._service.colour_scheme()
+        self.endResetModel()
+        self.loading_changed.emit(False)
+        self.loaded.emit(len(ids))
+
+    def _reload_failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self.loading_changed.emit(False)
+            self.load_failed.emit(error)
+
+    def refresh_case(self, case_id: str) -> None:
+        """A case changed: drop its cached page so the row shows the new state."""
+        try:
+            row = self._ids.index(case_id)
+        except ValueError:
+            self.reload()
+            return
+        self._pages.pop(row // PAGE_SIZE, None)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def tick(self, now: datetime) -> None:
+        """Advance the clock the countdowns use (called every second by the list)."""
+        self._now = now
+
+    def summary(self, row: int) -> CaseSummary | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        page_number = row // PAGE_SIZE
+        page = self._pages.get(page_number)
+        if page is None:
+            start = page_number * PAGE_SIZE
+            ids = self._ids[start : start + PAGE_SIZE]
+            fetched = {s.id: s for s in self._service.summaries(ids)}
+            page = [fetched.get(i) for i in ids]
+            self._pages[page_number] = page
+            while len(self._pages) > CACHE_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_number)
+        return page[row - page_number * PAGE_SIZE]
+
+    def row_of(self, case_id: str) -> int:
+        try:
+            return self._ids.index(case_id)
+        except ValueError:
+            return -1
+
+    def colour_of(self, summary: CaseSummary) -> Colour:
+        if summary.sla_due_at is None or summary.sla_started_at is None:
+            return Colour.NONE
+        return self._scheme.colour_for(summary.sla_started_at, summary.sla_due_at, self._now)
+
+    # ------------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(COLUMNS[section][1])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        summary = self.summary(index.row())
+        if summary is None:
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == CASE_ID_ROLE:
+            return summary.id
+        if role == COLOUR_ROLE:
+            return str(self.colour_of(summary))
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(summary, key)
+        if role == Qt.ItemDataRole.ToolTipRole and key == "description":
+            return summary.description
+        if key == "colour" and role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(self._scheme.hex_colours[self.colour_of(summary)]))
+        if key == "colour" and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("white"))
+        if key == "countdown" and role == Qt.ItemDataRole.ForegroundRole and self.colour_of(summary) is Colour.RED:
+            return QBrush(QColor(self._scheme.hex_colours[Colour.RED]))
+        return None
+
+    def _display(self, s: CaseSummary, key: str) -> str:
+        match key:
+            case "colour":
+                return self.tr(COLOUR_LABELS[self.colour_of(s)])
+            case "countdown":
+                return format_remaining(s.sla_due_at, self._now)
+            case "number":
+                return s.number
+            case "registered_at":
+                return self._service.local_time(s.registered_at).strftime("%m-%d %H:%M")
+            case "category_code":
+                return self._category_names.get(s.category_code, s.category_code)
+            case "compound":
+                return " ".join(p for p in (s.compound, s.address) if p)
+            case "description":
+                return s.description.replace("\n", " ")
+            case "tier":
+                return self.tr(TIER_LABELS[s.tier])
+            case "status":
+                return self.tr(STATUS_LABELS[s.status])
+            case "assignee":
+                return s.assignee
+        return ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][0]
+        self._query.order_by = SORT_KEYS.get(key, key)
+        self._query.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+
+class CaseSortFilterProxy(QSortFilterProxyModel):
+    """Sorting is delegated to the source model (SQLite sorts 200 000 rows; the proxy would have to load
+    all of them). The proxy keeps the view decoupled from the source, as every other list in the desk."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex) -> bool:
+        return left.row() < right.row()

@@ -1,0 +1,128 @@
+"""Sign-in and first start: every event the desk writes carries who signed in."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridstation.domain.errors import DomainError
+from gridstation.services.station import StaffMember, StationService
+from gridstation.ui.messages import error_text
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #c62828;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert ok is not None and cancel is not None
+    ok.setText(ok_text)
+    cancel.setText(dialog.tr("退出"))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class SignInDialog(QDialog):
+    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.staff: StaffMember | None = None
+        station = service.station()
+        self.setWindowTitle(self.tr("登录 GridStation"))
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.name.addItems(service.staff_names())
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText(self.tr("PIN 或密码"))
+        self.error = _error_label()
+        form = QFormLayout()
+        form.addRow(self.tr("姓名"), self.name)
+        form.addRow(self.tr("PIN"), self.pin)
+        layout = QVBoxLayout(self)
+        if station is not None:
+            layout.addWidget(QLabel(station.name))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, self.tr("登录")))
+        self.pin.setFocus()
+
+    def accept(self) -> None:
+        try:
+            self.staff = self._service.sign_in(self.name.currentText(), self.pin.text())
+        except DomainError as err:
+            self.error.setText(error_text(err))
+            self.error.show()
+            self.pin.clear()
+            self.pin.setFocus()
+            return
+        super().accept()
+
+
+class FirstRunDialog(QDialog):
+    """Creates the station and its first administrator."""
+
+    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.staff: StaffMember | None = None
+        self.setWindowTitle(self.tr("首次使用：建立工作站"))
+        self.code = QLineEdit()
+        self.code.setPlaceholderText(self.tr("如 JA01（由街道分配，2–8 位字母或数字）"))
+        self.station_name = QLineEdit()
+        self.station_name.setPlaceholderText(self.tr("如 枫林居委会民情快办工作站"))
+        self.sub_district = QLineEdit()
+        self.contact = QLineEdit()
+        self.admin_name = QLineEdit()
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_again = QLineEdit()
+        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = _error_label()
+        form = QFormLayout()
+        form.addRow(self.tr("工作站编码"), self.code)
+        form.addRow(self.tr("工作站名称"), self.station_name)
+        form.addRow(self.tr("所属街道"), self.sub_district)
+        form.addRow(self.tr("联系电话"), self.contact)
+        form.addRow(self.tr("管理员姓名"), self.admin_name)
+        form.addRow(self.tr("管理员 PIN"), self.pin)
+        form.addRow(self.tr("再次输入 PIN"), self.pin_again)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(self.tr("本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。"))
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, self.tr("建立")))
+
+    def accept(self) -> None:
+        if self.pin.text() != self.pin_again.text():
+            self.error.setText(self.tr("两次输入的 PIN 不一致。"))
+            self.error.show()
+            return
+        try:
+            self.staff = self._service.initialise(
+                code=self.code.text(), name=self.station_name.text(), admin_name=self.admin_name.text(),
+                admin_pin=self.pin.text(), sub_district=self.sub_district.text().strip(),
+                contact_phone=self.contact.text().strip())
+        except DomainError as err:
+            self.error.setText(error_text(err))
+            self.error.show()
+            return
+        super().accept()
