@@ -14,6 +14,10 @@ CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
+def _normalise(text: str) -> str:
+    return "".join(text.lower().split())
+
+
 class _SearchProxy(QSortFilterProxyModel):
     """Matches the typed text anywhere in the label, the initials or the full pinyin."""
 
@@ -22,8 +26,16 @@ class _SearchProxy(QSortFilterProxyModel):
         self._needle = ""
 
     def set_needle(self, text: str) -> None:
-        self._needle = "".join(text.lower().split())
-        self.invalidateFilter()
+        needle = _normalise(text)
+        if needle == self._needle:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.10 deprecates invalidateFilter()
+            self.beginFilterChange()
+            self._needle = needle
+            self.endFilterChange()
+        else:
+            self._needle = needle
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if not self._needle:
@@ -72,10 +84,8 @@ class CategoryPicker(QComboBox):
         self._proxy.set_needle(text)
         completer = self.completer()
         if text and completer is not None:
+            # No row is highlighted: highlighting would overwrite what the clerk is typing.
             completer.complete()
-            popup = completer.popup()
-            if popup is not None and self._proxy.rowCount() > 0:
-                popup.setCurrentIndex(self._proxy.index(0, 0))
 
     def _on_completion(self, index: QModelIndex) -> None:
         source = self._proxy.mapToSource(index)
@@ -92,10 +102,30 @@ class CategoryPicker(QComboBox):
         row = self.currentIndex()
         if row >= 0 and self.itemText(row) == self.currentText():
             return str(self.itemData(row, CODE_ROLE) or "")
-        self._proxy.set_needle(self.currentText())
-        if self.currentText() and self._proxy.rowCount() == 1:
-            return str(self._proxy.index(0, 0).data(CODE_ROLE) or "")
-        return ""
+        needle = _normalise(self.currentText())
+        if not needle:
+            return ""
+        matches = [row for row in range(self.count()) if needle in str(self.itemData(row, SEARCH_ROLE))]
+        return str(self.itemData(matches[0], CODE_ROLE) or "") if len(matches) == 1 else ""
+
+    def accept_typed(self) -> bool:
+        """Enter or Tab on typed text picks the best match; True when that changed the choice."""
+        row = self.currentIndex()
+        if row >= 0 and self.itemText(row) == self.currentText():
+            return False
+        needle = _normalise(self.currentText())
+        if not needle:
+            return False
+        matches = [r for r in range(self.count()) if needle in str(self.itemData(r, SEARCH_ROLE))]
+        if not matches:
+            return False
+        self.setCurrentIndex(matches[0])
+        self.setEditText(self.itemText(matches[0]))
+        completer = self.completer()
+        popup = completer.popup() if completer is not None else None
+        if popup is not None:
+            popup.hide()
+        return True
 
     def select_code(self, code: str) -> None:
         for row in range(self.count()):

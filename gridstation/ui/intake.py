@@ -204,6 +204,11 @@ class IntakeForm(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            in_category = watched in (self.category, self.category.lineEdit())
+            if in_category and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+                # Typing "zs" then Enter or Tab takes the first match, like any type-ahead list.
+                if self.category.accept_typed() and event.key() != Qt.Key.Key_Tab:
+                    return True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._popup_open():
                 in_text = watched in (self.description, self.answer)
                 if not (in_text and event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
@@ -217,7 +222,8 @@ class IntakeForm(QWidget):
         for combo in (self.category, self.compound):
             completer = combo.completer()
             popup = completer.popup() if completer is not None else None
-            if popup is not None and popup.isVisible():
+            # A popup left open beside a field that no longer has focus is stale: it takes no keys.
+            if popup is not None and popup.isVisible() and combo.hasFocus():
                 return True
         return any(_view_visible(c) for c in (self.category, self.compound, self.channel, self.tier, self.grid))
 
