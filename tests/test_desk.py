@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from gridstation.domain.enums import EventType, Status, Tier
@@ -174,7 +174,10 @@ def test_find_by_chinese_word_and_move_through_lifecycle(
             dialog.accept()
         assert service.case(case_id).status is expected
     assert detail.timeline.topLevelItemCount() == 6
-    assert EventType.FOLLOW_UP in detail.action_buttons
+    visible = {b.objectName() for b in detail.findChildren(QPushButton) if b.objectName().startswith("action_")
+               and b.isVisible()}
+    assert visible == {f"action_{a.value}" for a in service.legal_actions(case_id)}
+    assert "action_case.follow_up" in visible
     SHOTS.mkdir(exist_ok=True)
     window.grab().save(str(SHOTS / "desk-closed-case.png"))
 

@@ -214,6 +214,7 @@ class CaseDetailPanel(QWidget):
             taken = self.fields.takeAt(0)
             widget = taken.widget() if taken is not None else None
             if widget is not None:
+                widget.hide()  # deleteLater waits for the event loop; a stale label must not show meanwhile
                 widget.deleteLater()
         names = self._service.category_names()
         phone = state.phone if self._show_phone else mask_phone(state.phone)
@@ -272,6 +273,7 @@ class CaseDetailPanel(QWidget):
     def _render_actions(self, state: CaseState) -> None:
         for button in self.action_buttons.values():
             self.actions_row.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self.action_buttons.clear()
         for number, action in enumerate(legal_actions(state), start=1):
@@ -282,6 +284,7 @@ class CaseDetailPanel(QWidget):
             button.setObjectName(f"action_{action.value}")
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
             self.actions_row.addWidget(button)
+            button.show()
             self.action_buttons[action] = button
 
     def run_action(self, action: EventType) -> ActionDialog | None:
