@@ -41,6 +41,7 @@ from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, Stage
 from gridstation.domain.validation import mask_name, mask_phone
 from gridstation.services.station import StaffMember, StationService
 from gridstation.ui.case_model import format_remaining
+from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
 COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
@@ -61,7 +62,7 @@ class ActionDialog(QDialog):
         self._state = state
         self._action = action
         self.result_state: CaseState | None = None
-        self.setWindowTitle(self.tr("{0}：{1}").format(self.tr(EVENT_LABELS[action]), state.number))
+        self.setWindowTitle(self.tr("{0}：{1}").format(tr_label(EVENT_LABELS[action]), state.number))
         self.setMinimumWidth(420)
         self.inputs: dict[str, QWidget] = {}
         form = QFormLayout()
@@ -91,7 +92,7 @@ class ActionDialog(QDialog):
         if a is EventType.DISPATCHED:
             assignee = QComboBox()
             assignee.setEditable(True)
-            assignee.addItems([self.tr(x) for x in COMMON_ASSIGNEES])
+            assignee.addItems([tr_label(x) for x in COMMON_ASSIGNEES])
             assignee.setCurrentIndex(-1)
             return [("assignee", self.tr("承办人或部门"), assignee), ("note", self.tr("说明"), _text())]
         if a is EventType.DISPOSED:
@@ -101,7 +102,7 @@ class ActionDialog(QDialog):
             return [("answer", self.tr("办结答复"), _text())]
         if a is EventType.FOLLOW_UP:
             kind = self._state.pending_follow_up()
-            label = QLabel(self.tr(FOLLOW_UP_KIND_LABELS[kind]) if kind else "")
+            label = QLabel(tr_label(FOLLOW_UP_KIND_LABELS[kind]) if kind else "")
             label.setProperty("value", str(kind) if kind else "")
             return [("kind", self.tr("回访类型"), label),
                     ("resolution", self.tr("是否解决"), _choice(RESOLUTION_LABELS)),
@@ -151,7 +152,7 @@ def _text() -> QPlainTextEdit:
 def _choice(options: dict[Any, str]) -> QComboBox:
     combo = QComboBox()
     for value, label in options.items():
-        combo.addItem(combo.tr(label), str(value))
+        combo.addItem(tr_label(label), str(value))
     return combo
 
 
@@ -174,7 +175,7 @@ class CaseDetailPanel(QWidget):
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.phone_button = QPushButton(self.tr("显示完整电话"))
         self.phone_button.setCheckable(True)
-        self.phone_button.setVisible(staff.can(Permission.SEE_FULL_PHONE))
+        self.phone_button.hide()
         self.phone_button.toggled.connect(self._toggle_phone)
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("时间"), self.tr("事项"), self.tr("经办人"), self.tr("内容")])
@@ -208,7 +209,7 @@ class CaseDetailPanel(QWidget):
         state = self.state
         if state is None:
             return
-        self.title.setText(f"{state.number}  ·  {self.tr(STATUS_LABELS[state.status])}")
+        self.title.setText(f"{state.number}  ·  {tr_label(STATUS_LABELS[state.status])}")
         self.refresh_countdown()
         while self.fields.count():
             taken = self.fields.takeAt(0)
@@ -220,9 +221,9 @@ class CaseDetailPanel(QWidget):
         phone = state.phone if self._show_phone else mask_phone(state.phone)
         name = state.complainant_name if not state.anonymous else mask_name(state.complainant_name)
         rows = [
-            (self.tr("渠道"), self.tr(CHANNEL_LABELS[state.channel])),
+            (self.tr("渠道"), tr_label(CHANNEL_LABELS[state.channel])),
             (self.tr("分类"), names.get(state.category_code, state.category_code)),
-            (self.tr("处置方式"), self.tr(TIER_LABELS[state.tier])),
+            (self.tr("处置方式"), tr_label(TIER_LABELS[state.tier])),
             (self.tr("地址"), " ".join(p for p in (state.compound, state.building, state.address) if p)),
             (self.tr("居民"), (name or self.tr("未留姓名")) + (self.tr("（匿名）") if state.anonymous else "")),
             (self.tr("电话"), phone or "—"),
@@ -237,11 +238,12 @@ class CaseDetailPanel(QWidget):
             self.fields.addWidget(key, i // 2, (i % 2) * 2)
             self.fields.addWidget(text, i // 2, (i % 2) * 2 + 1)
         self.description.setText(state.description)
+        self.phone_button.setVisible(bool(state.phone) and self._staff.can(Permission.SEE_FULL_PHONE))
         self.timeline.clear()
         for event in self._service.timeline(state.id):
             line = QTreeWidgetItem([
                 f"{self._service.local_time(event.occurred_at):%m-%d %H:%M:%S}",
-                self.tr(EVENT_LABELS[event.type]),
+                tr_label(EVENT_LABELS[event.type]),
                 event.actor_name,
                 describe_event(event),
             ])
@@ -264,8 +266,8 @@ class CaseDetailPanel(QWidget):
         now = self._service.now()
         colour = scheme.colour_for(deadline.started_at, deadline.due_at, now)
         self.sla_label.setText(self.tr("{0}时限：{1}（{2}）").format(
-            self.tr(STAGE_LABELS[Stage(deadline.stage)]), format_remaining(deadline.due_at, now),
-            self.tr(COLOUR_LABELS[colour])))
+            tr_label(STAGE_LABELS[Stage(deadline.stage)]), format_remaining(deadline.due_at, now),
+            tr_label(COLOUR_LABELS[colour])))
         self.sla_label.setStyleSheet(
             f"padding: 3px; color: white; background: {scheme.hex_colours[colour]};"
             if colour is not Colour.NONE else "")
@@ -277,7 +279,7 @@ class CaseDetailPanel(QWidget):
             button.deleteLater()
         self.action_buttons.clear()
         for number, action in enumerate(legal_actions(state), start=1):
-            label = self.tr(EVENT_LABELS[action])
+            label = tr_label(EVENT_LABELS[action])
             if action is EventType.CLOSED and state.tier is Tier.ON_THE_SPOT:
                 label = self.tr("当场办结")
             button = QPushButton(f"&{number} {label}" if number < 10 else label)

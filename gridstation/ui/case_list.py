@@ -22,6 +22,7 @@ from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS, Status, Tier
 from gridstation.domain.sla import COLOUR_LABELS, Colour
 from gridstation.services.station import CaseQuery, StationService
 from gridstation.ui.case_model import CASE_ID_ROLE, LIVE_COLUMNS, CaseSortFilterProxy, CaseTableModel
+from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
 SEARCH_DELAY_MS = 300
@@ -59,15 +60,15 @@ class CaseListPanel(QWidget):
         self.status_filter.addItem(self.tr("全部状态"), "")
         self.status_filter.addItem(self.tr("未办结"), OPEN_CASES)
         for status, label in STATUS_LABELS.items():
-            self.status_filter.addItem(self.tr(label), str(status))
+            self.status_filter.addItem(tr_label(label), str(status))
         self.tier_filter = QComboBox()
         self.tier_filter.addItem(self.tr("全部方式"), "")
         for tier, label in TIER_LABELS.items():
-            self.tier_filter.addItem(self.tr(label), str(tier))
+            self.tier_filter.addItem(tr_label(label), str(tier))
         self.colour_filter = QComboBox()
         self.colour_filter.addItem(self.tr("全部预警"), "")
         for colour in (Colour.RED, Colour.ORANGE, Colour.YELLOW, Colour.BLUE, Colour.GREEN, Colour.NONE):
-            self.colour_filter.addItem(self.tr(COLOUR_LABELS[colour]), str(colour))
+            self.colour_filter.addItem(tr_label(COLOUR_LABELS[colour]), str(colour))
         self.category_filter = QComboBox()
         self.category_filter.addItem(self.tr("全部分类"), "")
         for category in self._service.categories():

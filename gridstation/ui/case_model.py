@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -25,6 +26,7 @@ from PySide6.QtGui import QBrush, QColor
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS
 from gridstation.domain.sla import COLOUR_LABELS, Colour, ColourScheme
 from gridstation.services.station import CaseQuery, CaseSummary, StationService
+from gridstation.ui.labels import tr_label
 from gridstation.ui.workers import run_in_background
 
 PAGE_SIZE = 200
@@ -33,16 +35,16 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2
 
 COLUMNS: list[tuple[str, str]] = [
-    ("colour", "预警"),
-    ("countdown", "剩余时间"),
-    ("number", "编号"),
-    ("registered_at", "登记时间"),
-    ("category_code", "分类"),
-    ("compound", "小区/地址"),
-    ("description", "诉求摘要"),
-    ("tier", "处置方式"),
-    ("status", "状态"),
-    ("assignee", "承办"),
+    ("colour", QT_TRANSLATE_NOOP("CaseTableModel", "预警")),
+    ("countdown", QT_TRANSLATE_NOOP("CaseTableModel", "剩余时间")),
+    ("number", QT_TRANSLATE_NOOP("CaseTableModel", "编号")),
+    ("registered_at", QT_TRANSLATE_NOOP("CaseTableModel", "登记时间")),
+    ("category_code", QT_TRANSLATE_NOOP("CaseTableModel", "分类")),
+    ("compound", QT_TRANSLATE_NOOP("CaseTableModel", "小区/地址")),
+    ("description", QT_TRANSLATE_NOOP("CaseTableModel", "诉求摘要")),
+    ("tier", QT_TRANSLATE_NOOP("CaseTableModel", "处置方式")),
+    ("status", QT_TRANSLATE_NOOP("CaseTableModel", "状态")),
+    ("assignee", QT_TRANSLATE_NOOP("CaseTableModel", "承办")),
 ]
 LIVE_COLUMNS = (0, 1)
 SORT_KEYS = {"countdown": "sla_due_at", "colour": "sla_due_at"}
@@ -209,7 +211,7 @@ class CaseTableModel(QAbstractTableModel):
     def _display(self, s: CaseSummary, key: str) -> str:
         match key:
             case "colour":
-                return self.tr(COLOUR_LABELS[self.colour_of(s)])
+                return tr_label(COLOUR_LABELS[self.colour_of(s)])
             case "countdown":
                 return format_remaining(s.sla_due_at, self._now)
             case "number":
@@ -223,9 +225,9 @@ class CaseTableModel(QAbstractTableModel):
             case "description":
                 return s.description.replace("\n", " ")
             case "tier":
-                return self.tr(TIER_LABELS[s.tier])
+                return tr_label(TIER_LABELS[s.tier])
             case "status":
-                return self.tr(STATUS_LABELS[s.status])
+                return tr_label(STATUS_LABELS[s.status])
             case "assignee":
                 return s.assignee
         return ""

@@ -34,6 +34,7 @@ from gridstation.domain.validation import DESCRIPTION_MAX_CHARS, char_count, val
 from gridstation.services.drafts import DraftStore
 from gridstation.services.station import StaffMember, StationService
 from gridstation.ui.category_picker import CategoryPicker
+from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
 
@@ -72,11 +73,11 @@ class IntakeForm(QWidget):
 
         self.channel = QComboBox()
         for channel, label in CHANNEL_LABELS.items():
-            self.channel.addItem(self.tr(label), str(channel))
+            self.channel.addItem(tr_label(label), str(channel))
         self.category = CategoryPicker()
         self.tier = QComboBox()
         for tier, label in TIER_LABELS.items():
-            self.tier.addItem(self.tr(label), str(tier))
+            self.tier.addItem(tr_label(label), str(tier))
         self.tier.setCurrentIndex(self.tier.findData(str(Tier.QUICK)))
         self.compound = QComboBox()
         self.compound.setEditable(True)
@@ -205,10 +206,10 @@ class IntakeForm(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             in_category = watched in (self.category, self.category.lineEdit())
-            if in_category and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
-                # Typing "zs" then Enter or Tab takes the first match, like any type-ahead list.
-                if self.category.accept_typed() and event.key() != Qt.Key.Key_Tab:
-                    return True
+            completes = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+            # Typing "zs" then Enter or Tab takes the first match, like any type-ahead list.
+            if in_category and completes and self.category.accept_typed() and event.key() != Qt.Key.Key_Tab:
+                return True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._popup_open():
                 in_text = watched in (self.description, self.answer)
                 if not (in_text and event.modifiers() & Qt.KeyboardModifier.ShiftModifier):

@@ -23,6 +23,7 @@ from gridstation.services.station import StaffMember, StationService
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
 from gridstation.ui.intake import IntakeForm
+from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text, show_error
 from gridstation.ui.workers import run_in_background
 
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         self.detail.case_changed.connect(self._on_case_changed)
 
         self._build_menus()
-        who = QLabel(self.tr("{0}（{1}）").format(staff.name, self.tr(ROLE_LABELS[staff.role])))
+        who = QLabel(self.tr("{0}（{1}）").format(staff.name, tr_label(ROLE_LABELS[staff.role])))
         self.statusBar().addPermanentWidget(who)
         self._detail_tick = QTimer(self)
         self._detail_tick.setInterval(1000)

@@ -1,0 +1,1017 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+  <context>
+    <name>ActionDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="65" />
+      <source>{0}：{1}</source>
+      <translation>{0}: {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="79" />
+      <source>确定</source>
+      <translation>OK</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="82" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="97" />
+      <source>承办人或部门</source>
+      <translation>Handler or department</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="97" />
+      <location filename="../../gridstation/ui/case_detail.py" line="119" />
+      <source>说明</source>
+      <translation>Note</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="99" />
+      <source>处置结果</source>
+      <translation>Outcome</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="100" />
+      <source>处置情况</source>
+      <translation>What was done</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="102" />
+      <source>办结答复</source>
+      <translation>Closing answer</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="107" />
+      <source>回访类型</source>
+      <translation>Visit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="108" />
+      <source>是否解决</source>
+      <translation>Resolved?</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="109" />
+      <source>满意度</source>
+      <translation>Satisfaction</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="110" />
+      <source>回访人</source>
+      <translation>Visitor</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="111" />
+      <source>回访意见</source>
+      <translation>Comments</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="114" />
+      <source>调整为</source>
+      <translation>Change to</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="114" />
+      <location filename="../../gridstation/ui/case_detail.py" line="118" />
+      <source>原因</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="117" />
+      <source>更正项目</source>
+      <translation>Field</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="117" />
+      <source>更正为</source>
+      <translation>Correct to</translation>
+    </message>
+  </context>
+  <context>
+    <name>CaseDetailPanel</name>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="168" />
+      <source>请选择一件诉求</source>
+      <translation>Select a case</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="176" />
+      <location filename="../../gridstation/ui/case_detail.py" line="307" />
+      <source>显示完整电话</source>
+      <translation>Show full phone</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <source>时间</source>
+      <translation>Time</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <source>事项</source>
+      <translation>Step</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <source>经办人</source>
+      <translation>By</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <source>内容</source>
+      <translation>Details</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="195" />
+      <source>办理经过</source>
+      <translation>History</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="224" />
+      <source>渠道</source>
+      <translation>Channel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="225" />
+      <source>分类</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="226" />
+      <source>处置方式</source>
+      <translation>Tier</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <source>地址</source>
+      <translation>Address</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="228" />
+      <source>居民</source>
+      <translation>Resident</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="228" />
+      <source>未留姓名</source>
+      <translation>No name given</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="228" />
+      <source>（匿名）</source>
+      <translation> (anonymous)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="229" />
+      <source>电话</source>
+      <translation>Phone</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="230" />
+      <source>承办</source>
+      <translation>Handled by</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="231" />
+      <source>登记</source>
+      <translation>Register</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="261" />
+      <source>无时限</source>
+      <translation>No deadline</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="267" />
+      <source>{0}时限：{1}（{2}）</source>
+      <translation>{0} deadline: {1} ({2})</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="283" />
+      <source>当场办结</source>
+      <translation>Close on the spot</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="307" />
+      <source>隐藏电话</source>
+      <translation>Hide phone</translation>
+    </message>
+  </context>
+  <context>
+    <name>CaseListPanel</name>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="57" />
+      <source>搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）</source>
+      <translation>Search: number, text, compound, address, name, phone (Ctrl+F)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="60" />
+      <source>全部状态</source>
+      <translation>All statuses</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="61" />
+      <source>未办结</source>
+      <translation>Open</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="65" />
+      <source>全部方式</source>
+      <translation>All tiers</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="69" />
+      <source>全部预警</source>
+      <translation>All warnings</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="73" />
+      <source>全部分类</source>
+      <translation>All categories</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="78" />
+      <source>全部网格</source>
+      <translation>All grids</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="81" />
+      <source>起始日期不限</source>
+      <translation>Any start date</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="82" />
+      <source>截止日期不限</source>
+      <translation>Any end date</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="151" />
+      <source>正在查询…</source>
+      <translation>Searching…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="154" />
+      <source>共 {0} 件</source>
+      <translation>{0} cases</translation>
+    </message>
+  </context>
+  <context>
+    <name>CaseTableModel</name>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="38" />
+      <source>预警</source>
+      <translation>Warning</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="39" />
+      <source>剩余时间</source>
+      <translation>Time left</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="40" />
+      <source>编号</source>
+      <translation>Number</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="41" />
+      <source>登记时间</source>
+      <translation>Registered</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="42" />
+      <source>分类</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="43" />
+      <source>小区/地址</source>
+      <translation>Compound/address</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="44" />
+      <source>诉求摘要</source>
+      <translation>Summary</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="45" />
+      <source>处置方式</source>
+      <translation>Tier</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="46" />
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="47" />
+      <source>承办</source>
+      <translation>Handled by</translation>
+    </message>
+  </context>
+  <context>
+    <name>CategoryPicker</name>
+    <message>
+      <location filename="../../gridstation/ui/category_picker.py" line="68" />
+      <source>输入分类名称或拼音首字母，如 zs</source>
+      <translation>Type a category or its pinyin initials, e.g. zs</translation>
+    </message>
+  </context>
+  <context>
+    <name>FirstRunDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
+      <source>首次使用：建立工作站</source>
+      <translation>First start: set up the station</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="87" />
+      <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
+      <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="89" />
+      <source>如 枫林居委会民情快办工作站</source>
+      <translation>e.g. Fenglin residents' committee reception desk</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <source>工作站编码</source>
+      <translation>Station code</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="100" />
+      <source>工作站名称</source>
+      <translation>Station name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="101" />
+      <source>所属街道</source>
+      <translation>Sub-district</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="102" />
+      <source>联系电话</source>
+      <translation>Contact phone</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="103" />
+      <source>管理员姓名</source>
+      <translation>Administrator name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="104" />
+      <source>管理员 PIN</source>
+      <translation>Administrator PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="105" />
+      <source>再次输入 PIN</source>
+      <translation>PIN again</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="108" />
+      <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
+      <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="112" />
+      <source>建立</source>
+      <translation>Create</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="116" />
+      <source>两次输入的 PIN 不一致。</source>
+      <translation>The two PINs do not match.</translation>
+    </message>
+  </context>
+  <context>
+    <name>IntakeForm</name>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="71" />
+      <source>登记来访诉求</source>
+      <translation>Log a walk-in</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="87" />
+      <source>小区/弄</source>
+      <translation>Compound/lane</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="89" />
+      <source>楼栋、门牌，如 12号301</source>
+      <translation>Building and door, e.g. No. 12, room 301</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="91" />
+      <source>补充地址（可选）</source>
+      <translation>More address (optional)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="95" />
+      <source>居民反映的问题（Enter 保存，Shift+Enter 换行）</source>
+      <translation>The resident's problem (Enter saves, Shift+Enter new line)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="99" />
+      <source>可不填</source>
+      <translation>Optional</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="101" />
+      <source>手机或固话，如 13800138000 / 021-64321234</source>
+      <translation>Mobile or landline, e.g. 13800138000 / 021-64321234</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="102" />
+      <source>居民要求匿名</source>
+      <translation>Resident asks for anonymity</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="105" />
+      <source>当场答复的内容</source>
+      <translation>The answer given at the desk</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="107" />
+      <source>当场答复</source>
+      <translation>Answer given</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="108" />
+      <source>保存 (Enter)</source>
+      <translation>Save (Enter)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="110" />
+      <source>清空</source>
+      <translation>Clear</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="117" />
+      <source>渠道</source>
+      <translation>Channel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="118" />
+      <source>分类 *</source>
+      <translation>Category *</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="119" />
+      <source>处置方式 *</source>
+      <translation>Tier *</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="120" />
+      <source>小区</source>
+      <translation>Compound</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="121" />
+      <source>楼栋</source>
+      <translation>Building</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="122" />
+      <source>地址</source>
+      <translation>Address</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="123" />
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="124" />
+      <source>诉求内容 *</source>
+      <translation>Complaint *</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="125" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="126" />
+      <source>电话 *</source>
+      <translation>Phone *</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="200" />
+      <source>（未指定）</source>
+      <translation>(not set)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="240" />
+      <source>{0} / {1} 字</source>
+      <translation>{0} / {1} characters</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="310" />
+      <source>有 {0} 项需要修改。</source>
+      <translation>{0} fields need attention.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="315" />
+      <source>正在保存…</source>
+      <translation>Saving…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="326" />
+      <source>已保存：{0}</source>
+      <translation>Saved: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="336" />
+      <source>未保存：{0}
+已填写的内容已保留，可直接重试。</source>
+      <translation>Not saved: {0}
+What you typed is kept; you can retry.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="383" />
+      <source>草稿无法写入磁盘，请尽快保存。</source>
+      <translation>The draft cannot be written to disk; please save soon.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="404" />
+      <source>已恢复上次未保存的登记内容。</source>
+      <translation>Restored the intake you had not saved.</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="37" />
+      <source>GridStation 民情快办工作站 — {0}</source>
+      <translation>GridStation reception desk — {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="63" />
+      <source>{0}（{1}）</source>
+      <translation>{0} ({1})</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="74" />
+      <source>文件(&amp;F)</source>
+      <translation>&amp;File</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="75" />
+      <source>备份数据(&amp;B)…</source>
+      <translation>&amp;Back up data…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="79" />
+      <source>从备份恢复(&amp;R)…</source>
+      <translation>&amp;Restore from backup…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="82" />
+      <source>退出(&amp;X)</source>
+      <translation>E&amp;xit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="89" />
+      <source>诉求(&amp;C)</source>
+      <translation>&amp;Cases</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="90" />
+      <source>新登记(&amp;N)</source>
+      <translation>&amp;New intake</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="93" />
+      <source>查找(&amp;F)</source>
+      <translation>&amp;Find</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="96" />
+      <source>刷新列表</source>
+      <translation>Refresh list</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="103" />
+      <source>已登记 {0}</source>
+      <translation>Registered {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="114" />
+      <source>备份到</source>
+      <translation>Back up to</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="115" />
+      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <source>GridStation 备份 (*.db)</source>
+      <translation>GridStation backup (*.db)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="120" />
+      <source>正在备份…</source>
+      <translation>Backing up…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="122" />
+      <source>已备份到 {0}</source>
+      <translation>Backed up to {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="123" />
+      <source>备份失败</source>
+      <translation>Backup failed</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <source>选择备份文件</source>
+      <translation>Choose a backup file</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="131" />
+      <source>确认恢复</source>
+      <translation>Confirm restore</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="132" />
+      <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
+      <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="137" />
+      <source>正在恢复…</source>
+      <translation>Restoring…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="140" />
+      <source>已恢复。原数据另存于 {0}</source>
+      <translation>Restored. The previous data was saved to {0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>SignInDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="47" />
+      <source>登录 GridStation</source>
+      <translation>Sign in to GridStation</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="53" />
+      <source>PIN 或密码</source>
+      <translation>PIN or password</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="56" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="57" />
+      <source>PIN</source>
+      <translation>PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="63" />
+      <source>登录</source>
+      <translation>Sign in</translation>
+    </message>
+  </context>
+  <context>
+    <name>dialog</name>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="35" />
+      <source>退出</source>
+      <translation>Quit</translation>
+    </message>
+  </context>
+  <context>
+    <name>errors</name>
+    <message>
+      <location filename="../../gridstation/ui/messages.py" line="16" />
+      <source>发生意外错误，操作未完成。已保存的数据未受影响。</source>
+      <translation>An unexpected error stopped the operation. Saved data is unchanged.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/messages.py" line="22" />
+      <source>无法完成</source>
+      <translation>Could not finish</translation>
+    </message>
+    <message>
+      <source>今日编号已用尽，请联系管理员。</source>
+      <translation>Today's case numbers are used up; please contact the administrator.</translation>
+    </message>
+    <message>
+      <source>双回访须先记录部门反馈回访，再记录工作站回访。</source>
+      <translation>Record the department's feedback visit before the station's own revisit.</translation>
+    </message>
+    <message>
+      <source>备份文件校验失败（数据库损坏）。</source>
+      <translation>The backup file failed its check (the database is damaged).</translation>
+    </message>
+    <message>
+      <source>姓名或 PIN 不正确。</source>
+      <translation>Wrong name or PIN.</translation>
+    </message>
+    <message>
+      <source>工作站尚未初始化。</source>
+      <translation>The station has not been set up yet.</translation>
+    </message>
+    <message>
+      <source>工作站编码须为 2–8 位大写字母或数字（如 JA01）。</source>
+      <translation>The station code must be 2–8 capital letters or digits (e.g. JA01).</translation>
+    </message>
+    <message>
+      <source>找不到该诉求。</source>
+      <translation>Case not found.</translation>
+    </message>
+    <message>
+      <source>数据库操作失败，未能保存。已保存的数据未受影响。</source>
+      <translation>The database operation failed; nothing was saved. Saved data is unchanged.</translation>
+    </message>
+    <message>
+      <source>数据库文件只读，无法保存。请检查文件权限或数据目录。已保存的数据未受影响。</source>
+      <translation>The database file is read-only; nothing was saved. Check the file permissions or data folder. Saved data is unchanged.</translation>
+    </message>
+    <message>
+      <source>数据库文件已损坏或不是 GridStation 数据库。请从备份恢复，或联系管理员。</source>
+      <translation>The database file is damaged or not a GridStation database. Restore from a backup or contact the administrator.</translation>
+    </message>
+    <message>
+      <source>数据库正被其他程序占用，请稍后重试。已保存的数据未受影响。</source>
+      <translation>The database is busy in another program; please try again shortly. Saved data is unchanged.</translation>
+    </message>
+    <message>
+      <source>无法打开数据库文件，请检查数据目录是否存在且可写。</source>
+      <translation>Cannot open the database file; check that the data folder exists and is writable.</translation>
+    </message>
+    <message>
+      <source>更正后的内容与原内容相同。</source>
+      <translation>The correction is the same as the original.</translation>
+    </message>
+    <message>
+      <source>本工作站已初始化。</source>
+      <translation>This station is already set up.</translation>
+    </message>
+    <message>
+      <source>电话号码格式不正确：请输入11位手机号（如 13800138000）或带区号的固定电话（如 021-64321234）。</source>
+      <translation>The phone number is not valid: enter an 11-digit mobile (e.g. 13800138000) or a landline with area code (e.g. 021-64321234).</translation>
+    </message>
+    <message>
+      <source>磁盘空间不足或写入失败，未能保存。请清理磁盘后重试。已保存的数据未受影响。</source>
+      <translation>The disk is full or a write failed; nothing was saved. Free some space and try again. Saved data is unchanged.</translation>
+    </message>
+    <message>
+      <source>该诉求已登记。</source>
+      <translation>This case is already registered.</translation>
+    </message>
+    <message>
+      <source>该项不能更正。</source>
+      <translation>This field cannot be corrected.</translation>
+    </message>
+    <message>
+      <source>请填写联系电话。</source>
+      <translation>Please enter a contact phone.</translation>
+    </message>
+    <message>
+      <source>请填写诉求内容，不能为空或只有空格。</source>
+      <translation>Please describe the complaint; it cannot be empty or only spaces.</translation>
+    </message>
+    <message>
+      <source>请选择处置分类。</source>
+      <translation>Please choose a tier.</translation>
+    </message>
+    <message>
+      <source>请选择处置结果。</source>
+      <translation>Please choose an outcome.</translation>
+    </message>
+    <message>
+      <source>请选择是否解决和满意度。</source>
+      <translation>Please choose whether it was resolved and the satisfaction.</translation>
+    </message>
+    <message>
+      <source>请选择诉求分类。</source>
+      <translation>Please choose a category.</translation>
+    </message>
+  </context>
+  <context>
+    <name>labels</name>
+    <message>
+      <source>来访</source>
+      <translation>Walk-in</translation>
+    </message>
+    <message>
+      <source>12345热线</source>
+      <translation>12345 hotline</translation>
+    </message>
+    <message>
+      <source>码上就来</source>
+      <translation>QR report</translation>
+    </message>
+    <message>
+      <source>信访派单</source>
+      <translation>Petition dispatch</translation>
+    </message>
+    <message>
+      <source>网格巡查</source>
+      <translation>Grid patrol</translation>
+    </message>
+    <message>
+      <source>当场办</source>
+      <translation>On the spot</translation>
+    </message>
+    <message>
+      <source>协同快办</source>
+      <translation>Quick coordinated</translation>
+    </message>
+    <message>
+      <source>跟踪督办</source>
+      <translation>Tracked</translation>
+    </message>
+    <message>
+      <source>已登记</source>
+      <translation>Registered</translation>
+    </message>
+    <message>
+      <source>已先联</source>
+      <translation>Contacted</translation>
+    </message>
+    <message>
+      <source>已派单</source>
+      <translation>Dispatched</translation>
+    </message>
+    <message>
+      <source>已到场</source>
+      <translation>On site</translation>
+    </message>
+    <message>
+      <source>已处置</source>
+      <translation>Disposed</translation>
+    </message>
+    <message>
+      <source>已办结</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <source>已回访</source>
+      <translation>Followed up</translation>
+    </message>
+    <message>
+      <source>已重启</source>
+      <translation>Reopened</translation>
+    </message>
+    <message>
+      <source>登记</source>
+      <translation>Register</translation>
+    </message>
+    <message>
+      <source>先联</source>
+      <translation>First contact</translation>
+    </message>
+    <message>
+      <source>派单</source>
+      <translation>Dispatch</translation>
+    </message>
+    <message>
+      <source>到场</source>
+      <translation>On site</translation>
+    </message>
+    <message>
+      <source>处置</source>
+      <translation>Dispose</translation>
+    </message>
+    <message>
+      <source>办结</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>回访</source>
+      <translation>Follow-up</translation>
+    </message>
+    <message>
+      <source>调整分类</source>
+      <translation>Change tier</translation>
+    </message>
+    <message>
+      <source>更正登记信息</source>
+      <translation>Correct intake</translation>
+    </message>
+    <message>
+      <source>备注</source>
+      <translation>Note</translation>
+    </message>
+    <message>
+      <source>部门反馈回访</source>
+      <translation>Department feedback visit</translation>
+    </message>
+    <message>
+      <source>工作站回访</source>
+      <translation>Station revisit</translation>
+    </message>
+    <message>
+      <source>满意</source>
+      <translation>Satisfied</translation>
+    </message>
+    <message>
+      <source>基本满意</source>
+      <translation>Basically satisfied</translation>
+    </message>
+    <message>
+      <source>不满意</source>
+      <translation>Unsatisfied</translation>
+    </message>
+    <message>
+      <source>已解决</source>
+      <translation>Resolved</translation>
+    </message>
+    <message>
+      <source>部分解决</source>
+      <translation>Partly resolved</translation>
+    </message>
+    <message>
+      <source>未解决</source>
+      <translation>Unresolved</translation>
+    </message>
+    <message>
+      <source>已拿出方案</source>
+      <translation>Plan made</translation>
+    </message>
+    <message>
+      <source>接待员</source>
+      <translation>Clerk</translation>
+    </message>
+    <message>
+      <source>网格长</source>
+      <translation>Grid chief</translation>
+    </message>
+    <message>
+      <source>管理员</source>
+      <translation>Administrator</translation>
+    </message>
+    <message>
+      <source>响应</source>
+      <translation>Response</translation>
+    </message>
+    <message>
+      <source>闭环</source>
+      <translation>Loop closed</translation>
+    </message>
+    <message>
+      <source>无时限</source>
+      <translation>No deadline</translation>
+    </message>
+    <message>
+      <source>绿</source>
+      <translation>Green</translation>
+    </message>
+    <message>
+      <source>蓝</source>
+      <translation>Blue</translation>
+    </message>
+    <message>
+      <source>黄</source>
+      <translation>Yellow</translation>
+    </message>
+    <message>
+      <source>橙</source>
+      <translation>Orange</translation>
+    </message>
+    <message>
+      <source>红</source>
+      <translation>Red</translation>
+    </message>
+    <message>
+      <source>网格员</source>
+      <translation>Grid worker</translation>
+    </message>
+    <message>
+      <source>物业服务中心</source>
+      <translation>Property management</translation>
+    </message>
+    <message>
+      <source>城管中队</source>
+      <translation>City management squad</translation>
+    </message>
+    <message>
+      <source>绿化市容所</source>
+      <translation>Greening and city appearance office</translation>
+    </message>
+    <message>
+      <source>房管办</source>
+      <translation>Housing office</translation>
+    </message>
+    <message>
+      <source>派出所</source>
+      <translation>Police station</translation>
+    </message>
+    <message>
+      <source>市场监管所</source>
+      <translation>Market supervision office</translation>
+    </message>
+    <message>
+      <source>居委会</source>
+      <translation>Residents' committee</translation>
+    </message>
+  </context>
+</TS>
