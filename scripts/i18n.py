@@ -106,9 +106,10 @@ def untranslated(language: str) -> list[str]:
         for message in context.findall("message"):
             translation = message.find("translation")
             kind = translation.get("type") if translation is not None else "unfinished"
-            if kind in ("unfinished",) or translation is None or not (translation.text or "").strip():
-                if kind not in ("obsolete", "vanished"):
-                    missing.append(f"{context.findtext('name')}: {message.findtext('source')}")
+            retired = kind in ("obsolete", "vanished")
+            empty = translation is None or not (translation.text or "").strip()
+            if not retired and (kind == "unfinished" or empty):
+                missing.append(f"{context.findtext('name')}: {message.findtext('source')}")
     return missing
 
 

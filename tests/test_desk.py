@@ -238,7 +238,7 @@ def test_failed_save_keeps_text(qtbot: QtBot, window: MainWindow, service: Stati
     from gridstation.storage.db import StorageError
 
     def refuse(*_args: object, **_kwargs: object) -> None:
-        raise StorageError("storage.disk_full", "磁盘空间不足或写入失败，未能保存。请清理磁盘后重试。已保存的数据未受影响。")
+        raise StorageError("storage.disk_full", "磁盘空间不足或写入失败，未能保存。请清理磁盘后重试。")
 
     monkeypatch.setattr(service, "register_case", refuse)
     form = window.intake
