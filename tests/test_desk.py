@@ -290,3 +290,30 @@ def test_shift_enter_adds_a_line(qtbot: QtBot, window: MainWindow) -> None:
     press(form.description, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert isinstance(form.description, QPlainTextEdit)
     assert form.description.toPlainText().count("\n") == 1
+
+
+def test_admin_imports_compounds_and_adds_staff(qtbot: QtBot, service: StationService, admin: StaffMember,
+                                                tmp_path: Path) -> None:
+    """An admin imports compounds from CSV (bad file refused in Chinese), adds a clerk and sees the audit log."""
+    from gridstation.ui.admin_dialog import AdminDialog
+
+    window = build_main_window(service, admin)
+    qtbot.addWidget(window)
+    dialog = window.open_admin()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("小区名\n新华小区\n", encoding="utf-8")
+    dialog.import_file("compounds", bad)
+    assert "缺少列" in dialog.message.text()
+    good = tmp_path / "compounds.csv"
+    good.write_text("\ufeffname,grid_code\n新华小区,G02\n", encoding="utf-8")
+    dialog.import_file("compounds", good)
+    assert "1" in dialog.message.text()
+    assert "新华小区" in [c.name for c in service.compounds()]
+    commit_text(dialog.new_name, "周敏")
+    type_chars(dialog.new_pin, "4321")
+    dialog.add_staff()
+    assert service.sign_in("周敏", "4321").name == "周敏"
+    assert isinstance(dialog, AdminDialog)
+    dialog.close()
+    qtbot.waitUntil(lambda: window.intake.compound.findText("新华小区") >= 0)
+    assert any(e.action == "reference.imported" for e in service.audit_log(admin))

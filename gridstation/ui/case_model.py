@@ -34,7 +34,8 @@ CACHE_PAGES = 20
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2
 
-COLUMNS: list[tuple[str, str]] = [
+# QT_TRANSLATE_NOOP marks the headers for lupdate and returns the text unchanged.
+COLUMNS: list[tuple[str, Any]] = [
     ("colour", QT_TRANSLATE_NOOP("CaseTableModel", "预警")),
     ("countdown", QT_TRANSLATE_NOOP("CaseTableModel", "剩余时间")),
     ("number", QT_TRANSLATE_NOOP("CaseTableModel", "编号")),
@@ -182,7 +183,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(COLUMNS[section][1])
+            return self.tr(str(COLUMNS[section][1]))
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -188,6 +188,22 @@ class IntakeForm(QWidget):
         self._errors[name] = error
         return box
 
+    def reload_reference(self) -> None:
+        """Categories, compounds or grids were edited: refresh the pickers, keeping what is typed."""
+        values = self.field_values()
+        self.category.blockSignals(True)
+        self.compound.blockSignals(True)
+        self.grid.blockSignals(True)
+        self.compound.clear()
+        self.grid.clear()
+        self._load_reference()
+        if values["category_code"]:
+            self.category.select_code(values["category_code"])
+        self.compound.setEditText(values["compound"])
+        self.grid.setCurrentIndex(max(0, self.grid.findData(values["grid_code"])))
+        for combo in (self.category, self.compound, self.grid):
+            combo.blockSignals(False)
+
     def _load_reference(self) -> None:
         self.category.set_choices(self._service.category_choices())
         self._compound_grids = {c.name: c.grid_code for c in self._service.compounds()}

@@ -20,6 +20,7 @@ from gridstation.domain.case import CaseState
 from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.roles import Permission
 from gridstation.services.station import StaffMember, StationService
+from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
 from gridstation.ui.intake import IntakeForm
@@ -82,7 +83,11 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        file_menu.addActions([backup, restore])
+        admin = QAction(self.tr("基础数据与人员(&D)…"), self)
+        admin.setEnabled(any(self.staff.can(p) for p in (Permission.MANAGE_REFERENCE, Permission.MANAGE_STAFF,
+                                                          Permission.VIEW_AUDIT)))
+        admin.triggered.connect(self.open_admin)
+        file_menu.addActions([backup, restore, admin])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -107,6 +112,12 @@ class MainWindow(QMainWindow):
     def _on_case_changed(self, state: object) -> None:
         assert isinstance(state, CaseState)
         self.cases.refresh_case(state.id)
+
+    def open_admin(self) -> AdminDialog:
+        dialog = AdminDialog(self.service, self.staff, self)
+        dialog.finished.connect(lambda _result: self.intake.reload_reference())
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------------ backup and restore
 

@@ -1,0 +1,144 @@
+"""Reference data, staff and the audit log, for grid chiefs and administrators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridstation.domain.enums import ROLE_LABELS, Role
+from gridstation.domain.errors import DomainError
+from gridstation.domain.roles import Permission
+from gridstation.services.station import StaffMember, StationService
+from gridstation.ui.labels import tr_label
+from gridstation.ui.messages import error_text
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(value))
+    table.resizeColumnsToContents()
+    return table
+
+
+class AdminDialog(QDialog):
+    """Each tab lists what is there; imports read CSV (UTF-8, with or without BOM) and add or update rows."""
+
+    def __init__(self, service: StationService, staff: StaffMember, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._staff = staff
+        self.setWindowTitle(self.tr("基础数据与人员"))
+        self.resize(760, 520)
+        self.tabs = QTabWidget()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.message)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        current = self.tabs.currentIndex()
+        self.tabs.clear()
+        names = {c.code: c.name for c in self._service.categories()}
+        categories = [[c.code, c.name, names.get(c.parent_code, "")] for c in self._service.categories()]
+        self._add_tab(self.tr("分类"), "categories", [self.tr("编码"), self.tr("名称"), self.tr("上级")], categories)
+        grids = [[g.code, g.name] for g in self._service.grids()]
+        self._add_tab(self.tr("网格"), "grids", [self.tr("编码"), self.tr("名称")], grids)
+        compounds = [[c.name, c.grid_code] for c in self._service.compounds()]
+        self._add_tab(self.tr("小区"), "compounds", [self.tr("名称"), self.tr("网格")], compounds)
+        if self._staff.can(Permission.MANAGE_STAFF):
+            self.tabs.addTab(self._staff_tab(), self.tr("人员"))
+        if self._staff.can(Permission.VIEW_AUDIT):
+            entries = self._service.audit_log(self._staff, limit=500)
+            rows = [[f"{self._service.local_time(e.at):%Y-%m-%d %H:%M:%S}", e.staff_name, e.action,
+                     ", ".join(f"{k}={v}" for k, v in e.detail.items())] for e in entries]
+            table = _table([self.tr("时间"), self.tr("人员"), self.tr("操作"), self.tr("内容")], rows)
+            self.tabs.addTab(table, self.tr("审计日志"))
+        self.tabs.setCurrentIndex(max(0, current))
+
+    def _add_tab(self, title: str, kind: str, headers: list[str], rows: list[list[str]]) -> None:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.addWidget(_table(headers, rows))
+        button = QPushButton(self.tr("从 CSV 导入…"))
+        button.setObjectName(f"import_{kind}")
+        button.setEnabled(self._staff.can(Permission.MANAGE_REFERENCE))
+        button.clicked.connect(lambda _checked=False, k=kind: self.ask_import(k))
+        column.addWidget(button)
+        self.tabs.addTab(page, title)
+
+    def _staff_tab(self) -> QWidget:
+        page = QWidget()
+        members = self._service.staff_members(self._staff)
+        rows = [[m.name, tr_label(ROLE_LABELS[m.role])] for m in members]
+        self.new_name = QLineEdit()
+        self.new_role = QComboBox()
+        for role, label in ROLE_LABELS.items():
+            self.new_role.addItem(tr_label(label), str(role))
+        self.new_pin = QLineEdit()
+        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        add = QPushButton(self.tr("添加人员"))
+        add.clicked.connect(self.add_staff)
+        form = QFormLayout()
+        form.addRow(self.tr("姓名"), self.new_name)
+        form.addRow(self.tr("角色"), self.new_role)
+        form.addRow(self.tr("PIN"), self.new_pin)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addStretch(1)
+        column = QVBoxLayout(page)
+        column.addWidget(_table([self.tr("姓名"), self.tr("角色")], rows))
+        column.addLayout(form)
+        column.addLayout(buttons)
+        return page
+
+    def ask_import(self, kind: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 CSV 文件"), str(Path.home()), "CSV (*.csv)")
+        if path:
+            self.import_file(kind, Path(path))
+
+    def import_file(self, kind: str, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            count = self._service.import_reference_csv(self._staff, kind, text)
+        except (DomainError, OSError, UnicodeDecodeError) as err:
+            self._say(error_text(err) if isinstance(err, DomainError) else self.tr("无法读取文件：{0}").format(err),
+                      ok=False)
+            return
+        self._say(self.tr("已导入 {0} 行。").format(count), ok=True)
+        self.rebuild()
+
+    def add_staff(self) -> None:
+        try:
+            self._service.add_staff(self._staff, self.new_name.text(), Role(self.new_role.currentData()),
+                                    self.new_pin.text())
+        except DomainError as err:
+            self._say(error_text(err), ok=False)
+            return
+        self._say(self.tr("已添加 {0}。").format(self.new_name.text().strip()), ok=True)
+        self.rebuild()
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #2e7d32;" if ok else "color: #c62828;")
