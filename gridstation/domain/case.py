@@ -235,7 +235,15 @@ class CaseState:
         """The next visit of 双回访 that is due, if the case is closed."""
         if self.status is not Status.CLOSED:
             return None
-        kinds_since_close = [f.kind for f in self.follow_ups if self.closed_at and f.at >= self.closed_at]
+        # Every unsatisfied visit reopens the case, so the visits since the last close are those after the
+        # last unsatisfied one. Counting by timestamp instead breaks when two events share an instant or
+        # the wall clock jumps back.
+        kinds_since_close: list[FollowUpKind] = []
+        for record in self.follow_ups:
+            if record.satisfaction is Satisfaction.UNSATISFIED:
+                kinds_since_close = []
+            else:
+                kinds_since_close.append(record.kind)
         if FollowUpKind.DEPARTMENT_FEEDBACK not in kinds_since_close:
             return FollowUpKind.DEPARTMENT_FEEDBACK
         return FollowUpKind.STATION_REVISIT
@@ -294,8 +302,11 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
                 status=Status.DISPATCHED,
                 assignee=p.get("assignee", ""),
                 dispatched_at=state.dispatched_at or at,
-                # Re-dispatching does not restart the on-site clock.
-                stage_started_at=state.stage_started_at if state.status is Status.DISPATCHED else at,
+                # The on-site stage starts at first contact: dispatching within it (or re-dispatching)
+                # does not restart its clock. From a reopened case, dispatching starts the stage.
+                stage_started_at=(
+                    state.stage_started_at if state.status in (Status.CONTACTED, Status.DISPATCHED) else at
+                ),
             )
         case EventType.ARRIVED_ON_SITE:
             return replace(bumped, status=Status.ON_SITE, on_site_at=at, stage_started_at=at)

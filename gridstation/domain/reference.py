@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gridstation.domain.errors import DomainError
@@ -52,19 +53,22 @@ def _rows(text: str, required: tuple[str, ...], kind: str) -> list[dict[str, str
     return rows
 
 
-def parse_categories(text: str) -> list[Category]:
+def parse_categories(text: str, existing: Mapping[str, str] | None = None) -> list[Category]:
+    """Read categories; `existing` maps codes already stored to their parent codes.
+
+    A row may name a parent that is in the file or already stored; the result must stay two levels deep.
+    """
     rows = _rows(text, ("code", "name", "parent_code"), "分类")
     categories = [Category(r["code"], r["name"], r.get("parent_code", "")) for r in rows]
-    codes = {c.code for c in categories}
+    parent_of = {**(existing or {}), **{c.code: c.parent_code for c in categories}}
     for c in categories:
         if not c.name:
             raise DomainError("csv.empty_field", f"分类 {c.code} 没有名称。")
-        if c.parent_code and c.parent_code not in codes:
+        if c.parent_code and c.parent_code not in parent_of:
             raise DomainError("category.parent_unknown", f"分类 {c.code} 的上级 {c.parent_code} 不存在。")
-    by_code = {c.code: c for c in categories}
-    for c in categories:
-        if c.parent_code and by_code[c.parent_code].parent_code:
-            raise DomainError("category.too_deep", f"分类 {c.code} 超过两级。")
+    for code, parent in parent_of.items():
+        if parent and parent_of.get(parent):
+            raise DomainError("category.too_deep", f"分类 {code} 超过两级。")
     return categories
 
 

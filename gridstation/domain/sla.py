@@ -71,6 +71,21 @@ COLOUR_LABELS: dict[Colour, str] = {
 }
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def used_share(started_at: datetime, due_at: datetime, now: datetime) -> float:
+    """The share of a deadline used at `now`: 1.0 for a deadline with no length.
+
+    Computed from whole microseconds with one division, so the database's colour filter, which does the
+    same integer arithmetic on stored timestamps, agrees with `ColourScheme.colour_for` at every boundary.
+    """
+    span = (due_at - started_at) // _MICROSECOND
+    if span <= 0:
+        return 1.0
+    return ((now - started_at) // _MICROSECOND) / span
+
+
 @dataclass(frozen=True, slots=True)
 class ColourScheme:
     """Five colours by the share of the current deadline used.
@@ -110,8 +125,7 @@ class ColourScheme:
     def colour_for(self, started_at: datetime, due_at: datetime, now: datetime) -> Colour:
         if now > due_at:
             return Colour.RED
-        span = (due_at - started_at).total_seconds()
-        used = 1.0 if span <= 0 else (now - started_at).total_seconds() / span
+        used = used_share(started_at, due_at, now)
         if used >= self.orange_from:
             return Colour.ORANGE
         if used >= self.yellow_from:
@@ -169,7 +183,9 @@ class DeadlinePolicy:
     def deadline(
         self, tier: Tier, category_code: str, status: Status, stage_started_at: datetime
     ) -> Deadline | None:
-        if tier is Tier.ON_THE_SPOT and status is not Status.REOPENED:
+        # 当场办 is answered at the desk: no deadline while the desk can still close it at once (registered or
+        # contacted). Once a follow-up reopens it and it goes out to be dispatched, it runs like any case.
+        if tier is Tier.ON_THE_SPOT and status in (Status.REGISTERED, Status.CONTACTED):
             return None
         stage = STAGE_FOR_STATUS.get(status)
         if stage is None:
@@ -223,7 +239,7 @@ def default_policy() -> DeadlinePolicy:
 
 def describe_minutes(minutes: int) -> str:
     """'5 分钟' / '1 小时' / '1 小时 30 分钟' / '2 天': used on receipts and in the desk."""
-    if minutes % 1440 == 0:
+    if minutes > 0 and minutes % 1440 == 0:
         return f"{minutes // 1440} 天"
     if minutes >= 60:
         hours, rest = divmod(minutes, 60)

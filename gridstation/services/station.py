@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Engine, Float, Integer, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridstation.domain.case import (
@@ -55,6 +55,7 @@ from gridstation.storage.models import (
     StaffRow,
     StationRow,
 )
+from gridstation.storage.types import epoch_microseconds, to_epoch_microseconds
 
 DB_FILE = "station.db"
 LEDGER_FILE = "numbering-ledger.json"
@@ -221,7 +222,9 @@ class StationService:
         with self._write() as session:
             station = session.scalar(select(StationRow))
             if station and station.hlc_last:
-                self._clock = HybridLogicalClock(self._wall_ms, HlcStamp.decode(station.hlc_last))
+                # Never move the clock back: a restored backup remembers an older stamp than this process issued.
+                last = max(self._clock.last, HlcStamp.decode(station.hlc_last))
+                self._clock = HybridLogicalClock(self._wall_ms, last)
             ledger = read_ledger(self.ledger_path)
             db_seq = case_store.last_event_sequence(session)
             behind: dict[str, Any] = {}
@@ -350,6 +353,12 @@ class StationService:
             self._audit(session, actor, "staff.added", name=name, role=str(role))
         return StaffMember(row.id, name, role)
 
+    def staff_members(self, actor: StaffMember) -> list[StaffMember]:
+        require(actor.role, Permission.MANAGE_STAFF)
+        with self._read() as session:
+            rows = session.scalars(select(StaffRow).where(StaffRow.active).order_by(StaffRow.name))
+            return [StaffMember(r.id, r.name, Role(r.role)) for r in rows]
+
     def staff_names(self) -> list[str]:
         with self._read() as session:
             return list(session.scalars(select(StaffRow.name).where(StaffRow.active).order_by(StaffRow.name)))
@@ -364,7 +373,8 @@ class StationService:
                 self._audit(session, None, "sign_in.failed", name=name.strip()[:NAME_MAX_CHARS])
                 refusal = DomainError("auth.failed", "姓名或 PIN 不正确。")
             elif row.locked_until and row.locked_until > now:
-                minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+                minutes = max(1, -(-(row.locked_until - now) // timedelta(minutes=1)))  # whole minutes, rounded up
+                self._audit(session, StaffMember(row.id, row.name, Role(row.role)), "sign_in.locked")
                 refusal = DomainError(
                     "auth.locked", f"连续输错次数过多，请 {minutes} 分钟后再试。", minutes=minutes
                 )
@@ -443,7 +453,9 @@ class StationService:
         """Add or update categories, grids or compounds from CSV; returns how many rows were read."""
         require(actor.role, Permission.MANAGE_REFERENCE)
         parsers: dict[str, Callable[[str], Sequence[Any]]] = {
-            "categories": parse_categories,
+            "categories": lambda text: parse_categories(
+                text, {c.code: c.parent_code for c in self.categories()}
+            ),
             "grids": parse_grids,
             "compounds": parse_compounds,
         }
@@ -845,6 +857,7 @@ def _text_condition(word: str) -> ColumnElement[bool]:
     columns = (
         CaseRow.description,
         CaseRow.compound,
+        CaseRow.building,
         CaseRow.address,
         CaseRow.number,
         CaseRow.complainant_name,
@@ -855,16 +868,20 @@ def _text_condition(word: str) -> ColumnElement[bool]:
 def _colour_condition(colour: Colour, scheme: ColourScheme, now: datetime) -> ColumnElement[bool]:
     if colour is Colour.NONE:
         return CaseRow.sla_due_at.is_(None)
-    stamp = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     if colour is Colour.RED:
         return CaseRow.sla_due_at < now
-    elapsed = func.julianday(stamp) - func.julianday(CaseRow.sla_started_at)
-    span = func.julianday(CaseRow.sla_due_at) - func.julianday(CaseRow.sla_started_at)
+    # The same arithmetic as sla.used_share (whole microseconds, one division), so that the list filter
+    # and the colour a case shows agree exactly at each boundary.
+    started = epoch_microseconds(CaseRow.sla_started_at)
+    span = epoch_microseconds(CaseRow.sla_due_at) - started
+    elapsed = literal(to_epoch_microseconds(now), Integer) - started
+    used = case((span <= 0, literal(1.0, Float)), else_=cast(elapsed, Float) / span)
     order = [Colour.GREEN, Colour.BLUE, Colour.YELLOW, Colour.ORANGE]
-    low = scheme.band_floor(colour)
-    parts = [CaseRow.sla_due_at >= now, elapsed >= span * low]
+    parts = [CaseRow.sla_due_at >= now]
+    if colour is not Colour.GREEN:  # green has no floor: a clock set back before the stage start is green
+        parts.append(used >= scheme.band_floor(colour))
     if colour is not Colour.ORANGE:
-        parts.append(elapsed < span * scheme.band_floor(order[order.index(colour) + 1]))
+        parts.append(used < scheme.band_floor(order[order.index(colour) + 1]))
     return and_(*parts)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Dialect, String, Text
+from sqlalchemy import ColumnElement, Dialect, Integer, SQLColumnExpression, String, Text, cast, func
 from sqlalchemy.types import TypeDecorator
+
+UTC_TEXT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -21,12 +25,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; attach a time zone")
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.astimezone(UTC).strftime(UTC_TEXT_FORMAT)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
+        return datetime.strptime(value, UTC_TEXT_FORMAT).replace(tzinfo=UTC)
 
 
 class JsonText(TypeDecorator[Any]):
@@ -42,3 +46,18 @@ class JsonText(TypeDecorator[Any]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         return None if value is None else json.loads(value)
+
+
+def epoch_microseconds(column: SQLColumnExpression[Any]) -> ColumnElement[int]:
+    """Whole microseconds since 1970 of a UTCDateTime column, computed exactly in SQLite.
+
+    julianday() keeps only milliseconds and works in floating point, which misplaces instants near a
+    boundary; this splits the fixed-width text into whole seconds and the six-digit fraction instead.
+    """
+    seconds = cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
+    return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
+
+
+def to_epoch_microseconds(moment: datetime) -> int:
+    """The same number as `epoch_microseconds` for an aware datetime on the Python side."""
+    return (moment - _EPOCH) // _MICROSECOND
