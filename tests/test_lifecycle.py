@@ -709,3 +709,20 @@ def test_service_refuses_a_stale_version(service: StationService, clerk: StaffMe
         service.record(clerk, case.id, EventType.FIRST_CONTACT, {}, expected_version=case.version)
     assert info.value.code == "case.stale"
     assert service.case(case.id).status is Status.REGISTERED
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("false", False), ("否", False), ("0", False), (False, False),
+                                               ("true", True), ("是", True), (True, True)])
+def test_anonymity_correction_reads_yes_and_no(raw: object, expected: bool) -> None:
+    """Correcting 匿名 with the text "false" clears it (it must not be read as a non-empty string)."""
+    from gridstation.domain.case import _as_flag
+
+    assert _as_flag(raw) is expected
+
+
+def test_anonymity_correction_refuses_other_words() -> None:
+    """A value that is neither yes nor no is refused in Chinese."""
+    from gridstation.domain.case import _as_flag
+
+    with pytest.raises(ValidationError, match="是"):
+        _as_flag("maybe")

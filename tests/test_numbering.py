@@ -326,3 +326,28 @@ def test_concurrent_registrations_get_distinct_numbers(service: StationService, 
     assert sorted(n.split("-")[2] for n in numbers) == [f"{i:04d}" for i in range(1, 21)]
     seqs = _station_seqs(service)
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_copied_back_old_file_never_moves_the_event_clock_back(
+    data_dir: Path, service: StationService, clerk: StaffMember, clock: FakeClock, tmp_path: Path
+) -> None:
+    """An old station.db copied back by hand, with the PC clock behind, still stamps new events after old ones."""
+    service.register_case(clerk, intake())
+    service.close()
+    old_copy = tmp_path / "old-station.db"
+    shutil.copyfile(data_dir / "station.db", old_copy)
+    reopened = StationService(data_dir, now=clock)
+    clock.advance(hours=3)
+    clerk2 = reopened.sign_in(clerk.name, "1357")
+    for _ in range(3):
+        reopened.register_case(clerk2, intake("楼道里堆着纸箱和旧沙发。"))
+    newest = max(e.hlc for e in reopened.all_events())
+    reopened.close()
+    shutil.copyfile(old_copy, data_dir / "station.db")
+    clock.advance(hours=-3)  # the PC clock has fallen back as well
+    third = StationService(data_dir, now=clock)
+    try:
+        case = third.register_case(third.sign_in(clerk.name, "1357"), intake("隧道出口鸣笛扰民。"))
+        assert min(e.hlc for e in third.timeline(case.id)) > newest
+    finally:
+        third.close()

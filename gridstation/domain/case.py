@@ -457,6 +457,22 @@ def _check_follow_up(state: CaseState, payload: Mapping[str, Any]) -> dict[str, 
     }
 
 
+_TRUE_WORDS = {"1", "true", "yes", "y", "是", "匿名"}
+_FALSE_WORDS = {"0", "false", "no", "n", "否", "", "不匿名"}
+
+
+def _as_flag(raw: Any) -> bool:
+    """A yes/no value as a person or a CSV writes it; "false" must not become True."""
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ValidationError("value", "correction.flag", "请填写“是”或“否”。")
+
+
 def _check_correction(state: CaseState, payload: Mapping[str, Any]) -> dict[str, Any]:
     name = str(payload.get("field", ""))
     if name not in CORRECTABLE_FIELDS:
@@ -468,7 +484,7 @@ def _check_correction(state: CaseState, payload: Mapping[str, Any]) -> dict[str,
     elif name == "phone":
         value = validate_phone(str(raw), required=False)
     elif name == "anonymous":
-        value = bool(raw)
+        value = _as_flag(raw)
     else:
         value = validate_short_text(
             str(raw), field=name, label="更正内容", limit=ADDRESS_MAX_CHARS, required=name == "category_code"

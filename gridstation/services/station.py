@@ -176,7 +176,11 @@ class StationService:
         with translated_storage_errors():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = make_engine(self.db_path)
-            upgrade_to_head(self.engine)
+            try:
+                upgrade_to_head(self.engine)
+            except BaseException:
+                self.engine.dispose()  # a corrupt or locked file must not stay open behind the error
+                raise
         self.read_engine: Engine = make_engine(self.db_path, for_writing=False)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self._read_sessions: sessionmaker[Session] = make_session_factory(self.read_engine)
@@ -221,11 +225,12 @@ class StationService:
         """Load the clock, and skip numbers the ledger says were issued beyond what this database knows."""
         with self._write() as session:
             station = session.scalar(select(StationRow))
-            if station and station.hlc_last:
-                # Never move the clock back: a restored backup remembers an older stamp than this process issued.
-                last = max(self._clock.last, HlcStamp.decode(station.hlc_last))
-                self._clock = HybridLogicalClock(self._wall_ms, last)
             ledger = read_ledger(self.ledger_path)
+            # Never move the clock back: a restored backup (or an old file copied back by hand) remembers an
+            # older stamp than this station has already issued; the ledger remembers the newest.
+            stamps = [self._clock.last] + [HlcStamp.decode(s) for s in (station.hlc_last if station else "",
+                                                                        ledger.hlc) if s]
+            self._clock = HybridLogicalClock(self._wall_ms, max(stamps))
             db_seq = case_store.last_event_sequence(session)
             behind: dict[str, Any] = {}
             if ledger.event_sequence > db_seq:
@@ -247,7 +252,7 @@ class StationService:
     def _remember_issued(self, event_sequence: int, day: str | None = None, sequence: int = 0) -> None:
         with self._ledger_lock:
             ledger = read_ledger(self.ledger_path)
-            ledger.merge(event_sequence, day, sequence)
+            ledger.merge(event_sequence, day, sequence, self._clock.last.encode())
             try:
                 write_ledger(self.ledger_path, ledger)
             except OSError:
