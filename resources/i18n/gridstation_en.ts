@@ -91,6 +91,121 @@
     </message>
   </context>
   <context>
+    <name>AdminDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="50" />
+      <source>基础数据与人员</source>
+      <translation>Reference data and staff</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
+      <source>分类</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="67" />
+      <source>编码</source>
+      <translation>Code</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="67" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <source>名称</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
+      <source>上级</source>
+      <translation>Parent</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="67" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <source>小区</source>
+      <translation>Compound</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <source>人员</source>
+      <translation>Staff</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <source>时间</source>
+      <translation>Time</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <source>操作</source>
+      <translation>Action</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <source>内容</source>
+      <translation>Details</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="77" />
+      <source>审计日志</source>
+      <translation>Audit log</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="84" />
+      <source>从 CSV 导入…</source>
+      <translation>Import from CSV…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="101" />
+      <source>添加人员</source>
+      <translation>Add staff member</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="104" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="111" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="105" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="111" />
+      <source>角色</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="106" />
+      <source>PIN</source>
+      <translation>PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="117" />
+      <source>选择 CSV 文件</source>
+      <translation>Choose a CSV file</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="126" />
+      <source>无法读取文件：{0}</source>
+      <translation>Cannot read the file: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="129" />
+      <source>已导入 {0} 行。</source>
+      <translation>Imported {0} rows.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/admin_dialog.py" line="139" />
+      <source>已添加 {0}。</source>
+      <translation>Added {0}.</translation>
+    </message>
+  </context>
+  <context>
     <name>CaseDetailPanel</name>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="168" />
@@ -99,7 +214,7 @@
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="176" />
-      <location filename="../../gridstation/ui/case_detail.py" line="307" />
+      <location filename="../../gridstation/ui/case_detail.py" line="308" />
       <source>显示完整电话</source>
       <translation>Show full phone</translation>
     </message>
@@ -179,22 +294,22 @@
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="261" />
+      <location filename="../../gridstation/ui/case_detail.py" line="262" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="267" />
+      <location filename="../../gridstation/ui/case_detail.py" line="268" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="283" />
+      <location filename="../../gridstation/ui/case_detail.py" line="284" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="307" />
+      <location filename="../../gridstation/ui/case_detail.py" line="308" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -260,52 +375,52 @@
   <context>
     <name>CaseTableModel</name>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="38" />
+      <location filename="../../gridstation/ui/case_model.py" line="39" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="39" />
+      <location filename="../../gridstation/ui/case_model.py" line="40" />
       <source>剩余时间</source>
       <translation>Time left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="40" />
+      <location filename="../../gridstation/ui/case_model.py" line="41" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="41" />
+      <location filename="../../gridstation/ui/case_model.py" line="42" />
       <source>登记时间</source>
       <translation>Registered</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="42" />
+      <location filename="../../gridstation/ui/case_model.py" line="43" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="43" />
+      <location filename="../../gridstation/ui/case_model.py" line="44" />
       <source>小区/地址</source>
       <translation>Compound/address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="44" />
+      <location filename="../../gridstation/ui/case_model.py" line="45" />
       <source>诉求摘要</source>
       <translation>Summary</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="45" />
+      <location filename="../../gridstation/ui/case_model.py" line="46" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="46" />
+      <location filename="../../gridstation/ui/case_model.py" line="47" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="47" />
+      <location filename="../../gridstation/ui/case_model.py" line="48" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
@@ -499,44 +614,44 @@
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="200" />
+      <location filename="../../gridstation/ui/intake.py" line="216" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="240" />
+      <location filename="../../gridstation/ui/intake.py" line="256" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="310" />
+      <location filename="../../gridstation/ui/intake.py" line="326" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="315" />
+      <location filename="../../gridstation/ui/intake.py" line="331" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="326" />
+      <location filename="../../gridstation/ui/intake.py" line="342" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="336" />
+      <location filename="../../gridstation/ui/intake.py" line="352" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="383" />
+      <location filename="../../gridstation/ui/intake.py" line="399" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="404" />
+      <location filename="../../gridstation/ui/intake.py" line="420" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -544,108 +659,113 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="37" />
+      <location filename="../../gridstation/ui/main_window.py" line="38" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="63" />
+      <location filename="../../gridstation/ui/main_window.py" line="64" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="74" />
+      <location filename="../../gridstation/ui/main_window.py" line="75" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="75" />
+      <location filename="../../gridstation/ui/main_window.py" line="76" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="79" />
+      <location filename="../../gridstation/ui/main_window.py" line="80" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="82" />
+      <location filename="../../gridstation/ui/main_window.py" line="83" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="89" />
+      <location filename="../../gridstation/ui/main_window.py" line="86" />
+      <source>基础数据与人员(&amp;D)…</source>
+      <translation>Reference &amp;data and staff…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="94" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="90" />
+      <location filename="../../gridstation/ui/main_window.py" line="95" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="93" />
+      <location filename="../../gridstation/ui/main_window.py" line="98" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="96" />
+      <location filename="../../gridstation/ui/main_window.py" line="101" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="103" />
+      <location filename="../../gridstation/ui/main_window.py" line="108" />
       <source>已登记 {0}</source>
       <translation>Registered {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="114" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="115" />
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <location filename="../../gridstation/ui/main_window.py" line="138" />
       <source>GridStation 备份 (*.db)</source>
       <translation>GridStation backup (*.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="120" />
+      <location filename="../../gridstation/ui/main_window.py" line="131" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="122" />
+      <location filename="../../gridstation/ui/main_window.py" line="133" />
       <source>已备份到 {0}</source>
       <translation>Backed up to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="123" />
+      <location filename="../../gridstation/ui/main_window.py" line="134" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <location filename="../../gridstation/ui/main_window.py" line="137" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="131" />
+      <location filename="../../gridstation/ui/main_window.py" line="142" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="132" />
+      <location filename="../../gridstation/ui/main_window.py" line="143" />
       <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
       <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="137" />
+      <location filename="../../gridstation/ui/main_window.py" line="148" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="140" />
+      <location filename="../../gridstation/ui/main_window.py" line="151" />
       <source>已恢复。原数据另存于 {0}</source>
       <translation>Restored. The previous data was saved to {0}</translation>
     </message>
@@ -700,318 +820,322 @@ What you typed is kept; you can retry.</translation>
     </message>
     <message>
       <source>今日编号已用尽，请联系管理员。</source>
-      <translation>Today's case numbers are used up; please contact the administrator.</translation>
+      <translation type="vanished">Today's case numbers are used up; please contact the administrator.</translation>
     </message>
     <message>
       <source>双回访须先记录部门反馈回访，再记录工作站回访。</source>
-      <translation>Record the department's feedback visit before the station's own revisit.</translation>
+      <translation type="vanished">Record the department's feedback visit before the station's own revisit.</translation>
     </message>
     <message>
       <source>备份文件校验失败（数据库损坏）。</source>
-      <translation>The backup file failed its check (the database is damaged).</translation>
+      <translation type="vanished">The backup file failed its check (the database is damaged).</translation>
     </message>
     <message>
       <source>姓名或 PIN 不正确。</source>
-      <translation>Wrong name or PIN.</translation>
+      <translation type="vanished">Wrong name or PIN.</translation>
     </message>
     <message>
       <source>工作站尚未初始化。</source>
-      <translation>The station has not been set up yet.</translation>
+      <translation type="vanished">The station has not been set up yet.</translation>
     </message>
     <message>
       <source>工作站编码须为 2–8 位大写字母或数字（如 JA01）。</source>
-      <translation>The station code must be 2–8 capital letters or digits (e.g. JA01).</translation>
+      <translation type="vanished">The station code must be 2–8 capital letters or digits (e.g. JA01).</translation>
     </message>
     <message>
       <source>找不到该诉求。</source>
-      <translation>Case not found.</translation>
+      <translation type="vanished">Case not found.</translation>
     </message>
     <message>
       <source>数据库操作失败，未能保存。已保存的数据未受影响。</source>
-      <translation>The database operation failed; nothing was saved. Saved data is unchanged.</translation>
+      <translation type="vanished">The database operation failed; nothing was saved. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>数据库文件只读，无法保存。请检查文件权限或数据目录。已保存的数据未受影响。</source>
-      <translation>The database file is read-only; nothing was saved. Check the file permissions or data folder. Saved data is unchanged.</translation>
+      <translation type="vanished">The database file is read-only; nothing was saved. Check the file permissions or data folder. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>数据库文件已损坏或不是 GridStation 数据库。请从备份恢复，或联系管理员。</source>
-      <translation>The database file is damaged or not a GridStation database. Restore from a backup or contact the administrator.</translation>
+      <translation type="vanished">The database file is damaged or not a GridStation database. Restore from a backup or contact the administrator.</translation>
     </message>
     <message>
       <source>数据库正被其他程序占用，请稍后重试。已保存的数据未受影响。</source>
-      <translation>The database is busy in another program; please try again shortly. Saved data is unchanged.</translation>
+      <translation type="vanished">The database is busy in another program; please try again shortly. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>无法打开数据库文件，请检查数据目录是否存在且可写。</source>
-      <translation>Cannot open the database file; check that the data folder exists and is writable.</translation>
+      <translation type="vanished">Cannot open the database file; check that the data folder exists and is writable.</translation>
     </message>
     <message>
       <source>更正后的内容与原内容相同。</source>
-      <translation>The correction is the same as the original.</translation>
+      <translation type="vanished">The correction is the same as the original.</translation>
     </message>
     <message>
       <source>本工作站已初始化。</source>
-      <translation>This station is already set up.</translation>
+      <translation type="vanished">This station is already set up.</translation>
     </message>
     <message>
       <source>电话号码格式不正确：请输入11位手机号（如 13800138000）或带区号的固定电话（如 021-64321234）。</source>
-      <translation>The phone number is not valid: enter an 11-digit mobile (e.g. 13800138000) or a landline with area code (e.g. 021-64321234).</translation>
+      <translation type="vanished">The phone number is not valid: enter an 11-digit mobile (e.g. 13800138000) or a landline with area code (e.g. 021-64321234).</translation>
     </message>
     <message>
       <source>磁盘空间不足或写入失败，未能保存。请清理磁盘后重试。已保存的数据未受影响。</source>
-      <translation>The disk is full or a write failed; nothing was saved. Free some space and try again. Saved data is unchanged.</translation>
+      <translation type="vanished">The disk is full or a write failed; nothing was saved. Free some space and try again. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>该诉求已登记。</source>
-      <translation>This case is already registered.</translation>
+      <translation type="vanished">This case is already registered.</translation>
     </message>
     <message>
       <source>该项不能更正。</source>
-      <translation>This field cannot be corrected.</translation>
+      <translation type="vanished">This field cannot be corrected.</translation>
     </message>
     <message>
       <source>请填写联系电话。</source>
-      <translation>Please enter a contact phone.</translation>
+      <translation type="vanished">Please enter a contact phone.</translation>
     </message>
     <message>
       <source>请填写诉求内容，不能为空或只有空格。</source>
-      <translation>Please describe the complaint; it cannot be empty or only spaces.</translation>
+      <translation type="vanished">Please describe the complaint; it cannot be empty or only spaces.</translation>
     </message>
     <message>
       <source>请选择处置分类。</source>
-      <translation>Please choose a tier.</translation>
+      <translation type="vanished">Please choose a tier.</translation>
     </message>
     <message>
       <source>请选择处置结果。</source>
-      <translation>Please choose an outcome.</translation>
+      <translation type="vanished">Please choose an outcome.</translation>
     </message>
     <message>
       <source>请选择是否解决和满意度。</source>
-      <translation>Please choose whether it was resolved and the satisfaction.</translation>
+      <translation type="vanished">Please choose whether it was resolved and the satisfaction.</translation>
     </message>
     <message>
       <source>请选择诉求分类。</source>
-      <translation>Please choose a category.</translation>
+      <translation type="vanished">Please choose a category.</translation>
+    </message>
+    <message>
+      <source>请填写“是”或“否”。</source>
+      <translation>Please enter yes or no.</translation>
     </message>
   </context>
   <context>
     <name>labels</name>
     <message>
       <source>来访</source>
-      <translation>Walk-in</translation>
+      <translation type="vanished">Walk-in</translation>
     </message>
     <message>
       <source>12345热线</source>
-      <translation>12345 hotline</translation>
+      <translation type="vanished">12345 hotline</translation>
     </message>
     <message>
       <source>码上就来</source>
-      <translation>QR report</translation>
+      <translation type="vanished">QR report</translation>
     </message>
     <message>
       <source>信访派单</source>
-      <translation>Petition dispatch</translation>
+      <translation type="vanished">Petition dispatch</translation>
     </message>
     <message>
       <source>网格巡查</source>
-      <translation>Grid patrol</translation>
+      <translation type="vanished">Grid patrol</translation>
     </message>
     <message>
       <source>当场办</source>
-      <translation>On the spot</translation>
+      <translation type="vanished">On the spot</translation>
     </message>
     <message>
       <source>协同快办</source>
-      <translation>Quick coordinated</translation>
+      <translation type="vanished">Quick coordinated</translation>
     </message>
     <message>
       <source>跟踪督办</source>
-      <translation>Tracked</translation>
+      <translation type="vanished">Tracked</translation>
     </message>
     <message>
       <source>已登记</source>
-      <translation>Registered</translation>
+      <translation type="vanished">Registered</translation>
     </message>
     <message>
       <source>已先联</source>
-      <translation>Contacted</translation>
+      <translation type="vanished">Contacted</translation>
     </message>
     <message>
       <source>已派单</source>
-      <translation>Dispatched</translation>
+      <translation type="vanished">Dispatched</translation>
     </message>
     <message>
       <source>已到场</source>
-      <translation>On site</translation>
+      <translation type="vanished">On site</translation>
     </message>
     <message>
       <source>已处置</source>
-      <translation>Disposed</translation>
+      <translation type="vanished">Disposed</translation>
     </message>
     <message>
       <source>已办结</source>
-      <translation>Closed</translation>
+      <translation type="vanished">Closed</translation>
     </message>
     <message>
       <source>已回访</source>
-      <translation>Followed up</translation>
+      <translation type="vanished">Followed up</translation>
     </message>
     <message>
       <source>已重启</source>
-      <translation>Reopened</translation>
+      <translation type="vanished">Reopened</translation>
     </message>
     <message>
       <source>登记</source>
-      <translation>Register</translation>
+      <translation type="vanished">Register</translation>
     </message>
     <message>
       <source>先联</source>
-      <translation>First contact</translation>
+      <translation type="vanished">First contact</translation>
     </message>
     <message>
       <source>派单</source>
-      <translation>Dispatch</translation>
+      <translation type="vanished">Dispatch</translation>
     </message>
     <message>
       <source>到场</source>
-      <translation>On site</translation>
+      <translation type="vanished">On site</translation>
     </message>
     <message>
       <source>处置</source>
-      <translation>Dispose</translation>
+      <translation type="vanished">Dispose</translation>
     </message>
     <message>
       <source>办结</source>
-      <translation>Close</translation>
+      <translation type="vanished">Close</translation>
     </message>
     <message>
       <source>回访</source>
-      <translation>Follow-up</translation>
+      <translation type="vanished">Follow-up</translation>
     </message>
     <message>
       <source>调整分类</source>
-      <translation>Change tier</translation>
+      <translation type="vanished">Change tier</translation>
     </message>
     <message>
       <source>更正登记信息</source>
-      <translation>Correct intake</translation>
+      <translation type="vanished">Correct intake</translation>
     </message>
     <message>
       <source>备注</source>
-      <translation>Note</translation>
+      <translation type="vanished">Note</translation>
     </message>
     <message>
       <source>部门反馈回访</source>
-      <translation>Department feedback visit</translation>
+      <translation type="vanished">Department feedback visit</translation>
     </message>
     <message>
       <source>工作站回访</source>
-      <translation>Station revisit</translation>
+      <translation type="vanished">Station revisit</translation>
     </message>
     <message>
       <source>满意</source>
-      <translation>Satisfied</translation>
+      <translation type="vanished">Satisfied</translation>
     </message>
     <message>
       <source>基本满意</source>
-      <translation>Basically satisfied</translation>
+      <translation type="vanished">Basically satisfied</translation>
     </message>
     <message>
       <source>不满意</source>
-      <translation>Unsatisfied</translation>
+      <translation type="vanished">Unsatisfied</translation>
     </message>
     <message>
       <source>已解决</source>
-      <translation>Resolved</translation>
+      <translation type="vanished">Resolved</translation>
     </message>
     <message>
       <source>部分解决</source>
-      <translation>Partly resolved</translation>
+      <translation type="vanished">Partly resolved</translation>
     </message>
     <message>
       <source>未解决</source>
-      <translation>Unresolved</translation>
+      <translation type="vanished">Unresolved</translation>
     </message>
     <message>
       <source>已拿出方案</source>
-      <translation>Plan made</translation>
+      <translation type="vanished">Plan made</translation>
     </message>
     <message>
       <source>接待员</source>
-      <translation>Clerk</translation>
+      <translation type="vanished">Clerk</translation>
     </message>
     <message>
       <source>网格长</source>
-      <translation>Grid chief</translation>
+      <translation type="vanished">Grid chief</translation>
     </message>
     <message>
       <source>管理员</source>
-      <translation>Administrator</translation>
+      <translation type="vanished">Administrator</translation>
     </message>
     <message>
       <source>响应</source>
-      <translation>Response</translation>
+      <translation type="vanished">Response</translation>
     </message>
     <message>
       <source>闭环</source>
-      <translation>Loop closed</translation>
+      <translation type="vanished">Loop closed</translation>
     </message>
     <message>
       <source>无时限</source>
-      <translation>No deadline</translation>
+      <translation type="vanished">No deadline</translation>
     </message>
     <message>
       <source>绿</source>
-      <translation>Green</translation>
+      <translation type="vanished">Green</translation>
     </message>
     <message>
       <source>蓝</source>
-      <translation>Blue</translation>
+      <translation type="vanished">Blue</translation>
     </message>
     <message>
       <source>黄</source>
-      <translation>Yellow</translation>
+      <translation type="vanished">Yellow</translation>
     </message>
     <message>
       <source>橙</source>
-      <translation>Orange</translation>
+      <translation type="vanished">Orange</translation>
     </message>
     <message>
       <source>红</source>
-      <translation>Red</translation>
+      <translation type="vanished">Red</translation>
     </message>
     <message>
       <source>网格员</source>
-      <translation>Grid worker</translation>
+      <translation type="vanished">Grid worker</translation>
     </message>
     <message>
       <source>物业服务中心</source>
-      <translation>Property management</translation>
+      <translation type="vanished">Property management</translation>
     </message>
     <message>
       <source>城管中队</source>
-      <translation>City management squad</translation>
+      <translation type="vanished">City management squad</translation>
     </message>
     <message>
       <source>绿化市容所</source>
-      <translation>Greening and city appearance office</translation>
+      <translation type="vanished">Greening and city appearance office</translation>
     </message>
     <message>
       <source>房管办</source>
-      <translation>Housing office</translation>
+      <translation type="vanished">Housing office</translation>
     </message>
     <message>
       <source>派出所</source>
-      <translation>Police station</translation>
+      <translation type="vanished">Police station</translation>
     </message>
     <message>
       <source>市场监管所</source>
-      <translation>Market supervision office</translation>
+      <translation type="vanished">Market supervision office</translation>
     </message>
     <message>
       <source>居委会</source>
-      <translation>Residents' committee</translation>
+      <translation type="vanished">Residents' committee</translation>
     </message>
   </context>
 </TS>
