@@ -66,7 +66,15 @@ def add_context(root: ET.Element, name: str, sources: list[str]) -> int:
     if context is None:
         context = ET.SubElement(root, "context")
         ET.SubElement(context, "name").text = name
-    present = {m.findtext("source") for m in context.findall("message")}
+    wanted = set(sources)
+    present = set()
+    for message in context.findall("message"):
+        source = message.findtext("source")
+        present.add(source)
+        translation = message.find("translation")
+        # lupdate cannot see these sources and marks them vanished; they are alive, so revive them.
+        if source in wanted and translation is not None and translation.get("type") in ("vanished", "obsolete"):
+            del translation.attrib["type"]
     added = 0
     for source in dict.fromkeys(sources):
         if source in present:

@@ -24,6 +24,16 @@ def test_english_catalogue_is_complete() -> None:
     result = subprocess.run([sys.executable, "scripts/i18n.py", "check"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     assert qm_path("en").is_file()
+    ts = (ROOT / "resources" / "i18n" / "gridstation_en.ts").read_text(encoding="utf-8")
+    assert 'type="vanished"' not in ts, "domain labels were dropped from the catalogue"
+
+
+def test_domain_labels_are_translated(english: None) -> None:
+    """Every status, tier, channel and colour label has English in the compiled catalogue."""
+    from gridstation.ui.labels import all_domain_labels, tr_label
+
+    untranslated = [label for label in all_domain_labels() if tr_label(label) == label]
+    assert untranslated == []
 
 
 @pytest.fixture

@@ -820,99 +820,99 @@ What you typed is kept; you can retry.</translation>
     </message>
     <message>
       <source>今日编号已用尽，请联系管理员。</source>
-      <translation type="vanished">Today's case numbers are used up; please contact the administrator.</translation>
+      <translation>Today's case numbers are used up; please contact the administrator.</translation>
     </message>
     <message>
       <source>双回访须先记录部门反馈回访，再记录工作站回访。</source>
-      <translation type="vanished">Record the department's feedback visit before the station's own revisit.</translation>
+      <translation>Record the department's feedback visit before the station's own revisit.</translation>
     </message>
     <message>
       <source>备份文件校验失败（数据库损坏）。</source>
-      <translation type="vanished">The backup file failed its check (the database is damaged).</translation>
+      <translation>The backup file failed its check (the database is damaged).</translation>
     </message>
     <message>
       <source>姓名或 PIN 不正确。</source>
-      <translation type="vanished">Wrong name or PIN.</translation>
+      <translation>Wrong name or PIN.</translation>
     </message>
     <message>
       <source>工作站尚未初始化。</source>
-      <translation type="vanished">The station has not been set up yet.</translation>
+      <translation>The station has not been set up yet.</translation>
     </message>
     <message>
       <source>工作站编码须为 2–8 位大写字母或数字（如 JA01）。</source>
-      <translation type="vanished">The station code must be 2–8 capital letters or digits (e.g. JA01).</translation>
+      <translation>The station code must be 2–8 capital letters or digits (e.g. JA01).</translation>
     </message>
     <message>
       <source>找不到该诉求。</source>
-      <translation type="vanished">Case not found.</translation>
+      <translation>Case not found.</translation>
     </message>
     <message>
       <source>数据库操作失败，未能保存。已保存的数据未受影响。</source>
-      <translation type="vanished">The database operation failed; nothing was saved. Saved data is unchanged.</translation>
+      <translation>The database operation failed; nothing was saved. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>数据库文件只读，无法保存。请检查文件权限或数据目录。已保存的数据未受影响。</source>
-      <translation type="vanished">The database file is read-only; nothing was saved. Check the file permissions or data folder. Saved data is unchanged.</translation>
+      <translation>The database file is read-only; nothing was saved. Check the file permissions or data folder. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>数据库文件已损坏或不是 GridStation 数据库。请从备份恢复，或联系管理员。</source>
-      <translation type="vanished">The database file is damaged or not a GridStation database. Restore from a backup or contact the administrator.</translation>
+      <translation>The database file is damaged or not a GridStation database. Restore from a backup or contact the administrator.</translation>
     </message>
     <message>
       <source>数据库正被其他程序占用，请稍后重试。已保存的数据未受影响。</source>
-      <translation type="vanished">The database is busy in another program; please try again shortly. Saved data is unchanged.</translation>
+      <translation>The database is busy in another program; please try again shortly. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>无法打开数据库文件，请检查数据目录是否存在且可写。</source>
-      <translation type="vanished">Cannot open the database file; check that the data folder exists and is writable.</translation>
+      <translation>Cannot open the database file; check that the data folder exists and is writable.</translation>
     </message>
     <message>
       <source>更正后的内容与原内容相同。</source>
-      <translation type="vanished">The correction is the same as the original.</translation>
+      <translation>The correction is the same as the original.</translation>
     </message>
     <message>
       <source>本工作站已初始化。</source>
-      <translation type="vanished">This station is already set up.</translation>
+      <translation>This station is already set up.</translation>
     </message>
     <message>
       <source>电话号码格式不正确：请输入11位手机号（如 13800138000）或带区号的固定电话（如 021-64321234）。</source>
-      <translation type="vanished">The phone number is not valid: enter an 11-digit mobile (e.g. 13800138000) or a landline with area code (e.g. 021-64321234).</translation>
+      <translation>The phone number is not valid: enter an 11-digit mobile (e.g. 13800138000) or a landline with area code (e.g. 021-64321234).</translation>
     </message>
     <message>
       <source>磁盘空间不足或写入失败，未能保存。请清理磁盘后重试。已保存的数据未受影响。</source>
-      <translation type="vanished">The disk is full or a write failed; nothing was saved. Free some space and try again. Saved data is unchanged.</translation>
+      <translation>The disk is full or a write failed; nothing was saved. Free some space and try again. Saved data is unchanged.</translation>
     </message>
     <message>
       <source>该诉求已登记。</source>
-      <translation type="vanished">This case is already registered.</translation>
+      <translation>This case is already registered.</translation>
     </message>
     <message>
       <source>该项不能更正。</source>
-      <translation type="vanished">This field cannot be corrected.</translation>
+      <translation>This field cannot be corrected.</translation>
     </message>
     <message>
       <source>请填写联系电话。</source>
-      <translation type="vanished">Please enter a contact phone.</translation>
+      <translation>Please enter a contact phone.</translation>
     </message>
     <message>
       <source>请填写诉求内容，不能为空或只有空格。</source>
-      <translation type="vanished">Please describe the complaint; it cannot be empty or only spaces.</translation>
+      <translation>Please describe the complaint; it cannot be empty or only spaces.</translation>
     </message>
     <message>
       <source>请选择处置分类。</source>
-      <translation type="vanished">Please choose a tier.</translation>
+      <translation>Please choose a tier.</translation>
     </message>
     <message>
       <source>请选择处置结果。</source>
-      <translation type="vanished">Please choose an outcome.</translation>
+      <translation>Please choose an outcome.</translation>
     </message>
     <message>
       <source>请选择是否解决和满意度。</source>
-      <translation type="vanished">Please choose whether it was resolved and the satisfaction.</translation>
+      <translation>Please choose whether it was resolved and the satisfaction.</translation>
     </message>
     <message>
       <source>请选择诉求分类。</source>
-      <translation type="vanished">Please choose a category.</translation>
+      <translation>Please choose a category.</translation>
     </message>
     <message>
       <source>请填写“是”或“否”。</source>
@@ -923,219 +923,219 @@ What you typed is kept; you can retry.</translation>
     <name>labels</name>
     <message>
       <source>来访</source>
-      <translation type="vanished">Walk-in</translation>
+      <translation>Walk-in</translation>
     </message>
     <message>
       <source>12345热线</source>
-      <translation type="vanished">12345 hotline</translation>
+      <translation>12345 hotline</translation>
     </message>
     <message>
       <source>码上就来</source>
-      <translation type="vanished">QR report</translation>
+      <translation>QR report</translation>
     </message>
     <message>
       <source>信访派单</source>
-      <translation type="vanished">Petition dispatch</translation>
+      <translation>Petition dispatch</translation>
     </message>
     <message>
       <source>网格巡查</source>
-      <translation type="vanished">Grid patrol</translation>
+      <translation>Grid patrol</translation>
     </message>
     <message>
       <source>当场办</source>
-      <translation type="vanished">On the spot</translation>
+      <translation>On the spot</translation>
     </message>
     <message>
       <source>协同快办</source>
-      <translation type="vanished">Quick coordinated</translation>
+      <translation>Quick coordinated</translation>
     </message>
     <message>
       <source>跟踪督办</source>
-      <translation type="vanished">Tracked</translation>
+      <translation>Tracked</translation>
     </message>
     <message>
       <source>已登记</source>
-      <translation type="vanished">Registered</translation>
+      <translation>Registered</translation>
     </message>
     <message>
       <source>已先联</source>
-      <translation type="vanished">Contacted</translation>
+      <translation>Contacted</translation>
     </message>
     <message>
       <source>已派单</source>
-      <translation type="vanished">Dispatched</translation>
+      <translation>Dispatched</translation>
     </message>
     <message>
       <source>已到场</source>
-      <translation type="vanished">On site</translation>
+      <translation>On site</translation>
     </message>
     <message>
       <source>已处置</source>
-      <translation type="vanished">Disposed</translation>
+      <translation>Disposed</translation>
     </message>
     <message>
       <source>已办结</source>
-      <translation type="vanished">Closed</translation>
+      <translation>Closed</translation>
     </message>
     <message>
       <source>已回访</source>
-      <translation type="vanished">Followed up</translation>
+      <translation>Followed up</translation>
     </message>
     <message>
       <source>已重启</source>
-      <translation type="vanished">Reopened</translation>
+      <translation>Reopened</translation>
     </message>
     <message>
       <source>登记</source>
-      <translation type="vanished">Register</translation>
+      <translation>Register</translation>
     </message>
     <message>
       <source>先联</source>
-      <translation type="vanished">First contact</translation>
+      <translation>First contact</translation>
     </message>
     <message>
       <source>派单</source>
-      <translation type="vanished">Dispatch</translation>
+      <translation>Dispatch</translation>
     </message>
     <message>
       <source>到场</source>
-      <translation type="vanished">On site</translation>
+      <translation>On site</translation>
     </message>
     <message>
       <source>处置</source>
-      <translation type="vanished">Dispose</translation>
+      <translation>Dispose</translation>
     </message>
     <message>
       <source>办结</source>
-      <translation type="vanished">Close</translation>
+      <translation>Close</translation>
     </message>
     <message>
       <source>回访</source>
-      <translation type="vanished">Follow-up</translation>
+      <translation>Follow-up</translation>
     </message>
     <message>
       <source>调整分类</source>
-      <translation type="vanished">Change tier</translation>
+      <translation>Change tier</translation>
     </message>
     <message>
       <source>更正登记信息</source>
-      <translation type="vanished">Correct intake</translation>
+      <translation>Correct intake</translation>
     </message>
     <message>
       <source>备注</source>
-      <translation type="vanished">Note</translation>
+      <translation>Note</translation>
     </message>
     <message>
       <source>部门反馈回访</source>
-      <translation type="vanished">Department feedback visit</translation>
+      <translation>Department feedback visit</translation>
     </message>
     <message>
       <source>工作站回访</source>
-      <translation type="vanished">Station revisit</translation>
+      <translation>Station revisit</translation>
     </message>
     <message>
       <source>满意</source>
-      <translation type="vanished">Satisfied</translation>
+      <translation>Satisfied</translation>
     </message>
     <message>
       <source>基本满意</source>
-      <translation type="vanished">Basically satisfied</translation>
+      <translation>Basically satisfied</translation>
     </message>
     <message>
       <source>不满意</source>
-      <translation type="vanished">Unsatisfied</translation>
+      <translation>Unsatisfied</translation>
     </message>
     <message>
       <source>已解决</source>
-      <translation type="vanished">Resolved</translation>
+      <translation>Resolved</translation>
     </message>
     <message>
       <source>部分解决</source>
-      <translation type="vanished">Partly resolved</translation>
+      <translation>Partly resolved</translation>
     </message>
     <message>
       <source>未解决</source>
-      <translation type="vanished">Unresolved</translation>
+      <translation>Unresolved</translation>
     </message>
     <message>
       <source>已拿出方案</source>
-      <translation type="vanished">Plan made</translation>
+      <translation>Plan made</translation>
     </message>
     <message>
       <source>接待员</source>
-      <translation type="vanished">Clerk</translation>
+      <translation>Clerk</translation>
     </message>
     <message>
       <source>网格长</source>
-      <translation type="vanished">Grid chief</translation>
+      <translation>Grid chief</translation>
     </message>
     <message>
       <source>管理员</source>
-      <translation type="vanished">Administrator</translation>
+      <translation>Administrator</translation>
     </message>
     <message>
       <source>响应</source>
-      <translation type="vanished">Response</translation>
+      <translation>Response</translation>
     </message>
     <message>
       <source>闭环</source>
-      <translation type="vanished">Loop closed</translation>
+      <translation>Loop closed</translation>
     </message>
     <message>
       <source>无时限</source>
-      <translation type="vanished">No deadline</translation>
+      <translation>No deadline</translation>
     </message>
     <message>
       <source>绿</source>
-      <translation type="vanished">Green</translation>
+      <translation>Green</translation>
     </message>
     <message>
       <source>蓝</source>
-      <translation type="vanished">Blue</translation>
+      <translation>Blue</translation>
     </message>
     <message>
       <source>黄</source>
-      <translation type="vanished">Yellow</translation>
+      <translation>Yellow</translation>
     </message>
     <message>
       <source>橙</source>
-      <translation type="vanished">Orange</translation>
+      <translation>Orange</translation>
     </message>
     <message>
       <source>红</source>
-      <translation type="vanished">Red</translation>
+      <translation>Red</translation>
     </message>
     <message>
       <source>网格员</source>
-      <translation type="vanished">Grid worker</translation>
+      <translation>Grid worker</translation>
     </message>
     <message>
       <source>物业服务中心</source>
-      <translation type="vanished">Property management</translation>
+      <translation>Property management</translation>
     </message>
     <message>
       <source>城管中队</source>
-      <translation type="vanished">City management squad</translation>
+      <translation>City management squad</translation>
     </message>
     <message>
       <source>绿化市容所</source>
-      <translation type="vanished">Greening and city appearance office</translation>
+      <translation>Greening and city appearance office</translation>
     </message>
     <message>
       <source>房管办</source>
-      <translation type="vanished">Housing office</translation>
+      <translation>Housing office</translation>
     </message>
     <message>
       <source>派出所</source>
-      <translation type="vanished">Police station</translation>
+      <translation>Police station</translation>
     </message>
     <message>
       <source>市场监管所</source>
-      <translation type="vanished">Market supervision office</translation>
+      <translation>Market supervision office</translation>
     </message>
     <message>
       <source>居委会</source>
-      <translation type="vanished">Residents' committee</translation>
+      <translation>Residents' committee</translation>
     </message>
   </context>
 </TS>
