@@ -1,0 +1,1 @@
+"""Command line: start the desk, create a demo station, list cases, back up, restore and import."""

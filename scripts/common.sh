@@ -1,0 +1,155 @@
+# Shared by scripts/run.sh and scripts/test.sh (sourced, not run): system libraries for Qt, a Python of at
+# least 3.11 with venv, and the project's .venv. Everything is skipped when already in place.
+
+# Qt's offscreen platform (tests, PDF printing) and a real window (xcb). Fonts ship in resources/fonts.
+# Each package is listed with the library it provides, so the check works whatever the package is called
+# (Ubuntu 24.04 renamed some with a t64 suffix).
+QT_LIBS=(
+    "libglib2.0-0:libglib-2.0.so.0"
+    "libgl1:libGL.so.1"
+    "libegl1:libEGL.so.1"
+    "libfontconfig1:libfontconfig.so.1"
+    "libxkbcommon0:libxkbcommon.so.0"
+    "libdbus-1-3:libdbus-1.so.3"
+    "libxcb-cursor0:libxcb-cursor.so.0"
+    "libxcb-icccm4:libxcb-icccm.so.4"
+    "libxcb-keysyms1:libxcb-keysyms.so.1"
+    "libxcb-image0:libxcb-image.so.0"
+    "libxcb-randr0:libxcb-randr.so.0"
+    "libxcb-render-util0:libxcb-render-util.so.0"
+    "libxcb-shape0:libxcb-shape.so.0"
+    "libxcb-xkb1:libxcb-xkb.so.1"
+    "libxkbcommon-x11-0:libxkbcommon-x11.so.0"
+    "libx11-xcb1:libX11-xcb.so.1"
+)
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# Run a command as root: directly if we are root, else through sudo (non-interactive without a terminal,
+# so CI fails fast instead of waiting for a password).
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        if [ -t 0 ]; then sudo "$@"; else sudo -n "$@"; fi
+    else
+        return 127
+    fi
+}
+
+APT_UPDATED=0
+apt_install() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "Not a Debian/Ubuntu system (no apt-get); please install: $*"
+        return 1
+    fi
+    if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+        say "Need root or sudo to install: $*"
+        return 1
+    fi
+    if [ "$APT_UPDATED" -eq 0 ]; then
+        say "apt-get update"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        APT_UPDATED=1
+    fi
+    say "apt-get install $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# Is a shared library (by soname) known to the dynamic linker? ldconfig is in /sbin, often not on a user's PATH.
+# Its list is read once (grep -q on a live pipe would break it, and pipefail would report that as missing).
+LD_CACHE=""
+have_library() {
+    local ldconfig
+    if [ -z "$LD_CACHE" ]; then
+        ldconfig="$(command -v ldconfig || true)"
+        if [ -z "$ldconfig" ] && [ -x /sbin/ldconfig ]; then
+            ldconfig=/sbin/ldconfig
+        fi
+        [ -n "$ldconfig" ] || return 1
+        LD_CACHE="$("$ldconfig" -p 2>/dev/null || true)"
+    fi
+    grep -q -F "$1 " <<<"$LD_CACHE"
+}
+
+ensure_qt_libs() {
+    if [ "$(uname -s)" != "Linux" ]; then
+        return 0
+    fi
+    local missing=() entry
+    for entry in "${QT_LIBS[@]}"; do
+        have_library "${entry#*:}" || missing+=("${entry%%:*}")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        say "Qt system libraries: present"
+        return 0
+    fi
+    if apt_install "${missing[@]}"; then
+        LD_CACHE=""
+    else
+        say "WARNING: could not install ${missing[*]}; Qt may fail to start."
+    fi
+}
+
+# A Python >= 3.11; prints its path.
+find_python() {
+    local candidate
+    for candidate in python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Sets PYTHON to a Python >= 3.11 that can create virtual environments, installing one if needed.
+ensure_python() {
+    local version
+    PYTHON="$(find_python || true)"
+    if [ -z "$PYTHON" ]; then
+        # Debian 12 and Ubuntu 24.04 ship 3.11+ as python3; Ubuntu 22.04 has python3.11 as an extra package.
+        apt_install python3 python3-venv || true
+        PYTHON="$(find_python || true)"
+    fi
+    if [ -z "$PYTHON" ]; then
+        apt_install python3.11 python3.11-venv || true
+        PYTHON="$(find_python || true)"
+    fi
+    if [ -z "$PYTHON" ]; then
+        say "ERROR: GridStation needs Python 3.11 or newer."
+        return 1
+    fi
+    if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        version="$("$PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+        apt_install "python${version}-venv" || apt_install python3-venv || true
+    fi
+}
+
+# Create .venv if needed and install the project (editable) with the given extras. A stamp per set of extras
+# skips the install while pyproject.toml is unchanged; the plain install is also covered by any other stamp.
+ensure_venv() {
+    local extras="${1:-}" stamp want existing
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        ensure_python
+        say "Creating .venv with $PYTHON"
+        rm -rf .venv
+        "$PYTHON" -m venv .venv
+    fi
+    stamp=".venv/.gridstation-installed-${extras:-base}"
+    want="$(cksum < pyproject.toml)"
+    if .venv/bin/python -c 'import gridstation' 2>/dev/null; then
+        for existing in .venv/.gridstation-installed-*; do
+            if { [ "$existing" = "$stamp" ] || [ -z "$extras" ]; } && [ -f "$existing" ] \
+                && [ "$(cat "$existing")" = "$want" ]; then
+                say "Python packages: up to date"
+                return 0
+            fi
+        done
+    fi
+    say "Installing GridStation into .venv${extras:+ with [$extras]} (needs the network the first time)"
+    .venv/bin/python -m pip install --quiet --no-input --upgrade pip
+    .venv/bin/python -m pip install --quiet --no-input -e ".${extras:+[$extras]}"
+    printf '%s\n' "$want" > "$stamp"
+}
