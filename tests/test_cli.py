@@ -25,6 +25,8 @@ DEMO_CASES = 20
 REPO = Path(__file__).resolve().parents[1]
 
 
+ADMIN = ("--user", "王芳", "--pin", "2468")
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
@@ -225,11 +227,24 @@ def test_backup_then_restore_round_trip(capsys: pytest.CaptureFixture[str], demo
     _register_one(demo_dir)
     assert len(list_json(capsys, demo_dir)) == DEMO_CASES + 1
 
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), "--yes")
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), "--yes", *ADMIN)
     assert code == 0
     assert list_json(capsys, demo_dir) == before
     safety = next(line.split("：", 1)[1] for line in out.splitlines() if line.startswith("恢复前的数据已另存为"))
     assert Path(safety).is_file()
+
+
+def test_restore_needs_an_admin(capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path) -> None:
+    """Restore replaces every case: without credentials, or as a clerk, it is refused and nothing changes."""
+    backup = tmp_path / "b.db"
+    assert run(capsys, "--data-dir", str(demo_dir), "backup", str(backup))[0] == 0
+    _register_one(demo_dir)
+    code, _, err = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), "--yes")
+    assert code == 2 and "--user" in err
+    code, _, err = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), "--yes",
+                       "--user", "李明", "--pin", "1357")
+    assert code == 2 and "无权" in err
+    assert len(list_json(capsys, demo_dir)) == DEMO_CASES + 1
 
 
 def test_backup_into_a_new_folder(capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path) -> None:
@@ -249,11 +264,11 @@ def test_restore_asks_for_confirmation(
     assert run(capsys, "--data-dir", str(demo_dir), "backup", str(backup))[0] == 0
     _register_one(demo_dir)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup))
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), *ADMIN)
     assert code == 1 and "已取消" in out
     assert len(list_json(capsys, demo_dir)) == DEMO_CASES + 1
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
-    code, _, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup))
+    code, _, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), *ADMIN)
     assert code == 0
     assert len(list_json(capsys, demo_dir)) == DEMO_CASES
 
@@ -265,7 +280,7 @@ def test_restore_rejects_a_file_that_is_not_a_backup(
     bogus = tmp_path / "notes.db"
     bogus.write_text("这不是数据库", encoding="utf-8")
     before = list_json(capsys, demo_dir)
-    code, _, err = run(capsys, "--data-dir", str(demo_dir), "restore", str(bogus), "--yes")
+    code, _, err = run(capsys, "--data-dir", str(demo_dir), "restore", str(bogus), "--yes", *ADMIN)
     assert code == 2
     assert "不是有效的 GridStation 备份" in err
     assert "Traceback" not in err
@@ -372,7 +387,8 @@ def test_desktop_without_display_explains(
 
 def test_real_process(demo_dir: Path, tmp_path: Path) -> None:
     """`python -m gridstation` lists cases as JSON and turns a bad restore into exit 2 without a traceback."""
-    env = {**os.environ, cli.DATA_DIR_ENV: str(demo_dir), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, cli.DATA_DIR_ENV: str(demo_dir), "PYTHONPATH": str(REPO), "GRIDSTATION_USER": "王芳",
+           "GRIDSTATION_PIN": "2468"}
     listing = subprocess.run([sys.executable, "-m", "gridstation", "cases", "list", "--json"],
                              env=env, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
     assert listing.returncode == 0, listing.stderr

@@ -549,3 +549,13 @@ def test_reopened_on_the_spot_case_gets_deadlines(
     service.record(clerk, horn.id, EventType.DISPATCHED, {"assignee": "交警支队"})
     summary = service.search(CaseQuery(text="隧道出口"))[0]
     assert (summary.sla_stage, summary.sla_due_at) == ("on_site", clock.current + timedelta(minutes=15))
+
+
+def test_staff_import_is_all_or_nothing(service: StationService, admin: StaffMember) -> None:
+    """A staff CSV with one bad row (short PIN, unknown role or a taken name) adds nobody."""
+    for bad_row in ("赵六,clerk,12", "赵六,mayor,1234", f"{admin.name},clerk,1234"):
+        with pytest.raises(DomainError):
+            service.import_staff_csv(admin, f"name,role,pin\n钱五,clerk,5555\n{bad_row}\n")
+        assert "钱五" not in service.staff_names()
+    assert service.import_staff_csv(admin, "name,role,pin\n钱五,clerk,5555\n孙七,grid_chief,7777\n") == 2
+    assert service.sign_in("孙七", "7777").role is Role.GRID_CHIEF

@@ -448,7 +448,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not source.is_file():
         raise DomainError("restore.missing", f"找不到备份文件：{source}")
     with open_station(resolve_data_dir(args)) as service:
-        actor = _optional_actor(service, args)
+        # Restoring replaces every case at the station: only someone allowed to (an admin) may, by name.
+        actor = _required_actor(service, args)
         question = f"将用备份 {source} 覆盖当前数据（当前数据会先另存为安全副本）。确认恢复？[y/N] "
         if not args.yes and not _confirm(question):
             print("未确认，已取消恢复（可加 --yes 跳过确认）。")

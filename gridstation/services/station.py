@@ -478,12 +478,30 @@ class StationService:
         return len(items)
 
     def import_staff_csv(self, actor: StaffMember, csv_text: str) -> int:
+        """Add staff from CSV (name, role, pin) all or nothing: one bad row adds nobody."""
         from gridstation.domain.reference import parse_staff
 
+        require(actor.role, Permission.MANAGE_STAFF)
         rows = parse_staff(csv_text)
-        for item in rows:
-            self.add_staff(actor, item.name, Role(item.role), item.pin)
-        return len(rows)
+        prepared: list[StaffRow] = []
+        for line, item in enumerate(rows, start=2):
+            name = validate_short_text(item.name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True)
+            try:
+                role = Role(item.role)
+            except ValueError as err:
+                raise DomainError("csv.role", f"人员 CSV 第 {line} 行的角色「{item.role}」不正确。") from err
+            secret = self._checked_pin_hash(item.pin)
+            prepared.append(StaffRow(id=new_id(), name=name, role=str(role), secret_hash=secret, active=True,
+                                     failed_attempts=0, created_at=self._now()))
+        with self._write() as session:
+            names = [r.name for r in prepared]
+            clashes = sorted({n for n in names if names.count(n) > 1} | (set(names) & set(
+                session.scalars(select(StaffRow.name)))))
+            if clashes:
+                raise DomainError("staff.exists", f"已有名为「{clashes[0]}」的工作人员。")
+            session.add_all(prepared)
+            self._audit(session, actor, "staff.imported", names=[r.name for r in prepared])
+        return len(prepared)
 
     @staticmethod
     def _upsert_categories(session: Session, categories: Sequence[Category]) -> None:

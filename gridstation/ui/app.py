@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from gridstation.ui.sign_in import FirstRunDialog, SignInDialog
 
 
 def make_application(language: str = "zh_CN", argv: list[str] | None = None) -> QApplication:
+    # Qt warns and mis-decodes file names without a locale (bare containers, `env -i`).
+    if not os.environ.get("LANG") and not os.environ.get("LC_ALL"):
+        os.environ["LANG"] = "C.UTF-8"
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName("GridStation")
