@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from gridstation.domain.enums import EventType, Status, Tier
+from gridstation.domain.sla import Colour
 from gridstation.services.station import CaseQuery, StaffMember, StationService
 from gridstation.ui.app import build_main_window
 from gridstation.ui.case_detail import ActionDialog
@@ -317,3 +318,28 @@ def test_admin_imports_compounds_and_adds_staff(qtbot: QtBot, service: StationSe
     dialog.close()
     qtbot.waitUntil(lambda: window.intake.compound.findText("新华小区") >= 0)
     assert any(e.action == "reference.imported" for e in service.audit_log(admin))
+
+
+def test_list_shows_most_urgent_first(qtbot: QtBot, window: MainWindow, service: StationService,
+                                      clerk: StaffMember, clock: FakeClock) -> None:
+    """With no column sorted, overdue cases come first (earliest deadline), cases without a deadline last."""
+    from gridstation.domain.case import Intake
+    from gridstation.domain.enums import Channel
+
+    def register(text: str, tier: Tier) -> str:
+        intake = Intake.validated(channel=Channel.WALK_IN, category_code="FIRE.CORRIDOR", description=text, tier=tier,
+                                  phone="13800138000", answer="已当场答复" if tier is Tier.ON_THE_SPOT else "")
+        return service.register_case(clerk, intake).id
+
+    answered = register("咨询楼道堆物的处理规定", Tier.ON_THE_SPOT)
+    oldest = register("3号楼楼道堆放纸箱和煤气罐", Tier.TRACKED)
+    clock.advance(minutes=2)
+    newer = register("5号楼楼道停放电动车并飞线充电", Tier.TRACKED)
+    clock.advance(minutes=6)
+    window.cases.reload()
+    qtbot.waitUntil(lambda: window.cases.model.rowCount() == 3)
+    order = [window.cases.model.summary(row).id for row in range(3)]  # type: ignore[union-attr]
+    assert order == [oldest, newer, answered]
+    # The list's one-second tick moves the countdowns on to the (fake) clock without reloading.
+    qtbot.waitUntil(lambda: window.cases.model.data(window.cases.model.index(0, 0)) == "红", timeout=3000)
+    assert window.cases.model.colour_of(window.cases.model.summary(0)) is Colour.RED  # type: ignore[arg-type]

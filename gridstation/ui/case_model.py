@@ -234,7 +234,8 @@ class CaseTableModel(QAbstractTableModel):
         return ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = COLUMNS[column][0]
+        """Sort in SQLite; column -1 (no sort indicator) means the default: most urgent first."""
+        key = COLUMNS[column][0] if 0 <= column < len(COLUMNS) else ""
         self._query.order_by = SORT_KEYS.get(key, key)
         self._query.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
