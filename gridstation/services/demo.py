@@ -394,7 +394,7 @@ class _Planner:
             )
         if channel is Channel.GRID_PATROL:
             description = "网格巡查发现：" + description
-        address = f"{compound.name}{building}{rng.randrange(1, 7)}0{rng.randrange(1, 4)}室" if name else ""
+        address = f"{rng.randrange(1, 7)}0{rng.randrange(1, 4)}室" if name else ""
         return Intake.validated(
             channel=channel,
             category_code=template.category,
