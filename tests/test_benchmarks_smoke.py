@@ -1,0 +1,37 @@
+"""benchmarks/run.py --quick still runs end to end and prints every figure as a ratio."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RATIO = r": [\d.]+ ms vs .+ [\d.]+ ms -> [\d.]+x"
+
+
+@pytest.mark.slow
+def test_quick_benchmark_prints_ratios() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=40,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    for label in (
+        "cold start to usable main window",
+        "intake save",
+        "search: text 污水井盖",
+        "search: text 噪声",
+        "search: status: open only",
+        "search: colour: red",
+        "search: category",
+        "case list reload: all cases",
+        "GUI stall during that reload",
+    ):
+        assert re.search(re.escape(label) + r"[^\n]*" + RATIO, out), f"no ratio line for {label!r}:\n{out}"
