@@ -343,3 +343,26 @@ def test_list_shows_most_urgent_first(qtbot: QtBot, window: MainWindow, service:
     # The list's one-second tick moves the countdowns on to the (fake) clock without reloading.
     qtbot.waitUntil(lambda: window.cases.model.data(window.cases.model.index(0, 0)) == "红", timeout=3000)
     assert window.cases.model.colour_of(window.cases.model.summary(0)) is Colour.RED  # type: ignore[arg-type]
+
+
+def test_opening_the_desk_queries_the_list_once(qtbot: QtBot, service: StationService, clerk: StaffMember,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Setting up the header's sorting must not re-run the case query (200 000 rows take a second each)."""
+    calls: list[CaseQuery] = []
+    original = service.case_ids
+
+    def counting(query: CaseQuery, **kwargs: object) -> list[str]:
+        calls.append(query)
+        return original(query, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "case_ids", counting)
+    win = build_main_window(service, clerk)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.cases.model.loaded, timeout=3000):
+        pass
+    qtbot.wait(200)
+    assert len(calls) == 1
+    win.cases.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: len(calls) == 2)
+    assert calls[-1].order_by == "number"

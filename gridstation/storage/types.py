@@ -30,7 +30,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return datetime.strptime(value, UTC_TEXT_FORMAT).replace(tzinfo=UTC)
+        # fromisoformat reads UTC_TEXT_FORMAT ("YYYY-MM-DD HH:MM:SS.ffffff") several times faster than strptime.
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 class JsonText(TypeDecorator[Any]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -55,6 +56,9 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
     window = build_main_window(service, staff)
     window.resize(1400, 860)
     window.show()
+    # Start-up objects live as long as the desk: keep them out of full collections, which otherwise hold the
+    # GIL for ~100 ms while a worker builds a 200 000-id list (benchmarks/README.md, GUI stall).
+    gc.freeze()
     try:
         return app.exec()
     finally:

@@ -236,8 +236,14 @@ class CaseTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQLite; column -1 (no sort indicator) means the default: most urgent first."""
         key = COLUMNS[column][0] if 0 <= column < len(COLUMNS) else ""
-        self._query.order_by = SORT_KEYS.get(key, key)
-        self._query.descending = order == Qt.SortOrder.DescendingOrder
+        order_by = SORT_KEYS.get(key, key)
+        descending = order == Qt.SortOrder.DescendingOrder and bool(order_by)
+        # Qt calls sort() while the header is set up; re-running a 200 000-row query for nothing would
+        # occupy the thread pool at start-up.
+        if (order_by, descending) == (self._query.order_by, self._query.descending):
+            return
+        self._query.order_by = order_by
+        self._query.descending = descending
         self.reload()
 
 
