@@ -32,8 +32,9 @@ from gridstation.services import passwords
 from gridstation.services.station import StaffMember, StationService
 from gridstation.storage import case_store
 from gridstation.storage.db import StorageError
-from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow
+from gridstation.storage.models import CaseRow, EventRow
 from tests.conftest import FakeClock
+from tests.snapshots import snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -216,16 +217,6 @@ def sewer_case(service: StationService, clerk: StaffMember) -> CaseState:
             phone="13800138000",
         ),
     )
-
-
-def snapshot(service: StationService) -> tuple[list[dict[str, Any]], list[Event], dict[str, int]]:
-    with service._read() as session:
-        rows = [
-            {c.key: getattr(r, c.key) for c in CaseRow.__table__.columns}
-            for r in session.scalars(select(CaseRow).order_by(CaseRow.id))
-        ]
-        counters = {r.day: r.last_sequence for r in session.scalars(select(CaseCounterRow))}
-    return rows, service.all_events(), counters
 
 
 def test_illegal_transition_changes_nothing(service: StationService, clerk: StaffMember, sewer_case: CaseState) -> None:

@@ -17,15 +17,14 @@ from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from gridstation.domain.case import CaseState, Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import DomainError
-from gridstation.domain.events import Event
 from gridstation.services import passwords
 from gridstation.services import station as station_module
 from gridstation.services.station import CaseQuery, StaffMember, StationService
 from gridstation.storage import db
 from gridstation.storage.db import StorageError, make_session_factory
-from gridstation.storage.models import CaseCounterRow, CaseRow
 from gridstation.storage.types import UTCDateTime, epoch_microseconds, to_epoch_microseconds
 from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
+from tests.snapshots import snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -46,17 +45,6 @@ def intake(description: str = "楼前香樟树遮挡采光，希望修剪。", *
         phone="13800138000",
         **extra,
     )
-
-
-def snapshot(service: StationService) -> tuple[list[dict[str, Any]], list[Event], dict[str, int]]:
-    """Everything a failed write must leave alone: case rows, events and number counters."""
-    with service._read() as session:
-        rows = [
-            {c.key: getattr(r, c.key) for c in CaseRow.__table__.columns}
-            for r in session.scalars(select(CaseRow).order_by(CaseRow.id))
-        ]
-        counters = {r.day: r.last_sequence for r in session.scalars(select(CaseCounterRow))}
-    return rows, service.all_events(), counters
 
 
 @pytest.fixture
