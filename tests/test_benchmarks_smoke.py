@@ -14,12 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 RATIO = r": [\d.]+ ms vs .+ [\d.]+ ms -> [\d.]+x"
 
 
+# Only a guard against a hang: on a fresh clone --quick first builds its small stations, and CI machines are
+# shared. Figures are the benchmark's business, never the test's.
+HANG_GUARD_SECONDS = 300
+
+
 @pytest.mark.slow
 def test_quick_benchmark_prints_ratios() -> None:
+    """The quick benchmark runs end to end and prints every figure as a ratio against its baseline."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=40,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
