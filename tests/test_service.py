@@ -559,3 +559,20 @@ def test_staff_import_is_all_or_nothing(service: StationService, admin: StaffMem
         assert "钱五" not in service.staff_names()
     assert service.import_staff_csv(admin, "name,role,pin\n钱五,clerk,5555\n孙七,grid_chief,7777\n") == 2
     assert service.sign_in("孙七", "7777").role is Role.GRID_CHIEF
+
+
+def test_listing_ids_pauses_and_restores_garbage_collection(service: StationService, clerk: StaffMember) -> None:
+    """Listing every id pauses the collector only while fetching (the desk must not freeze), then restores it."""
+    import gc
+
+    from gridstation.services.station import CaseQuery
+
+    assert gc.isenabled()
+    service.case_ids(CaseQuery())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        service.case_ids(CaseQuery())
+        assert not gc.isenabled()  # a collector the caller switched off stays off
+    finally:
+        gc.enable()
