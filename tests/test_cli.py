@@ -407,3 +407,28 @@ def test_real_process(demo_dir: Path, tmp_path: Path) -> None:
         helped = subprocess.run([str(script), "--help"], env=env, capture_output=True, text=True,
                                 encoding="utf-8", timeout=60, check=False)
         assert helped.returncode == 0 and "民情快办" in helped.stdout
+
+
+def test_settings_show_and_set(capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path) -> None:
+    """An admin changes the deadline policy from a JSON file; a clerk may not; a broken file changes nothing."""
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "settings", "show")
+    current = json.loads(out)
+    assert code == 0 and current["deadlines"]["by_tier"]["quick"]["on_site"] == 60
+    current["deadlines"]["by_category"] = {"BUILD.SHED": {"*": {"dispose": 1440}}}
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(current["deadlines"], ensure_ascii=False), encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(demo_dir), "settings", "set", "deadlines", str(policy),
+                       "--user", "李明", "--pin", "1357")
+    assert code == 2 and "无权" in err
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"by_tier": {"quick": {"on_site": "一小时"}}}', encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(demo_dir), "settings", "set", "deadlines", str(broken), *ADMIN)
+    assert code == 2 and "不正确" in err
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "settings", "set", "deadlines", str(policy), *ADMIN)
+    assert code == 0 and "重新计算" in out
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "settings", "show")
+    assert json.loads(out)["deadlines"]["by_category"]["BUILD.SHED"]["*"]["dispose"] == 1440
+    colours = tmp_path / "colours.json"
+    colours.write_text('{"blue_from": 0.9, "yellow_from": 0.8, "orange_from": 0.95}', encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(demo_dir), "settings", "set", "colours", str(colours), *ADMIN)
+    assert code == 2 and "不正确" in err

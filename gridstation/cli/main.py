@@ -32,7 +32,7 @@ from gridstation.domain.enums import (
     Status,
 )
 from gridstation.domain.errors import DomainError
-from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour
+from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, ColourScheme, DeadlinePolicy
 from gridstation.domain.validation import mask_name, mask_phone
 from gridstation.services.station import DB_FILE, LEDGER_FILE, CaseQuery, StaffMember, StationService
 
@@ -135,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("kind", choices=tuple(IMPORT_KINDS), help="导入内容")
     importing.add_argument("file", type=Path, metavar="文件.csv")
     importing.set_defaults(handler=cmd_import)
+
+    settings = commands.add_parser("settings", parents=[common], help="时限标准（51530）与五色预警设置")
+    settings_commands = settings.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
+    settings_show = settings_commands.add_parser("show", parents=[common], help="以 JSON 显示当前设置")
+    settings_show.set_defaults(handler=cmd_settings_show)
+    settings_set = settings_commands.add_parser("set", parents=[common, credentials],
+                                                help="从 JSON 文件更新设置（格式见 docs/sla.md；仅管理员）")
+    settings_set.add_argument("kind", choices=("deadlines", "colours"), help="deadlines 时限，colours 五色预警")
+    settings_set.add_argument("file", type=Path, metavar="文件.json")
+    settings_set.set_defaults(handler=cmd_settings_set)
 
     staff = commands.add_parser("staff", parents=[common], help="管理工作人员")
     staff_commands = staff.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
@@ -484,6 +494,39 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     print(f"已添加{ROLE_LABELS[role]}「{member.name}」。")
     if generated:
         print(f"初始 PIN：{pin}（请当面告知本人，不要转发）")
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace) -> int:
+    with open_station(resolve_data_dir(args)) as service:
+        current = {"deadlines": service.deadline_policy().to_json(), "colours": service.colour_scheme().to_json()}
+    print(json.dumps(current, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    path: Path = args.file.expanduser()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise DomainError("file.missing", f"找不到文件：{path}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DomainError("settings.unreadable", f"无法读取设置文件 {path}：{exc}") from exc
+    try:
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        policy = DeadlinePolicy.from_json(data) if args.kind == "deadlines" else None
+        scheme = ColourScheme.from_json(data) if args.kind == "colours" else None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise DomainError("settings.invalid", f"设置文件内容不正确（格式见 docs/sla.md）：{exc}") from exc
+    with open_station(resolve_data_dir(args)) as service:
+        actor = _required_actor(service, args)
+        if policy is not None:
+            service.set_deadline_policy(actor, policy)
+            print("已更新时限标准，所有诉求的当前时限已按新标准重新计算。")
+        if scheme is not None:
+            service.set_colour_scheme(actor, scheme)
+            print("已更新五色预警设置。")
     return 0
 
 
