@@ -595,8 +595,7 @@ class StationService:
             sequence = case_store.next_daily_sequence(session, day_key)
             number = format_case_number(station.code, day, sequence)
             drafts = decide_registration(case_id, number, intake)
-            state = self._append(session, actor, station, drafts, now, policy)
-            event_seq = case_store.last_event_sequence(session)
+            state, event_seq = self._append(session, actor, station, drafts, now, policy)
         self._remember_issued(event_seq, day_key, sequence)
         return state
 
@@ -625,8 +624,7 @@ class StationService:
             if expected_version is not None and state.version != expected_version:
                 raise DomainError("case.stale", f"诉求 {state.number} 刚被他人更新，请刷新后再操作。")
             draft = decide(state, event_type, payload)
-            state = self._append(session, actor, station, [draft], now, policy)
-            event_seq = case_store.last_event_sequence(session)
+            state, event_seq = self._append(session, actor, station, [draft], now, policy)
         self._remember_issued(event_seq)
         return state
 
@@ -638,7 +636,8 @@ class StationService:
         drafts: Sequence[EventDraft],
         now: datetime,
         policy: DeadlinePolicy,
-    ) -> CaseState:
+    ) -> tuple[CaseState, int]:
+        """Stamp and store the drafts; returns the new state and the last event's station sequence."""
         events = [
             Event(
                 id=new_id(),
@@ -653,11 +652,11 @@ class StationService:
             )
             for d in drafts
         ]
-        state = case_store.append_events(session, events, policy)
+        state, event_seq = case_store.append_events(session, events, policy)
         station_row = session.scalar(select(StationRow))
         if station_row is not None:
             station_row.hlc_last = self._clock.last.encode()
-        return state
+        return state, event_seq
 
     def _require_station(self) -> StationInfo:
         station = self.station()

@@ -69,8 +69,11 @@ def raise_event_sequence_floor(session: Session, floor: int) -> None:
         row.value = floor
 
 
-def append_events(session: Session, events: Sequence[Event], policy: DeadlinePolicy) -> CaseState:
-    """Store `events` (all for one case) and update the projection; the caller commits once."""
+def append_events(session: Session, events: Sequence[Event], policy: DeadlinePolicy) -> tuple[CaseState, int]:
+    """Store `events` (all for one case) and update the projection; the caller commits once.
+
+    Returns the new state and the station sequence number given to the last event.
+    """
     if not events:
         raise ValueError("nothing to append")
     case_id = events[0].case_id
@@ -102,7 +105,7 @@ def append_events(session: Session, events: Sequence[Event], policy: DeadlinePol
             )
         )
     session.flush()
-    return state
+    return state, seq
 
 
 def write_projection(session: Session, state: CaseState, policy: DeadlinePolicy) -> CaseRow:
