@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS, Status, Tier
 from gridstation.domain.sla import COLOUR_LABELS, Colour
 from gridstation.services.station import CaseQuery, StationService
-from gridstation.ui.case_model import CASE_ID_ROLE, LIVE_COLUMNS, CaseSortFilterProxy, CaseTableModel
+from gridstation.ui.case_model import CASE_ID_ROLE, CaseSortFilterProxy, CaseTableModel
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
@@ -156,17 +156,14 @@ class CaseListPanel(QWidget):
         self.count_label.setText(self.tr("共 {0} 件").format(count))
 
     def _on_tick(self) -> None:
-        self.model.tick(self._service.now())
-        if self.model.rowCount() == 0:
-            return
         viewport = self.table.viewport()
         assert viewport is not None
+        # The proxy keeps source order (sorting happens in SQLite), so view rows are model rows.
         first = max(0, self.table.rowAt(0))
         last = self.table.rowAt(viewport.height() - 1)
         if last < 0:
-            last = min(self.proxy.rowCount() - 1, first + 60)
-        for column in LIVE_COLUMNS:
-            self.proxy.dataChanged.emit(self.proxy.index(first, column), self.proxy.index(last, column))
+            last = min(self.model.rowCount() - 1, first + 60)
+        self.model.tick(self._service.now(), first, last)
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()

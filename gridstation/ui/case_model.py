@@ -141,9 +141,12 @@ class CaseTableModel(QAbstractTableModel):
         self._pages.pop(row // PAGE_SIZE, None)
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
-    def tick(self, now: datetime) -> None:
-        """Advance the clock the countdowns use (called every second by the list)."""
+    def tick(self, now: datetime, first_row: int, last_row: int) -> None:
+        """Advance the clock the countdowns use and repaint their cells in the given rows (the visible ones)."""
         self._now = now
+        if self._ids and first_row <= last_row:
+            for column in LIVE_COLUMNS:
+                self.dataChanged.emit(self.index(first_row, column), self.index(last_row, column))
 
     def summary(self, row: int) -> CaseSummary | None:
         if not 0 <= row < len(self._ids):

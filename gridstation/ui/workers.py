@@ -37,12 +37,11 @@ def run_in_background(
 ) -> QRunnable:
     """Start `work` on the global pool. The callbacks run on `owner`'s thread (queued connections)."""
     job = _Job(work)
-    # Keep the signal object alive and parented to the receiver so queued delivery is safe.
-    job.signals.setParent(None)
     receiver = _Receiver(owner, on_done, on_error)
     job.signals.finished.connect(receiver.done)
     job.signals.failed.connect(receiver.error)
     job.setAutoDelete(True)
+    # The pool deletes the job after run(); the receiver keeps its signals alive until queued delivery.
     receiver.keep = job.signals
     QThreadPool.globalInstance().start(job)
     return job
