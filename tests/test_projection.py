@@ -86,7 +86,13 @@ def payloads(state: CaseState, action: EventType) -> st.SearchStrategy[dict[str,
                     "satisfaction": st.sampled_from(list(Satisfaction)).map(str),
                     "resolution": st.sampled_from(list(Resolution)).map(str),
                     "visitor": st.just("测试员丁"),
+                    "source": st.sampled_from(["phone", "paper_form"]),
+                    "visited_on": st.just("2026-11-30"),
                 }
+            )
+        case EventType.CONFERENCE_FLAGGED:
+            return st.fixed_dictionaries(
+                {"flagged": st.just(not state.conference_flagged), "reason": st.sampled_from(["多部门协同难题", ""])}
             )
         case EventType.TIER_CHANGED:
             return st.fixed_dictionaries(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from gridstation.domain.enums import (
@@ -20,6 +20,7 @@ from gridstation.domain.enums import (
     DisposalOutcome,
     EventType,
     FollowUpKind,
+    FollowUpSource,
     Resolution,
     Satisfaction,
     Status,
@@ -49,6 +50,10 @@ TRANSITIONS: dict[EventType, dict[Status, Status]] = {
     EventType.DISPOSED: {Status.ON_SITE: Status.DISPOSED},
     EventType.CLOSED: {Status.DISPOSED: Status.CLOSED},
 }
+
+# Events that record something about the paper trail rather than the case's progress: allowed in every status,
+# and not offered as buttons among the lifecycle steps (the desk has its own commands for them).
+BOOKKEEPING_EVENTS = frozenset({EventType.RECEIPT_PRINTED})
 
 # 当场办 cases are answered at the desk: they may close straight from registration or first contact.
 ON_THE_SPOT_CLOSABLE = frozenset({Status.REGISTERED, Status.CONTACTED})
@@ -121,9 +126,7 @@ class Intake:
             label="姓名",
             limit=NAME_MAX_CHARS,
         )
-        check(
-            "compound", validate_short_text, compound, field="compound", label="小区", limit=ADDRESS_MAX_CHARS
-        )
+        check("compound", validate_short_text, compound, field="compound", label="小区", limit=ADDRESS_MAX_CHARS)
         check("building", validate_short_text, building, field="building", label="楼栋", limit=60)
         check("address", validate_short_text, address, field="address", label="地址", limit=ADDRESS_MAX_CHARS)
         if not category_code.strip():
@@ -219,6 +222,9 @@ class CaseState:
     closed_at: datetime | None = None
     follow_ups: tuple[FollowUpRecord, ...] = ()
     reopen_count: int = 0
+    receipts_printed: int = 0
+    conference_flagged: bool = False
+    conference_reason: str = ""
     version: int = 0
     last_hlc: str = ""
     updated_at: datetime | None = None
@@ -284,9 +290,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
         )
     if state is None:
         raise DomainError("case.unknown", "找不到该诉求。")
-    bumped = replace(
-        state, version=state.version + 1, last_hlc=max(state.last_hlc, event.hlc), updated_at=_ts(event)
-    )
+    bumped = replace(state, version=state.version + 1, last_hlc=max(state.last_hlc, event.hlc), updated_at=_ts(event))
     at = _ts(event)
     match event.type:
         case EventType.FIRST_CONTACT:
@@ -350,6 +354,11 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             return replace(bumped, **{p["field"]: p["value"]})
         case EventType.NOTE_ADDED:
             return bumped
+        case EventType.RECEIPT_PRINTED:
+            return replace(bumped, receipts_printed=state.receipts_printed + 1)
+        case EventType.CONFERENCE_FLAGGED:
+            flagged = bool(p["flagged"])
+            return replace(bumped, conference_flagged=flagged, conference_reason=p["reason"] if flagged else "")
     raise DomainError("event.unknown_type", f"未知的事件类型：{event.type}")
 
 
@@ -380,13 +389,16 @@ def legal_actions(state: CaseState) -> list[EventType]:
         actions.append(EventType.FOLLOW_UP)
     if state.status not in FINISHED:
         actions.append(EventType.TIER_CHANGED)
+    # A flagged case can always be taken off the conference list, even after it closed.
+    if state.status not in FINISHED or state.conference_flagged:
+        actions.append(EventType.CONFERENCE_FLAGGED)
     actions.extend([EventType.INTAKE_CORRECTED, EventType.NOTE_ADDED])
     return actions
 
 
 def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Raise IllegalTransition / ValidationError if `event_type` may not happen now; return a clean payload."""
-    if event_type not in legal_actions(state):
+    if event_type not in legal_actions(state) and event_type not in BOOKKEEPING_EVENTS:
         raise _illegal(state, event_type)
     clean = dict(payload)
     if event_type in (EventType.FIRST_CONTACT, EventType.ARRIVED_ON_SITE, EventType.NOTE_ADDED):
@@ -401,9 +413,7 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
         clean["assignee"] = validate_short_text(
             str(payload.get("assignee", "")), field="assignee", label="承办人或部门", limit=100, required=True
         )
-        clean["note"] = validate_short_text(
-            str(payload.get("note", "")), field="note", label="说明", limit=2000
-        )
+        clean["note"] = validate_short_text(str(payload.get("note", "")), field="note", label="说明", limit=2000)
     elif event_type is EventType.DISPOSED:
         try:
             clean["outcome"] = str(DisposalOutcome(payload.get("outcome", DisposalOutcome.RESOLVED)))
@@ -432,7 +442,34 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
         }
     elif event_type is EventType.INTAKE_CORRECTED:
         clean = _check_correction(state, payload)
+    elif event_type is EventType.RECEIPT_PRINTED:
+        clean = {
+            "reprint": state.receipts_printed > 0,
+            "paper": validate_short_text(str(payload.get("paper", "")), field="paper", label="纸张", limit=40),
+            "copies": _positive_int(payload.get("copies", 1), field="copies", label="份数", most=5),
+        }
+    elif event_type is EventType.CONFERENCE_FLAGGED:
+        flagged = _as_flag(payload.get("flagged", True))
+        if flagged == state.conference_flagged:
+            message = "该诉求已列入难题会诊。" if flagged else "该诉求不在难题会诊名单中。"
+            raise ValidationError("flagged", "conference.unchanged", message)
+        clean = {
+            "flagged": flagged,
+            "reason": validate_short_text(
+                str(payload.get("reason", "")), field="reason", label="会诊事由", limit=500, required=flagged
+            ),
+        }
     return clean
+
+
+def _positive_int(raw: Any, *, field: str, label: str, most: int) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= most:
+        raise ValidationError(field, "number.range", f"{label}须为 1 至 {most} 之间的整数。")
+    return value
 
 
 def _check_follow_up(state: CaseState, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -446,15 +483,38 @@ def _check_follow_up(state: CaseState, payload: Mapping[str, Any]) -> dict[str, 
     if kind is not due:
         raise IllegalTransition("follow_up.order", "双回访须先记录部门反馈回访，再记录工作站回访。")
     note = validate_short_text(str(payload.get("note", "")), field="note", label="回访意见", limit=2000)
-    return {
+    try:
+        source = FollowUpSource(payload.get("source", FollowUpSource.PHONE))
+    except ValueError as err:
+        raise ValidationError("source", "follow_up.source", "请选择回访方式。") from err
+    clean: dict[str, Any] = {
         "kind": str(kind),
         "satisfaction": str(satisfaction),
         "resolution": str(resolution),
         "note": note,
         "visitor": validate_short_text(
-            str(payload.get("visitor", "")), field="visitor", label="回访人", limit=NAME_MAX_CHARS
+            str(payload.get("visitor", "")),
+            field="visitor",
+            label="回访人",
+            limit=NAME_MAX_CHARS,
+            required=source is FollowUpSource.PAPER_FORM,
         ),
+        "source": str(source),
     }
+    if source is FollowUpSource.PAPER_FORM:
+        # A paper form is entered after the visit: the form's own date is what counts as the visit's date.
+        # The service checks the date against the station's calendar (not before closing, not in the future).
+        clean["visited_on"] = parse_visit_date(payload.get("visited_on")).isoformat()
+    return clean
+
+
+def parse_visit_date(raw: Any) -> date:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw or "").strip())
+    except ValueError as err:
+        raise ValidationError("visited_on", "follow_up.date", "请填写回访表上的日期（如 2026-11-23）。") from err
 
 
 _TRUE_WORDS = {"1", "true", "yes", "y", "是", "匿名"}
@@ -530,21 +590,33 @@ def describe_event(event: Event) -> str:
         case EventType.DISPATCHED:
             return f"{label}：{p.get('assignee', '')}" + (f"（{p['note']}）" if p.get("note") else "")
         case EventType.TIER_CHANGED:
-            return (
-                f"{label}：{TIER_LABELS[Tier(p['from'])]} → {TIER_LABELS[Tier(p['to'])]}，原因：{p['reason']}"
-            )
+            return f"{label}：{TIER_LABELS[Tier(p['from'])]} → {TIER_LABELS[Tier(p['to'])]}，原因：{p['reason']}"
         case EventType.INTAKE_CORRECTED:
             return f"{label}：{p['field']}，原因：{p['reason']}"
         case EventType.CLOSED:
             return f"{label}：{p.get('answer', '')}"
         case EventType.FOLLOW_UP:
-            from gridstation.domain.enums import FOLLOW_UP_KIND_LABELS, SATISFACTION_LABELS
+            from gridstation.domain.enums import FOLLOW_UP_KIND_LABELS, FOLLOW_UP_SOURCE_LABELS, SATISFACTION_LABELS
 
+            source = ""
+            if p.get("source") == FollowUpSource.PAPER_FORM:
+                paper = FOLLOW_UP_SOURCE_LABELS[FollowUpSource.PAPER_FORM]
+                source = f"（{paper}，回访人 {p.get('visitor', '')}，{p.get('visited_on', '')}）"
             return (
                 f"{FOLLOW_UP_KIND_LABELS[FollowUpKind(p['kind'])]}："
                 f"{SATISFACTION_LABELS[Satisfaction(p['satisfaction'])]}"
+                + source
                 + (f"，{p['note']}" if p.get("note") else "")
             )
+        case EventType.RECEIPT_PRINTED:
+            copies = int(p.get("copies", 1))
+            return (
+                ("补打回执" if p.get("reprint") else label)
+                + (f"（{p['paper']}）" if p.get("paper") else "")
+                + (f"，{copies} 份" if copies > 1 else "")
+            )
+        case EventType.CONFERENCE_FLAGGED:
+            return f"列入难题会诊：{p['reason']}" if p.get("flagged") else "移出难题会诊"
         case _:
             note = p.get("note", "")
             return f"{label}" + (f"：{note}" if note else "")

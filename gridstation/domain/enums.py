@@ -71,6 +71,8 @@ class EventType(StrEnum):
     TIER_CHANGED = "case.tier_changed"
     INTAKE_CORRECTED = "case.intake_corrected"
     NOTE_ADDED = "case.note_added"
+    RECEIPT_PRINTED = "case.receipt_printed"
+    CONFERENCE_FLAGGED = "case.conference_flagged"
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -84,6 +86,8 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.TIER_CHANGED: "调整分类",
     EventType.INTAKE_CORRECTED: "更正登记信息",
     EventType.NOTE_ADDED: "备注",
+    EventType.RECEIPT_PRINTED: "打印回执",
+    EventType.CONFERENCE_FLAGGED: "难题会诊",
 }
 
 
@@ -110,6 +114,21 @@ SATISFACTION_LABELS: dict[Satisfaction, str] = {
     Satisfaction.SATISFIED: "满意",
     Satisfaction.BASICALLY_SATISFIED: "基本满意",
     Satisfaction.UNSATISFIED: "不满意",
+}
+
+
+class FollowUpSource(StrEnum):
+    """How a visit's answers reached the station; a returned paper form is entered by a clerk later."""
+
+    PHONE = "phone"
+    VISIT = "visit"
+    PAPER_FORM = "paper_form"
+
+
+FOLLOW_UP_SOURCE_LABELS: dict[FollowUpSource, str] = {
+    FollowUpSource.PHONE: "电话回访",
+    FollowUpSource.VISIT: "上门回访",
+    FollowUpSource.PAPER_FORM: "纸质回访表",
 }
 
 

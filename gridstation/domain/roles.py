@@ -20,6 +20,7 @@ class Permission(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     VIEW_AUDIT = "view_audit"
+    FLAG_CONFERENCE = "flag_conference"
 
 
 _CLERK = {
@@ -29,7 +30,12 @@ _CLERK = {
     Permission.SEE_FULL_PHONE,
     Permission.BACKUP,
 }
-_GRID_CHIEF = _CLERK | {Permission.CHANGE_TIER, Permission.VIEW_AUDIT, Permission.MANAGE_REFERENCE}
+_GRID_CHIEF = _CLERK | {
+    Permission.CHANGE_TIER,
+    Permission.VIEW_AUDIT,
+    Permission.MANAGE_REFERENCE,
+    Permission.FLAG_CONFERENCE,
+}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_CLERK),
@@ -49,6 +55,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.BACKUP: "备份数据",
     Permission.RESTORE: "恢复数据",
     Permission.VIEW_AUDIT: "查看审计日志",
+    Permission.FLAG_CONFERENCE: "提交难题会诊",
 }
 
 

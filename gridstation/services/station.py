@@ -28,7 +28,7 @@ from gridstation.domain.case import (
 )
 from gridstation.domain.clock import HlcStamp, HybridLogicalClock
 from gridstation.domain.enums import EventType, Role, Status, Tier
-from gridstation.domain.errors import DomainError
+from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event, new_id
 from gridstation.domain.numbering import format_case_number, validate_station_code
 from gridstation.domain.reference import (
@@ -612,6 +612,7 @@ class StationService:
         permission = {
             EventType.TIER_CHANGED: Permission.CHANGE_TIER,
             EventType.INTAKE_CORRECTED: Permission.CORRECT_INTAKE,
+            EventType.CONFERENCE_FLAGGED: Permission.FLAG_CONFERENCE,
         }.get(event_type, Permission.RECORD_PROGRESS)
         require(actor.role, permission)
         station = self._require_station()
@@ -624,9 +625,18 @@ class StationService:
             if expected_version is not None and state.version != expected_version:
                 raise DomainError("case.stale", f"诉求 {state.number} 刚被他人更新，请刷新后再操作。")
             draft = decide(state, event_type, payload)
+            if "visited_on" in draft.payload:
+                self._check_visit_date(state, date.fromisoformat(draft.payload["visited_on"]), now)
             state, event_seq = self._append(session, actor, station, [draft], now, policy)
         self._remember_issued(event_seq)
         return state
+
+    def _check_visit_date(self, state: CaseState, visited_on: date, now: datetime) -> None:
+        """A paper form's date lies between the day the case closed and today, on the station's calendar."""
+        if visited_on > self.local_date(now):
+            raise ValidationError("visited_on", "follow_up.date_future", "回访日期不能晚于今天。")
+        if state.closed_at is not None and visited_on < self.local_date(state.closed_at):
+            raise ValidationError("visited_on", "follow_up.date_early", "回访日期不能早于办结日期。")
 
     def _append(
         self,
