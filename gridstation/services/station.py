@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Engine, Float, Integer, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridstation.assets import RESOURCES
 from gridstation.domain.case import (
     FINISHED,
     CaseState,
@@ -67,7 +68,6 @@ MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=5)
 POLICY_KEY = "deadline_policy"
 COLOURS_KEY = "colour_scheme"
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 def utc_now() -> datetime:
@@ -572,6 +572,18 @@ class StationService:
             self._audit(session, actor, "settings.colour_scheme", scheme=scheme.to_json())
         self._colours_cache = scheme
 
+    def setting(self, key: str) -> Any:
+        """A stored setting's JSON value, or None."""
+        with self._read() as session:
+            row = session.get(SettingRow, key)
+            return None if row is None else row.value
+
+    def set_setting(self, actor: StaffMember, key: str, value: Any) -> None:
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        with self._write() as session:
+            session.merge(SettingRow(key=key, value=value))
+            self._audit(session, actor, f"settings.{key}", value=value)
+
     # ------------------------------------------------------------------ cases
 
     def local_time(self, moment: datetime) -> datetime:
@@ -700,6 +712,21 @@ class StationService:
                 case_store.event_from_row(r)
                 for r in session.scalars(select(EventRow).order_by(EventRow.station_seq))
             ]
+
+    def histories_since(self, start: datetime) -> dict[str, list[Event]]:
+        """Whole event logs of every open case and every case touched since `start` (for reports)."""
+        from gridstation.storage.models import EventRow
+
+        open_statuses = [str(s) for s in Status if s not in (Status.CLOSED, Status.FOLLOWED_UP)]
+        wanted = select(CaseRow.id).where(or_(CaseRow.status.in_(open_statuses), CaseRow.updated_at >= start))
+        histories: dict[str, list[Event]] = {}
+        with self._read() as session:
+            rows = session.scalars(
+                select(EventRow).where(EventRow.case_id.in_(wanted)).order_by(EventRow.station_seq)
+            )
+            for row in rows:
+                histories.setdefault(row.case_id, []).append(case_store.event_from_row(row))
+        return histories
 
     def legal_actions(self, case_id: str) -> list[EventType]:
         return legal_actions(self.case(case_id))

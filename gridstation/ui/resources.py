@@ -8,9 +8,8 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from gridstation.services.station import RESOURCES
+from gridstation.assets import FONT_FILE, RESOURCES
 
-FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
 I18N_DIR = RESOURCES / "i18n"
 SUPPORTED_LANGUAGES = ("zh_CN", "en")
 

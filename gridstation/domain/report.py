@@ -1,0 +1,225 @@
+"""The morning-meeting daily report (晨会日报) and the station's KPIs, computed from case event logs.
+
+Everything here is a pure function of events, the deadline policy, the colour scheme and the report time, so a
+report for a past morning is reproducible: events after the report time are ignored. Definitions are in
+docs/report.md; each is covered by a test with hand-computed figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from gridstation.domain.case import CaseState, apply
+from gridstation.domain.enums import EventType, Resolution, Satisfaction, Tier
+from gridstation.domain.events import Event
+from gridstation.domain.sla import Colour, ColourScheme, Deadline, DeadlinePolicy, Stage
+
+SATISFIED_ANSWERS = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A share with its counts, so a report can print "12/15" beside "80.0%" and never divide by zero."""
+
+    met: int
+    total: int
+
+    @property
+    def value(self) -> float | None:
+        return self.met / self.total if self.total else None
+
+    def percent(self) -> str:
+        value = self.value
+        return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@dataclass(frozen=True, slots=True)
+class Kpis:
+    first_contact: Rate  # 先联率: first contact within the response deadline
+    resolution: Rate  # 解决率: the latest visit says the problem is solved
+    satisfaction: Rate  # 满意率: the latest visit says 满意 or 基本满意
+    on_time: Rate  # 按时率: stage deadlines met
+
+
+KPI_LABELS: dict[str, str] = {
+    "first_contact": "先联率",
+    "resolution": "解决率",
+    "satisfaction": "满意率",
+    "on_time": "按时率",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineOutcome:
+    """One stage deadline of a case and what became of it by the end of the events seen."""
+
+    stage: Stage
+    started_at: datetime
+    due_at: datetime
+    ended_at: datetime | None  # None: still running
+    replanned: bool = False  # a tier change replaced it before it ended: neither met nor missed
+
+    @property
+    def met(self) -> bool:
+        return self.ended_at is not None and not self.replanned and self.ended_at <= self.due_at
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueCase:
+    case: CaseState
+    stage: Stage
+    due_at: datetime
+    late_by: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class MorningReport:
+    report_at: datetime
+    since: datetime  # start of the "new cases" window (the previous morning)
+    period_days: int
+    new_cases: tuple[CaseState, ...]
+    open_by_colour: Mapping[Colour, Mapping[Tier, int]]
+    overdue: tuple[OverdueCase, ...]  # latest first
+    conference: tuple[CaseState, ...]
+    kpis_day: Kpis  # over [since, report_at)
+    kpis_period: Kpis  # over the `period_days` days before report_at
+    open_total: int = field(default=0)
+
+
+def _current_deadline(state: CaseState, policy: DeadlinePolicy) -> Deadline | None:
+    if state.stage_started_at is None:
+        return None
+    return policy.deadline(state.tier, state.category_code, state.status, state.stage_started_at)
+
+
+def history_until(events: Iterable[Event], end: datetime) -> list[Event]:
+    """The events that had happened before `end`, in log order."""
+    return [e for e in events if e.occurred_at < end]
+
+
+def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[DeadlineOutcome]:
+    """Every stage deadline the case ran under, in order. A deadline ends when the case leaves its stage."""
+    outcomes: list[DeadlineOutcome] = []
+    state: CaseState | None = None
+    running: Deadline | None = None
+    for event in events:
+        state = apply(state, event)
+        following = _current_deadline(state, policy)
+        if running is not None and (
+            following is None or (following.stage, following.started_at) != (running.stage, running.started_at)
+        ):
+            outcomes.append(
+                DeadlineOutcome(
+                    running.stage,
+                    running.started_at,
+                    running.due_at,
+                    event.occurred_at,
+                    replanned=event.type is EventType.TIER_CHANGED,
+                )
+            )
+        running = following
+    if running is not None:
+        outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, None))
+    return outcomes
+
+
+def compute_kpis(
+    histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, start: datetime, end: datetime
+) -> Kpis:
+    """The four KPIs over [start, end). `histories` are whole case logs; later events are ignored."""
+    contact_met = contact_total = 0
+    resolved = satisfied = visited = 0
+    on_time_met = on_time_total = 0
+    for full_history in histories:
+        history = history_until(full_history, end)
+        if not history:
+            continue
+        outcomes = deadline_outcomes(history, policy)
+        registered_at = history[0].occurred_at
+        if start <= registered_at:
+            # The first response deadline decides 先联; one still running and not yet due is not decided yet.
+            first_response = next(
+                (o for o in outcomes if o.stage is Stage.RESPOND and not o.replanned), None
+            )
+            if first_response is not None and (first_response.ended_at is not None or first_response.due_at < end):
+                contact_total += 1
+                contact_met += first_response.met
+        for outcome in outcomes:
+            if outcome.replanned:
+                continue
+            if outcome.ended_at is not None:
+                decided_at = outcome.ended_at
+            elif outcome.due_at < end:
+                decided_at = outcome.due_at  # missed: it ran out inside the window
+            else:
+                continue
+            if start <= decided_at < end:
+                on_time_total += 1
+                on_time_met += outcome.met
+        visits = [e for e in history if e.type is EventType.FOLLOW_UP and start <= e.occurred_at]
+        if visits:
+            latest = visits[-1].payload
+            visited += 1
+            resolved += Resolution(latest["resolution"]) is Resolution.RESOLVED
+            satisfied += Satisfaction(latest["satisfaction"]) in SATISFIED_ANSWERS
+    return Kpis(
+        first_contact=Rate(contact_met, contact_total),
+        resolution=Rate(resolved, visited),
+        satisfaction=Rate(satisfied, visited),
+        on_time=Rate(on_time_met, on_time_total),
+    )
+
+
+def build_morning_report(
+    histories: Mapping[str, Sequence[Event]],
+    policy: DeadlinePolicy,
+    scheme: ColourScheme,
+    report_at: datetime,
+    *,
+    since: datetime | None = None,
+    period_days: int = 30,
+) -> MorningReport:
+    """The report as read at `report_at`; new cases and the day's KPIs cover [since, report_at)."""
+    since = since if since is not None else report_at - timedelta(days=1)
+    period_start = report_at - timedelta(days=period_days)
+    new_cases: list[CaseState] = []
+    open_by_colour: dict[Colour, dict[Tier, int]] = {colour: dict.fromkeys(Tier, 0) for colour in Colour}
+    overdue: list[OverdueCase] = []
+    conference: list[CaseState] = []
+    open_total = 0
+    for full_history in histories.values():
+        history = history_until(full_history, report_at)
+        if not history:
+            continue
+        state: CaseState | None = None
+        for event in history:
+            state = apply(state, event)
+        assert state is not None
+        if since <= state.registered_at:
+            new_cases.append(state)
+        if state.conference_flagged:
+            conference.append(state)
+        if not state.is_open:
+            continue
+        open_total += 1
+        deadline = _current_deadline(state, policy)
+        if deadline is None:
+            open_by_colour[Colour.NONE][state.tier] += 1
+            continue
+        open_by_colour[scheme.colour_for(deadline.started_at, deadline.due_at, report_at)][state.tier] += 1
+        if deadline.due_at < report_at:
+            overdue.append(OverdueCase(state, deadline.stage, deadline.due_at, report_at - deadline.due_at))
+    return MorningReport(
+        report_at=report_at,
+        since=since,
+        period_days=period_days,
+        new_cases=tuple(sorted(new_cases, key=lambda s: (s.registered_at, s.number))),
+        open_by_colour=open_by_colour,
+        overdue=tuple(sorted(overdue, key=lambda o: (-o.late_by, o.case.number))),
+        conference=tuple(sorted(conference, key=lambda s: (s.registered_at, s.number))),
+        kpis_day=compute_kpis(histories.values(), policy, since, report_at),
+        kpis_period=compute_kpis(histories.values(), policy, period_start, report_at),
+        open_total=open_total,
+    )

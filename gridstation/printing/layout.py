@@ -1,0 +1,114 @@
+"""Styles and building blocks shared by the documents."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
+
+from gridstation.printing.text import MISSING_GLYPH_NOTE, Marked, register_fonts
+
+CHECKED = "■"
+UNCHECKED = "□"
+
+
+def style(size: float, *, align: int = TA_LEFT, leading: float | None = None, space_after: float = 0) -> ParagraphStyle:
+    """A paragraph style in the embedded CJK font, wrapping between any two Han characters."""
+    font = register_fonts()
+    return ParagraphStyle(
+        name=f"cjk-{size}-{align}",
+        fontName=font,
+        fontSize=size,
+        leading=leading if leading is not None else size * 1.35,
+        alignment=align,
+        wordWrap="CJK",
+        spaceAfter=space_after,
+    )
+
+
+def centred(markup: str, size: float, space_after: float = 0) -> Paragraph:
+    return Paragraph(markup, style(size, align=TA_CENTER, space_after=space_after))
+
+
+def local_text(moment: datetime | None, with_time: bool = True) -> str:
+    if moment is None:
+        return ""
+    return f"{moment:%Y-%m-%d %H:%M}" if with_time else f"{moment:%Y-%m-%d}"
+
+
+def grid_table(
+    rows: Sequence[Sequence[Any]],
+    col_widths: Sequence[float],
+    *,
+    size: float,
+    header: bool = False,
+    extra: Sequence[tuple[Any, ...]] = (),
+) -> Table:
+    table = Table(list(rows), colWidths=list(col_widths), repeatRows=1 if header else 0)
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), register_fonts(), size),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")))
+    commands.extend(extra)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def missing_glyph_note(marked: Marked, size: float) -> list[Flowable]:
+    """The footnote that explains 〓, on documents where a character had to be replaced."""
+    return [Paragraph(MISSING_GLYPH_NOTE, style(size))] if marked.replaced else []
+
+
+def build_pdf(
+    flowables: list[Flowable],
+    page: tuple[float, float],
+    margin: float,
+    *,
+    title: str,
+    on_page: Callable[[Any, Any], None] | None = None,
+) -> bytes:
+    """Lay out `flowables` on pages of size `page` and return the PDF."""
+    buffer = io.BytesIO()
+    width, height = page
+    frame = Frame(margin, margin, width - 2 * margin, height - 2 * margin, 0, 0, 0, 0, id="body")
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=page,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=title,
+        author="GridStation",
+        creator="GridStation",
+        invariant=True,
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page or _no_decoration)])
+    doc.build(flowables)
+    return buffer.getvalue()
+
+
+def _no_decoration(canvas: Any, doc: Any) -> None:
+    return None
+
+
+def content_height(flowables: Sequence[Flowable], width: float) -> float:
+    """Height the flowables need in a frame `width` wide (for a thermal roll, the page is as long as this)."""
+    total = 0.0
+    for index, flowable in enumerate(flowables):
+        _, height = flowable.wrap(width, 1e6)
+        total += height + flowable.getSpaceAfter()
+        if index:
+            total += flowable.getSpaceBefore()
+    return total
