@@ -91,6 +91,26 @@ ensure_qt_libs() {
     fi
 }
 
+# Command-line tools the document tests read PDFs and QR codes with (test machines only, not the desk).
+TEST_TOOLS=(
+    "poppler-utils:pdftotext"
+    "poppler-utils:pdftoppm"
+    "zbar-tools:zbarimg"
+)
+
+ensure_test_tools() {
+    local missing=() entry
+    for entry in "${TEST_TOOLS[@]}"; do
+        command -v "${entry#*:}" >/dev/null 2>&1 || missing+=("${entry%%:*}")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        say "PDF and QR test tools: present"
+        return 0
+    fi
+    # Duplicates (poppler-utils twice) are harmless to apt-get.
+    apt_install "${missing[@]}" || say "WARNING: could not install ${missing[*]}; document tests will fail."
+}
+
 # A Python >= 3.11; prints its path.
 find_python() {
     local candidate

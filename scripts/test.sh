@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/common.sh
 
 ensure_qt_libs
+ensure_test_tools
 ensure_venv "test,dev"
 export QT_QPA_PLATFORM=offscreen
 export LANG="${LANG:-C.UTF-8}"

@@ -17,7 +17,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo
@@ -34,6 +34,7 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, ColourScheme, DeadlinePolicy
 from gridstation.domain.validation import mask_name, mask_phone
+from gridstation.services.paper import SERVER_URL_KEY, Paperwork
 from gridstation.services.station import DB_FILE, LEDGER_FILE, CaseQuery, StaffMember, StationService
 
 APP_NAME = "GridStation"
@@ -142,9 +143,36 @@ def build_parser() -> argparse.ArgumentParser:
     settings_show.set_defaults(handler=cmd_settings_show)
     settings_set = settings_commands.add_parser("set", parents=[common, credentials],
                                                 help="从 JSON 文件更新设置（格式见 docs/sla.md；仅管理员）")
-    settings_set.add_argument("kind", choices=("deadlines", "colours"), help="deadlines 时限，colours 五色预警")
-    settings_set.add_argument("file", type=Path, metavar="文件.json")
+    settings_set.add_argument("kind", choices=("deadlines", "colours", "server-url"),
+                              help="deadlines 时限，colours 五色预警，server-url 街道服务器地址（印在回执二维码中）")
+    settings_set.add_argument("file", metavar="文件.json|地址")
     settings_set.set_defaults(handler=cmd_settings_set)
+
+    printing = commands.add_parser("print", parents=[common], help="生成回执、回访表、反馈表和晨会日报（PDF）")
+    print_commands = printing.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
+    receipt = print_commands.add_parser("receipt", parents=[common, credentials],
+                                        help="诉求回执；再次生成记为补打并写入办理记录")
+    receipt.add_argument("number", metavar="受理编号")
+    receipt.add_argument("--paper", default=None, help="纸张：thermal80 / thermal58 / a5 / a4（默认按打印设置）")
+    receipt.add_argument("--stub", action="store_true", help="附工作站存根")
+    receipt.add_argument("--escpos", action="store_true", help="直接发送到设置中的 ESC/POS 热敏打印机")
+    receipt.add_argument("-o", "--output", type=Path, default=None, metavar="文件.pdf")
+    receipt.set_defaults(handler=cmd_print_receipt)
+    for name, help_text in (("follow-up", "回访满意度表（不给编号则为空白表）"),
+                            ("area-report", "片区民情调研问题反馈表（不给编号则为空白表）")):
+        form = print_commands.add_parser(name, parents=[common, credentials], help=help_text)
+        form.add_argument("number", nargs="?", default=None, metavar="受理编号")
+        form.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
+        if name == "area-report":
+            form.add_argument("--proposal", default="", metavar="文字", help="拟解决方案")
+            form.add_argument("--support", default="", metavar="文字", help="需协调支持事项")
+        form.set_defaults(handler=cmd_print_form, form=name)
+    morning = print_commands.add_parser("morning-report", parents=[common, credentials], help="晨会日报（A4）")
+    morning.add_argument("--at", default=None, metavar="YYYY-MM-DDTHH:MM",
+                         help="统计时点（工作站当地时间，默认现在）")
+    morning.add_argument("--days", type=int, default=None, help="指标统计天数（默认 30）")
+    morning.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
+    morning.set_defaults(handler=cmd_print_morning_report)
 
     staff = commands.add_parser("staff", parents=[common], help="管理工作人员")
     staff_commands = staff.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
@@ -505,7 +533,15 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
-    path: Path = args.file.expanduser()
+    if args.kind == "server-url":
+        url = str(args.file).strip()
+        if url and not url.startswith(("http://", "https://")):
+            raise DomainError("settings.url", "服务器地址须以 http:// 或 https:// 开头。")
+        with open_station(resolve_data_dir(args)) as service:
+            service.set_setting(_required_actor(service, args), SERVER_URL_KEY, url.rstrip("/"))
+        print(f"已设置服务器地址：{url}" if url else "已清除服务器地址。")
+        return 0
+    path: Path = Path(args.file).expanduser()
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
@@ -527,6 +563,86 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         if scheme is not None:
             service.set_colour_scheme(actor, scheme)
             print("已更新五色预警设置。")
+    return 0
+
+
+def _write_pdf(path: Path, pdf: bytes) -> Path:
+    target = path.expanduser()
+    try:
+        temporary = target.with_name(target.name + ".part")
+        temporary.write_bytes(pdf)
+        temporary.replace(target)
+    except OSError as exc:
+        raise DomainError("file.write", f"无法写入文件 {target}：{exc.strerror}") from exc
+    return target
+
+
+def cmd_print_receipt(args: argparse.Namespace) -> int:
+    # Renderers load reportlab: imported here so that other commands and the desk start without it.
+    from gridstation.printing.escpos import print_escpos, receipt_escpos
+    from gridstation.printing.receipt import render_receipt
+    from gridstation.printing.templates import receipt_papers
+
+    with open_station(resolve_data_dir(args)) as service:
+        actor = _required_actor(service, args)
+        paperwork = Paperwork(service)
+        settings = paperwork.print_settings()
+        paper = args.paper or settings.receipt_paper
+        if paper not in receipt_papers():
+            raise DomainError("print.paper", f"没有这种纸张：{paper}（可选 {' / '.join(receipt_papers())}）")
+        case = service.case_by_number(args.number)
+        data = paperwork.receipt(case.id)
+        stub = args.stub or settings.station_stub
+        if args.escpos:
+            if not settings.escpos.enabled:
+                raise DomainError("print.escpos_unset", "尚未设置 ESC/POS 热敏打印机（在桌面“打印设置”中设置）。")
+            print_escpos(settings.escpos, receipt_escpos(data, paper, stub=stub))
+            where = "热敏打印机"
+        else:
+            if args.output is None:
+                raise DomainError("print.output", "请用 -o 指定 PDF 文件名，或用 --escpos 直接打印。")
+            where = str(_write_pdf(args.output, render_receipt(data, paper, stub=stub)))
+        paperwork.record_receipt_printed(actor, case.id, paper)
+    print(f"{'已补打' if data.reprint_at else '已打印'}回执 {case.number} → {where}")
+    return 0
+
+
+def cmd_print_form(args: argparse.Namespace) -> int:
+    from gridstation.printing.forms import render_area_report_form, render_follow_up_form
+
+    with open_station(resolve_data_dir(args)) as service:
+        actor = _required_actor(service, args)
+        paperwork = Paperwork(service)
+        case_id = service.case_by_number(args.number).id if args.number else None
+        if args.form == "follow-up":
+            pdf = render_follow_up_form(paperwork.follow_up_form(case_id))
+        else:
+            pdf = render_area_report_form(
+                paperwork.area_report(case_id, proposal=args.proposal, support=args.support, reporter=actor.name)
+            )
+    print(f"已生成 {_write_pdf(args.output, pdf)}")
+    return 0
+
+
+def cmd_print_morning_report(args: argparse.Namespace) -> int:
+    from gridstation.printing.morning_report import render_morning_report
+
+    with open_station(resolve_data_dir(args)) as service:
+        actor = _required_actor(service, args)
+        report_at = None
+        if args.at:
+            try:
+                local = datetime.fromisoformat(args.at)
+            except ValueError as exc:
+                raise DomainError("report.at", f"统计时点格式应为 YYYY-MM-DDTHH:MM：{args.at}") from exc
+            report_at = (local if local.tzinfo else local.replace(tzinfo=_zone(service))).astimezone(UTC)
+        data = Paperwork(service).morning_report(actor, report_at, args.days)
+        target = _write_pdf(args.output, render_morning_report(data))
+    kpis = data.report.kpis_period
+    print(f"已生成晨会日报 {target}")
+    print(f"新增 {len(data.new_rows)} 件，在办 {data.report.open_total} 件，超时 {len(data.overdue_rows)} 件；"
+          f"近 {data.report.period_days} 天 先联率 {kpis.first_contact.percent()}、解决率 {kpis.resolution.percent()}、"
+          f"满意率 {kpis.satisfaction.percent()}、按时率 {kpis.on_time.percent()}")
     return 0
 
 

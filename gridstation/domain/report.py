@@ -116,7 +116,9 @@ def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[D
                     running.started_at,
                     running.due_at,
                     event.occurred_at,
-                    replanned=event.type is EventType.TIER_CHANGED,
+                    # A tier change re-plans a deadline that is still running; one already missed stays missed,
+                    # or a late case could be made to look on time by changing its tier.
+                    replanned=event.type is EventType.TIER_CHANGED and event.occurred_at <= running.due_at,
                 )
             )
         running = following

@@ -18,6 +18,7 @@ class PrinterError(DomainError):
     """`code` is one of PRINTER_MESSAGES; `retryable` says whether trying again may help."""
 
     def __init__(self, code: str, printer: str = "", detail: str = "", *, retryable: bool = True) -> None:
-        message = PRINTER_MESSAGES[code].format(printer=printer or "默认打印机", detail=detail or "未知原因")
-        super().__init__(code, message, printer=printer, detail=detail)
+        self.template_zh = PRINTER_MESSAGES[code]
+        printer, detail = printer or "默认打印机", detail or "未知原因"
+        super().__init__(code, self.template_zh.format(printer=printer, detail=detail), printer=printer, detail=detail)
         self.retryable = retryable

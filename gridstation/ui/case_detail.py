@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,11 +29,13 @@ from gridstation.domain.enums import (
     DISPOSAL_OUTCOME_LABELS,
     EVENT_LABELS,
     FOLLOW_UP_KIND_LABELS,
+    FOLLOW_UP_SOURCE_LABELS,
     RESOLUTION_LABELS,
     SATISFACTION_LABELS,
     STATUS_LABELS,
     TIER_LABELS,
     EventType,
+    FollowUpSource,
     Tier,
 )
 from gridstation.domain.errors import DomainError
@@ -104,11 +107,30 @@ class ActionDialog(QDialog):
             kind = self._state.pending_follow_up()
             label = QLabel(tr_label(FOLLOW_UP_KIND_LABELS[kind]) if kind else "")
             label.setProperty("value", str(kind) if kind else "")
+            # A returned paper form (回访满意度表) is entered here too: its visitor and date are the form's own,
+            # and the event records who typed it in.
+            source = _choice(FOLLOW_UP_SOURCE_LABELS)
+            today = self._service.local_date(self._service.now())
+            visited_on = QDateEdit(QDate(today.year, today.month, today.day))
+            visited_on.setCalendarPopup(True)
+            visited_on.setDisplayFormat("yyyy-MM-dd")
+            visited_on.setEnabled(False)
+            source.currentIndexChanged.connect(
+                lambda _i: visited_on.setEnabled(source.currentData() == FollowUpSource.PAPER_FORM))
             return [("kind", self.tr("回访类型"), label),
+                    ("source", self.tr("回访方式"), source),
+                    ("visited_on", self.tr("回访表日期"), visited_on),
                     ("resolution", self.tr("是否解决"), _choice(RESOLUTION_LABELS)),
                     ("satisfaction", self.tr("满意度"), _choice(SATISFACTION_LABELS)),
                     ("visitor", self.tr("回访人"), QLineEdit(self._staff.name)),
                     ("note", self.tr("回访意见"), _text())]
+        if a is EventType.CONFERENCE_FLAGGED:
+            flag = QLabel(self.tr("移出难题会诊名单") if self._state.conference_flagged
+                          else self.tr("列入本周难题会诊"))
+            flag.setProperty("value", not self._state.conference_flagged)
+            reason = _text()
+            reason.setEnabled(not self._state.conference_flagged)
+            return [("flagged", self.tr("操作"), flag), ("reason", self.tr("会诊事由"), reason)]
         if a is EventType.TIER_CHANGED:
             tiers = {t: label for t, label in TIER_LABELS.items() if t is not self._state.tier}
             return [("to", self.tr("调整为"), _choice(tiers)), ("reason", self.tr("原因"), _text())]
@@ -129,6 +151,8 @@ class ActionDialog(QDialog):
                 values[name] = widget.text()
             elif isinstance(widget, QLabel):
                 values[name] = widget.property("value")
+            elif isinstance(widget, QDateEdit) and widget.isEnabled():
+                values[name] = widget.date().toString("yyyy-MM-dd")
         return values
 
     def accept(self) -> None:
@@ -278,10 +302,14 @@ class CaseDetailPanel(QWidget):
             button.hide()
             button.deleteLater()
         self.action_buttons.clear()
-        for number, action in enumerate(legal_actions(state), start=1):
+        actions = [a for a in legal_actions(state)
+                   if a is not EventType.CONFERENCE_FLAGGED or self._staff.can(Permission.FLAG_CONFERENCE)]
+        for number, action in enumerate(actions, start=1):
             label = tr_label(EVENT_LABELS[action])
             if action is EventType.CLOSED and state.tier is Tier.ON_THE_SPOT:
                 label = self.tr("当场办结")
+            if action is EventType.CONFERENCE_FLAGGED:
+                label = self.tr("移出难题会诊") if state.conference_flagged else self.tr("列入难题会诊")
             button = QPushButton(f"&{number} {label}" if number < 10 else label)
             button.setObjectName(f"action_{action.value}")
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))

@@ -26,3 +26,10 @@ def all_domain_labels() -> Iterator[str]:
                   enums.RESOLUTION_LABELS, enums.DISPOSAL_OUTCOME_LABELS, enums.ROLE_LABELS, sla.STAGE_LABELS,
                   sla.COLOUR_LABELS):
         yield from table.values()
+    # Printing choices: paper names come from forms/receipt.toml, the rest from the print settings.
+    from gridstation.printing.templates import receipt_papers
+    from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES
+
+    yield from (paper.label for paper in receipt_papers().values())
+    yield from RECEIPT_MODES.values()
+    yield from ESCPOS_KINDS.values()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.roles import Permission
+from gridstation.services.paper import Paperwork
 from gridstation.services.station import StaffMember, StationService
 from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
@@ -26,6 +27,7 @@ from gridstation.ui.case_list import CaseListPanel
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text, show_error
+from gridstation.ui.print_menu import PrintMenu
 from gridstation.ui.workers import run_in_background
 
 
@@ -39,6 +41,11 @@ class MainWindow(QMainWindow):
         self.intake = IntakeForm(service, staff)
         self.cases = CaseListPanel(service)
         self.detail = CaseDetailPanel(service, staff)
+        self.paperwork = Paperwork(service)
+        self.printing = PrintMenu(self.paperwork, staff, self, lambda: self.detail.state)
+        self.printing.controller.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.printing.controller.receipt_recorded.connect(self._on_case_changed)
+        self.printing.controller.receipt_recorded.connect(self._refresh_detail)
 
         intake_scroll = QScrollArea()
         intake_scroll.setWidget(self.intake)
@@ -102,16 +109,22 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.cases.reload)
         case_menu.addActions([new_case, find, refresh])
+        self.printing.populate(menu_bar.addMenu(self.tr("打印(&P)")))
 
     def _on_case_saved(self, state: object) -> None:
         assert isinstance(state, CaseState)
-        self.statusBar().showMessage(self.tr("已登记 {0}").format(state.number), 8000)
+        self.statusBar().showMessage(self.tr("已登记 {0}　按 F9 打印回执").format(state.number), 30000)
         self.cases.reload()
         self.detail.show_case(state.id)
 
     def _on_case_changed(self, state: object) -> None:
         assert isinstance(state, CaseState)
         self.cases.refresh_case(state.id)
+
+    def _refresh_detail(self, state: object) -> None:
+        assert isinstance(state, CaseState)
+        if self.detail.state is not None and self.detail.state.id == state.id:
+            self.detail.show_case(state.id)
 
     def open_admin(self) -> AdminDialog:
         dialog = AdminDialog(self.service, self.staff, self)

@@ -11,6 +11,10 @@ from gridstation.domain.errors import DomainError
 def error_text(error: BaseException) -> str:
     """The message for a person. Domain errors are worded in Chinese at the source; the English
     catalogue translates them by their exact text (context "errors")."""
+    template = getattr(error, "template_zh", None)
+    if isinstance(error, DomainError) and template:
+        # Messages with values (a printer's name …) are translated as templates, then filled in.
+        return QCoreApplication.translate("errors", template).format(**error.params)
     if isinstance(error, DomainError):
         return QCoreApplication.translate("errors", error.message_zh)
     return QCoreApplication.translate("errors", "发生意外错误，操作未完成。已保存的数据未受影响。") + f"\n({error})"
