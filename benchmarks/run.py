@@ -363,6 +363,73 @@ SUMMARY = ("id, number, registered_at, category_code, compound, address, substr(
 PAGE = 200
 
 
+def minimal_reportlab_page(font: str) -> bytes:
+    """The baseline: one page, one line of Chinese text in the same embedded font, nothing else."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(226.77, 340.0), invariant=True)
+    page.setFont(font, 9)
+    page.drawString(12, 300, "民情诉求受理回执")
+    page.save()
+    return buffer.getvalue()
+
+
+def bench_printing(report: Report, saves: int, batch: int, workdir: Path) -> None:
+    section(f"3. receipts (save-to-PDF median of {saves}; a batch of {batch})")
+    from gridstation.domain.enums import Role
+    from gridstation.printing.receipt import render_receipt
+    from gridstation.printing.text import register_fonts
+    from gridstation.services.paper import Paperwork
+    from gridstation.services.station import StationService
+
+    font = register_fonts()
+    service = StationService(workdir / "print-station")
+    try:
+        service.initialise(code="JA01", name="枫林居委会民情快办工作站", admin_name=datagen.ADMIN[0],
+                           admin_pin=datagen.ADMIN[1], contact_phone="021-64331234")
+        admin = service.sign_in(*datagen.ADMIN)
+        service.add_staff(admin, datagen.CLERK[0], Role.CLERK, datagen.CLERK[1])
+        clerk = service.sign_in(*datagen.CLERK)
+        paperwork = Paperwork(service)
+        warmup = 5
+        intakes = make_intakes(saves + warmup, seed=11)
+        save_ms: list[float] = []
+        baseline_ms: list[float] = []
+        for index, intake in enumerate(intakes):
+            t = time.perf_counter()
+            minimal_reportlab_page(font)
+            baseline = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            state = service.register_case(clerk, intake)
+            pdf = render_receipt(paperwork.receipt(state.id), "thermal80")
+            elapsed = (time.perf_counter() - t) * 1000
+            assert pdf.startswith(b"%PDF")
+            if index >= warmup:
+                save_ms.append(elapsed)
+                baseline_ms.append(baseline)
+        report.add("printing", "save walk-in to receipt PDF (80 mm, QR)", median(save_ms),
+                   "minimal reportlab page, one line", median(baseline_ms),
+                   note=f"p95 {fmt(p95(save_ms))} ms")
+
+        ids = [service.register_case(clerk, intake).id for intake in make_intakes(batch, seed=13)]
+        t = time.perf_counter()
+        for _ in range(batch):
+            minimal_reportlab_page(font)
+        baseline_batch = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        total_bytes = 0
+        for case_id in ids:
+            total_bytes += len(render_receipt(paperwork.receipt(case_id), "thermal80"))
+        batch_ms = (time.perf_counter() - t) * 1000
+        report.add("printing", f"{batch} receipts in a batch", batch_ms, f"{batch} minimal pages", baseline_batch,
+                   note=f"{fmt(batch_ms / batch)} ms and {total_bytes // batch // 1024} KB per receipt")
+    finally:
+        service.close()
+
+
 def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
@@ -674,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="work-", dir=CACHE))  # same file system as the stations
     try:
         bench_intake(report, saves, workdir)
+        bench_printing(report, max(10, saves // 4), 100 if args.quick else 1000, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

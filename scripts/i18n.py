@@ -52,6 +52,14 @@ def static_error_messages() -> Iterator[str]:
                     yield last.value
 
 
+def template_messages() -> Iterator[str]:
+    """Error messages filled in with values at run time (a printer's name …): translated as templates."""
+    sys.path.insert(0, str(ROOT))
+    from gridstation.printing.errors import PRINTER_MESSAGES
+
+    yield from PRINTER_MESSAGES.values()
+
+
 def domain_labels() -> Iterator[str]:
     sys.path.insert(0, str(ROOT))
     from gridstation.ui.case_detail import COMMON_ASSIGNEES
@@ -95,7 +103,7 @@ def update() -> None:
                         language, "-ts", str(target.relative_to(ROOT))], cwd=ROOT, check=True)
         tree = ET.parse(target)
         added = add_context(tree.getroot(), "labels", list(domain_labels()))
-        added += add_context(tree.getroot(), "errors", sorted(set(static_error_messages())))
+        added += add_context(tree.getroot(), "errors", sorted(set(static_error_messages()) | set(template_messages())))
         ET.indent(tree)
         tree.write(target, encoding="utf-8", xml_declaration=True)
         print(f"{target.name}: {added} domain messages added")

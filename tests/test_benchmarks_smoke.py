@@ -38,6 +38,8 @@ def test_quick_benchmark_prints_ratios() -> None:
         "search: colour: red",
         "search: category",
         "case list reload: all cases",
+        "save walk-in to receipt PDF",
+        "receipts in a batch",
         "GUI stall during that reload",
     ):
         assert re.search(re.escape(label) + r"[^\n]*" + RATIO, out), f"no ratio line for {label!r}:\n{out}"

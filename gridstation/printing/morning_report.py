@@ -12,7 +12,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from gridstation.domain.report import KPI_LABELS, Kpis, Rate
 from gridstation.printing.documents import MorningReportData, ReportRow
@@ -133,8 +133,8 @@ def render_morning_report(data: MorningReportData) -> bytes:
         Paragraph(f"{sections['conference']}（{len(data.conference_rows)} 件）", heading),
         *_case_table(data.conference_rows, "会诊事由", width, size, marked, limit, empty),
         Spacer(1, 8),
-        Paragraph(str(sections["kpis"]), heading),
     ]
+    kpi_block: list[Flowable] = [Paragraph(str(sections["kpis"]), heading)]
     kpi_rows: list[list[Any]] = [["指标", "近 24 小时", f"近 {report.period_days} 天", "口径"]]
     meanings = {
         "first_contact": "按时限先联的件数 / 应先联件数",
@@ -146,9 +146,10 @@ def render_morning_report(data: MorningReportData) -> bytes:
         day, period = getattr(report.kpis_day, key), getattr(report.kpis_period, key)
         kpi_rows.append([label, f"{day.percent()}（{day.met}/{day.total}）",
                          f"{period.percent()}（{period.met}/{period.total}）", meanings[key]])
-    flowables.append(grid_table(kpi_rows, [60, 100, 100, width - 260], size=size, header=True))
-    flowables.append(Spacer(1, 6))
-    flowables.append(kpi_chart(data, width, str(template["chart_title"])))
+    kpi_block.append(grid_table(kpi_rows, [60, 100, 100, width - 260], size=size, header=True))
+    kpi_block.append(Spacer(1, 6))
+    kpi_block.append(kpi_chart(data, width, str(template["chart_title"])))
+    flowables.append(KeepTogether(kpi_block))  # the figures and their chart on one page
     flowables.extend(missing_glyph_note(marked, template["small_pt"]))
 
     def footer(canvas: Any, doc: Any) -> None:

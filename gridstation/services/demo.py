@@ -316,6 +316,11 @@ def _fill(service: StationService, clock: _Clock, end: datetime, count: int, rng
         else:
             service.record(members[maybe_step.actor.name], plan.case_id, maybe_step.event, maybe_step.payload)
     clock.current = end
+    # The grid chief puts the oldest open cross-department cases on the weekly hard-case conference (难题会诊).
+    hard = [p for p in plans if p.case_id and p.intake.tier is Tier.TRACKED and service.case(p.case_id).is_open]
+    for plan in sorted(hard, key=lambda p: p.registered_at)[:2]:
+        service.record(members[GRID_CHIEF.name], plan.case_id, EventType.CONFERENCE_FLAGGED,
+                       {"flagged": True, "reason": "涉及多个部门，现场处置后仍未解决，提请周例会会诊"})
 
 
 class _Planner:

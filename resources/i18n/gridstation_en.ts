@@ -3,89 +3,119 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="65" />
+      <location filename="../../gridstation/ui/case_detail.py" line="68" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="79" />
+      <location filename="../../gridstation/ui/case_detail.py" line="82" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="82" />
+      <location filename="../../gridstation/ui/case_detail.py" line="85" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="97" />
+      <location filename="../../gridstation/ui/case_detail.py" line="100" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="97" />
-      <location filename="../../gridstation/ui/case_detail.py" line="119" />
+      <location filename="../../gridstation/ui/case_detail.py" line="100" />
+      <location filename="../../gridstation/ui/case_detail.py" line="141" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="99" />
+      <location filename="../../gridstation/ui/case_detail.py" line="102" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="100" />
+      <location filename="../../gridstation/ui/case_detail.py" line="103" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="102" />
+      <location filename="../../gridstation/ui/case_detail.py" line="105" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="107" />
+      <location filename="../../gridstation/ui/case_detail.py" line="120" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="108" />
+      <location filename="../../gridstation/ui/case_detail.py" line="121" />
+      <source>回访方式</source>
+      <translation>Visit method</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="122" />
+      <source>回访表日期</source>
+      <translation>Date on the form</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="123" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="109" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="110" />
+      <location filename="../../gridstation/ui/case_detail.py" line="125" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="111" />
+      <location filename="../../gridstation/ui/case_detail.py" line="126" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="114" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <source>移出难题会诊名单</source>
+      <translation>Remove from the hard-case conference list</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <source>列入本周难题会诊</source>
+      <translation>Add to this week's hard-case conference</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <source>操作</source>
+      <translation>Action</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <source>会诊事由</source>
+      <translation>Reason for the conference</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="136" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="114" />
-      <location filename="../../gridstation/ui/case_detail.py" line="118" />
+      <location filename="../../gridstation/ui/case_detail.py" line="136" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="117" />
+      <location filename="../../gridstation/ui/case_detail.py" line="139" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="117" />
+      <location filename="../../gridstation/ui/case_detail.py" line="139" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -206,110 +236,148 @@
     </message>
   </context>
   <context>
+    <name>AreaReportDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="33" />
+      <source>片区民情调研问题反馈表：{0}</source>
+      <translation>Area problem feedback form: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="39" />
+      <source>拟解决方案（可留空手写）</source>
+      <translation>Proposed solution (may be left blank to write by hand)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="40" />
+      <source>需协调支持事项（可留空手写）</source>
+      <translation>Support requested (may be left blank to write by hand)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="44" />
+      <source>预览</source>
+      <translation>Preview</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="47" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+  </context>
+  <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="168" />
+      <location filename="../../gridstation/ui/case_detail.py" line="192" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="176" />
-      <location filename="../../gridstation/ui/case_detail.py" line="308" />
+      <location filename="../../gridstation/ui/case_detail.py" line="200" />
+      <location filename="../../gridstation/ui/case_detail.py" line="336" />
       <source>显示完整电话</source>
       <translation>Show full phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="181" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="195" />
+      <location filename="../../gridstation/ui/case_detail.py" line="219" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="224" />
+      <location filename="../../gridstation/ui/case_detail.py" line="248" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="225" />
+      <location filename="../../gridstation/ui/case_detail.py" line="249" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="226" />
+      <location filename="../../gridstation/ui/case_detail.py" line="250" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="251" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="228" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="228" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="228" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="229" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="230" />
+      <location filename="../../gridstation/ui/case_detail.py" line="254" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="231" />
+      <location filename="../../gridstation/ui/case_detail.py" line="255" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="262" />
+      <location filename="../../gridstation/ui/case_detail.py" line="286" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="268" />
+      <location filename="../../gridstation/ui/case_detail.py" line="292" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="284" />
+      <location filename="../../gridstation/ui/case_detail.py" line="310" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="308" />
+      <location filename="../../gridstation/ui/case_detail.py" line="312" />
+      <source>移出难题会诊</source>
+      <translation>Remove from conference</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="312" />
+      <source>列入难题会诊</source>
+      <translation>Flag for conference</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="336" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -362,12 +430,12 @@
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="151" />
+      <location filename="../../gridstation/ui/case_list.py" line="153" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="154" />
+      <location filename="../../gridstation/ui/case_list.py" line="156" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -659,115 +727,381 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="38" />
+      <location filename="../../gridstation/ui/main_window.py" line="40" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="64" />
+      <location filename="../../gridstation/ui/main_window.py" line="71" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="75" />
+      <location filename="../../gridstation/ui/main_window.py" line="82" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="76" />
+      <location filename="../../gridstation/ui/main_window.py" line="83" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="80" />
+      <location filename="../../gridstation/ui/main_window.py" line="87" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="83" />
+      <location filename="../../gridstation/ui/main_window.py" line="90" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="86" />
+      <location filename="../../gridstation/ui/main_window.py" line="93" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="94" />
+      <location filename="../../gridstation/ui/main_window.py" line="101" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="95" />
+      <location filename="../../gridstation/ui/main_window.py" line="102" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="98" />
+      <location filename="../../gridstation/ui/main_window.py" line="105" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="101" />
+      <location filename="../../gridstation/ui/main_window.py" line="108" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="108" />
-      <source>已登记 {0}</source>
-      <translation>Registered {0}</translation>
+      <location filename="../../gridstation/ui/main_window.py" line="112" />
+      <source>打印(&amp;P)</source>
+      <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="125" />
+      <location filename="../../gridstation/ui/main_window.py" line="116" />
+      <source>已登记 {0}　按 F9 打印回执</source>
+      <translation>Registered {0}  Press F9 to print the receipt</translation>
+    </message>
+    <message>
+      <source>已登记 {0}</source>
+      <translation type="vanished">Registered {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="138" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="126" />
-      <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <location filename="../../gridstation/ui/main_window.py" line="139" />
+      <location filename="../../gridstation/ui/main_window.py" line="151" />
       <source>GridStation 备份 (*.db)</source>
       <translation>GridStation backup (*.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="131" />
+      <location filename="../../gridstation/ui/main_window.py" line="144" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="133" />
+      <location filename="../../gridstation/ui/main_window.py" line="146" />
       <source>已备份到 {0}</source>
       <translation>Backed up to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="134" />
+      <location filename="../../gridstation/ui/main_window.py" line="147" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="137" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="142" />
+      <location filename="../../gridstation/ui/main_window.py" line="155" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="143" />
+      <location filename="../../gridstation/ui/main_window.py" line="156" />
       <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
       <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="148" />
+      <location filename="../../gridstation/ui/main_window.py" line="161" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="164" />
       <source>已恢复。原数据另存于 {0}</source>
       <translation>Restored. The previous data was saved to {0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>PreviewDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="120" />
+      <source>打印预览 — {0}</source>
+      <translation>Print preview — {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="129" />
+      <source>打印(&amp;P)…</source>
+      <translation>&amp;Print…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="130" />
+      <source>另存为 PDF(&amp;S)…</source>
+      <translation>&amp;Save as PDF…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="131" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+  </context>
+  <context>
+    <name>PrintController</name>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="176" />
+      <source>正在生成回执…</source>
+      <translation>Preparing the receipt…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="188" />
+      <source>回执 {0}</source>
+      <translation>Receipt {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="213" />
+      <source>已打印回执 {0}</source>
+      <translation>Printed the receipt for {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="220" />
+      <source>正在发送到热敏打印机…</source>
+      <translation>Sending to the receipt printer…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="233" />
+      <source>正在生成{0}…</source>
+      <translation>Preparing {0}…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="244" />
+      <source>{0}：预览</source>
+      <translation>{0}: preview</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="273" />
+      <source>正在打印{0}…</source>
+      <translation>Printing {0}…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="277" />
+      <source>已打印{0}</source>
+      <translation>Printed {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="303" />
+      <source>已保存 {0}</source>
+      <translation>Saved {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="317" />
+      <source>打印未完成</source>
+      <translation>Printing did not finish</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="318" />
+      <source>诉求已保存，不受影响。</source>
+      <translation>The case is saved and not affected.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="319" />
+      <source>重试(&amp;R)</source>
+      <translation>&amp;Retry</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="320" />
+      <source>另存为 PDF(&amp;S)…</source>
+      <translation>&amp;Save as PDF…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="321" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="340" />
+      <source>无法生成文档</source>
+      <translation>Could not prepare the document</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="348" />
+      <source>打印</source>
+      <translation>Print</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="352" />
+      <source>另存为 PDF</source>
+      <translation>Save as PDF</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/printing.py" line="353" />
+      <source>PDF 文件 (*.pdf)</source>
+      <translation>PDF files (*.pdf)</translation>
+    </message>
+  </context>
+  <context>
+    <name>PrintMenu</name>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="76" />
+      <source>打印回执(&amp;R)</source>
+      <translation>Print &amp;receipt</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="77" />
+      <source>预览回执(&amp;V)…</source>
+      <translation>Pre&amp;view receipt…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="79" />
+      <source>回访满意度表(&amp;F)…</source>
+      <translation>&amp;Follow-up satisfaction form…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="80" />
+      <source>空白回访满意度表…</source>
+      <translation>Blank follow-up satisfaction form…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="81" />
+      <source>片区民情调研问题反馈表(&amp;A)…</source>
+      <translation>&amp;Area problem feedback form…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="82" />
+      <source>空白片区民情调研问题反馈表…</source>
+      <translation>Blank area problem feedback form…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="84" />
+      <source>晨会日报(&amp;M)…</source>
+      <translation>&amp;Morning report…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="86" />
+      <source>打印设置(&amp;S)…</source>
+      <translation>Print &amp;settings…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_menu.py" line="91" />
+      <source>请先在列表中选择一件诉求。</source>
+      <translation>Select a case in the list first.</translation>
+    </message>
+  </context>
+  <context>
+    <name>PrintSettingsDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="35" />
+      <source>打印设置</source>
+      <translation>Print settings</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="46" />
+      <source>同时打印工作站存根</source>
+      <translation>Also print the station's stub</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="49" />
+      <source>系统默认打印机</source>
+      <translation>System default printer</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="53" />
+      <source>{0}（未找到）</source>
+      <translation>{0} (not found)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="56" />
+      <source>回执</source>
+      <translation>Receipt</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="58" />
+      <source>纸张</source>
+      <translation>Paper</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="59" />
+      <source>登记后按 F9</source>
+      <translation>F9 after registering</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="61" />
+      <source>打印机</source>
+      <translation>Printer</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="83" />
+      <source>热敏打印机（ESC/POS 直连，打印中文和二维码）</source>
+      <translation>Receipt printer (ESC/POS direct: Chinese text and QR codes)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="85" />
+      <source>连接方式</source>
+      <translation>Connection</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="86" />
+      <source>IP 地址</source>
+      <translation>IP address</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="87" />
+      <source>端口</source>
+      <translation>Port</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="88" />
+      <source>USB 厂商号</source>
+      <translation>USB vendor ID</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="89" />
+      <source>USB 产品号</source>
+      <translation>USB product ID</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="90" />
+      <source>串口</source>
+      <translation>Serial port</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="91" />
+      <source>波特率</source>
+      <translation>Baud rate</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="103" />
+      <source>保存</source>
+      <translation>Save</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/print_settings.py" line="106" />
+      <source>取消</source>
+      <translation>Cancel</translation>
     </message>
   </context>
   <context>
@@ -809,12 +1143,12 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>errors</name>
     <message>
-      <location filename="../../gridstation/ui/messages.py" line="16" />
+      <location filename="../../gridstation/ui/messages.py" line="20" />
       <source>发生意外错误，操作未完成。已保存的数据未受影响。</source>
       <translation>An unexpected error stopped the operation. Saved data is unchanged.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/messages.py" line="22" />
+      <location filename="../../gridstation/ui/messages.py" line="26" />
       <source>无法完成</source>
       <translation>Could not finish</translation>
     </message>
@@ -917,6 +1251,94 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>请填写“是”或“否”。</source>
       <translation>Please enter yes or no.</translation>
+    </message>
+    <message>
+      <source>回访日期不能早于办结日期。</source>
+      <translation>The visit date cannot be before the case was closed.</translation>
+    </message>
+    <message>
+      <source>回访日期不能晚于今天。</source>
+      <translation>The visit date cannot be later than today.</translation>
+    </message>
+    <message>
+      <source>尚未设置 ESC/POS 热敏打印机（在桌面“打印设置”中设置）。</source>
+      <translation>No ESC/POS receipt printer is set up (set it in Print settings on the desk).</translation>
+    </message>
+    <message>
+      <source>打印机「{printer}」未能完成打印：{detail}。可以点“重试”或另存为 PDF。</source>
+      <translation>Printer "{printer}" could not finish printing: {detail}. Retry, or save as PDF.</translation>
+    </message>
+    <message>
+      <source>打印机「{printer}」未连接或未开机。请检查电源和连线后点“重试”。</source>
+      <translation>Printer "{printer}" is not connected or switched off. Check its power and cable, then Retry.</translation>
+    </message>
+    <message>
+      <source>打印机「{printer}」的纸仓盖未合上。请合上后点“重试”。</source>
+      <translation>The paper cover of printer "{printer}" is open. Close it, then Retry.</translation>
+    </message>
+    <message>
+      <source>打印机「{printer}」缺纸。请装入纸卷后点“重试”。</source>
+      <translation>Printer "{printer}" is out of paper. Load a new roll, then Retry.</translation>
+    </message>
+    <message>
+      <source>找不到打印机「{printer}」。请检查打印机名称，或在打印设置中另选打印机。</source>
+      <translation>Printer "{printer}" was not found. Check its name, or choose another printer in Print settings.</translation>
+    </message>
+    <message>
+      <source>服务器地址须以 http:// 或 https:// 开头。</source>
+      <translation>The server address must start with http:// or https://.</translation>
+    </message>
+    <message>
+      <source>本机没有安装打印机。请安装打印机，或将文档另存为 PDF。</source>
+      <translation>No printer is installed on this computer. Install one, or save the document as PDF.</translation>
+    </message>
+    <message>
+      <source>热敏打印机只能打印 80 或 58 毫米回执。</source>
+      <translation>A receipt printer can only print 80 mm or 58 mm receipts.</translation>
+    </message>
+    <message>
+      <source>端口须在 1 至 65535 之间。</source>
+      <translation>The port must be between 1 and 65535.</translation>
+    </message>
+    <message>
+      <source>统计天数须在 1 至 366 之间。</source>
+      <translation>The number of days must be between 1 and 366.</translation>
+    </message>
+    <message>
+      <source>请填写 USB 厂商号和产品号（十六进制，如 0416）。</source>
+      <translation>Enter the USB vendor and product IDs (hexadecimal, e.g. 0416).</translation>
+    </message>
+    <message>
+      <source>请填写串口设备（如 COM3 或 /dev/ttyUSB0）。</source>
+      <translation>Enter the serial device (e.g. COM3 or /dev/ttyUSB0).</translation>
+    </message>
+    <message>
+      <source>请填写回访表上的日期（如 2026-11-23）。</source>
+      <translation>Enter the date written on the form (e.g. 2026-11-23).</translation>
+    </message>
+    <message>
+      <source>请填写热敏打印机的 IP 地址。</source>
+      <translation>Enter the receipt printer's IP address.</translation>
+    </message>
+    <message>
+      <source>请用 -o 指定 PDF 文件名，或用 --escpos 直接打印。</source>
+      <translation>Give a PDF file name with -o, or print directly with --escpos.</translation>
+    </message>
+    <message>
+      <source>请选择回执纸张。</source>
+      <translation>Choose the receipt paper.</translation>
+    </message>
+    <message>
+      <source>请选择回访方式。</source>
+      <translation>Choose how the visit was made.</translation>
+    </message>
+    <message>
+      <source>请选择打印方式。</source>
+      <translation>Choose how receipts print.</translation>
+    </message>
+    <message>
+      <source>请选择热敏打印机的连接方式。</source>
+      <translation>Choose how the receipt printer is connected.</translation>
     </message>
   </context>
   <context>
@@ -1136,6 +1558,66 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>居委会</source>
       <translation>Residents' committee</translation>
+    </message>
+    <message>
+      <source>打印回执</source>
+      <translation>Receipt printed</translation>
+    </message>
+    <message>
+      <source>难题会诊</source>
+      <translation>Hard-case conference</translation>
+    </message>
+    <message>
+      <source>电话回访</source>
+      <translation>Phone visit</translation>
+    </message>
+    <message>
+      <source>上门回访</source>
+      <translation>Home visit</translation>
+    </message>
+    <message>
+      <source>纸质回访表</source>
+      <translation>Paper follow-up form</translation>
+    </message>
+    <message>
+      <source>80 毫米热敏纸</source>
+      <translation>80 mm thermal roll</translation>
+    </message>
+    <message>
+      <source>58 毫米热敏纸</source>
+      <translation>58 mm thermal roll</translation>
+    </message>
+    <message>
+      <source>A5 纸</source>
+      <translation>A5 sheet</translation>
+    </message>
+    <message>
+      <source>A4 纸</source>
+      <translation>A4 sheet</translation>
+    </message>
+    <message>
+      <source>保存后直接打印</source>
+      <translation>Print at once</translation>
+    </message>
+    <message>
+      <source>先预览再打印</source>
+      <translation>Preview first</translation>
+    </message>
+    <message>
+      <source>不使用</source>
+      <translation>None</translation>
+    </message>
+    <message>
+      <source>网络（TCP 9100）</source>
+      <translation>Network (TCP 9100)</translation>
+    </message>
+    <message>
+      <source>USB</source>
+      <translation>USB</translation>
+    </message>
+    <message>
+      <source>串口</source>
+      <translation>Serial port</translation>
     </message>
   </context>
 </TS>
