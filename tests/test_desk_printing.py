@@ -242,8 +242,9 @@ def test_a_visit_date_in_the_future_is_refused_in_the_dialog(qtbot: QtBot, windo
                                                              service: StationService, clerk: StaffMember) -> None:
     case_id = new_case(service, clerk)
     for event_type, payload in (
-        (EventType.FIRST_CONTACT, {}), (EventType.DISPATCHED, {"assignee": "城管中队"}), (EventType.ARRIVED_ON_SITE, {}),
-        (EventType.DISPOSED, {"outcome": "resolved", "note": "已拆除"}), (EventType.CLOSED, {"answer": "已拆除"}),
+        (EventType.FIRST_CONTACT, {}), (EventType.DISPATCHED, {"assignee": "城管中队"}),
+        (EventType.ARRIVED_ON_SITE, {}), (EventType.DISPOSED, {"outcome": "resolved", "note": "已拆除"}),
+        (EventType.CLOSED, {"answer": "已拆除"}),
     ):
         service.record(clerk, case_id, event_type, payload)
     window.detail.show_case(case_id)
@@ -302,7 +303,7 @@ def test_escpos_failure_offers_retry_and_keeps_the_case(qtbot: QtBot, window: Ma
                                                         clerk: StaffMember, admin: StaffMember) -> None:
     import socket
 
-    from gridstation.printing.escpos import EscPosSettings
+    from gridstation.printing.config import EscPosSettings
 
     with socket.socket() as probe:  # a port with nothing listening: the printer is off
         probe.bind(("127.0.0.1", 0))

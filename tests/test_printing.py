@@ -277,7 +277,7 @@ def test_print_settings_round_trip_and_refuse_bad_values(service: StationService
                                                          clerk: StaffMember) -> None:
     paperwork = Paperwork(service)
     assert paperwork.print_settings() == PrintSettings()
-    from gridstation.printing.escpos import EscPosSettings
+    from gridstation.printing.config import EscPosSettings
 
     wanted = PrintSettings(receipt_paper="thermal58", receipt_mode="preview", station_stub=True,
                            escpos=EscPosSettings(kind="network", host=" 192.168.1.50 ", port=9100))

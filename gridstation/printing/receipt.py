@@ -37,6 +37,13 @@ def receipt_lines(data: ReceiptData, template: dict[str, Any]) -> list[tuple[str
     return [(str(f["label"]), values[f["key"]]) for f in template["fields"] if values.get(f["key"])]
 
 
+def receipt_lookup_text(data: ReceiptData, template: dict[str, Any]) -> str:
+    """How the visitor checks on the case: the server's lookup address, or the station's phone."""
+    if data.lookup_url:
+        return str(template["lookup_online"]).format(lookup_url=data.lookup_url)
+    return str(template["lookup"]).format(station_phone=data.station.contact_phone or "本站")
+
+
 def _copy(data: ReceiptData, paper: Paper, template: dict[str, Any], marked: Marked, *, stub: bool) -> list[Flowable]:
     width = paper.width - 2 * paper.margin
     body = style(paper.body_pt)
@@ -79,12 +86,7 @@ def _copy(data: ReceiptData, paper: Paper, template: dict[str, Any], marked: Mar
         return parts
     parts.append(Spacer(1, paper.body_pt * 0.5))
     parts.append(QrFlowable(data.qr_payload, paper.qr_size))
-    lookup = (
-        str(template["lookup_online"]).format(lookup_url=data.lookup_url)
-        if data.lookup_url
-        else str(template["lookup"]).format(station_phone=data.station.contact_phone or "本站")
-    )
-    parts.append(Paragraph(marked.markup(lookup), small))
+    parts.append(Paragraph(marked.markup(receipt_lookup_text(data, template)), small))
     parts.append(Spacer(1, paper.small_pt * 0.5))
     parts.append(Paragraph(marked.markup(str(template["notice"])), small))
     return parts

@@ -26,6 +26,7 @@ from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.report import build_morning_report
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, describe_minutes
 from gridstation.domain.validation import mask_name, mask_phone
+from gridstation.printing.config import EscPosSettings
 from gridstation.printing.documents import (
     AreaReportData,
     FollowUpFormData,
@@ -34,14 +35,13 @@ from gridstation.printing.documents import (
     ReportRow,
     StationHeader,
 )
-from gridstation.printing.escpos import EscPosSettings
 from gridstation.printing.templates import load_template, receipt_papers
 from gridstation.services.station import StaffMember, StationService
 
 PRINTING_KEY = "printing"
 SERVER_URL_KEY = "server_url"
 RECEIPT_MODES = {"print": "保存后直接打印", "preview": "先预览再打印"}
-ESCPOS_KINDS = {"none": "不使用", "network": "网络（TCP 9100）", "usb": "USB", "serial": "串口"}
+ESCPOS_KINDS = {"none": "不使用", "network": "网络（TCP 9100）", "usb": "USB 连接", "serial": "串口"}
 # The order the morning report lists warning colours in: the most urgent first.
 COLOUR_ORDER = (Colour.RED, Colour.ORANGE, Colour.YELLOW, Colour.BLUE, Colour.GREEN, Colour.NONE)
 

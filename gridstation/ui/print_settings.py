@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridstation.domain.errors import DomainError
-from gridstation.printing.escpos import EscPosSettings
+from gridstation.printing.config import EscPosSettings
 from gridstation.printing.templates import receipt_papers
 from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES, Paperwork, PrintSettings
 from gridstation.services.station import StaffMember

@@ -792,10 +792,6 @@ What you typed is kept; you can retry.</translation>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <source>已登记 {0}</source>
-      <translation type="vanished">Registered {0}</translation>
-    </message>
-    <message>
       <location filename="../../gridstation/ui/main_window.py" line="138" />
       <source>备份到</source>
       <translation>Back up to</translation>
@@ -1281,10 +1277,6 @@ What you typed is kept; you can retry.</translation>
       <translation>Printer "{printer}" is out of paper. Load a new roll, then Retry.</translation>
     </message>
     <message>
-      <source>找不到打印机「{printer}」。请检查打印机名称，或在打印设置中另选打印机。</source>
-      <translation>Printer "{printer}" was not found. Check its name, or choose another printer in Print settings.</translation>
-    </message>
-    <message>
       <source>服务器地址须以 http:// 或 https:// 开头。</source>
       <translation>The server address must start with http:// or https://.</translation>
     </message>
@@ -1339,6 +1331,10 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>请选择热敏打印机的连接方式。</source>
       <translation>Choose how the receipt printer is connected.</translation>
+    </message>
+    <message>
+      <source>找不到打印机「{printer}」{detail}。请检查打印机名称和连接，或在打印设置中另选打印机。</source>
+      <translation>Printer "{printer}" was not found{detail}. Check its name and connection, or choose another printer in Print settings.</translation>
     </message>
   </context>
   <context>
@@ -1612,12 +1608,12 @@ What you typed is kept; you can retry.</translation>
       <translation>Network (TCP 9100)</translation>
     </message>
     <message>
-      <source>USB</source>
-      <translation>USB</translation>
-    </message>
-    <message>
       <source>串口</source>
       <translation>Serial port</translation>
+    </message>
+    <message>
+      <source>USB 连接</source>
+      <translation>USB</translation>
     </message>
   </context>
 </TS>
