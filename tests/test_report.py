@@ -643,3 +643,19 @@ def test_morning_report_through_the_service(
     assert data.tier_labels == ("当场办", "协同快办", "跟踪督办")
     assert data.colour_labels == ("红色", "橙色", "黄色", "蓝色", "绿色", "无时限")
     assert data.open_counts == ((0, 0, 4), (0, 0, 0), (0, 0, 0), (0, 0, 1), (0, 0, 0), (0, 0, 0))
+
+
+@pytest.mark.parametrize(
+    ("changed_after", "expected"),
+    [
+        (timedelta(minutes=2), Rate(1, 1)),  # re-triaged while the 响应 deadline ran: the new deadline counts (met)
+        (timedelta(minutes=8), Rate(0, 1)),  # re-triaged after it was missed: it stays missed
+    ],
+)
+def test_a_tier_change_cannot_erase_a_missed_deadline(changed_after: timedelta, expected: Rate) -> None:
+    registered = utc(22, 2, 0)
+    log = Log("T", registered, "楼道堆放易燃杂物，存在火灾隐患。", category="FIRE.CORRIDOR")
+    log.then(registered + changed_after, EventType.TIER_CHANGED, to="quick", reason="物业可先行处置")
+    log.contact(registered + changed_after + timedelta(minutes=1))
+    kpis = compute_kpis([log.events], POLICY, SINCE, REPORT_AT)
+    assert kpis.first_contact == expected
