@@ -94,6 +94,21 @@ def add_context(root: ET.Element, name: str, sources: list[str]) -> int:
     return added
 
 
+def drop_retired(root: ET.Element) -> int:
+    """Remove messages whose source is gone. Runs after add_context has revived the domain contexts, which lupdate
+    cannot see (so `lupdate -no-obsolete` would delete every domain label)."""
+    dropped = 0
+    for context in root.findall("context"):
+        for message in context.findall("message"):
+            translation = message.find("translation")
+            if translation is not None and translation.get("type") in ("vanished", "obsolete"):
+                context.remove(message)
+                dropped += 1
+        if not context.findall("message"):
+            root.remove(context)
+    return dropped
+
+
 def update() -> None:
     I18N.mkdir(parents=True, exist_ok=True)
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gridstation" / "ui").glob("*.py"))
@@ -104,9 +119,10 @@ def update() -> None:
         tree = ET.parse(target)
         added = add_context(tree.getroot(), "labels", list(domain_labels()))
         added += add_context(tree.getroot(), "errors", sorted(set(static_error_messages()) | set(template_messages())))
+        dropped = drop_retired(tree.getroot())
         ET.indent(tree)
         tree.write(target, encoding="utf-8", xml_declaration=True)
-        print(f"{target.name}: {added} domain messages added")
+        print(f"{target.name}: {added} domain messages added, {dropped} retired messages dropped")
 
 
 def release() -> None:

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -44,6 +43,7 @@ from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, Stage
 from gridstation.domain.validation import mask_name, mask_phone
 from gridstation.services.station import StaffMember, StationService
 from gridstation.ui.case_model import format_remaining
+from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
@@ -72,23 +72,11 @@ class ActionDialog(QDialog):
         for name, label, widget in self._fields():
             self.inputs[name] = widget
             form.addRow(label, widget)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert ok is not None
-        ok.setText(self.tr("确定"))
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        assert cancel is not None
-        cancel.setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(accept_cancel_buttons(self, self.tr("确定"), self.tr("取消")))
 
     def _fields(self) -> list[tuple[str, str, QWidget]]:
         a = self._action

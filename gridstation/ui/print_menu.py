@@ -8,7 +8,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QMenu,
     QPlainTextEdit,
@@ -21,6 +20,7 @@ from gridstation.domain.roles import Permission
 from gridstation.printing.templates import load_template
 from gridstation.services.paper import Paperwork
 from gridstation.services.station import StaffMember
+from gridstation.ui.dialogs import accept_cancel_buttons
 from gridstation.ui.print_settings import PrintSettingsDialog
 from gridstation.ui.printing import Document, PrintController
 
@@ -38,18 +38,9 @@ class AreaReportDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("拟解决方案（可留空手写）"), self.proposal)
         form.addRow(self.tr("需协调支持事项（可留空手写）"), self.support)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert ok is not None
-        ok.setText(self.tr("预览"))
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        assert cancel is not None
-        cancel.setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(accept_cancel_buttons(self, self.tr("预览"), self.tr("取消")))
 
 
 class PrintMenu(QObject):

@@ -7,10 +7,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -22,6 +20,7 @@ from gridstation.printing.config import EscPosSettings
 from gridstation.printing.templates import receipt_papers
 from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES, Paperwork, PrintSettings
 from gridstation.services.station import StaffMember
+from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
@@ -93,24 +92,12 @@ class PrintSettingsDialog(QDialog):
         self.escpos_kind.currentIndexChanged.connect(self._update_escpos_rows)
         self._update_escpos_rows()
 
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        save = buttons.button(QDialogButtonBox.StandardButton.Save)
-        assert save is not None
-        save.setText(self.tr("保存"))
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        assert cancel is not None
-        cancel.setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(receipt_box)
         layout.addWidget(escpos_box)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(accept_cancel_buttons(self, self.tr("保存"), self.tr("取消")))
 
     def _update_escpos_rows(self) -> None:
         kind = self.escpos_kind.currentData()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -15,27 +14,8 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.errors import DomainError
 from gridstation.services.station import StaffMember, StationService
+from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.messages import error_text
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet("color: #c62828;")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    assert ok is not None and cancel is not None
-    ok.setText(ok_text)
-    cancel.setText(dialog.tr("退出"))
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 class SignInDialog(QDialog):
@@ -51,7 +31,7 @@ class SignInDialog(QDialog):
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText(self.tr("PIN 或密码"))
-        self.error = _error_label()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(self.tr("姓名"), self.name)
         form.addRow(self.tr("PIN"), self.pin)
@@ -60,7 +40,7 @@ class SignInDialog(QDialog):
             layout.addWidget(QLabel(station.name))
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, self.tr("登录")))
+        layout.addWidget(accept_cancel_buttons(self, self.tr("登录"), self.tr("退出")))
         self.pin.setFocus()
 
     def accept(self) -> None:
@@ -94,7 +74,7 @@ class FirstRunDialog(QDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_again = QLineEdit()
         self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = _error_label()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(self.tr("工作站编码"), self.code)
         form.addRow(self.tr("工作站名称"), self.station_name)
@@ -109,7 +89,7 @@ class FirstRunDialog(QDialog):
         )
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, self.tr("建立")))
+        layout.addWidget(accept_cancel_buttons(self, self.tr("建立"), self.tr("退出")))
 
     def accept(self) -> None:
         if self.pin.text() != self.pin_again.text():

@@ -8,114 +8,114 @@
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="82" />
+      <location filename="../../gridstation/ui/case_detail.py" line="79" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="85" />
+      <location filename="../../gridstation/ui/case_detail.py" line="79" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="100" />
+      <location filename="../../gridstation/ui/case_detail.py" line="88" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="100" />
-      <location filename="../../gridstation/ui/case_detail.py" line="141" />
+      <location filename="../../gridstation/ui/case_detail.py" line="88" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="102" />
+      <location filename="../../gridstation/ui/case_detail.py" line="90" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="103" />
+      <location filename="../../gridstation/ui/case_detail.py" line="91" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="105" />
+      <location filename="../../gridstation/ui/case_detail.py" line="93" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="120" />
+      <location filename="../../gridstation/ui/case_detail.py" line="108" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="121" />
+      <location filename="../../gridstation/ui/case_detail.py" line="109" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="122" />
+      <location filename="../../gridstation/ui/case_detail.py" line="110" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="123" />
+      <location filename="../../gridstation/ui/case_detail.py" line="111" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="112" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="125" />
+      <location filename="../../gridstation/ui/case_detail.py" line="113" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="126" />
+      <location filename="../../gridstation/ui/case_detail.py" line="114" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="116" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="117" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <location filename="../../gridstation/ui/case_detail.py" line="121" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <location filename="../../gridstation/ui/case_detail.py" line="121" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="136" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="136" />
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="139" />
+      <location filename="../../gridstation/ui/case_detail.py" line="127" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="139" />
+      <location filename="../../gridstation/ui/case_detail.py" line="127" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -253,12 +253,12 @@
       <translation>Support requested (may be left blank to write by hand)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="44" />
+      <location filename="../../gridstation/ui/print_menu.py" line="43" />
       <source>预览</source>
       <translation>Preview</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="47" />
+      <location filename="../../gridstation/ui/print_menu.py" line="43" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -266,118 +266,118 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="192" />
+      <location filename="../../gridstation/ui/case_detail.py" line="180" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="200" />
-      <location filename="../../gridstation/ui/case_detail.py" line="336" />
+      <location filename="../../gridstation/ui/case_detail.py" line="188" />
+      <location filename="../../gridstation/ui/case_detail.py" line="324" />
       <source>显示完整电话</source>
       <translation>Show full phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="193" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="193" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="193" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="193" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="219" />
+      <location filename="../../gridstation/ui/case_detail.py" line="207" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="248" />
+      <location filename="../../gridstation/ui/case_detail.py" line="236" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="249" />
+      <location filename="../../gridstation/ui/case_detail.py" line="237" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="250" />
+      <location filename="../../gridstation/ui/case_detail.py" line="238" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="251" />
+      <location filename="../../gridstation/ui/case_detail.py" line="239" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="252" />
+      <location filename="../../gridstation/ui/case_detail.py" line="240" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="252" />
+      <location filename="../../gridstation/ui/case_detail.py" line="240" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="252" />
+      <location filename="../../gridstation/ui/case_detail.py" line="240" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="253" />
+      <location filename="../../gridstation/ui/case_detail.py" line="241" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="254" />
+      <location filename="../../gridstation/ui/case_detail.py" line="242" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="255" />
+      <location filename="../../gridstation/ui/case_detail.py" line="243" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="286" />
+      <location filename="../../gridstation/ui/case_detail.py" line="274" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="292" />
+      <location filename="../../gridstation/ui/case_detail.py" line="280" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="310" />
+      <location filename="../../gridstation/ui/case_detail.py" line="298" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="312" />
+      <location filename="../../gridstation/ui/case_detail.py" line="300" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="312" />
+      <location filename="../../gridstation/ui/case_detail.py" line="300" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="336" />
+      <location filename="../../gridstation/ui/case_detail.py" line="324" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -504,67 +504,72 @@
   <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="85" />
+      <location filename="../../gridstation/ui/sign_in.py" line="65" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="87" />
+      <location filename="../../gridstation/ui/sign_in.py" line="67" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="89" />
+      <location filename="../../gridstation/ui/sign_in.py" line="69" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="79" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="100" />
+      <location filename="../../gridstation/ui/sign_in.py" line="80" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="101" />
+      <location filename="../../gridstation/ui/sign_in.py" line="81" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="102" />
+      <location filename="../../gridstation/ui/sign_in.py" line="82" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="103" />
+      <location filename="../../gridstation/ui/sign_in.py" line="83" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="104" />
+      <location filename="../../gridstation/ui/sign_in.py" line="84" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="105" />
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="108" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="112" />
+      <location filename="../../gridstation/ui/sign_in.py" line="92" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="116" />
+      <location filename="../../gridstation/ui/sign_in.py" line="92" />
+      <source>退出</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="96" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -962,47 +967,47 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PrintMenu</name>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="76" />
+      <location filename="../../gridstation/ui/print_menu.py" line="67" />
       <source>打印回执(&amp;R)</source>
       <translation>Print &amp;receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="77" />
+      <location filename="../../gridstation/ui/print_menu.py" line="68" />
       <source>预览回执(&amp;V)…</source>
       <translation>Pre&amp;view receipt…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="79" />
+      <location filename="../../gridstation/ui/print_menu.py" line="70" />
       <source>回访满意度表(&amp;F)…</source>
       <translation>&amp;Follow-up satisfaction form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="80" />
+      <location filename="../../gridstation/ui/print_menu.py" line="71" />
       <source>空白回访满意度表…</source>
       <translation>Blank follow-up satisfaction form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="81" />
+      <location filename="../../gridstation/ui/print_menu.py" line="72" />
       <source>片区民情调研问题反馈表(&amp;A)…</source>
       <translation>&amp;Area problem feedback form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="82" />
+      <location filename="../../gridstation/ui/print_menu.py" line="73" />
       <source>空白片区民情调研问题反馈表…</source>
       <translation>Blank area problem feedback form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="84" />
+      <location filename="../../gridstation/ui/print_menu.py" line="75" />
       <source>晨会日报(&amp;M)…</source>
       <translation>&amp;Morning report…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="86" />
+      <location filename="../../gridstation/ui/print_menu.py" line="77" />
       <source>打印设置(&amp;S)…</source>
       <translation>Print &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="91" />
+      <location filename="../../gridstation/ui/print_menu.py" line="82" />
       <source>请先在列表中选择一件诉求。</source>
       <translation>Select a case in the list first.</translation>
     </message>
@@ -1010,92 +1015,92 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PrintSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="35" />
+      <location filename="../../gridstation/ui/print_settings.py" line="34" />
       <source>打印设置</source>
       <translation>Print settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="46" />
+      <location filename="../../gridstation/ui/print_settings.py" line="45" />
       <source>同时打印工作站存根</source>
       <translation>Also print the station's stub</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="49" />
+      <location filename="../../gridstation/ui/print_settings.py" line="48" />
       <source>系统默认打印机</source>
       <translation>System default printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="53" />
+      <location filename="../../gridstation/ui/print_settings.py" line="52" />
       <source>{0}（未找到）</source>
       <translation>{0} (not found)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="56" />
+      <location filename="../../gridstation/ui/print_settings.py" line="55" />
       <source>回执</source>
       <translation>Receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="58" />
+      <location filename="../../gridstation/ui/print_settings.py" line="57" />
       <source>纸张</source>
       <translation>Paper</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="59" />
+      <location filename="../../gridstation/ui/print_settings.py" line="58" />
       <source>登记后按 F9</source>
       <translation>F9 after registering</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="61" />
+      <location filename="../../gridstation/ui/print_settings.py" line="60" />
       <source>打印机</source>
       <translation>Printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="83" />
+      <location filename="../../gridstation/ui/print_settings.py" line="82" />
       <source>热敏打印机（ESC/POS 直连，打印中文和二维码）</source>
       <translation>Receipt printer (ESC/POS direct: Chinese text and QR codes)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="85" />
+      <location filename="../../gridstation/ui/print_settings.py" line="84" />
       <source>连接方式</source>
       <translation>Connection</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="86" />
+      <location filename="../../gridstation/ui/print_settings.py" line="85" />
       <source>IP 地址</source>
       <translation>IP address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="87" />
+      <location filename="../../gridstation/ui/print_settings.py" line="86" />
       <source>端口</source>
       <translation>Port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="88" />
+      <location filename="../../gridstation/ui/print_settings.py" line="87" />
       <source>USB 厂商号</source>
       <translation>USB vendor ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="89" />
+      <location filename="../../gridstation/ui/print_settings.py" line="88" />
       <source>USB 产品号</source>
       <translation>USB product ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="90" />
+      <location filename="../../gridstation/ui/print_settings.py" line="89" />
       <source>串口</source>
       <translation>Serial port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="91" />
+      <location filename="../../gridstation/ui/print_settings.py" line="90" />
       <source>波特率</source>
       <translation>Baud rate</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="103" />
+      <location filename="../../gridstation/ui/print_settings.py" line="100" />
       <source>保存</source>
       <translation>Save</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="106" />
+      <location filename="../../gridstation/ui/print_settings.py" line="100" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1103,35 +1108,32 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="47" />
+      <location filename="../../gridstation/ui/sign_in.py" line="27" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="53" />
+      <location filename="../../gridstation/ui/sign_in.py" line="33" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="56" />
+      <location filename="../../gridstation/ui/sign_in.py" line="36" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="57" />
+      <location filename="../../gridstation/ui/sign_in.py" line="37" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="63" />
+      <location filename="../../gridstation/ui/sign_in.py" line="43" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
-  </context>
-  <context>
-    <name>dialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="35" />
+      <location filename="../../gridstation/ui/sign_in.py" line="43" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
