@@ -34,7 +34,7 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, ColourScheme, DeadlinePolicy
 from gridstation.domain.validation import mask_name, mask_phone
-from gridstation.services.paper import SERVER_URL_KEY, Paperwork
+from gridstation.services.paper import SERVER_URL_KEY, Paperwork, save_pdf
 from gridstation.services.station import DB_FILE, LEDGER_FILE, CaseQuery, StaffMember, StationService
 
 APP_NAME = "GridStation"
@@ -569,9 +569,7 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
 def _write_pdf(path: Path, pdf: bytes) -> Path:
     target = path.expanduser()
     try:
-        temporary = target.with_name(target.name + ".part")
-        temporary.write_bytes(pdf)
-        temporary.replace(target)
+        save_pdf(target, pdf)
     except OSError as exc:
         raise DomainError("file.write", f"无法写入文件 {target}：{exc.strerror}") from exc
     return target

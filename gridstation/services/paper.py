@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from gridstation.domain.case import CaseState
@@ -95,6 +96,14 @@ class PrintSettings:
         return replace(self, escpos=trimmed)
 
 
+def save_pdf(path: Path, pdf: bytes) -> Path:
+    """Write `pdf` to `path` through a `.part` file, so a half-written PDF never carries the final name."""
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_bytes(pdf)
+    temporary.replace(path)
+    return path
+
+
 def case_location(state: CaseState) -> str:
     """小区, 楼栋 and 地址 without repeating a part that a later, fuller part already contains."""
     parts = [p.strip() for p in (state.compound, state.building, state.address) if p.strip()]
@@ -134,11 +143,11 @@ class Paperwork:
             raise DomainError("station.missing", "工作站尚未初始化。")
         return StationHeader(info.name, info.sub_district, info.contact_phone)
 
-    def category_label(self, code: str) -> str:
-        for choice in self.station.category_choices():
-            if choice.code == code:
-                return choice.label
-        return self.station.category_names().get(code, code)
+    def category_labels(self) -> dict[str, str]:
+        """"父类 / 子类" for every leaf, plain names for the rest: read once per document, not once per row."""
+        labels = self.station.category_names()
+        labels.update({choice.code: choice.label for choice in self.station.category_choices()})
+        return labels
 
     def _local(self, moment: datetime | None) -> datetime | None:
         return None if moment is None else self.station.local_time(moment)
@@ -165,7 +174,7 @@ class Paperwork:
             lookup_url=lookup_url,
             registered_at=self.station.local_time(state.registered_at),
             channel=CHANNEL_LABELS[state.channel],
-            category=self.category_label(state.category_code),
+            category=self.category_labels().get(state.category_code, state.category_code),
             complainant=complainant,
             phone=mask_phone(state.phone) if state.phone else "",
             location=case_location(state),
@@ -197,7 +206,7 @@ class Paperwork:
             station=self.header(),
             number=state.number,
             registered_at=self._local(state.registered_at),
-            category=self.category_label(state.category_code),
+            category=self.category_labels().get(state.category_code, state.category_code),
             location=case_location(state),
             complainant="匿名" if state.anonymous else mask_name(state.complainant_name),
             phone=mask_phone(state.phone) if state.phone else "",
@@ -257,11 +266,13 @@ class Paperwork:
             period_days=days,
         )
 
+        categories = self.category_labels()
+
         def row(state: CaseState, extra: str = "") -> ReportRow:
             return ReportRow(
                 number=state.number,
                 registered_at=self.station.local_time(state.registered_at),
-                category=self.category_label(state.category_code),
+                category=categories.get(state.category_code, state.category_code),
                 location=case_location(state),
                 summary=state.description,
                 tier=TIER_LABELS[state.tier],

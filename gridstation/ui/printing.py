@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.case import CaseState
 from gridstation.printing.errors import PrinterError
-from gridstation.services.paper import Paperwork, PrintSettings
+from gridstation.services.paper import Paperwork, PrintSettings, save_pdf
 from gridstation.services.station import StaffMember
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
@@ -88,15 +88,12 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> None:
             QPageLayout.Orientation.Portrait,
             QMarginsF(0, 0, 0, 0),
         )
-        if index == 0:
-            printer.setPageLayout(layout)
-            if not painter.begin(printer):
-                raise PrinterError("printer.offline", name)
-        else:
-            printer.setPageLayout(layout)
-            if not printer.newPage():
-                painter.end()
-                raise PrinterError("printer.failed", name, "换页失败")
+        printer.setPageLayout(layout)
+        if index == 0 and not painter.begin(printer):
+            raise PrinterError("printer.offline", name)
+        if index > 0 and not printer.newPage():
+            painter.end()
+            raise PrinterError("printer.failed", name, "换页失败")
         dpi = min(printer.resolution(), RASTER_DPI)
         size = QSize(math.ceil(points.width() / 72 * dpi), math.ceil(points.height() / 72 * dpi))
         image: QImage = document.render(index, size)
@@ -293,11 +290,7 @@ class PrintController(QObject):
             return
 
         def write() -> Path:
-            destination = Path(target)
-            temporary = destination.with_name(destination.name + ".part")
-            temporary.write_bytes(document.pdf)
-            temporary.replace(destination)  # a half-written PDF never carries the final name
-            return destination
+            return save_pdf(Path(target), document.pdf)
 
         def done(result: object) -> None:
             self.message.emit(self.tr("已保存 {0}").format(result))
