@@ -10,11 +10,18 @@ os.environ.setdefault("LANG", "C.UTF-8")
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from gridstation.domain.enums import Role
 from gridstation.services.station import StaffMember, StationService
+
+if TYPE_CHECKING:  # Qt loads only for the tests that use these fixtures
+    from PySide6.QtWidgets import QApplication
+    from pytestqt.qtbot import QtBot
+
+    from gridstation.ui.main_window import MainWindow
 
 ADMIN_NAME = "王芳"
 ADMIN_PIN = "2468"
@@ -64,3 +71,26 @@ def admin(service: StationService) -> StaffMember:
 def clerk(service: StationService, admin: StaffMember) -> StaffMember:
     service.add_staff(admin, CLERK_NAME, Role.CLERK, CLERK_PIN)
     return service.sign_in(CLERK_NAME, CLERK_PIN)
+
+
+@pytest.fixture(scope="module")
+def chinese_font(qapp: QApplication) -> None:
+    """What the app does at start: load the bundled CJK font, so screenshots show Chinese, not boxes."""
+    from gridstation.ui.resources import install_font
+
+    install_font(qapp)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, service: StationService, clerk: StaffMember) -> MainWindow:
+    """The clerk's main window, shown and active, as after signing in."""
+    from gridstation.ui.app import build_main_window
+
+    win = build_main_window(service, clerk)
+    qtbot.addWidget(win)
+    win.resize(1400, 860)
+    win.show()
+    win.activateWindow()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.isActiveWindow())
+    return win

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QDialog, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from gridstation.domain.enums import EventType, Status, Tier
@@ -16,32 +16,13 @@ from gridstation.ui.app import build_main_window
 from gridstation.ui.case_detail import ActionDialog
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.main_window import MainWindow
-from gridstation.ui.resources import install_font
 from gridstation.ui.sign_in import FirstRunDialog, SignInDialog
 from tests.conftest import CLERK_NAME, CLERK_PIN, FakeClock
 from tests.qt_input import commit_text, owns_focus, press, tab, type_chars
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("chinese_font")]
 
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def chinese_font(qapp: QApplication) -> None:
-    """What the app does at start: load the bundled CJK font, so screenshots show Chinese, not boxes."""
-    install_font(qapp)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, service: StationService, clerk: StaffMember) -> MainWindow:
-    win = build_main_window(service, clerk)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.isActiveWindow())
-    return win
 
 
 def log_walk_in_by_keyboard(qtbot: QtBot, form: IntakeForm) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QDateEdit, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from gridstation.domain.case import Intake
@@ -21,28 +21,10 @@ from gridstation.ui.case_detail import ActionDialog
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.print_settings import PrintSettingsDialog
 from gridstation.ui.printing import PreviewDialog, PrintController
-from gridstation.ui.resources import install_font
 from tests.conftest import FakeClock
 from tests.qt_input import commit_text, press
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True, scope="module")
-def chinese_font(qapp: QApplication) -> None:
-    install_font(qapp)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, service: StationService, clerk: StaffMember) -> MainWindow:
-    win = build_main_window(service, clerk)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.isActiveWindow())
-    return win
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("chinese_font")]
 
 
 class PrinterToFile:
