@@ -99,8 +99,17 @@ def history_until(events: Iterable[Event], end: datetime) -> list[Event]:
     return [e for e in events if e.occurred_at < end]
 
 
-def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[DeadlineOutcome]:
-    """Every stage deadline the case ran under, in order. A deadline ends when the case leaves its stage."""
+@dataclass(frozen=True, slots=True)
+class _CaseFacts:
+    """One case as it stood at the end of a window: its events, its state and its deadlines, folded once."""
+
+    history: list[Event]
+    state: CaseState
+    outcomes: list[DeadlineOutcome]
+
+
+def _fold(events: Sequence[Event], policy: DeadlinePolicy) -> tuple[CaseState | None, list[DeadlineOutcome]]:
+    """The final state and every stage deadline the case ran under. A deadline ends when the case leaves its stage."""
     outcomes: list[DeadlineOutcome] = []
     state: CaseState | None = None
     running: Deadline | None = None
@@ -124,23 +133,39 @@ def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[D
         running = following
     if running is not None:
         outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, None))
-    return outcomes
+    return state, outcomes
+
+
+def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[DeadlineOutcome]:
+    """Every stage deadline the case ran under, in order."""
+    return _fold(events, policy)[1]
+
+
+def _facts(histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, end: datetime) -> list[_CaseFacts]:
+    facts: list[_CaseFacts] = []
+    for full_history in histories:
+        history = history_until(full_history, end)
+        state, outcomes = _fold(history, policy)
+        if state is not None:
+            facts.append(_CaseFacts(history, state, outcomes))
+    return facts
 
 
 def compute_kpis(
     histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, start: datetime, end: datetime
 ) -> Kpis:
     """The four KPIs over [start, end). `histories` are whole case logs; later events are ignored."""
+    return _kpis(_facts(histories, policy, end), start, end)
+
+
+def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
+    """The KPIs over [start, end) of cases folded up to `end`."""
     contact_met = contact_total = 0
     resolved = satisfied = visited = 0
     on_time_met = on_time_total = 0
-    for full_history in histories:
-        history = history_until(full_history, end)
-        if not history:
-            continue
-        outcomes = deadline_outcomes(history, policy)
-        registered_at = history[0].occurred_at
-        if start <= registered_at:
+    for case in cases:
+        outcomes = case.outcomes
+        if start <= case.history[0].occurred_at:
             # The first response deadline decides 先联; one still running and not yet due is not decided yet.
             first_response = next(
                 (o for o in outcomes if o.stage is Stage.RESPOND and not o.replanned), None
@@ -160,7 +185,7 @@ def compute_kpis(
             if start <= decided_at < end:
                 on_time_total += 1
                 on_time_met += outcome.met
-        visits = [e for e in history if e.type is EventType.FOLLOW_UP and start <= e.occurred_at]
+        visits = [e for e in case.history if e.type is EventType.FOLLOW_UP and start <= e.occurred_at]
         if visits:
             latest = visits[-1].payload
             visited += 1
@@ -191,14 +216,9 @@ def build_morning_report(
     overdue: list[OverdueCase] = []
     conference: list[CaseState] = []
     open_total = 0
-    for full_history in histories.values():
-        history = history_until(full_history, report_at)
-        if not history:
-            continue
-        state: CaseState | None = None
-        for event in history:
-            state = apply(state, event)
-        assert state is not None
+    cases = _facts(histories.values(), policy, report_at)
+    for case in cases:
+        state = case.state
         if since <= state.registered_at:
             new_cases.append(state)
         if state.conference_flagged:
@@ -221,7 +241,7 @@ def build_morning_report(
         open_by_colour=open_by_colour,
         overdue=tuple(sorted(overdue, key=lambda o: (-o.late_by, o.case.number))),
         conference=tuple(sorted(conference, key=lambda s: (s.registered_at, s.number))),
-        kpis_day=compute_kpis(histories.values(), policy, since, report_at),
-        kpis_period=compute_kpis(histories.values(), policy, period_start, report_at),
+        kpis_day=_kpis(cases, since, report_at),
+        kpis_period=_kpis(cases, period_start, report_at),
         open_total=open_total,
     )
