@@ -13,6 +13,7 @@ from gridstation.printing.templates import load_template, page_size
 from gridstation.printing.text import Marked
 
 WRITING_LINE_PT = 20  # height of one handwriting line
+BLANK = "_" * 16  # a field or signature left to be filled in by hand
 
 
 def _header(station: StationHeader, title: str, template: dict[str, Any], marked: Marked) -> list[Flowable]:
@@ -40,7 +41,6 @@ def render_follow_up_form(data: FollowUpFormData) -> bytes:
     margin = float(template["margin_mm"]) * 72 / 25.4
     width = page[0] - 2 * margin
     body = style(template["body_pt"])
-    blank = str(template["blank_line"])
     flowables = _header(data.station, str(template["title"]), template, marked)
     values = {
         "number": data.number,
@@ -55,7 +55,7 @@ def render_follow_up_form(data: FollowUpFormData) -> bytes:
     }
     label_width = template["body_pt"] * 9
     rows = [
-        [Paragraph(marked.markup(label), body), Paragraph(marked.markup(values[key]) or blank, body)]
+        [Paragraph(marked.markup(label), body), Paragraph(marked.markup(values[key]) or BLANK, body)]
         for key, label in template["case_rows"]
     ]
     kind = data.visit_kind or "□ 部门反馈回访    □ 工作站回访"
@@ -78,9 +78,8 @@ def render_follow_up_form(data: FollowUpFormData) -> bytes:
 
 
 def _signature_rows(labels: list[str], size: float) -> list[Flowable]:
-    line = "_" * 16
     return [
-        Paragraph(f"{label}：{line}", style(size, align=TA_RIGHT, leading=size * 2.4))
+        Paragraph(f"{label}：{BLANK}", style(size, align=TA_RIGHT, leading=size * 2.4))
         for label in labels
     ]
 
@@ -93,7 +92,6 @@ def render_area_report_form(data: AreaReportData) -> bytes:
     width = page[0] - 2 * margin
     size = template["body_pt"]
     body = style(size)
-    blank = "________________"
     flowables = _header(data.station, str(template["title"]), template, marked)
     header_values = {
         "station": data.station.name,
@@ -103,7 +101,7 @@ def render_area_report_form(data: AreaReportData) -> bytes:
     }
     cells: list[Any] = []
     for key, label in template["header_rows"]:
-        cells.extend([Paragraph(label, body), Paragraph(marked.markup(header_values[key]) or blank, body)])
+        cells.extend([Paragraph(label, body), Paragraph(marked.markup(header_values[key]) or BLANK, body)])
     label_width = size * 5.5
     value_width = width / 2 - label_width
     header_rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
