@@ -173,3 +173,48 @@ ensure_venv() {
     .venv/bin/python -m pip install --quiet --no-input -e ".${extras:+[$extras]}"
     printf '%s\n' "$want" > "$stamp"
 }
+
+# A throwaway PostgreSQL server on loopback for the server tests: installed with apt if missing, a fresh cluster
+# in a temporary directory, started as an unprivileged user (initdb refuses root). Exports
+# GRIDSTATION_TEST_POSTGRES_URL; the tests that need it fail in CI when it is not set, and skip elsewhere.
+PG_PORT="${GRIDSTATION_TEST_POSTGRES_PORT:-55433}"
+find_pg_bin() {
+    local dir
+    for dir in /usr/lib/postgresql/*/bin; do
+        if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then
+            printf '%s\n' "$dir"
+        fi
+    done | sort -V | tail -n 1
+}
+
+ensure_postgres() {
+    local bin owner pgdata run
+    if [ -n "${GRIDSTATION_TEST_POSTGRES_URL:-}" ]; then
+        say "PostgreSQL for tests: $GRIDSTATION_TEST_POSTGRES_URL (given)"
+        return 0
+    fi
+    bin="$(find_pg_bin)"
+    if [ -z "$bin" ]; then
+        apt_install postgresql || { say "WARNING: could not install PostgreSQL; its tests will be skipped."; return 0; }
+        bin="$(find_pg_bin)"
+    fi
+    owner="$(id -un)"
+    run=()
+    if [ "$(id -u)" -eq 0 ]; then
+        owner=postgres
+        id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+        run=(runuser -u postgres --)
+    fi
+    pgdata="${TMPDIR:-/tmp}/gridstation-test-pg-${PG_PORT}"
+    if ! "${run[@]}" "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+        rm -rf "$pgdata"
+        mkdir -p "$pgdata"
+        chown "$owner" "$pgdata"
+        "${run[@]}" "$bin/initdb" -D "$pgdata" -U gridstation --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        "${run[@]}" "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
+            -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $pgdata -c max_connections=300 -c fsync=off" start >/dev/null
+        "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U gridstation gridstation_test
+    fi
+    export GRIDSTATION_TEST_POSTGRES_URL="postgresql+psycopg://gridstation@127.0.0.1:${PG_PORT}/gridstation_test"
+    say "PostgreSQL for tests: $GRIDSTATION_TEST_POSTGRES_URL"
+}

@@ -8,6 +8,7 @@ source scripts/common.sh
 
 ensure_qt_libs
 ensure_test_tools
+ensure_postgres
 ensure_venv "test,dev"
 export QT_QPA_PLATFORM=offscreen
 export LANG="${LANG:-C.UTF-8}"

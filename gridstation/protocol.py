@@ -1,0 +1,299 @@
+"""The sync protocol between stations and the sub-district server: one module, imported by both sides.
+
+Everything on the wire is a pydantic model with unknown fields forbidden, so a typo or a field from a newer
+version is refused with a precise answer instead of being silently dropped. `PROTOCOL_VERSION` changes when a
+message changes shape; the server lists the versions it speaks at `/api/v1/info`.
+
+Ordering never uses wall clocks: a station numbers its own events (`station_seq`, gap-free), and the server
+numbers everything in a station's scope in commit order (`seq` in pull pages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+
+from gridstation.domain.enums import EventType
+from gridstation.domain.events import Event
+
+PROTOCOL_VERSION: Literal[1] = 1
+SUPPORTED_VERSIONS = (1,)
+PROTOCOL_HEADER = "X-GridStation-Protocol"
+
+MAX_PUSH_EVENTS = 1000
+MAX_PULL_PAGE = 1000
+DEFAULT_PULL_PAGE = 500
+MAX_ATTACHMENT_CHUNK = 1024 * 1024
+MAX_ATTACHMENT_SIZE = 20 * 1024 * 1024
+
+EventId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+StationCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,8}$")]
+HlcText = Annotated[str, StringConstraints(pattern=r"^\d{15}\.\d{6}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+ShortText = Annotated[str, StringConstraints(max_length=100)]
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class WireEvent(WireModel):
+    """One event as it travels. `content_hash` is `Event.content_hash()`, checked by the receiver."""
+
+    id: EventId
+    case_id: EventId
+    type: EventType
+    payload: dict[str, JsonValue] = Field(max_length=64)
+    actor_id: ShortText
+    actor_name: Annotated[str, StringConstraints(max_length=40)]
+    station_code: StationCode
+    occurred_at: AwareDatetime
+    hlc: HlcText
+    schema_version: Literal[1] = 1
+    content_hash: Sha256
+
+    @classmethod
+    def of(cls, event: Event) -> WireEvent:
+        return cls(
+            id=event.id,
+            case_id=event.case_id,
+            type=event.type,
+            payload=event.payload,
+            actor_id=event.actor_id,
+            actor_name=event.actor_name,
+            station_code=event.station_code,
+            occurred_at=event.occurred_at,
+            hlc=event.hlc,
+            schema_version=1,
+            content_hash=event.content_hash(),
+        )
+
+    def to_event(self) -> Event:
+        return Event(
+            id=self.id,
+            case_id=self.case_id,
+            type=self.type,
+            payload=dict(self.payload),
+            actor_id=self.actor_id,
+            actor_name=self.actor_name,
+            station_code=self.station_code,
+            occurred_at=self.occurred_at,
+            hlc=self.hlc,
+            schema_version=self.schema_version,
+        )
+
+    def hash_matches(self) -> bool:
+        return self.to_event().content_hash() == self.content_hash
+
+
+class PushedEvent(WireEvent):
+    """A station's own event with its place in the station's gap-free sequence."""
+
+    station_seq: int = Field(ge=1, le=2**62)
+
+    @classmethod
+    def numbered(cls, event: Event, station_seq: int) -> PushedEvent:
+        return cls(**WireEvent.of(event).model_dump(), station_seq=station_seq)
+
+
+class PushRequest(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    events: list[PushedEvent] = Field(min_length=1, max_length=MAX_PUSH_EVENTS)
+
+
+Outcome = Literal["applied", "duplicate", "conflict", "rejected"]
+
+
+class EventResult(WireModel):
+    """What the server did with one pushed event. `rejected` events are kept in quarantine, never dropped."""
+
+    id: str
+    station_seq: int
+    outcome: Outcome
+    code: str = ""
+    reason: str = ""
+    conflict_id: str | None = None
+
+
+class PushResponse(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    epoch: int
+    acknowledged_seq: int  # every station_seq up to here is held by the server
+    results: list[EventResult]
+
+
+class ConflictOut(WireModel):
+    """A value edited on both sides: both are kept until a person chooses."""
+
+    id: str
+    case_id: str
+    case_number: str
+    field: str
+    base_value: JsonValue
+    station_value: JsonValue
+    server_value: JsonValue
+    station_event_id: str
+    station_actor: str
+    station_at: datetime
+    server_actor: str
+    server_at: datetime | None
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolved_by: str = ""
+
+
+class PulledEvent(WireModel):
+    """An event in the station's scope, in the server's commit order (`seq`).
+
+    `origin` is "station" for events a station pushed (with their `station_seq`) and "server" for work orders and
+    department updates. `applied` is false for an event kept as a conflict: the server's state does not include it.
+    """
+
+    seq: int
+    origin: Literal["station", "server"]
+    station_seq: int | None
+    applied: bool
+    event: WireEvent
+    conflict: ConflictOut | None = None
+
+
+class CaseSnapshot(WireModel):
+    """The server's state of a case after the events of this page (the fold of its applied events)."""
+
+    case_id: str
+    number: str
+    version: int
+    state: dict[str, Any]
+
+
+class PullResponse(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    epoch: int
+    reset: bool = False  # the station must drop its cursor and pull from 0 (it keeps its unsent events)
+    items: list[PulledEvent]
+    cases: list[CaseSnapshot]
+    cursor: int  # save this with what was applied, in one transaction
+    has_more: bool
+
+
+class DayReceiptRequest(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    from_seq: int = Field(ge=1, le=2**62)
+    to_seq: int = Field(ge=1, le=2**62)
+    label: Annotated[str, StringConstraints(max_length=20)] = ""  # the station's own name for the day, echoed
+
+
+class DayReceipt(WireModel):
+    """What the server holds of a station's events numbered from_seq..to_seq, to compare with the local log."""
+
+    protocol: Literal[1] = PROTOCOL_VERSION
+    station_code: str
+    label: str
+    from_seq: int
+    to_seq: int
+    held: int
+    applied: int
+    conflicts: int
+    quarantined: int
+    cases_registered: int
+    missing: list[tuple[int, int]]  # inclusive ranges of station_seq the server does not hold
+    digest: str  # see `receipt_digest`
+    server_time: datetime
+
+
+def receipt_digest(items: list[tuple[int, str]]) -> str:
+    """SHA-256 over "station_seq:content_hash" lines in sequence order; both sides compute it the same way."""
+    digest = hashlib.sha256()
+    for station_seq, content_hash in sorted(items):
+        digest.update(f"{station_seq}:{content_hash}\n".encode("ascii"))
+    return digest.hexdigest()
+
+
+def missing_ranges(held: set[int], first: int, last: int) -> list[tuple[int, int]]:
+    """Inclusive ranges within first..last that are not in `held`."""
+    ranges: list[tuple[int, int]] = []
+    start: int | None = None
+    for seq in range(first, last + 1):
+        if seq in held:
+            if start is not None:
+                ranges.append((start, seq - 1))
+                start = None
+        elif start is None:
+            start = seq
+    if start is not None:
+        ranges.append((start, last))
+    return ranges
+
+
+class EnrolRequest(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    code: Annotated[str, StringConstraints(min_length=4, max_length=40)]
+    device_name: Annotated[str, StringConstraints(max_length=100)] = ""
+
+
+class EnrolResponse(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    station_code: str
+    station_name: str
+    credential: str  # shown once; the server keeps only its hash
+    epoch: int
+
+
+class ServerInfo(WireModel):
+    name: str
+    protocol_versions: list[int]
+    server_time: datetime
+
+
+StatusUpdateKind = Literal["dispatched", "on_site", "disposed", "closed"]
+
+
+class StatusUpdate(WireModel):
+    """A department's or dispatcher's report on a case it handles; applied through the server's state machine."""
+
+    protocol: Literal[1] = PROTOCOL_VERSION
+    id: EventId | None = None  # optional idempotency key: a retried update with the same id is a duplicate
+    case_number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    update: StatusUpdateKind
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    assignee: Annotated[str, StringConstraints(max_length=100)] = ""
+    outcome: Literal["resolved", "plan"] = "resolved"
+    answer: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class StatusUpdateResult(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    event_id: str
+    outcome: Literal["applied", "duplicate"]
+    case_number: str
+    status: str
+
+
+class AttachmentOffer(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    sha256: Sha256
+    size: int = Field(ge=1, le=MAX_ATTACHMENT_SIZE)
+    case_id: EventId
+    media_type: Literal["image/jpeg", "image/png", "image/webp", "application/pdf"]
+    filename: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class AttachmentStatus(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    sha256: str
+    size: int
+    received: int  # resume the upload from here
+    complete: bool
+
+
+class ApiError(WireModel):
+    code: str
+    message: str  # Chinese, for the person at the desk
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorBody(WireModel):
+    error: ApiError

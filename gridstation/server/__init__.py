@@ -1,0 +1,1 @@
+"""The sub-district server (城运中心): receives every station's events, sends work orders and updates down."""

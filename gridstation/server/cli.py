@@ -1,0 +1,304 @@
+"""`gridstation-server`: run the sub-district server, and administer stations, departments and work orders.
+
+The database is SQLite in the data directory unless `--db` (or GRIDSTATION_SERVER_DB) names another, e.g.
+`postgresql+psycopg://gridstation@db.internal/gridstation`. User errors print their Chinese message to stderr and
+exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from platformdirs import user_data_path
+
+from gridstation.domain.errors import DomainError
+from gridstation.server.db import open_database, sqlite_url
+from gridstation.server.service import ServerService
+from gridstation.server.workorders import (
+    build_work_order,
+    parse_flag,
+    parse_source,
+    parse_time,
+    parse_work_order_csv,
+)
+
+DB_ENV = "GRIDSTATION_SERVER_DB"
+DATA_DIR_ENV = "GRIDSTATION_SERVER_DATA_DIR"
+DEFAULT_PORT = 8311
+EXIT_USER_ERROR = 2
+STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER_ERROR, f"{self.prog}：参数错误：{message}\n")
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    if args.data_dir:
+        return Path(args.data_dir)
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV])
+    return user_data_path("GridStationServer", appauthor=False)
+
+
+def database_url(args: argparse.Namespace) -> str:
+    return args.db or os.environ.get(DB_ENV) or sqlite_url(data_dir(args) / "server.db")
+
+
+def open_service(args: argparse.Namespace) -> ServerService:
+    return ServerService(open_database(database_url(args)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return handler(args)
+    except DomainError as exc:
+        print(f"gridstation-server：{exc.message_zh}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gridstation-server", description="GridStation 街道城运中心服务器")
+    parser.add_argument("--db", help=f"数据库地址（默认：数据目录下的 SQLite；也可用环境变量 {DB_ENV}）")
+    parser.add_argument("--data-dir", help=f"数据目录（照片、默认数据库；也可用环境变量 {DATA_DIR_ENV}）")
+    commands = parser.add_subparsers(parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="启动服务器")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；对外服务请放在 TLS 反向代理后）")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--ssl-certfile", help="直接提供 HTTPS：证书文件（PEM）")
+    serve.add_argument("--ssl-keyfile", help="直接提供 HTTPS：私钥文件（PEM）")
+    serve.set_defaults(handler=run_serve)
+
+    station = commands.add_parser("station", help="工作站：登记、列表、停用").add_subparsers(parser_class=_Parser)
+    add = station.add_parser("add", help="新增工作站并打印一次性登记码")
+    add.add_argument("code", help="工作站代码，如 JA01")
+    add.add_argument("name", nargs="?", default="", help="工作站名称")
+    add.add_argument("--new-code", action="store_true", help="为已有工作站重新签发登记码（如换了电脑）")
+    add.set_defaults(handler=run_station_add)
+    listing = station.add_parser("list", help="列出工作站")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_station_list)
+    revoke = station.add_parser("revoke", help="停用工作站（立即生效）")
+    revoke.add_argument("code")
+    revoke.set_defaults(handler=run_station_revoke)
+    resync = station.add_parser("resync", help="让工作站重新完整拉取（如服务器从备份恢复后）")
+    resync.add_argument("code")
+    resync.set_defaults(handler=run_station_resync)
+
+    department = commands.add_parser("department", help="部门").add_subparsers(parser_class=_Parser)
+    dept_add = department.add_parser("add", help="新增部门并打印其令牌")
+    dept_add.add_argument("code", help="部门代码，如 GREEN")
+    dept_add.add_argument("name", help="部门名称，如 区绿化市容局")
+    dept_add.set_defaults(handler=run_department_add)
+
+    apikey = commands.add_parser("apikey", help="Open311 api_key").add_subparsers(parser_class=_Parser)
+    key_add = apikey.add_parser("add", help="新增 api_key；用它提交的诉求派给指定工作站")
+    key_add.add_argument("name")
+    key_add.add_argument("--station", required=True)
+    key_add.set_defaults(handler=run_apikey_add)
+
+    workorder = commands.add_parser("workorder", help="工单（12345、信访、码上就来）").add_subparsers(
+        parser_class=_Parser
+    )
+    wo_add = workorder.add_parser("add", help="派一张工单给工作站")
+    wo_add.add_argument("--ticket", required=True, help="工单编号")
+    wo_add.add_argument("--station", required=True, help="承办工作站代码")
+    wo_add.add_argument("--source", default="12345", help="来源：12345、信访、码上就来")
+    wo_add.add_argument("--category", required=True, help="诉求分类代码，如 GREEN.LIGHT")
+    wo_add.add_argument("--description", required=True)
+    wo_add.add_argument("--compound", default="")
+    wo_add.add_argument("--building", default="")
+    wo_add.add_argument("--address", default="")
+    wo_add.add_argument("--name", default="", help="联系人")
+    wo_add.add_argument("--phone", default="")
+    wo_add.add_argument("--dispatched-at", default="", help="派单时间（默认现在），如 2026-11-23 09:30")
+    wo_add.add_argument("--due-hours", type=float, help="处理时限（小时）")
+    wo_add.add_argument("--urgent", default="否", help="是否紧急：是/否")
+    wo_add.set_defaults(handler=run_workorder_add)
+    wo_import = workorder.add_parser("import", help="导入 12345 热线导出的工单 CSV（全部正确才导入；已导入的跳过）")
+    wo_import.add_argument("file")
+    wo_import.set_defaults(handler=run_workorder_import)
+
+    conflicts = commands.add_parser("conflicts", help="列出待人工确认的冲突")
+    conflicts.add_argument("--station", required=True)
+    conflicts.set_defaults(handler=run_conflicts)
+    return parser
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gridstation.server.app import create_app
+
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise DomainError("serve.tls", "HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。")
+    directory = data_dir(args)
+    directory.mkdir(parents=True, exist_ok=True)
+    service = open_service(args)
+    app = create_app(service, directory)
+
+    scheme = "https" if args.ssl_certfile else "http"
+    where = f"{scheme}://{args.host}:{args.port}"
+    print(f"GridStation 服务器：{where}  数据库：{_redacted(database_url(args))}", flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def run_station_add(args: argparse.Namespace) -> int:
+    code = open_service(args).add_station(args.code, args.name, new_code=args.new_code)
+    print(f"工作站 {args.code.upper()} 的一次性登记码（7 天内有效，只显示这一次）：")
+    print(code)
+    return 0
+
+
+def run_station_list(args: argparse.Namespace) -> int:
+    stations = open_service(args).stations()
+    if args.json:
+        rows = [
+            {
+                "code": s.code,
+                "name": s.name,
+                "state": s.state,
+                "pushed_seq": s.pushed_seq,
+                "feed_head": s.feed_head,
+                "epoch": s.epoch,
+                "last_seen_at": s.last_seen_at.isoformat() if s.last_seen_at else None,
+            }
+            for s in stations
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not stations:
+        print("还没有工作站。用 gridstation-server station add CODE 名称 新增。")
+        return 0
+    for s in stations:
+        seen = s.last_seen_at.astimezone().strftime("%Y-%m-%d %H:%M") if s.last_seen_at else "从未同步"
+        print(f"{s.code:<8} {STATE_LABELS[s.state]:<4} 已收事件 {s.pushed_seq:>7}  最近同步 {seen}  {s.name}")
+    return 0
+
+
+def run_station_revoke(args: argparse.Namespace) -> int:
+    open_service(args).revoke_station(args.code)
+    print(f"工作站 {args.code.upper()} 已停用，其凭证立即失效。")
+    return 0
+
+
+def run_station_resync(args: argparse.Namespace) -> int:
+    epoch = open_service(args).resync_station(args.code)
+    print(f"工作站 {args.code.upper()} 下次同步时将重新完整拉取（第 {epoch} 轮）。")
+    return 0
+
+
+def run_department_add(args: argparse.Namespace) -> int:
+    token = open_service(args).add_department(args.code, args.name)
+    print(f"部门 {args.code.upper()} 的令牌（只显示这一次）：")
+    print(token)
+    return 0
+
+
+def run_apikey_add(args: argparse.Namespace) -> int:
+    key = open_service(args).add_api_key(args.name, args.station)
+    print("Open311 api_key（只显示这一次）：")
+    print(key)
+    return 0
+
+
+def run_workorder_add(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    try:
+        order = build_work_order(
+            ticket=args.ticket,
+            source=parse_source(args.source),
+            station_code=args.station,
+            category_code=args.category,
+            description=args.description,
+            dispatched_at=parse_time(args.dispatched_at, service.now()),
+            compound=args.compound,
+            building=args.building,
+            address=args.address,
+            complainant_name=args.name,
+            phone=args.phone,
+            due_hours=args.due_hours,
+            urgent=parse_flag(args.urgent),
+        )
+    except ValueError as err:
+        raise DomainError("workorder.invalid", str(err)) from err
+    service.add_work_order(order)
+    print(f"工单 {order.ticket} 已派给工作站 {order.station_code}。")
+    return 0
+
+
+def run_workorder_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise DomainError("file.unreadable", f"无法读取文件 {path}：{err.strerror}") from err
+    text = _decode(raw)
+    service = open_service(args)
+    orders = parse_work_order_csv(text, service.now())
+    result = service.import_work_orders(orders)
+    print(f"导入 {len(result.added)} 张工单；{len(result.skipped)} 张已导入过，跳过。")
+    for ticket in result.skipped:
+        print(f"  跳过 {ticket}")
+    return 0
+
+
+def _decode(raw: bytes) -> str:
+    """Hotline exports come as UTF-8 (with or without BOM) or GB18030 from Excel."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError("file.encoding", "无法识别文件编码，请另存为 UTF-8 CSV。")
+
+
+def run_conflicts(args: argparse.Namespace) -> int:
+    conflicts = open_service(args).conflicts(args.station.upper())
+    if not conflicts:
+        print("没有待确认的冲突。")
+    for c in conflicts:
+        station_side = f"工作站「{c.station_value}」（{c.station_actor}）"
+        print(f"{c.case_number} {c.field}：{station_side} / 城运中心「{c.server_value}」")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

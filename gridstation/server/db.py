@@ -1,0 +1,77 @@
+"""The server's database: SQLite by default (no set-up), PostgreSQL in production; the same migrations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridstation.domain.errors import DomainError
+from gridstation.storage.db import make_engine
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerDatabase:
+    """Writes go through `write` (SQLite: BEGIN IMMEDIATE); pulls read through `read` without taking the lock."""
+
+    url: str
+    write_engine: Engine
+    read_engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.write_engine.dialect.name == "sqlite"
+
+    def writer(self) -> sessionmaker[Session]:
+        return sessionmaker(self.write_engine, expire_on_commit=False)
+
+    def reader(self) -> sessionmaker[Session]:
+        return sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def open_database(url: str, *, pool_size: int = 20) -> ServerDatabase:
+    """Open (and migrate) the database at `url`: `sqlite:///path` or `postgresql+psycopg://…`."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database:
+            raise DomainError("server.db_url", "SQLite 数据库地址须带文件路径，如 sqlite:///server.db")
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        database = ServerDatabase(url, make_engine(path), make_engine(path, for_writing=False))
+    elif parsed.get_backend_name() == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            raise DomainError("server.db_driver", "PostgreSQL 请使用 postgresql+psycopg://… 地址（psycopg 3 驱动）。")
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        database = ServerDatabase(url, engine, engine)
+    else:
+        raise DomainError(
+            "server.db_backend", f"不支持的数据库：{parsed.get_backend_name()}（支持 SQLite 和 PostgreSQL）。"
+        )
+    migrate(database.write_engine)
+    return database
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    command.upgrade(alembic_config(engine), "head")

@@ -1,0 +1,202 @@
+"""The sub-district server's tables. The same schema (and the same migrations) on SQLite and PostgreSQL.
+
+Every write to a station's scope first locks that station's row, so the per-station feed sequence is assigned
+in commit order: a pull can never see seq n+1 before seq n is committed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from gridstation.storage.types import JsonText, UTCDateTime
+
+
+class ServerBase(DeclarativeBase):
+    pass
+
+
+class ServerStationRow(ServerBase):
+    __tablename__ = "stations"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    enrol_code_hash: Mapped[str] = mapped_column(String(64), default="")
+    enrol_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    credential_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    epoch: Mapped[int] = mapped_column(Integer, default=1)
+    # The highest station_seq up to which the server holds every event (applied, conflict or quarantined).
+    pushed_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The last feed sequence issued in this station's scope.
+    feed_head: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DepartmentRow(ServerBase):
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKeyRow(ServerBase):
+    """An Open311 api_key: requests posted with it become work orders for one station."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    station_code: Mapped[str] = mapped_column(String(8), ForeignKey("stations.code"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServerCategoryRow(ServerBase):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    parent_code: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ServerCaseRow(ServerBase):
+    """Projection: the fold of a case's applied events in the server's order."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_server_cases_station_registered", "station_code", "registered_at"),
+        Index("ix_server_cases_category", "category_code"),
+        Index("ix_server_cases_registered", "registered_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    station_code: Mapped[str] = mapped_column(String(8), ForeignKey("stations.code"))
+    category_code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[Any] = mapped_column(JsonText())
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class ServerEventRow(ServerBase):
+    """Every event the server holds, applied or kept as a conflict. Append-only."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("station_code", "station_seq", name="uq_events_station_seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    station_code: Mapped[str] = mapped_column(String(8))
+    origin: Mapped[str] = mapped_column(String(10))  # "station" or "server"
+    station_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[Any] = mapped_column(JsonText())
+    actor_id: Mapped[str] = mapped_column(String(100))
+    actor_name: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hlc: Mapped[str] = mapped_column(String(32))
+    schema_version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    applied: Mapped[bool] = mapped_column(Boolean, default=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedRow(ServerBase):
+    """A station's pull feed: its scope's events in commit order."""
+
+    __tablename__ = "feed"
+
+    station_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), ForeignKey("events.id"))
+
+
+class QuarantineRow(ServerBase):
+    """Pushed events the server refused: kept whole, with the reason, for a person to look at."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (Index("ix_quarantine_station_seq", "station_code", "station_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station_code: Mapped[str] = mapped_column(String(8))
+    station_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[Any] = mapped_column(JsonText())
+    code: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConflictRow(ServerBase):
+    __tablename__ = "conflicts"
+    __table_args__ = (Index("ix_conflicts_station_open", "station_code", "resolved_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    station_code: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str] = mapped_column(String(40))
+    base_value: Mapped[Any] = mapped_column(JsonText())
+    station_value: Mapped[Any] = mapped_column(JsonText())
+    server_value: Mapped[Any] = mapped_column(JsonText())
+    station_event_id: Mapped[str] = mapped_column(String(36))
+    server_event_id: Mapped[str] = mapped_column(String(36), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_by: Mapped[str] = mapped_column(String(100), default="")
+    resolution_event_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class WorkOrderRow(ServerBase):
+    """A ticket from the 12345 hotline, 信访 or 码上就来, dispatched to a station as a case."""
+
+    __tablename__ = "work_orders"
+
+    ticket: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(String(30))
+    station_code: Mapped[str] = mapped_column(String(8), ForeignKey("stations.code"))
+    case_id: Mapped[str] = mapped_column(String(36), unique=True)
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    open311_token: Mapped[str] = mapped_column(String(40), default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AttachmentRow(ServerBase):
+    __tablename__ = "attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    station_code: Mapped[str] = mapped_column(String(8))
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServerAuditRow(ServerBase):
+    """Administrative actions and refusals worth a person's attention (revocations, reused event ids)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[Any] = mapped_column(JsonText())
