@@ -190,9 +190,9 @@ class ServerService:
             raise not_found(f"工作站 {code}", "station.unknown")
         return row
 
-    def _append_to_feed(self, session: Session, station: ServerStationRow, event_id: str) -> None:
+    def _append_to_feed(self, session: Session, station: ServerStationRow, event: ServerEventRow) -> None:
         station.feed_head += 1
-        session.add(FeedRow(station_code=station.code, seq=station.feed_head, event_id=event_id))
+        session.add(FeedRow(station_code=station.code, seq=station.feed_head, event=event))
 
     # --- stations -----------------------------------------------------------------------------------------
 
@@ -644,26 +644,25 @@ class ServerService:
         *,
         applied: bool,
     ) -> None:
-        session.add(
-            ServerEventRow(
-                id=event.id,
-                case_id=event.case_id,
-                station_code=station.code,
-                origin=origin,
-                station_seq=station_seq,
-                type=str(event.type),
-                payload=event.payload,
-                actor_id=event.actor_id,
-                actor_name=event.actor_name,
-                occurred_at=event.occurred_at,
-                hlc=event.hlc,
-                schema_version=event.schema_version,
-                content_hash=content_hash,
-                applied=applied,
-                received_at=self.now(),
-            )
+        row = ServerEventRow(
+            id=event.id,
+            case_id=event.case_id,
+            station_code=station.code,
+            origin=origin,
+            station_seq=station_seq,
+            type=str(event.type),
+            payload=event.payload,
+            actor_id=event.actor_id,
+            actor_name=event.actor_name,
+            occurred_at=event.occurred_at,
+            hlc=event.hlc,
+            schema_version=event.schema_version,
+            content_hash=content_hash,
+            applied=applied,
+            received_at=self.now(),
         )
-        self._append_to_feed(session, station, event.id)
+        session.add(row)
+        self._append_to_feed(session, station, row)
 
     # --- pull ---------------------------------------------------------------------------------------------
 
