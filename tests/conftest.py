@@ -94,3 +94,7 @@ def window(qtbot: QtBot, service: StationService, clerk: StaffMember) -> MainWin
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.isActiveWindow())
     return win
+
+
+# The server's fixtures (SQLite and PostgreSQL database, clock, service, in-process API) for every test module.
+from tests.server_support import api, server, server_clock, server_db_url  # noqa: E402, F401
