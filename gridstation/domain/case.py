@@ -459,6 +459,11 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
                 str(payload.get("reason", "")), field="reason", label="会诊事由", limit=500, required=flagged
             ),
         }
+    if "resolves_conflict" in payload:
+        # A correction or note that settles a sync conflict names it, so the server can close the conflict.
+        clean["resolves_conflict"] = validate_short_text(
+            str(payload["resolves_conflict"]), field="resolves_conflict", label="冲突编号", limit=36, required=True
+        )
     return clean
 
 

@@ -213,6 +213,8 @@ class ServerService:
                 session.add(row)
             elif not new_code:
                 raise DomainError("station.exists", f"工作站 {code} 已存在。如需新的登记码，请加 --new-code。")
+            if row.revoked_at is not None:
+                row.credential_hash = ""  # a reinstated station enrols afresh; the old credential never returns
             row.enrol_code_hash = secret_hash(normalise_enrolment_code(enrolment))
             row.enrol_expires_at = now + ENROLMENT_VALID_FOR
             row.revoked_at = None
@@ -238,8 +240,8 @@ class ServerService:
     def revoke_station(self, code: str) -> None:
         with self.writing() as session:
             row = self._lock_station(session, code.strip().upper())
+            # The credential's hash stays so the station is told "revoked" (403), not "unknown" (401).
             row.revoked_at = self.now()
-            row.credential_hash = ""
             row.enrol_code_hash = ""
             self._audit(session, "admin", "station.revoked", station=row.code)
 
@@ -672,7 +674,8 @@ class ServerService:
             station = session.get(ServerStationRow, station_code)
             if station is None:
                 raise not_found(f"工作站 {station_code}", "station.unknown")
-            if epoch != station.epoch or after > station.feed_head:
+            fresh = epoch == 0 and after == 0  # a station that never pulled starts in the current epoch
+            if (epoch != station.epoch and not fresh) or after > station.feed_head:
                 # A cursor from another epoch, or from the future (the server was restored): start again from 0.
                 return PullResponse(epoch=station.epoch, reset=True, items=[], cases=[], cursor=0, has_more=True)
             rows = session.execute(
