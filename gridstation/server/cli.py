@@ -11,10 +11,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
+from fastapi import FastAPI
 from platformdirs import user_data_path
 
 from gridstation.domain.errors import DomainError
@@ -55,8 +57,13 @@ def database_url(args: argparse.Namespace) -> str:
     return args.db or os.environ.get(DB_ENV) or sqlite_url(data_dir(args) / "server.db")
 
 
-def open_service(args: argparse.Namespace) -> ServerService:
-    return ServerService(open_database(database_url(args)))
+@contextmanager
+def open_service(args: argparse.Namespace) -> Iterator[ServerService]:
+    database = open_database(database_url(args))
+    try:
+        yield ServerService(database)
+    finally:
+        database.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,16 +155,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from gridstation.server.app import create_app
 
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise DomainError("serve.tls", "HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。")
     directory = data_dir(args)
     directory.mkdir(parents=True, exist_ok=True)
-    service = open_service(args)
-    app = create_app(service, directory)
+    with open_service(args) as service:
+        serve_app(create_app(service, directory), args)
+    return 0
+
+
+def serve_app(app: FastAPI, args: argparse.Namespace) -> None:
+    import uvicorn
 
     scheme = "https" if args.ssl_certfile else "http"
     where = f"{scheme}://{args.host}:{args.port}"
@@ -171,7 +181,6 @@ def run_serve(args: argparse.Namespace) -> int:
         log_level="warning",
         timeout_graceful_shutdown=5,
     )
-    return 0
 
 
 def _redacted(url: str) -> str:
@@ -181,14 +190,16 @@ def _redacted(url: str) -> str:
 
 
 def run_station_add(args: argparse.Namespace) -> int:
-    code = open_service(args).add_station(args.code, args.name, new_code=args.new_code)
+    with open_service(args) as service:
+        code = service.add_station(args.code, args.name, new_code=args.new_code)
     print(f"工作站 {args.code.upper()} 的一次性登记码（7 天内有效，只显示这一次）：")
     print(code)
     return 0
 
 
 def run_station_list(args: argparse.Namespace) -> int:
-    stations = open_service(args).stations()
+    with open_service(args) as service:
+        stations = service.stations()
     if args.json:
         rows = [
             {
@@ -214,33 +225,41 @@ def run_station_list(args: argparse.Namespace) -> int:
 
 
 def run_station_revoke(args: argparse.Namespace) -> int:
-    open_service(args).revoke_station(args.code)
+    with open_service(args) as service:
+        service.revoke_station(args.code)
     print(f"工作站 {args.code.upper()} 已停用，其凭证立即失效。")
     return 0
 
 
 def run_station_resync(args: argparse.Namespace) -> int:
-    epoch = open_service(args).resync_station(args.code)
+    with open_service(args) as service:
+        epoch = service.resync_station(args.code)
     print(f"工作站 {args.code.upper()} 下次同步时将重新完整拉取（第 {epoch} 轮）。")
     return 0
 
 
 def run_department_add(args: argparse.Namespace) -> int:
-    token = open_service(args).add_department(args.code, args.name)
+    with open_service(args) as service:
+        token = service.add_department(args.code, args.name)
     print(f"部门 {args.code.upper()} 的令牌（只显示这一次）：")
     print(token)
     return 0
 
 
 def run_apikey_add(args: argparse.Namespace) -> int:
-    key = open_service(args).add_api_key(args.name, args.station)
+    with open_service(args) as service:
+        key = service.add_api_key(args.name, args.station)
     print("Open311 api_key（只显示这一次）：")
     print(key)
     return 0
 
 
 def run_workorder_add(args: argparse.Namespace) -> int:
-    service = open_service(args)
+    with open_service(args) as service:
+        return _add_work_order(service, args)
+
+
+def _add_work_order(service: ServerService, args: argparse.Namespace) -> int:
     try:
         order = build_work_order(
             ticket=args.ticket,
@@ -271,9 +290,9 @@ def run_workorder_import(args: argparse.Namespace) -> int:
     except OSError as err:
         raise DomainError("file.unreadable", f"无法读取文件 {path}：{err.strerror}") from err
     text = _decode(raw)
-    service = open_service(args)
-    orders = parse_work_order_csv(text, service.now())
-    result = service.import_work_orders(orders)
+    with open_service(args) as service:
+        orders = parse_work_order_csv(text, service.now())
+        result = service.import_work_orders(orders)
     print(f"导入 {len(result.added)} 张工单；{len(result.skipped)} 张已导入过，跳过。")
     for ticket in result.skipped:
         print(f"  跳过 {ticket}")
@@ -291,7 +310,8 @@ def _decode(raw: bytes) -> str:
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
-    conflicts = open_service(args).conflicts(args.station.upper())
+    with open_service(args) as service:
+        conflicts = service.conflicts(args.station.upper())
     if not conflicts:
         print("没有待确认的冲突。")
     for c in conflicts:
