@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from gridstation.domain.errors import ValidationError
 
@@ -68,9 +69,7 @@ def validate_short_text(raw: str, *, field: str, label: str, limit: int, require
     if required and not text:
         raise ValidationError(field, f"{field}.required", f"请填写{label}。", label=label)
     if char_count(text) > limit:
-        raise ValidationError(
-            field, f"{field}.too_long", f"{label}过长：最多 {limit} 字。", label=label, limit=limit
-        )
+        raise ValidationError(field, f"{field}.too_long", f"{label}过长：最多 {limit} 字。", label=label, limit=limit)
     return text
 
 
@@ -94,3 +93,18 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+def joined_address(parts: Iterable[str]) -> str:
+    """小区, 楼栋 and 地址 from general to specific, without saying a part twice.
+
+    Clerks often type the whole address again ("枫林苑", "3号楼", "枫林苑3号楼东侧"): a part already said is
+    dropped, and a part that repeats everything so far replaces it. Spaces are ignored when comparing.
+    """
+    joined = ""
+    for part in parts:
+        bare, said = "".join(part.split()), "".join(joined.split())
+        if not bare or bare in said:
+            continue
+        joined = part if said and bare.startswith(said) else f"{joined} {part}".strip()
+    return joined

@@ -26,7 +26,7 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.report import build_morning_report
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, describe_minutes
-from gridstation.domain.validation import mask_name, mask_phone
+from gridstation.domain.validation import joined_address, mask_name, mask_phone
 from gridstation.printing.config import EscPosSettings
 from gridstation.printing.documents import (
     AreaReportData,
@@ -105,10 +105,7 @@ def save_pdf(path: Path, pdf: bytes) -> Path:
 
 
 def case_location(state: CaseState) -> str:
-    """小区, 楼栋 and 地址 without repeating a part that a later, fuller part already contains."""
-    parts = [p.strip() for p in (state.compound, state.building, state.address) if p.strip()]
-    kept = [p for i, p in enumerate(parts) if not any(p in later for later in parts[i + 1 :])]
-    return " ".join(kept)
+    return joined_address((state.compound, state.building, state.address))
 
 
 def _late_text(late_by: timedelta) -> str:
@@ -144,7 +141,7 @@ class Paperwork:
         return StationHeader(info.name, info.sub_district, info.contact_phone)
 
     def category_labels(self) -> dict[str, str]:
-        """"父类 / 子类" for every leaf, plain names for the rest: read once per document, not once per row."""
+        """ "父类 / 子类" for every leaf, plain names for the rest: read once per document, not once per row."""
         labels = self.station.category_names()
         labels.update({choice.code: choice.label for choice in self.station.category_choices()})
         return labels
@@ -293,8 +290,6 @@ class Paperwork:
             ),
             conference_rows=tuple(row(s, s.conference_reason) for s in report.conference),
             tier_labels=tuple(TIER_LABELS[t] for t in tiers),
-            colour_labels=tuple(
-                COLOUR_LABELS[c] + ("色" if c is not Colour.NONE else "") for c in COLOUR_ORDER
-            ),
+            colour_labels=tuple(COLOUR_LABELS[c] + ("色" if c is not Colour.NONE else "") for c in COLOUR_ORDER),
             open_counts=tuple(tuple(report.open_by_colour[c][t] for t in tiers) for c in COLOUR_ORDER),
         )
