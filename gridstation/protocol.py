@@ -11,10 +11,20 @@ numbers everything in a station's scope in commit order (`seq` in pull pages).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from gridstation.domain.enums import EventType
 from gridstation.domain.events import Event
@@ -31,13 +41,45 @@ MAX_ATTACHMENT_SIZE = 20 * 1024 * 1024
 
 EventId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 StationCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,8}$")]
-HlcText = Annotated[str, StringConstraints(pattern=r"^\d{15}\.\d{6}$")]
+HlcText = Annotated[str, StringConstraints(pattern=r"^[0-9]{15}\.[0-9]{6}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=100)]
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _all_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_all_finite(v) for v in value)
+    return True
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL, and no field of ours has a use for one: refuse it at the door.
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
 
 
 class WireEvent(WireModel):
@@ -54,6 +96,20 @@ class WireEvent(WireModel):
     hlc: HlcText
     schema_version: Literal[1] = 1
     content_hash: Sha256
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _plausible_time(cls, value: datetime) -> datetime:
+        if not EARLIEST <= value <= LATEST:
+            raise ValueError("occurred_at must lie between 2000 and 2100")
+        return value
+
+    @field_validator("payload")
+    @classmethod
+    def _finite_numbers(cls, value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+        if not _all_finite(value):
+            raise ValueError("payload numbers must be finite (no NaN or Infinity)")
+        return value
 
     @classmethod
     def of(cls, event: Event) -> WireEvent:

@@ -86,8 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_options(parser, data_dir=None, lang="zh_CN")
     parser.set_defaults(handler=run_desktop_command)
     parser.add_argument("--version", action="version", version=f"gridstation {_version()}")
-    parser.add_argument("--demo-if-empty", action="store_true",
-                        help="数据目录里还没有工作站时，先创建演示工作站再启动")
+    parser.add_argument("--demo-if-empty", action="store_true", help="数据目录里还没有工作站时，先创建演示工作站再启动")
     commands = parser.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser)
     # --data-dir and --lang also work after a subcommand; there they default to SUPPRESS so they do not
     # overwrite what was given before it. Each parser gets its own copies of the options.
@@ -97,20 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", parents=[common], help="创建演示工作站（虚构数据）")
     demo.add_argument("--cases", type=_non_negative, default=DEMO_CASES, help=f"演示诉求条数（默认 {DEMO_CASES}）")
     demo.add_argument("--seed", type=int, default=7, help="随机种子（默认 7）")
-    demo.add_argument("--force", action="store_true",
-                      help="已有数据时仍然创建：原数据库先改名保存在数据目录中，不会删除")
+    demo.add_argument(
+        "--force", action="store_true", help="已有数据时仍然创建：原数据库先改名保存在数据目录中，不会删除"
+    )
     demo.set_defaults(handler=cmd_demo)
 
     cases = commands.add_parser("cases", parents=[common], help="查看诉求")
     case_commands = cases.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
     listing = case_commands.add_parser("list", parents=[common], help="列出诉求（最紧急的在前）")
     listing.add_argument("--json", action="store_true", help="输出 JSON（不含电话号码）")
-    listing.add_argument("--status", action="append", default=[], metavar="状态",
-                         help="按状态筛选，可重复；如 registered 或 已登记")
+    listing.add_argument(
+        "--status", action="append", default=[], metavar="状态", help="按状态筛选，可重复；如 registered 或 已登记"
+    )
     listing.add_argument("--text", default="", metavar="关键词", help="按关键词搜索")
     listing.add_argument("--open", action="store_true", help="只看未办结的诉求")
-    listing.add_argument("--limit", type=_non_negative, default=DEFAULT_LIST_LIMIT,
-                         help=f"最多显示条数（默认 {DEFAULT_LIST_LIMIT}，0 表示全部）")
+    listing.add_argument(
+        "--limit",
+        type=_non_negative,
+        default=DEFAULT_LIST_LIMIT,
+        help=f"最多显示条数（默认 {DEFAULT_LIST_LIMIT}，0 表示全部）",
+    )
     listing.set_defaults(handler=cmd_cases_list)
     show = case_commands.add_parser("show", parents=[common], help="查看一条诉求及办理记录")
     show.add_argument("number", metavar="编号")
@@ -119,15 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     credentials = _Parser(add_help=False)
     credentials.add_argument("--user", default=None, metavar="姓名", help=f"操作人姓名（或环境变量 {USER_ENV}）")
-    credentials.add_argument("--pin", default=None, metavar="PIN",
-                             help=f"操作人 PIN（或环境变量 {PIN_ENV}；都不给时在终端询问）")
+    credentials.add_argument(
+        "--pin", default=None, metavar="PIN", help=f"操作人 PIN（或环境变量 {PIN_ENV}；都不给时在终端询问）"
+    )
 
     backup = commands.add_parser("backup", parents=[common, credentials], help="备份数据到文件或目录")
     backup.add_argument("path", metavar="路径", help="备份文件名，或一个目录（以 / 结尾的目录不存在时会创建）")
     backup.set_defaults(handler=cmd_backup)
 
-    restore = commands.add_parser("restore", parents=[common, credentials],
-                                  help="从备份恢复（当前数据先另存为安全副本）")
+    restore = commands.add_parser(
+        "restore", parents=[common, credentials], help="从备份恢复（当前数据先另存为安全副本）"
+    )
     restore.add_argument("path", type=Path, metavar="备份文件")
     restore.add_argument("--yes", action="store_true", help="不再询问确认")
     restore.set_defaults(handler=cmd_restore)
@@ -141,25 +148,32 @@ def build_parser() -> argparse.ArgumentParser:
     settings_commands = settings.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
     settings_show = settings_commands.add_parser("show", parents=[common], help="以 JSON 显示当前设置")
     settings_show.set_defaults(handler=cmd_settings_show)
-    settings_set = settings_commands.add_parser("set", parents=[common, credentials],
-                                                help="从 JSON 文件更新设置（格式见 docs/sla.md；仅管理员）")
-    settings_set.add_argument("kind", choices=("deadlines", "colours", "server-url"),
-                              help="deadlines 时限，colours 五色预警，server-url 街道服务器地址（印在回执二维码中）")
+    settings_set = settings_commands.add_parser(
+        "set", parents=[common, credentials], help="从 JSON 文件更新设置（格式见 docs/sla.md；仅管理员）"
+    )
+    settings_set.add_argument(
+        "kind",
+        choices=("deadlines", "colours", "server-url"),
+        help="deadlines 时限，colours 五色预警，server-url 街道服务器地址（印在回执二维码中）",
+    )
     settings_set.add_argument("file", metavar="文件.json|地址")
     settings_set.set_defaults(handler=cmd_settings_set)
 
     printing = commands.add_parser("print", parents=[common], help="生成回执、回访表、反馈表和晨会日报（PDF）")
     print_commands = printing.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
-    receipt = print_commands.add_parser("receipt", parents=[common, credentials],
-                                        help="诉求回执；再次生成记为补打并写入办理记录")
+    receipt = print_commands.add_parser(
+        "receipt", parents=[common, credentials], help="诉求回执；再次生成记为补打并写入办理记录"
+    )
     receipt.add_argument("number", metavar="受理编号")
     receipt.add_argument("--paper", default=None, help="纸张：thermal80 / thermal58 / a5 / a4（默认按打印设置）")
     receipt.add_argument("--stub", action="store_true", help="附工作站存根")
     receipt.add_argument("--escpos", action="store_true", help="直接发送到设置中的 ESC/POS 热敏打印机")
     receipt.add_argument("-o", "--output", type=Path, default=None, metavar="文件.pdf")
     receipt.set_defaults(handler=cmd_print_receipt)
-    for name, help_text in (("follow-up", "回访满意度表（不给编号则为空白表）"),
-                            ("area-report", "片区民情调研问题反馈表（不给编号则为空白表）")):
+    for name, help_text in (
+        ("follow-up", "回访满意度表（不给编号则为空白表）"),
+        ("area-report", "片区民情调研问题反馈表（不给编号则为空白表）"),
+    ):
         form = print_commands.add_parser(name, parents=[common, credentials], help=help_text)
         form.add_argument("number", nargs="?", default=None, metavar="受理编号")
         form.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
@@ -168,8 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
             form.add_argument("--support", default="", metavar="文字", help="需协调支持事项")
         form.set_defaults(handler=cmd_print_form, form=name)
     morning = print_commands.add_parser("morning-report", parents=[common, credentials], help="晨会日报（A4）")
-    morning.add_argument("--at", default=None, metavar="YYYY-MM-DDTHH:MM",
-                         help="统计时点（工作站当地时间，默认现在）")
+    morning.add_argument("--at", default=None, metavar="YYYY-MM-DDTHH:MM", help="统计时点（工作站当地时间，默认现在）")
     morning.add_argument("--days", type=int, default=None, help="指标统计天数（默认 30）")
     morning.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
     morning.set_defaults(handler=cmd_print_morning_report)
@@ -178,16 +191,21 @@ def build_parser() -> argparse.ArgumentParser:
     staff_commands = staff.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
     add = staff_commands.add_parser("add", parents=[common, credentials], help="添加工作人员（需管理员）")
     add.add_argument("name", metavar="姓名")
-    add.add_argument("--role", choices=[str(r) for r in Role], required=True,
-                     help="clerk 接待员 / grid_chief 网格长 / admin 管理员")
+    add.add_argument(
+        "--role", choices=[str(r) for r in Role], required=True, help="clerk 接待员 / grid_chief 网格长 / admin 管理员"
+    )
     add.add_argument("--new-pin", default=None, metavar="PIN", help="新人员的 PIN（不给则随机生成 6 位）")
     add.set_defaults(handler=cmd_staff_add)
     return parser
 
 
 def _add_location_options(parser: argparse.ArgumentParser, *, data_dir: Any, lang: Any) -> None:
-    parser.add_argument("--data-dir", type=Path, default=data_dir,
-                        help=f"数据目录（默认取环境变量 {DATA_DIR_ENV}，否则为本机用户数据目录）")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=data_dir,
+        help=f"数据目录（默认取环境变量 {DATA_DIR_ENV}，否则为本机用户数据目录）",
+    )
     parser.add_argument("--lang", choices=LANGUAGES, default=lang, help="界面语言：zh_CN（默认）或 en")
 
 
@@ -316,26 +334,28 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
             return scheme.colour_for(started, due, now) if started and due else Colour.NONE
 
         if args.json:
-            _print_json([
-                {
-                    "number": r.number,
-                    "registered_at": _iso(r.registered_at, zone),
-                    "status": str(r.status),
-                    "status_label": STATUS_LABELS[r.status],
-                    "tier": str(r.tier),
-                    "tier_label": TIER_LABELS[r.tier],
-                    "category_code": r.category_code,
-                    "category_name": categories.get(r.category_code, ""),
-                    "compound": r.compound,
-                    "grid_code": r.grid_code,
-                    "description": r.description,
-                    "assignee": r.assignee,
-                    "sla_stage": r.sla_stage,
-                    "sla_due_at": _iso(r.sla_due_at, zone),
-                    "colour": str(colour(r.sla_started_at, r.sla_due_at)),
-                }
-                for r in rows
-            ])
+            _print_json(
+                [
+                    {
+                        "number": r.number,
+                        "registered_at": _iso(r.registered_at, zone),
+                        "status": str(r.status),
+                        "status_label": STATUS_LABELS[r.status],
+                        "tier": str(r.tier),
+                        "tier_label": TIER_LABELS[r.tier],
+                        "category_code": r.category_code,
+                        "category_name": categories.get(r.category_code, ""),
+                        "compound": r.compound,
+                        "grid_code": r.grid_code,
+                        "description": r.description,
+                        "assignee": r.assignee,
+                        "sla_stage": r.sla_stage,
+                        "sla_due_at": _iso(r.sla_due_at, zone),
+                        "colour": str(colour(r.sla_started_at, r.sla_due_at)),
+                    }
+                    for r in rows
+                ]
+            )
             return 0
         if not rows:
             print("没有符合条件的诉求。")
@@ -389,33 +409,35 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
             for e in events
         ]
         if args.json:
-            _print_json({
-                "number": state.number,
-                "registered_at": _iso(state.registered_at, zone),
-                "registered_by": state.registered_by,
-                "status": str(state.status),
-                "status_label": STATUS_LABELS[state.status],
-                "tier": str(state.tier),
-                "tier_label": TIER_LABELS[state.tier],
-                "channel": str(state.channel),
-                "channel_label": CHANNEL_LABELS[state.channel],
-                "category_code": state.category_code,
-                "category_name": categories.get(state.category_code, ""),
-                "compound": state.compound,
-                "building": state.building,
-                "address": state.address,
-                "grid_code": state.grid_code,
-                "complainant": complainant,
-                "phone_masked": phone,
-                "description": state.description,
-                "assignee": state.assignee,
-                "answer": state.answer,
-                "reopen_count": state.reopen_count,
-                "sla_stage": str(deadline.stage) if deadline else "",
-                "sla_due_at": _iso(deadline.due_at if deadline else None, zone),
-                "colour": str(colour),
-                "timeline": timeline,
-            })
+            _print_json(
+                {
+                    "number": state.number,
+                    "registered_at": _iso(state.registered_at, zone),
+                    "registered_by": state.registered_by,
+                    "status": str(state.status),
+                    "status_label": STATUS_LABELS[state.status],
+                    "tier": str(state.tier),
+                    "tier_label": TIER_LABELS[state.tier],
+                    "channel": str(state.channel),
+                    "channel_label": CHANNEL_LABELS[state.channel],
+                    "category_code": state.category_code,
+                    "category_name": categories.get(state.category_code, ""),
+                    "compound": state.compound,
+                    "building": state.building,
+                    "address": state.address,
+                    "grid_code": state.grid_code,
+                    "complainant": complainant,
+                    "phone_masked": phone,
+                    "description": state.description,
+                    "assignee": state.assignee,
+                    "answer": state.answer,
+                    "reopen_count": state.reopen_count,
+                    "sla_stage": str(deadline.stage) if deadline else "",
+                    "sla_due_at": _iso(deadline.due_at if deadline else None, zone),
+                    "colour": str(colour),
+                    "timeline": timeline,
+                }
+            )
             return 0
         _print_case(state, categories, grids, complainant, phone, zone)
         if deadline:
@@ -425,8 +447,10 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
         print("办理记录：")
         width = max((_width(e.actor_name) for e in events), default=0)
         for event in events:
-            print(f"  {event.occurred_at.astimezone(zone):%Y-%m-%d %H:%M}  {_pad(event.actor_name, width)}  "
-                  f"{describe_event(event)}")
+            print(
+                f"  {event.occurred_at.astimezone(zone):%Y-%m-%d %H:%M}  {_pad(event.actor_name, width)}  "
+                f"{describe_event(event)}"
+            )
     return 0
 
 
@@ -439,8 +463,11 @@ def _print_case(
     grid = grids.get(state.grid_code, state.grid_code)
     lines = [
         ("编号", state.number),
-        ("状态", f"{STATUS_LABELS[state.status]}（{TIER_LABELS[state.tier]}）"
-                 + (f"，已重启 {state.reopen_count} 次" if state.reopen_count else "")),
+        (
+            "状态",
+            f"{STATUS_LABELS[state.status]}（{TIER_LABELS[state.tier]}）"
+            + (f"，已重启 {state.reopen_count} 次" if state.reopen_count else ""),
+        ),
         ("渠道", CHANNEL_LABELS[state.channel]),
         ("分类", f"{parent} / {category}" if parent else category),
         ("地点", place + (f"（{grid}）" if grid else "")),
@@ -638,9 +665,11 @@ def cmd_print_morning_report(args: argparse.Namespace) -> int:
         target = _write_pdf(args.output, render_morning_report(data))
     kpis = data.report.kpis_period
     print(f"已生成晨会日报 {target}")
-    print(f"新增 {len(data.new_rows)} 件，在办 {data.report.open_total} 件，超时 {len(data.overdue_rows)} 件；"
-          f"近 {data.report.period_days} 天 先联率 {kpis.first_contact.percent()}、解决率 {kpis.resolution.percent()}、"
-          f"满意率 {kpis.satisfaction.percent()}、按时率 {kpis.on_time.percent()}")
+    print(
+        f"新增 {len(data.new_rows)} 件，在办 {data.report.open_total} 件，超时 {len(data.overdue_rows)} 件；"
+        f"近 {data.report.period_days} 天 先联率 {kpis.first_contact.percent()}、解决率 {kpis.resolution.percent()}、"
+        f"满意率 {kpis.satisfaction.percent()}、按时率 {kpis.on_time.percent()}"
+    )
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from uuid6 import uuid7
@@ -53,7 +53,8 @@ class Event:
             "actor_id": self.actor_id,
             "actor_name": self.actor_name,
             "station_code": self.station_code,
-            "occurred_at": self.occurred_at.isoformat(),
+            # In UTC: the same instant written with another offset is the same event.
+            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(),
             "hlc": self.hlc,
             "schema_version": self.schema_version,
         }

@@ -16,9 +16,7 @@ from gridstation.domain.errors import DomainError
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STATION_CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,8}$")
-CASE_NUMBER_PATTERN = re.compile(
-    r"^(?P<station>[A-Z0-9]{2,8})-(?P<day>\d{8})-(?P<seq>\d{4,6})-(?P<check>[0-9A-Z])$"
-)
+CASE_NUMBER_PATTERN = re.compile(r"^(?P<station>[A-Z0-9]{2,8})-(?P<day>\d{8})-(?P<seq>\d{4,6})-(?P<check>[0-9A-Z])$")
 MAX_DAILY_SEQUENCE = 999_999
 
 

@@ -151,9 +151,7 @@ def _facts(histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, end: da
     return facts
 
 
-def compute_kpis(
-    histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, start: datetime, end: datetime
-) -> Kpis:
+def compute_kpis(histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, start: datetime, end: datetime) -> Kpis:
     """The four KPIs over [start, end). `histories` are whole case logs; later events are ignored."""
     return _kpis(_facts(histories, policy, end), start, end)
 
@@ -167,9 +165,7 @@ def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
         outcomes = case.outcomes
         if start <= case.history[0].occurred_at:
             # The first response deadline decides 先联; one still running and not yet due is not decided yet.
-            first_response = next(
-                (o for o in outcomes if o.stage is Stage.RESPOND and not o.replanned), None
-            )
+            first_response = next((o for o in outcomes if o.stage is Stage.RESPOND and not o.replanned), None)
             if first_response is not None and (first_response.ended_at is not None or first_response.due_at < end):
                 contact_total += 1
                 contact_met += first_response.met

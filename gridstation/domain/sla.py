@@ -180,9 +180,7 @@ class DeadlinePolicy:
                 return overrides[key][stage]
         return self.by_tier.get(tier, {}).get(stage)
 
-    def deadline(
-        self, tier: Tier, category_code: str, status: Status, stage_started_at: datetime
-    ) -> Deadline | None:
+    def deadline(self, tier: Tier, category_code: str, status: Status, stage_started_at: datetime) -> Deadline | None:
         # 当场办 is answered at the desk: no deadline while the desk can still close it at once (registered or
         # contacted). Once a follow-up reopens it and it goes out to be dispatched, it runs like any case.
         if tier is Tier.ON_THE_SPOT and status in (Status.REGISTERED, Status.CONTACTED):

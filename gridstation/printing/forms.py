@@ -78,10 +78,7 @@ def render_follow_up_form(data: FollowUpFormData) -> bytes:
 
 
 def _signature_rows(labels: list[str], size: float) -> list[Flowable]:
-    return [
-        Paragraph(f"{label}：{BLANK}", style(size, align=TA_RIGHT, leading=size * 2.4))
-        for label in labels
-    ]
+    return [Paragraph(f"{label}：{BLANK}", style(size, align=TA_RIGHT, leading=size * 2.4)) for label in labels]
 
 
 def render_area_report_form(data: AreaReportData) -> bytes:

@@ -65,8 +65,9 @@ def kpi_chart(data: MorningReportData, width: float, title: str) -> Drawing:
     return drawing
 
 
-def _case_table(rows: tuple[ReportRow, ...], extra_label: str, width: float, size: float, marked: Marked,
-                limit: int, empty: str) -> list[Flowable]:
+def _case_table(
+    rows: tuple[ReportRow, ...], extra_label: str, width: float, size: float, marked: Marked, limit: int, empty: str
+) -> list[Flowable]:
     if not rows:
         return [Paragraph(empty, style(size))]
     cell_size = size - 1.5
@@ -77,8 +78,15 @@ def _case_table(rows: tuple[ReportRow, ...], extra_label: str, width: float, siz
     widths[4] = width - sum(widths)
     table_rows: list[list[Any]] = [header]
     for row in rows[:limit]:
-        values = [row.number, f"{row.registered_at:%m-%d %H:%M}", row.category, row.location,
-                  shorten(row.summary, 60, "…"), row.tier, row.status] + ([row.extra] if extra_label else [])
+        values = [
+            row.number,
+            f"{row.registered_at:%m-%d %H:%M}",
+            row.category,
+            row.location,
+            shorten(row.summary, 60, "…"),
+            row.tier,
+            row.status,
+        ] + ([row.extra] if extra_label else [])
         table_rows.append([Paragraph(marked.markup(v), cell) for v in values])
     out: list[Flowable] = [grid_table(table_rows, widths, size=cell_size, header=True)]
     if len(rows) > limit:
@@ -122,8 +130,13 @@ def render_morning_report(data: MorningReportData) -> bytes:
     colour_rows.append(["合计", *[str(t) for t in totals], str(sum(totals))])
     column = (width - 80) / (len(data.tier_labels) + 1)
     flowables.append(
-        grid_table(colour_rows, [80] + [column] * (len(data.tier_labels) + 1), size=size, header=True,
-                   extra=[("ALIGN", (1, 0), (-1, -1), "CENTER")])
+        grid_table(
+            colour_rows,
+            [80] + [column] * (len(data.tier_labels) + 1),
+            size=size,
+            header=True,
+            extra=[("ALIGN", (1, 0), (-1, -1), "CENTER")],
+        )
     )
     flowables += [
         Spacer(1, 8),
@@ -144,8 +157,14 @@ def render_morning_report(data: MorningReportData) -> bytes:
     }
     for key, label in KPI_LABELS.items():
         day, period = getattr(report.kpis_day, key), getattr(report.kpis_period, key)
-        kpi_rows.append([label, f"{day.percent()}（{day.met}/{day.total}）",
-                         f"{period.percent()}（{period.met}/{period.total}）", meanings[key]])
+        kpi_rows.append(
+            [
+                label,
+                f"{day.percent()}（{day.met}/{day.total}）",
+                f"{period.percent()}（{period.met}/{period.total}）",
+                meanings[key],
+            ]
+        )
     kpi_block.append(grid_table(kpi_rows, [60, 100, 100, width - 260], size=size, header=True))
     kpi_block.append(Spacer(1, 6))
     kpi_block.append(kpi_chart(data, width, str(template["chart_title"])))

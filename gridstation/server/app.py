@@ -81,28 +81,46 @@ class BodyLimit:
             await _too_large(send, limit)
             return
         seen = 0
-        started = False
+        too_large = False
+        answered = False
 
         async def limited_receive() -> MutableMapping[str, Any]:
-            nonlocal seen
+            nonlocal seen, too_large
             message: MutableMapping[str, Any] = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    too_large = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: MutableMapping[str, Any]) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def guarded_send(message: MutableMapping[str, Any]) -> None:
+            nonlocal answered
+            if too_large:
+                # Whatever the app makes of the interrupted body (FastAPI calls it a parse error), the answer is 413.
+                if not answered and message["type"] == "http.response.start":
+                    answered = True
+                    await _too_large(send, limit)
+                return
+            answered = answered or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(send, limit)
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception as exc:
+            # Middleware running the app in a task group hands the refusal back wrapped in an ExceptionGroup.
+            if not (too_large or _is_body_too_large(exc)):
+                raise
+        if too_large and not answered:
+            await _too_large(send, limit)
+
+
+def _is_body_too_large(exc: BaseException) -> bool:
+    if isinstance(exc, BodyTooLarge):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_is_body_too_large(inner) for inner in exc.exceptions)
+    return False
 
 
 async def _too_large(send: Any, limit: int) -> None:
@@ -180,11 +198,11 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
     @app.middleware("http")
     async def protocol_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         asked = request.headers.get(PROTOCOL_HEADER)
-        if asked is not None and (not asked.isdigit() or int(asked) not in SUPPORTED_VERSIONS):
+        if asked is not None and (not asked.isdigit() or len(asked) > 3 or int(asked) not in SUPPORTED_VERSIONS):
             return error_response(
                 400,
                 "protocol.unsupported",
-                f"服务器不支持同步协议版本 {asked[:10]}"
+                f"服务器不支持同步协议版本 {asked[:10]!r}"
                 f"（支持 {', '.join(map(str, SUPPORTED_VERSIONS))}），请升级工作站程序。",
                 supported=list(SUPPORTED_VERSIONS),
             )
@@ -282,6 +300,8 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
     @app.get("/status/{number}", response_class=HTMLResponse, responses={404: {"content": {"text/html": {}}}})
     def status_page(number: str) -> HTMLResponse:
         try:
+            if "\x00" in number:
+                raise ServerError(404, "case.unknown", "找不到该诉求。")
             view = service.case_status(number[:40])
         except ServerError:
             missing = f"<p>没有编号为 {html.escape(number[:40])} 的诉求。请核对回执上的编号。</p>"

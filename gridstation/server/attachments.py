@@ -63,6 +63,13 @@ class AttachmentStore:
         return _status(row)
 
     def write_chunk(self, station_code: str, sha256: str, offset: int, data: bytes) -> AttachmentStatus:
+        status, corrupt = self._write_chunk(station_code, sha256, offset, data)
+        if corrupt:
+            # Raised only after the reset to 0 bytes is committed, so the upload can start again.
+            raise ServerError(422, "attachment.hash_mismatch", "照片内容与校验值不符，已丢弃，请重新上传。")
+        return status
+
+    def _write_chunk(self, station_code: str, sha256: str, offset: int, data: bytes) -> tuple[AttachmentStatus, bool]:
         if not data:
             raise ServerError(400, "attachment.empty_chunk", "上传的数据为空。")
         if len(data) > MAX_ATTACHMENT_CHUNK:
@@ -72,7 +79,7 @@ class AttachmentStore:
             if row is None or row.station_code != station_code:
                 raise not_found("该照片（请先登记上传）", "attachment.unknown")
             if row.complete:
-                return _status(row)
+                return _status(row), False
             if offset != row.received:
                 raise ServerError(
                     409,
@@ -94,10 +101,10 @@ class AttachmentStore:
                 if _sha256_of(part) != sha256:
                     part.unlink()
                     row.received = 0
-                    raise ServerError(422, "attachment.hash_mismatch", "照片内容与校验值不符，已丢弃，请重新上传。")
+                    return _status(row), True
                 part.replace(self._path(sha256, partial=False))
                 row.complete = True
-            return _status(row)
+            return _status(row), False
 
     def content(self, station_code: str, sha256: str) -> Path:
         row_status = self.status(station_code, sha256)

@@ -30,7 +30,7 @@ from gridstation.domain.codec import state_from_json, state_to_json
 from gridstation.domain.enums import STATUS_LABELS, Channel, EventType, Status, Tier
 from gridstation.domain.errors import DomainError, IllegalTransition, ValidationError
 from gridstation.domain.events import Event, new_id
-from gridstation.domain.numbering import CASE_NUMBER_PATTERN, validate_station_code
+from gridstation.domain.numbering import CASE_NUMBER_PATTERN, is_valid_case_number, validate_station_code
 from gridstation.domain.reference import parse_categories
 from gridstation.protocol import (
     MAX_PULL_PAGE,
@@ -527,7 +527,7 @@ class ServerService:
             return self._reject(session, station.code, wire, "case.already_registered", "该诉求已在服务器上登记。")
         number = str(event.payload.get("number", ""))
         match = CASE_NUMBER_PATTERN.match(number)
-        if match is None or match.group("station") != station.code:
+        if match is None or match.group("station") != station.code or not is_valid_case_number(number):
             return self._reject(session, station.code, wire, "case.number_invalid", f"诉求编号「{number}」不合规。")
         if session.scalar(select(ServerCaseRow.id).where(ServerCaseRow.number == number)) is not None:
             return self._reject(

@@ -76,116 +76,383 @@ class Template:
 
 
 TEMPLATES: tuple[Template, ...] = (
-    Template("GREEN.LIGHT", "{p}楼前香樟树过高，遮挡三楼采光，白天屋里也要开灯，希望修剪。", _WORK, _PEOPLE,
-             ("绿化市容所", "物业（{c}物业服务中心）"), "已将香樟树修剪至三楼窗台以下，枝叶已清运。",
-             "绿化市容所现场查看，排期本周四上午修剪。", "已电话告知居民修剪安排，居民表示认可。"),
-    Template("DRAIN.COVER", "{p}旁绿化带下的污水井盖被覆土堵塞，雨天污水倒灌进底楼。", _WORK, _ALL_CHANNELS,
-             ("排水所", "物业（{c}物业服务中心）"), "已清除覆土、疏通井盖，试水排放正常。",
-             "排水所已到场，明日上午调车疏通管道。", "已告知居民井盖已疏通，雨天将再回看。"),
-    Template("NOISE.TRAFFIC", "{c}附近隧道出口机动车鸣笛扰民，夜间尤甚，影响老人休息。", _WORK, _PEOPLE,
-             ("交警支队", "城管执法中队"), "交警已在隧道出口加强夜间巡查。",
-             "已报交警部门，拟在隧道出口增设禁鸣标志和抓拍设备。", "已向居民反馈交警整治方案。"),
-    Template("BUILD.SHED", "{c}非机动车棚内有人私自搭建杂物间，占用停车位。", _WORK, _SEEN,
-             ("城管执法中队", "物业（{c}物业服务中心）"), "已约谈搭建人，杂物间当场拆除。",
-             "已下发限期整改通知，三日内自行拆除。", "已告知居民整改结果。"),
-    Template("FIRE.CORRIDOR", "{p}楼道内堆放大量纸箱和煤气罐，存在消防隐患。", _WORK, _SEEN,
-             ("物业（{c}物业服务中心）", "消防站社区联络员"), "已督促住户清理，煤气罐已移出楼道。",
-             "已张贴整改通知，物业明日统一清理。", "已告知居民楼道已清理完毕。"),
-    Template("FIRE.CHARGE", "{p}有住户从窗口拉电线，在楼道里飞线给电动车充电。", _WORK, _SEEN,
-             ("网格员 陈志强", "物业（{c}物业服务中心）"), "已拆除飞线，告知住户到小区充电桩充电。",
-             "已上门宣传，约定今晚前拆除飞线。", "已反馈：飞线已拆除，将持续巡查。"),
-    Template("BIKE.DISORDER", "共享单车堆满{c}门口，轮椅和童车都过不去。", _WORK, _SEEN,
-             ("网格员 刘晓东", "共享单车运维"), "运维人员已清运四十余辆单车。",
-             "已通知共享单车企业，今晚十点前清运。", "已告知居民门口已清理通畅。"),
-    Template("FACIL.LAMP", "{c}内主干道路灯连续三晚不亮，老人夜间出行不便。", _WORK, _SEEN,
-             ("路灯管理所", "物业（{c}物业服务中心）"), "已更换损坏的灯头，路灯恢复照明。",
-             "经查为线路故障，路灯管理所明日抢修。", "已告知居民路灯已修复。"),
-    Template("WASTE.STATION", "{c}垃圾箱房异味大，夏天招苍蝇，箱房门也关不上。", _WORK, _PEOPLE,
-             ("物业（{c}物业服务中心）", "绿化市容所"), "已冲洗消杀箱房，修好箱房门。",
-             "已安排每日冲洗两次，门锁本周更换。", "已向居民反馈箱房整改情况。"),
-    Template("SHOP.OUTSIDE", "{c}门口水果店跨门营业，货架摆到人行道上。", _WORK, _SEEN,
-             ("城管执法中队",), "已责令店主将货架收回店内。", "已开具整改通知，明日复查。",
-             "已告知居民店家已整改。"),
-    Template("SHOP.FUME", "{c}沿街饭店油烟直排，{b}住户窗户上都是油污。", _WORK, _PEOPLE,
-             ("市场监管所", "城管执法中队"), "已责令饭店清洗油烟净化器并恢复使用。",
-             "饭店承诺一周内加装油烟净化设备，到期复查。", "已向居民反馈整改期限。"),
-    Template("POLICY.ELDER", "咨询高龄津贴申请条件和所需材料。", _SPOT, _ASK,
-             answer="本市户籍年满80周岁的老人可申请高龄津贴，持身份证、户口本到社区事务受理服务中心办理，"
-                    "已当场告知并发放办事指南。"),
-    Template("POLICY.ELDER", "咨询长期护理保险评估如何申请。", _SPOT, _ASK,
-             answer="60周岁以上参加本市医保的老人可申请长护险评估，可到社区事务受理服务中心或在线申请，"
-                    "已发放申请指南。"),
-    Template("POLICY.ELDER", "咨询社区助餐点的开放时间和用餐办法。", _SPOT, _ASK,
-             answer="社区长者食堂每天11:00—12:30供餐，凭老年卡刷卡享受补贴，已告知地址。"),
-    Template("POLICY.HOUSING", "咨询公共租赁住房的申请条件。", _SPOT, _ASK,
-             answer="已说明公租房申请的户籍、收入和住房条件，请带材料到街道住房保障窗口申请。"),
-    Template("POLICY.SOCIAL", "咨询灵活就业人员如何缴纳医保。", _SPOT, _ASK,
-             answer="已告知可在社区事务受理服务中心或随申办办理灵活就业参保登记。"),
-    Template("POLICY.SOCIAL", "咨询居住证积分怎么办理。", _SPOT, _ASK,
-             answer="已告知居住证积分申请流程和所需材料，可在线预约受理。"),
-    Template("WASTE.BULKY", "咨询小区大件垃圾如何预约清运。", _SPOT, _ASK,
-             answer="小区大件垃圾每周二、周五统一清运，已告知联系物业登记预约。"),
-    Template("WASTE.BULKY", "{p}门口堆放旧沙发和床垫多日，无人清运。", _WORK, _SEEN,
-             ("物业（{c}物业服务中心）",), "已清运旧沙发和床垫。", "已登记周五大件清运。",
-             "已告知居民大件垃圾已清运。"),
-    Template("PROP.LIFT", "{p}电梯频繁停运，上周两次困人。", _WORK, _PEOPLE,
-             ("物业（{c}物业服务中心）", "房管办"), "维保单位已更换门机板，电梯恢复运行。",
-             "维保单位已检修，配件到货后更换，期间每日巡检。", "已告知居民维修进度。"),
-    Template("PROP.SECURITY", "{c}北门门禁损坏，外来人员随意进出。", _WORK, _PEOPLE,
-             ("物业（{c}物业服务中心）",), "门禁已修复，北门增派保安值守。",
-             "门禁主板需更换，修复前安排专人值守。", "已反馈门禁修复情况。"),
-    Template("DRAIN.FLOOD", "{c}下雨后{b}门口积水没过脚踝，排水不畅。", _WORK, _ALL_CHANNELS,
-             ("排水所", "物业（{c}物业服务中心）"), "已疏通雨水口，积水已排净。",
-             "需改造雨水管，已报房管办列入维修计划。", "已告知居民积水处置情况。"),
-    Template("DRAIN.PIPE", "{p}楼上卫生间管道渗漏，楼下天花板发霉滴水。", _WORK, _PEOPLE,
-             ("物业（{c}物业服务中心）", "房管办"), "已关闭阀门并更换渗漏管件。",
-             "已协调楼上住户，约定周六上门维修。", "已告知居民维修安排。"),
-    Template("NOISE.BUILD", "{c}旁工地晚上十点后仍在施工，噪声很大。", _WORK, _PEOPLE,
-             ("城管执法中队", "建管所"), "已责令工地夜间停工。", "已约谈施工单位，夜间施工须办理许可。",
-             "已告知居民工地夜间已停工。"),
-    Template("NOISE.SHOP", "{c}沿街酒吧深夜音乐声大，影响附近居民休息。", _WORK, _PEOPLE,
-             ("派出所社区民警", "市场监管所"), "民警到场，酒吧已调低音量并关闭门窗。",
-             "已约谈经营者，承诺晚十点后降低音量。", "已反馈处置结果。"),
-    Template("NOISE.NEIGH", "{p}楼上住户夜间经常拖动家具，多次沟通无果。", _WORK, _PEOPLE,
-             ("人民调解员", "网格员 陈志强"), "调解员上门调解，双方达成谅解。",
-             "已约双方周末到居委会调解。", "已回复居民调解情况。"),
-    Template("BUILD.ROOF", "{p}顶楼住户在屋顶加建阳光房。", _WORK, _SEEN,
-             ("城管执法中队", "房管办"), "已责令停工，搭建材料已拆除。", "已立案调查，下发限期拆除通知。",
-             "已告知居民违建处置进度。"),
-    Template("BUILD.YARD", "{p}底楼住户在院落里搭建彩钢板房。", _WORK, _SEEN,
-             ("城管执法中队",), "已拆除彩钢板房。", "已下发整改通知，七日内自行拆除。",
-             "已告知居民处置结果。"),
-    Template("FIRE.ACCESS", "{c}消防通道长期被私家车占用。", _WORK, _SEEN,
-             ("物业（{c}物业服务中心）", "派出所社区民警"), "已联系车主挪车，通道已施划禁停线。",
-             "物业本周内施划禁停标线并安装地锁。", "已告知居民通道已清理。"),
-    Template("BIKE.ZOMBIE", "{c}非机动车棚内有十几辆僵尸自行车，积灰多年占用车位。", _WORK, _SEEN,
-             ("物业（{c}物业服务中心）", "网格员 刘晓东"), "已张贴认领公告，到期清理十四辆。",
-             "已张贴认领公告，七日后统一清理。", "已告知居民清理安排。"),
-    Template("FACIL.ROAD", "{c}主干道路面塌陷出现坑洞，已有老人绊倒。", _WORK, _SEEN,
-             ("房管办", "物业（{c}物业服务中心）"), "已设置警示围挡并填补坑洞。",
-             "已设置围挡，路面修复列入本月维修计划。", "已反馈路面修复情况。"),
-    Template("FACIL.FITNESS", "{c}健身苑点的漫步机断裂，存在安全隐患。", _WORK, _SEEN,
-             ("体育指导站", "物业（{c}物业服务中心）"), "已拆除损坏器材并贴停用告示。",
-             "已报修，配件到货后更换，期间停用。", "已告知居民器材维修安排。"),
-    Template("GREEN.DAMAGE", "{c}中心绿地被人开垦种菜。", _WORK, _SEEN,
-             ("绿化市容所", "物业（{c}物业服务中心）"), "已劝导种植户清除菜地并恢复绿化。",
-             "已告知种植户限期自行清除。", "已告知居民绿地已恢复。"),
-    Template("GREEN.TRIM", "{p}旁树枝伸进阳台，台风季担心折断砸窗。", _WORK, _PEOPLE,
-             ("绿化市容所",), "已修剪伸入阳台的树枝。", "已排期下周一修剪。", "已告知居民修剪完成。"),
-    Template("WASTE.SORT", "{c}湿垃圾桶里经常混入干垃圾，分类指导员不在岗。", _WORK, _SEEN,
-             ("物业（{c}物业服务中心）", "绿化市容所"), "已约谈物业，早晚投放时段指导员到岗。",
-             "物业已调整排班，下周起早晚两次值守。", "已向居民反馈整改情况。"),
-    Template("PROP.FEE", "咨询物业费上涨是否须经业主大会表决。", _SPOT, _ASK,
-             answer="已说明物业费调整须经业主大会表决，并告知可向房管办核实调价程序。"),
-    Template("OTHER.MISC", "{c}门口流浪猫聚集，夜间叫声扰民。", _WORK, _PEOPLE,
-             ("物业（{c}物业服务中心）", "社区志愿者服务队"), "已联系志愿者开展诱捕绝育。",
-             "已联系动物保护组织，下周上门诱捕绝育。", "已向居民反馈处理安排。"),
+    Template(
+        "GREEN.LIGHT",
+        "{p}楼前香樟树过高，遮挡三楼采光，白天屋里也要开灯，希望修剪。",
+        _WORK,
+        _PEOPLE,
+        ("绿化市容所", "物业（{c}物业服务中心）"),
+        "已将香樟树修剪至三楼窗台以下，枝叶已清运。",
+        "绿化市容所现场查看，排期本周四上午修剪。",
+        "已电话告知居民修剪安排，居民表示认可。",
+    ),
+    Template(
+        "DRAIN.COVER",
+        "{p}旁绿化带下的污水井盖被覆土堵塞，雨天污水倒灌进底楼。",
+        _WORK,
+        _ALL_CHANNELS,
+        ("排水所", "物业（{c}物业服务中心）"),
+        "已清除覆土、疏通井盖，试水排放正常。",
+        "排水所已到场，明日上午调车疏通管道。",
+        "已告知居民井盖已疏通，雨天将再回看。",
+    ),
+    Template(
+        "NOISE.TRAFFIC",
+        "{c}附近隧道出口机动车鸣笛扰民，夜间尤甚，影响老人休息。",
+        _WORK,
+        _PEOPLE,
+        ("交警支队", "城管执法中队"),
+        "交警已在隧道出口加强夜间巡查。",
+        "已报交警部门，拟在隧道出口增设禁鸣标志和抓拍设备。",
+        "已向居民反馈交警整治方案。",
+    ),
+    Template(
+        "BUILD.SHED",
+        "{c}非机动车棚内有人私自搭建杂物间，占用停车位。",
+        _WORK,
+        _SEEN,
+        ("城管执法中队", "物业（{c}物业服务中心）"),
+        "已约谈搭建人，杂物间当场拆除。",
+        "已下发限期整改通知，三日内自行拆除。",
+        "已告知居民整改结果。",
+    ),
+    Template(
+        "FIRE.CORRIDOR",
+        "{p}楼道内堆放大量纸箱和煤气罐，存在消防隐患。",
+        _WORK,
+        _SEEN,
+        ("物业（{c}物业服务中心）", "消防站社区联络员"),
+        "已督促住户清理，煤气罐已移出楼道。",
+        "已张贴整改通知，物业明日统一清理。",
+        "已告知居民楼道已清理完毕。",
+    ),
+    Template(
+        "FIRE.CHARGE",
+        "{p}有住户从窗口拉电线，在楼道里飞线给电动车充电。",
+        _WORK,
+        _SEEN,
+        ("网格员 陈志强", "物业（{c}物业服务中心）"),
+        "已拆除飞线，告知住户到小区充电桩充电。",
+        "已上门宣传，约定今晚前拆除飞线。",
+        "已反馈：飞线已拆除，将持续巡查。",
+    ),
+    Template(
+        "BIKE.DISORDER",
+        "共享单车堆满{c}门口，轮椅和童车都过不去。",
+        _WORK,
+        _SEEN,
+        ("网格员 刘晓东", "共享单车运维"),
+        "运维人员已清运四十余辆单车。",
+        "已通知共享单车企业，今晚十点前清运。",
+        "已告知居民门口已清理通畅。",
+    ),
+    Template(
+        "FACIL.LAMP",
+        "{c}内主干道路灯连续三晚不亮，老人夜间出行不便。",
+        _WORK,
+        _SEEN,
+        ("路灯管理所", "物业（{c}物业服务中心）"),
+        "已更换损坏的灯头，路灯恢复照明。",
+        "经查为线路故障，路灯管理所明日抢修。",
+        "已告知居民路灯已修复。",
+    ),
+    Template(
+        "WASTE.STATION",
+        "{c}垃圾箱房异味大，夏天招苍蝇，箱房门也关不上。",
+        _WORK,
+        _PEOPLE,
+        ("物业（{c}物业服务中心）", "绿化市容所"),
+        "已冲洗消杀箱房，修好箱房门。",
+        "已安排每日冲洗两次，门锁本周更换。",
+        "已向居民反馈箱房整改情况。",
+    ),
+    Template(
+        "SHOP.OUTSIDE",
+        "{c}门口水果店跨门营业，货架摆到人行道上。",
+        _WORK,
+        _SEEN,
+        ("城管执法中队",),
+        "已责令店主将货架收回店内。",
+        "已开具整改通知，明日复查。",
+        "已告知居民店家已整改。",
+    ),
+    Template(
+        "SHOP.FUME",
+        "{c}沿街饭店油烟直排，{b}住户窗户上都是油污。",
+        _WORK,
+        _PEOPLE,
+        ("市场监管所", "城管执法中队"),
+        "已责令饭店清洗油烟净化器并恢复使用。",
+        "饭店承诺一周内加装油烟净化设备，到期复查。",
+        "已向居民反馈整改期限。",
+    ),
+    Template(
+        "POLICY.ELDER",
+        "咨询高龄津贴申请条件和所需材料。",
+        _SPOT,
+        _ASK,
+        answer="本市户籍年满80周岁的老人可申请高龄津贴，持身份证、户口本到社区事务受理服务中心办理，"
+        "已当场告知并发放办事指南。",
+    ),
+    Template(
+        "POLICY.ELDER",
+        "咨询长期护理保险评估如何申请。",
+        _SPOT,
+        _ASK,
+        answer="60周岁以上参加本市医保的老人可申请长护险评估，可到社区事务受理服务中心或在线申请，已发放申请指南。",
+    ),
+    Template(
+        "POLICY.ELDER",
+        "咨询社区助餐点的开放时间和用餐办法。",
+        _SPOT,
+        _ASK,
+        answer="社区长者食堂每天11:00—12:30供餐，凭老年卡刷卡享受补贴，已告知地址。",
+    ),
+    Template(
+        "POLICY.HOUSING",
+        "咨询公共租赁住房的申请条件。",
+        _SPOT,
+        _ASK,
+        answer="已说明公租房申请的户籍、收入和住房条件，请带材料到街道住房保障窗口申请。",
+    ),
+    Template(
+        "POLICY.SOCIAL",
+        "咨询灵活就业人员如何缴纳医保。",
+        _SPOT,
+        _ASK,
+        answer="已告知可在社区事务受理服务中心或随申办办理灵活就业参保登记。",
+    ),
+    Template(
+        "POLICY.SOCIAL",
+        "咨询居住证积分怎么办理。",
+        _SPOT,
+        _ASK,
+        answer="已告知居住证积分申请流程和所需材料，可在线预约受理。",
+    ),
+    Template(
+        "WASTE.BULKY",
+        "咨询小区大件垃圾如何预约清运。",
+        _SPOT,
+        _ASK,
+        answer="小区大件垃圾每周二、周五统一清运，已告知联系物业登记预约。",
+    ),
+    Template(
+        "WASTE.BULKY",
+        "{p}门口堆放旧沙发和床垫多日，无人清运。",
+        _WORK,
+        _SEEN,
+        ("物业（{c}物业服务中心）",),
+        "已清运旧沙发和床垫。",
+        "已登记周五大件清运。",
+        "已告知居民大件垃圾已清运。",
+    ),
+    Template(
+        "PROP.LIFT",
+        "{p}电梯频繁停运，上周两次困人。",
+        _WORK,
+        _PEOPLE,
+        ("物业（{c}物业服务中心）", "房管办"),
+        "维保单位已更换门机板，电梯恢复运行。",
+        "维保单位已检修，配件到货后更换，期间每日巡检。",
+        "已告知居民维修进度。",
+    ),
+    Template(
+        "PROP.SECURITY",
+        "{c}北门门禁损坏，外来人员随意进出。",
+        _WORK,
+        _PEOPLE,
+        ("物业（{c}物业服务中心）",),
+        "门禁已修复，北门增派保安值守。",
+        "门禁主板需更换，修复前安排专人值守。",
+        "已反馈门禁修复情况。",
+    ),
+    Template(
+        "DRAIN.FLOOD",
+        "{c}下雨后{b}门口积水没过脚踝，排水不畅。",
+        _WORK,
+        _ALL_CHANNELS,
+        ("排水所", "物业（{c}物业服务中心）"),
+        "已疏通雨水口，积水已排净。",
+        "需改造雨水管，已报房管办列入维修计划。",
+        "已告知居民积水处置情况。",
+    ),
+    Template(
+        "DRAIN.PIPE",
+        "{p}楼上卫生间管道渗漏，楼下天花板发霉滴水。",
+        _WORK,
+        _PEOPLE,
+        ("物业（{c}物业服务中心）", "房管办"),
+        "已关闭阀门并更换渗漏管件。",
+        "已协调楼上住户，约定周六上门维修。",
+        "已告知居民维修安排。",
+    ),
+    Template(
+        "NOISE.BUILD",
+        "{c}旁工地晚上十点后仍在施工，噪声很大。",
+        _WORK,
+        _PEOPLE,
+        ("城管执法中队", "建管所"),
+        "已责令工地夜间停工。",
+        "已约谈施工单位，夜间施工须办理许可。",
+        "已告知居民工地夜间已停工。",
+    ),
+    Template(
+        "NOISE.SHOP",
+        "{c}沿街酒吧深夜音乐声大，影响附近居民休息。",
+        _WORK,
+        _PEOPLE,
+        ("派出所社区民警", "市场监管所"),
+        "民警到场，酒吧已调低音量并关闭门窗。",
+        "已约谈经营者，承诺晚十点后降低音量。",
+        "已反馈处置结果。",
+    ),
+    Template(
+        "NOISE.NEIGH",
+        "{p}楼上住户夜间经常拖动家具，多次沟通无果。",
+        _WORK,
+        _PEOPLE,
+        ("人民调解员", "网格员 陈志强"),
+        "调解员上门调解，双方达成谅解。",
+        "已约双方周末到居委会调解。",
+        "已回复居民调解情况。",
+    ),
+    Template(
+        "BUILD.ROOF",
+        "{p}顶楼住户在屋顶加建阳光房。",
+        _WORK,
+        _SEEN,
+        ("城管执法中队", "房管办"),
+        "已责令停工，搭建材料已拆除。",
+        "已立案调查，下发限期拆除通知。",
+        "已告知居民违建处置进度。",
+    ),
+    Template(
+        "BUILD.YARD",
+        "{p}底楼住户在院落里搭建彩钢板房。",
+        _WORK,
+        _SEEN,
+        ("城管执法中队",),
+        "已拆除彩钢板房。",
+        "已下发整改通知，七日内自行拆除。",
+        "已告知居民处置结果。",
+    ),
+    Template(
+        "FIRE.ACCESS",
+        "{c}消防通道长期被私家车占用。",
+        _WORK,
+        _SEEN,
+        ("物业（{c}物业服务中心）", "派出所社区民警"),
+        "已联系车主挪车，通道已施划禁停线。",
+        "物业本周内施划禁停标线并安装地锁。",
+        "已告知居民通道已清理。",
+    ),
+    Template(
+        "BIKE.ZOMBIE",
+        "{c}非机动车棚内有十几辆僵尸自行车，积灰多年占用车位。",
+        _WORK,
+        _SEEN,
+        ("物业（{c}物业服务中心）", "网格员 刘晓东"),
+        "已张贴认领公告，到期清理十四辆。",
+        "已张贴认领公告，七日后统一清理。",
+        "已告知居民清理安排。",
+    ),
+    Template(
+        "FACIL.ROAD",
+        "{c}主干道路面塌陷出现坑洞，已有老人绊倒。",
+        _WORK,
+        _SEEN,
+        ("房管办", "物业（{c}物业服务中心）"),
+        "已设置警示围挡并填补坑洞。",
+        "已设置围挡，路面修复列入本月维修计划。",
+        "已反馈路面修复情况。",
+    ),
+    Template(
+        "FACIL.FITNESS",
+        "{c}健身苑点的漫步机断裂，存在安全隐患。",
+        _WORK,
+        _SEEN,
+        ("体育指导站", "物业（{c}物业服务中心）"),
+        "已拆除损坏器材并贴停用告示。",
+        "已报修，配件到货后更换，期间停用。",
+        "已告知居民器材维修安排。",
+    ),
+    Template(
+        "GREEN.DAMAGE",
+        "{c}中心绿地被人开垦种菜。",
+        _WORK,
+        _SEEN,
+        ("绿化市容所", "物业（{c}物业服务中心）"),
+        "已劝导种植户清除菜地并恢复绿化。",
+        "已告知种植户限期自行清除。",
+        "已告知居民绿地已恢复。",
+    ),
+    Template(
+        "GREEN.TRIM",
+        "{p}旁树枝伸进阳台，台风季担心折断砸窗。",
+        _WORK,
+        _PEOPLE,
+        ("绿化市容所",),
+        "已修剪伸入阳台的树枝。",
+        "已排期下周一修剪。",
+        "已告知居民修剪完成。",
+    ),
+    Template(
+        "WASTE.SORT",
+        "{c}湿垃圾桶里经常混入干垃圾，分类指导员不在岗。",
+        _WORK,
+        _SEEN,
+        ("物业（{c}物业服务中心）", "绿化市容所"),
+        "已约谈物业，早晚投放时段指导员到岗。",
+        "物业已调整排班，下周起早晚两次值守。",
+        "已向居民反馈整改情况。",
+    ),
+    Template(
+        "PROP.FEE",
+        "咨询物业费上涨是否须经业主大会表决。",
+        _SPOT,
+        _ASK,
+        answer="已说明物业费调整须经业主大会表决，并告知可向房管办核实调价程序。",
+    ),
+    Template(
+        "OTHER.MISC",
+        "{c}门口流浪猫聚集，夜间叫声扰民。",
+        _WORK,
+        _PEOPLE,
+        ("物业（{c}物业服务中心）", "社区志愿者服务队"),
+        "已联系志愿者开展诱捕绝育。",
+        "已联系动物保护组织，下周上门诱捕绝育。",
+        "已向居民反馈处理安排。",
+    ),
 )
 
 _SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蒋蔡余杜叶程魏"
 _GIVEN = (
-    "桂英", "建华", "秀兰", "志明", "丽娟", "文斌", "淑芬", "国强", "美玲", "德华", "晓燕", "海涛", "玉梅",
-    "永康", "小红", "伟", "秀珍", "建平", "敏", "家豪", "雪梅", "振东", "慧", "宏伟", "凤英", "立新",
+    "桂英",
+    "建华",
+    "秀兰",
+    "志明",
+    "丽娟",
+    "文斌",
+    "淑芬",
+    "国强",
+    "美玲",
+    "德华",
+    "晓燕",
+    "海涛",
+    "玉梅",
+    "永康",
+    "小红",
+    "伟",
+    "秀珍",
+    "建平",
+    "敏",
+    "家豪",
+    "雪梅",
+    "振东",
+    "慧",
+    "宏伟",
+    "凤英",
+    "立新",
 )
 _BUILDINGS = ("1号楼", "3号楼", "5号楼", "7号楼", "12号楼", "15号楼", "18号", "23号", "32号", "41号")
 _NOTES = (
@@ -286,8 +553,15 @@ def create_demo_station(
 
 
 def _fill(service: StationService, clock: _Clock, end: datetime, count: int, rng: random.Random) -> None:
-    service.initialise(code=STATION_CODE, name=STATION_NAME, admin_name=ADMIN.name, admin_pin=ADMIN.pin,
-                       sub_district=SUB_DISTRICT, contact_phone=CONTACT_PHONE, timezone=TIMEZONE)
+    service.initialise(
+        code=STATION_CODE,
+        name=STATION_NAME,
+        admin_name=ADMIN.name,
+        admin_pin=ADMIN.pin,
+        sub_district=SUB_DISTRICT,
+        contact_phone=CONTACT_PHONE,
+        timezone=TIMEZONE,
+    )
     admin = service.sign_in(ADMIN.name, ADMIN.pin)
     for account in (CLERK, GRID_CHIEF):
         clock.current += timedelta(minutes=2)
@@ -319,15 +593,23 @@ def _fill(service: StationService, clock: _Clock, end: datetime, count: int, rng
     # The grid chief puts the oldest open cross-department cases on the weekly hard-case conference (难题会诊).
     hard = [p for p in plans if p.case_id and p.intake.tier is Tier.TRACKED and service.case(p.case_id).is_open]
     for plan in sorted(hard, key=lambda p: p.registered_at)[:2]:
-        service.record(members[GRID_CHIEF.name], plan.case_id, EventType.CONFERENCE_FLAGGED,
-                       {"flagged": True, "reason": "涉及多个部门，现场处置后仍未解决，提请周例会会诊"})
+        service.record(
+            members[GRID_CHIEF.name],
+            plan.case_id,
+            EventType.CONFERENCE_FLAGGED,
+            {"flagged": True, "reason": "涉及多个部门，现场处置后仍未解决，提请周例会会诊"},
+        )
 
 
 class _Planner:
     """Decides each case's intake and lifecycle, and when it was registered."""
 
     def __init__(
-        self, service: StationService, rng: random.Random, compounds: list[Compound], end: datetime,
+        self,
+        service: StationService,
+        rng: random.Random,
+        compounds: list[Compound],
+        end: datetime,
         earliest: datetime,
     ) -> None:
         self.service = service
@@ -461,15 +743,24 @@ class _Planner:
                 add(rng.uniform(0.5, 3), GRID_CHIEF, EventType.DISPATCHED, {"assignee": assignee})
             if upto >= 3:
                 low, high = (4, 11) if tier is Tier.TRACKED else (15, 50)
-                add(gap(low, high, Stage.ON_SITE), GRID_CHIEF, EventType.ARRIVED_ON_SITE,
-                    {"note": f"{assignee}已到场。"})
+                add(
+                    gap(low, high, Stage.ON_SITE),
+                    GRID_CHIEF,
+                    EventType.ARRIVED_ON_SITE,
+                    {"note": f"{assignee}已到场。"},
+                )
             planned = False
             if upto >= 4:
                 planned = bool(template.plan) and rng.random() < 0.4
-                add(gap(8, 27, Stage.DISPOSE), GRID_CHIEF, EventType.DISPOSED, {
-                    "outcome": str(DisposalOutcome.PLAN if planned else DisposalOutcome.RESOLVED),
-                    "note": template.plan if planned else (template.disposal or "已处置。"),
-                })
+                add(
+                    gap(8, 27, Stage.DISPOSE),
+                    GRID_CHIEF,
+                    EventType.DISPOSED,
+                    {
+                        "outcome": str(DisposalOutcome.PLAN if planned else DisposalOutcome.RESOLVED),
+                        "note": template.plan if planned else (template.disposal or "已处置。"),
+                    },
+                )
             if upto >= 5:
                 if patrol:
                     answer = "网格员已复查，将跟踪方案落实。" if planned else "网格员已复查，现场已整改。"
@@ -488,16 +779,31 @@ class _Planner:
                 Satisfaction.BASICALLY_SATISFIED: f"{who}基本满意，希望后续保持。",
                 Satisfaction.UNSATISFIED: f"{who}反映问题仍未解决，要求重新处理。",
             }[satisfaction]
-            add(rng.uniform(*hours) * 60, CLERK, EventType.FOLLOW_UP, {
-                "kind": str(kind), "satisfaction": str(satisfaction), "resolution": str(resolution),
-                "note": note, "visitor": visitor[:40],
-            })
+            add(
+                rng.uniform(*hours) * 60,
+                CLERK,
+                EventType.FOLLOW_UP,
+                {
+                    "kind": str(kind),
+                    "satisfaction": str(satisfaction),
+                    "resolution": str(resolution),
+                    "note": note,
+                    "visitor": visitor[:40],
+                },
+            )
 
         if extra == "correct" and intake.building:
             new_building = rng.choice([b for b in _BUILDINGS if b != intake.building])
-            add(rng.uniform(0.3, 1), CLERK, EventType.INTAKE_CORRECTED, {
-                "field": "building", "value": new_building, "reason": "居民补充说明，楼号登记有误。",
-            })
+            add(
+                rng.uniform(0.3, 1),
+                CLERK,
+                EventType.INTAKE_CORRECTED,
+                {
+                    "field": "building",
+                    "value": new_building,
+                    "reason": "居民补充说明，楼号登记有误。",
+                },
+            )
         good = (Satisfaction.SATISFIED, Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
         if target in _ORDER[:5]:
             work_through(target)
@@ -568,8 +874,11 @@ class _Planner:
         rng = self.rng
         if latest <= earliest:
             return earliest
-        opens, closes = (time(7, 30), time(21, 30)) if channel in (Channel.HOTLINE_12345, Channel.QR_REPORT) else (
-            time(8, 30), time(17, 30))
+        opens, closes = (
+            (time(7, 30), time(21, 30))
+            if channel in (Channel.HOTLINE_12345, Channel.QR_REPORT)
+            else (time(8, 30), time(17, 30))
+        )
         first_day = earliest.astimezone(self.zone).date()
         days = (latest.astimezone(self.zone).date() - first_day).days
         for _ in range(40):

@@ -46,8 +46,9 @@ def read_ledger(path: Path) -> NumberingLedger:
 def write_ledger(path: Path, ledger: NumberingLedger) -> None:
     """Atomic replace, so a crash leaves either the old or the new ledger, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"event_sequence": ledger.event_sequence, "daily": ledger.daily, "hlc": ledger.hlc},
-                      sort_keys=True)
+    body = json.dumps(
+        {"event_sequence": ledger.event_sequence, "daily": ledger.daily, "hlc": ledger.hlc}, sort_keys=True
+    )
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ledger-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -234,8 +234,9 @@ class StationService:
             ledger = read_ledger(self.ledger_path)
             # Never move the clock back: a restored backup (or an old file copied back by hand) remembers an
             # older stamp than this station has already issued; the ledger remembers the newest.
-            stamps = [self._clock.last] + [HlcStamp.decode(s) for s in (station.hlc_last if station else "",
-                                                                        ledger.hlc) if s]
+            stamps = [self._clock.last] + [
+                HlcStamp.decode(s) for s in (station.hlc_last if station else "", ledger.hlc) if s
+            ]
             self._clock = HybridLogicalClock(self._wall_ms, max(stamps))
             db_seq = case_store.last_event_sequence(session)
             behind: dict[str, Any] = {}
@@ -273,9 +274,7 @@ class StationService:
                 row = session.scalar(select(StationRow))
                 if row is None:
                     return None
-                self._station_cache = StationInfo(
-                    row.code, row.name, row.sub_district, row.contact_phone, row.timezone
-                )
+                self._station_cache = StationInfo(row.code, row.name, row.sub_district, row.contact_phone, row.timezone)
         return self._station_cache
 
     def is_initialised(self) -> bool:
@@ -299,9 +298,7 @@ class StationService:
         if self.is_initialised():
             raise DomainError("station.exists", "本工作站已初始化。")
         secret = self._checked_pin_hash(admin_pin)
-        admin_name = validate_short_text(
-            admin_name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True
-        )
+        admin_name = validate_short_text(admin_name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True)
         with self._write() as session:
             session.add(
                 StationRow(
@@ -332,9 +329,7 @@ class StationService:
 
     def _seed_reference(self, session: Session) -> None:
         seed = RESOURCES / "seed"
-        self._upsert_categories(
-            session, parse_categories((seed / "categories.csv").read_text(encoding="utf-8"))
-        )
+        self._upsert_categories(session, parse_categories((seed / "categories.csv").read_text(encoding="utf-8")))
         self._upsert_grids(session, parse_grids((seed / "grids.csv").read_text(encoding="utf-8")))
         self._upsert_compounds(session, parse_compounds((seed / "compounds.csv").read_text(encoding="utf-8")))
 
@@ -386,9 +381,7 @@ class StationService:
             elif row.locked_until and row.locked_until > now:
                 minutes = max(1, -(-(row.locked_until - now) // timedelta(minutes=1)))  # whole minutes, rounded up
                 self._audit(session, StaffMember(row.id, row.name, Role(row.role)), "sign_in.locked")
-                refusal = DomainError(
-                    "auth.locked", f"连续输错次数过多，请 {minutes} 分钟后再试。", minutes=minutes
-                )
+                refusal = DomainError("auth.locked", f"连续输错次数过多，请 {minutes} 分钟后再试。", minutes=minutes)
             elif not verify_secret(pin, row.secret_hash):
                 row.failed_attempts += 1
                 if row.failed_attempts >= MAX_FAILED_SIGN_INS:
@@ -418,9 +411,7 @@ class StationService:
         with self._read() as session:
             rows = list(
                 session.scalars(
-                    select(CategoryRow)
-                    .where(CategoryRow.active)
-                    .order_by(CategoryRow.sort_order, CategoryRow.code)
+                    select(CategoryRow).where(CategoryRow.active).order_by(CategoryRow.sort_order, CategoryRow.code)
                 )
             )
         names = {r.code: r.name for r in rows}
@@ -439,9 +430,7 @@ class StationService:
         with self._read() as session:
             return [
                 Category(r.code, r.name, r.parent_code)
-                for r in session.scalars(
-                    select(CategoryRow).order_by(CategoryRow.sort_order, CategoryRow.code)
-                )
+                for r in session.scalars(select(CategoryRow).order_by(CategoryRow.sort_order, CategoryRow.code))
             ]
 
     def grids(self) -> list[Grid]:
@@ -455,18 +444,14 @@ class StationService:
         with self._read() as session:
             return [
                 Compound(r.name, r.grid_code)
-                for r in session.scalars(
-                    select(CompoundRow).where(CompoundRow.active).order_by(CompoundRow.name)
-                )
+                for r in session.scalars(select(CompoundRow).where(CompoundRow.active).order_by(CompoundRow.name))
             ]
 
     def import_reference_csv(self, actor: StaffMember, kind: str, csv_text: str) -> int:
         """Add or update categories, grids or compounds from CSV; returns how many rows were read."""
         require(actor.role, Permission.MANAGE_REFERENCE)
         parsers: dict[str, Callable[[str], Sequence[Any]]] = {
-            "categories": lambda text: parse_categories(
-                text, {c.code: c.parent_code for c in self.categories()}
-            ),
+            "categories": lambda text: parse_categories(text, {c.code: c.parent_code for c in self.categories()}),
             "grids": parse_grids,
             "compounds": parse_compounds,
         }
@@ -497,12 +482,22 @@ class StationService:
             except ValueError as err:
                 raise DomainError("csv.role", f"人员 CSV 第 {line} 行的角色「{item.role}」不正确。") from err
             secret = self._checked_pin_hash(item.pin)
-            prepared.append(StaffRow(id=new_id(), name=name, role=str(role), secret_hash=secret, active=True,
-                                     failed_attempts=0, created_at=self._now()))
+            prepared.append(
+                StaffRow(
+                    id=new_id(),
+                    name=name,
+                    role=str(role),
+                    secret_hash=secret,
+                    active=True,
+                    failed_attempts=0,
+                    created_at=self._now(),
+                )
+            )
         with self._write() as session:
             names = [r.name for r in prepared]
-            clashes = sorted({n for n in names if names.count(n) > 1} | (set(names) & set(
-                session.scalars(select(StaffRow.name)))))
+            clashes = sorted(
+                {n for n in names if names.count(n) > 1} | (set(names) & set(session.scalars(select(StaffRow.name))))
+            )
             if clashes:
                 raise DomainError("staff.exists", f"已有名为「{clashes[0]}」的工作人员。")
             session.add_all(prepared)
@@ -559,9 +554,7 @@ class StationService:
         with self._write() as session:
             session.merge(SettingRow(key=POLICY_KEY, value=policy.to_json()))
             for row in session.scalars(select(CaseRow)):
-                case_store.write_projection(
-                    session, case_store.load_state(session, row.id) or _missing(), policy
-                )
+                case_store.write_projection(session, case_store.load_state(session, row.id) or _missing(), policy)
             self._audit(session, actor, "settings.deadline_policy", policy=policy.to_json())
         self._policy_cache = policy
 
@@ -709,8 +702,7 @@ class StationService:
 
         with self._read() as session:
             return [
-                case_store.event_from_row(r)
-                for r in session.scalars(select(EventRow).order_by(EventRow.station_seq))
+                case_store.event_from_row(r) for r in session.scalars(select(EventRow).order_by(EventRow.station_seq))
             ]
 
     def histories_since(self, start: datetime) -> dict[str, list[Event]]:
@@ -721,9 +713,7 @@ class StationService:
         wanted = select(CaseRow.id).where(or_(CaseRow.status.in_(open_statuses), CaseRow.updated_at >= start))
         histories: dict[str, list[Event]] = {}
         with self._read() as session:
-            rows = session.scalars(
-                select(EventRow).where(EventRow.case_id.in_(wanted)).order_by(EventRow.station_seq)
-            )
+            rows = session.scalars(select(EventRow).where(EventRow.case_id.in_(wanted)).order_by(EventRow.station_seq))
             for row in rows:
                 histories.setdefault(row.case_id, []).append(case_store.event_from_row(row))
         return histories
@@ -754,15 +744,27 @@ class StationService:
                 chunk = case_ids[start : start + 500]
                 rows = session.execute(select(*_SUMMARY_COLUMNS).where(CaseRow.id.in_(chunk)))
                 for r in rows:
-                    found[r[0]] = CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], Tier(r[7]), Status(r[8]),
-                                              r[9], r[10], r[11], r[12], r[13])
+                    found[r[0]] = CaseSummary(
+                        r[0],
+                        r[1],
+                        r[2],
+                        r[3],
+                        r[4],
+                        r[5],
+                        r[6],
+                        Tier(r[7]),
+                        Status(r[8]),
+                        r[9],
+                        r[10],
+                        r[11],
+                        r[12],
+                        r[13],
+                    )
         return [found[i] for i in case_ids if i in found]
 
     def count(self, query: CaseQuery) -> int:
         with self._read() as session:
-            return int(
-                session.scalar(select(func.count()).select_from(CaseRow).where(*self._conditions(query))) or 0
-            )
+            return int(session.scalar(select(func.count()).select_from(CaseRow).where(*self._conditions(query))) or 0)
 
     def _conditions(self, query: CaseQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -788,9 +790,7 @@ class StationService:
         if query.registered_from:
             conditions.append(CaseRow.registered_at >= self._local_midnight(query.registered_from))
         if query.registered_to:
-            conditions.append(
-                CaseRow.registered_at < self._local_midnight(query.registered_to + timedelta(days=1))
-            )
+            conditions.append(CaseRow.registered_at < self._local_midnight(query.registered_to + timedelta(days=1)))
         if query.colours:
             now = query.now or self._now()
             conditions.append(or_(*[_colour_condition(c, self.colour_scheme(), now) for c in query.colours]))
@@ -849,9 +849,7 @@ class StationService:
             for day, seq in counters.items():
                 ledger.merge(0, day, seq)
             write_ledger(self.ledger_path, ledger)
-        safety = self.backup(
-            None, self.data_dir / "backups" / f"before-restore-{self._now():%Y%m%d-%H%M%S}.db"
-        )
+        safety = self.backup(None, self.data_dir / "backups" / f"before-restore-{self._now():%Y%m%d-%H%M%S}.db")
         with translated_storage_errors():
             self.engine.dispose()
             self.read_engine.dispose()
@@ -942,9 +940,7 @@ def _text_condition(word: str) -> ColumnElement[bool]:
     # FTS5 trigram needs three characters; shorter Chinese words (e.g. 噪声) fall back to LIKE.
     if len(word) >= 3:
         quoted = '"' + word.replace('"', '""') + '"'
-        matches = text(
-            "cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)"
-        ).bindparams(q=quoted)
+        matches = text("cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)").bindparams(q=quoted)
         return matches  # type: ignore[return-value]
     columns = (
         CaseRow.description,

@@ -71,8 +71,15 @@ class AdminDialog(QDialog):
             self.tabs.addTab(self._staff_tab(), self.tr("人员"))
         if self._staff.can(Permission.VIEW_AUDIT):
             entries = self._service.audit_log(self._staff, limit=500)
-            rows = [[f"{self._service.local_time(e.at):%Y-%m-%d %H:%M:%S}", e.staff_name, e.action,
-                     ", ".join(f"{k}={v}" for k, v in e.detail.items())] for e in entries]
+            rows = [
+                [
+                    f"{self._service.local_time(e.at):%Y-%m-%d %H:%M:%S}",
+                    e.staff_name,
+                    e.action,
+                    ", ".join(f"{k}={v}" for k, v in e.detail.items()),
+                ]
+                for e in entries
+            ]
             table = _table([self.tr("时间"), self.tr("人员"), self.tr("操作"), self.tr("内容")], rows)
             self.tabs.addTab(table, self.tr("审计日志"))
         self.tabs.setCurrentIndex(max(0, current))
@@ -123,16 +130,18 @@ class AdminDialog(QDialog):
             text = path.read_text(encoding="utf-8-sig")
             count = self._service.import_reference_csv(self._staff, kind, text)
         except (DomainError, OSError, UnicodeDecodeError) as err:
-            self._say(error_text(err) if isinstance(err, DomainError) else self.tr("无法读取文件：{0}").format(err),
-                      ok=False)
+            self._say(
+                error_text(err) if isinstance(err, DomainError) else self.tr("无法读取文件：{0}").format(err), ok=False
+            )
             return
         self._say(self.tr("已导入 {0} 行。").format(count), ok=True)
         self.rebuild()
 
     def add_staff(self) -> None:
         try:
-            self._service.add_staff(self._staff, self.new_name.text(), Role(self.new_role.currentData()),
-                                    self.new_pin.text())
+            self._service.add_staff(
+                self._staff, self.new_name.text(), Role(self.new_role.currentData()), self.new_pin.text()
+            )
         except DomainError as err:
             self._say(error_text(err), ok=False)
             return

@@ -49,16 +49,29 @@ from gridstation.ui.messages import error_text
 
 COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
 FIELD_LABELS = {
-    "category_code": "分类", "compound": "小区", "building": "楼栋", "address": "地址", "grid_code": "网格",
-    "complainant_name": "姓名", "phone": "电话", "anonymous": "匿名", "description": "诉求内容",
+    "category_code": "分类",
+    "compound": "小区",
+    "building": "楼栋",
+    "address": "地址",
+    "grid_code": "网格",
+    "complainant_name": "姓名",
+    "phone": "电话",
+    "anonymous": "匿名",
+    "description": "诉求内容",
 }
 
 
 class ActionDialog(QDialog):
     """Collects what one lifecycle step needs, then records it through the service."""
 
-    def __init__(self, service: StationService, staff: StaffMember, state: CaseState, action: EventType,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: StationService,
+        staff: StaffMember,
+        state: CaseState,
+        action: EventType,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._service = service
         self._staff = staff
@@ -87,8 +100,10 @@ class ActionDialog(QDialog):
             assignee.setCurrentIndex(-1)
             return [("assignee", self.tr("承办人或部门"), assignee), ("note", self.tr("说明"), _text())]
         if a is EventType.DISPOSED:
-            return [("outcome", self.tr("处置结果"), _choice(DISPOSAL_OUTCOME_LABELS)),
-                    ("note", self.tr("处置情况"), _text())]
+            return [
+                ("outcome", self.tr("处置结果"), _choice(DISPOSAL_OUTCOME_LABELS)),
+                ("note", self.tr("处置情况"), _text()),
+            ]
         if a is EventType.CLOSED:
             return [("answer", self.tr("办结答复"), _text())]
         if a is EventType.FOLLOW_UP:
@@ -104,17 +119,21 @@ class ActionDialog(QDialog):
             visited_on.setDisplayFormat("yyyy-MM-dd")
             visited_on.setEnabled(False)
             source.currentIndexChanged.connect(
-                lambda _i: visited_on.setEnabled(source.currentData() == FollowUpSource.PAPER_FORM))
-            return [("kind", self.tr("回访类型"), label),
-                    ("source", self.tr("回访方式"), source),
-                    ("visited_on", self.tr("回访表日期"), visited_on),
-                    ("resolution", self.tr("是否解决"), _choice(RESOLUTION_LABELS)),
-                    ("satisfaction", self.tr("满意度"), _choice(SATISFACTION_LABELS)),
-                    ("visitor", self.tr("回访人"), QLineEdit(self._staff.name)),
-                    ("note", self.tr("回访意见"), _text())]
+                lambda _i: visited_on.setEnabled(source.currentData() == FollowUpSource.PAPER_FORM)
+            )
+            return [
+                ("kind", self.tr("回访类型"), label),
+                ("source", self.tr("回访方式"), source),
+                ("visited_on", self.tr("回访表日期"), visited_on),
+                ("resolution", self.tr("是否解决"), _choice(RESOLUTION_LABELS)),
+                ("satisfaction", self.tr("满意度"), _choice(SATISFACTION_LABELS)),
+                ("visitor", self.tr("回访人"), QLineEdit(self._staff.name)),
+                ("note", self.tr("回访意见"), _text()),
+            ]
         if a is EventType.CONFERENCE_FLAGGED:
-            flag = QLabel(self.tr("移出难题会诊名单") if self._state.conference_flagged
-                          else self.tr("列入本周难题会诊"))
+            flag = QLabel(
+                self.tr("移出难题会诊名单") if self._state.conference_flagged else self.tr("列入本周难题会诊")
+            )
             flag.setProperty("value", not self._state.conference_flagged)
             reason = _text()
             reason.setEnabled(not self._state.conference_flagged)
@@ -124,8 +143,11 @@ class ActionDialog(QDialog):
             return [("to", self.tr("调整为"), _choice(tiers)), ("reason", self.tr("原因"), _text())]
         if a is EventType.INTAKE_CORRECTED:
             fields = {name: FIELD_LABELS[name] for name in CORRECTABLE_FIELDS if name != "anonymous"}
-            return [("field", self.tr("更正项目"), _choice(fields)), ("value", self.tr("更正为"), QLineEdit()),
-                    ("reason", self.tr("原因"), _text())]
+            return [
+                ("field", self.tr("更正项目"), _choice(fields)),
+                ("value", self.tr("更正为"), QLineEdit()),
+                ("reason", self.tr("原因"), _text()),
+            ]
         return [("note", self.tr("说明"), _text())]
 
     def payload(self) -> dict[str, Any]:
@@ -145,8 +167,9 @@ class ActionDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            self.result_state = self._service.record(self._staff, self._state.id, self._action, self.payload(),
-                                                     expected_version=self._state.version)
+            self.result_state = self._service.record(
+                self._staff, self._state.id, self._action, self.payload(), expected_version=self._state.version
+            )
         except DomainError as err:
             self.error.setText(error_text(err))
             self.error.show()
@@ -253,12 +276,14 @@ class CaseDetailPanel(QWidget):
         self.phone_button.setVisible(bool(state.phone) and self._staff.can(Permission.SEE_FULL_PHONE))
         self.timeline.clear()
         for event in self._service.timeline(state.id):
-            line = QTreeWidgetItem([
-                f"{self._service.local_time(event.occurred_at):%m-%d %H:%M:%S}",
-                tr_label(EVENT_LABELS[event.type]),
-                event.actor_name,
-                describe_event(event),
-            ])
+            line = QTreeWidgetItem(
+                [
+                    f"{self._service.local_time(event.occurred_at):%m-%d %H:%M:%S}",
+                    tr_label(EVENT_LABELS[event.type]),
+                    event.actor_name,
+                    describe_event(event),
+                ]
+            )
             line.setToolTip(3, describe_event(event))
             self.timeline.addTopLevelItem(line)
         self._render_actions(state)
@@ -268,8 +293,9 @@ class CaseDetailPanel(QWidget):
         if state is None or state.stage_started_at is None:
             self.sla_label.clear()
             return
-        deadline = self._service.deadline_policy().deadline(state.tier, state.category_code, state.status,
-                                                            state.stage_started_at)
+        deadline = self._service.deadline_policy().deadline(
+            state.tier, state.category_code, state.status, state.stage_started_at
+        )
         if deadline is None:
             self.sla_label.setText(self.tr("无时限"))
             self.sla_label.setStyleSheet("")
@@ -277,12 +303,18 @@ class CaseDetailPanel(QWidget):
         scheme = self._service.colour_scheme()
         now = self._service.now()
         colour = scheme.colour_for(deadline.started_at, deadline.due_at, now)
-        self.sla_label.setText(self.tr("{0}时限：{1}（{2}）").format(
-            tr_label(STAGE_LABELS[Stage(deadline.stage)]), format_remaining(deadline.due_at, now),
-            tr_label(COLOUR_LABELS[colour])))
+        self.sla_label.setText(
+            self.tr("{0}时限：{1}（{2}）").format(
+                tr_label(STAGE_LABELS[Stage(deadline.stage)]),
+                format_remaining(deadline.due_at, now),
+                tr_label(COLOUR_LABELS[colour]),
+            )
+        )
         self.sla_label.setStyleSheet(
             f"padding: 3px; color: white; background: {scheme.hex_colours[colour]};"
-            if colour is not Colour.NONE else "")
+            if colour is not Colour.NONE
+            else ""
+        )
 
     def _render_actions(self, state: CaseState) -> None:
         for button in self.action_buttons.values():
@@ -290,8 +322,11 @@ class CaseDetailPanel(QWidget):
             button.hide()
             button.deleteLater()
         self.action_buttons.clear()
-        actions = [a for a in legal_actions(state)
-                   if a is not EventType.CONFERENCE_FLAGGED or self._staff.can(Permission.FLAG_CONFERENCE)]
+        actions = [
+            a
+            for a in legal_actions(state)
+            if a is not EventType.CONFERENCE_FLAGGED or self._staff.can(Permission.FLAG_CONFERENCE)
+        ]
         for number, action in enumerate(actions, start=1):
             label = tr_label(EVENT_LABELS[action])
             if action is EventType.CLOSED and state.tier is Tier.ON_THE_SPOT:

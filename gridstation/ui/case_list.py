@@ -84,8 +84,15 @@ class CaseListPanel(QWidget):
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
-        for widget in (self.status_filter, self.tier_filter, self.colour_filter, self.category_filter,
-                       self.grid_filter, self.date_from, self.date_to):
+        for widget in (
+            self.status_filter,
+            self.tier_filter,
+            self.colour_filter,
+            self.category_filter,
+            self.grid_filter,
+            self.date_from,
+            self.date_to,
+        ):
             filters.addWidget(widget, 1)
             if isinstance(widget, QComboBox):
                 widget.currentIndexChanged.connect(self.apply_filters)

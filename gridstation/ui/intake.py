@@ -144,14 +144,39 @@ class IntakeForm(QWidget):
         layout.addWidget(self.status)
         layout.addStretch(1)
 
-        order: list[QWidget] = [self.channel, self.category, self.tier, self.compound, self.building, self.address,
-                                self.grid, self.description, self.complainant_name, self.phone, self.anonymous,
-                                self.answer, self.save_button, self.clear_button]
+        order: list[QWidget] = [
+            self.channel,
+            self.category,
+            self.tier,
+            self.compound,
+            self.building,
+            self.address,
+            self.grid,
+            self.description,
+            self.complainant_name,
+            self.phone,
+            self.anonymous,
+            self.answer,
+            self.save_button,
+            self.clear_button,
+        ]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 
-        for widget in (self.channel, self.category, self.tier, self.compound, self.building, self.address, self.grid,
-                       self.description, self.complainant_name, self.phone, self.anonymous, self.answer):
+        for widget in (
+            self.channel,
+            self.category,
+            self.tier,
+            self.compound,
+            self.building,
+            self.address,
+            self.grid,
+            self.description,
+            self.complainant_name,
+            self.phone,
+            self.anonymous,
+            self.answer,
+        ):
             widget.installEventFilter(self)
         for combo in (self.category, self.compound):
             line = combo.lineEdit()
@@ -164,11 +189,20 @@ class IntakeForm(QWidget):
         self.description.textChanged.connect(self._update_counter)
         self.phone.editingFinished.connect(self._check_phone)
         self.compound.currentTextChanged.connect(self._on_compound)
-        for signal in (self.building.textChanged, self.address.textChanged, self.description.textChanged,
-                       self.complainant_name.textChanged, self.phone.textChanged, self.answer.textChanged,
-                       self.category.currentTextChanged, self.compound.currentTextChanged,
-                       self.tier.currentIndexChanged, self.channel.currentIndexChanged,
-                       self.anonymous.toggled, self.grid.currentIndexChanged):
+        for signal in (
+            self.building.textChanged,
+            self.address.textChanged,
+            self.description.textChanged,
+            self.complainant_name.textChanged,
+            self.phone.textChanged,
+            self.answer.textChanged,
+            self.category.currentTextChanged,
+            self.compound.currentTextChanged,
+            self.tier.currentIndexChanged,
+            self.channel.currentIndexChanged,
+            self.anonymous.toggled,
+            self.grid.currentIndexChanged,
+        ):
             signal.connect(self._schedule_draft)
         self._update_answer_visibility()
         self._update_counter()
@@ -330,8 +364,9 @@ class IntakeForm(QWidget):
         self.save_button.setEnabled(False)
         self.status.setText(self.tr("正在保存…"))
         self.status.setStyleSheet("")
-        run_in_background(lambda: self._service.register_case(self._staff, intake), self._saved, self._failed,
-                          owner=self)
+        run_in_background(
+            lambda: self._service.register_case(self._staff, intake), self._saved, self._failed, owner=self
+        )
 
     def _saved(self, state: object) -> None:
         assert isinstance(state, CaseState)
@@ -357,9 +392,14 @@ class IntakeForm(QWidget):
 
     def _focus_field(self, name: str) -> None:
         widgets: dict[str, QWidget] = {
-            "category_code": self.category, "description": self.description, "phone": self.phone,
-            "complainant_name": self.complainant_name, "compound": self.compound, "building": self.building,
-            "address": self.address, "answer": self.answer,
+            "category_code": self.category,
+            "description": self.description,
+            "phone": self.phone,
+            "complainant_name": self.complainant_name,
+            "compound": self.compound,
+            "building": self.building,
+            "address": self.address,
+            "answer": self.answer,
         }
         widgets.get(name, self.description).setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -389,8 +429,19 @@ class IntakeForm(QWidget):
     def save_draft(self) -> None:
         self._draft_timer.stop()
         values = self.field_values()
-        if not any(str(values[k]).strip() for k in ("description", "phone", "complainant_name", "building",
-                                                      "address", "answer", "category_text", "compound")):
+        if not any(
+            str(values[k]).strip()
+            for k in (
+                "description",
+                "phone",
+                "complainant_name",
+                "building",
+                "address",
+                "answer",
+                "category_text",
+                "compound",
+            )
+        ):
             self._drafts.clear()
             return
         try:

@@ -21,10 +21,20 @@ def tr_label(text: str) -> str:
 
 def all_domain_labels() -> Iterator[str]:
     """Every label the desk may show from the domain, for the translation catalogue."""
-    for table in (enums.CHANNEL_LABELS, enums.TIER_LABELS, enums.STATUS_LABELS, enums.EVENT_LABELS,
-                  enums.FOLLOW_UP_KIND_LABELS, enums.FOLLOW_UP_SOURCE_LABELS, enums.SATISFACTION_LABELS,
-                  enums.RESOLUTION_LABELS, enums.DISPOSAL_OUTCOME_LABELS, enums.ROLE_LABELS, sla.STAGE_LABELS,
-                  sla.COLOUR_LABELS):
+    for table in (
+        enums.CHANNEL_LABELS,
+        enums.TIER_LABELS,
+        enums.STATUS_LABELS,
+        enums.EVENT_LABELS,
+        enums.FOLLOW_UP_KIND_LABELS,
+        enums.FOLLOW_UP_SOURCE_LABELS,
+        enums.SATISFACTION_LABELS,
+        enums.RESOLUTION_LABELS,
+        enums.DISPOSAL_OUTCOME_LABELS,
+        enums.ROLE_LABELS,
+        sla.STAGE_LABELS,
+        sla.COLOUR_LABELS,
+    ):
         yield from table.values()
     # Printing choices: paper names come from forms/receipt.toml, the rest from the print settings.
     from gridstation.printing.templates import receipt_papers

@@ -91,8 +91,11 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         admin = QAction(self.tr("基础数据与人员(&D)…"), self)
-        admin.setEnabled(any(self.staff.can(p) for p in (Permission.MANAGE_REFERENCE, Permission.MANAGE_STAFF,
-                                                          Permission.VIEW_AUDIT)))
+        admin.setEnabled(
+            any(
+                self.staff.can(p) for p in (Permission.MANAGE_REFERENCE, Permission.MANAGE_STAFF, Permission.VIEW_AUDIT)
+            )
+        )
         admin.triggered.connect(self.open_admin)
         file_menu.addActions([backup, restore, admin])
         file_menu.addSeparator()
@@ -135,25 +138,32 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ backup and restore
 
     def ask_backup(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("备份到"), str(Path.home() / "gridstation-backup.db"),
-                                              self.tr("GridStation 备份 (*.db)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("备份到"), str(Path.home() / "gridstation-backup.db"), self.tr("GridStation 备份 (*.db)")
+        )
         if path:
             self.backup_to(Path(path))
 
     def backup_to(self, path: Path) -> None:
         self.statusBar().showMessage(self.tr("正在备份…"))
-        run_in_background(lambda: self.service.backup(self.staff, path),
-                          lambda result: self.statusBar().showMessage(self.tr("已备份到 {0}").format(result), 10000),
-                          lambda error: show_error(self, error, self.tr("备份失败")), owner=self)
+        run_in_background(
+            lambda: self.service.backup(self.staff, path),
+            lambda result: self.statusBar().showMessage(self.tr("已备份到 {0}").format(result), 10000),
+            lambda error: show_error(self, error, self.tr("备份失败")),
+            owner=self,
+        )
 
     def ask_restore(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(Path.home()),
-                                              self.tr("GridStation 备份 (*.db)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("选择备份文件"), str(Path.home()), self.tr("GridStation 备份 (*.db)")
+        )
         if not path:
             return
         answer = QMessageBox.question(
-            self, self.tr("确认恢复"),
-            self.tr("将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？"))
+            self,
+            self.tr("确认恢复"),
+            self.tr("将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？"),
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.restore_from(Path(path))
 
@@ -164,8 +174,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("已恢复。原数据另存于 {0}").format(safety), 15000)
             self.cases.reload()
 
-        run_in_background(lambda: self.service.restore(self.staff, path), done,
-                          lambda error: self.statusBar().showMessage(error_text(error), 15000), owner=self)
+        run_in_background(
+            lambda: self.service.restore(self.staff, path),
+            done,
+            lambda error: self.statusBar().showMessage(error_text(error), 15000),
+            owner=self,
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.intake.save_draft()

@@ -44,8 +44,9 @@ class AreaReportDialog(QDialog):
 
 
 class PrintMenu(QObject):
-    def __init__(self, paperwork: Paperwork, staff: StaffMember, window: QWidget,
-                 current_case: Callable[[], CaseState | None]) -> None:
+    def __init__(
+        self, paperwork: Paperwork, staff: StaffMember, window: QWidget, current_case: Callable[[], CaseState | None]
+    ) -> None:
         super().__init__(window)
         self.paperwork = paperwork
         self.staff = staff
@@ -54,8 +55,7 @@ class PrintMenu(QObject):
         self.controller = PrintController(paperwork, staff, window)
 
     def populate(self, menu: QMenu) -> None:
-        def action(text: str, slot: Callable[[], object], shortcut: str | None = None,
-                   enabled: bool = True) -> QAction:
+        def action(text: str, slot: Callable[[], object], shortcut: str | None = None, enabled: bool = True) -> QAction:
             item = QAction(text, self)
             if shortcut:
                 item.setShortcut(QKeySequence(shortcut))
@@ -143,4 +143,3 @@ class PrintMenu(QObject):
         dialog = PrintSettingsDialog(self.paperwork, self.staff, self.window)
         dialog.open()
         return dialog
-

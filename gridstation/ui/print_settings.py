@@ -102,9 +102,12 @@ class PrintSettingsDialog(QDialog):
     def _update_escpos_rows(self) -> None:
         kind = self.escpos_kind.currentData()
         visible = {
-            self.host: kind == "network", self.port: kind == "network",
-            self.usb_vendor: kind == "usb", self.usb_product: kind == "usb",
-            self.serial_device: kind == "serial", self.baudrate: kind == "serial",
+            self.host: kind == "network",
+            self.port: kind == "network",
+            self.usb_vendor: kind == "usb",
+            self.usb_product: kind == "usb",
+            self.serial_device: kind == "serial",
+            self.baudrate: kind == "serial",
         }
         for widget, shown in visible.items():
             self._escpos_form.setRowVisible(widget, shown)

@@ -132,8 +132,10 @@ class PreviewDialog(QDialog):
         self.print_button.clicked.connect(self.print_requested)
         self.save_button.clicked.connect(self.save_requested)
         close.clicked.connect(self.reject)
-        for sequence, signal in ((QKeySequence.StandardKey.Print, self.print_requested),
-                                 (QKeySequence.StandardKey.Save, self.save_requested)):
+        for sequence, signal in (
+            (QKeySequence.StandardKey.Print, self.print_requested),
+            (QKeySequence.StandardKey.Save, self.save_requested),
+        ):
             action = QAction(self)
             action.setShortcut(sequence)
             action.triggered.connect(signal)
@@ -210,16 +212,18 @@ class PrintController(QObject):
         self.message.emit(self.tr("已打印回执 {0}").format(state.number))
         self.receipt_recorded.emit(state)
 
-    def _send_escpos(self, document: Document, raw: bytes, settings: PrintSettings,
-                     on_printed: Callable[[], None]) -> None:
+    def _send_escpos(
+        self, document: Document, raw: bytes, settings: PrintSettings, on_printed: Callable[[], None]
+    ) -> None:
         from gridstation.printing.escpos import print_escpos
 
         self.message.emit(self.tr("正在发送到热敏打印机…"))
         run_in_background(
             lambda: print_escpos(settings.escpos, raw),
             lambda _result: on_printed(),
-            lambda error: self._failed(error, lambda: self._send_escpos(document, raw, settings, on_printed),
-                                       document, on_printed),
+            lambda error: self._failed(
+                error, lambda: self._send_escpos(document, raw, settings, on_printed), document, on_printed
+            ),
             owner=self,
         )
 
@@ -228,13 +232,20 @@ class PrintController(QObject):
     def render_then_preview(self, title: str, build: Callable[[], Document]) -> None:
         """Build a document off the UI thread, then preview it."""
         self.message.emit(self.tr("正在生成{0}…").format(title))
+
         def built(document: object) -> None:
             self.show_preview(document)
 
         run_in_background(build, built, self._report, owner=self)
 
-    def show_preview(self, document: object, *, on_printed: Callable[[], None] | None = None,
-                     escpos: bytes | None = None, settings: PrintSettings | None = None) -> PreviewDialog:
+    def show_preview(
+        self,
+        document: object,
+        *,
+        on_printed: Callable[[], None] | None = None,
+        escpos: bytes | None = None,
+        settings: PrintSettings | None = None,
+    ) -> PreviewDialog:
         assert isinstance(document, Document)
         dialog = PreviewDialog(document, self.window)
         self.preview = dialog
@@ -255,14 +266,16 @@ class PrintController(QObject):
         dialog.open()
         return dialog
 
-    def print_document(self, document: Document, printer_name: str = "", *,
-                       on_printed: Callable[[], None] | None = None) -> None:
+    def print_document(
+        self, document: Document, printer_name: str = "", *, on_printed: Callable[[], None] | None = None
+    ) -> None:
         """Print straight to the configured printer (no dialog): the one-key path at the counter."""
         try:
             self.check_printer(printer_name)
         except PrinterError as error:
-            self._failed(error, lambda: self.print_document(document, printer_name, on_printed=on_printed),
-                         document, on_printed)
+            self._failed(
+                error, lambda: self.print_document(document, printer_name, on_printed=on_printed), document, on_printed
+            )
             return
         self._print_on(document, self.make_printer(printer_name), on_printed)
 
@@ -278,13 +291,15 @@ class PrintController(QObject):
         run_in_background(
             lambda: print_pdf(document.pdf, printer),
             done,
-            lambda error: self._failed(error, lambda: self._print_on(document, printer, on_printed),
-                                       document, on_printed),
+            lambda error: self._failed(
+                error, lambda: self._print_on(document, printer, on_printed), document, on_printed
+            ),
             owner=self,
         )
 
-    def save_pdf(self, document: Document, path: str | None = None, *,
-                 on_saved: Callable[[], None] | None = None) -> None:
+    def save_pdf(
+        self, document: Document, path: str | None = None, *, on_saved: Callable[[], None] | None = None
+    ) -> None:
         target = path if path is not None else self.ask_save_path(document.file_name)
         if not target:
             return
@@ -301,8 +316,9 @@ class PrintController(QObject):
 
     # ------------------------------------------------------------------ failures
 
-    def _failed(self, error: BaseException, retry: Callable[[], None], document: Document,
-                on_printed: Callable[[], None] | None) -> None:
+    def _failed(
+        self, error: BaseException, retry: Callable[[], None], document: Document, on_printed: Callable[[], None] | None
+    ) -> None:
         """Say what went wrong in words a clerk can act on; offer to retry or to save the PDF instead."""
         self.last_error = error
         text = error_text(error)
@@ -342,7 +358,7 @@ class PrintController(QObject):
         return dialog.exec() == QDialog.DialogCode.Accepted
 
     def _ask_save_path(self, file_name: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self.window, self.tr("另存为 PDF"), str(Path.home() / file_name),
-                                              self.tr("PDF 文件 (*.pdf)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, self.tr("另存为 PDF"), str(Path.home() / file_name), self.tr("PDF 文件 (*.pdf)")
+        )
         return path
-

@@ -98,9 +98,13 @@ class FirstRunDialog(QDialog):
             return
         try:
             self.staff = self._service.initialise(
-                code=self.code.text(), name=self.station_name.text(), admin_name=self.admin_name.text(),
-                admin_pin=self.pin.text(), sub_district=self.sub_district.text().strip(),
-                contact_phone=self.contact.text().strip())
+                code=self.code.text(),
+                name=self.station_name.text(),
+                admin_name=self.admin_name.text(),
+                admin_pin=self.pin.text(),
+                sub_district=self.sub_district.text().strip(),
+                contact_phone=self.contact.text().strip(),
+            )
         except DomainError as err:
             self.error.setText(error_text(err))
             self.error.show()
