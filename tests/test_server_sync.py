@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from gridstation.domain.codec import state_to_json
 from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.protocol import DayReceipt, PushResponse, StatusUpdate, receipt_digest
+from gridstation.server.db import open_database
 from gridstation.server.service import Department, ServerService
 from gridstation.server.workorders import build_work_order
 from tests.server_support import Api, ModelStation, ServerClock, auth, server_state
@@ -482,3 +485,31 @@ def test_status_page_shows_no_personal_details(api: Api, server_clock: ServerClo
     assert "13812341234" not in page.text and "张伟" not in page.text and "枫林苑" not in page.text
     missing = api.client.get("/status/JA01-20991231-0001-X")
     assert missing.status_code == 404 and "没有编号为" in missing.text
+
+
+def test_a_sqlite_writer_that_waits_too_long_is_told_busy_with_retry_after_and_its_retry_applies(
+    tmp_path: Path, server_clock: ServerClock
+) -> None:
+    path = tmp_path / "server.db"
+    database = open_database(f"sqlite:///{path}", sqlite_busy_timeout_ms=200)
+    api = Api(ServerService(database, clock=server_clock), tmp_path / "data")
+    credential = api.enrol_station("JA01")
+    station = ModelStation("JA01", server_clock)
+    station.register(0)
+    other_writer = sqlite3.connect(path, isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")  # e.g. another station's long push holding the write lock
+    try:
+        answer = api.push(credential, station.batch())
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"] == "2"
+    assert answer.json()["error"]["code"] == "server.busy"
+    assert "正忙" in answer.json()["error"]["message"]
+    assert api.service.events_held() == []
+
+    response = api.push_ok(credential, station)
+    assert [r.outcome for r in response.results] == ["applied"] * len(station.events)
+    api.client.close()
+    database.dispose()

@@ -16,6 +16,8 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridstation.domain.errors import DomainError
@@ -138,6 +140,12 @@ async def _too_large(send: Any, limit: int) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
+# SQLite's lock timeout and PostgreSQL's lock, deadlock and serialisation give-ups.
+BUSY_WORDS = ("locked", "busy", "deadlock", "could not obtain lock", "could not serialize", "too many clients")
+RETRY_AFTER_BUSY_S = 2
+RETRY_AFTER_DOWN_S = 10
+
+
 def error_response(status: int, code: str, message: str, **detail: Any) -> JSONResponse:
     body = ErrorBody.model_validate({"error": {"code": code, "message": message, "detail": detail}})
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
@@ -189,6 +197,24 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
         messages = {404: "没有这个地址。", 405: "该地址不支持此请求方法。"}
         message = messages.get(exc.status_code, str(exc.detail))
         return error_response(exc.status_code, f"http.{exc.status_code}", message)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def on_database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # Waiting writers, a full connection pool or a database restart: the request changed nothing (its
+        # transaction rolled back), and the same request will succeed a little later.
+        text = str(getattr(exc, "orig", exc)).lower()
+        busy = isinstance(exc, PoolTimeout) or any(word in text for word in BUSY_WORDS)
+        log.warning("database unavailable (%s): %s", "busy" if busy else "down", text[:200])
+        response = (
+            error_response(503, "server.busy", "城运中心服务器正忙，请求未生效，请稍后自动重试。")
+            if busy
+            else error_response(
+                503, "server.database_unavailable", "城运中心数据库暂时无法连接，请求未生效，请稍后重试。"
+            )
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_BUSY_S if busy else RETRY_AFTER_DOWN_S)
+        return response
 
     @app.exception_handler(Exception)
     async def on_crash(_: Request, exc: Exception) -> JSONResponse:

@@ -14,6 +14,9 @@ from gridstation.domain.errors import DomainError
 from gridstation.storage.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# A desk waits 3 s for the lock; the server queues many stations' pushes behind one writer, each taking up to
+# a second or two for a thousand events, so a writer waits much longer before it answers 503 "busy".
+SERVER_SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,9 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def open_database(url: str, *, pool_size: int = 20) -> ServerDatabase:
+def open_database(
+    url: str, *, pool_size: int = 20, sqlite_busy_timeout_ms: int = SERVER_SQLITE_BUSY_TIMEOUT_MS
+) -> ServerDatabase:
     """Open (and migrate) the database at `url`: `sqlite:///path` or `postgresql+psycopg://…`."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -52,7 +57,11 @@ def open_database(url: str, *, pool_size: int = 20) -> ServerDatabase:
             raise DomainError("server.db_url", "SQLite 数据库地址须带文件路径，如 sqlite:///server.db")
         path = Path(parsed.database)
         path.parent.mkdir(parents=True, exist_ok=True)
-        database = ServerDatabase(url, make_engine(path), make_engine(path, for_writing=False))
+        database = ServerDatabase(
+            url,
+            make_engine(path, busy_timeout_ms=sqlite_busy_timeout_ms),
+            make_engine(path, for_writing=False, busy_timeout_ms=sqlite_busy_timeout_ms),
+        )
     elif parsed.get_backend_name() == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             raise DomainError("server.db_driver", "PostgreSQL 请使用 postgresql+psycopg://… 地址（psycopg 3 驱动）。")

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gridstation.storage.types import JsonText, UTCDateTime
 
@@ -122,8 +122,6 @@ class FeedRow(ServerBase):
     station_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36), ForeignKey("events.id"))
-    # Lets the unit of work insert the event before its feed row.
-    event: Mapped[ServerEventRow] = relationship(lazy="raise")
 
 
 class QuarantineRow(ServerBase):

@@ -9,11 +9,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridstation.assets import RESOURCES
@@ -127,6 +127,34 @@ class ImportResult:
 
 
 @dataclass
+class _PendingRows:
+    """Event and feed rows of the open transaction, inserted together before it commits.
+
+    A push stores thousands of events; building an ORM object (and a feed object) for each cost more than all
+    of the checks. Anything that reads events back inside the same transaction must `write` these first.
+    """
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    feed: list[dict[str, Any]] = field(default_factory=list)
+
+    @staticmethod
+    def of(session: Session) -> _PendingRows:
+        pending = session.info.get("pending_rows")
+        if pending is None:
+            pending = session.info["pending_rows"] = _PendingRows()
+        assert isinstance(pending, _PendingRows)
+        return pending
+
+    def write(self, session: Session) -> None:
+        session.flush()  # the ORM's own rows (the cases) go first, as the unit of work would order them
+        if self.events:
+            session.execute(insert(ServerEventRow), self.events)
+        if self.feed:
+            session.execute(insert(FeedRow), self.feed)
+        self.events, self.feed = [], []
+
+
+@dataclass
 class _BatchCase:
     row: ServerCaseRow
     state: CaseState
@@ -155,6 +183,7 @@ class ServerService:
     def writing(self) -> Iterator[Session]:
         with self._write() as session, session.begin():
             yield session
+            _PendingRows.of(session).write(session)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -189,10 +218,6 @@ class ServerService:
         if row is None:
             raise not_found(f"工作站 {code}", "station.unknown")
         return row
-
-    def _append_to_feed(self, session: Session, station: ServerStationRow, event: ServerEventRow) -> None:
-        station.feed_head += 1
-        session.add(FeedRow(station_code=station.code, seq=station.feed_head, event=event))
 
     # --- stations -----------------------------------------------------------------------------------------
 
@@ -349,6 +374,7 @@ class ServerService:
                 for row in session.scalars(select(QuarantineRow).where(QuarantineRow.event_id.in_(ids)))
             }
             cases = self._load_cases(session, {e.case_id for e in events})
+            numbers_taken = self._numbers_taken(session, events)
             results: list[EventResult] = []
             expected = station.pushed_seq + 1
             for wire in events:
@@ -382,7 +408,7 @@ class ServerService:
                         reason=again.reason,
                     )
                 else:
-                    result = self._ingest(session, station, wire, cases)
+                    result = self._ingest(session, station, wire, cases, numbers_taken)
                 if consumes:
                     expected += 1
                 results.append(result)
@@ -420,6 +446,18 @@ class ServerService:
     def _load_cases(self, session: Session, case_ids: set[str]) -> dict[str, _BatchCase]:
         rows = session.scalars(select(ServerCaseRow).where(ServerCaseRow.id.in_(case_ids))).all()
         return {row.id: _BatchCase(row, state_from_json(row.state)) for row in rows}
+
+    @staticmethod
+    def _numbers_taken(session: Session, events: Sequence[PushedEvent]) -> set[str]:
+        """The case numbers the batch's registrations would claim that are already in use, in one query.
+
+        Looking each one up as it comes would flush the session per registration (autoflush), which cost
+        more than everything else in a push.
+        """
+        numbers = {str(e.payload.get("number", "")) for e in events if e.type is EventType.REGISTERED}
+        if not numbers:
+            return set()
+        return set(session.scalars(select(ServerCaseRow.number).where(ServerCaseRow.number.in_(numbers))))
 
     def _store_state(self, batch_case: _BatchCase) -> None:
         row, state = batch_case.row, batch_case.state
@@ -463,11 +501,16 @@ class ServerService:
         return EventResult(id=wire.id, station_seq=wire.station_seq, outcome="rejected", code=code, reason=reason)
 
     def _ingest(
-        self, session: Session, station: ServerStationRow, wire: PushedEvent, cases: dict[str, _BatchCase]
+        self,
+        session: Session,
+        station: ServerStationRow,
+        wire: PushedEvent,
+        cases: dict[str, _BatchCase],
+        numbers_taken: set[str],
     ) -> EventResult:
         event = wire.to_event()
         if event.type is EventType.REGISTERED:
-            return self._ingest_registration(session, station, wire, event, cases)
+            return self._ingest_registration(session, station, wire, event, cases, numbers_taken)
         batch_case = cases.get(event.case_id)
         if batch_case is None:
             return self._reject(
@@ -522,6 +565,7 @@ class ServerService:
         wire: PushedEvent,
         event: Event,
         cases: dict[str, _BatchCase],
+        numbers_taken: set[str],
     ) -> EventResult:
         if event.case_id in cases:
             return self._reject(session, station.code, wire, "case.already_registered", "该诉求已在服务器上登记。")
@@ -529,7 +573,7 @@ class ServerService:
         match = CASE_NUMBER_PATTERN.match(number)
         if match is None or match.group("station") != station.code or not is_valid_case_number(number):
             return self._reject(session, station.code, wire, "case.number_invalid", f"诉求编号「{number}」不合规。")
-        if session.scalar(select(ServerCaseRow.id).where(ServerCaseRow.number == number)) is not None:
+        if number in numbers_taken:
             return self._reject(
                 session, station.code, wire, "case.number_taken", f"诉求编号 {number} 已被另一条诉求使用。"
             )
@@ -552,6 +596,7 @@ class ServerService:
             version=0,
         )
         session.add(row)
+        numbers_taken.add(number)
         self._store_event(session, station, event, wire.content_hash, "station", wire.station_seq, applied=True)
         cases[event.case_id] = _BatchCase(row, state, changed=True)
         return EventResult(id=wire.id, station_seq=wire.station_seq, outcome="applied")
@@ -571,6 +616,7 @@ class ServerService:
     def _raise_conflict(
         self, session: Session, station_code: str, state: CaseState, event: Event, name: str, base: Any, value: Any
     ) -> str:
+        _PendingRows.of(session).write(session)
         server_event = session.scalars(
             select(ServerEventRow)
             .where(
@@ -646,25 +692,28 @@ class ServerService:
         *,
         applied: bool,
     ) -> None:
-        row = ServerEventRow(
-            id=event.id,
-            case_id=event.case_id,
-            station_code=station.code,
-            origin=origin,
-            station_seq=station_seq,
-            type=str(event.type),
-            payload=event.payload,
-            actor_id=event.actor_id,
-            actor_name=event.actor_name,
-            occurred_at=event.occurred_at,
-            hlc=event.hlc,
-            schema_version=event.schema_version,
-            content_hash=content_hash,
-            applied=applied,
-            received_at=self.now(),
+        pending = _PendingRows.of(session)
+        pending.events.append(
+            {
+                "id": event.id,
+                "case_id": event.case_id,
+                "station_code": station.code,
+                "origin": origin,
+                "station_seq": station_seq,
+                "type": str(event.type),
+                "payload": event.payload,
+                "actor_id": event.actor_id,
+                "actor_name": event.actor_name,
+                "occurred_at": event.occurred_at,
+                "hlc": event.hlc,
+                "schema_version": event.schema_version,
+                "content_hash": content_hash,
+                "applied": applied,
+                "received_at": self.now(),
+            }
         )
-        session.add(row)
-        self._append_to_feed(session, station, row)
+        station.feed_head += 1
+        pending.feed.append({"station_code": station.code, "seq": station.feed_head, "event_id": event.id})
 
     # --- pull ---------------------------------------------------------------------------------------------
 

@@ -59,11 +59,11 @@ def storage_error_from(exc: BaseException) -> StorageError:
     return StorageError("storage.failed", "数据库操作失败，未能保存。已保存的数据未受影响。", detail=str(exc))
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def _configure(dbapi_connection: sqlite3.Connection, busy_timeout_ms: int) -> None:
     # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN breaks SAVEPOINT and DDL).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys = ON")
     mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
     if mode != "wal":
@@ -76,15 +76,22 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    _configure(dbapi_connection, BUSY_TIMEOUT_MS)
+
+
 def _on_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-transaction.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(path: Path | str, *, for_writing: bool = True) -> Engine:
-    """An engine on the station file. Writing engines take the write lock when a transaction begins."""
+def make_engine(path: Path | str, *, for_writing: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """An engine on the station file. Writing engines take the write lock when a transaction begins.
+
+    `busy_timeout_ms` is how long a writer waits for another one before "database is locked".
+    """
     engine = create_engine(f"sqlite:///{Path(path)}")
-    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", lambda connection, _record: _configure(connection, busy_timeout_ms))
     if for_writing:
         event.listen(engine, "begin", _on_begin)
     else:
