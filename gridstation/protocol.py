@@ -233,6 +233,7 @@ class PullResponse(WireModel):
     cases: list[CaseSnapshot]
     cursor: int  # save this with what was applied, in one transaction
     has_more: bool
+    remaining: int = 0  # feed items after `cursor` when the page was read: for a progress bar only
 
 
 class DayReceiptRequest(WireModel):

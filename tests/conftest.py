@@ -98,3 +98,6 @@ def window(qtbot: QtBot, service: StationService, clerk: StaffMember) -> MainWin
 
 # The server's fixtures (SQLite and PostgreSQL database, clock, service, in-process API) for every test module.
 from tests.server_support import api, server, server_clock, server_db_url  # noqa: E402, F401
+
+# The station's sync fixtures: a centre (the server app in-process) and an enrolled desk.
+from tests.sync_support import centre, desk  # noqa: E402, F401

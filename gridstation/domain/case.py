@@ -225,6 +225,11 @@ class CaseState:
     receipts_printed: int = 0
     conference_flagged: bool = False
     conference_reason: str = ""
+    # A work order dispatched by the centre (12345 hotline, 信访, 码上就来): its ticket, its own deadline and
+    # whether the dispatcher marked it urgent. Its 51530 clock runs from dispatch (`registered_at`).
+    work_order: str = ""
+    due_at: datetime | None = None
+    urgent: bool = False
     version: int = 0
     last_hlc: str = ""
     updated_at: datetime | None = None
@@ -259,6 +264,17 @@ def _ts(event: Event) -> datetime:
     return event.occurred_at
 
 
+def _work_order_fields(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        return {}
+    due = raw.get("due_at")
+    return {
+        "work_order": str(raw.get("ticket", "")),
+        "due_at": datetime.fromisoformat(due) if isinstance(due, str) and due else None,
+        "urgent": bool(raw.get("urgent", False)),
+    }
+
+
 def apply(state: CaseState | None, event: Event) -> CaseState:
     """Fold one event into the state. Events are assumed legal (checked when decided)."""
     p = event.payload
@@ -284,6 +300,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             phone=p.get("phone", ""),
             anonymous=bool(p.get("anonymous", False)),
             stage_started_at=_ts(event),
+            **_work_order_fields(p.get("work_order")),
             version=1,
             last_hlc=event.hlc,
             updated_at=_ts(event),

@@ -28,7 +28,9 @@ _DATETIME_FIELDS = {
     "disposed_at",
     "closed_at",
     "updated_at",
+    "due_at",
 }
+_STATE_FIELDS = frozenset(f.name for f in fields(CaseState))
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
@@ -84,7 +86,8 @@ def state_to_json(state: CaseState) -> dict[str, Any]:
 
 
 def state_from_json(data: dict[str, Any]) -> CaseState:
-    values = dict(data)
+    # A newer server may know more about a case than this station does; what it cannot show, it leaves out.
+    values = {k: v for k, v in data.items() if k in _STATE_FIELDS}
     for name in _DATETIME_FIELDS:
         if values.get(name) is not None:
             values[name] = datetime.fromisoformat(values[name])

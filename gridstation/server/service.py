@@ -762,7 +762,14 @@ class ServerService:
             ]
             cases = [CaseSnapshot(case_id=c.id, number=c.number, version=c.version, state=c.state) for c in case_rows]
             cursor = rows[-1][0] if rows else after
-            return PullResponse(epoch=station.epoch, items=items, cases=cases, cursor=cursor, has_more=has_more)
+            return PullResponse(
+                epoch=station.epoch,
+                items=items,
+                cases=cases,
+                cursor=cursor,
+                has_more=has_more,
+                remaining=max(0, station.feed_head - cursor),
+            )
 
     def _event_meta(self, session: Session, conflict: ConflictRow) -> tuple[str, datetime, str, datetime | None]:
         station_event = session.get(ServerEventRow, conflict.station_event_id)

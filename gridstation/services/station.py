@@ -6,7 +6,7 @@ import contextlib
 import gc
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -214,6 +214,33 @@ class StationService:
     def _read(self) -> Iterator[Session]:
         with translated_storage_errors(), self._read_sessions() as session:
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write transaction for this station's other services (sync); it commits when the block ends."""
+        with self._write() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._read() as session:
+            yield session
+
+    def record_audit(self, session: Session, actor: StaffMember | None, action: str, **detail: Any) -> None:
+        self._audit(session, actor, action, **detail)
+
+    def observe_stamps(self, stamps: Iterable[str]) -> None:
+        """Events from elsewhere were stored: later events here must sort after them."""
+        latest = max((HlcStamp.decode(s) for s in stamps if s), default=None)
+        if latest is not None:
+            self._clock.observe(latest)
+
+    def note_issued(self, event_sequence: int) -> None:
+        """Event numbers up to `event_sequence` are taken (sync renumbered or pulled them): never reuse them."""
+        self._remember_issued(event_sequence)
+
+    def start_of_day(self, day: date) -> datetime:
+        return self._local_midnight(day)
 
     def _audit(self, session: Session, actor: StaffMember | None, action: str, **detail: Any) -> None:
         session.add(
@@ -701,9 +728,8 @@ class StationService:
         from gridstation.storage.models import EventRow
 
         with self._read() as session:
-            return [
-                case_store.event_from_row(r) for r in session.scalars(select(EventRow).order_by(EventRow.station_seq))
-            ]
+            rows = session.scalars(select(EventRow).order_by(case_store.STORED_ORDER))
+            return [case_store.event_from_row(r) for r in rows]
 
     def histories_since(self, start: datetime) -> dict[str, list[Event]]:
         """Whole event logs of every open case and every case touched since `start` (for reports)."""
@@ -713,7 +739,9 @@ class StationService:
         wanted = select(CaseRow.id).where(or_(CaseRow.status.in_(open_statuses), CaseRow.updated_at >= start))
         histories: dict[str, list[Event]] = {}
         with self._read() as session:
-            rows = session.scalars(select(EventRow).where(EventRow.case_id.in_(wanted)).order_by(EventRow.station_seq))
+            rows = session.scalars(
+                select(EventRow).where(EventRow.case_id.in_(wanted)).order_by(case_store.STORED_ORDER)
+            )
             for row in rows:
                 histories.setdefault(row.case_id, []).append(case_store.event_from_row(row))
         return histories

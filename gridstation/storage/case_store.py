@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
@@ -15,6 +16,9 @@ from gridstation.domain.sla import DeadlinePolicy
 from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow, SettingRow
 
 EVENT_SEQUENCE_FLOOR_KEY = "event_sequence_floor"
+# The order events were stored here, which is the order they were folded into the projection. `station_seq`
+# would not do: events from the centre have none, and wall-clock times come from clocks that may be a day off.
+STORED_ORDER: ColumnClause[int] = literal_column("events.rowid")
 
 
 def event_from_row(row: EventRow) -> Event:
@@ -38,7 +42,7 @@ def load_state(session: Session, case_id: str) -> CaseState | None:
 
 
 def load_events(session: Session, case_id: str) -> list[Event]:
-    rows = session.scalars(select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.station_seq))
+    rows = session.scalars(select(EventRow).where(EventRow.case_id == case_id).order_by(STORED_ORDER))
     return [event_from_row(r) for r in rows]
 
 
@@ -149,6 +153,9 @@ def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:
     row.sla_stage = str(deadline.stage) if deadline else ""
     row.sla_started_at = deadline.started_at if deadline else None
     row.sla_due_at = deadline.due_at if deadline else None
+    row.work_order = state.work_order
+    row.due_at = state.due_at
+    row.urgent = state.urgent
     row.state = state_to_json(state)
     row.version = state.version
     row.last_hlc = state.last_hlc

@@ -82,12 +82,19 @@ class CaseCounterRow(Base):
 
 
 class EventRow(Base):
-    """Append-only. `station_seq` is this station's gap-free sequence, what sync will check."""
+    """Append-only. `station_seq` is this station's gap-free sequence, what sync checks.
+
+    Events that came down from the centre (work orders, department updates) have `origin` "server" and no
+    `station_seq`. `acknowledged_at` is set when the server answered for the event; `sync_outcome` is its answer
+    (applied, duplicate, conflict, rejected) with the server's code and reason.
+    """
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_unsent", "origin", "acknowledged_at", "station_seq"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    station_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    station_seq: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
+    origin: Mapped[str] = mapped_column(String(10), default="station", server_default="station")
     case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
     type: Mapped[str] = mapped_column(String(40))
     payload: Mapped[Any] = mapped_column(JsonText())
@@ -99,6 +106,9 @@ class EventRow(Base):
     schema_version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sync_outcome: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    sync_code: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    sync_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class CaseRow(Base):
@@ -112,6 +122,7 @@ class CaseRow(Base):
         Index("ix_cases_grid", "grid_code"),
         Index("ix_cases_tier", "tier"),
         Index("ix_cases_compound", "compound"),
+        Index("ix_cases_urgent", "urgent"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -140,6 +151,9 @@ class CaseRow(Base):
     sla_stage: Mapped[str] = mapped_column(String(20), default="")
     sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    work_order: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     state: Mapped[Any] = mapped_column(JsonText())
     version: Mapped[int] = mapped_column(Integer)
     last_hlc: Mapped[str] = mapped_column(String(32))
@@ -163,3 +177,50 @@ class AuditRow(Base):
     staff_name: Mapped[str] = mapped_column(String(40), default="")
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[Any] = mapped_column(JsonText())
+
+
+class WorkOrderInboxRow(Base):
+    """A work order that came down from the centre, until a clerk has seen it (the badge counts the unseen)."""
+
+    __tablename__ = "work_order_inbox"
+
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    seen_by: Mapped[str] = mapped_column(String(40), default="")
+
+
+class ConflictRecordRow(Base):
+    """A value edited both here and at the centre: both kept until a person chooses (mirrors the server's)."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    case_number: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(40))
+    base_value: Mapped[Any] = mapped_column(JsonText())
+    station_value: Mapped[Any] = mapped_column(JsonText())
+    server_value: Mapped[Any] = mapped_column(JsonText())
+    station_event_id: Mapped[str] = mapped_column(String(36))
+    station_actor: Mapped[str] = mapped_column(String(100))
+    station_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    server_actor: Mapped[str] = mapped_column(String(100))
+    server_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolution_event_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class SyncRunRow(Base):
+    """One sync (background, end-of-day or headless) and what it did: the status bar and support read these."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[Any] = mapped_column(JsonText())
+    error: Mapped[str] = mapped_column(Text, default="")

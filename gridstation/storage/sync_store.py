@@ -1,0 +1,352 @@
+"""The station's side of sync in the database: what is unsent, what the server answered, what came down.
+
+Every function works inside the caller's transaction, so an answer and the cursor that follows it are stored
+together or not at all: a crash between two calls can only cause a harmless resend or re-pull.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from gridstation.domain.case import CaseState, apply, check_legal
+from gridstation.domain.codec import state_from_json
+from gridstation.domain.enums import EventType
+from gridstation.domain.errors import DomainError
+from gridstation.domain.events import Event
+from gridstation.domain.numbering import CASE_NUMBER_PATTERN
+from gridstation.domain.sla import DeadlinePolicy
+from gridstation.protocol import ConflictOut, PulledEvent, PullResponse, PushedEvent, PushResponse
+from gridstation.storage import case_store
+from gridstation.storage.models import (
+    CaseCounterRow,
+    CaseRow,
+    ConflictRecordRow,
+    EventRow,
+    SettingRow,
+    WorkOrderInboxRow,
+)
+
+SERVER_URL_KEY = "sync.server_url"
+CREDENTIAL_KEY = "sync.credential"
+CURSOR_KEY = "sync.cursor"
+EPOCH_KEY = "sync.epoch"
+STATION_ORIGIN = "station"
+
+
+def setting(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(SettingRow, key)
+    return default if row is None else row.value
+
+
+def put_setting(session: Session, key: str, value: Any) -> None:
+    session.merge(SettingRow(key=key, value=value))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPosition:
+    cursor: int
+    epoch: int
+
+
+def feed_position(session: Session) -> FeedPosition:
+    return FeedPosition(int(setting(session, CURSOR_KEY, 0)), int(setting(session, EPOCH_KEY, 0)))
+
+
+def save_feed_position(session: Session, position: FeedPosition) -> None:
+    put_setting(session, CURSOR_KEY, position.cursor)
+    put_setting(session, EPOCH_KEY, position.epoch)
+
+
+# --- push -------------------------------------------------------------------------------------------------
+
+_UNSENT = (EventRow.origin == STATION_ORIGIN, EventRow.acknowledged_at.is_(None))
+
+
+def unsent_events(session: Session, limit: int) -> list[PushedEvent]:
+    rows = session.scalars(select(EventRow).where(*_UNSENT).order_by(EventRow.station_seq).limit(limit))
+    return [PushedEvent.numbered(case_store.event_from_row(row), _seq(row)) for row in rows]
+
+
+def unsent_count(session: Session) -> tuple[int, datetime | None]:
+    """How many of this station's events the server has not answered for, and when the oldest happened."""
+    count, oldest = session.execute(select(func.count(), func.min(EventRow.occurred_at)).where(*_UNSENT)).one()
+    return int(count), oldest
+
+
+def record_push_results(session: Session, response: PushResponse, at: datetime) -> None:
+    """Store the server's answer for each event: it is acknowledged, whatever the outcome (rejected ones are
+    held in the server's quarantine; nothing is left to resend)."""
+    if not response.results:
+        return
+    session.execute(
+        update(EventRow),
+        [
+            {
+                "id": result.id,
+                "acknowledged_at": at,
+                "sync_outcome": result.outcome,
+                "sync_code": result.code or "",
+                "sync_reason": result.reason or "",
+            }
+            for result in response.results
+        ],
+    )
+
+
+def unacknowledge_from(session: Session, station_seq: int) -> int:
+    """The server lost events from `station_seq` on (it was restored from a backup): send them again."""
+    result = session.execute(
+        update(EventRow)
+        .where(
+            EventRow.origin == STATION_ORIGIN,
+            EventRow.station_seq >= station_seq,
+            EventRow.acknowledged_at.is_not(None),
+        )
+        .values(acknowledged_at=None, sync_outcome="", sync_code="", sync_reason="")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def renumber_unsent(session: Session, first: int) -> tuple[int, int]:
+    """Give the unsent events new numbers from `first` on, keeping their order; returns (count, last number).
+
+    Needed when a station restored from a backup reused numbers the server already holds for other events.
+    """
+    rows = list(session.scalars(select(EventRow).where(*_UNSENT).order_by(EventRow.station_seq)))
+    # Two steps: SQLite checks uniqueness row by row, so shifting in place could collide with itself.
+    for row in rows:
+        row.station_seq = -_seq(row)
+    session.flush()
+    last = first - 1
+    for row in rows:
+        last += 1
+        row.station_seq = last
+    session.flush()
+    case_store.raise_event_sequence_floor(session, last)
+    return len(rows), last
+
+
+# --- pull -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PageOutcome:
+    new_events: int = 0
+    new_work_orders: list[str] = field(default_factory=list)  # case ids
+    new_conflicts: list[str] = field(default_factory=list)  # conflict ids
+    mismatched: list[str] = field(default_factory=list)  # event ids whose content differs from ours
+    renumbered: int = 0
+    max_station_seq: int = 0
+
+
+def apply_page(
+    session: Session, page: PullResponse, station_code: str, policy: DeadlinePolicy, at: datetime
+) -> PageOutcome:
+    """Store one page of the feed and the server's state of its cases; the caller saves the cursor with it."""
+    outcome = PageOutcome()
+    ids = [item.event.id for item in page.items]
+    known = {row.id: row for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids)))} if ids else {}
+    in_page = set(ids)
+    for snapshot in page.cases:
+        _adopt_server_state(session, state_from_json(snapshot.state), in_page, policy)
+    for item in page.items:
+        row = known.get(item.event.id)
+        if row is not None:
+            _confirm(row, item, at, outcome)
+        else:
+            _store_pulled(session, item, station_code, at, outcome)
+        if item.conflict is not None and upsert_conflict(session, item.conflict):
+            outcome.new_conflicts.append(item.conflict.id)
+    return outcome
+
+
+def _adopt_server_state(session: Session, server_state: CaseState, in_page: set[str], policy: DeadlinePolicy) -> None:
+    """The server decides a case's state; what this desk did since (not yet sent) is replayed on top."""
+    state = server_state
+    pending = session.scalars(
+        select(EventRow).where(EventRow.case_id == state.id, *_UNSENT).order_by(EventRow.station_seq)
+    )
+    for row in pending:
+        if row.id in in_page:
+            continue  # the server has it: it is already in its state
+        event = case_store.event_from_row(row)
+        try:
+            check_legal(state, event.type, event.payload)
+        except DomainError:
+            continue  # no longer possible on the server's state; the server will answer it as a conflict
+        state = apply(state, event)
+    case_store.write_projection(session, state, policy)
+
+
+def _confirm(row: EventRow, item: PulledEvent, at: datetime, outcome: PageOutcome) -> None:
+    if row.content_hash != item.event.content_hash:
+        outcome.mismatched.append(row.id)
+        return
+    if row.origin == STATION_ORIGIN and row.acknowledged_at is None:
+        # The push's answer was lost; the feed says the server holds it.
+        row.acknowledged_at = at
+        row.sync_outcome = "applied" if item.applied else "conflict"
+
+
+def _store_pulled(session: Session, item: PulledEvent, station_code: str, at: datetime, outcome: PageOutcome) -> None:
+    wire = item.event
+    event = wire.to_event()
+    if session.get(CaseRow, event.case_id) is None:
+        # The server always sends the state of a page's cases; without it the event cannot be placed. Refuse
+        # the page (the cursor stays) rather than skip the event for ever.
+        raise DomainError("sync.case_missing", f"服务器发来的事件 {event.id} 缺少所属诉求的状态，本页未保存。")
+    seq: int | None = None
+    if item.origin == STATION_ORIGIN and wire.station_code == station_code and item.station_seq is not None:
+        # One of our own events this database does not have (restored from an older backup): it keeps its
+        # number, and an unsent event that was given the same number moves up.
+        seq = item.station_seq
+        outcome.renumbered += _make_room(session, seq)
+        case_store.raise_event_sequence_floor(session, seq)
+        outcome.max_station_seq = max(outcome.max_station_seq, seq)
+        if event.type is EventType.REGISTERED:
+            _keep_number_issued(session, str(event.payload.get("number", "")))
+    session.add(
+        EventRow(
+            id=event.id,
+            station_seq=seq,
+            origin=STATION_ORIGIN if seq is not None else "server",
+            case_id=event.case_id,
+            type=str(event.type),
+            payload=event.payload,
+            actor_id=event.actor_id,
+            actor_name=event.actor_name,
+            station_code=event.station_code,
+            occurred_at=event.occurred_at,
+            hlc=event.hlc,
+            schema_version=event.schema_version,
+            content_hash=wire.content_hash,
+            acknowledged_at=at,
+            sync_outcome="applied" if item.applied else "conflict",
+            sync_code="",
+            sync_reason="",
+        )
+    )
+    outcome.new_events += 1
+    if event.type is EventType.REGISTERED and isinstance(event.payload.get("work_order"), dict):
+        session.merge(WorkOrderInboxRow(case_id=event.case_id, received_at=at, seen_at=None, seen_by=""))
+        outcome.new_work_orders.append(event.case_id)
+    session.flush()
+
+
+def _make_room(session: Session, seq: int) -> int:
+    holder = session.scalar(select(EventRow).where(EventRow.station_seq == seq))
+    if holder is None:
+        return 0
+    if holder.acknowledged_at is not None:
+        raise DomainError(
+            "sync.sequence_clash", f"本地第 {seq} 号事件与服务器上的不同，且已被服务器确认，请联系管理员核查。"
+        )
+    count, _ = renumber_unsent(session, max(case_store.last_event_sequence(session), seq) + 1)
+    return count
+
+
+def _keep_number_issued(session: Session, number: str) -> None:
+    match = CASE_NUMBER_PATTERN.match(number)
+    if match is None:
+        return
+    day, sequence = match.group("day"), int(match.group("seq"))
+    counter = session.get(CaseCounterRow, day)
+    if counter is None:
+        session.add(CaseCounterRow(day=day, last_sequence=sequence))
+    elif counter.last_sequence < sequence:
+        counter.last_sequence = sequence
+
+
+# --- conflicts --------------------------------------------------------------------------------------------
+
+
+def upsert_conflict(session: Session, conflict: ConflictOut) -> bool:
+    """Store or refresh a conflict record; True when it is new here."""
+    row = session.get(ConflictRecordRow, conflict.id)
+    new = row is None
+    if row is None:
+        if session.get(CaseRow, conflict.case_id) is None:
+            return False
+        row = ConflictRecordRow(id=conflict.id, resolution_event_id="")
+        session.add(row)
+    row.case_id = conflict.case_id
+    row.case_number = conflict.case_number
+    row.field = conflict.field
+    row.base_value = conflict.base_value
+    row.station_value = conflict.station_value
+    row.server_value = conflict.server_value
+    row.station_event_id = conflict.station_event_id
+    row.station_actor = conflict.station_actor
+    row.station_at = conflict.station_at
+    row.server_actor = conflict.server_actor
+    row.server_at = conflict.server_at
+    row.created_at = conflict.created_at
+    if conflict.resolved_at is not None and row.resolved_at is None:
+        row.resolved_at = conflict.resolved_at
+    return new
+
+
+def close_conflicts_not_open_on_server(session: Session, open_ids: set[str], at: datetime) -> int:
+    """A conflict the server no longer lists as open was resolved (here or at the centre)."""
+    rows = session.scalars(select(ConflictRecordRow).where(ConflictRecordRow.resolved_at.is_(None)))
+    closed = 0
+    for row in rows:
+        if row.id not in open_ids:
+            row.resolved_at = at
+            closed += 1
+    return closed
+
+
+def open_conflict_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(ConflictRecordRow).where(ConflictRecordRow.resolved_at.is_(None))
+        )
+        or 0
+    )
+
+
+# --- the day's receipt ------------------------------------------------------------------------------------
+
+
+def station_events_between(session: Session, first: int, last: int) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(EventRow.station_seq, EventRow.content_hash).where(
+            EventRow.origin == STATION_ORIGIN, EventRow.station_seq.between(first, last)
+        )
+    )
+    return [(int(seq), digest) for seq, digest in rows]
+
+
+def day_range(session: Session, since: datetime) -> tuple[int, int] | None:
+    """This station's event numbers from the first recorded at or after `since` to the last one, if any."""
+    first = session.scalar(
+        select(func.min(EventRow.station_seq)).where(EventRow.origin == STATION_ORIGIN, EventRow.occurred_at >= since)
+    )
+    last = session.scalar(select(func.max(EventRow.station_seq)).where(EventRow.origin == STATION_ORIGIN))
+    if first is None or last is None:
+        return None
+    return int(first), int(last)
+
+
+def unseen_work_orders(session: Session) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(WorkOrderInboxRow).where(WorkOrderInboxRow.seen_at.is_(None)))
+        or 0
+    )
+
+
+def _seq(row: EventRow) -> int:
+    if row.station_seq is None:
+        raise ValueError(f"event {row.id} from this station has no sequence number")
+    return row.station_seq
+
+
+def events_of(session: Session, ids: Sequence[str]) -> list[Event]:
+    return [case_store.event_from_row(row) for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids)))]

@@ -1,0 +1,1 @@
+"""Station-side sync with the sub-district server."""

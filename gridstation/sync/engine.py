@@ -1,0 +1,508 @@
+"""A station's sync with the sub-district server: push what is unsent, pull what came down, prove the day.
+
+Pure orchestration over `ServerTransport` (HTTP) and `sync_store` (the station database); no Qt. The desk runs
+it on a worker thread, `gridstation sync` runs it headless. Every step stores its result in one transaction
+with the position it reached, so a sync cut off anywhere simply resumes: resent events are duplicates to the
+server, re-pulled pages are already here.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+
+from gridstation.domain.enums import EVENT_LABELS, EventType
+from gridstation.domain.errors import DomainError
+from gridstation.domain.roles import Permission, require
+from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
+from gridstation.services.station import StaffMember, StationService
+from gridstation.storage import case_store, sync_store
+from gridstation.storage.models import CaseRow, EventRow, SyncRunRow
+from gridstation.sync.lock import sync_lock
+from gridstation.sync.transport import ServerTransport, SyncError, normalise_server_url
+
+PUSH_BATCH = 500
+PULL_PAGE = 1000
+MAX_RESETS = 3
+
+T = TypeVar("T")
+Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
+TransportFactory = Callable[[str, str], ServerTransport]
+
+STAGE_LABELS = {
+    "connect": "连接服务器",
+    "push": "上传本站事件",
+    "pull": "下载城运中心更新",
+    "receipt": "核对今日回执",
+    "conflicts": "更新冲突记录",
+    "done": "完成",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often one request is tried before the sync gives up, and how long it waits in between."""
+
+    attempts: int = 6
+    first_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, error: SyncError, rng: random.Random) -> float:
+        # Full jitter: many stations coming back online at once do not retry in step.
+        ceiling = min(self.max_delay, self.first_delay * 2 ** (attempt - 1))
+        wait = rng.uniform(0, ceiling)
+        return max(wait, error.retry_after or 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedEvent:
+    case_number: str
+    station_seq: int
+    event: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewWorkOrder:
+    case_id: str
+    number: str
+    channel: str
+    description: str
+    urgent: bool
+    registered_at: datetime
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptCheck:
+    """The server's end-of-day receipt compared with the local log for the same numbers."""
+
+    label: str
+    from_seq: int
+    to_seq: int
+    local_events: int
+    server_held: int
+    server_applied: int
+    server_conflicts: int
+    server_quarantined: int
+    missing_on_server: list[tuple[int, int]]
+    missing_here: list[tuple[int, int]]
+    local_digest: str
+    server_digest: str
+
+    @property
+    def matches(self) -> bool:
+        return self.local_digest == self.server_digest and not self.missing_on_server and not self.missing_here
+
+
+@dataclass
+class SyncSummary:
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    ok: bool = False
+    error_code: str = ""
+    error: str = ""
+    pushed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    rejected: list[RejectedEvent] = field(default_factory=list)
+    pulled: int = 0
+    new_work_orders: list[NewWorkOrder] = field(default_factory=list)
+    new_conflicts: int = 0
+    open_conflicts: int = 0
+    receipt: ReceiptCheck | None = None
+    unsent_after: int = 0
+    renumbered: int = 0
+    resent: int = 0
+    resets: int = 0
+    retries: int = 0
+    mismatched: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("started_at", "finished_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        for order in data["new_work_orders"]:
+            order["registered_at"] = order["registered_at"].isoformat()
+            order["due_at"] = order["due_at"].isoformat() if order["due_at"] else None
+        if self.receipt is not None:
+            data["receipt"]["matches"] = self.receipt.matches
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What the status bar shows."""
+
+    enrolled: bool
+    server_url: str
+    unsent: int
+    oldest_unsent_at: datetime | None
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str
+    unseen_work_orders: int
+    open_conflicts: int
+
+
+class SyncCancelled(DomainError):
+    def __init__(self) -> None:
+        super().__init__("sync.cancelled", "同步已取消；已完成的部分已保存，下次同步会接着进行。")
+
+
+def default_transport(url: str, credential: str) -> ServerTransport:
+    return ServerTransport(url, credential)
+
+
+class SyncService:
+    def __init__(
+        self,
+        station: StationService,
+        *,
+        transport_factory: TransportFactory = default_transport,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        lock_wait_seconds: float = 600.0,
+    ) -> None:
+        self.station = station
+        self._transport_factory = transport_factory
+        self._retry = retry
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._lock_wait = lock_wait_seconds
+
+    # --- set-up -------------------------------------------------------------------------------------------
+
+    def enrol(self, actor: StaffMember, server_url: str, code: str, device_name: str = "") -> EnrolResponse:
+        """Exchange a one-time enrolment code for this station's credential and remember the server."""
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        station = self.station.station()
+        if station is None:
+            raise DomainError("station.missing", "工作站尚未初始化。")
+        url = normalise_server_url(server_url)
+        code = code.strip()
+        if not code:
+            raise DomainError("sync.code_missing", "请输入街道管理员给出的一次性登记码。")
+        transport = self._transport_factory(url, "")
+        try:
+            answer = self._with_retries(lambda: transport.enrol(code, device_name), None)
+        finally:
+            transport.close()
+        if answer.station_code != station.code:
+            raise DomainError(
+                "sync.wrong_station",
+                f"该登记码属于工作站 {answer.station_code}（{answer.station_name}），本机是 {station.code}。"
+                "登记码已失效，请管理员为本站重新生成。",
+            )
+        with self.station.transaction() as session:
+            previous = sync_store.setting(session, sync_store.SERVER_URL_KEY, "")
+            sync_store.put_setting(session, sync_store.SERVER_URL_KEY, url)
+            sync_store.put_setting(session, sync_store.CREDENTIAL_KEY, answer.credential)
+            if previous and previous != url:
+                # Another server has its own feed: start reading it from the beginning.
+                sync_store.save_feed_position(session, sync_store.FeedPosition(0, 0))
+            self.station.record_audit(session, actor, "sync.enrolled", server=url, device=device_name)
+        return answer
+
+    def server_url(self) -> str:
+        with self.station.reading() as session:
+            return str(sync_store.setting(session, sync_store.SERVER_URL_KEY, "") or "")
+
+    def status(self) -> SyncStatus:
+        with self.station.reading() as session:
+            unsent, oldest = sync_store.unsent_count(session)
+            last_ok = session.scalar(select(func.max(SyncRunRow.finished_at)).where(SyncRunRow.ok.is_(True)))
+            last = session.scalars(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(1)).first()
+            return SyncStatus(
+                enrolled=bool(sync_store.setting(session, sync_store.CREDENTIAL_KEY, "")),
+                server_url=str(sync_store.setting(session, sync_store.SERVER_URL_KEY, "") or ""),
+                unsent=unsent,
+                oldest_unsent_at=oldest,
+                last_success_at=last_ok,
+                last_attempt_at=last.started_at if last else None,
+                last_error="" if last is None or last.ok else last.error,
+                unseen_work_orders=sync_store.unseen_work_orders(session),
+                open_conflicts=sync_store.open_conflict_count(session),
+            )
+
+    # --- the sync -----------------------------------------------------------------------------------------
+
+    def run(
+        self,
+        kind: str = "manual",
+        *,
+        progress: Progress | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        check_receipt: bool = True,
+    ) -> SyncSummary:
+        """One full sync. Never raises for what can go wrong on the way: the summary says what happened."""
+        report = progress or (lambda stage, done, total: None)
+        summary = SyncSummary(kind=kind, started_at=self.station.now())
+        try:
+            with sync_lock(self.station.data_dir, wait_seconds=self._lock_wait):
+                self._run_locked(summary, report, should_stop, check_receipt)
+                summary.ok = not summary.mismatched
+        except DomainError as err:
+            summary.error_code, summary.error = err.code, err.message_zh
+        finally:
+            summary.finished_at = self.station.now()
+            try:
+                self._record(summary)
+            except DomainError as err:  # the disk is full or the file is gone: the summary still reaches the user
+                summary.ok = False
+                summary.error_code, summary.error = err.code, err.message_zh
+        report("done", 1, 1)
+        return summary
+
+    def _run_locked(
+        self, summary: SyncSummary, report: Progress, should_stop: Callable[[], bool], check_receipt: bool
+    ) -> None:
+        with self.station.reading() as session:
+            url = str(sync_store.setting(session, sync_store.SERVER_URL_KEY, "") or "")
+            credential = str(sync_store.setting(session, sync_store.CREDENTIAL_KEY, "") or "")
+        if not url or not credential:
+            raise DomainError("sync.not_enrolled", "本工作站尚未登记到城运中心服务器，请在“同步设置”中登记。")
+        station = self.station.station()
+        assert station is not None
+        report("connect", 0, 0)
+        transport = self._transport_factory(url, credential)
+        try:
+            self._push_all(transport, summary, report, should_stop)
+            self._pull_all(transport, station.code, summary, report, should_stop)
+            if check_receipt:
+                report("receipt", 0, 1)
+                summary.receipt = self._day_receipt(transport, summary)
+            report("conflicts", 0, 1)
+            self._refresh_conflicts(transport, summary)
+        finally:
+            transport.close()
+        with self.station.reading() as session:
+            summary.unsent_after, _ = sync_store.unsent_count(session)
+            summary.open_conflicts = sync_store.open_conflict_count(session)
+
+    def _with_retries(self, call: Callable[[], T], summary: SyncSummary | None) -> T:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return call()
+            except SyncError as err:
+                if not err.retryable or attempt >= self._retry.attempts:
+                    raise
+                if summary is not None:
+                    summary.retries += 1
+                self._sleep(self._retry.delay(attempt, err, self._rng))
+
+    # --- push ---------------------------------------------------------------------------------------------
+
+    def _push_all(
+        self, transport: ServerTransport, summary: SyncSummary, report: Progress, should_stop: Callable[[], bool]
+    ) -> None:
+        with self.station.reading() as session:
+            total, _ = sync_store.unsent_count(session)
+        outcomes: Counter[str] = Counter()
+        renumbered_once = False
+        report("push", 0, total)
+        while True:
+            if should_stop():
+                raise SyncCancelled()
+            with self.station.reading() as session:
+                batch = sync_store.unsent_events(session, PUSH_BATCH)
+            if not batch:
+                break
+            try:
+                request = PushRequest(events=batch)
+                response = self._with_retries(partial(transport.push, request), summary)
+            except SyncError as err:
+                expected = _expected_seq(err)
+                if err.code == "sequence.gap" and expected is not None and expected < batch[0].station_seq:
+                    # The server holds less than it once acknowledged (restored from its backup): resend.
+                    with self.station.transaction() as session:
+                        summary.resent += sync_store.unacknowledge_from(session, expected)
+                    total += summary.resent
+                    continue
+                if err.code == "sequence.reused" and expected is not None and not renumbered_once:
+                    # This desk was restored from a backup and reused numbers of events the server already has.
+                    renumbered_once = True
+                    self._renumber_after_restore(transport, expected, summary, report, should_stop)
+                    continue
+                raise
+            now = self.station.now()
+            with self.station.transaction() as session:
+                sync_store.record_push_results(session, response, now)
+            summary.pushed += len(response.results)
+            outcomes.update(result.outcome for result in response.results)
+            rejected = [r for r in response.results if r.outcome == "rejected"]
+            if rejected:
+                summary.rejected += self._describe_rejected(rejected)
+            report("push", summary.pushed, max(total, summary.pushed))
+        summary.outcomes = dict(outcomes)
+
+    def _renumber_after_restore(
+        self,
+        transport: ServerTransport,
+        expected: int,
+        summary: SyncSummary,
+        report: Progress,
+        should_stop: Callable[[], bool],
+    ) -> None:
+        station = self.station.station()
+        assert station is not None
+        # First everything the server holds from this station, so events it already has are recognised here.
+        self._pull_all(transport, station.code, summary, report, should_stop)
+        with self.station.transaction() as session:
+            last_sent = session.scalar(
+                select(func.max(EventRow.station_seq)).where(
+                    EventRow.origin == sync_store.STATION_ORIGIN, EventRow.acknowledged_at.is_not(None)
+                )
+            )
+            first = max(expected, int(last_sent or 0) + 1)
+            count, last = sync_store.renumber_unsent(session, first)
+            self.station.record_audit(session, None, "sync.renumbered", count=count, first=first, last=last)
+        summary.renumbered += count
+        self.station.note_issued(last)
+
+    def _describe_rejected(self, results: list[Any]) -> list[RejectedEvent]:
+        ids = [r.id for r in results]
+        with self.station.reading() as session:
+            rows = session.execute(
+                select(EventRow.id, EventRow.type, CaseRow.number)
+                .join(CaseRow, CaseRow.id == EventRow.case_id)
+                .where(EventRow.id.in_(ids))
+            ).all()
+        about = {event_id: (kind, number) for event_id, kind, number in rows}
+        out = []
+        for result in results:
+            kind, number = about.get(result.id, ("", ""))
+            label = EVENT_LABELS.get(EventType(kind), kind) if kind else ""
+            out.append(RejectedEvent(number, result.station_seq, label, result.code or "", result.reason or ""))
+        return out
+
+    # --- pull ---------------------------------------------------------------------------------------------
+
+    def _pull_all(
+        self,
+        transport: ServerTransport,
+        station_code: str,
+        summary: SyncSummary,
+        report: Progress,
+        should_stop: Callable[[], bool],
+    ) -> None:
+        policy = self.station.deadline_policy()
+        resets = 0
+        pulled = 0
+        report("pull", 0, 0)
+        while True:
+            if should_stop():
+                raise SyncCancelled()
+            with self.station.reading() as session:
+                position = sync_store.feed_position(session)
+            page = self._with_retries(
+                partial(transport.pull, after=position.cursor, epoch=position.epoch, limit=PULL_PAGE), summary
+            )
+            if page.reset:
+                resets += 1
+                if resets > MAX_RESETS:
+                    raise DomainError("sync.reset_loop", "服务器反复要求重新下载，已停止。请联系街道管理员。")
+                with self.station.transaction() as session:
+                    # Unsent events stay as they are; only the reading position starts again.
+                    sync_store.save_feed_position(session, sync_store.FeedPosition(0, page.epoch))
+                    self.station.record_audit(session, None, "sync.reset", epoch=page.epoch)
+                summary.resets += 1
+                continue
+            now = self.station.now()
+            with self.station.transaction() as session:
+                outcome = sync_store.apply_page(session, page, station_code, policy, now)
+                sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
+            self.station.observe_stamps(item.event.hlc for item in page.items)
+            if outcome.max_station_seq:
+                self.station.note_issued(case_store_last_sequence(self.station))
+            pulled += len(page.items)
+            summary.pulled += outcome.new_events
+            summary.new_conflicts += len(outcome.new_conflicts)
+            summary.mismatched += outcome.mismatched
+            summary.renumbered += outcome.renumbered
+            if outcome.new_work_orders:
+                summary.new_work_orders += self._describe_work_orders(outcome.new_work_orders)
+            report("pull", pulled, pulled + page.remaining)
+            if not page.has_more:
+                return
+
+    def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
+        with self.station.reading() as session:
+            rows = session.scalars(select(CaseRow).where(CaseRow.id.in_(case_ids))).all()
+        return [
+            NewWorkOrder(r.id, r.number, r.channel, r.description[:60], r.urgent, r.registered_at, r.due_at)
+            for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))
+        ]
+
+    # --- receipt and conflicts ----------------------------------------------------------------------------
+
+    def _day_receipt(self, transport: ServerTransport, summary: SyncSummary) -> ReceiptCheck | None:
+        day = self.station.local_date(self.station.now())
+        with self.station.reading() as session:
+            numbers = sync_store.day_range(session, self.station.start_of_day(day))
+            if numbers is None:
+                return None
+            first, last = numbers
+            local = sync_store.station_events_between(session, first, last)
+        label = f"{day:%Y-%m-%d}"
+        server = self._with_retries(
+            lambda: transport.receipt(DayReceiptRequest(from_seq=first, to_seq=last, label=label)), summary
+        )
+        return ReceiptCheck(
+            label=label,
+            from_seq=first,
+            to_seq=last,
+            local_events=len(local),
+            server_held=server.held,
+            server_applied=server.applied,
+            server_conflicts=server.conflicts,
+            server_quarantined=server.quarantined,
+            missing_on_server=[tuple(r) for r in server.missing],  # type: ignore[misc]
+            missing_here=missing_ranges({seq for seq, _ in local}, first, last),
+            local_digest=receipt_digest(local),
+            server_digest=server.digest,
+        )
+
+    def _refresh_conflicts(self, transport: ServerTransport, summary: SyncSummary) -> None:
+        open_now = self._with_retries(transport.conflicts, summary)
+        now = self.station.now()
+        with self.station.transaction() as session:
+            for conflict in open_now:
+                if sync_store.upsert_conflict(session, conflict):
+                    summary.new_conflicts += 1
+            sync_store.close_conflicts_not_open_on_server(session, {c.id for c in open_now}, now)
+
+    def _record(self, summary: SyncSummary) -> None:
+        with self.station.transaction() as session:
+            session.add(
+                SyncRunRow(
+                    kind=summary.kind,
+                    started_at=summary.started_at,
+                    finished_at=summary.finished_at,
+                    ok=summary.ok,
+                    summary=summary.to_json(),
+                    error=summary.error,
+                )
+            )
+
+
+def _expected_seq(error: SyncError) -> int | None:
+    value = error.params.get("expected_seq")
+    return value if isinstance(value, int) else None
+
+
+def case_store_last_sequence(station: StationService) -> int:
+    with station.reading() as session:
+        return case_store.last_event_sequence(session)

@@ -1,0 +1,184 @@
+"""Talking to the sub-district server: one HTTP request per call, every failure turned into a `SyncError`.
+
+No retries here: whoever runs the sync decides whether to back off and try again (`SyncError.retryable`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import TypeAdapter
+from pydantic import ValidationError as SchemaError
+
+from gridstation.domain.errors import DomainError
+from gridstation.protocol import (
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    ConflictOut,
+    DayReceipt,
+    DayReceiptRequest,
+    EnrolRequest,
+    EnrolResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    ServerInfo,
+)
+
+Model = TypeVar("Model")
+CONFLICT_LIST = TypeAdapter(list[ConflictOut])
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class SyncError(DomainError):
+    """A sync step failed. `retryable`: the same request may succeed later (network, busy server, 5xx)."""
+
+    def __init__(
+        self,
+        code: str,
+        message_zh: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(code, message_zh, **params)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.status = status
+
+
+def normalise_server_url(text: str) -> str:
+    """`https://host:port[/prefix]` without a trailing slash; a bare host gets https://."""
+    url = text.strip().rstrip("/")
+    if not url:
+        raise DomainError("sync.url_missing", "请填写城运中心服务器地址。")
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DomainError(
+            "sync.url_invalid", f"服务器地址「{text.strip()}」格式不对，应类似 https://cyzx.example.gov.cn"
+        )
+    if parts.query or parts.fragment:
+        raise DomainError("sync.url_invalid", "服务器地址不应包含 ? 或 # 之后的内容。")
+    return url
+
+
+class ServerTransport:
+    """The station's side of the protocol, over httpx. `credential` is the bearer token from enrolment."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credential: str = "",
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = normalise_server_url(base_url)
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), "User-Agent": "GridStation-desk"}
+        if credential:
+            headers["Authorization"] = f"Bearer {credential}"
+        self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ServerTransport:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- the calls ----------------------------------------------------------------------------------------
+
+    def info(self) -> ServerInfo:
+        return self._call("GET", "/api/v1/info", ServerInfo.model_validate)
+
+    def enrol(self, code: str, device_name: str = "") -> EnrolResponse:
+        body = EnrolRequest(code=code.strip(), device_name=device_name[:100])
+        return self._call("POST", "/api/v1/enrol", EnrolResponse.model_validate, json=body.model_dump(mode="json"))
+
+    def push(self, request: PushRequest) -> PushResponse:
+        return self._call(
+            "POST", "/api/v1/sync/push", PushResponse.model_validate, json=request.model_dump(mode="json")
+        )
+
+    def pull(self, *, after: int, epoch: int, limit: int) -> PullResponse:
+        params = {"after": after, "epoch": epoch, "limit": limit}
+        return self._call("GET", "/api/v1/sync/pull", PullResponse.model_validate, params=params)
+
+    def receipt(self, request: DayReceiptRequest) -> DayReceipt:
+        return self._call(
+            "POST", "/api/v1/sync/receipt", DayReceipt.model_validate, json=request.model_dump(mode="json")
+        )
+
+    def conflicts(self) -> list[ConflictOut]:
+        return self._call("GET", "/api/v1/conflicts", CONFLICT_LIST.validate_python)
+
+    # --- plumbing -----------------------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, parse: Callable[[Any], Model], **kwargs: Any) -> Model:
+        try:
+            response = self._client.request(method, path, **kwargs)
+            body = response.read()
+        except httpx.TimeoutException as err:
+            raise SyncError("sync.timeout", "连接城运中心服务器超时，稍后将自动重试。", retryable=True) from err
+        except httpx.TransportError as err:
+            # Refused, reset, DNS, TLS, a truncated body: the request may or may not have reached the server;
+            # every call is safe to repeat.
+            raise SyncError(
+                "sync.offline", f"无法连接城运中心服务器（{type(err).__name__}），稍后将自动重试。", retryable=True
+            ) from err
+        if response.status_code >= 400:
+            raise _refusal(response)
+        try:
+            return parse(json.loads(body))
+        except (ValueError, SchemaError) as err:
+            raise SyncError(
+                "sync.bad_response", "服务器的应答不完整或格式有误（可能被网络截断），稍后将自动重试。", retryable=True
+            ) from err
+
+
+def _refusal(response: httpx.Response) -> SyncError:
+    status = response.status_code
+    code, message, detail = f"http.{status}", "", {}
+    try:
+        error = response.json()["error"]
+        code, message, detail = str(error["code"]), str(error["message"]), dict(error.get("detail") or {})
+    except (ValueError, KeyError, TypeError):
+        pass  # a proxy's HTML page or a cut-off body: the status says enough
+    retry_after = _retry_after(response)
+    if status in (401, 403):
+        return SyncError(
+            code,
+            message or "服务器拒绝了本工作站的凭证（可能已停用），请联系街道管理员重新登记。",
+            retryable=False,
+            status=status,
+            **detail,
+        )
+    if status == 429 or status >= 500:
+        return SyncError(
+            code,
+            message or f"城运中心服务器暂时无法处理（HTTP {status}），稍后将自动重试。",
+            retryable=True,
+            retry_after=retry_after,
+            status=status,
+            **detail,
+        )
+    return SyncError(code, message or f"服务器拒绝了请求（HTTP {status}）。", retryable=False, status=status, **detail)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return min(max(seconds, 0.0), 600.0)

@@ -1,0 +1,318 @@
+"""The desk's sync with the centre, through the real sync engine, HTTP client and server app."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from gridstation.domain.enums import Channel, EventType, Status, Tier
+from gridstation.protocol import StatusUpdate, receipt_digest
+from gridstation.server.service import Department
+from gridstation.server.workorders import build_work_order
+from gridstation.services.station import StationService
+from gridstation.storage.models import CaseRow, EventRow
+from gridstation.sync.engine import SyncService
+from tests.conftest import FakeClock
+from tests.sync_support import (
+    CENTRE_URL,
+    Centre,
+    Desk,
+    answer_status,
+    lose_response,
+    make_desk,
+    refuse_connection,
+    truncate_body,
+    walk_in,
+)
+
+
+def a_day_of_work(desk: Desk, cases: int = 3) -> list[str]:
+    ids = []
+    for index in range(cases):
+        case = desk.station.register_case(desk.clerk, walk_in(index))
+        desk.station.record(desk.clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
+        ids.append(case.id)
+    return ids
+
+
+def assert_same_everywhere(desk: Desk, centre: Centre) -> None:
+    """Every station event exactly once on the server, with the same content, and nothing unsent."""
+    local = {(event_id, digest) for event_id, seq, digest in desk.held_events() if seq is not None}
+    held = set(centre.service.events_held())
+    assert local <= held
+    assert len(centre.service.events_held()) == len({event_id for event_id, _ in centre.service.events_held()})
+    assert desk.sync.status().unsent == 0
+    assert desk.station.integrity_ok()
+
+
+def test_first_sync_pushes_the_day_and_the_receipt_matches(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk)
+    assert desk.sync.status().unsent == 6
+
+    summary = desk.sync.run("end_of_day")
+
+    assert summary.ok, summary.error
+    assert summary.pushed == 6 and summary.outcomes == {"applied": 6}
+    assert summary.receipt is not None and summary.receipt.matches
+    assert (summary.receipt.from_seq, summary.receipt.to_seq, summary.receipt.server_held) == (1, 6, 6)
+    assert summary.unsent_after == 0 and summary.rejected == []
+    assert_same_everywhere(desk, centre)
+    status = desk.sync.status()
+    assert status.last_success_at == summary.finished_at and status.last_error == ""
+
+
+def test_a_second_sync_with_nothing_new_sends_and_stores_nothing(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk)
+    desk.sync.run()
+    before = desk.held_events()
+    centre.transport.requests.clear()
+
+    summary = desk.sync.run()
+
+    assert summary.ok and summary.pushed == 0 and summary.pulled == 0
+    assert desk.held_events() == before
+    assert not any("push" in r for r in centre.transport.requests)
+
+
+def test_a_work_order_arrives_as_a_case_with_its_dispatch_clock_and_urgency(
+    desk: Desk, centre: Centre, clock: FakeClock
+) -> None:
+    dispatched = clock() - timedelta(minutes=20)
+    order = build_work_order(
+        ticket="GD20261123000871",
+        source=Channel.HOTLINE_12345,
+        station_code="JA01",
+        category_code="DRAIN.COVER",
+        description="枫林苑 5 号楼旁绿化带下污水井盖被覆土堵塞，雨天倒灌。",
+        dispatched_at=dispatched,
+        due_hours=24,
+        urgent=True,
+        compound="枫林苑",
+    )
+    case_id = centre.service.add_work_order(order)
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert [w.number for w in summary.new_work_orders] == ["GD20261123000871"]
+    state = desk.station.case(case_id)
+    assert state.registered_at == dispatched  # 51530 runs from dispatch, not from when the desk heard of it
+    assert state.urgent and state.work_order == "GD20261123000871"
+    assert state.due_at == dispatched + timedelta(hours=24)
+    assert desk.sync.status().unseen_work_orders == 1
+    with desk.station.reading() as session:
+        row = session.get(CaseRow, case_id)
+        assert row is not None and row.urgent and row.due_at == dispatched + timedelta(hours=24)
+        event = session.scalars(select(EventRow).where(EventRow.case_id == case_id)).one()
+        assert event.origin == "server" and event.station_seq is None
+    # The desk keeps working on it; its events go up like any other.
+    desk.station.record(desk.clerk, case_id, EventType.FIRST_CONTACT, {"note": "已联系报修人"})
+    assert desk.sync.run().outcomes == {"applied": 1}
+    assert centre.service.case_states("JA01")[case_id]["status"] == str(Status.CONTACTED)
+
+
+def test_a_department_update_flows_down_and_later_desk_work_builds_on_it(desk: Desk, centre: Centre) -> None:
+    (case_id,) = a_day_of_work(desk, 1)
+    desk.sync.run()
+    number = desk.station.case(case_id).number
+    greening = Department("LVHUA", "绿化市容所")
+    centre.service.department_update(
+        greening, StatusUpdate(case_number=number, update="dispatched", assignee="绿化养护队", note="已派养护队")
+    )
+
+    summary = desk.sync.run()
+
+    assert summary.ok and summary.pulled == 1
+    state = desk.station.case(case_id)
+    assert state.status is Status.DISPATCHED and state.assignee == "绿化养护队"
+    desk.station.record(desk.clerk, case_id, EventType.ARRIVED_ON_SITE, {"note": "养护队已到现场"})
+    assert desk.sync.run().outcomes == {"applied": 1}
+    assert centre.service.case_states("JA01")[case_id]["status"] == str(Status.ON_SITE)
+    assert [e.type for e in desk.station.timeline(case_id)][-2:] == [EventType.DISPATCHED, EventType.ARRIVED_ON_SITE]
+
+
+def test_a_lost_push_response_is_a_harmless_resend(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk)
+    centre.transport.add("/sync/push", lose_response)
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert summary.retries == 1 and summary.outcomes == {"duplicate": 6}
+    assert summary.receipt is not None and summary.receipt.matches
+    assert_same_everywhere(desk, centre)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [refuse_connection, answer_status(503, "1"), answer_status(429, "2"), answer_status(500), truncate_body],
+    ids=["refused", "503", "429", "500", "truncated"],
+)
+def test_a_flaky_network_only_slows_the_sync_down(desk: Desk, centre: Centre, fault: object) -> None:
+    a_day_of_work(desk)
+    for path in ("/sync/push", "/sync/pull", "/sync/receipt", "/conflicts"):
+        centre.transport.add(path, fault, times=2)  # type: ignore[arg-type]
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert summary.retries == 8
+    assert summary.receipt is not None and summary.receipt.matches
+    assert_same_everywhere(desk, centre)
+
+
+def test_retry_after_is_honoured(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk, 1)
+    centre.transport.add("/sync/push", answer_status(503, "7"))
+    assert desk.sync.run().ok
+    assert desk.sleeps == [7.0]
+
+
+def test_when_the_server_stays_down_the_sync_gives_up_with_a_clear_message_and_keeps_everything(
+    desk: Desk, centre: Centre
+) -> None:
+    a_day_of_work(desk)
+    centre.transport.add("/sync/push", refuse_connection, times=50)
+
+    summary = desk.sync.run()
+
+    assert not summary.ok and summary.error_code == "sync.offline"
+    assert "无法连接城运中心服务器" in summary.error
+    assert desk.sync.status().unsent == 6 and desk.sync.status().last_error == summary.error
+    centre.transport.faults.clear()
+    assert desk.sync.run().ok
+    assert_same_everywhere(desk, centre)
+
+
+def test_a_revoked_station_is_told_so_and_nothing_is_lost(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk)
+    centre.service.revoke_station("JA01")
+
+    summary = desk.sync.run()
+
+    assert not summary.ok and summary.error_code == "station.revoked" and "停用" in summary.error
+    assert summary.retries == 0
+    assert desk.sync.status().unsent == 6
+
+
+def test_an_unenrolled_desk_is_told_how_to_enrol(centre: Centre, service: StationService, admin, clerk) -> None:  # type: ignore[no-untyped-def]
+    desk = make_desk(centre, service, admin, clerk)
+    summary = desk.sync.run()
+    assert not summary.ok and summary.error_code == "sync.not_enrolled" and "同步设置" in summary.error
+
+
+def test_enrolment_with_another_stations_code_is_refused_in_words(
+    centre: Centre,
+    service: StationService,
+    admin,
+    clerk,  # type: ignore[no-untyped-def]
+) -> None:
+    desk = make_desk(centre, service, admin, clerk)
+    with pytest.raises(Exception) as caught:
+        desk.sync.enrol(admin, CENTRE_URL, centre.enrolment_code("JA02"))
+    assert "JA02" in str(caught.value) and "JA01" in str(caught.value)
+    assert not desk.sync.status().enrolled
+
+
+def test_an_epoch_reset_repulls_and_keeps_unsent_work(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk)
+    desk.sync.run()
+    centre.service.resync_station("JA01")
+    (later,) = a_day_of_work(desk, 1)
+
+    summary = desk.sync.run()
+
+    assert summary.ok and summary.resets == 1
+    assert summary.outcomes == {"applied": 2}
+    assert desk.station.case(later).status is Status.CONTACTED
+    assert_same_everywhere(desk, centre)
+
+
+def test_two_syncs_started_at_once_both_end_correct(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk, 5)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(desk.sync.run())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 2 and all(r.ok for r in results), [r.error for r in results]
+    assert sorted(r.pushed for r in results) == [0, 10]
+    assert_same_everywhere(desk, centre)
+
+
+def test_a_desk_clock_a_day_ahead_still_syncs_correctly(desk: Desk, centre: Centre, clock: FakeClock) -> None:
+    clock.advance(days=1)  # the desk's clock is wrong; the server's (same fake here) is checked by ordering only
+    ids = a_day_of_work(desk)
+    summary = desk.sync.run()
+    assert summary.ok and summary.outcomes == {"applied": 6}
+    assert {desk.station.case(i).status for i in ids} == {Status.CONTACTED}
+
+
+def test_progress_is_reported_for_each_stage(desk: Desk) -> None:
+    a_day_of_work(desk)
+    seen: list[tuple[str, int, int]] = []
+    desk.sync.run(progress=lambda stage, done, total: seen.append((stage, done, total)))
+    stages = [stage for stage, _, _ in seen]
+    assert stages[0] == "connect" and stages[-1] == "done"
+    assert ("push", 6, 6) in seen and "pull" in stages and "receipt" in stages
+
+
+def test_the_receipt_names_the_exact_difference_when_the_server_lacks_events(desk: Desk, centre: Centre) -> None:
+    a_day_of_work(desk)
+    desk.sync.run()
+    # Make the desk believe two more were sent that the server never got (e.g. a broken proxy said 200).
+    (case_id,) = a_day_of_work(desk, 1)
+    with desk.station.transaction() as session:
+        for row in session.scalars(select(EventRow).where(EventRow.case_id == case_id)):
+            row.acknowledged_at = row.occurred_at
+            row.sync_outcome = "applied"
+
+    summary = desk.sync.run()
+
+    assert summary.receipt is not None and not summary.receipt.matches
+    assert summary.receipt.missing_on_server == [(7, 8)]
+    with desk.station.reading() as session:
+        local = [(r.station_seq, r.content_hash) for r in session.scalars(select(EventRow)) if r.station_seq]
+    assert summary.receipt.local_digest == receipt_digest(local)
+
+
+def test_the_summary_is_json_for_support(desk: Desk) -> None:
+    a_day_of_work(desk, 1)
+    data = desk.sync.run().to_json()
+    assert data["ok"] is True and data["receipt"]["matches"] is True
+    assert data["outcomes"] == {"applied": 2}
+
+
+def test_a_server_restored_from_backup_gets_the_lost_events_again(desk: Desk, centre: Centre, tmp_path: Path) -> None:
+    a_day_of_work(desk, 2)
+    desk.sync.run()
+    # The centre loses everything after its backup: here, the whole station scope, by a fresh database.
+    from gridstation.server.db import open_database
+
+    centre.service.database.dispose()
+    fresh = open_database(f"sqlite:///{tmp_path / 'centre-restored.db'}")
+    centre.service.__init__(fresh, clock=centre.clock)  # type: ignore[misc]
+    code = centre.service.add_station("JA01", "枫林居委会民情快办工作站")
+    desk.sync.enrol(desk.admin, CENTRE_URL, code)
+    a_day_of_work(desk, 1)
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert summary.resent == 4 and summary.outcomes == {"applied": 6}
+    assert_same_everywhere(desk, centre)
+
+
+def test_sync_service_can_be_built_for_an_unconfigured_desk(service: StationService) -> None:
+    status = SyncService(service).status()
+    assert not status.enrolled and status.server_url == "" and status.unsent == 0
+
+
+def test_quick_tiers_and_tracked_cases_alike(desk: Desk) -> None:
+    case = desk.station.register_case(desk.clerk, walk_in(0, Tier.TRACKED))
+    assert desk.sync.run().outcomes == {"applied": len(desk.station.timeline(case.id))}
