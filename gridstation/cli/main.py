@@ -34,8 +34,9 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, ColourScheme, DeadlinePolicy
 from gridstation.domain.validation import mask_name, mask_phone
-from gridstation.services.paper import SERVER_URL_KEY, Paperwork, save_pdf
+from gridstation.services.paper import Paperwork, save_pdf
 from gridstation.services.station import DB_FILE, LEDGER_FILE, CaseQuery, StaffMember, StationService
+from gridstation.storage.sync_store import STATUS_PAGE_URL_KEY as SERVER_URL_KEY
 
 APP_NAME = "GridStation"
 DATA_DIR_ENV = "GRIDSTATION_DATA_DIR"
@@ -186,6 +187,29 @@ def build_parser() -> argparse.ArgumentParser:
     morning.add_argument("--days", type=int, default=None, help="指标统计天数（默认 30）")
     morning.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
     morning.set_defaults(handler=cmd_print_morning_report)
+
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help="与城运中心服务器同步（不带子命令即同步一次）",
+        description="与城运中心服务器同步一次：上传本站事件、下载工单和更新、核对今日回执。",
+        epilog="退出码：0 完成且一致；1 未完成（网络或服务器问题，稍后重试，数据不会丢失）；"
+        "3 未登记或凭证被拒（需管理员处理）；4 已完成但有被拒收的事件、未上传的事件或回执不一致。",
+    )
+    sync.add_argument("--json", action="store_true", help="以 JSON 输出同步结果（供计划任务和技术支持）")
+    sync.add_argument("--no-receipt", action="store_true", help="不核对今日回执")
+    sync.add_argument("--attempts", type=_positive, default=6, help="每个请求最多尝试几次（网络不稳时重试，默认 6）")
+    sync.set_defaults(handler=cmd_sync_run)
+    sync_commands = sync.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser)
+    sync_enrol = sync_commands.add_parser(
+        "enrol", parents=[common, credentials], help="用一次性登记码把本工作站登记到服务器（需管理员）"
+    )
+    sync_enrol.add_argument("server", metavar="服务器地址", help="如 https://cyzx.example.gov.cn")
+    sync_enrol.add_argument("code", metavar="登记码", help="街道管理员用 gridstation-server station add 生成的登记码")
+    sync_enrol.set_defaults(handler=cmd_sync_enrol)
+    sync_status = sync_commands.add_parser("status", parents=[common], help="查看同步状态")
+    sync_status.add_argument("--json", action="store_true", help="输出 JSON")
+    sync_status.set_defaults(handler=cmd_sync_status)
 
     staff = commands.add_parser("staff", parents=[common], help="管理工作人员")
     staff_commands = staff.add_subparsers(title="子命令", metavar="命令", parser_class=_Parser, required=True)
@@ -673,6 +697,75 @@ def cmd_print_morning_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- sync
+
+
+def cmd_sync_run(args: argparse.Namespace) -> int:
+    from gridstation.sync.engine import RetryPolicy, SyncService
+    from gridstation.sync.report import as_text, exit_code
+
+    with open_station(resolve_data_dir(args)) as service:
+        show = not args.json and sys.stderr.isatty()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if show:
+                from gridstation.sync.engine import STAGE_LABELS
+
+                amount = f" {done}/{total}" if total else (f" {done}" if done else "")
+                print(f"\r{STAGE_LABELS.get(stage, stage)}{amount}      ", end="", file=sys.stderr, flush=True)
+
+        sync = SyncService(service, retry=RetryPolicy(attempts=args.attempts))
+        summary = sync.run("headless", progress=progress, check_receipt=not args.no_receipt)
+        if show:
+            print(file=sys.stderr)
+        if args.json:
+            _print_json({**summary.to_json(), "exit_code": exit_code(summary)})
+        else:
+            print(as_text(summary, _zone(service)))
+        return exit_code(summary)
+
+
+def cmd_sync_enrol(args: argparse.Namespace) -> int:
+    from gridstation.sync.engine import SyncService
+
+    with open_station(resolve_data_dir(args)) as service:
+        actor = _required_actor(service, args)
+        answer = SyncService(service).enrol(actor, args.server, args.code, device_name=os.uname().nodename)
+        print(f"已登记：工作站 {answer.station_code}（{answer.station_name}）→ {args.server.strip()}")
+    return 0
+
+
+def cmd_sync_status(args: argparse.Namespace) -> int:
+    from gridstation.sync.engine import SyncService
+
+    with open_station(resolve_data_dir(args)) as service:
+        status = SyncService(service).status()
+        zone = _zone(service)
+        if args.json:
+            _print_json(
+                {
+                    "enrolled": status.enrolled,
+                    "server_url": status.server_url,
+                    "unsent": status.unsent,
+                    "oldest_unsent_at": _iso(status.oldest_unsent_at, zone),
+                    "last_success_at": _iso(status.last_success_at, zone),
+                    "last_attempt_at": _iso(status.last_attempt_at, zone),
+                    "last_error": status.last_error,
+                    "unseen_work_orders": status.unseen_work_orders,
+                    "open_conflicts": status.open_conflicts,
+                }
+            )
+            return 0
+        print(f"服务器：{status.server_url or '（未设置）'}{'' if status.enrolled else '，尚未登记'}")
+        oldest = f"，最早的产生于 {_iso(status.oldest_unsent_at, zone)}" if status.oldest_unsent_at else ""
+        print(f"未上传事件：{status.unsent} 条{oldest}")
+        print(f"上次成功同步：{_iso(status.last_success_at, zone) or '从未'}")
+        if status.last_error:
+            print(f"上次同步失败：{status.last_error}")
+        print(f"未查看的新工单：{status.unseen_work_orders} 件；待处理冲突：{status.open_conflicts} 条")
+    return 0
+
+
 def read_csv_text(path: Path) -> str:
     """CSV saved by Excel on a Chinese Windows is GB18030; everything else is UTF-8 (with or without BOM)."""
     try:
@@ -850,6 +943,13 @@ def _non_negative(text: str) -> int:
         raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"不能为负数：{text}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应至少为 1：{text}")
     return value
 
 

@@ -38,9 +38,9 @@ from gridstation.printing.documents import (
 )
 from gridstation.printing.templates import load_template, receipt_papers
 from gridstation.services.station import StaffMember, StationService
+from gridstation.storage.sync_store import STATUS_PAGE_URL_KEY as SERVER_URL_KEY
 
 PRINTING_KEY = "printing"
-SERVER_URL_KEY = "server_url"
 RECEIPT_MODES = {"print": "保存后直接打印", "preview": "先预览再打印"}
 ESCPOS_KINDS = {"none": "不使用", "network": "网络（TCP 9100）", "usb": "USB 连接", "serial": "串口"}
 # The order the morning report lists warning colours in: the most urgent first.

@@ -33,6 +33,7 @@ from gridstation.storage.models import (
 )
 
 SERVER_URL_KEY = "sync.server_url"
+STATUS_PAGE_URL_KEY = "server_url"  # the receipt's QR code opens <this>/status/<number>
 CREDENTIAL_KEY = "sync.credential"
 CURSOR_KEY = "sync.cursor"
 EPOCH_KEY = "sync.epoch"

@@ -208,6 +208,9 @@ class SyncService:
             previous = sync_store.setting(session, sync_store.SERVER_URL_KEY, "")
             sync_store.put_setting(session, sync_store.SERVER_URL_KEY, url)
             sync_store.put_setting(session, sync_store.CREDENTIAL_KEY, answer.credential)
+            if not sync_store.setting(session, sync_store.STATUS_PAGE_URL_KEY, ""):
+                # The receipt's QR code opens the case's status page on this same server.
+                sync_store.put_setting(session, sync_store.STATUS_PAGE_URL_KEY, url)
             if previous and previous != url:
                 # Another server has its own feed: start reading it from the beginning.
                 sync_store.save_feed_position(session, sync_store.FeedPosition(0, 0))
