@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.protocol import StatusUpdate, receipt_digest
 from gridstation.server.service import Department
 from gridstation.server.workorders import build_work_order
-from gridstation.services.station import StationService
+from gridstation.services.station import DB_FILE, CaseQuery, StationService
 from gridstation.storage.models import CaseRow, EventRow
 from gridstation.sync.engine import SyncService
 from tests.conftest import FakeClock
@@ -316,3 +317,124 @@ def test_sync_service_can_be_built_for_an_unconfigured_desk(service: StationServ
 def test_quick_tiers_and_tracked_cases_alike(desk: Desk) -> None:
     case = desk.station.register_case(desk.clerk, walk_in(0, Tier.TRACKED))
     assert desk.sync.run().outcomes == {"applied": len(desk.station.timeline(case.id))}
+
+
+def correct_address(desk: Desk, case_id: str, value: str) -> None:
+    desk.station.record(
+        desk.clerk, case_id, EventType.INTAKE_CORRECTED, {"field": "address", "value": value, "reason": "居民补充"}
+    )
+
+
+def test_a_desk_restored_from_yesterdays_backup_recovers_its_lost_events_and_reuses_no_numbers(
+    desk: Desk, centre: Centre, tmp_path: Path
+) -> None:
+    (case_id,) = a_day_of_work(desk, 1)
+    desk.sync.run()
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    lost = desk.station.register_case(desk.clerk, walk_in(1))  # after the backup, and synced
+    correct_address(desk, case_id, "枫林路 88 弄 3 号")
+    desk.sync.run()
+
+    desk.station.restore(desk.admin, backup)
+    fresh = desk.station.register_case(desk.clerk, walk_in(2))
+    correct_address(desk, case_id, "枫林路 86 弄 3 号")  # edits the old value again: a conflict on the server
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert fresh.number != lost.number
+    assert desk.station.case(lost.id).number == lost.number  # the lost case came back down
+    assert summary.outcomes == {"applied": 1, "conflict": 1} and summary.renumbered == 0
+    assert summary.new_conflicts == 1 and summary.open_conflicts == 1
+    assert summary.receipt is not None and summary.receipt.matches
+    assert desk.station.case(case_id).address == "枫林路 88 弄 3 号"  # the server's value stands until a person chooses
+    assert_same_everywhere(desk, centre)
+
+    (conflict,) = desk.sync.open_conflicts()
+    assert (conflict.label, conflict.station_value, conflict.server_value) == (
+        "地址",
+        "枫林路 86 弄 3 号",
+        "枫林路 88 弄 3 号",
+    )
+    assert conflict.station_actor and conflict.server_at is not None
+    state = desk.sync.resolve_conflict(desk.clerk, conflict.id, "station")
+    assert state.address == "枫林路 86 弄 3 号" and desk.sync.open_conflicts() == []
+
+    summary = desk.sync.run()
+    assert summary.ok and summary.outcomes == {"applied": 1} and summary.open_conflicts == 0
+    assert centre.service.conflicts("JA01") == []
+    assert centre.service.case_states("JA01")[case_id]["address"] == "枫林路 86 弄 3 号"
+
+
+def test_keeping_the_centres_value_closes_the_conflict_with_a_note(desk: Desk, centre: Centre, tmp_path: Path) -> None:
+    (case_id,) = a_day_of_work(desk, 1)
+    desk.sync.run()
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    correct_address(desk, case_id, "枫林路 88 弄 3 号")
+    desk.sync.run()
+    desk.station.restore(desk.admin, backup)
+    correct_address(desk, case_id, "枫林路 86 弄 3 号")
+    desk.sync.run()
+
+    (conflict,) = desk.sync.open_conflicts()
+    state = desk.sync.resolve_conflict(desk.clerk, conflict.id, "server")
+
+    assert state.address == "枫林路 88 弄 3 号"
+    assert desk.station.timeline(case_id)[-1].type is EventType.NOTE_ADDED
+    assert desk.sync.run().ok and centre.service.conflicts("JA01") == []
+
+
+def test_a_restore_that_also_lost_the_number_ledger_renumbers_unsent_events(
+    desk: Desk, centre: Centre, tmp_path: Path
+) -> None:
+    a_day_of_work(desk, 1)
+    desk.sync.run()
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    a_day_of_work(desk, 2)  # events 3–6, synced, then lost with the machine
+    desk.sync.run()
+    # A new machine: only the backup file survived, not the number ledger kept beside the database.
+    data_dir = desk.station.data_dir
+    desk.station.close()
+    shutil.rmtree(data_dir)
+    data_dir.mkdir()
+    shutil.copy(backup, data_dir / DB_FILE)
+    desk.station.__init__(data_dir, now=desk.station._now)  # type: ignore[misc]
+    (kept,) = desk.station.search(CaseQuery())
+    for note in ("居民再次来电", "网格员已上门"):  # numbered 3 and 4 again: reused
+        desk.station.record(desk.clerk, kept.id, EventType.NOTE_ADDED, {"note": note})
+    held_before = len(centre.service.events_held())
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert summary.renumbered >= 2
+    assert len(centre.service.events_held()) == held_before + 2
+    with desk.station.reading() as session:
+        seqs = sorted(r.station_seq for r in session.scalars(select(EventRow)) if r.station_seq is not None)
+    assert seqs == list(range(1, 9))
+    assert summary.receipt is not None and summary.receipt.matches
+    assert_same_everywhere(desk, centre)
+
+
+def test_a_case_number_reused_after_losing_backup_and_ledger_stops_sync_with_the_reason(
+    desk: Desk, centre: Centre, tmp_path: Path
+) -> None:
+    a_day_of_work(desk, 1)
+    desk.sync.run()
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    a_day_of_work(desk, 1)
+    desk.sync.run()
+    data_dir = desk.station.data_dir
+    desk.station.close()
+    shutil.rmtree(data_dir)
+    data_dir.mkdir()
+    shutil.copy(backup, data_dir / DB_FILE)
+    desk.station.__init__(data_dir, now=desk.station._now)  # type: ignore[misc]
+    desk.station.register_case(desk.clerk, walk_in(2))  # takes the lost case's number
+    before = desk.held_events()
+
+    summary = desk.sync.run()
+
+    assert not summary.ok and summary.error_code == "sync.case_number_clash"
+    assert "请联系管理员" in summary.error
+    assert desk.held_events() == before and desk.station.integrity_ok()

@@ -69,6 +69,18 @@ CORRECTABLE_FIELDS = (
     "anonymous",
     "description",
 )
+FIELD_LABELS = {
+    "category_code": "分类",
+    "compound": "小区",
+    "building": "楼栋",
+    "address": "地址",
+    "grid_code": "网格",
+    "complainant_name": "姓名",
+    "phone": "电话",
+    "anonymous": "匿名",
+    "description": "诉求内容",
+    "tier": "处置分类",
+}
 
 
 @dataclass(frozen=True, slots=True)

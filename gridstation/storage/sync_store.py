@@ -182,6 +182,7 @@ def _adopt_server_state(session: Session, server_state: CaseState, in_page: set[
         except DomainError:
             continue  # no longer possible on the server's state; the server will answer it as a conflict
         state = apply(state, event)
+    _check_number_free(session, state.id, state.number)
     case_store.write_projection(session, state, policy)
 
 
@@ -212,6 +213,7 @@ def _store_pulled(session: Session, item: PulledEvent, station_code: str, at: da
         outcome.max_station_seq = max(outcome.max_station_seq, seq)
         if event.type is EventType.REGISTERED:
             _keep_number_issued(session, str(event.payload.get("number", "")))
+
     session.add(
         EventRow(
             id=event.id,
@@ -250,6 +252,18 @@ def _make_room(session: Session, seq: int) -> int:
         )
     count, _ = renumber_unsent(session, max(case_store.last_event_sequence(session), seq) + 1)
     return count
+
+
+def _check_number_free(session: Session, case_id: str, number: str) -> None:
+    holder = session.scalar(select(CaseRow.id).where(CaseRow.number == number, CaseRow.id != case_id))
+    if holder is not None:
+        # Only possible after a restore that lost the number ledger too: a new case here took a number the
+        # centre already holds. Stop with the reason rather than overwrite either case.
+        raise DomainError(
+            "sync.case_number_clash",
+            f"本机诉求编号 {number} 与城运中心已有的另一条诉求重复（本机曾从备份恢复且编号台账丢失）。"
+            "同步已暂停，数据未改动，请联系管理员处理。",
+        )
 
 
 def _keep_number_issued(session: Session, number: str) -> None:

@@ -19,13 +19,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from gridstation.domain.case import FIELD_LABELS, CaseState
 from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission, require
 from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
 from gridstation.services.station import StaffMember, StationService
 from gridstation.storage import case_store, sync_store
-from gridstation.storage.models import CaseRow, EventRow, SyncRunRow
+from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow, SyncRunRow
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.transport import ServerTransport, SyncError, normalise_server_url
 
@@ -154,6 +155,24 @@ class SyncStatus:
     open_conflicts: int
 
 
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """A conflict for the inbox: both values side by side, who set each and when."""
+
+    id: str
+    case_id: str
+    case_number: str
+    field: str
+    label: str
+    base_value: Any
+    station_value: Any
+    server_value: Any
+    station_actor: str
+    station_at: datetime
+    server_actor: str
+    server_at: datetime | None
+
+
 class SyncCancelled(DomainError):
     def __init__(self) -> None:
         super().__init__("sync.cancelled", "同步已取消；已完成的部分已保存，下次同步会接着进行。")
@@ -237,6 +256,70 @@ class SyncService:
                 unseen_work_orders=sync_store.unseen_work_orders(session),
                 open_conflicts=sync_store.open_conflict_count(session),
             )
+
+    # --- conflicts ----------------------------------------------------------------------------------------
+
+    def open_conflicts(self) -> list[ConflictView]:
+        with self.station.reading() as session:
+            rows = session.scalars(
+                select(ConflictRecordRow)
+                .where(ConflictRecordRow.resolved_at.is_(None))
+                .order_by(ConflictRecordRow.created_at)
+            ).all()
+        return [
+            ConflictView(
+                id=r.id,
+                case_id=r.case_id,
+                case_number=r.case_number,
+                field=r.field,
+                label=FIELD_LABELS.get(r.field, r.field),
+                base_value=r.base_value,
+                station_value=r.station_value,
+                server_value=r.server_value,
+                station_actor=r.station_actor,
+                station_at=r.station_at,
+                server_actor=r.server_actor,
+                server_at=r.server_at,
+            )
+            for r in rows
+        ]
+
+    def resolve_conflict(self, actor: StaffMember, conflict_id: str, keep: str) -> CaseState:
+        """A person chose which value stands (`keep` is "station" or "server"); this writes a new event."""
+        if keep not in ("station", "server"):
+            raise ValueError(keep)
+        with self.station.reading() as session:
+            row = session.get(ConflictRecordRow, conflict_id)
+            if row is None:
+                raise DomainError("conflict.unknown", "找不到该冲突记录。")
+            if row.resolved_at is not None:
+                raise DomainError("conflict.resolved", "该冲突已处理过。")
+            name, station_value, server_value, case_id = row.field, row.station_value, row.server_value, row.case_id
+        label = FIELD_LABELS.get(name, name)
+        state = self.station.case(case_id)
+        current = str(state.tier) if name == "tier" else getattr(state, name, None)
+        reason = f"冲突处理：「{label}」采用本站的值"
+        if keep == "server" or current == station_value:
+            kept = server_value if keep == "server" else station_value
+            payload: dict[str, Any] = {"note": f"冲突处理：「{label}」保留「{kept}」", "resolves_conflict": conflict_id}
+            state = self.station.record(actor, case_id, EventType.NOTE_ADDED, payload)
+        elif name == "tier":
+            payload = {"to": station_value, "reason": reason, "resolves_conflict": conflict_id}
+            state = self.station.record(actor, case_id, EventType.TIER_CHANGED, payload)
+        else:
+            payload = {"field": name, "value": station_value, "reason": reason, "resolves_conflict": conflict_id}
+            state = self.station.record(actor, case_id, EventType.INTAKE_CORRECTED, payload)
+        now = self.station.now()
+        with self.station.transaction() as session:
+            resolved = session.get(ConflictRecordRow, conflict_id)
+            assert resolved is not None
+            last = session.scalars(
+                select(EventRow.id).where(EventRow.case_id == case_id).order_by(case_store.STORED_ORDER.desc()).limit(1)
+            ).first()
+            resolved.resolved_at = now
+            resolved.resolution_event_id = last or ""
+            self.station.record_audit(session, actor, "conflict.resolved", conflict=conflict_id, keep=keep)
+        return state
 
     # --- the sync -----------------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridstation.domain.case import CORRECTABLE_FIELDS, CaseState, describe_event, legal_actions
+from gridstation.domain.case import CORRECTABLE_FIELDS, FIELD_LABELS, CaseState, describe_event, legal_actions
 from gridstation.domain.enums import (
     CHANNEL_LABELS,
     DISPOSAL_OUTCOME_LABELS,
@@ -48,17 +48,6 @@ from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
 COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
-FIELD_LABELS = {
-    "category_code": "分类",
-    "compound": "小区",
-    "building": "楼栋",
-    "address": "地址",
-    "grid_code": "网格",
-    "complainant_name": "姓名",
-    "phone": "电话",
-    "anonymous": "匿名",
-    "description": "诉求内容",
-}
 
 
 class ActionDialog(QDialog):
