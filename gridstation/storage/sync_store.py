@@ -31,6 +31,7 @@ from gridstation.storage.models import (
     SettingRow,
     WorkOrderInboxRow,
 )
+from gridstation.sync.crashpoints import crash_point
 
 SERVER_URL_KEY = "sync.server_url"
 STATUS_PAGE_URL_KEY = "server_url"  # the receipt's QR code opens <this>/status/<number>
@@ -156,7 +157,10 @@ def apply_page(
     in_page = set(ids)
     for snapshot in page.cases:
         _adopt_server_state(session, state_from_json(snapshot.state), in_page, policy)
-    for item in page.items:
+    halfway = len(page.items) // 2
+    for index, item in enumerate(page.items):
+        if index == halfway:
+            crash_point("pull.mid_page")
         row = known.get(item.event.id)
         if row is not None:
             _confirm(row, item, at, outcome)

@@ -27,6 +27,7 @@ from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, 
 from gridstation.services.station import StaffMember, StationService
 from gridstation.storage import case_store, sync_store
 from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow, SyncRunRow
+from gridstation.sync.crashpoints import crash_point
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.transport import ServerTransport, SyncError, normalise_server_url
 
@@ -336,12 +337,14 @@ class SyncService:
         summary = SyncSummary(kind=kind, started_at=self.station.now())
         try:
             with sync_lock(self.station.data_dir, wait_seconds=self._lock_wait):
+                crash_point("sync.locked")
                 self._run_locked(summary, report, should_stop, check_receipt)
                 summary.ok = not summary.mismatched
         except DomainError as err:
             summary.error_code, summary.error = err.code, err.message_zh
         finally:
             summary.finished_at = self.station.now()
+            crash_point("run.before_record")
             try:
                 self._record(summary)
             except DomainError as err:  # the disk is full or the file is gone: the summary still reaches the user
@@ -408,7 +411,9 @@ class SyncService:
                 break
             try:
                 request = PushRequest(events=batch)
+                crash_point("push.before_request")
                 response = self._with_retries(partial(transport.push, request), summary)
+                crash_point("push.after_response")
             except SyncError as err:
                 expected = _expected_seq(err)
                 if err.code == "sequence.gap" and expected is not None and expected < batch[0].station_seq:
@@ -426,6 +431,8 @@ class SyncService:
             now = self.station.now()
             with self.station.transaction() as session:
                 sync_store.record_push_results(session, response, now)
+                crash_point("push.in_transaction")
+            crash_point("push.after_commit")
             summary.pushed += len(response.results)
             outcomes.update(result.outcome for result in response.results)
             rejected = [r for r in response.results if r.outcome == "rejected"]
@@ -496,6 +503,7 @@ class SyncService:
             page = self._with_retries(
                 partial(transport.pull, after=position.cursor, epoch=position.epoch, limit=PULL_PAGE), summary
             )
+            crash_point("pull.after_response")
             if page.reset:
                 resets += 1
                 if resets > MAX_RESETS:
@@ -509,7 +517,9 @@ class SyncService:
             now = self.station.now()
             with self.station.transaction() as session:
                 outcome = sync_store.apply_page(session, page, station_code, policy, now)
+                crash_point("pull.before_cursor")
                 sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
+            crash_point("pull.after_commit")
             self.station.observe_stamps(item.event.hlc for item in page.items)
             if outcome.max_station_seq:
                 self.station.note_issued(case_store_last_sequence(self.station))
@@ -546,6 +556,7 @@ class SyncService:
         server = self._with_retries(
             lambda: transport.receipt(DayReceiptRequest(from_seq=first, to_seq=last, label=label)), summary
         )
+        crash_point("receipt.after_response")
         return ReceiptCheck(
             label=label,
             from_seq=first,
@@ -569,6 +580,7 @@ class SyncService:
                 if sync_store.upsert_conflict(session, conflict):
                     summary.new_conflicts += 1
             sync_store.close_conflicts_not_open_on_server(session, {c.id for c in open_now}, now)
+            crash_point("conflicts.in_transaction")
 
     def _record(self, summary: SyncSummary) -> None:
         with self.station.transaction() as session:
