@@ -29,6 +29,7 @@ from gridstation.server.workorders import (
     parse_time,
     parse_work_order_csv,
 )
+from gridstation.sync.enrolment import enrolment_uri
 
 DB_ENV = "GRIDSTATION_SERVER_DB"
 DATA_DIR_ENV = "GRIDSTATION_SERVER_DATA_DIR"
@@ -103,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("code", help="工作站代码，如 JA01")
     add.add_argument("name", nargs="?", default="", help="工作站名称")
     add.add_argument("--new-code", action="store_true", help="为已有工作站重新签发登记码（如换了电脑）")
+    add.add_argument(
+        "--qr", type=Path, default=None, metavar="图片.png", help="另存一张登记二维码图片（工作站可扫码登记）"
+    )
+    add.add_argument("--server-url", default="", help="二维码里带上的服务器地址（工作站看到的地址）")
     add.set_defaults(handler=run_station_add)
     listing = station.add_parser("list", help="列出工作站")
     listing.add_argument("--json", action="store_true")
@@ -192,9 +197,30 @@ def _redacted(url: str) -> str:
 def run_station_add(args: argparse.Namespace) -> int:
     with open_service(args) as service:
         code = service.add_station(args.code, args.name, new_code=args.new_code)
+    if args.qr is not None:
+        save_qr_png(enrolment_uri(args.server_url, code) if args.server_url else code, args.qr)
+        print(f"登记二维码已保存：{args.qr}（与登记码同样保密）")
     print(f"工作站 {args.code.upper()} 的一次性登记码（7 天内有效，只显示这一次）：")
     print(code)
     return 0
+
+
+def save_qr_png(text: str, path: Path, *, module_px: int = 8) -> None:
+    """A plain black-on-white QR code image, with the quiet zone scanners need."""
+    from PIL import Image
+
+    from gridstation.printing.qr import QUIET_ZONE, qr_modules
+
+    modules = qr_modules(text)
+    size = (len(modules) + 2 * QUIET_ZONE) * module_px
+    image = Image.new("L", (size, size), 255)
+    for y, row in enumerate(modules):
+        for x, dark in enumerate(row):
+            if dark:
+                left, top = (x + QUIET_ZONE) * module_px, (y + QUIET_ZONE) * module_px
+                image.paste(0, (left, top, left + module_px, top + module_px))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format="PNG")
 
 
 def run_station_list(args: argparse.Namespace) -> int:

@@ -933,8 +933,9 @@ def _ordering(query: CaseQuery) -> list[Any]:
     if query.order_by in SORTABLE_COLUMNS:
         column = SORTABLE_COLUMNS[query.order_by]
         return [column.desc() if query.descending else column.asc(), CaseRow.registered_at.desc()]
-    # Most urgent first: running deadlines by due time, then the newest without one.
-    return [CaseRow.sla_due_at.is_(None), CaseRow.sla_due_at, CaseRow.registered_at.desc()]
+    # Most urgent first: open work orders the centre marked urgent, then running deadlines by due time, then the
+    # newest without one.
+    return [CaseRow.urgent.desc(), CaseRow.sla_due_at.is_(None), CaseRow.sla_due_at, CaseRow.registered_at.desc()]
 
 
 _gc_pause_lock = threading.Lock()

@@ -155,7 +155,8 @@ def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:
     row.sla_due_at = deadline.due_at if deadline else None
     row.work_order = state.work_order
     row.due_at = state.due_at
-    row.urgent = state.urgent
+    # Listed first only while open: a closed urgent work order is history like any other case.
+    row.urgent = state.urgent and state.is_open
     row.state = state_to_json(state)
     row.version = state.version
     row.last_hlc = state.last_hlc

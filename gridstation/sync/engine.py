@@ -26,7 +26,7 @@ from gridstation.domain.roles import Permission, require
 from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
 from gridstation.services.station import StaffMember, StationService
 from gridstation.storage import case_store, sync_store
-from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow, SyncRunRow
+from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow, SyncRunRow, WorkOrderInboxRow
 from gridstation.sync.crashpoints import crash_point
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.transport import ServerTransport, SyncError, normalise_server_url
@@ -322,6 +322,26 @@ class SyncService:
             self.station.record_audit(session, actor, "conflict.resolved", conflict=conflict_id, keep=keep)
         return state
 
+    # --- work orders ---------------------------------------------------------------------------------------
+
+    def unseen_work_orders(self) -> list[NewWorkOrder]:
+        """Work orders that came down and no clerk has looked at yet: urgent first, then by dispatch time."""
+        with self.station.reading() as session:
+            rows = session.scalars(
+                select(CaseRow)
+                .join(WorkOrderInboxRow, WorkOrderInboxRow.case_id == CaseRow.id)
+                .where(WorkOrderInboxRow.seen_at.is_(None))
+            ).all()
+        return [_work_order(r) for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))]
+
+    def mark_work_orders_seen(self, actor: StaffMember, case_ids: list[str]) -> None:
+        now = self.station.now()
+        with self.station.transaction() as session:
+            for case_id in case_ids:
+                row = session.get(WorkOrderInboxRow, case_id)
+                if row is not None and row.seen_at is None:
+                    row.seen_at, row.seen_by = now, actor.name
+
     # --- the sync -----------------------------------------------------------------------------------------
 
     def run(
@@ -537,10 +557,7 @@ class SyncService:
     def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
         with self.station.reading() as session:
             rows = session.scalars(select(CaseRow).where(CaseRow.id.in_(case_ids))).all()
-        return [
-            NewWorkOrder(r.id, r.number, r.channel, r.description[:60], r.urgent, r.registered_at, r.due_at)
-            for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))
-        ]
+        return [_work_order(r) for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))]
 
     # --- receipt and conflicts ----------------------------------------------------------------------------
 
@@ -594,6 +611,12 @@ class SyncService:
                     error=summary.error,
                 )
             )
+
+
+def _work_order(row: CaseRow) -> NewWorkOrder:
+    return NewWorkOrder(
+        row.id, row.number, row.channel, row.description[:60], row.urgent, row.registered_at, row.due_at
+    )
 
 
 def _expected_seq(error: SyncError) -> int | None:

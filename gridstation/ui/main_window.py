@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -19,8 +21,11 @@ from PySide6.QtWidgets import (
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.roles import Permission
+from gridstation.printing.sync_report import render_sync_report
 from gridstation.services.paper import Paperwork
 from gridstation.services.station import StaffMember, StationService
+from gridstation.sync.engine import SyncSummary
+from gridstation.sync.report import sections as sync_sections
 from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
@@ -28,11 +33,27 @@ from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text, show_error
 from gridstation.ui.print_menu import PrintMenu
+from gridstation.ui.printing import Document
+from gridstation.ui.sync_panel import (
+    ConflictInbox,
+    EndOfDayDialog,
+    SyncController,
+    SyncIndicator,
+    SyncSettingsDialog,
+    WorkOrderNotice,
+)
 from gridstation.ui.workers import run_in_background
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, service: StationService, staff: StaffMember, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: StationService,
+        staff: StaffMember,
+        parent: QWidget | None = None,
+        *,
+        sync: SyncController | None = None,
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.staff = staff
@@ -67,6 +88,13 @@ class MainWindow(QMainWindow):
         self.cases.case_selected.connect(self.detail.show_case)
         self.detail.case_changed.connect(self._on_case_changed)
 
+        self.sync = sync or SyncController(service, self)
+        self.sync.setParent(self)
+        self.sync_indicator = SyncIndicator(self.sync)
+        self.sync_indicator.open_conflicts.connect(self.open_conflicts)
+        self.sync_indicator.open_work_orders.connect(self.open_work_orders)
+        self.sync.finished.connect(self._on_sync_finished)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
         self._build_menus()
         who = QLabel(self.tr("{0}（{1}）").format(staff.name, tr_label(ROLE_LABELS[staff.role])))
         self.statusBar().addPermanentWidget(who)
@@ -76,6 +104,11 @@ class MainWindow(QMainWindow):
         self._detail_tick.start()
         self.cases.reload()
         self.intake.category.setFocus()
+        self.sync.refresh_status()
+        self._status_tick = QTimer(self)
+        self._status_tick.setInterval(30_000)  # "oldest unsent: 12 minutes ago" keeps counting
+        self._status_tick.timeout.connect(self.sync.refresh_status)
+        self._status_tick.start()
 
     def _build_menus(self) -> None:
         menu_bar = self.menuBar()
@@ -113,6 +146,22 @@ class MainWindow(QMainWindow):
         refresh.triggered.connect(self.cases.reload)
         case_menu.addActions([new_case, find, refresh])
         self.printing.populate(menu_bar.addMenu(self.tr("打印(&P)")))
+
+        sync_menu = menu_bar.addMenu(self.tr("同步(&S)"))
+        end_of_day = QAction(self.tr("日终同步(&E)…"), self)
+        end_of_day.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        end_of_day.triggered.connect(self.open_end_of_day)
+        now = QAction(self.tr("立即同步(&N)"), self)
+        now.triggered.connect(lambda: self.sync.start("manual", check_receipt=False))
+        conflicts = QAction(self.tr("冲突处理(&C)…"), self)
+        conflicts.triggered.connect(self.open_conflicts)
+        orders = QAction(self.tr("新工单(&W)…"), self)
+        orders.triggered.connect(self.open_work_orders)
+        settings = QAction(self.tr("同步设置(&S)…"), self)
+        settings.triggered.connect(self.open_sync_settings)
+        sync_menu.addActions([end_of_day, now, conflicts, orders])
+        sync_menu.addSeparator()
+        sync_menu.addAction(settings)
 
     def _on_case_saved(self, state: object) -> None:
         assert isinstance(state, CaseState)
@@ -181,6 +230,65 @@ class MainWindow(QMainWindow):
             owner=self,
         )
 
+    # ------------------------------------------------------------------ sync
+
+    def open_end_of_day(self) -> EndOfDayDialog:
+        dialog = EndOfDayDialog(self.sync, self, print_summary=self.print_sync_summary)
+        dialog.open()
+        dialog.begin()
+        return dialog
+
+    def print_sync_summary(self, summary: SyncSummary) -> None:
+        station = self.service.station()
+        zone = ZoneInfo(station.timezone if station else "Asia/Shanghai")
+        parts = [(section.title, section.lines) for section in sync_sections(summary, zone)]
+        line = f"{station.sub_district} {station.name}".strip() if station else ""
+        printed_at = self.service.local_time(self.service.now())
+        who = self.staff.name
+
+        def build() -> Document:
+            pdf = render_sync_report(line, printed_at, who, parts)
+            return Document(self.tr("日终同步结果"), f"sync-{printed_at:%Y%m%d-%H%M}.pdf", pdf)
+
+        self.printing.controller.render_then_preview(self.tr("日终同步结果"), build)
+
+    def open_conflicts(self) -> ConflictInbox:
+        dialog = ConflictInbox(self.sync.sync, self.staff, self)
+        dialog.resolved.connect(self._on_case_changed)
+        dialog.resolved.connect(self._refresh_detail)
+        dialog.finished.connect(lambda _result: self.sync.refresh_status())
+        dialog.open()
+        return dialog
+
+    def open_work_orders(self) -> WorkOrderNotice:
+        dialog = WorkOrderNotice(self.sync.sync, self.staff, self)
+        dialog.open_case.connect(self.detail.show_case)
+        dialog.finished.connect(lambda _result: self.sync.refresh_status())
+        dialog.open()
+        return dialog
+
+    def open_sync_settings(self) -> SyncSettingsDialog:
+        dialog = SyncSettingsDialog(self.sync.sync, self.staff, self)
+        dialog.enrolled.connect(self.sync.resume_background)
+        dialog.enrolled.connect(self.sync.refresh_status)
+        dialog.open()
+        return dialog
+
+    def _on_sync_finished(self, summary: object) -> None:
+        assert isinstance(summary, SyncSummary)
+        if summary.pulled or summary.new_work_orders:
+            self.cases.reload()
+            if self.detail.state is not None:
+                self.detail.show_case(self.detail.state.id)
+        if summary.new_work_orders:
+            urgent = sum(1 for order in summary.new_work_orders if order.urgent)
+            text = self.tr("收到 {0} 件新工单").format(len(summary.new_work_orders))
+            if urgent:
+                text += self.tr("，其中紧急 {0} 件").format(urgent)
+            self.statusBar().showMessage(text, 60_000)
+            QApplication.alert(self)  # the taskbar entry flashes if the desk is behind another window
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync.shutdown()
         self.intake.save_draft()
         super().closeEvent(event)
