@@ -536,6 +536,7 @@ class ConflictInbox(QDialog):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, conflict.id)
                 self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
         has_rows = bool(self.conflicts)
         self.empty.setVisible(not has_rows)
@@ -593,6 +594,7 @@ class WorkOrderNotice(QDialog):
             number = (self.tr("【紧急】") if order.urgent else "") + order.number
             for column, text in enumerate([number, self.tr(channel), order.description, due]):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
         self.table.cellDoubleClicked.connect(lambda row, _column: self.open_case.emit(self.orders[row].case_id))
         seen = QPushButton(self.tr("知道了(&A)"))
         seen.setDefault(True)
