@@ -14,7 +14,7 @@ from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.protocol import StatusUpdate, receipt_digest
 from gridstation.server.service import Department
 from gridstation.server.workorders import build_work_order
-from gridstation.services.station import DB_FILE, CaseQuery, StationService
+from gridstation.services.station import DB_FILE, CaseQuery, StaffMember, StationService
 from gridstation.storage.models import CaseRow, EventRow
 from gridstation.sync.engine import SyncService
 from tests.conftest import FakeClock
@@ -438,3 +438,73 @@ def test_a_case_number_reused_after_losing_backup_and_ledger_stops_sync_with_the
     assert not summary.ok and summary.error_code == "sync.case_number_clash"
     assert "请联系管理员" in summary.error
     assert desk.held_events() == before and desk.station.integrity_ok()
+
+
+def week_of_offline_work(service: StationService, clerk: StaffMember, clock: FakeClock, cases: int, steps: int) -> int:
+    """`cases` cases with `steps` events each, spread over a week, written in bulk with the domain's own rules.
+
+    Through the service one event is one transaction; 20 000 of them would take minutes, and only the log's
+    content matters here.
+    """
+    from gridstation.domain.case import apply, decide, decide_registration
+    from gridstation.domain.clock import HlcStamp
+    from gridstation.domain.events import Event, new_id
+    from gridstation.domain.numbering import format_case_number
+    from gridstation.storage import case_store
+
+    policy = service.deadline_policy()
+    start = clock() - timedelta(days=7)
+    written = 0
+    with service.transaction() as session:
+        for index in range(cases):
+            at = start + timedelta(minutes=5 * index)
+            day = service.local_date(at)
+            number = format_case_number("JA01", day, case_store.next_daily_sequence(session, f"{day:%Y%m%d}"))
+            case_id = new_id()
+            drafts = decide_registration(case_id, number, walk_in(index))
+            state = None
+            events = []
+            for step in range(steps):
+                if step > 0:
+                    assert state is not None
+                    drafts = [decide(state, EventType.NOTE_ADDED, {"note": f"第 {step} 次跟进：网格员已回访居民。"})]
+                for draft in drafts:
+                    event = Event(
+                        id=new_id(),
+                        case_id=case_id,
+                        type=draft.type,
+                        payload=draft.payload,
+                        actor_id=clerk.id,
+                        actor_name=clerk.name,
+                        station_code="JA01",
+                        occurred_at=at + timedelta(seconds=step),
+                        hlc=HlcStamp(int((at + timedelta(seconds=step)).timestamp() * 1000), 0).encode(),
+                    )
+                    events.append(event)
+                    state = apply(state, event)
+            case_store.append_events(session, events, policy)
+            written += len(events)
+    return written
+
+
+@pytest.mark.slow
+def test_a_week_of_unsent_work_syncs_in_one_go_with_progress(
+    desk: Desk, centre: Centre, clock: FakeClock
+) -> None:
+    written = week_of_offline_work(desk.station, desk.clerk, clock, cases=2000, steps=10)
+    assert written == 20_000 and desk.sync.status().unsent == 20_000
+    pushes: list[tuple[int, int]] = []
+    pulls: list[tuple[int, int]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        (pushes if stage == "push" else pulls if stage == "pull" else []).append((done, total))
+
+    summary = desk.sync.run("end_of_day", progress=progress)
+
+    assert summary.ok, summary.error
+    assert summary.pushed == 20_000 and summary.outcomes == {"applied": 20_000}
+    assert pushes[-1] == (20_000, 20_000) and len(pushes) >= 40  # one step per batch of 500
+    assert [done for done, _ in pushes] == sorted(done for done, _ in pushes)
+    assert pulls[-1][0] == 20_000 and pulls[-1][0] == pulls[-1][1]
+    assert summary.unsent_after == 0
+    assert_same_everywhere(desk, centre)
