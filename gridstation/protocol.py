@@ -112,7 +112,8 @@ class WireEvent(WireModel):
         return value
 
     @classmethod
-    def of(cls, event: Event) -> WireEvent:
+    def of(cls, event: Event, content_hash: str | None = None) -> WireEvent:
+        """`content_hash`: the hash stored with the event, when there is one (else computed)."""
         return cls(
             id=event.id,
             case_id=event.case_id,
@@ -124,7 +125,7 @@ class WireEvent(WireModel):
             occurred_at=event.occurred_at,
             hlc=event.hlc,
             schema_version=1,
-            content_hash=event.content_hash(),
+            content_hash=content_hash or event.content_hash(),
         )
 
     def to_event(self) -> Event:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from uuid6 import uuid7
 
@@ -59,3 +59,33 @@ class Event:
             "schema_version": self.schema_version,
         }
         return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+class StoredEvent(Protocol):
+    """What a database row of an event holds (the station's and the server's tables alike)."""
+
+    id: str
+    case_id: str
+    type: str
+    payload: Any
+    actor_id: str
+    actor_name: str
+    station_code: str
+    occurred_at: datetime
+    hlc: str
+    schema_version: int
+
+
+def event_from_stored(row: StoredEvent) -> Event:
+    return Event(
+        id=row.id,
+        case_id=row.case_id,
+        type=EventType(row.type),
+        payload=row.payload,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        station_code=row.station_code,
+        occurred_at=row.occurred_at,
+        hlc=row.hlc,
+        schema_version=row.schema_version,
+    )

@@ -29,7 +29,7 @@ from gridstation.domain.clock import HlcStamp, HybridLogicalClock
 from gridstation.domain.codec import state_from_json, state_to_json
 from gridstation.domain.enums import STATUS_LABELS, Channel, EventType, Status, Tier
 from gridstation.domain.errors import DomainError, IllegalTransition, ValidationError
-from gridstation.domain.events import Event, new_id
+from gridstation.domain.events import Event, event_from_stored, new_id
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN, is_valid_case_number, validate_station_code
 from gridstation.domain.reference import parse_categories
 from gridstation.protocol import (
@@ -1070,19 +1070,7 @@ def intake_problem(payload: dict[str, Any]) -> str | None:
 
 
 def wire_event(row: ServerEventRow) -> WireEvent:
-    return WireEvent(
-        id=row.id,
-        case_id=row.case_id,
-        type=EventType(row.type),
-        payload=row.payload,
-        actor_id=row.actor_id,
-        actor_name=row.actor_name,
-        station_code=row.station_code,
-        occurred_at=row.occurred_at,
-        hlc=row.hlc,
-        schema_version=1,
-        content_hash=row.content_hash,
-    )
+    return WireEvent.of(event_from_stored(row), row.content_hash)
 
 
 def conflict_out(row: ConflictRow, number: str, meta: tuple[str, datetime, str, datetime | None]) -> ConflictOut:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
@@ -10,8 +11,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
-from gridstation.domain.enums import EventType
-from gridstation.domain.events import Event
+from gridstation.domain.events import Event, event_from_stored
 from gridstation.domain.sla import DeadlinePolicy
 from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow, SettingRow
 
@@ -22,17 +22,25 @@ STORED_ORDER: ColumnClause[int] = literal_column("events.rowid")
 
 
 def event_from_row(row: EventRow) -> Event:
-    return Event(
-        id=row.id,
-        case_id=row.case_id,
-        type=EventType(row.type),
-        payload=row.payload,
-        actor_id=row.actor_id,
-        actor_name=row.actor_name,
-        station_code=row.station_code,
-        occurred_at=row.occurred_at,
-        hlc=row.hlc,
-        schema_version=row.schema_version,
+    return event_from_stored(row)
+
+
+def event_row(event: Event, *, station_seq: int | None, content_hash: str | None = None, **sync: Any) -> EventRow:
+    """The row that stores `event`; `sync` fills the sync columns (origin, acknowledged_at, outcome…)."""
+    return EventRow(
+        id=event.id,
+        station_seq=station_seq,
+        case_id=event.case_id,
+        type=str(event.type),
+        payload=event.payload,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        station_code=event.station_code,
+        occurred_at=event.occurred_at,
+        hlc=event.hlc,
+        schema_version=event.schema_version,
+        content_hash=content_hash or event.content_hash(),
+        **sync,
     )
 
 
@@ -92,22 +100,7 @@ def append_events(session: Session, events: Sequence[Event], policy: DeadlinePol
     seq = last_event_sequence(session)
     for event in events:
         seq += 1
-        session.add(
-            EventRow(
-                id=event.id,
-                station_seq=seq,
-                case_id=event.case_id,
-                type=str(event.type),
-                payload=event.payload,
-                actor_id=event.actor_id,
-                actor_name=event.actor_name,
-                station_code=event.station_code,
-                occurred_at=event.occurred_at,
-                hlc=event.hlc,
-                schema_version=event.schema_version,
-                content_hash=event.content_hash(),
-            )
-        )
+        session.add(event_row(event, station_seq=seq))
     session.flush()
     return state, seq
 

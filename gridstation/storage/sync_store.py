@@ -219,20 +219,11 @@ def _store_pulled(session: Session, item: PulledEvent, station_code: str, at: da
             _keep_number_issued(session, str(event.payload.get("number", "")))
 
     session.add(
-        EventRow(
-            id=event.id,
+        case_store.event_row(
+            event,
             station_seq=seq,
-            origin=STATION_ORIGIN if seq is not None else "server",
-            case_id=event.case_id,
-            type=str(event.type),
-            payload=event.payload,
-            actor_id=event.actor_id,
-            actor_name=event.actor_name,
-            station_code=event.station_code,
-            occurred_at=event.occurred_at,
-            hlc=event.hlc,
-            schema_version=event.schema_version,
             content_hash=wire.content_hash,
+            origin=STATION_ORIGIN if seq is not None else "server",
             acknowledged_at=at,
             sync_outcome="applied" if item.applied else "conflict",
             sync_code="",
