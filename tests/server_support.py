@@ -38,6 +38,22 @@ COMPLAINTS = (
 )
 
 
+def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
+    """A resident's complaint told at the desk (one of COMPLAINTS, by index)."""
+    category, description = COMPLAINTS[index % len(COMPLAINTS)]
+    return Intake.validated(
+        channel=Channel.WALK_IN,
+        category_code=category,
+        description=description,
+        tier=tier,
+        compound="枫林苑",
+        building="3号楼",
+        phone="13812341234",
+        complainant_name="张伟",
+        answer="已当场解释政策" if tier is Tier.ON_THE_SPOT else "",
+    )
+
+
 class ServerClock:
     def __init__(self, start: datetime = START) -> None:
         self.current = start
@@ -114,18 +130,7 @@ class ModelStation:
         return event
 
     def register(self, index: int = 0, *, tier: Tier = Tier.QUICK) -> str:
-        category, description = COMPLAINTS[index % len(COMPLAINTS)]
-        intake = Intake.validated(
-            channel=Channel.WALK_IN,
-            category_code=category,
-            description=description,
-            tier=tier,
-            compound="枫林苑",
-            building="3号楼",
-            phone="13812341234",
-            complainant_name="张伟",
-            answer="已当场解释政策" if tier is Tier.ON_THE_SPOT else "",
-        )
+        intake = walk_in(index, tier)
         case_id = new_id()
         self.daily += 1
         number = format_case_number(self.code, self.wall().date(), self.daily)

@@ -17,8 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from gridstation.domain.case import Intake
-from gridstation.domain.enums import Channel, Tier
 from gridstation.server.app import create_app
 from gridstation.server.db import open_database
 from gridstation.server.service import ServerService
@@ -26,29 +24,11 @@ from gridstation.services.station import StaffMember, StationService
 from gridstation.storage.models import EventRow
 from gridstation.sync.engine import RetryPolicy, SyncService
 from gridstation.sync.transport import ServerTransport
+from tests.server_support import walk_in
 
 CENTRE_URL = "http://centre.test"
 
-COMPLAINTS = (
-    ("GREEN.LIGHT", "枫林苑 3 号楼前香樟树过高，遮挡二楼住户采光，希望修剪。"),
-    ("GREEN.DAMAGE", "康乐小区绿化带下窨井盖被泥土和落叶堵住，下雨积水。"),
-    ("NOISE.TRAFFIC", "隧道出口机动车鸣笛扰民，夜间尤甚。"),
-)
-
-
-def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
-    category, description = COMPLAINTS[index % len(COMPLAINTS)]
-    return Intake.validated(
-        channel=Channel.WALK_IN,
-        category_code=category,
-        description=description,
-        tier=tier,
-        compound="枫林苑",
-        building="3号楼",
-        phone="13812341234",
-        complainant_name="张伟",
-    )
-
+__all__ = ["walk_in"]
 
 Fault = Callable[[httpx.Request, Callable[[httpx.Request], httpx.Response]], httpx.Response]
 

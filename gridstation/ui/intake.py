@@ -163,20 +163,7 @@ class IntakeForm(QWidget):
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 
-        for widget in (
-            self.channel,
-            self.category,
-            self.tier,
-            self.compound,
-            self.building,
-            self.address,
-            self.grid,
-            self.description,
-            self.complainant_name,
-            self.phone,
-            self.anonymous,
-            self.answer,
-        ):
+        for widget in order[: order.index(self.answer) + 1]:  # the fields, not the buttons
             widget.installEventFilter(self)
         for combo in (self.category, self.compound):
             line = combo.lineEdit()
