@@ -3,119 +3,119 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="68" />
+      <location filename="../../gridstation/ui/case_detail.py" line="70" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="79" />
+      <location filename="../../gridstation/ui/case_detail.py" line="81" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="79" />
+      <location filename="../../gridstation/ui/case_detail.py" line="81" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="88" />
+      <location filename="../../gridstation/ui/case_detail.py" line="90" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="88" />
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="90" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="90" />
+      <location filename="../../gridstation/ui/case_detail.py" line="93" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="91" />
+      <location filename="../../gridstation/ui/case_detail.py" line="94" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="93" />
+      <location filename="../../gridstation/ui/case_detail.py" line="97" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="108" />
+      <location filename="../../gridstation/ui/case_detail.py" line="114" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="109" />
+      <location filename="../../gridstation/ui/case_detail.py" line="115" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="110" />
+      <location filename="../../gridstation/ui/case_detail.py" line="116" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="111" />
+      <location filename="../../gridstation/ui/case_detail.py" line="117" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="112" />
+      <location filename="../../gridstation/ui/case_detail.py" line="118" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="113" />
+      <location filename="../../gridstation/ui/case_detail.py" line="119" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="114" />
+      <location filename="../../gridstation/ui/case_detail.py" line="120" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="116" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="117" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="121" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="121" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="132" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="132" />
+      <location filename="../../gridstation/ui/case_detail.py" line="138" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="127" />
+      <location filename="../../gridstation/ui/case_detail.py" line="136" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="127" />
+      <location filename="../../gridstation/ui/case_detail.py" line="137" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -163,74 +163,74 @@
     </message>
     <message>
       <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
       <source>人员</source>
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="77" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="84" />
       <source>审计日志</source>
       <translation>Audit log</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="84" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="91" />
       <source>从 CSV 导入…</source>
       <translation>Import from CSV…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="101" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="108" />
       <source>添加人员</source>
       <translation>Add staff member</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="104" />
       <location filename="../../gridstation/ui/admin_dialog.py" line="111" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="118" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="105" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="111" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="112" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="118" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="106" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="113" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="117" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="124" />
       <source>选择 CSV 文件</source>
       <translation>Choose a CSV file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="126" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="134" />
       <source>无法读取文件：{0}</source>
       <translation>Cannot read the file: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="129" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="137" />
       <source>已导入 {0} 行。</source>
       <translation>Imported {0} rows.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="139" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="148" />
       <source>已添加 {0}。</source>
       <translation>Added {0}.</translation>
     </message>
@@ -266,118 +266,118 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="180" />
+      <location filename="../../gridstation/ui/case_detail.py" line="192" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="188" />
-      <location filename="../../gridstation/ui/case_detail.py" line="324" />
+      <location filename="../../gridstation/ui/case_detail.py" line="200" />
+      <location filename="../../gridstation/ui/case_detail.py" line="348" />
       <source>显示完整电话</source>
       <translation>Show full phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="193" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="193" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="193" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="193" />
+      <location filename="../../gridstation/ui/case_detail.py" line="205" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="207" />
+      <location filename="../../gridstation/ui/case_detail.py" line="219" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="236" />
+      <location filename="../../gridstation/ui/case_detail.py" line="248" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="237" />
+      <location filename="../../gridstation/ui/case_detail.py" line="249" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="238" />
+      <location filename="../../gridstation/ui/case_detail.py" line="250" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="239" />
+      <location filename="../../gridstation/ui/case_detail.py" line="251" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="240" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="240" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="240" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="241" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="242" />
+      <location filename="../../gridstation/ui/case_detail.py" line="254" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="243" />
+      <location filename="../../gridstation/ui/case_detail.py" line="255" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="289" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="280" />
+      <location filename="../../gridstation/ui/case_detail.py" line="296" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="298" />
+      <location filename="../../gridstation/ui/case_detail.py" line="322" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="300" />
+      <location filename="../../gridstation/ui/case_detail.py" line="324" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="300" />
+      <location filename="../../gridstation/ui/case_detail.py" line="324" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="324" />
+      <location filename="../../gridstation/ui/case_detail.py" line="348" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -430,12 +430,12 @@
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="153" />
+      <location filename="../../gridstation/ui/case_list.py" line="160" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="156" />
+      <location filename="../../gridstation/ui/case_list.py" line="163" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -499,6 +499,120 @@
       <location filename="../../gridstation/ui/category_picker.py" line="68" />
       <source>输入分类名称或拼音首字母，如 zs</source>
       <translation>Type a category or its pinyin initials, e.g. zs</translation>
+    </message>
+  </context>
+  <context>
+    <name>ConflictInbox</name>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="485" />
+      <source>冲突处理</source>
+      <translation>Conflicts</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <source>编号</source>
+      <translation>Number</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <source>项目</source>
+      <translation>Field</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <source>本站的值</source>
+      <translation>This station's value</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <source>城运中心的值</source>
+      <translation>Centre's value</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <source>原值</source>
+      <translation>Original value</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="495" />
+      <source>采用本站的值(&amp;L)</source>
+      <translation>Keep &amp;local value</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="496" />
+      <source>保留城运中心的值(&amp;K)</source>
+      <translation>&amp;Keep centre's value</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="499" />
+      <source>没有待处理的冲突。</source>
+      <translation>No conflicts waiting.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="520" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="523" />
+      <source>{0}
+{1}，{2}</source>
+      <translation>{0}
+{1}, {2}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="525" />
+      <source>城运中心</source>
+      <translation>City operations centre</translation>
+    </message>
+  </context>
+  <context>
+    <name>EndOfDayDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="390" />
+      <source>日终同步</source>
+      <translation>End-of-day sync</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="392" />
+      <source>准备同步…</source>
+      <translation>Preparing to sync…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="397" />
+      <source>取消(&amp;C)</source>
+      <translation>&amp;Cancel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="399" />
+      <source>打印/存为 PDF(&amp;P)…</source>
+      <translation>&amp;Print / save as PDF…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="402" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="421" />
+      <source>正在等待进行中的同步完成…</source>
+      <translation>Waiting for the sync in progress to finish…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="431" />
+      <source>{0}：{1} / {2}</source>
+      <translation>{0}: {1} / {2}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="434" />
+      <source>{0}：{1}</source>
+      <translation>{0}: {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="459" />
+      <source>正在取消…（已完成的部分会保留）</source>
+      <translation>Cancelling… (what is done is kept)</translation>
     </message>
   </context>
   <context>
@@ -687,44 +801,44 @@
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="216" />
+      <location filename="../../gridstation/ui/intake.py" line="237" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="256" />
+      <location filename="../../gridstation/ui/intake.py" line="277" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="326" />
+      <location filename="../../gridstation/ui/intake.py" line="347" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="331" />
+      <location filename="../../gridstation/ui/intake.py" line="352" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="342" />
+      <location filename="../../gridstation/ui/intake.py" line="364" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="352" />
+      <location filename="../../gridstation/ui/intake.py" line="374" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="399" />
+      <location filename="../../gridstation/ui/intake.py" line="437" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="420" />
+      <location filename="../../gridstation/ui/intake.py" line="458" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -732,141 +846,187 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="40" />
+      <location filename="../../gridstation/ui/main_window.py" line="61" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="71" />
+      <location filename="../../gridstation/ui/main_window.py" line="99" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="82" />
+      <location filename="../../gridstation/ui/main_window.py" line="115" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="83" />
+      <location filename="../../gridstation/ui/main_window.py" line="116" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="87" />
+      <location filename="../../gridstation/ui/main_window.py" line="120" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="90" />
+      <location filename="../../gridstation/ui/main_window.py" line="123" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="93" />
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="101" />
+      <location filename="../../gridstation/ui/main_window.py" line="137" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="102" />
+      <location filename="../../gridstation/ui/main_window.py" line="138" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="105" />
+      <location filename="../../gridstation/ui/main_window.py" line="141" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="108" />
+      <location filename="../../gridstation/ui/main_window.py" line="144" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="112" />
+      <location filename="../../gridstation/ui/main_window.py" line="148" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="116" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <source>同步(&amp;S)</source>
+      <translation>&amp;Sync</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <source>日终同步(&amp;E)…</source>
+      <translation>&amp;End-of-day sync…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="154" />
+      <source>立即同步(&amp;N)</source>
+      <translation>Sync &amp;now</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <source>冲突处理(&amp;C)…</source>
+      <translation>&amp;Conflicts…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="158" />
+      <source>新工单(&amp;W)…</source>
+      <translation>New &amp;work orders…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="160" />
+      <source>同步设置(&amp;S)…</source>
+      <translation>Sync &amp;settings…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="168" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <location filename="../../gridstation/ui/main_window.py" line="191" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="139" />
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="191" />
+      <location filename="../../gridstation/ui/main_window.py" line="207" />
       <source>GridStation 备份 (*.db)</source>
       <translation>GridStation backup (*.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="144" />
+      <location filename="../../gridstation/ui/main_window.py" line="197" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="146" />
+      <location filename="../../gridstation/ui/main_window.py" line="200" />
       <source>已备份到 {0}</source>
       <translation>Backed up to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="147" />
+      <location filename="../../gridstation/ui/main_window.py" line="201" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="207" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="155" />
+      <location filename="../../gridstation/ui/main_window.py" line="213" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <location filename="../../gridstation/ui/main_window.py" line="214" />
       <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
       <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="220" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="164" />
+      <location filename="../../gridstation/ui/main_window.py" line="223" />
       <source>已恢复。原数据另存于 {0}</source>
       <translation>Restored. The previous data was saved to {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="251" />
+      <location filename="../../gridstation/ui/main_window.py" line="253" />
+      <source>日终同步结果</source>
+      <translation>End-of-day sync result</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="285" />
+      <source>收到 {0} 件新工单</source>
+      <translation>{0} new work order(s) received</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="287" />
+      <source>，其中紧急 {0} 件</source>
+      <translation>, {0} urgent</translation>
     </message>
   </context>
   <context>
     <name>PreviewDialog</name>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="120" />
+      <location filename="../../gridstation/ui/printing.py" line="117" />
       <source>打印预览 — {0}</source>
       <translation>Print preview — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="129" />
+      <location filename="../../gridstation/ui/printing.py" line="126" />
       <source>打印(&amp;P)…</source>
       <translation>&amp;Print…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="130" />
+      <location filename="../../gridstation/ui/printing.py" line="127" />
       <source>另存为 PDF(&amp;S)…</source>
       <translation>&amp;Save as PDF…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="131" />
+      <location filename="../../gridstation/ui/printing.py" line="128" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
@@ -874,17 +1034,17 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PrintController</name>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="176" />
+      <location filename="../../gridstation/ui/printing.py" line="175" />
       <source>正在生成回执…</source>
       <translation>Preparing the receipt…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="188" />
+      <location filename="../../gridstation/ui/printing.py" line="187" />
       <source>回执 {0}</source>
       <translation>Receipt {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="213" />
+      <location filename="../../gridstation/ui/printing.py" line="212" />
       <source>已打印回执 {0}</source>
       <translation>Printed the receipt for {0}</translation>
     </message>
@@ -894,72 +1054,72 @@ What you typed is kept; you can retry.</translation>
       <translation>Sending to the receipt printer…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="233" />
+      <location filename="../../gridstation/ui/printing.py" line="234" />
       <source>正在生成{0}…</source>
       <translation>Preparing {0}…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="244" />
+      <location filename="../../gridstation/ui/printing.py" line="252" />
       <source>{0}：预览</source>
       <translation>{0}: preview</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="273" />
+      <location filename="../../gridstation/ui/printing.py" line="283" />
       <source>正在打印{0}…</source>
       <translation>Printing {0}…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="277" />
+      <location filename="../../gridstation/ui/printing.py" line="287" />
       <source>已打印{0}</source>
       <translation>Printed {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="303" />
+      <location filename="../../gridstation/ui/printing.py" line="311" />
       <source>已保存 {0}</source>
       <translation>Saved {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="317" />
+      <location filename="../../gridstation/ui/printing.py" line="326" />
       <source>打印未完成</source>
       <translation>Printing did not finish</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="318" />
+      <location filename="../../gridstation/ui/printing.py" line="327" />
       <source>诉求已保存，不受影响。</source>
       <translation>The case is saved and not affected.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="319" />
+      <location filename="../../gridstation/ui/printing.py" line="328" />
       <source>重试(&amp;R)</source>
       <translation>&amp;Retry</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="320" />
+      <location filename="../../gridstation/ui/printing.py" line="329" />
       <source>另存为 PDF(&amp;S)…</source>
       <translation>&amp;Save as PDF…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="321" />
+      <location filename="../../gridstation/ui/printing.py" line="330" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="340" />
+      <location filename="../../gridstation/ui/printing.py" line="349" />
       <source>无法生成文档</source>
       <translation>Could not prepare the document</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="348" />
+      <location filename="../../gridstation/ui/printing.py" line="357" />
       <source>打印</source>
       <translation>Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="352" />
+      <location filename="../../gridstation/ui/printing.py" line="362" />
       <source>另存为 PDF</source>
       <translation>Save as PDF</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="353" />
+      <location filename="../../gridstation/ui/printing.py" line="362" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF files (*.pdf)</translation>
     </message>
@@ -1136,6 +1296,170 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/sign_in.py" line="43" />
       <source>退出</source>
       <translation>Quit</translation>
+    </message>
+  </context>
+  <context>
+    <name>SyncIndicator</name>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="252" />
+      <source>⟳ 正在同步…</source>
+      <translation>⟳ Syncing…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="256" />
+      <source>⟳ {0}{1}</source>
+      <translation>⟳ {0}{1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="262" />
+      <source>○ 未连接城运中心（未登记）</source>
+      <translation>○ Not connected to the centre (not enrolled)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="264" />
+      <source>○ 离线</source>
+      <translation>○ Offline</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="266" />
+      <source>⚠ 同步失败</source>
+      <translation>⚠ Sync failed</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="268" />
+      <source>● 在线</source>
+      <translation>● Online</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="270" />
+      <source>　未上传 {0} 条（最早 {1}）</source>
+      <translation>  {0} unsent (oldest {1})</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="272" />
+      <source>　无未上传</source>
+      <translation>  Nothing unsent</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="273" />
+      <source>　上次同步：{0}</source>
+      <translation>  Last sync: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="273" />
+      <source>从未</source>
+      <translation>never</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="277" />
+      <source>新工单 {0}</source>
+      <translation>New work orders {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="278" />
+      <source>冲突 {0}</source>
+      <translation>Conflicts {0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>SyncSettingsDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="295" />
+      <source>同步设置</source>
+      <translation>Sync settings</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="299" />
+      <source>街道管理员给出的一次性登记码</source>
+      <translation>One-time enrolment code from the sub-district administrator</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="300" />
+      <source>从二维码图片读取(&amp;Q)…</source>
+      <translation>Read from &amp;QR image…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="306" />
+      <source>服务器地址(&amp;S)</source>
+      <translation>&amp;Server address</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="310" />
+      <source>登记码(&amp;C)</source>
+      <translation>Enrolment &amp;code</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="311" />
+      <source>登记(&amp;E)</source>
+      <translation>&amp;Enrol</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="326" />
+      <source>只有管理员可以修改同步设置。</source>
+      <translation>Only an administrator can change the sync settings.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="332" />
+      <source>已登记到 {0}。重新登记会换用新的凭证。</source>
+      <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="336" />
+      <source>选择登记二维码图片</source>
+      <translation>Choose the enrolment QR image</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="336" />
+      <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
+      <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="357" />
+      <source>正在登记…</source>
+      <translation>Enrolling…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="363" />
+      <source>已登记：工作站 {0}（{1}）。</source>
+      <translation>Enrolled: station {0} ({1}).</translation>
+    </message>
+  </context>
+  <context>
+    <name>WorkOrderNotice</name>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="583" />
+      <source>新工单</source>
+      <translation>New work orders</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <source>工单编号</source>
+      <translation>Ticket</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <source>来源</source>
+      <translation>Source</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <source>内容</source>
+      <translation>Content</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <source>时限</source>
+      <translation>Due</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="594" />
+      <source>【紧急】</source>
+      <translation>[URGENT] </translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="599" />
+      <source>知道了(&amp;A)</source>
+      <translation>&amp;Acknowledge</translation>
     </message>
   </context>
   <context>
@@ -1337,6 +1661,74 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>找不到打印机「{printer}」{detail}。请检查打印机名称和连接，或在打印设置中另选打印机。</source>
       <translation>Printer "{printer}" was not found{detail}. Check its name and connection, or choose another printer in Print settings.</translation>
+    </message>
+    <message>
+      <source>HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。</source>
+      <translation>HTTPS needs both --ssl-certfile and --ssl-keyfile.</translation>
+    </message>
+    <message>
+      <source>PostgreSQL 请使用 postgresql+psycopg://… 地址（psycopg 3 驱动）。</source>
+      <translation>For PostgreSQL use a postgresql+psycopg://… address (psycopg 3 driver).</translation>
+    </message>
+    <message>
+      <source>SQLite 数据库地址须带文件路径，如 sqlite:///server.db</source>
+      <translation>A SQLite address needs a file path, e.g. sqlite:///server.db</translation>
+    </message>
+    <message>
+      <source>二维码里不是工作站登记码。</source>
+      <translation>The QR code does not hold a station enrolment code.</translation>
+    </message>
+    <message>
+      <source>二维码里没有登记码。</source>
+      <translation>The QR code holds no enrolment code.</translation>
+    </message>
+    <message>
+      <source>图片中没有找到二维码，请换一张清晰的图片。</source>
+      <translation>No QR code found in the image; please use a clearer picture.</translation>
+    </message>
+    <message>
+      <source>找不到该冲突记录。</source>
+      <translation>Conflict record not found.</translation>
+    </message>
+    <message>
+      <source>无法识别文件编码，请另存为 UTF-8 CSV。</source>
+      <translation>Cannot tell the file's encoding; please save it as UTF-8 CSV.</translation>
+    </message>
+    <message>
+      <source>服务器反复要求重新下载，已停止。请联系街道管理员。</source>
+      <translation>The server keeps asking for a full re-download; stopped. Please contact the sub-district administrator.</translation>
+    </message>
+    <message>
+      <source>服务器地址不应包含 ? 或 # 之后的内容。</source>
+      <translation>The server address must not contain anything after ? or #.</translation>
+    </message>
+    <message>
+      <source>本工作站尚未登记到城运中心服务器，请在“同步设置”中登记。</source>
+      <translation>This station is not enrolled with the centre's server yet; enrol it under Sync settings.</translation>
+    </message>
+    <message>
+      <source>该冲突已处理过。</source>
+      <translation>This conflict has already been resolved.</translation>
+    </message>
+    <message>
+      <source>请填写城运中心服务器地址。</source>
+      <translation>Please enter the centre's server address.</translation>
+    </message>
+    <message>
+      <source>请填写工作站名称。</source>
+      <translation>Please enter the station's name.</translation>
+    </message>
+    <message>
+      <source>请填写部门名称。</source>
+      <translation>Please enter the department's name.</translation>
+    </message>
+    <message>
+      <source>请输入街道管理员给出的一次性登记码。</source>
+      <translation>Please enter the one-time enrolment code from the sub-district administrator.</translation>
+    </message>
+    <message>
+      <source>部门代码须为 1–20 位字母或数字。</source>
+      <translation>A department code is 1–20 letters or digits.</translation>
     </message>
   </context>
   <context>
@@ -1616,6 +2008,34 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>USB 连接</source>
       <translation>USB</translation>
+    </message>
+  </context>
+  <context>
+    <name>sync</name>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="210" />
+      <source>刚刚</source>
+      <translation>just now</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="212" />
+      <source>{0} 分钟前</source>
+      <translation>{0} min ago</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="214" />
+      <source>{0} 小时前</source>
+      <translation>{0} h ago</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="215" />
+      <source>{0} 天前</source>
+      <translation>{0} days ago</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="570" />
+      <source>（空）</source>
+      <translation>(empty)</translation>
     </message>
   </context>
 </TS>
