@@ -166,3 +166,21 @@ def with_station(data_dir: Path, *, cases: int) -> None:
             station.record(clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
     finally:
         station.close()
+
+
+def test_two_headless_syncs_started_at_once_both_end_correct(enrolled: Path, live: LiveServer) -> None:
+    with_station(enrolled, cases=4)
+    command = [sys.executable, "-m", "gridstation", "sync", "--json", "--data-dir", str(enrolled)]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    results = [json.loads(process.communicate(timeout=120)[0]) for process in (first, second)]
+
+    assert [r["exit_code"] for r in results] == [EXIT_OK, EXIT_OK]
+    assert sorted(r["pushed"] for r in results) == [0, 8]  # the second waited for the first, then had nothing
+    station = StationService(enrolled)
+    try:
+        assert station.integrity_ok()
+    finally:
+        station.close()
+    code = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert json.loads(code.stdout)["receipt"]["matches"] is True
