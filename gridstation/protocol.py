@@ -290,6 +290,9 @@ class EnrolRequest(WireModel):
     protocol: Literal[1] = PROTOCOL_VERSION
     code: Annotated[str, StringConstraints(min_length=4, max_length=40)]
     device_name: Annotated[str, StringConstraints(max_length=100)] = ""
+    # Chosen by the station once per enrolment and sent again on a retry: if the answer to the first try was
+    # lost, the same code and attempt get a fresh credential instead of "code already used".
+    attempt_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")] | None = None
 
 
 class EnrolResponse(WireModel):

@@ -13,6 +13,7 @@ from gridstation.domain.codec import state_to_json
 from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.protocol import DayReceipt, PushResponse, StatusUpdate, receipt_digest
 from gridstation.server.db import open_database
+from gridstation.server.errors import ServerError
 from gridstation.server.service import Department, ServerService
 from gridstation.server.workorders import build_work_order
 from tests.server_support import Api, ModelStation, ServerClock, auth, server_state
@@ -513,3 +514,26 @@ def test_a_sqlite_writer_that_waits_too_long_is_told_busy_with_retry_after_and_i
     assert [r.outcome for r in response.results] == ["applied"] * len(station.events)
     api.client.close()
     database.dispose()
+
+
+def test_an_enrolment_retry_with_the_same_attempt_gets_a_fresh_credential_and_nobody_else_can(
+    server: ServerService, server_clock: ServerClock
+) -> None:
+    code = server.add_station("JA01", "枫林居委会")
+    attempt = "a" * 24
+    lost = server.enrol(code, "前台电脑", attempt).credential  # the answer never reached the desk
+    with pytest.raises(ServerError) as no_attempt:
+        server.enrol(code)
+    assert no_attempt.value.code == "enrol.invalid_code"
+    with pytest.raises(ServerError):
+        server.enrol(code, "别的电脑", "b" * 24)
+
+    again = server.enrol(code, "前台电脑", attempt).credential
+
+    assert again != lost
+    assert server.authenticate_station(again) == "JA01"
+    with pytest.raises(ServerError):
+        server.authenticate_station(lost)
+    server_clock.advance(minutes=16)
+    with pytest.raises(ServerError):
+        server.enrol(code, "前台电脑", attempt)  # the retry window has closed

@@ -488,9 +488,7 @@ def week_of_offline_work(service: StationService, clerk: StaffMember, clock: Fak
 
 
 @pytest.mark.slow
-def test_a_week_of_unsent_work_syncs_in_one_go_with_progress(
-    desk: Desk, centre: Centre, clock: FakeClock
-) -> None:
+def test_a_week_of_unsent_work_syncs_in_one_go_with_progress(desk: Desk, centre: Centre, clock: FakeClock) -> None:
     written = week_of_offline_work(desk.station, desk.clerk, clock, cases=2000, steps=10)
     assert written == 20_000 and desk.sync.status().unsent == 20_000
     pushes: list[tuple[int, int]] = []
@@ -507,4 +505,25 @@ def test_a_week_of_unsent_work_syncs_in_one_go_with_progress(
     assert [done for done, _ in pushes] == sorted(done for done, _ in pushes)
     assert pulls[-1][0] == 20_000 and pulls[-1][0] == pulls[-1][1]
     assert summary.unsent_after == 0
+    assert_same_everywhere(desk, centre)
+
+
+def test_events_lost_before_they_were_ever_sent_leave_no_hole_in_the_servers_sequence(
+    desk: Desk, centre: Centre, tmp_path: Path
+) -> None:
+    (case_id,) = a_day_of_work(desk, 1)
+    desk.sync.run()
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    desk.station.record(desk.clerk, case_id, EventType.NOTE_ADDED, {"note": "这条记录随硬盘损坏丢失，从未上传"})
+    desk.station.restore(desk.admin, backup)  # the number ledger survives: number 3 is never issued again
+    desk.station.record(desk.clerk, case_id, EventType.NOTE_ADDED, {"note": "恢复后补记"})
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert summary.renumbered == 1 and summary.outcomes == {"applied": 1}
+    assert summary.receipt is not None and summary.receipt.matches
+    assert_same_everywhere(desk, centre)
+    desk.station.record(desk.clerk, case_id, EventType.NOTE_ADDED, {"note": "再补记一条"})
+    assert desk.sync.run().ok
     assert_same_everywhere(desk, centre)

@@ -254,7 +254,7 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
 
     @app.post("/api/v1/enrol", response_model=EnrolResponse, responses=ERROR_RESPONSES)
     def enrol(body: EnrolRequest) -> EnrolResponse:
-        return service.enrol(body.code, body.device_name)
+        return service.enrol(body.code, body.device_name, body.attempt_id)
 
     @app.post("/api/v1/sync/push", response_model=PushResponse, responses=ERROR_RESPONSES)
     def push(body: PushRequest, station: Station) -> PushResponse:

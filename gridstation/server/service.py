@@ -90,6 +90,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+ENROL_RETRY_WINDOW = timedelta(minutes=15)
+
+
 @dataclass(frozen=True, slots=True)
 class StationSummary:
     code: str
@@ -278,21 +281,32 @@ class ServerService:
             self._audit(session, "admin", "station.epoch", station=row.code, epoch=row.epoch)
             return row.epoch
 
-    def enrol(self, code_text: str, device_name: str = "") -> EnrolResponse:
-        """Exchange a one-time code for a credential; only the credential's hash is kept."""
-        code_hash = secret_hash(normalise_enrolment_code(code_text))
+    def enrol(self, code_text: str, device_name: str = "", attempt_id: str | None = None) -> EnrolResponse:
+        """Exchange a one-time code for a credential; only the credential's hash is kept.
+
+        After a success the code is gone, but the same code with the same `attempt_id` works again for a few
+        minutes (a retry whose first answer was lost); it gets a fresh credential and the lost one stops working.
+        """
+        code = normalise_enrolment_code(code_text)
+        code_hash = secret_hash(code)
+        retry_hash = secret_hash(f"retry:{code}:{attempt_id}") if attempt_id else None
         credential = new_token("gs1")
         with self.writing() as session:
             row = session.scalar(select(ServerStationRow).where(ServerStationRow.enrol_code_hash == code_hash))
+            retried = False
+            if row is None and retry_hash is not None:
+                row = session.scalar(select(ServerStationRow).where(ServerStationRow.enrol_code_hash == retry_hash))
+                retried = row is not None
             if row is None or row.revoked_at is not None:
                 raise ServerError(401, "enrol.invalid_code", "登记码无效或已使用，请向街道管理员索取新的登记码。")
             if row.enrol_expires_at is None or row.enrol_expires_at < self.now():
                 raise ServerError(401, "enrol.expired", "登记码已过期，请向街道管理员索取新的登记码。")
-            row.enrol_code_hash = ""
-            row.enrol_expires_at = None
+            row.enrol_code_hash = retry_hash or ""
+            row.enrol_expires_at = self.now() + ENROL_RETRY_WINDOW if retry_hash else None
             row.credential_hash = secret_hash(credential)
             row.enrolled_at = self.now()
-            self._audit(session, row.code, "station.enrolled", device=device_name[:100])
+            action = "station.enrol_retried" if retried else "station.enrolled"
+            self._audit(session, row.code, action, device=device_name[:100])
             return EnrolResponse(station_code=row.code, station_name=row.name, credential=credential, epoch=row.epoch)
 
     def authenticate_station(self, credential: str) -> str:

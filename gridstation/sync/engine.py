@@ -9,6 +9,7 @@ server, re-pulled pages are already here.
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -214,8 +215,9 @@ class SyncService:
         if not code:
             raise DomainError("sync.code_missing", "请输入街道管理员给出的一次性登记码。")
         transport = self._transport_factory(url, "")
+        attempt = secrets.token_urlsafe(24)  # the same on every retry of this enrolment
         try:
-            answer = self._with_retries(lambda: transport.enrol(code, device_name), None)
+            answer = self._with_retries(lambda: transport.enrol(code, device_name, attempt), None)
         finally:
             transport.close()
         if answer.station_code != station.code:
@@ -421,6 +423,7 @@ class SyncService:
             total, _ = sync_store.unsent_count(session)
         outcomes: Counter[str] = Counter()
         renumbered_once = False
+        gap_recoveries = 0
         report("push", 0, total)
         while True:
             if should_stop():
@@ -438,9 +441,22 @@ class SyncService:
                 expected = _expected_seq(err)
                 if err.code == "sequence.gap" and expected is not None and expected < batch[0].station_seq:
                     # The server holds less than it once acknowledged (restored from its backup): resend.
+                    gap_recoveries += 1
+                    if gap_recoveries > MAX_RESETS:
+                        raise
                     with self.station.transaction() as session:
-                        summary.resent += sync_store.unacknowledge_from(session, expected)
-                    total += summary.resent
+                        resent = sync_store.unacknowledge_from(session, expected)
+                        if not resent:
+                            # Events expected..first were lost here before they ever reached the server (a
+                            # restored backup with its number ledger intact): nothing can bring them back, and
+                            # the unsent ones take their numbers so the server's sequence has no hole.
+                            count, _ = sync_store.renumber_unsent(session, expected)
+                            self.station.record_audit(
+                                session, None, "sync.lost_before_sent", first=expected, until=batch[0].station_seq - 1
+                            )
+                            summary.renumbered += count
+                    summary.resent += resent
+                    total += resent
                     continue
                 if err.code == "sequence.reused" and expected is not None and not renumbered_once:
                     # This desk was restored from a backup and reused numbers of events the server already has.

@@ -101,8 +101,8 @@ class ServerTransport:
     def info(self) -> ServerInfo:
         return self._call("GET", "/api/v1/info", ServerInfo.model_validate)
 
-    def enrol(self, code: str, device_name: str = "") -> EnrolResponse:
-        body = EnrolRequest(code=code.strip(), device_name=device_name[:100])
+    def enrol(self, code: str, device_name: str = "", attempt_id: str | None = None) -> EnrolResponse:
+        body = EnrolRequest(code=code.strip(), device_name=device_name[:100], attempt_id=attempt_id)
         return self._call("POST", "/api/v1/enrol", EnrolResponse.model_validate, json=body.model_dump(mode="json"))
 
     def push(self, request: PushRequest) -> PushResponse:
@@ -130,9 +130,9 @@ class ServerTransport:
             body = response.read()
         except httpx.TimeoutException as err:
             raise SyncError("sync.timeout", "连接城运中心服务器超时，稍后将自动重试。", retryable=True) from err
-        except httpx.TransportError as err:
-            # Refused, reset, DNS, TLS, a truncated body: the request may or may not have reached the server;
-            # every call is safe to repeat.
+        except httpx.RequestError as err:
+            # Refused, reset, DNS, TLS, a truncated or undecodable body: the request may or may not have reached
+            # the server. Every call is safe to repeat (enrolment too: it carries its attempt id).
             raise SyncError(
                 "sync.offline", f"无法连接城运中心服务器（{type(err).__name__}），稍后将自动重试。", retryable=True
             ) from err
@@ -163,7 +163,7 @@ def _refusal(response: httpx.Response) -> SyncError:
             status=status,
             **detail,
         )
-    if status == 429 or status >= 500:
+    if status in (408, 429) or status >= 500:
         return SyncError(
             code,
             message or f"城运中心服务器暂时无法处理（HTTP {status}），稍后将自动重试。",
