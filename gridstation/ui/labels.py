@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from PySide6.QtCore import QCoreApplication
 
 from gridstation.domain import enums, sla
+from gridstation.domain.case import FIELD_LABELS
+from gridstation.sync.engine import STAGE_LABELS as SYNC_STAGE_LABELS
 
 LABELS_CONTEXT = "labels"
 
@@ -34,6 +36,8 @@ def all_domain_labels() -> Iterator[str]:
         enums.ROLE_LABELS,
         sla.STAGE_LABELS,
         sla.COLOUR_LABELS,
+        FIELD_LABELS,
+        SYNC_STAGE_LABELS,
     ):
         yield from table.values()
     # Printing choices: paper names come from forms/receipt.toml, the rest from the print settings.

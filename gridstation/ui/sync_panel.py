@@ -49,6 +49,7 @@ from gridstation.sync.engine import (
 from gridstation.sync.enrolment import decode_qr_image, parse_enrolment
 from gridstation.sync.report import sections
 from gridstation.ui.dialogs import error_label
+from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
 
@@ -253,7 +254,7 @@ class SyncIndicator(QWidget):
 
     def _on_progress(self, stage: str, done: int, total: int) -> None:
         amount = f" {done}/{total}" if total else ""
-        self.text.setText(self.tr("⟳ {0}{1}").format(self.tr(STAGE_LABELS.get(stage, stage)), amount))
+        self.text.setText(self.tr("⟳ {0}{1}").format(tr_label(STAGE_LABELS.get(stage, stage)), amount))
 
     def show_status(self, status: SyncStatus) -> None:
         now = self.controller.service.now()
@@ -424,7 +425,7 @@ class EndOfDayDialog(QDialog):
             self._again = False
 
     def _on_progress(self, stage: str, done: int, total: int) -> None:
-        label = self.tr(STAGE_LABELS.get(stage, stage))
+        label = tr_label(STAGE_LABELS.get(stage, stage))
         if total:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
@@ -589,10 +590,10 @@ class WorkOrderNotice(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         for row, order in enumerate(self.orders):
-            channel = CHANNEL_LABELS.get(Channel(order.channel), order.channel)
+            channel = tr_label(CHANNEL_LABELS.get(Channel(order.channel), order.channel))
             due = f"{sync.station.local_time(order.due_at):%m-%d %H:%M}" if order.due_at else "—"
             number = (self.tr("【紧急】") if order.urgent else "") + order.number
-            for column, text in enumerate([number, self.tr(channel), order.description, due]):
+            for column, text in enumerate([number, channel, order.description, due]):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.table.cellDoubleClicked.connect(lambda row, _column: self.open_case.emit(self.orders[row].case_id))

@@ -504,65 +504,65 @@
   <context>
     <name>ConflictInbox</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="485" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="486" />
       <source>冲突处理</source>
       <translation>Conflicts</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
       <source>本站的值</source>
       <translation>This station's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
       <source>城运中心的值</source>
       <translation>Centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="489" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
       <source>原值</source>
       <translation>Original value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="495" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="496" />
       <source>采用本站的值(&amp;L)</source>
       <translation>Keep &amp;local value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="496" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="497" />
       <source>保留城运中心的值(&amp;K)</source>
       <translation>&amp;Keep centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="499" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="500" />
       <source>没有待处理的冲突。</source>
       <translation>No conflicts waiting.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="506" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="520" />
-      <location filename="../../gridstation/ui/sync_panel.py" line="523" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="521" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="524" />
       <source>{0}
 {1}，{2}</source>
       <translation>{0}
 {1}, {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="525" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="526" />
       <source>城运中心</source>
       <translation>City operations centre</translation>
     </message>
@@ -570,47 +570,47 @@
   <context>
     <name>EndOfDayDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="390" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="391" />
       <source>日终同步</source>
       <translation>End-of-day sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="392" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="393" />
       <source>准备同步…</source>
       <translation>Preparing to sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="397" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="398" />
       <source>取消(&amp;C)</source>
       <translation>&amp;Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="399" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="400" />
       <source>打印/存为 PDF(&amp;P)…</source>
       <translation>&amp;Print / save as PDF…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="402" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="403" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="421" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="422" />
       <source>正在等待进行中的同步完成…</source>
       <translation>Waiting for the sync in progress to finish…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="431" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="432" />
       <source>{0}：{1} / {2}</source>
       <translation>{0}: {1} / {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="434" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="435" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="459" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="460" />
       <source>正在取消…（已完成的部分会保留）</source>
       <translation>Cancelling… (what is done is kept)</translation>
     </message>
@@ -1301,62 +1301,62 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SyncIndicator</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="252" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="253" />
       <source>⟳ 正在同步…</source>
       <translation>⟳ Syncing…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="256" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="257" />
       <source>⟳ {0}{1}</source>
       <translation>⟳ {0}{1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="262" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="263" />
       <source>○ 未连接城运中心（未登记）</source>
       <translation>○ Not connected to the centre (not enrolled)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="264" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="265" />
       <source>○ 离线</source>
       <translation>○ Offline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="266" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="267" />
       <source>⚠ 同步失败</source>
       <translation>⚠ Sync failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="268" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="269" />
       <source>● 在线</source>
       <translation>● Online</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="270" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="271" />
       <source>　未上传 {0} 条（最早 {1}）</source>
       <translation>  {0} unsent (oldest {1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="272" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="273" />
       <source>　无未上传</source>
       <translation>  Nothing unsent</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="273" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="274" />
       <source>　上次同步：{0}</source>
       <translation>  Last sync: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="273" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="274" />
       <source>从未</source>
       <translation>never</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="277" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="278" />
       <source>新工单 {0}</source>
       <translation>New work orders {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="278" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="279" />
       <source>冲突 {0}</source>
       <translation>Conflicts {0}</translation>
     </message>
@@ -1364,62 +1364,62 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SyncSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="295" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="296" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="299" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="300" />
       <source>街道管理员给出的一次性登记码</source>
       <translation>One-time enrolment code from the sub-district administrator</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="300" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="301" />
       <source>从二维码图片读取(&amp;Q)…</source>
       <translation>Read from &amp;QR image…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="306" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="307" />
       <source>服务器地址(&amp;S)</source>
       <translation>&amp;Server address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="310" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="311" />
       <source>登记码(&amp;C)</source>
       <translation>Enrolment &amp;code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="311" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="312" />
       <source>登记(&amp;E)</source>
       <translation>&amp;Enrol</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="326" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="327" />
       <source>只有管理员可以修改同步设置。</source>
       <translation>Only an administrator can change the sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="332" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="333" />
       <source>已登记到 {0}。重新登记会换用新的凭证。</source>
       <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="336" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="337" />
       <source>选择登记二维码图片</source>
       <translation>Choose the enrolment QR image</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="336" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="337" />
       <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="357" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="358" />
       <source>正在登记…</source>
       <translation>Enrolling…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="363" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="364" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
     </message>
@@ -1427,37 +1427,37 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>WorkOrderNotice</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="583" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="584" />
       <source>新工单</source>
       <translation>New work orders</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
       <source>工单编号</source>
       <translation>Ticket</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="587" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
       <source>时限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="594" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="595" />
       <source>【紧急】</source>
       <translation>[URGENT] </translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="599" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="600" />
       <source>知道了(&amp;A)</source>
       <translation>&amp;Acknowledge</translation>
     </message>
@@ -2009,31 +2009,95 @@ What you typed is kept; you can retry.</translation>
       <source>USB 连接</source>
       <translation>USB</translation>
     </message>
+    <message>
+      <source>分类</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <source>小区</source>
+      <translation>Compound</translation>
+    </message>
+    <message>
+      <source>楼栋</source>
+      <translation>Building</translation>
+    </message>
+    <message>
+      <source>地址</source>
+      <translation>Address</translation>
+    </message>
+    <message>
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>电话</source>
+      <translation>Phone</translation>
+    </message>
+    <message>
+      <source>匿名</source>
+      <translation>Anonymous</translation>
+    </message>
+    <message>
+      <source>诉求内容</source>
+      <translation>Complaint</translation>
+    </message>
+    <message>
+      <source>处置分类</source>
+      <translation>Handling tier</translation>
+    </message>
+    <message>
+      <source>连接服务器</source>
+      <translation>Connecting to the server</translation>
+    </message>
+    <message>
+      <source>上传本站事件</source>
+      <translation>Uploading this station's events</translation>
+    </message>
+    <message>
+      <source>下载城运中心更新</source>
+      <translation>Downloading the centre's updates</translation>
+    </message>
+    <message>
+      <source>核对今日回执</source>
+      <translation>Checking today's receipt</translation>
+    </message>
+    <message>
+      <source>更新冲突记录</source>
+      <translation>Updating conflict records</translation>
+    </message>
+    <message>
+      <source>完成</source>
+      <translation>Done</translation>
+    </message>
   </context>
   <context>
     <name>sync</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="210" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="211" />
       <source>刚刚</source>
       <translation>just now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="212" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="213" />
       <source>{0} 分钟前</source>
       <translation>{0} min ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="214" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="215" />
       <source>{0} 小时前</source>
       <translation>{0} h ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="215" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="216" />
       <source>{0} 天前</source>
       <translation>{0} days ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="570" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="571" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
