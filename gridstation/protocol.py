@@ -152,8 +152,8 @@ class PushedEvent(WireEvent):
     station_seq: int = Field(ge=1, le=2**62)
 
     @classmethod
-    def numbered(cls, event: Event, station_seq: int) -> PushedEvent:
-        return cls(**WireEvent.of(event).model_dump(), station_seq=station_seq)
+    def numbered(cls, event: Event, station_seq: int, content_hash: str | None = None) -> PushedEvent:
+        return cls(**WireEvent.of(event, content_hash).model_dump(), station_seq=station_seq)
 
 
 class PushRequest(WireModel):
@@ -218,7 +218,8 @@ class PulledEvent(WireModel):
 
 
 class CaseSnapshot(WireModel):
-    """The server's state of a case after the events of this page (the fold of its applied events)."""
+    """The server's current state of a case in this page (the fold of all its applied events, including any that
+    later pages will bring)."""
 
     case_id: str
     number: str

@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -527,3 +528,94 @@ def test_events_lost_before_they_were_ever_sent_leave_no_hole_in_the_servers_seq
     desk.station.record(desk.clerk, case_id, EventType.NOTE_ADDED, {"note": "再补记一条"})
     assert desk.sync.run().ok
     assert_same_everywhere(desk, centre)
+
+
+def note(desk: Desk, case_id: str, text: str) -> None:
+    desk.station.record(desk.clerk, case_id, EventType.NOTE_ADDED, {"note": text})
+
+
+def test_a_backup_taken_before_a_sync_then_restored_with_its_ledger_still_syncs(
+    desk: Desk, centre: Centre, tmp_path: Path
+) -> None:
+    (case_id,) = a_day_of_work(desk, 1)  # events 1, 2
+    assert desk.sync.run().ok
+    note(desk, case_id, "3：备份时尚未上传")
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    assert desk.sync.run().ok  # 3 reaches the server
+    note(desk, case_id, "4：从未上传，随硬盘丢失")
+    desk.station.restore(desk.admin, backup)  # the ledger remembers 4 was issued
+    note(desk, case_id, "5：恢复后补记")
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert summary.outcomes == {"duplicate": 1, "applied": 1} and summary.renumbered == 1
+    assert summary.receipt is not None and summary.receipt.matches
+    assert_same_everywhere(desk, centre)
+
+
+def test_after_the_centre_is_restored_from_its_backup_nothing_in_its_feed_is_skipped(
+    desk: Desk, centre: Centre, tmp_path: Path, clock: FakeClock
+) -> None:
+    import sqlite3
+
+    from gridstation.server.db import open_database
+
+    a_day_of_work(desk, 2)
+    assert desk.sync.run().ok
+    source, copy = sqlite3.connect(tmp_path / "centre.db"), sqlite3.connect(tmp_path / "centre-backup.db")
+    source.backup(copy)
+    source.close()
+    copy.close()
+    (case_id,) = a_day_of_work(desk, 1)
+    assert desk.sync.run().ok
+    centre.service.database.dispose()
+    centre.service.__init__(open_database(f"sqlite:///{tmp_path / 'centre-backup.db'}"), clock=centre.clock)  # type: ignore[misc]
+    order = build_work_order(
+        ticket="GD20261123000871",
+        source=Channel.HOTLINE_12345,
+        station_code="JA01",
+        category_code="DRAIN.COVER",
+        description="污水井盖被覆土堵塞。",
+        dispatched_at=clock() - timedelta(minutes=5),
+        due_hours=24,
+        urgent=True,
+        compound="枫林苑",
+    )
+    work_order = centre.service.add_work_order(order)
+    note(desk, case_id, "城运中心恢复后的新记录")
+
+    summary = desk.sync.run()
+
+    assert summary.ok, summary.error
+    assert summary.resent == 2
+    assert desk.station.case(work_order).work_order == "GD20261123000871"
+    assert_same_everywhere(desk, centre)
+
+
+def test_a_batch_too_large_for_the_server_is_split(desk: Desk, centre: Centre, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gridstation.sync import engine
+
+    monkeypatch.setattr(engine, "PUSH_BATCH", 4)
+    a_day_of_work(desk, 3)
+
+    def too_large(request: httpx.Request, forward: object) -> httpx.Response:
+        return httpx.Response(413, json={"error": {"code": "request.too_large", "message": "请求过大。", "detail": {}}})
+
+    centre.transport.add("/sync/push", too_large)
+    summary = desk.sync.run()
+    assert summary.ok and summary.pushed == 6
+    assert sum("push" in r for r in centre.transport.requests) == 4  # 4 refused; then 2, 2 and 2
+
+
+def test_events_recorded_after_the_push_are_unsent_not_missing_in_the_receipt(desk: Desk, centre: Centre) -> None:
+    (case_id,) = a_day_of_work(desk, 1)
+
+    def record_during_sync(stage: str, done: int, total: int) -> None:
+        if stage == "receipt" and done == 0:
+            note(desk, case_id, "同步进行中又记了一条")
+
+    summary = desk.sync.run(progress=record_during_sync)
+
+    assert summary.receipt is not None and summary.receipt.matches
+    assert summary.unsent_after == 1

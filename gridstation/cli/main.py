@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import os
+import platform
 import secrets
 import sqlite3
 import sys
@@ -730,7 +731,7 @@ def cmd_sync_enrol(args: argparse.Namespace) -> int:
 
     with open_station(resolve_data_dir(args)) as service:
         actor = _required_actor(service, args)
-        answer = SyncService(service).enrol(actor, args.server, args.code, device_name=os.uname().nodename)
+        answer = SyncService(service).enrol(actor, args.server, args.code, device_name=platform.node())
         print(f"已登记：工作站 {answer.station_code}（{answer.station_name}）→ {args.server.strip()}")
     return 0
 

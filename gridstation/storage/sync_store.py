@@ -72,7 +72,8 @@ _UNSENT = (EventRow.origin == STATION_ORIGIN, EventRow.acknowledged_at.is_(None)
 
 def unsent_events(session: Session, limit: int) -> list[PushedEvent]:
     rows = session.scalars(select(EventRow).where(*_UNSENT).order_by(EventRow.station_seq).limit(limit))
-    return [PushedEvent.numbered(case_store.event_from_row(row), _seq(row)) for row in rows]
+    # The stored hash, not a fresh one: if the row was damaged on disk, the server's check says so.
+    return [PushedEvent.numbered(case_store.event_from_row(row), _seq(row), row.content_hash) for row in rows]
 
 
 def unsent_count(session: Session) -> tuple[int, datetime | None]:
@@ -115,12 +116,18 @@ def unacknowledge_from(session: Session, station_seq: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def renumber_unsent(session: Session, first: int) -> tuple[int, int]:
-    """Give the unsent events new numbers from `first` on, keeping their order; returns (count, last number).
+def renumber_unsent(session: Session, first: int, *, from_seq: int = 0) -> tuple[int, int]:
+    """Give the unsent events numbered `from_seq` or more new numbers from `first` on, keeping their order;
+    returns (count, last number).
 
-    Needed when a station restored from a backup reused numbers the server already holds for other events.
+    Needed when a station restored from a backup reused numbers the server already holds for other events, or
+    lost events before they were sent.
     """
-    rows = list(session.scalars(select(EventRow).where(*_UNSENT).order_by(EventRow.station_seq)))
+    rows = list(
+        session.scalars(
+            select(EventRow).where(*_UNSENT, EventRow.station_seq >= from_seq).order_by(EventRow.station_seq)
+        )
+    )
     # Two steps: SQLite checks uniqueness row by row, so shifting in place could collide with itself.
     for row in rows:
         row.station_seq = -_seq(row)
@@ -148,15 +155,26 @@ class PageOutcome:
 
 
 def apply_page(
-    session: Session, page: PullResponse, station_code: str, policy: DeadlinePolicy, at: datetime
+    session: Session,
+    page: PullResponse,
+    station_code: str,
+    policy: DeadlinePolicy,
+    at: datetime,
+    *,
+    replay_unsent: bool = True,
 ) -> PageOutcome:
-    """Store one page of the feed and the server's state of its cases; the caller saves the cursor with it."""
+    """Store one page of the feed and the server's state of its cases; the caller saves the cursor with it.
+
+    `replay_unsent`: put this desk's unsent events on top of the server's state. Only right once everything the
+    server holds from this desk is acknowledged here (after a complete push), since the state the server sends
+    is its current one.
+    """
     outcome = PageOutcome()
     ids = [item.event.id for item in page.items]
     known = {row.id: row for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids)))} if ids else {}
     in_page = set(ids)
     for snapshot in page.cases:
-        _adopt_server_state(session, state_from_json(snapshot.state), in_page, policy)
+        _adopt_server_state(session, state_from_json(snapshot.state), in_page if replay_unsent else None, policy)
     halfway = len(page.items) // 2
     for index, item in enumerate(page.items):
         if index == halfway:
@@ -171,14 +189,20 @@ def apply_page(
     return outcome
 
 
-def _adopt_server_state(session: Session, server_state: CaseState, in_page: set[str], policy: DeadlinePolicy) -> None:
+def _adopt_server_state(
+    session: Session, server_state: CaseState, in_page: set[str] | None, policy: DeadlinePolicy
+) -> None:
     """The server decides a case's state; what this desk did since (not yet sent) is replayed on top."""
     state = server_state
-    pending = session.scalars(
-        select(EventRow).where(EventRow.case_id == state.id, *_UNSENT).order_by(EventRow.station_seq)
-    )
+    pending: list[EventRow] = []
+    if in_page is not None:
+        pending = list(
+            session.scalars(
+                select(EventRow).where(EventRow.case_id == state.id, *_UNSENT).order_by(EventRow.station_seq)
+            )
+        )
     for row in pending:
-        if row.id in in_page:
+        if in_page is not None and row.id in in_page:
             continue  # the server has it: it is already in its state
         event = case_store.event_from_row(row)
         try:
@@ -339,8 +363,13 @@ def day_range(session: Session, since: datetime) -> tuple[int, int] | None:
     first = session.scalar(
         select(func.min(EventRow.station_seq)).where(EventRow.origin == STATION_ORIGIN, EventRow.occurred_at >= since)
     )
-    last = session.scalar(select(func.max(EventRow.station_seq)).where(EventRow.origin == STATION_ORIGIN))
-    if first is None or last is None:
+    # Up to what the server has answered for: what a clerk records after the push is unsent, not missing.
+    last = session.scalar(
+        select(func.max(EventRow.station_seq)).where(
+            EventRow.origin == STATION_ORIGIN, EventRow.acknowledged_at.is_not(None)
+        )
+    )
+    if first is None or last is None or last < first:
         return None
     return int(first), int(last)
 

@@ -8,6 +8,7 @@ server, re-pulled pages are already here.
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 import time
@@ -32,7 +33,20 @@ from gridstation.sync.crashpoints import crash_point
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.transport import ServerTransport, SyncError, normalise_server_url
 
+log = logging.getLogger(__name__)
+
 PUSH_BATCH = 500
+# Only a person can fix these: retrying on a timer would change nothing.
+NEEDS_A_PERSON = frozenset(
+    {
+        "sync.not_enrolled",
+        "station.revoked",
+        "sync.case_number_clash",
+        "sync.sequence_clash",
+        "sync.reset_loop",
+        "sync.content_mismatch",
+    }
+)
 PULL_PAGE = 1000
 MAX_RESETS = 3
 
@@ -358,20 +372,31 @@ class SyncService:
         report = progress or (lambda stage, done, total: None)
         summary = SyncSummary(kind=kind, started_at=self.station.now())
         try:
-            with sync_lock(self.station.data_dir, wait_seconds=self._lock_wait):
+            with sync_lock(self.station.data_dir, wait_seconds=self._lock_wait, should_stop=should_stop):
                 crash_point("sync.locked")
                 self._run_locked(summary, report, should_stop, check_receipt)
                 summary.ok = not summary.mismatched
+                if summary.mismatched:
+                    summary.error_code = "sync.content_mismatch"
+                    summary.error = (
+                        f"服务器上有 {len(summary.mismatched)} 条事件与本机内容不同（编号相同、内容不同），"
+                        "两边都未改动，请联系管理员核查。"
+                    )
         except DomainError as err:
             summary.error_code, summary.error = err.code, err.message_zh
+        except Exception as err:
+            log.exception("sync failed")
+            summary.error_code = "sync.internal"
+            summary.error = f"同步时发生意外错误，已完成的部分已保存，可稍后重试。（{type(err).__name__}: {err}）"
         finally:
             summary.finished_at = self.station.now()
             crash_point("run.before_record")
             try:
                 self._record(summary)
-            except DomainError as err:  # the disk is full or the file is gone: the summary still reaches the user
+            except Exception as err:
                 summary.ok = False
-                summary.error_code, summary.error = err.code, err.message_zh
+                summary.error_code = getattr(err, "code", "sync.record_failed")
+                summary.error = getattr(err, "message_zh", str(err))
         report("done", 1, 1)
         return summary
 
@@ -424,12 +449,13 @@ class SyncService:
         outcomes: Counter[str] = Counter()
         renumbered_once = False
         gap_recoveries = 0
+        batch_size = PUSH_BATCH
         report("push", 0, total)
         while True:
             if should_stop():
                 raise SyncCancelled()
             with self.station.reading() as session:
-                batch = sync_store.unsent_events(session, PUSH_BATCH)
+                batch = sync_store.unsent_events(session, batch_size)
             if not batch:
                 break
             try:
@@ -439,24 +465,32 @@ class SyncService:
                 crash_point("push.after_response")
             except SyncError as err:
                 expected = _expected_seq(err)
-                if err.code == "sequence.gap" and expected is not None and expected < batch[0].station_seq:
-                    # The server holds less than it once acknowledged (restored from its backup): resend.
+                if err.code == "sequence.gap" and expected is not None:
                     gap_recoveries += 1
                     if gap_recoveries > MAX_RESETS:
                         raise
                     with self.station.transaction() as session:
+                        # The server holds less than it once acknowledged (restored from its backup): resend.
                         resent = sync_store.unacknowledge_from(session, expected)
-                        if not resent:
-                            # Events expected..first were lost here before they ever reached the server (a
+                        if resent:
+                            # Its feed was rolled back too: read it again from the start, or items numbered
+                            # again below our old cursor would be skipped.
+                            position = sync_store.feed_position(session)
+                            sync_store.save_feed_position(session, sync_store.FeedPosition(0, position.epoch))
+                        else:
+                            # Events from `expected` on were lost here before they ever reached the server (a
                             # restored backup with its number ledger intact): nothing can bring them back, and
-                            # the unsent ones take their numbers so the server's sequence has no hole.
-                            count, _ = sync_store.renumber_unsent(session, expected)
-                            self.station.record_audit(
-                                session, None, "sync.lost_before_sent", first=expected, until=batch[0].station_seq - 1
-                            )
+                            # the unsent ones from there take their numbers so the sequence has no hole.
+                            count, _ = sync_store.renumber_unsent(session, expected, from_seq=expected)
+                            if not count:
+                                raise
+                            self.station.record_audit(session, None, "sync.lost_before_sent", first=expected)
                             summary.renumbered += count
                     summary.resent += resent
                     total += resent
+                    continue
+                if err.status == 413 and batch_size > 1:
+                    batch_size = max(1, batch_size // 2)  # long descriptions: fewer events per request
                     continue
                 if err.code == "sequence.reused" and expected is not None and not renumbered_once:
                     # This desk was restored from a backup and reused numbers of events the server already has.
@@ -488,7 +522,8 @@ class SyncService:
         station = self.station.station()
         assert station is not None
         # First everything the server holds from this station, so events it already has are recognised here.
-        self._pull_all(transport, station.code, summary, report, should_stop)
+        # The server's states are taken as they are: unsent events here may already be in them.
+        self._pull_all(transport, station.code, summary, report, should_stop, replay_unsent=False)
         with self.station.transaction() as session:
             last_sent = session.scalar(
                 select(func.max(EventRow.station_seq)).where(
@@ -526,6 +561,8 @@ class SyncService:
         summary: SyncSummary,
         report: Progress,
         should_stop: Callable[[], bool],
+        *,
+        replay_unsent: bool = True,
     ) -> None:
         policy = self.station.deadline_policy()
         resets = 0
@@ -552,7 +589,7 @@ class SyncService:
                 continue
             now = self.station.now()
             with self.station.transaction() as session:
-                outcome = sync_store.apply_page(session, page, station_code, policy, now)
+                outcome = sync_store.apply_page(session, page, station_code, policy, now, replay_unsent=replay_unsent)
                 crash_point("pull.before_cursor")
                 sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
             crash_point("pull.after_commit")
@@ -633,6 +670,10 @@ def _work_order(row: CaseRow) -> NewWorkOrder:
     return NewWorkOrder(
         row.id, row.number, row.channel, row.description[:60], row.urgent, row.registered_at, row.due_at
     )
+
+
+def needs_a_person(summary: SyncSummary) -> bool:
+    return summary.error_code in NEEDS_A_PERSON or summary.error_code.startswith(("auth.", "enrol."))
 
 
 def _expected_seq(error: SyncError) -> int | None:

@@ -55,15 +55,22 @@ def _unlock(handle: IO[bytes]) -> None:
 
 @contextmanager
 def sync_lock(
-    data_dir: Path, *, wait_seconds: float = 0.0, sleep: Callable[[float], None] = time.sleep
+    data_dir: Path,
+    *,
+    wait_seconds: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[None]:
-    """Hold the station's sync lock; wait up to `wait_seconds` for another sync to finish, then `SyncBusy`."""
+    """Hold the station's sync lock; wait up to `wait_seconds` for another sync to finish, then `SyncBusy`.
+
+    `should_stop` ends the wait early (the clerk cancelled, or the desk is closing) with `SyncBusy`.
+    """
     path = Path(data_dir) / LOCK_FILE
     handle = open(path, "a+b")  # noqa: SIM115 - held for the whole block
     try:
         deadline = time.monotonic() + wait_seconds
         while not _try_lock(handle):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or should_stop():
                 raise SyncBusy()
             sleep(0.1)
         try:

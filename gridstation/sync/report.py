@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from gridstation.domain.enums import CHANNEL_LABELS, Channel
-from gridstation.sync.engine import SyncSummary
+from gridstation.sync.engine import SyncSummary, needs_a_person
 
 OUTCOME_LABELS = {
     "applied": "已生效",
@@ -19,7 +19,7 @@ OUTCOME_LABELS = {
 # `gridstation sync` exit codes (documented in `gridstation sync --help`).
 EXIT_OK = 0
 EXIT_FAILED = 1  # the server could not be reached or answered with an error; nothing is lost, run again later
-EXIT_REFUSED = 3  # not enrolled, or the server refused this station's credential: an administrator must act
+EXIT_REFUSED = 3  # not enrolled, refused, or a problem only an administrator can settle (see NEEDS_A_PERSON)
 EXIT_ATTENTION = 4  # synced, but something needs a person: rejected events, a receipt that does not match
 
 
@@ -31,10 +31,7 @@ class Section:
 
 def exit_code(summary: SyncSummary) -> int:
     if not summary.ok:
-        refused = summary.error_code in ("sync.not_enrolled", "station.revoked") or summary.error_code.startswith(
-            "auth."
-        )
-        return EXIT_REFUSED if refused else EXIT_FAILED
+        return EXIT_REFUSED if needs_a_person(summary) else EXIT_FAILED
     if summary.rejected or (summary.receipt is not None and not summary.receipt.matches) or summary.unsent_after:
         return EXIT_ATTENTION
     return EXIT_OK

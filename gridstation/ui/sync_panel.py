@@ -6,6 +6,7 @@ on a timer: no Qt object is touched off the GUI thread, so closing the window mi
 
 from __future__ import annotations
 
+import itertools
 import queue
 import random
 import threading
@@ -45,6 +46,7 @@ from gridstation.sync.engine import (
     SyncService,
     SyncStatus,
     SyncSummary,
+    needs_a_person,
 )
 from gridstation.sync.enrolment import decode_qr_image, parse_enrolment
 from gridstation.sync.report import sections
@@ -80,11 +82,14 @@ class SyncController(QObject):
     ) -> None:
         super().__init__(parent)
         self.service = service
-        self.sync = sync or SyncService(service)
-        self._rng = rng or random.Random()
-        self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        # Waiting between retries ends at once when the clerk cancels or the desk closes.
+        self.sync = sync or SyncService(service, sleep=self._wait_unless_cancelled)
+        self._rng = rng or random.Random()
+        self._events: queue.Queue[tuple[int, str, Any]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._runs = itertools.count(1)
+        self._active_run: int | None = None  # set by start(), cleared only when its "finished" is drained
         self._failures = 0
         self.status: SyncStatus | None = None
         self.last_summary: SyncSummary | None = None
@@ -100,9 +105,12 @@ class SyncController(QObject):
 
     # --- running ------------------------------------------------------------------------------------------
 
+    def _wait_unless_cancelled(self, seconds: float) -> None:
+        self._cancel.wait(seconds)
+
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._active_run is not None
 
     def start(self, kind: str = "manual", *, check_receipt: bool = True) -> bool:
         """Start a sync unless one is running in this desk; False if it was already running."""
@@ -111,9 +119,10 @@ class SyncController(QObject):
         self._next.stop()
         self._cancel.clear()
         events = self._events
+        run = self._active_run = next(self._runs)
 
         def report(stage: str, done: int, total: int) -> None:
-            events.put(("progress", (stage, done, total)))
+            events.put((run, "progress", (stage, done, total)))
 
         def work() -> None:
             try:
@@ -123,7 +132,7 @@ class SyncController(QObject):
             except Exception as exc:
                 summary = SyncSummary(kind=kind, started_at=self.service.now(), finished_at=self.service.now())
                 summary.error_code, summary.error = "sync.failed", error_text(exc)
-            events.put(("finished", summary))
+            events.put((run, "finished", summary))
 
         self._thread = threading.Thread(target=work, name=f"sync-{kind}", daemon=True)
         self._thread.start()
@@ -145,19 +154,24 @@ class SyncController(QObject):
         self._cancel.set()
         if self._thread is not None:
             self._thread.join(wait_seconds)
+            if not self._thread.is_alive():
+                self._thread = self._active_run = None
         self._poll.stop()
 
     def _drain(self) -> None:
         while True:
             try:
-                kind, payload = self._events.get_nowait()
+                run, kind, payload = self._events.get_nowait()
             except queue.Empty:
                 return
+            if run != self._active_run:
+                continue  # cannot happen while runs are one at a time; never let an old run speak for a new one
             if kind == "progress":
                 self.progress.emit(*payload)
             else:
                 self._poll.stop()
                 self._thread = None
+                self._active_run = None
                 self._on_finished(payload)
 
     def _on_finished(self, summary: SyncSummary) -> None:
@@ -174,7 +188,7 @@ class SyncController(QObject):
 
     def next_delay_ms(self, summary: SyncSummary) -> int | None:
         """When to try again in the background: None when only a person can fix it (not enrolled, revoked)."""
-        if summary.error_code in ("sync.not_enrolled", "station.revoked") or summary.error_code.startswith("auth."):
+        if needs_a_person(summary):
             return None
         if summary.ok or not self._failures:
             return BACKGROUND_INTERVAL_MS
@@ -233,9 +247,7 @@ class SyncIndicator(QWidget):
         self.conflicts.setAutoRaise(True)
         self.conflicts.clicked.connect(self.open_conflicts)
         for badge in (self.work_orders, self.conflicts):
-            badge.setStyleSheet(
-                "QToolButton { color: white; background: #c62828; border-radius: 8px; padding: 0 6px; }"
-            )
+            badge.setStyleSheet(BADGE_STYLE)
             badge.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -456,6 +468,7 @@ class EndOfDayDialog(QDialog):
         self.close_button.setFocus()
 
     def cancel(self) -> None:
+        self._again = False  # if it was waiting for a background sync, it must not start its own afterwards
         self.controller.cancel()
         self.stage.setText(self.tr("正在取消…（已完成的部分会保留）"))
 
