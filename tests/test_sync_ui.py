@@ -101,9 +101,7 @@ def test_settings_dialog_reads_server_and_code_from_a_qr_image(
     qtbot.waitUntil(lambda: "已登记" in dialog.state.text(), timeout=10_000)
 
 
-def test_a_picture_without_a_qr_code_is_refused_in_words(
-    qtbot: QtBot, desk_window: MainWindow, tmp_path: Path
-) -> None:
+def test_a_picture_without_a_qr_code_is_refused_in_words(qtbot: QtBot, desk_window: MainWindow, tmp_path: Path) -> None:
     from PIL import Image
 
     image = tmp_path / "blank.png"
@@ -196,6 +194,7 @@ def test_new_work_orders_raise_a_badge_and_urgent_ones_come_first(
     notice.grab().save(str(SHOTS / "sync-work-orders.png"))
     for dialog in desk_window.findChildren(type(notice)):
         dialog.acknowledge()
+    qtbot.waitUntil(lambda: desk_window.sync.sync.unseen_work_orders() == [])
     desk_window.sync.refresh_status()
     qtbot.waitUntil(lambda: not desk_window.sync_indicator.work_orders.isVisible())
 
@@ -224,7 +223,8 @@ def test_the_conflict_inbox_shows_both_values_and_resolving_writes_an_event(
     assert row[1] == "地址" and "枫林路 86 弄 3 号" in row[2] and "枫林路 88 弄 3 号" in row[3]
     inbox.grab().save(str(SHOTS / "sync-conflicts.png"))
     qtbot.mouseClick(inbox.keep_station, Qt.MouseButton.LeftButton)
-    assert inbox.table.rowCount() == 0 and inbox.empty.isVisibleTo(inbox)
+    qtbot.waitUntil(lambda: inbox.table.rowCount() == 0)
+    assert inbox.empty.isVisibleTo(inbox)
     assert service.case(case.id).address == "枫林路 86 弄 3 号"
 
 

@@ -330,9 +330,10 @@ class SyncService:
         with self.station.transaction() as session:
             resolved = session.get(ConflictRecordRow, conflict_id)
             assert resolved is not None
-            last = session.scalars(
-                select(EventRow.id).where(EventRow.case_id == case_id).order_by(case_store.STORED_ORDER.desc()).limit(1)
-            ).first()
+            # The new event is the one that set the case's clock stamp (a sync may have pulled others meanwhile).
+            last = session.scalar(
+                select(EventRow.id).where(EventRow.case_id == case_id, EventRow.hlc == state.last_hlc)
+            )
             resolved.resolved_at = now
             resolved.resolution_event_id = last or ""
             self.station.record_audit(session, actor, "conflict.resolved", conflict=conflict_id, keep=keep)

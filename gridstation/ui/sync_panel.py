@@ -52,7 +52,7 @@ from gridstation.sync.enrolment import decode_qr_image, parse_enrolment
 from gridstation.sync.report import sections
 from gridstation.ui.dialogs import error_label
 from gridstation.ui.labels import tr_label
-from gridstation.ui.messages import error_text
+from gridstation.ui.messages import error_text, show_error
 from gridstation.ui.workers import run_in_background
 
 BACKGROUND_INTERVAL_MS = 5 * 60 * 1000
@@ -569,14 +569,21 @@ class ConflictInbox(QDialog):
         if row < 0 or row >= len(self.conflicts):
             return
         self.error.hide()
-        try:
-            state = self.sync.resolve_conflict(self.staff, self.conflicts[row].id, keep)
-        except DomainError as err:
-            self.error.setText(error_text(err))
+        conflict_id = self.conflicts[row].id
+        self.keep_station.setEnabled(False)
+        self.keep_server.setEnabled(False)
+
+        def done(state: object) -> None:
+            self.resolved.emit(state)
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            self.error.setText(error_text(error))
             self.error.show()
-            return
-        self.resolved.emit(state)
-        self.reload()
+            self.reload()
+
+        # A write: off the screen's thread, since a sync may hold the database for a moment.
+        run_in_background(lambda: self.sync.resolve_conflict(self.staff, conflict_id, keep), done, failed, owner=self)
 
 
 def _value(value: Any) -> str:
@@ -621,5 +628,10 @@ class WorkOrderNotice(QDialog):
         layout.addLayout(buttons)
 
     def acknowledge(self) -> None:
-        self.sync.mark_work_orders_seen(self.staff, [order.case_id for order in self.orders])
-        self.accept()
+        case_ids = [order.case_id for order in self.orders]
+        run_in_background(
+            lambda: self.sync.mark_work_orders_seen(self.staff, case_ids),
+            lambda _result: self.accept(),
+            lambda error: show_error(self, error),
+            owner=self,
+        )
