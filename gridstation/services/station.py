@@ -740,7 +740,13 @@ class StationService:
         histories: dict[str, list[Event]] = {}
         with self._read() as session:
             rows = session.scalars(
-                select(EventRow).where(EventRow.case_id.in_(wanted)).order_by(case_store.STORED_ORDER)
+                select(EventRow)
+                .where(
+                    EventRow.case_id.in_(wanted),
+                    # What the centre refused or decided otherwise is kept in the log but is not part of the case.
+                    EventRow.sync_outcome.not_in(("rejected", "conflict")),
+                )
+                .order_by(case_store.STORED_ORDER)
             )
             for row in rows:
                 histories.setdefault(row.case_id, []).append(case_store.event_from_row(row))
