@@ -27,7 +27,14 @@ def event_from_row(row: EventRow) -> Event:
 
 def event_row(event: Event, *, station_seq: int | None, content_hash: str | None = None, **sync: Any) -> EventRow:
     """The row that stores `event`; `sync` fills the sync columns (origin, acknowledged_at, outcome…)."""
-    return EventRow(
+    return EventRow(**event_values(event, station_seq=station_seq, content_hash=content_hash, **sync))
+
+
+def event_values(
+    event: Event, *, station_seq: int | None, content_hash: str | None = None, **sync: Any
+) -> dict[str, Any]:
+    """The column values of `event`'s row, for bulk inserts."""
+    return dict(
         id=event.id,
         station_seq=station_seq,
         case_id=event.case_id,
@@ -106,13 +113,23 @@ def append_events(session: Session, events: Sequence[Event], policy: DeadlinePol
 
 
 def write_projection(session: Session, state: CaseState, policy: DeadlinePolicy) -> CaseRow:
-    row = session.get(CaseRow, state.id)
-    if row is None:
-        row = CaseRow(id=state.id)
-        session.add(row)
-    _fill(row, state, policy)
-    session.flush([row])
-    return row
+    return write_projections(session, [state], policy)[0]
+
+
+def write_projections(session: Session, states: Sequence[CaseState], policy: DeadlinePolicy) -> list[CaseRow]:
+    """Store the projections of `states` (inserting new cases), flushed so events can reference them."""
+    ids = [state.id for state in states]
+    existing = {row.id: row for row in session.scalars(select(CaseRow).where(CaseRow.id.in_(ids)))} if ids else {}
+    rows = []
+    for state in states:
+        row = existing.get(state.id)
+        if row is None:
+            row = existing[state.id] = CaseRow(id=state.id)
+            session.add(row)
+        _fill(row, state, policy)
+        rows.append(row)
+    session.flush(rows)
+    return rows
 
 
 def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:

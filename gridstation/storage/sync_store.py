@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridstation.domain.case import CaseState, apply, check_legal
@@ -167,14 +167,18 @@ def apply_page(
 
     `replay_unsent`: put this desk's unsent events on top of the server's state. Only right once everything the
     server holds from this desk is acknowledged here (after a complete push), since the state the server sends
-    is its current one.
+    is its current one. A page is read and written in a handful of statements: an initial pull brings hundreds
+    of thousands of events.
     """
     outcome = PageOutcome()
     ids = [item.event.id for item in page.items]
     known = {row.id: row for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids)))} if ids else {}
-    in_page = set(ids)
-    for snapshot in page.cases:
-        _adopt_server_state(session, state_from_json(snapshot.state), in_page if replay_unsent else None, policy)
+    states = _server_states(session, page, set(ids) if replay_unsent else None)
+    _check_numbers_free(session, states)
+    case_store.write_projections(session, states, policy)
+    _check_cases_present(session, page, {state.id for state in states})
+    new_rows: list[dict[str, Any]] = []
+    own_numbers: list[int] = []
     halfway = len(page.items) // 2
     for index, item in enumerate(page.items):
         if index == halfway:
@@ -183,35 +187,77 @@ def apply_page(
         if row is not None:
             _confirm(row, item, at, outcome)
         else:
-            _store_pulled(session, item, station_code, at, outcome)
+            values = _pulled_values(item, station_code, at)
+            new_rows.append(values)
+            if values["station_seq"] is not None:
+                own_numbers.append(values["station_seq"])
+    if own_numbers:
+        _keep_own_numbers(session, own_numbers, [v for v in new_rows if v["station_seq"] is not None], outcome)
+    if new_rows:
+        session.execute(insert(EventRow), new_rows)
+        outcome.new_events += len(new_rows)
+    for values in new_rows:
+        if values["type"] == EventType.REGISTERED and isinstance(values["payload"].get("work_order"), dict):
+            session.merge(WorkOrderInboxRow(case_id=values["case_id"], received_at=at, seen_at=None, seen_by=""))
+            outcome.new_work_orders.append(values["case_id"])
+    for item in page.items:
         if item.conflict is not None and upsert_conflict(session, item.conflict):
             outcome.new_conflicts.append(item.conflict.id)
     return outcome
 
 
-def _adopt_server_state(
-    session: Session, server_state: CaseState, in_page: set[str] | None, policy: DeadlinePolicy
-) -> None:
+def _server_states(session: Session, page: PullResponse, in_page: set[str] | None) -> list[CaseState]:
     """The server decides a case's state; what this desk did since (not yet sent) is replayed on top."""
-    state = server_state
-    pending: list[EventRow] = []
-    if in_page is not None:
-        pending = list(
-            session.scalars(
-                select(EventRow).where(EventRow.case_id == state.id, *_UNSENT).order_by(EventRow.station_seq)
-            )
+    pending: dict[str, list[EventRow]] = {}
+    case_ids = [snapshot.case_id for snapshot in page.cases]
+    if in_page is not None and case_ids:
+        rows = session.scalars(
+            select(EventRow).where(EventRow.case_id.in_(case_ids), *_UNSENT).order_by(EventRow.station_seq)
         )
-    for row in pending:
-        if in_page is not None and row.id in in_page:
-            continue  # the server has it: it is already in its state
-        event = case_store.event_from_row(row)
-        try:
-            check_legal(state, event.type, event.payload)
-        except DomainError:
-            continue  # no longer possible on the server's state; the server will answer it as a conflict
-        state = apply(state, event)
-    _check_number_free(session, state.id, state.number)
-    case_store.write_projection(session, state, policy)
+        for row in rows:
+            if row.id not in in_page:  # what the server has is already in its state
+                pending.setdefault(row.case_id, []).append(row)
+    states = []
+    for snapshot in page.cases:
+        state = state_from_json(snapshot.state)
+        for row in pending.get(snapshot.case_id, []):
+            event = case_store.event_from_row(row)
+            try:
+                check_legal(state, event.type, event.payload)
+            except DomainError:
+                continue  # no longer possible on the server's state; the server will answer it as a conflict
+            state = apply(state, event)
+        states.append(state)
+    return states
+
+
+def _check_numbers_free(session: Session, states: list[CaseState]) -> None:
+    if not states:
+        return
+    owners = {state.number: state.id for state in states}
+    for case_id, number in session.execute(select(CaseRow.id, CaseRow.number).where(CaseRow.number.in_(owners))):
+        if owners[number] != case_id:
+            # Only possible after a restore that lost the number ledger too: a new case here took a number the
+            # centre already holds. Stop with the reason rather than overwrite either case.
+            raise DomainError(
+                "sync.case_number_clash",
+                f"本机诉求编号 {number} 与城运中心已有的另一条诉求重复（本机曾从备份恢复且编号台账丢失）。"
+                "同步已暂停，数据未改动，请联系管理员处理。",
+            )
+
+
+def _check_cases_present(session: Session, page: PullResponse, sent: set[str]) -> None:
+    others = {item.event.case_id for item in page.items} - sent
+    if not others:
+        return
+    present = set(session.scalars(select(CaseRow.id).where(CaseRow.id.in_(others))))
+    missing = others - present
+    if missing:
+        # The server always sends the state of a page's cases; without it the events cannot be placed. Refuse
+        # the page (the cursor stays) rather than skip them for ever.
+        raise DomainError(
+            "sync.case_missing", f"服务器发来的事件缺少所属诉求的状态（{sorted(missing)[0]} 等），本页未保存。"
+        )
 
 
 def _confirm(row: EventRow, item: PulledEvent, at: datetime, outcome: PageOutcome) -> None:
@@ -224,41 +270,37 @@ def _confirm(row: EventRow, item: PulledEvent, at: datetime, outcome: PageOutcom
         row.sync_outcome = "applied" if item.applied else "conflict"
 
 
-def _store_pulled(session: Session, item: PulledEvent, station_code: str, at: datetime, outcome: PageOutcome) -> None:
+def _pulled_values(item: PulledEvent, station_code: str, at: datetime) -> dict[str, Any]:
     wire = item.event
-    event = wire.to_event()
-    if session.get(CaseRow, event.case_id) is None:
-        # The server always sends the state of a page's cases; without it the event cannot be placed. Refuse
-        # the page (the cursor stays) rather than skip the event for ever.
-        raise DomainError("sync.case_missing", f"服务器发来的事件 {event.id} 缺少所属诉求的状态，本页未保存。")
-    seq: int | None = None
-    if item.origin == STATION_ORIGIN and wire.station_code == station_code and item.station_seq is not None:
-        # One of our own events this database does not have (restored from an older backup): it keeps its
-        # number, and an unsent event that was given the same number moves up.
-        seq = item.station_seq
-        outcome.renumbered += _make_room(session, seq)
-        case_store.raise_event_sequence_floor(session, seq)
-        outcome.max_station_seq = max(outcome.max_station_seq, seq)
-        if event.type is EventType.REGISTERED:
-            _keep_number_issued(session, str(event.payload.get("number", "")))
-
-    session.add(
-        case_store.event_row(
-            event,
-            station_seq=seq,
-            content_hash=wire.content_hash,
-            origin=STATION_ORIGIN if seq is not None else "server",
-            acknowledged_at=at,
-            sync_outcome="applied" if item.applied else "conflict",
-            sync_code="",
-            sync_reason="",
-        )
+    # One of our own events this database does not have (restored from an older backup) keeps its number.
+    own = item.origin == STATION_ORIGIN and wire.station_code == station_code and item.station_seq is not None
+    return case_store.event_values(
+        wire.to_event(),
+        station_seq=item.station_seq if own else None,
+        content_hash=wire.content_hash,
+        origin=STATION_ORIGIN if own else "server",
+        acknowledged_at=at,
+        sync_outcome="applied" if item.applied else "conflict",
+        sync_code="",
+        sync_reason="",
     )
-    outcome.new_events += 1
-    if event.type is EventType.REGISTERED and isinstance(event.payload.get("work_order"), dict):
-        session.merge(WorkOrderInboxRow(case_id=event.case_id, received_at=at, seen_at=None, seen_by=""))
-        outcome.new_work_orders.append(event.case_id)
-    session.flush()
+
+
+def _keep_own_numbers(
+    session: Session, numbers: list[int], own_rows: list[dict[str, Any]], outcome: PageOutcome
+) -> None:
+    """Our own events came back from the server: an unsent event holding one of their numbers moves up, and
+    neither their event numbers nor their case numbers are ever issued again."""
+    highest = max(numbers)
+    # First the floor: unsent events that must move go above every number of this page.
+    case_store.raise_event_sequence_floor(session, highest)
+    for seq in list(session.scalars(select(EventRow.station_seq).where(EventRow.station_seq.in_(numbers)))):
+        if seq is not None:
+            outcome.renumbered += _make_room(session, seq)
+    outcome.max_station_seq = max(outcome.max_station_seq, highest)
+    for values in own_rows:
+        if values["type"] == EventType.REGISTERED:
+            _keep_number_issued(session, str(values["payload"].get("number", "")))
 
 
 def _make_room(session: Session, seq: int) -> int:
@@ -271,18 +313,6 @@ def _make_room(session: Session, seq: int) -> int:
         )
     count, _ = renumber_unsent(session, max(case_store.last_event_sequence(session), seq) + 1)
     return count
-
-
-def _check_number_free(session: Session, case_id: str, number: str) -> None:
-    holder = session.scalar(select(CaseRow.id).where(CaseRow.number == number, CaseRow.id != case_id))
-    if holder is not None:
-        # Only possible after a restore that lost the number ledger too: a new case here took a number the
-        # centre already holds. Stop with the reason rather than overwrite either case.
-        raise DomainError(
-            "sync.case_number_clash",
-            f"本机诉求编号 {number} 与城运中心已有的另一条诉求重复（本机曾从备份恢复且编号台账丢失）。"
-            "同步已暂停，数据未改动，请联系管理员处理。",
-        )
 
 
 def _keep_number_issued(session: Session, number: str) -> None:
