@@ -563,3 +563,24 @@ def test_a_lost_enrol_answer_does_not_cost_the_enrolment_code(
             centre.enrol(enrolment)
     finally:
         station.close()
+
+
+def test_a_desk_killed_after_the_server_used_the_code_can_enrol_again_with_it(
+    live: LiveServer, centre: ServerService, tmp_path: Path, clock: FakeClock
+) -> None:
+    code = next(STATION_CODES)
+    station = StationService(tmp_path / "station", now=clock)
+    try:
+        station.initialise(code=code, name="枫林居委会民情快办工作站", admin_name=ADMIN_NAME, admin_pin=ADMIN_PIN)
+        admin = station.sign_in(ADMIN_NAME, ADMIN_PIN)
+        enrolment = centre.add_station(code, "枫林居委会民情快办工作站")
+        sync = SyncService(station, retry=PATIENT, sleep=lambda seconds: None)
+        attempt = sync._enrol_attempt(enrolment)  # what the first run stored before it asked, then died
+        centre.enrol(enrolment, "前台电脑", attempt)  # the server used the code; the answer never arrived
+
+        sync.enrol(admin, live.url, enrolment)  # the clerk simply runs it again
+
+        assert SyncService(station).status().enrolled
+        assert sync.run(check_receipt=False).ok
+    finally:
+        station.close()

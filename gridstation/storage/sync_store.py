@@ -50,6 +50,12 @@ def put_setting(session: Session, key: str, value: Any) -> None:
     session.merge(SettingRow(key=key, value=value))
 
 
+def forget_setting(session: Session, key: str) -> None:
+    row = session.get(SettingRow, key)
+    if row is not None:
+        session.delete(row)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedPosition:
     cursor: int

@@ -8,6 +8,7 @@ server, re-pulled pages are already here.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import secrets
@@ -36,6 +37,7 @@ from gridstation.sync.transport import ServerTransport, SyncError, normalise_ser
 log = logging.getLogger(__name__)
 
 PUSH_BATCH = 500
+ENROL_ATTEMPT_KEY = "sync.enrol_attempt"
 # Only a person can fix these: retrying on a timer would change nothing.
 NEEDS_A_PERSON = frozenset(
     {
@@ -228,8 +230,8 @@ class SyncService:
         code = code.strip()
         if not code:
             raise DomainError("sync.code_missing", "请输入街道管理员给出的一次性登记码。")
+        attempt = self._enrol_attempt(code)
         transport = self._transport_factory(url, "")
-        attempt = secrets.token_urlsafe(24)  # the same on every retry of this enrolment
         try:
             answer = self._with_retries(lambda: transport.enrol(code, device_name, attempt), None)
         finally:
@@ -250,8 +252,21 @@ class SyncService:
             if previous and previous != url:
                 # Another server has its own feed: start reading it from the beginning.
                 sync_store.save_feed_position(session, sync_store.FeedPosition(0, 0))
+            sync_store.forget_setting(session, ENROL_ATTEMPT_KEY)
             self.station.record_audit(session, actor, "sync.enrolled", server=url, device=device_name)
         return answer
+
+    def _enrol_attempt(self, code: str) -> str:
+        """The attempt id for this code, kept on disk before asking: if the desk dies after the server used the
+        code, enrolling again with the same code is a retry of the same attempt and still works."""
+        key = hashlib.sha256(code.encode()).hexdigest()
+        with self.station.transaction() as session:
+            saved = sync_store.setting(session, ENROL_ATTEMPT_KEY)
+            if isinstance(saved, dict) and saved.get("code") == key and isinstance(saved.get("attempt"), str):
+                return str(saved["attempt"])
+            attempt = secrets.token_urlsafe(24)
+            sync_store.put_setting(session, ENROL_ATTEMPT_KEY, {"code": key, "attempt": attempt})
+            return attempt
 
     def server_url(self) -> str:
         with self.station.reading() as session:
@@ -506,6 +521,7 @@ class SyncService:
             crash_point("push.after_commit")
             summary.pushed += len(response.results)
             outcomes.update(result.outcome for result in response.results)
+            summary.outcomes = dict(outcomes)  # also right when a later batch fails
             rejected = [r for r in response.results if r.outcome == "rejected"]
             if rejected:
                 summary.rejected += self._describe_rejected(rejected)
