@@ -945,16 +945,19 @@ class Report:
                     f.ratio_text,
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = []
-        for n, row in enumerate(rows):
-            cells = [
-                cell.rjust(widths[i]) if i in (2, 3, 5, 6, 7) else cell.ljust(widths[i]) for i, cell in enumerate(row)
-            ]
-            lines.append("  ".join(cells).rstrip())
-            if n == 0:
-                lines.append("  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return aligned_table(rows, right=(2, 3, 5, 6, 7))
+
+
+def aligned_table(rows: Sequence[Sequence[str]], *, right: Sequence[int]) -> str:
+    """A plain-text table: a header row, a rule, then the rows; columns in `right` aligned right."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def fmt_s(seconds: float) -> str:

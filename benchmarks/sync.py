@@ -60,7 +60,17 @@ if str(HERE) not in sys.path:
 
 import httpx  # noqa: E402
 import server as server_bench  # noqa: E402  (puts the repository root on sys.path)
-from server import CACHE, ROOT, SYNC_DAY, ZONE, BenchmarkError, Server, StationData, running_server  # noqa: E402
+from server import (  # noqa: E402
+    CACHE,
+    ROOT,
+    SYNC_DAY,
+    ZONE,
+    BenchmarkError,
+    Server,
+    StationData,
+    aligned_table,
+    running_server,
+)
 from sqlalchemy import func, select  # noqa: E402
 
 from gridstation.domain.case import Intake  # noqa: E402
@@ -129,16 +139,7 @@ class Report:
                     f"{f.ratio:.1f}x",
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = []
-        for n, row in enumerate(rows):
-            cells = [
-                cell.rjust(widths[i]) if i in (1, 2, 4, 5, 6) else cell.ljust(widths[i]) for i, cell in enumerate(row)
-            ]
-            lines.append("  ".join(cells).rstrip())
-            if n == 0:
-                lines.append("  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return aligned_table(rows, right=(1, 2, 4, 5, 6))
 
 
 def fmt(seconds: float) -> str:
