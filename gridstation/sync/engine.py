@@ -14,7 +14,7 @@ import random
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
@@ -364,7 +364,7 @@ class SyncService:
                 .join(WorkOrderInboxRow, WorkOrderInboxRow.case_id == CaseRow.id)
                 .where(WorkOrderInboxRow.seen_at.is_(None))
             ).all()
-        return [_work_order(r) for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))]
+        return _urgent_first(rows)
 
     def mark_work_orders_seen(self, actor: StaffMember, case_ids: list[str]) -> None:
         now = self.station.now()
@@ -627,7 +627,7 @@ class SyncService:
     def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
         with self.station.reading() as session:
             rows = session.scalars(select(CaseRow).where(CaseRow.id.in_(case_ids))).all()
-        return [_work_order(r) for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))]
+        return _urgent_first(rows)
 
     # --- receipt and conflicts ----------------------------------------------------------------------------
 
@@ -681,6 +681,11 @@ class SyncService:
                     error=summary.error,
                 )
             )
+
+
+def _urgent_first(rows: Sequence[CaseRow]) -> list[NewWorkOrder]:
+    """Work orders as the clerk should read them: urgent ones first, then by dispatch time."""
+    return [_work_order(r) for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))]
 
 
 def _work_order(row: CaseRow) -> NewWorkOrder:

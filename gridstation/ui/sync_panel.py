@@ -277,6 +277,8 @@ class SyncIndicator(QWidget):
             line = self.tr("○ 离线")
         elif status.last_error:
             line = self.tr("⚠ 同步失败")
+        elif summary is None:
+            line = self.tr("◌ 尚未连接")  # nothing was tried since the desk started: do not claim to be online
         else:
             line = self.tr("● 在线")
         if status.unsent:

@@ -504,65 +504,65 @@
   <context>
     <name>ConflictInbox</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="486" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="501" />
       <source>冲突处理</source>
       <translation>Conflicts</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
       <source>本站的值</source>
       <translation>This station's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
       <source>城运中心的值</source>
       <translation>Centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="490" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
       <source>原值</source>
       <translation>Original value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="496" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="511" />
       <source>采用本站的值(&amp;L)</source>
       <translation>Keep &amp;local value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="497" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="512" />
       <source>保留城运中心的值(&amp;K)</source>
       <translation>&amp;Keep centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="500" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="515" />
       <source>没有待处理的冲突。</source>
       <translation>No conflicts waiting.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="506" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="521" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="521" />
-      <location filename="../../gridstation/ui/sync_panel.py" line="524" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="536" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="539" />
       <source>{0}
 {1}，{2}</source>
       <translation>{0}
 {1}, {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="526" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="541" />
       <source>城运中心</source>
       <translation>City operations centre</translation>
     </message>
@@ -570,47 +570,47 @@
   <context>
     <name>EndOfDayDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="391" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="405" />
       <source>日终同步</source>
       <translation>End-of-day sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="393" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="407" />
       <source>准备同步…</source>
       <translation>Preparing to sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="398" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="412" />
       <source>取消(&amp;C)</source>
       <translation>&amp;Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="400" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="414" />
       <source>打印/存为 PDF(&amp;P)…</source>
       <translation>&amp;Print / save as PDF…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="403" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="417" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="422" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="436" />
       <source>正在等待进行中的同步完成…</source>
       <translation>Waiting for the sync in progress to finish…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="432" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="446" />
       <source>{0}：{1} / {2}</source>
       <translation>{0}: {1} / {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="435" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="449" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="460" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="475" />
       <source>正在取消…（已完成的部分会保留）</source>
       <translation>Cancelling… (what is done is kept)</translation>
     </message>
@@ -1301,62 +1301,67 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SyncIndicator</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="253" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="265" />
       <source>⟳ 正在同步…</source>
       <translation>⟳ Syncing…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="257" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="269" />
       <source>⟳ {0}{1}</source>
       <translation>⟳ {0}{1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="263" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="275" />
       <source>○ 未连接城运中心（未登记）</source>
       <translation>○ Not connected to the centre (not enrolled)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="265" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="277" />
       <source>○ 离线</source>
       <translation>○ Offline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="267" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="279" />
       <source>⚠ 同步失败</source>
       <translation>⚠ Sync failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="269" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="281" />
+      <source>◌ 尚未连接</source>
+      <translation>◌ Not connected yet</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync_panel.py" line="283" />
       <source>● 在线</source>
       <translation>● Online</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="271" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="285" />
       <source>　未上传 {0} 条（最早 {1}）</source>
       <translation>  {0} unsent (oldest {1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="273" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="287" />
       <source>　无未上传</source>
       <translation>  Nothing unsent</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="274" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="288" />
       <source>　上次同步：{0}</source>
       <translation>  Last sync: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="274" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="288" />
       <source>从未</source>
       <translation>never</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="278" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="292" />
       <source>新工单 {0}</source>
       <translation>New work orders {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="279" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="293" />
       <source>冲突 {0}</source>
       <translation>Conflicts {0}</translation>
     </message>
@@ -1364,62 +1369,62 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SyncSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="296" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="310" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="300" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="314" />
       <source>街道管理员给出的一次性登记码</source>
       <translation>One-time enrolment code from the sub-district administrator</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="301" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="315" />
       <source>从二维码图片读取(&amp;Q)…</source>
       <translation>Read from &amp;QR image…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="307" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="321" />
       <source>服务器地址(&amp;S)</source>
       <translation>&amp;Server address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="311" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="325" />
       <source>登记码(&amp;C)</source>
       <translation>Enrolment &amp;code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="312" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="326" />
       <source>登记(&amp;E)</source>
       <translation>&amp;Enrol</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="327" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="341" />
       <source>只有管理员可以修改同步设置。</source>
       <translation>Only an administrator can change the sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="333" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="347" />
       <source>已登记到 {0}。重新登记会换用新的凭证。</source>
       <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="337" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="351" />
       <source>选择登记二维码图片</source>
       <translation>Choose the enrolment QR image</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="337" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="351" />
       <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="358" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="372" />
       <source>正在登记…</source>
       <translation>Enrolling…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="364" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="378" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
     </message>
@@ -1427,37 +1432,37 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>WorkOrderNotice</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="584" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="606" />
       <source>新工单</source>
       <translation>New work orders</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
       <source>工单编号</source>
       <translation>Ticket</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="588" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
       <source>时限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="595" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="617" />
       <source>【紧急】</source>
       <translation>[URGENT] </translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="600" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="622" />
       <source>知道了(&amp;A)</source>
       <translation>&amp;Acknowledge</translation>
     </message>
@@ -2077,27 +2082,27 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>sync</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="211" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="225" />
       <source>刚刚</source>
       <translation>just now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="213" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="227" />
       <source>{0} 分钟前</source>
       <translation>{0} min ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="215" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="229" />
       <source>{0} 小时前</source>
       <translation>{0} h ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="216" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="230" />
       <source>{0} 天前</source>
       <translation>{0} days ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="571" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="593" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
