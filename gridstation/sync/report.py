@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -37,13 +38,18 @@ def exit_code(summary: SyncSummary) -> int:
     return EXIT_OK
 
 
-def headline(summary: SyncSummary) -> str:
+HEADLINES = {
+    "failed": "同步未完成：{0}",
+    "attention": "同步已完成，但有需要处理的事项（见下）。",
+    "ok": "同步完成，数据一致。",
+}
+
+
+def headline(summary: SyncSummary, translate: Callable[[str], str] = str) -> str:
+    """One line on how the sync went; `translate` words it in the desk's language (the reason stays as given)."""
     if not summary.ok:
-        return f"同步未完成：{summary.error}"
-    code = exit_code(summary)
-    if code == EXIT_ATTENTION:
-        return "同步已完成，但有需要处理的事项（见下）。"
-    return "同步完成，数据一致。"
+        return translate(HEADLINES["failed"]).format(summary.error)
+    return translate(HEADLINES["attention" if exit_code(summary) == EXIT_ATTENTION else "ok"])
 
 
 def sections(summary: SyncSummary, zone: ZoneInfo) -> list[Section]:

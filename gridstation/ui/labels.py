@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 from gridstation.domain import enums, sla
 from gridstation.domain.case import FIELD_LABELS
 from gridstation.sync.engine import STAGE_LABELS as SYNC_STAGE_LABELS
+from gridstation.sync.report import HEADLINES as SYNC_HEADLINES
 
 LABELS_CONTEXT = "labels"
 
@@ -40,6 +41,7 @@ def all_domain_labels() -> Iterator[str]:
         SYNC_STAGE_LABELS,
     ):
         yield from table.values()
+    yield from SYNC_HEADLINES.values()
     # Printing choices: paper names come from forms/receipt.toml, the rest from the print settings.
     from gridstation.printing.templates import receipt_papers
     from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES

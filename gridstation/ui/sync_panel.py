@@ -49,7 +49,7 @@ from gridstation.sync.engine import (
     needs_a_person,
 )
 from gridstation.sync.enrolment import decode_qr_image, parse_enrolment
-from gridstation.sync.report import sections
+from gridstation.sync.report import headline, sections
 from gridstation.ui.dialogs import error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text, show_error
@@ -480,9 +480,7 @@ class EndOfDayDialog(QDialog):
 
 
 def summary_headline(summary: SyncSummary) -> str:
-    from gridstation.sync.report import headline
-
-    return QApplication.translate("sync", headline(summary))
+    return headline(summary, tr_label)
 
 
 def _escape(text: str) -> str:

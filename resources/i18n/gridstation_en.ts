@@ -504,65 +504,65 @@
   <context>
     <name>ConflictInbox</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="501" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="499" />
       <source>冲突处理</source>
       <translation>Conflicts</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
       <source>本站的值</source>
       <translation>This station's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
       <source>城运中心的值</source>
       <translation>Centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="505" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
       <source>原值</source>
       <translation>Original value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="511" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="509" />
       <source>采用本站的值(&amp;L)</source>
       <translation>Keep &amp;local value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="512" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="510" />
       <source>保留城运中心的值(&amp;K)</source>
       <translation>&amp;Keep centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="515" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="513" />
       <source>没有待处理的冲突。</source>
       <translation>No conflicts waiting.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="521" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="519" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="536" />
-      <location filename="../../gridstation/ui/sync_panel.py" line="539" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="534" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="537" />
       <source>{0}
 {1}，{2}</source>
       <translation>{0}
 {1}, {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="541" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="539" />
       <source>城运中心</source>
       <translation>City operations centre</translation>
     </message>
@@ -1432,37 +1432,37 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>WorkOrderNotice</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="606" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="604" />
       <source>新工单</source>
       <translation>New work orders</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
       <source>工单编号</source>
       <translation>Ticket</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="610" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
       <source>时限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="617" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="615" />
       <source>【紧急】</source>
       <translation>[URGENT] </translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="622" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="620" />
       <source>知道了(&amp;A)</source>
       <translation>&amp;Acknowledge</translation>
     </message>
@@ -2078,6 +2078,18 @@ What you typed is kept; you can retry.</translation>
       <source>完成</source>
       <translation>Done</translation>
     </message>
+    <message>
+      <source>同步未完成：{0}</source>
+      <translation>Sync not finished: {0}</translation>
+    </message>
+    <message>
+      <source>同步已完成，但有需要处理的事项（见下）。</source>
+      <translation>Sync finished, but some things need attention (see below).</translation>
+    </message>
+    <message>
+      <source>同步完成，数据一致。</source>
+      <translation>Sync finished; both sides agree.</translation>
+    </message>
   </context>
   <context>
     <name>sync</name>
@@ -2102,7 +2114,7 @@ What you typed is kept; you can retry.</translation>
       <translation>{0} days ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="593" />
+      <location filename="../../gridstation/ui/sync_panel.py" line="591" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
