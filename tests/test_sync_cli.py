@@ -22,20 +22,27 @@ from tests.test_server_cli import free_port
 
 
 class LiveServer:
-    def __init__(self, db_url: str, data_dir: Path) -> None:
+    """A real `gridstation-server serve` on 127.0.0.1. Its stderr goes to `log`: a pipe nobody reads could fill up
+    and stall the server."""
+
+    def __init__(self, db_url: str, data_dir: Path, *, start_seconds: float = 30) -> None:
         self.base = [sys.executable, "-m", "gridstation.server.cli", "--db", db_url, "--data-dir", str(data_dir)]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / "server.log"
+        self.start_seconds = start_seconds
         self.process: subprocess.Popen[bytes] | None = None
 
     def admin(self, *args: str) -> str:
         return subprocess.run([*self.base, *args], capture_output=True, text=True, check=True).stdout
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*self.base, "serve", "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + 30
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*self.base, "serve", "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=log
+            )
+        deadline = time.monotonic() + self.start_seconds
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:

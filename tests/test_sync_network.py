@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -151,33 +150,10 @@ def centre_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('centre') / 'centre.db'}"
 
 
-class LoggedServer(LiveServer):
-    """`LiveServer` with the server's stderr in a file: a pipe nobody reads could fill up and stall the server."""
-
-    def __init__(self, db_url: str, data_dir: Path) -> None:
-        super().__init__(db_url, data_dir)
-        self.log = data_dir / "server.log"
-
-    def start(self) -> None:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [*self.base, "serve", "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=log
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("server did not start")
-
-
 @pytest.fixture(scope="module")
-def running_server(centre_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoggedServer]:
+def running_server(centre_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server process for the module (starting one takes seconds); each test enrols its own station."""
-    server = LoggedServer(centre_url, tmp_path_factory.mktemp("centre-data"))
+    server = LiveServer(centre_url, tmp_path_factory.mktemp("centre-data"), start_seconds=60)
     server.start()
     yield server
     server.kill()
