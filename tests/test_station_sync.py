@@ -385,6 +385,16 @@ def test_keeping_the_centres_value_closes_the_conflict_with_a_note(desk: Desk, c
     assert desk.sync.run().ok and centre.service.conflicts("JA01") == []
 
 
+def move_to_a_new_machine(desk: Desk, backup: Path) -> None:
+    """Only the backup file survived, not the number ledger kept beside the database."""
+    data_dir = desk.station.data_dir
+    desk.station.close()
+    shutil.rmtree(data_dir)
+    data_dir.mkdir()
+    shutil.copy(backup, data_dir / DB_FILE)
+    desk.station.__init__(data_dir, now=desk.station._now)  # type: ignore[misc]
+
+
 def test_a_restore_that_also_lost_the_number_ledger_renumbers_unsent_events(
     desk: Desk, centre: Centre, tmp_path: Path
 ) -> None:
@@ -393,13 +403,7 @@ def test_a_restore_that_also_lost_the_number_ledger_renumbers_unsent_events(
     backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
     a_day_of_work(desk, 2)  # events 3–6, synced, then lost with the machine
     desk.sync.run()
-    # A new machine: only the backup file survived, not the number ledger kept beside the database.
-    data_dir = desk.station.data_dir
-    desk.station.close()
-    shutil.rmtree(data_dir)
-    data_dir.mkdir()
-    shutil.copy(backup, data_dir / DB_FILE)
-    desk.station.__init__(data_dir, now=desk.station._now)  # type: ignore[misc]
+    move_to_a_new_machine(desk, backup)
     (kept,) = desk.station.search(CaseQuery())
     for note in ("居民再次来电", "网格员已上门"):  # numbered 3 and 4 again: reused
         desk.station.record(desk.clerk, kept.id, EventType.NOTE_ADDED, {"note": note})
@@ -425,12 +429,7 @@ def test_a_case_number_reused_after_losing_backup_and_ledger_stops_sync_with_the
     backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
     a_day_of_work(desk, 1)
     desk.sync.run()
-    data_dir = desk.station.data_dir
-    desk.station.close()
-    shutil.rmtree(data_dir)
-    data_dir.mkdir()
-    shutil.copy(backup, data_dir / DB_FILE)
-    desk.station.__init__(data_dir, now=desk.station._now)  # type: ignore[misc]
+    move_to_a_new_machine(desk, backup)
     desk.station.register_case(desk.clerk, walk_in(2))  # takes the lost case's number
     before = desk.held_events()
 
