@@ -20,7 +20,7 @@ from gridstation.services.core import StationInfo
 from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_search, case_store
-from gridstation.storage.case_search import CaseQuery, CaseSummary
+from gridstation.storage.case_search import CaseQuery, CaseSummary, StationCalendar
 from gridstation.storage.models import CaseRow, EventRow, StationRow
 
 
@@ -172,11 +172,9 @@ class CaseCommands(StationSettings):
 
     def case_ids(self, query: CaseQuery, *, limit: int | None = None, offset: int = 0) -> list[str]:
         """Ids of every matching case in order: cheap enough for 200 000 rows, so a list can show exact counts."""
-        now, scheme = query.now or self._now(), self.colour_scheme()
+        calendar = self._calendar(query)
         with self._read() as session:
-            return case_search.case_ids(
-                session, query, now=now, scheme=scheme, start_of_day=self.start_of_day, limit=limit, offset=offset
-            )
+            return case_search.case_ids(session, query, calendar, limit=limit, offset=offset)
 
     def summaries(self, case_ids: Sequence[str]) -> list[CaseSummary]:
         """List rows for the given ids, in the same order; ids no longer present are skipped."""
@@ -184,6 +182,10 @@ class CaseCommands(StationSettings):
             return case_search.summaries(session, case_ids)
 
     def count(self, query: CaseQuery) -> int:
-        now, scheme = query.now or self._now(), self.colour_scheme()
+        calendar = self._calendar(query)
         with self._read() as session:
-            return case_search.count(session, query, now=now, scheme=scheme, start_of_day=self.start_of_day)
+            return case_search.count(session, query, calendar)
+
+    def _calendar(self, query: CaseQuery) -> StationCalendar:
+        """Colours are judged at the moment the query names, if any (a fixed clock for measurements), else now."""
+        return StationCalendar(query.now or self._now(), self.colour_scheme(), self.start_of_day)

@@ -47,7 +47,8 @@ class StationInfo:
 
 
 class StationCore:
-    """One open station database. Thread-safe: each call uses its own session."""
+    """One open station database, as every part of StationService sees it. Thread-safe: each call uses its own
+    session."""
 
     def __init__(
         self,

@@ -13,7 +13,7 @@ from gridstation.domain.sla import ColourScheme, DeadlinePolicy, default_policy
 from gridstation.services.core import StationCore
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_store
-from gridstation.storage import settings as stored
+from gridstation.storage import settings as stored_settings
 from gridstation.storage.models import CaseRow
 from gridstation.storage.settings import SettingKey
 
@@ -30,14 +30,14 @@ class StationSettings(StationCore):
     def deadline_policy(self) -> DeadlinePolicy:
         if self._policy_cache is None:
             with self._read() as session:
-                value = stored.setting(session, SettingKey.DEADLINE_POLICY)
+                value = stored_settings.setting(session, SettingKey.DEADLINE_POLICY)
                 self._policy_cache = default_policy() if value is None else DeadlinePolicy.from_json(value)
         return self._policy_cache
 
     def colour_scheme(self) -> ColourScheme:
         if self._colours_cache is None:
             with self._read() as session:
-                value = stored.setting(session, SettingKey.COLOUR_SCHEME)
+                value = stored_settings.setting(session, SettingKey.COLOUR_SCHEME)
                 self._colours_cache = ColourScheme() if value is None else ColourScheme.from_json(value)
         return self._colours_cache
 
@@ -45,7 +45,7 @@ class StationSettings(StationCore):
         """Store a new policy and re-plan the deadlines of every case from its own events."""
         require(actor.role, Permission.MANAGE_SETTINGS)
         with self._write() as session:
-            stored.put_setting(session, SettingKey.DEADLINE_POLICY, policy.to_json())
+            stored_settings.put_setting(session, SettingKey.DEADLINE_POLICY, policy.to_json())
             for row in session.scalars(select(CaseRow)):
                 case_store.write_projection(session, state_from_json(row.state), policy)
             self._audit(session, actor, "settings.deadline_policy", policy=policy.to_json())
@@ -54,17 +54,17 @@ class StationSettings(StationCore):
     def set_colour_scheme(self, actor: StaffMember, scheme: ColourScheme) -> None:
         require(actor.role, Permission.MANAGE_SETTINGS)
         with self._write() as session:
-            stored.put_setting(session, SettingKey.COLOUR_SCHEME, scheme.to_json())
+            stored_settings.put_setting(session, SettingKey.COLOUR_SCHEME, scheme.to_json())
             self._audit(session, actor, "settings.colour_scheme", scheme=scheme.to_json())
         self._colours_cache = scheme
 
     def setting(self, key: SettingKey) -> Any:
         """A stored setting's JSON value, or None."""
         with self._read() as session:
-            return stored.setting(session, key)
+            return stored_settings.setting(session, key)
 
     def set_setting(self, actor: StaffMember, key: SettingKey, value: Any) -> None:
         require(actor.role, Permission.MANAGE_SETTINGS)
         with self._write() as session:
-            stored.put_setting(session, key, value)
+            stored_settings.put_setting(session, key, value)
             self._audit(session, actor, f"settings.{key}", value=value)

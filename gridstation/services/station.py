@@ -17,11 +17,12 @@ from gridstation.services.backup import Backups
 from gridstation.services.cases import CaseCommands
 from gridstation.services.core import DEFAULT_TIMEZONE
 from gridstation.services.reference import ReferenceData, seed_reference
+from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffAccounts, StaffMember
 from gridstation.storage.models import StationRow
 
 
-class StationService(StaffAccounts, ReferenceData, CaseCommands, Backups):
+class StationService(StaffAccounts, ReferenceData, CaseCommands, StationSettings, Backups):
     """One open station database. Thread-safe: each call uses its own session."""
 
     def initialise(

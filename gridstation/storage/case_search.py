@@ -1,7 +1,6 @@
 """The case list's queries: filters (full-text, status, tier, colour…), ordering, and the rows a list shows.
 
-Each function works inside the caller's session and is told what it cannot know itself: the time now, the
-station's colour bands and where its days begin.
+Each function works inside the caller's session and is told what it cannot know itself (a `StationCalendar`).
 """
 
 from __future__ import annotations
@@ -64,6 +63,16 @@ class CaseQuery:
     now: datetime | None = field(default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class StationCalendar:
+    """What the filters need from the station: the time now (for colours), its colour bands, and the UTC moment
+    each of its days begins (for dates)."""
+
+    now: datetime
+    scheme: ColourScheme
+    start_of_day: Callable[[date], datetime]
+
+
 _SUMMARY_COLUMNS = (
     CaseRow.id,
     CaseRow.number,
@@ -95,17 +104,10 @@ SORTABLE_COLUMNS: dict[str, Any] = {
 
 
 def case_ids(
-    session: Session,
-    query: CaseQuery,
-    *,
-    now: datetime,
-    scheme: ColourScheme,
-    start_of_day: Callable[[date], datetime],
-    limit: int | None = None,
-    offset: int = 0,
+    session: Session, query: CaseQuery, calendar: StationCalendar, *, limit: int | None = None, offset: int = 0
 ) -> list[str]:
     """Ids of every matching case in order: cheap enough for 200 000 rows, so a list can show exact counts."""
-    stmt = select(CaseRow.id).where(*_conditions(query, now, scheme, start_of_day)).order_by(*_ordering(query))
+    stmt = select(CaseRow.id).where(*_conditions(query, calendar)).order_by(*_ordering(query))
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     # 200 000 short-lived row objects would set off full garbage collections, which hold the GIL and
@@ -114,23 +116,16 @@ def case_ids(
         return list(session.scalars(stmt))
 
 
-def count(
-    session: Session,
-    query: CaseQuery,
-    *,
-    now: datetime,
-    scheme: ColourScheme,
-    start_of_day: Callable[[date], datetime],
-) -> int:
-    conditions = _conditions(query, now, scheme, start_of_day)
+def count(session: Session, query: CaseQuery, calendar: StationCalendar) -> int:
+    conditions = _conditions(query, calendar)
     return int(session.scalar(select(func.count()).select_from(CaseRow).where(*conditions)) or 0)
 
 
-def summaries(session: Session, case_ids: Sequence[str]) -> list[CaseSummary]:
+def summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
     """List rows for the given ids, in the same order; ids no longer present are skipped."""
     found: dict[str, CaseSummary] = {}
-    for start in range(0, len(case_ids), 500):
-        chunk = case_ids[start : start + 500]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
         rows = session.execute(select(*_SUMMARY_COLUMNS).where(CaseRow.id.in_(chunk)))
         for r in rows:
             found[r[0]] = CaseSummary(
@@ -149,12 +144,10 @@ def summaries(session: Session, case_ids: Sequence[str]) -> list[CaseSummary]:
                 r[12],
                 r[13],
             )
-    return [found[i] for i in case_ids if i in found]
+    return [found[i] for i in ids if i in found]
 
 
-def _conditions(
-    query: CaseQuery, now: datetime, scheme: ColourScheme, start_of_day: Callable[[date], datetime]
-) -> list[ColumnElement[bool]]:
+def _conditions(query: CaseQuery, calendar: StationCalendar) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     words = query.text.split()
     for word in words:
@@ -176,11 +169,11 @@ def _conditions(
     if query.grid_code:
         conditions.append(CaseRow.grid_code == query.grid_code)
     if query.registered_from:
-        conditions.append(CaseRow.registered_at >= start_of_day(query.registered_from))
+        conditions.append(CaseRow.registered_at >= calendar.start_of_day(query.registered_from))
     if query.registered_to:
-        conditions.append(CaseRow.registered_at < start_of_day(query.registered_to + timedelta(days=1)))
+        conditions.append(CaseRow.registered_at < calendar.start_of_day(query.registered_to + timedelta(days=1)))
     if query.colours:
-        conditions.append(or_(*[_colour_condition(c, scheme, now) for c in query.colours]))
+        conditions.append(or_(*[_colour_condition(c, calendar.scheme, calendar.now) for c in query.colours]))
     return conditions
 
 

@@ -20,7 +20,8 @@ class SettingKey(StrEnum):
     COLOUR_SCHEME = "colour_scheme"
     # Paper sizes, receipt mode, printers (services.paper.PrintSettings as JSON).
     PRINTING = "printing"
-    # The lowest station event number still free, when it is above the stored events' (ledger, restore, sync).
+    # The highest event number this station issued even where no stored event holds it (after a restore or a
+    # sync renumbering): the next event gets a higher one.
     EVENT_SEQUENCE_FLOOR = "event_sequence_floor"
     # The sub-district server this desk is enrolled with and syncs to.
     SERVER_URL = "sync.server_url"
