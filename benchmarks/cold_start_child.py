@@ -73,7 +73,8 @@ def station() -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     from gridstation.domain.enums import Role
-    from gridstation.services.station import StaffMember, StationService
+    from gridstation.services.staff import StaffMember
+    from gridstation.services.station import StationService
     from gridstation.ui.app import build_main_window, make_application
 
     mark("imports")

@@ -261,7 +261,7 @@ def bench_intake(report: Report, saves: int, workdir: Path) -> None:
     section(f"2. saving one intake (median of {saves}, interleaved with the raw inserts)")
     from sqlalchemy import event
 
-    import gridstation.services.station as station_module
+    import gridstation.services.core as core_module
     from gridstation.domain.enums import Role
     from gridstation.domain.events import new_id
     from gridstation.services.passwords import verify_secret
@@ -292,7 +292,7 @@ def bench_intake(report: Report, saves: int, workdir: Path) -> None:
         statements = [0]
         event.listen(service.engine, "before_cursor_execute", lambda *_a: statements.__setitem__(0, statements[0] + 1))
         ledger_ms: list[float] = []
-        original_write_ledger = station_module.write_ledger
+        original_write_ledger = core_module.write_ledger
 
         def timed_write_ledger(*args: Any, **kwargs: Any) -> Any:
             t = time.perf_counter()
@@ -301,7 +301,7 @@ def bench_intake(report: Report, saves: int, workdir: Path) -> None:
             finally:
                 ledger_ms.append((time.perf_counter() - t) * 1000)
 
-        station_module.write_ledger = timed_write_ledger  # type: ignore[attr-defined]
+        core_module.write_ledger = timed_write_ledger  # type: ignore[attr-defined]
 
         raw = sqlite3.connect(workdir / "raw.db", isolation_level=None)
         raw.execute("PRAGMA journal_mode = WAL")
@@ -343,7 +343,7 @@ def bench_intake(report: Report, saves: int, workdir: Path) -> None:
                 raw_ms.append(save_raw(raw_rows[i]))
                 app_ms.append(save_app(intakes[i]))
         raw.close()
-        station_module.write_ledger = original_write_ledger  # type: ignore[attr-defined]
+        core_module.write_ledger = original_write_ledger  # type: ignore[attr-defined]
     finally:
         service.close()
     report.add("intake", "intake save", median(app_ms), "raw insert", median(raw_ms),
@@ -445,7 +445,7 @@ def search_cases(service: Any, now: datetime) -> list[tuple[str, Any, str, list[
     """(label, CaseQuery, raw WHERE, raw parameters) — the raw SQL is written by hand to return the same ids."""
     from gridstation.domain.enums import Status
     from gridstation.domain.sla import Colour
-    from gridstation.services.station import CaseQuery
+    from gridstation.storage.case_search import CaseQuery
 
     zone = ZoneInfo(service.station().timezone)
     today = now.astimezone(zone).date()

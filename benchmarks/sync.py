@@ -78,7 +78,8 @@ from gridstation.domain.enums import Channel, EventType, Role, Tier  # noqa: E40
 from gridstation.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest, receipt_digest  # noqa: E402
 from gridstation.server.db import open_database  # noqa: E402
 from gridstation.server.service import ServerService  # noqa: E402
-from gridstation.services.station import StaffMember, StationService  # noqa: E402
+from gridstation.services.staff import StaffMember  # noqa: E402
+from gridstation.services.station import StationService  # noqa: E402
 from gridstation.storage import sync_store  # noqa: E402
 from gridstation.storage.models import CaseRow, EventRow  # noqa: E402
 from gridstation.sync.engine import PULL_PAGE, PUSH_BATCH, RetryPolicy, SyncService, SyncSummary  # noqa: E402

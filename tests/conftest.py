@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from gridstation.domain.enums import Role
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 
 if TYPE_CHECKING:  # Qt loads only for the tests that use these fixtures
     from PySide6.QtWidgets import QApplication

@@ -666,10 +666,11 @@ class Station:
 
     def set_server_url(self, url: str) -> None:
         """What an administrator does when the server moved: the station keeps its credential and position."""
-        from gridstation.storage import sync_store
+        from gridstation.storage import settings
+        from gridstation.storage.settings import SettingKey
 
         with self.desk.transaction() as session:
-            sync_store.put_setting(session, sync_store.SERVER_URL_KEY, url)
+            settings.put_setting(session, SettingKey.SERVER_URL, url)
 
     def unsent(self) -> int:
         with _connect(self.data_dir / "station.db") as db:

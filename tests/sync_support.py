@@ -20,7 +20,8 @@ from sqlalchemy import select
 from gridstation.server.app import create_app
 from gridstation.server.db import open_database
 from gridstation.server.service import ServerService
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.storage.models import EventRow
 from gridstation.sync.engine import RetryPolicy, SyncService
 from gridstation.sync.transport import ServerTransport

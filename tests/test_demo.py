@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from gridstation.assets import RESOURCES
 from gridstation.domain.case import fold
 from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.domain.reference import parse_categories
 from gridstation.domain.sla import Colour
 from gridstation.services.demo import DEMO_ACCOUNTS, TEMPLATES, create_demo_station
-from gridstation.services.station import RESOURCES, CaseQuery, StationService
+from gridstation.services.station import StationService
+from gridstation.storage.case_search import CaseQuery
 
 END = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai
 CASES = 20

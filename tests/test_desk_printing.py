@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, EventType, Role, Tier
 from gridstation.services.paper import Paperwork, PrintSettings
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.ui.app import build_main_window
 from gridstation.ui.case_detail import ActionDialog
 from gridstation.ui.main_window import MainWindow

@@ -38,7 +38,8 @@ from gridstation.domain.errors import DomainError, IllegalTransition, Validation
 from gridstation.domain.events import Event
 from gridstation.domain.sla import Stage, default_policy
 from gridstation.services import passwords
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from tests.conftest import FakeClock
 
 

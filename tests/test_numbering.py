@@ -22,7 +22,8 @@ from gridstation.domain.numbering import (
     validate_station_code,
 )
 from gridstation.services import passwords
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.storage.models import EventRow
 from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
 

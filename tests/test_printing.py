@@ -20,8 +20,10 @@ from gridstation.printing.morning_report import render_morning_report
 from gridstation.printing.receipt import render_receipt
 from gridstation.printing.templates import receipt_papers
 from gridstation.printing.text import MISSING_GLYPH, printable, shorten
-from gridstation.services.paper import SERVER_URL_KEY, Paperwork, PrintSettings
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.paper import Paperwork, PrintSettings
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from gridstation.storage.settings import SettingKey
 from tests.conftest import FakeClock
 
 MM = 72 / 25.4
@@ -182,7 +184,7 @@ def test_reprint_is_marked_with_its_time_and_written_to_the_history(
 def test_qr_carries_the_status_lookup_address_when_the_station_has_a_server(
     service: StationService, clerk: StaffMember, admin: StaffMember, tmp_path: Path
 ) -> None:
-    service.set_setting(admin, SERVER_URL_KEY, "https://chengyun.example.gov.cn/")
+    service.set_setting(admin, SettingKey.STATUS_PAGE_URL, "https://chengyun.example.gov.cn/")
     data = Paperwork(service).receipt(register(service, clerk))
     url = f"https://chengyun.example.gov.cn/status/{data.number}"
     assert qr_codes(render_receipt(data, "thermal58"), tmp_path) == [url]

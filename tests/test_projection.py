@@ -29,7 +29,8 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError, IllegalTransition
 from gridstation.domain.events import Event
 from gridstation.services import passwords
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.storage import case_store
 from gridstation.storage.db import StorageError
 from gridstation.storage.models import CaseRow, EventRow

@@ -35,7 +35,8 @@ from gridstation.domain.report import (
 from gridstation.domain.sla import Colour, ColourScheme, Stage, default_policy
 from gridstation.services import passwords
 from gridstation.services.paper import Paperwork
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from tests.conftest import FakeClock
 
 

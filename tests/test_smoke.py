@@ -2,7 +2,9 @@
 
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, Tier
-from gridstation.services.station import CaseQuery, StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from gridstation.storage.case_search import CaseQuery
 
 
 def test_register_and_find(service: StationService, clerk: StaffMember) -> None:

@@ -15,7 +15,10 @@ from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.protocol import StatusUpdate, receipt_digest
 from gridstation.server.service import Department
 from gridstation.server.workorders import build_work_order
-from gridstation.services.station import DB_FILE, CaseQuery, StaffMember, StationService
+from gridstation.services.core import DB_FILE
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from gridstation.storage.case_search import CaseQuery
 from gridstation.storage.models import CaseRow, EventRow
 from gridstation.sync.engine import SyncService
 from tests.conftest import FakeClock

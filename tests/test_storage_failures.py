@@ -17,10 +17,12 @@ from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from gridstation.domain.case import CaseState, Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import DomainError
+from gridstation.services import core as core_module
 from gridstation.services import passwords
-from gridstation.services import station as station_module
-from gridstation.services.station import CaseQuery, StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.storage import db
+from gridstation.storage.case_search import CaseQuery
 from gridstation.storage.db import StorageError, make_session_factory
 from gridstation.storage.types import UTCDateTime, epoch_microseconds, to_epoch_microseconds
 from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
@@ -178,7 +180,7 @@ def test_opening_a_read_only_station_allows_reading(
 ) -> None:
     """A station opened from a read-only file (e.g. a write-protected USB stick) can be browsed but not changed."""
     service.close()
-    monkeypatch.setattr(station_module, "make_engine", read_only_engine)
+    monkeypatch.setattr(core_module, "make_engine", read_only_engine)
     viewer = StationService(data_dir, now=clock)
     try:
         assert viewer.case(existing.id) == existing

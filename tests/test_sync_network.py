@@ -26,7 +26,8 @@ from gridstation.domain.errors import DomainError
 from gridstation.server.db import open_database
 from gridstation.server.models import ServerEventRow
 from gridstation.server.service import ServerService
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.storage.models import EventRow
 from gridstation.sync import engine
 from gridstation.sync.engine import RetryPolicy, SyncService, SyncSummary

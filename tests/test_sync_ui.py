@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 from gridstation.domain.enums import Channel, EventType
 from gridstation.server.cli import save_qr_png
 from gridstation.server.workorders import build_work_order
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.sync.engine import RetryPolicy, SyncService, SyncSummary
 from gridstation.sync.enrolment import enrolment_uri
 from gridstation.ui.main_window import MainWindow

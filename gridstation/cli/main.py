@@ -35,9 +35,12 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, ColourScheme, DeadlinePolicy
 from gridstation.domain.validation import mask_name, mask_phone
+from gridstation.services.core import DB_FILE, LEDGER_FILE
 from gridstation.services.paper import Paperwork, save_pdf
-from gridstation.services.station import DB_FILE, LEDGER_FILE, CaseQuery, StaffMember, StationService
-from gridstation.storage.sync_store import STATUS_PAGE_URL_KEY as SERVER_URL_KEY
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from gridstation.storage.case_search import CaseQuery
+from gridstation.storage.settings import SettingKey
 
 APP_NAME = "GridStation"
 DATA_DIR_ENV = "GRIDSTATION_DATA_DIR"
@@ -590,7 +593,7 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         if url and not url.startswith(("http://", "https://")):
             raise DomainError("settings.url", "服务器地址须以 http:// 或 https:// 开头。")
         with open_station(resolve_data_dir(args)) as service:
-            service.set_setting(_required_actor(service, args), SERVER_URL_KEY, url.rstrip("/"))
+            service.set_setting(_required_actor(service, args), SettingKey.STATUS_PAGE_URL, url.rstrip("/"))
         print(f"已设置服务器地址：{url}" if url else "已清除服务器地址。")
         return 0
     path: Path = Path(args.file).expanduser()

@@ -31,7 +31,9 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.reference import Compound
 from gridstation.domain.sla import STAGE_FOR_STATUS, Stage
-from gridstation.services.station import StaffMember, StationService, utc_now
+from gridstation.services.core import utc_now
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 
 STATION_CODE = "JA01"
 STATION_NAME = "枫林居委会民情快办工作站"

@@ -37,10 +37,10 @@ from gridstation.printing.documents import (
     StationHeader,
 )
 from gridstation.printing.templates import load_template, receipt_papers
-from gridstation.services.station import StaffMember, StationService
-from gridstation.storage.sync_store import STATUS_PAGE_URL_KEY as SERVER_URL_KEY
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from gridstation.storage.settings import SettingKey
 
-PRINTING_KEY = "printing"
 RECEIPT_MODES = {"print": "保存后直接打印", "preview": "先预览再打印"}
 ESCPOS_KINDS = {"none": "不使用", "network": "网络（TCP 9100）", "usb": "USB 连接", "serial": "串口"}
 # The order the morning report lists warning colours in: the most urgent first.
@@ -121,15 +121,15 @@ class Paperwork:
     # ------------------------------------------------------------------ settings
 
     def print_settings(self) -> PrintSettings:
-        return PrintSettings.from_json(self.station.setting(PRINTING_KEY))
+        return PrintSettings.from_json(self.station.setting(SettingKey.PRINTING))
 
     def set_print_settings(self, actor: StaffMember, settings: PrintSettings) -> PrintSettings:
         clean = settings.validated()
-        self.station.set_setting(actor, PRINTING_KEY, clean.to_json())
+        self.station.set_setting(actor, SettingKey.PRINTING, clean.to_json())
         return clean
 
     def server_url(self) -> str:
-        value = self.station.setting(SERVER_URL_KEY)
+        value = self.station.setting(SettingKey.STATUS_PAGE_URL)
         return str(value).rstrip("/") if value else ""
 
     # ------------------------------------------------------------------ helpers

@@ -14,8 +14,8 @@ from gridstation.domain.codec import state_from_json, state_to_json
 from gridstation.domain.events import Event, event_from_stored
 from gridstation.domain.sla import DeadlinePolicy
 from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow, SettingRow
+from gridstation.storage.settings import SettingKey
 
-EVENT_SEQUENCE_FLOOR_KEY = "event_sequence_floor"
 # The order events were stored here, which is the order they were folded into the projection. `station_seq`
 # would not do: events from the centre have none, and wall-clock times come from clocks that may be a day off.
 STORED_ORDER: ColumnClause[int] = literal_column("events.rowid")
@@ -72,7 +72,7 @@ def next_daily_sequence(session: Session, day: str, floor: int = 0) -> int:
 
 
 def event_sequence_floor(session: Session) -> int:
-    row = session.get(SettingRow, EVENT_SEQUENCE_FLOOR_KEY)
+    row = session.get(SettingRow, SettingKey.EVENT_SEQUENCE_FLOOR)
     return int(row.value) if row else 0
 
 
@@ -81,9 +81,9 @@ def last_event_sequence(session: Session) -> int:
 
 
 def raise_event_sequence_floor(session: Session, floor: int) -> None:
-    row = session.get(SettingRow, EVENT_SEQUENCE_FLOOR_KEY)
+    row = session.get(SettingRow, SettingKey.EVENT_SEQUENCE_FLOOR)
     if row is None:
-        session.add(SettingRow(key=EVENT_SEQUENCE_FLOOR_KEY, value=floor))
+        session.add(SettingRow(key=SettingKey.EVENT_SEQUENCE_FLOOR, value=floor))
     elif int(row.value) < floor:
         row.value = floor
 

@@ -28,32 +28,12 @@ from gridstation.storage.models import (
     CaseRow,
     ConflictRecordRow,
     EventRow,
-    SettingRow,
     WorkOrderInboxRow,
 )
+from gridstation.storage.settings import SettingKey, put_setting, setting
 from gridstation.sync.crashpoints import crash_point
 
-SERVER_URL_KEY = "sync.server_url"
-STATUS_PAGE_URL_KEY = "server_url"  # the receipt's QR code opens <this>/status/<number>
-CREDENTIAL_KEY = "sync.credential"
-CURSOR_KEY = "sync.cursor"
-EPOCH_KEY = "sync.epoch"
 STATION_ORIGIN = "station"
-
-
-def setting(session: Session, key: str, default: Any = None) -> Any:
-    row = session.get(SettingRow, key)
-    return default if row is None else row.value
-
-
-def put_setting(session: Session, key: str, value: Any) -> None:
-    session.merge(SettingRow(key=key, value=value))
-
-
-def forget_setting(session: Session, key: str) -> None:
-    row = session.get(SettingRow, key)
-    if row is not None:
-        session.delete(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +43,12 @@ class FeedPosition:
 
 
 def feed_position(session: Session) -> FeedPosition:
-    return FeedPosition(int(setting(session, CURSOR_KEY, 0)), int(setting(session, EPOCH_KEY, 0)))
+    return FeedPosition(int(setting(session, SettingKey.CURSOR, 0)), int(setting(session, SettingKey.EPOCH, 0)))
 
 
 def save_feed_position(session: Session, position: FeedPosition) -> None:
-    put_setting(session, CURSOR_KEY, position.cursor)
-    put_setting(session, EPOCH_KEY, position.epoch)
+    put_setting(session, SettingKey.CURSOR, position.cursor)
+    put_setting(session, SettingKey.EPOCH, position.epoch)
 
 
 # --- push -------------------------------------------------------------------------------------------------

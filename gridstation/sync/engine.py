@@ -27,9 +27,11 @@ from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission, require
 from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
-from gridstation.services.station import StaffMember, StationService
-from gridstation.storage import case_store, sync_store
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from gridstation.storage import case_store, settings, sync_store
 from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow, SyncRunRow, WorkOrderInboxRow
+from gridstation.storage.settings import SettingKey
 from gridstation.sync.crashpoints import crash_point
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.transport import ServerTransport, SyncError, normalise_server_url
@@ -37,7 +39,6 @@ from gridstation.sync.transport import ServerTransport, SyncError, normalise_ser
 log = logging.getLogger(__name__)
 
 PUSH_BATCH = 500
-ENROL_ATTEMPT_KEY = "sync.enrol_attempt"
 # Only a person can fix these: retrying on a timer would change nothing.
 NEEDS_A_PERSON = frozenset(
     {
@@ -243,16 +244,16 @@ class SyncService:
                 "登记码已失效，请管理员为本站重新生成。",
             )
         with self.station.transaction() as session:
-            previous = sync_store.setting(session, sync_store.SERVER_URL_KEY, "")
-            sync_store.put_setting(session, sync_store.SERVER_URL_KEY, url)
-            sync_store.put_setting(session, sync_store.CREDENTIAL_KEY, answer.credential)
-            if not sync_store.setting(session, sync_store.STATUS_PAGE_URL_KEY, ""):
+            previous = settings.setting(session, SettingKey.SERVER_URL, "")
+            settings.put_setting(session, SettingKey.SERVER_URL, url)
+            settings.put_setting(session, SettingKey.CREDENTIAL, answer.credential)
+            if not settings.setting(session, SettingKey.STATUS_PAGE_URL, ""):
                 # The receipt's QR code opens the case's status page on this same server.
-                sync_store.put_setting(session, sync_store.STATUS_PAGE_URL_KEY, url)
+                settings.put_setting(session, SettingKey.STATUS_PAGE_URL, url)
             if previous and previous != url:
                 # Another server has its own feed: start reading it from the beginning.
                 sync_store.save_feed_position(session, sync_store.FeedPosition(0, 0))
-            sync_store.forget_setting(session, ENROL_ATTEMPT_KEY)
+            settings.forget_setting(session, SettingKey.ENROL_ATTEMPT)
             self.station.record_audit(session, actor, "sync.enrolled", server=url, device=device_name)
         return answer
 
@@ -261,16 +262,16 @@ class SyncService:
         code, enrolling again with the same code is a retry of the same attempt and still works."""
         key = hashlib.sha256(code.encode()).hexdigest()
         with self.station.transaction() as session:
-            saved = sync_store.setting(session, ENROL_ATTEMPT_KEY)
+            saved = settings.setting(session, SettingKey.ENROL_ATTEMPT)
             if isinstance(saved, dict) and saved.get("code") == key and isinstance(saved.get("attempt"), str):
                 return str(saved["attempt"])
             attempt = secrets.token_urlsafe(24)
-            sync_store.put_setting(session, ENROL_ATTEMPT_KEY, {"code": key, "attempt": attempt})
+            settings.put_setting(session, SettingKey.ENROL_ATTEMPT, {"code": key, "attempt": attempt})
             return attempt
 
     def server_url(self) -> str:
         with self.station.reading() as session:
-            return str(sync_store.setting(session, sync_store.SERVER_URL_KEY, "") or "")
+            return str(settings.setting(session, SettingKey.SERVER_URL, "") or "")
 
     def status(self) -> SyncStatus:
         with self.station.reading() as session:
@@ -278,8 +279,8 @@ class SyncService:
             last_ok = session.scalar(select(func.max(SyncRunRow.finished_at)).where(SyncRunRow.ok.is_(True)))
             last = session.scalars(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(1)).first()
             return SyncStatus(
-                enrolled=bool(sync_store.setting(session, sync_store.CREDENTIAL_KEY, "")),
-                server_url=str(sync_store.setting(session, sync_store.SERVER_URL_KEY, "") or ""),
+                enrolled=bool(settings.setting(session, SettingKey.CREDENTIAL, "")),
+                server_url=str(settings.setting(session, SettingKey.SERVER_URL, "") or ""),
                 unsent=unsent,
                 oldest_unsent_at=oldest,
                 last_success_at=last_ok,
@@ -420,8 +421,8 @@ class SyncService:
         self, summary: SyncSummary, report: Progress, should_stop: Callable[[], bool], check_receipt: bool
     ) -> None:
         with self.station.reading() as session:
-            url = str(sync_store.setting(session, sync_store.SERVER_URL_KEY, "") or "")
-            credential = str(sync_store.setting(session, sync_store.CREDENTIAL_KEY, "") or "")
+            url = str(settings.setting(session, SettingKey.SERVER_URL, "") or "")
+            credential = str(settings.setting(session, SettingKey.CREDENTIAL, "") or "")
         if not url or not credential:
             raise DomainError("sync.not_enrolled", "本工作站尚未登记到城运中心服务器，请在“同步设置”中登记。")
         station = self.station.station()

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from gridstation.domain.enums import ROLE_LABELS, Role
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from gridstation.domain.errors import DomainError
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.messages import error_text
 from gridstation.ui.resources import install_font, install_translator

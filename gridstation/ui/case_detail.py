@@ -41,7 +41,8 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, Stage
 from gridstation.domain.validation import mask_name, mask_phone
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.ui.case_model import format_remaining
 from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label

@@ -25,7 +25,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS
 from gridstation.domain.sla import COLOUR_LABELS, Colour, ColourScheme
-from gridstation.services.station import CaseQuery, CaseSummary, StationService
+from gridstation.services.station import StationService
+from gridstation.storage.case_search import CaseQuery, CaseSummary
 from gridstation.ui.labels import tr_label
 from gridstation.ui.workers import run_in_background
 

@@ -32,7 +32,8 @@ from gridstation.domain.enums import CHANNEL_LABELS, TIER_LABELS, Channel, Tier
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.validation import DESCRIPTION_MAX_CHARS, char_count, validate_phone
 from gridstation.services.drafts import DraftStore
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.ui.category_picker import CategoryPicker
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text

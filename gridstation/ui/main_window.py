@@ -23,7 +23,8 @@ from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.roles import Permission
 from gridstation.printing.sync_report import render_sync_report
 from gridstation.services.paper import Paperwork
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.sync.engine import SyncSummary
 from gridstation.sync.report import sections as sync_sections
 from gridstation.ui.admin_dialog import AdminDialog

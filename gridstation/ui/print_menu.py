@@ -19,7 +19,7 @@ from gridstation.domain.case import CaseState
 from gridstation.domain.roles import Permission
 from gridstation.printing.templates import load_template
 from gridstation.services.paper import Paperwork
-from gridstation.services.station import StaffMember
+from gridstation.services.staff import StaffMember
 from gridstation.ui.dialogs import accept_cancel_buttons
 from gridstation.ui.print_settings import PrintSettingsDialog
 from gridstation.ui.printing import Document, PrintController

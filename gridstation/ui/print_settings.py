@@ -19,7 +19,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.printing.config import EscPosSettings
 from gridstation.printing.templates import receipt_papers
 from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES, Paperwork, PrintSettings
-from gridstation.services.station import StaffMember
+from gridstation.services.staff import StaffMember
 from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from gridstation.domain.errors import DomainError
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.messages import error_text
 

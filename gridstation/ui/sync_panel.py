@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 from gridstation.domain.enums import CHANNEL_LABELS, Channel
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission
-from gridstation.services.station import StaffMember, StationService
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
 from gridstation.sync.engine import (
     STAGE_LABELS,
     ConflictView,

@@ -1,0 +1,191 @@
+"""Cases: registering them, recording each step, and reading them back one by one, as histories or as a list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from gridstation.domain.case import CaseState, EventDraft, Intake, decide, decide_registration, legal_actions
+from gridstation.domain.enums import EventType, Status
+from gridstation.domain.errors import DomainError, ValidationError
+from gridstation.domain.events import Event, new_id
+from gridstation.domain.numbering import format_case_number
+from gridstation.domain.roles import Permission, require
+from gridstation.domain.sla import DeadlinePolicy
+from gridstation.services.core import StationInfo
+from gridstation.services.settings import StationSettings
+from gridstation.services.staff import StaffMember
+from gridstation.storage import case_search, case_store
+from gridstation.storage.case_search import CaseQuery, CaseSummary, StationCalendar
+from gridstation.storage.models import CaseRow, EventRow, StationRow
+
+
+def _unknown_case() -> DomainError:
+    return DomainError("case.unknown", "找不到该诉求。")
+
+
+class CaseCommands(StationSettings):
+    """Needs the settings: every stored step re-plans the case's deadline, and the list filters by colour."""
+
+    def register_case(self, actor: StaffMember, intake: Intake) -> CaseState:
+        """Number the case and store its first events in one transaction."""
+        require(actor.role, Permission.REGISTER_CASE)
+        station = self._require_station()
+        policy = self.deadline_policy()
+        now = self._now()
+        day = self.local_date(now)
+        day_key = f"{day:%Y%m%d}"
+        case_id = new_id()
+        with self._write() as session:
+            sequence = case_store.next_daily_sequence(session, day_key)
+            number = format_case_number(station.code, day, sequence)
+            drafts = decide_registration(case_id, number, intake)
+            state, event_seq = self._append(session, actor, station, drafts, now, policy)
+        self._remember_issued(event_seq, day_key, sequence)
+        return state
+
+    def record(
+        self,
+        actor: StaffMember,
+        case_id: str,
+        event_type: EventType,
+        payload: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> CaseState:
+        """Record a lifecycle step, a tier change, a correction, a follow-up or a note."""
+        permission = {
+            EventType.TIER_CHANGED: Permission.CHANGE_TIER,
+            EventType.INTAKE_CORRECTED: Permission.CORRECT_INTAKE,
+            EventType.CONFERENCE_FLAGGED: Permission.FLAG_CONFERENCE,
+        }.get(event_type, Permission.RECORD_PROGRESS)
+        require(actor.role, permission)
+        station = self._require_station()
+        policy = self.deadline_policy()
+        now = self._now()
+        with self._write() as session:
+            state = case_store.load_state(session, case_id)
+            if state is None:
+                raise _unknown_case()
+            if expected_version is not None and state.version != expected_version:
+                raise DomainError("case.stale", f"诉求 {state.number} 刚被他人更新，请刷新后再操作。")
+            draft = decide(state, event_type, payload)
+            if "visited_on" in draft.payload:
+                self._check_visit_date(state, date.fromisoformat(draft.payload["visited_on"]), now)
+            state, event_seq = self._append(session, actor, station, [draft], now, policy)
+        self._remember_issued(event_seq)
+        return state
+
+    def _check_visit_date(self, state: CaseState, visited_on: date, now: datetime) -> None:
+        """A paper form's date lies between the day the case closed and today, on the station's calendar."""
+        if visited_on > self.local_date(now):
+            raise ValidationError("visited_on", "follow_up.date_future", "回访日期不能晚于今天。")
+        if state.closed_at is not None and visited_on < self.local_date(state.closed_at):
+            raise ValidationError("visited_on", "follow_up.date_early", "回访日期不能早于办结日期。")
+
+    def _append(
+        self,
+        session: Session,
+        actor: StaffMember,
+        station: StationInfo,
+        drafts: Sequence[EventDraft],
+        now: datetime,
+        policy: DeadlinePolicy,
+    ) -> tuple[CaseState, int]:
+        """Stamp and store the drafts; returns the new state and the last event's station sequence."""
+        events = [
+            Event(
+                id=new_id(),
+                case_id=d.case_id,
+                type=d.type,
+                payload=d.payload,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                station_code=station.code,
+                occurred_at=now,
+                hlc=self._clock.now().encode(),
+            )
+            for d in drafts
+        ]
+        state, event_seq = case_store.append_events(session, events, policy)
+        station_row = session.scalar(select(StationRow))
+        if station_row is not None:
+            station_row.hlc_last = self._clock.last.encode()
+        return state, event_seq
+
+    # ------------------------------------------------------------------ reading one case or its history
+
+    def case(self, case_id: str) -> CaseState:
+        with self._read() as session:
+            state = case_store.load_state(session, case_id)
+        if state is None:
+            raise _unknown_case()
+        return state
+
+    def case_by_number(self, number: str) -> CaseState:
+        with self._read() as session:
+            case_id = session.scalar(select(CaseRow.id).where(CaseRow.number == number.strip().upper()))
+        if case_id is None:
+            raise DomainError("case.unknown", f"找不到编号为 {number} 的诉求。")
+        return self.case(case_id)
+
+    def legal_actions(self, case_id: str) -> list[EventType]:
+        return legal_actions(self.case(case_id))
+
+    def timeline(self, case_id: str) -> list[Event]:
+        with self._read() as session:
+            return case_store.load_events(session, case_id)
+
+    def all_events(self) -> list[Event]:
+        with self._read() as session:
+            rows = session.scalars(select(EventRow).order_by(case_store.STORED_ORDER))
+            return [case_store.event_from_row(r) for r in rows]
+
+    def histories_since(self, start: datetime) -> dict[str, list[Event]]:
+        """Whole event logs of every open case and every case touched since `start` (for reports)."""
+        open_statuses = [str(s) for s in Status if s not in (Status.CLOSED, Status.FOLLOWED_UP)]
+        wanted = select(CaseRow.id).where(or_(CaseRow.status.in_(open_statuses), CaseRow.updated_at >= start))
+        histories: dict[str, list[Event]] = {}
+        with self._read() as session:
+            rows = session.scalars(
+                select(EventRow)
+                .where(
+                    EventRow.case_id.in_(wanted),
+                    # What the centre refused or decided otherwise is kept in the log but is not part of the case.
+                    EventRow.sync_outcome.not_in(("rejected", "conflict")),
+                )
+                .order_by(case_store.STORED_ORDER)
+            )
+            for row in rows:
+                histories.setdefault(row.case_id, []).append(case_store.event_from_row(row))
+        return histories
+
+    # ------------------------------------------------------------------ the case list
+
+    def search(self, query: CaseQuery) -> list[CaseSummary]:
+        """One page of matching cases, in the query's order."""
+        return self.summaries(self.case_ids(query, limit=query.limit, offset=query.offset))
+
+    def case_ids(self, query: CaseQuery, *, limit: int | None = None, offset: int = 0) -> list[str]:
+        """Ids of every matching case in order: cheap enough for 200 000 rows, so a list can show exact counts."""
+        calendar = self._calendar(query)
+        with self._read() as session:
+            return case_search.case_ids(session, query, calendar, limit=limit, offset=offset)
+
+    def summaries(self, case_ids: Sequence[str]) -> list[CaseSummary]:
+        """List rows for the given ids, in the same order; ids no longer present are skipped."""
+        with self._read() as session:
+            return case_search.summaries(session, case_ids)
+
+    def count(self, query: CaseQuery) -> int:
+        calendar = self._calendar(query)
+        with self._read() as session:
+            return case_search.count(session, query, calendar)
+
+    def _calendar(self, query: CaseQuery) -> StationCalendar:
+        """Colours are judged at the moment the query names, if any (a fixed clock for measurements), else now."""
+        return StationCalendar(query.now or self._now(), self.colour_scheme(), self.start_of_day)

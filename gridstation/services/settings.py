@@ -1,0 +1,70 @@
+"""The station's settings as the desk sees them: the deadline policy and colour bands (typed and cached), and any
+other setting by its key, every change audited. The keys themselves are in storage/settings.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from gridstation.domain.codec import state_from_json
+from gridstation.domain.roles import Permission, require
+from gridstation.domain.sla import ColourScheme, DeadlinePolicy, default_policy
+from gridstation.services.core import StationCore
+from gridstation.services.staff import StaffMember
+from gridstation.storage import case_store
+from gridstation.storage import settings as stored_settings
+from gridstation.storage.models import CaseRow
+from gridstation.storage.settings import SettingKey
+
+
+class StationSettings(StationCore):
+    # Read on nearly every call (deadlines, colours), changed rarely and only through this class.
+    _policy_cache: DeadlinePolicy | None = None
+    _colours_cache: ColourScheme | None = None
+
+    def _forget_cached_data(self) -> None:
+        super()._forget_cached_data()
+        self._policy_cache = self._colours_cache = None
+
+    def deadline_policy(self) -> DeadlinePolicy:
+        if self._policy_cache is None:
+            with self._read() as session:
+                value = stored_settings.setting(session, SettingKey.DEADLINE_POLICY)
+                self._policy_cache = default_policy() if value is None else DeadlinePolicy.from_json(value)
+        return self._policy_cache
+
+    def colour_scheme(self) -> ColourScheme:
+        if self._colours_cache is None:
+            with self._read() as session:
+                value = stored_settings.setting(session, SettingKey.COLOUR_SCHEME)
+                self._colours_cache = ColourScheme() if value is None else ColourScheme.from_json(value)
+        return self._colours_cache
+
+    def set_deadline_policy(self, actor: StaffMember, policy: DeadlinePolicy) -> None:
+        """Store a new policy and re-plan the deadlines of every case from its own events."""
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        with self._write() as session:
+            stored_settings.put_setting(session, SettingKey.DEADLINE_POLICY, policy.to_json())
+            for row in session.scalars(select(CaseRow)):
+                case_store.write_projection(session, state_from_json(row.state), policy)
+            self._audit(session, actor, "settings.deadline_policy", policy=policy.to_json())
+        self._policy_cache = policy
+
+    def set_colour_scheme(self, actor: StaffMember, scheme: ColourScheme) -> None:
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        with self._write() as session:
+            stored_settings.put_setting(session, SettingKey.COLOUR_SCHEME, scheme.to_json())
+            self._audit(session, actor, "settings.colour_scheme", scheme=scheme.to_json())
+        self._colours_cache = scheme
+
+    def setting(self, key: SettingKey) -> Any:
+        """A stored setting's JSON value, or None."""
+        with self._read() as session:
+            return stored_settings.setting(session, key)
+
+    def set_setting(self, actor: StaffMember, key: SettingKey, value: Any) -> None:
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        with self._write() as session:
+            stored_settings.put_setting(session, key, value)
+            self._audit(session, actor, f"settings.{key}", value=value)

@@ -1,0 +1,246 @@
+"""The case list's queries: filters (full-text, status, tier, colour…), ordering, and the rows a list shows.
+
+Each function works inside the caller's session and is told what it cannot know itself (a `StationCalendar`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, literal, or_, select, text
+from sqlalchemy.orm import Session
+
+from gridstation.domain.case import FINISHED
+from gridstation.domain.enums import Status, Tier
+from gridstation.domain.sla import Colour, ColourScheme
+from gridstation.storage.models import CaseRow
+from gridstation.storage.types import epoch_microseconds, to_epoch_microseconds
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """One row of the case list."""
+
+    id: str
+    number: str
+    registered_at: datetime
+    category_code: str
+    compound: str
+    address: str
+    description: str
+    tier: Tier
+    status: Status
+    grid_code: str
+    assignee: str
+    sla_stage: str
+    sla_started_at: datetime | None
+    sla_due_at: datetime | None
+
+
+@dataclass(slots=True)
+class CaseQuery:
+    """Filters of the case list. Empty means "any"."""
+
+    text: str = ""
+    statuses: frozenset[Status] = frozenset()
+    tiers: frozenset[Tier] = frozenset()
+    colours: frozenset[Colour] = frozenset()
+    category_code: str = ""
+    grid_code: str = ""
+    registered_from: date | None = None
+    registered_to: date | None = None
+    open_only: bool = False
+    limit: int = 500
+    offset: int = 0
+    order_by: str = ""  # a key of SORTABLE_COLUMNS; empty means most urgent first
+    descending: bool = False
+    now: datetime | None = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class StationCalendar:
+    """What the filters need from the station: the time now (for colours), its colour bands, and the UTC moment
+    each of its days begins (for dates)."""
+
+    now: datetime
+    scheme: ColourScheme
+    start_of_day: Callable[[date], datetime]
+
+
+_SUMMARY_COLUMNS = (
+    CaseRow.id,
+    CaseRow.number,
+    CaseRow.registered_at,
+    CaseRow.category_code,
+    CaseRow.compound,
+    CaseRow.address,
+    func.substr(CaseRow.description, 1, 120),
+    CaseRow.tier,
+    CaseRow.status,
+    CaseRow.grid_code,
+    CaseRow.assignee,
+    CaseRow.sla_stage,
+    CaseRow.sla_started_at,
+    CaseRow.sla_due_at,
+)
+
+SORTABLE_COLUMNS: dict[str, Any] = {
+    "number": CaseRow.number,
+    "registered_at": CaseRow.registered_at,
+    "category_code": CaseRow.category_code,
+    "compound": CaseRow.compound,
+    "tier": CaseRow.tier,
+    "status": CaseRow.status,
+    "grid_code": CaseRow.grid_code,
+    "assignee": CaseRow.assignee,
+    "sla_due_at": CaseRow.sla_due_at,
+}
+
+
+def case_ids(
+    session: Session, query: CaseQuery, calendar: StationCalendar, *, limit: int | None = None, offset: int = 0
+) -> list[str]:
+    """Ids of every matching case in order: cheap enough for 200 000 rows, so a list can show exact counts."""
+    stmt = select(CaseRow.id).where(*_conditions(query, calendar)).order_by(*_ordering(query))
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    # 200 000 short-lived row objects would set off full garbage collections, which hold the GIL and
+    # freeze the desk for ~100 ms; what survives is one list of strings, so collecting can wait.
+    with _collection_paused():
+        return list(session.scalars(stmt))
+
+
+def count(session: Session, query: CaseQuery, calendar: StationCalendar) -> int:
+    conditions = _conditions(query, calendar)
+    return int(session.scalar(select(func.count()).select_from(CaseRow).where(*conditions)) or 0)
+
+
+def summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
+    """List rows for the given ids, in the same order; ids no longer present are skipped."""
+    found: dict[str, CaseSummary] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.execute(select(*_SUMMARY_COLUMNS).where(CaseRow.id.in_(chunk)))
+        for r in rows:
+            found[r[0]] = CaseSummary(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                Tier(r[7]),
+                Status(r[8]),
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+            )
+    return [found[i] for i in ids if i in found]
+
+
+def _conditions(query: CaseQuery, calendar: StationCalendar) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    words = query.text.split()
+    for word in words:
+        conditions.append(_text_condition(word))
+    if query.statuses:
+        conditions.append(CaseRow.status.in_([str(s) for s in query.statuses]))
+    if query.open_only:
+        # IN over the open statuses can use ix_cases_status_due; NOT IN scans the table.
+        conditions.append(CaseRow.status.in_([str(s) for s in Status if s not in FINISHED]))
+    if query.tiers:
+        conditions.append(CaseRow.tier.in_([str(t) for t in query.tiers]))
+    if query.category_code:
+        conditions.append(
+            or_(
+                CaseRow.category_code == query.category_code,
+                CaseRow.category_code.startswith(query.category_code + ".", autoescape=True),
+            )
+        )
+    if query.grid_code:
+        conditions.append(CaseRow.grid_code == query.grid_code)
+    if query.registered_from:
+        conditions.append(CaseRow.registered_at >= calendar.start_of_day(query.registered_from))
+    if query.registered_to:
+        conditions.append(CaseRow.registered_at < calendar.start_of_day(query.registered_to + timedelta(days=1)))
+    if query.colours:
+        conditions.append(or_(*[_colour_condition(c, calendar.scheme, calendar.now) for c in query.colours]))
+    return conditions
+
+
+def _ordering(query: CaseQuery) -> list[Any]:
+    if query.order_by in SORTABLE_COLUMNS:
+        column = SORTABLE_COLUMNS[query.order_by]
+        return [column.desc() if query.descending else column.asc(), CaseRow.registered_at.desc()]
+    # Most urgent first: open work orders the centre marked urgent, then running deadlines by due time, then the
+    # newest without one.
+    return [CaseRow.urgent.desc(), CaseRow.sla_due_at.is_(None), CaseRow.sla_due_at, CaseRow.registered_at.desc()]
+
+
+def _text_condition(word: str) -> ColumnElement[bool]:
+    # FTS5 trigram needs three characters; shorter Chinese words (e.g. 噪声) fall back to LIKE.
+    if len(word) >= 3:
+        quoted = '"' + word.replace('"', '""') + '"'
+        matches = text("cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)").bindparams(q=quoted)
+        return matches  # type: ignore[return-value]
+    columns = (
+        CaseRow.description,
+        CaseRow.compound,
+        CaseRow.building,
+        CaseRow.address,
+        CaseRow.number,
+        CaseRow.complainant_name,
+    )
+    return or_(*[column.contains(word, autoescape=True) for column in columns])
+
+
+def _colour_condition(colour: Colour, scheme: ColourScheme, now: datetime) -> ColumnElement[bool]:
+    if colour is Colour.NONE:
+        return CaseRow.sla_due_at.is_(None)
+    if colour is Colour.RED:
+        return CaseRow.sla_due_at < now
+    # The same arithmetic as sla.used_share (whole microseconds, one division), so that the list filter
+    # and the colour a case shows agree exactly at each boundary.
+    started = epoch_microseconds(CaseRow.sla_started_at)
+    span = epoch_microseconds(CaseRow.sla_due_at) - started
+    elapsed = literal(to_epoch_microseconds(now), Integer) - started
+    used = case((span <= 0, literal(1.0, Float)), else_=cast(elapsed, Float) / span)
+    order = [Colour.GREEN, Colour.BLUE, Colour.YELLOW, Colour.ORANGE]
+    parts = [CaseRow.sla_due_at >= now]
+    if colour is not Colour.GREEN:  # green has no floor: a clock set back before the stage start is green
+        parts.append(used >= scheme.band_floor(colour))
+    if colour is not Colour.ORANGE:
+        parts.append(used < scheme.band_floor(order[order.index(colour) + 1]))
+    return and_(*parts)
+
+
+_gc_pause_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the garbage collector (counted, so overlapping pauses from several threads nest correctly)."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_pause_lock:
+        _gc_pauses += 1
+        if _gc_pauses == 1:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_pause_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()

@@ -1,0 +1,53 @@
+"""Every key of the `settings` table in one place, and reading and writing them inside a caller's transaction.
+
+The key strings are stored in every station database: never change one, only add new keys.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridstation.storage.models import SettingRow
+
+
+class SettingKey(StrEnum):
+    # The 51530 deadline policy as JSON (domain.sla.DeadlinePolicy); absent means the default policy.
+    DEADLINE_POLICY = "deadline_policy"
+    # The five-colour warning bands as JSON (domain.sla.ColourScheme); absent means the default bands.
+    COLOUR_SCHEME = "colour_scheme"
+    # Paper sizes, receipt mode, printers (services.paper.PrintSettings as JSON).
+    PRINTING = "printing"
+    # The highest event number this station issued even where no stored event holds it (after a restore or a
+    # sync renumbering): the next event gets a higher one.
+    EVENT_SEQUENCE_FLOOR = "event_sequence_floor"
+    # The sub-district server this desk is enrolled with and syncs to.
+    SERVER_URL = "sync.server_url"
+    # The receipt's QR code opens <this>/status/<number>; set by hand or, if empty, on enrolment.
+    STATUS_PAGE_URL = "server_url"
+    # The secret the server gave this desk on enrolment; sent with every sync request.
+    CREDENTIAL = "sync.credential"
+    # How far this desk has read the server's event feed.
+    CURSOR = "sync.cursor"
+    # The server's feed epoch the cursor belongs to (a new epoch after a server restore means reading again).
+    EPOCH = "sync.epoch"
+    # The hashed enrolment code and its attempt id, kept so a retried enrolment is the same attempt.
+    ENROL_ATTEMPT = "sync.enrol_attempt"
+
+
+def setting(session: Session, key: SettingKey, default: Any = None) -> Any:
+    """The stored JSON value of `key`, or `default` when it was never set."""
+    row = session.get(SettingRow, key)
+    return default if row is None else row.value
+
+
+def put_setting(session: Session, key: SettingKey, value: Any) -> None:
+    session.merge(SettingRow(key=key, value=value))
+
+
+def forget_setting(session: Session, key: SettingKey) -> None:
+    row = session.get(SettingRow, key)
+    if row is not None:
+        session.delete(row)
