@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,9 +13,11 @@ import pytest
 from gridstation.assets import RESOURCES
 from gridstation.domain.case import fold
 from gridstation.domain.enums import Channel, EventType, Status, Tier
-from gridstation.domain.reference import parse_categories
-from gridstation.domain.sla import Colour
+from gridstation.domain.reference import Compound, parse_categories
+from gridstation.domain.sla import Colour, default_policy
 from gridstation.services.demo import DEMO_ACCOUNTS, TEMPLATES, create_demo_station
+from gridstation.services.demo.data import DEMO_DATA_DIR, DemoDataError, load_demo_data
+from gridstation.services.demo.planner import plan_cases
 from gridstation.services.station import StationService
 from gridstation.storage.case_search import CaseQuery
 
@@ -86,3 +90,62 @@ def test_same_seed_same_cases(tmp_path: Path) -> None:
             service.close()
 
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_planner_needs_no_station() -> None:
+    """The planner is pure: the same seed and inputs give the same plans, without a database or a clock."""
+    def plans(seed: int) -> list[tuple[str, datetime, list[tuple[float, EventType]]]]:
+        planned = plan_cases(
+            CASES,
+            data=load_demo_data(),
+            seed=seed,
+            compounds=[Compound("枫林苑", "G01")],
+            policy=default_policy(),
+            end=END,
+            earliest=END - timedelta(days=10),
+        )
+        return [(p.intake.description, p.registered_at, [(s.offset, s.event) for s in p.steps]) for p in planned]
+
+    assert plans(7) == plans(7)
+    assert plans(7) != plans(8)
+
+
+def test_demo_data_files_say_they_are_made_up() -> None:
+    """Each data file opens with a comment saying what it holds and that all of it is fictional."""
+    files = sorted(DEMO_DATA_DIR.glob("*.toml"))
+    names = ["accounts.toml", "phrases.toml", "residents.toml", "station.toml", "templates.toml"]
+    assert [f.name for f in files] == names
+    for file in files:
+        header = file.read_text(encoding="utf-8").split("\n\n")[0]
+        assert header.startswith("# ") and "made up" in header, file.name
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("station.toml", 'code = "JA01"', 'code = "JA01', "station.toml: not valid TOML"),
+        ("station.toml", 'code = "JA01"\n', "", "station.toml, code: missing"),
+        ("station.toml", '"Asia/Shanghai"', '"Asia/Shanghi"', "station.toml, timezone: unknown time zone"),
+        ("accounts.toml", 'role = "clerk"', 'role = "cleric"', "[[account]] #2, role: 'cleric' is not one of"),
+        ("accounts.toml", 'role = "clerk"', 'role = "admin"', "[[account]] #2, role: a second admin account"),
+        ("templates.toml", 'channels = "people"', 'channels = "folk"', "[[template]] #1, channels: no [channels]"),
+        ("templates.toml", "{p}楼前香樟树", "{q}楼前香樟树", "[[template]] #1, text: unknown placeholder {q}"),
+        ("templates.toml", "disposal = ", "dispsal = ", "[[template]] #1, dispsal: unexpected key"),
+        ("templates.toml", '["quick", "tracked"]', '["fast"]', "[[template]] #1, tiers[0]: 'fast' is not one of"),
+        ("residents.toml", "floors = 6", "floors = 0", "[homes], floors: must be a whole number"),
+        ("residents.toml", '{tail:04d}"', '{tail:04x}}"', "[phones], mobile: malformed braces"),
+        ("phrases.toml", '"{who}表示满意。"', '"表示满意。{}"', "[follow_up.notes], satisfied: unknown placeholder {}"),
+        ("phrases.toml", 'to_quick = "物业', 'to_quick = "{c}物业', "[retriage], to_quick: takes no placeholders"),
+    ],
+)
+def test_malformed_data_names_the_file_and_key(tmp_path: Path, file: str, old: str, new: str, message: str) -> None:
+    """A mistake in a data file is reported with the file and the key at fault."""
+    directory = tmp_path / "demo"
+    shutil.copytree(DEMO_DATA_DIR, directory)
+    path = directory / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DemoDataError, match=re.escape(message)) as raised:
+        load_demo_data(directory)
+    assert str(path) in str(raised.value)
