@@ -221,6 +221,7 @@ def _pause_server(where: str, nth: int, announce: str) -> None:
     "in_transaction": the push's events are written, the transaction is open (SQLite's write lock held).
     "after_commit": the push is committed, its answer not yet sent.
     """
+    from gridstation.server import eventlog
     from gridstation.server import service as server_service
 
     inside = threading.local()
@@ -230,7 +231,7 @@ def _pause_server(where: str, nth: int, announce: str) -> None:
         os.write(os.open(announce, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), f"{where} {pushes}\n".encode())
         time.sleep(CHILD_TIMEOUT)
 
-    real_push, real_write = server_service.ServerService.push, server_service._PendingRows.write
+    real_push, real_write = server_service.ServerService.push, eventlog.PendingRows.write
 
     def push(self: Any, *args: Any, **kwargs: Any) -> Any:
         nonlocal pushes
@@ -250,7 +251,7 @@ def _pause_server(where: str, nth: int, announce: str) -> None:
             pause()
 
     server_service.ServerService.push = push  # type: ignore[method-assign]
-    server_service._PendingRows.write = write  # type: ignore[method-assign]
+    eventlog.PendingRows.write = write  # type: ignore[method-assign]
 
 
 def _sync_child(request: dict[str, Any]) -> None:
@@ -628,7 +629,7 @@ class Station:
         from gridstation.domain.enums import EventType
         from gridstation.domain.errors import DomainError
         from gridstation.protocol import StatusUpdate
-        from gridstation.server.service import Department
+        from gridstation.server.accounts import Department
 
         department = Department("GREEN", "区绿化市容局")
         if not self.contested:

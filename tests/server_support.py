@@ -26,6 +26,7 @@ from gridstation.domain.numbering import format_case_number
 from gridstation.protocol import PROTOCOL_HEADER, PullResponse, PushedEvent, PushRequest, PushResponse
 from gridstation.server.app import create_app
 from gridstation.server.db import open_database
+from gridstation.server.faults import FaultInjector
 from gridstation.server.service import ServerService
 
 POSTGRES_ENV = "GRIDSTATION_TEST_POSTGRES_URL"
@@ -223,7 +224,7 @@ def server_clock() -> ServerClock:
 @pytest.fixture
 def server(server_db_url: str, server_clock: ServerClock) -> Iterator[ServerService]:
     database = open_database(server_db_url)
-    yield ServerService(database, clock=server_clock)
+    yield ServerService(database, clock=server_clock, faults=FaultInjector())
     database.dispose()
 
 

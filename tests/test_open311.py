@@ -24,10 +24,11 @@ from gridstation.domain.clock import HlcStamp
 from gridstation.domain.enums import Channel, EventType
 from gridstation.domain.events import Event, new_id
 from gridstation.protocol import PushedEvent, PushRequest, StatusUpdate
+from gridstation.server.accounts import Department
 from gridstation.server.app import create_app
 from gridstation.server.db import open_database
 from gridstation.server.models import ServerCaseRow, ServerCategoryRow, WorkOrderRow
-from gridstation.server.service import Department, ServerService
+from gridstation.server.service import ServerService
 from gridstation.server.workorders import TICKET_PATTERN, build_work_order
 
 with warnings.catch_warnings():

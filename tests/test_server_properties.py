@@ -23,8 +23,9 @@ from gridstation.domain.codec import state_from_json
 from gridstation.domain.enums import Channel, EventType, Status
 from gridstation.domain.errors import DomainError
 from gridstation.protocol import PushRequest, StatusUpdate
+from gridstation.server.accounts import Department
 from gridstation.server.db import open_database
-from gridstation.server.service import Department, ServerService
+from gridstation.server.service import ServerService
 from gridstation.server.workorders import build_work_order
 from tests.server_support import ModelStation, ServerClock, fresh_postgres, postgres_url
 

@@ -12,9 +12,10 @@ import pytest
 from gridstation.domain.codec import state_to_json
 from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.protocol import DayReceipt, PushResponse, StatusUpdate, receipt_digest
+from gridstation.server.accounts import Department
 from gridstation.server.db import open_database
 from gridstation.server.errors import ServerError
-from gridstation.server.service import Department, ServerService
+from gridstation.server.service import ServerService
 from gridstation.server.workorders import build_work_order
 from tests.server_support import Api, ModelStation, ServerClock, auth, server_state
 
@@ -342,7 +343,7 @@ def test_a_transaction_that_commits_late_is_not_skipped(
         entered.set()
         assert release.wait(30)
 
-    server.before_commit = hold
+    server.faults.before_commit = hold
     number = station.local_states[case_id].number
     worker = threading.Thread(
         target=server.department_update,
@@ -353,7 +354,7 @@ def test_a_transaction_that_commits_late_is_not_skipped(
     # A second writer to the same scope starts meanwhile: it must queue behind the first.
     second = threading.Thread(target=lambda: api.push_ok(credential, station))
     station.record(case_id, EventType.NOTE_ADDED, note="居民来电催办")
-    server.before_commit = lambda _: None
+    server.faults.before_commit = lambda _: None
     second.start()
     time.sleep(0.3)
     page = api.pull(credential, station)

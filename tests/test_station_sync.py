@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.protocol import StatusUpdate, receipt_digest
-from gridstation.server.service import Department
+from gridstation.server.accounts import Department
 from gridstation.server.workorders import build_work_order
 from gridstation.services.core import DB_FILE
 from gridstation.services.staff import StaffMember

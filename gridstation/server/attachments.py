@@ -14,13 +14,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, AttachmentStatus
+from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError, not_found
 from gridstation.server.models import AttachmentRow, ServerCaseRow
-from gridstation.server.service import ServerService
 
 
 class AttachmentStore:
-    def __init__(self, service: ServerService, directory: Path) -> None:
+    def __init__(self, service: ServerCore, directory: Path) -> None:
         self.service = service
         self.directory = directory
 

@@ -1,15 +1,14 @@
 """`gridstation-server`: run the sub-district server, and administer stations, departments and work orders.
 
 The database is SQLite in the data directory unless `--db` (or GRIDSTATION_SERVER_DB) names another, e.g.
-`postgresql+psycopg://gridstation@db.internal/gridstation`. User errors print their Chinese message to stderr and
-exit with status 2.
+`postgresql+psycopg://gridstation@db.internal/gridstation`; every flag of `ServerSettings` overrides its
+environment variable. User errors print their Chinese message to stderr and exit with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,11 +16,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from fastapi import FastAPI
-from platformdirs import user_data_path
 
 from gridstation.domain.errors import DomainError
-from gridstation.server.db import open_database, sqlite_url
+from gridstation.server.db import open_database
 from gridstation.server.service import ServerService
+from gridstation.server.settings import ENV_PREFIX, ServerSettings
 from gridstation.server.workorders import (
     build_work_order,
     parse_flag,
@@ -31,9 +30,6 @@ from gridstation.server.workorders import (
 )
 from gridstation.sync.enrolment import enrolment_uri
 
-DB_ENV = "GRIDSTATION_SERVER_DB"
-DATA_DIR_ENV = "GRIDSTATION_SERVER_DATA_DIR"
-DEFAULT_PORT = 8311
 EXIT_USER_ERROR = 2
 STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
 
@@ -46,21 +42,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"{self.prog}：参数错误：{message}\n")
 
 
-def data_dir(args: argparse.Namespace) -> Path:
-    if args.data_dir:
-        return Path(args.data_dir)
-    if os.environ.get(DATA_DIR_ENV):
-        return Path(os.environ[DATA_DIR_ENV])
-    return user_data_path("GridStationServer", appauthor=False)
-
-
-def database_url(args: argparse.Namespace) -> str:
-    return args.db or os.environ.get(DB_ENV) or sqlite_url(data_dir(args) / "server.db")
+def settings_of(args: argparse.Namespace) -> ServerSettings:
+    """The environment's settings, overridden by the flags given (the flags are named after the settings)."""
+    flags = {name: value for name, value in vars(args).items() if name in ServerSettings.model_fields}
+    return ServerSettings.load(**flags)
 
 
 @contextmanager
-def open_service(args: argparse.Namespace) -> Iterator[ServerService]:
-    database = open_database(database_url(args))
+def open_service(settings: ServerSettings) -> Iterator[ServerService]:
+    database = open_database(settings.database_url, pool_size=settings.pool_size)
     try:
         yield ServerService(database)
     finally:
@@ -88,13 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gridstation-server", description="GridStation 街道城运中心服务器")
-    parser.add_argument("--db", help=f"数据库地址（默认：数据目录下的 SQLite；也可用环境变量 {DB_ENV}）")
-    parser.add_argument("--data-dir", help=f"数据目录（照片、默认数据库；也可用环境变量 {DATA_DIR_ENV}）")
+    parser.add_argument("--db", help=f"数据库地址（默认：数据目录下的 SQLite；也可用环境变量 {ENV_PREFIX}DB）")
+    parser.add_argument("--data-dir", help=f"数据目录（照片、默认数据库；也可用环境变量 {ENV_PREFIX}DATA_DIR）")
     commands = parser.add_subparsers(parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="启动服务器")
-    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；对外服务请放在 TLS 反向代理后）")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--host", help="监听地址（默认 127.0.0.1；对外服务请放在 TLS 反向代理后）")
+    serve.add_argument("--port", type=int)
     serve.add_argument("--ssl-certfile", help="直接提供 HTTPS：证书文件（PEM）")
     serve.add_argument("--ssl-keyfile", help="直接提供 HTTPS：私钥文件（PEM）")
     serve.set_defaults(handler=run_serve)
@@ -162,27 +152,27 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace) -> int:
     from gridstation.server.app import create_app
 
-    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+    settings = settings_of(args)
+    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise DomainError("serve.tls", "HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。")
-    directory = data_dir(args)
-    directory.mkdir(parents=True, exist_ok=True)
-    with open_service(args) as service:
-        serve_app(create_app(service, directory), args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open_service(settings) as service:
+        serve_app(create_app(service, settings.data_dir), settings)
     return 0
 
 
-def serve_app(app: FastAPI, args: argparse.Namespace) -> None:
+def serve_app(app: FastAPI, settings: ServerSettings) -> None:
     import uvicorn
 
-    scheme = "https" if args.ssl_certfile else "http"
-    where = f"{scheme}://{args.host}:{args.port}"
-    print(f"GridStation 服务器：{where}  数据库：{_redacted(database_url(args))}", flush=True)
+    scheme = "https" if settings.ssl_certfile else "http"
+    where = f"{scheme}://{settings.host}:{settings.port}"
+    print(f"GridStation 服务器：{where}  数据库：{_redacted(settings.database_url)}", flush=True)
     uvicorn.run(
         app,
-        host=args.host,
-        port=args.port,
-        ssl_certfile=args.ssl_certfile,
-        ssl_keyfile=args.ssl_keyfile,
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=settings.ssl_certfile,
+        ssl_keyfile=settings.ssl_keyfile,
         log_level="warning",
         timeout_graceful_shutdown=5,
     )
@@ -195,7 +185,7 @@ def _redacted(url: str) -> str:
 
 
 def run_station_add(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         code = service.add_station(args.code, args.name, new_code=args.new_code)
     if args.qr is not None:
         save_qr_png(enrolment_uri(args.server_url, code) if args.server_url else code, args.qr)
@@ -224,7 +214,7 @@ def save_qr_png(text: str, path: Path, *, module_px: int = 8) -> None:
 
 
 def run_station_list(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         stations = service.stations()
     if args.json:
         rows = [
@@ -251,21 +241,21 @@ def run_station_list(args: argparse.Namespace) -> int:
 
 
 def run_station_revoke(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         service.revoke_station(args.code)
     print(f"工作站 {args.code.upper()} 已停用，其凭证立即失效。")
     return 0
 
 
 def run_station_resync(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         epoch = service.resync_station(args.code)
     print(f"工作站 {args.code.upper()} 下次同步时将重新完整拉取（第 {epoch} 轮）。")
     return 0
 
 
 def run_department_add(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         token = service.add_department(args.code, args.name)
     print(f"部门 {args.code.upper()} 的令牌（只显示这一次）：")
     print(token)
@@ -273,7 +263,7 @@ def run_department_add(args: argparse.Namespace) -> int:
 
 
 def run_apikey_add(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         key = service.add_api_key(args.name, args.station)
     print("Open311 api_key（只显示这一次）：")
     print(key)
@@ -281,7 +271,7 @@ def run_apikey_add(args: argparse.Namespace) -> int:
 
 
 def run_workorder_add(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         return _add_work_order(service, args)
 
 
@@ -316,7 +306,7 @@ def run_workorder_import(args: argparse.Namespace) -> int:
     except OSError as err:
         raise DomainError("file.unreadable", f"无法读取文件 {path}：{err.strerror}") from err
     text = _decode(raw)
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         orders = parse_work_order_csv(text, service.now())
         result = service.import_work_orders(orders)
     print(f"导入 {len(result.added)} 张工单；{len(result.skipped)} 张已导入过，跳过。")
@@ -336,7 +326,7 @@ def _decode(raw: bytes) -> str:
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
-    with open_service(args) as service:
+    with open_service(settings_of(args)) as service:
         conflicts = service.conflicts(args.station.upper())
     if not conflicts:
         print("没有待确认的冲突。")

@@ -27,10 +27,6 @@ class ServerDatabase:
     write_engine: Engine
     read_engine: Engine
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.write_engine.dialect.name == "sqlite"
-
     def writer(self) -> sessionmaker[Session]:
         return sessionmaker(self.write_engine, expire_on_commit=False)
 

@@ -1,0 +1,54 @@
+"""What a route is given: the service and the photo store (from the app's state), and who is speaking.
+
+Callers are identified by the bearer credential they send, never by what the request body says: a station by the
+credential it received at enrolment, a department by its token. Each is a typed dependency a route names in its
+signature (`station: AuthStation`), so a route cannot forget to check, and a user login can join them later.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gridstation.server.accounts import Department
+from gridstation.server.attachments import AttachmentStore
+from gridstation.server.errors import unauthorised
+from gridstation.server.service import ServerService
+
+bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+# The two below only read the app's state: async, so they run on the event loop rather than the thread pool.
+async def service_of(request: Request) -> ServerService:
+    service = request.app.state.service
+    assert isinstance(service, ServerService)
+    return service
+
+
+async def attachment_store_of(request: Request) -> AttachmentStore:
+    store = request.app.state.attachments
+    assert isinstance(store, AttachmentStore)
+    return store
+
+
+Service = Annotated[ServerService, Depends(service_of)]
+Attachments = Annotated[AttachmentStore, Depends(attachment_store_of)]
+
+
+def station_of(service: Service, credentials: Credentials) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorised()
+    return service.authenticate_station(credentials.credentials)
+
+
+def department_of(service: Service, credentials: Credentials) -> Department:
+    if credentials is None:
+        raise unauthorised("缺少部门令牌。")
+    return service.authenticate_department(credentials.credentials)
+
+
+AuthStation = Annotated[str, Depends(station_of)]  # the code of the station speaking
+AuthDepartment = Annotated[Department, Depends(department_of)]

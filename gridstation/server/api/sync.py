@@ -1,0 +1,62 @@
+"""The station sync API: server info, enrolment, push, pull, the end-of-day receipt and conflicts (docs/sync.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from gridstation.protocol import (
+    DEFAULT_PULL_PAGE,
+    MAX_PULL_PAGE,
+    SUPPORTED_VERSIONS,
+    ConflictOut,
+    DayReceipt,
+    DayReceiptRequest,
+    EnrolRequest,
+    EnrolResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    ServerInfo,
+)
+from gridstation.server.api.deps import AuthStation, Service
+from gridstation.server.api.errors import ERROR_RESPONSES
+
+router = APIRouter()
+
+
+@router.get("/api/v1/info", response_model=ServerInfo)
+def info(service: Service) -> ServerInfo:
+    return ServerInfo(name="GridStation", protocol_versions=list(SUPPORTED_VERSIONS), server_time=service.now())
+
+
+@router.post("/api/v1/enrol", response_model=EnrolResponse, responses=ERROR_RESPONSES)
+def enrol(body: EnrolRequest, service: Service) -> EnrolResponse:
+    return service.enrol(body.code, body.device_name, body.attempt_id)
+
+
+@router.post("/api/v1/sync/push", response_model=PushResponse, responses=ERROR_RESPONSES)
+def push(body: PushRequest, station: AuthStation, service: Service) -> PushResponse:
+    return service.push(station, body)
+
+
+@router.get("/api/v1/sync/pull", response_model=PullResponse, responses=ERROR_RESPONSES)
+def pull(
+    station: AuthStation,
+    service: Service,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    epoch: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+) -> PullResponse:
+    return service.pull(station, after=after, epoch=epoch, limit=limit)
+
+
+@router.post("/api/v1/sync/receipt", response_model=DayReceipt, responses=ERROR_RESPONSES)
+def receipt(body: DayReceiptRequest, station: AuthStation, service: Service) -> DayReceipt:
+    return service.day_receipt(station, body)
+
+
+@router.get("/api/v1/conflicts", response_model=list[ConflictOut], responses=ERROR_RESPONSES)
+def conflicts(station: AuthStation, service: Service, include_resolved: bool = False) -> list[ConflictOut]:
+    return service.conflicts(station, open_only=not include_resolved)
