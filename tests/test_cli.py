@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from gridstation.cli import main as cli
+from gridstation.cli.commands import desk
+from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, Tier
 from gridstation.services.station import StationService
@@ -36,7 +38,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's settings or writes to their real data directory."""
-    for name in (cli.DATA_DIR_ENV, cli.USER_ENV, cli.PIN_ENV):
+    for name in (DATA_DIR_ENV, USER_ENV, PIN_ENV):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
@@ -186,10 +188,10 @@ def test_data_dir_from_environment(
     capsys: pytest.CaptureFixture[str], demo_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GRIDSTATION_DATA_DIR picks the station; --data-dir (before or after the subcommand) overrides it."""
-    monkeypatch.setenv(cli.DATA_DIR_ENV, str(demo_dir))
+    monkeypatch.setenv(DATA_DIR_ENV, str(demo_dir))
     code, out, _ = run(capsys, "cases", "list", "--json")
     assert code == 0 and len(json.loads(out)) == DEMO_CASES
-    monkeypatch.setenv(cli.DATA_DIR_ENV, str(demo_dir.parent / "elsewhere"))
+    monkeypatch.setenv(DATA_DIR_ENV, str(demo_dir.parent / "elsewhere"))
     code, out, _ = run(capsys, "cases", "list", "--json", "--data-dir", str(demo_dir))
     assert code == 0 and len(json.loads(out)) == DEMO_CASES
 
@@ -306,7 +308,7 @@ def test_import_checks_permission(
     code, _, err = run(capsys, *args, "--user", "赵建国", "--pin", "0000")
     assert code == 2 and "PIN 不正确" in err
 
-    monkeypatch.setenv(cli.PIN_ENV, "2468")
+    monkeypatch.setenv(PIN_ENV, "2468")
     code, out, _ = run(capsys, *args, "--user", "王芳")
     assert code == 0 and "已导入小区 1 条" in out
     service = StationService(demo_dir)
@@ -358,7 +360,7 @@ def test_desktop_gets_data_dir_and_language(
 
     fake.run_desktop = run_desktop  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "gridstation.ui.app", fake)
-    monkeypatch.setattr(cli, "DEMO_CASES", 3)
+    monkeypatch.setattr(desk, "DEMO_CASES", 3)
     data_dir = tmp_path / "fresh"
 
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "--lang", "en")
@@ -387,7 +389,7 @@ def test_desktop_without_display_explains(
 
 def test_real_process(demo_dir: Path, tmp_path: Path) -> None:
     """`python -m gridstation` lists cases as JSON and turns a bad restore into exit 2 without a traceback."""
-    env = {**os.environ, cli.DATA_DIR_ENV: str(demo_dir), "PYTHONPATH": str(REPO), "GRIDSTATION_USER": "王芳",
+    env = {**os.environ, DATA_DIR_ENV: str(demo_dir), "PYTHONPATH": str(REPO), "GRIDSTATION_USER": "王芳",
            "GRIDSTATION_PIN": "2468"}
     listing = subprocess.run([sys.executable, "-m", "gridstation", "cases", "list", "--json"],
                              env=env, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)

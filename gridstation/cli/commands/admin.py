@@ -1,0 +1,104 @@
+"""Station administration: `gridstation backup`, `restore`, `staff add` and `settings show|set`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+from pathlib import Path
+
+from gridstation.cli.context import confirm, open_station, optional_actor, required_actor, resolve_data_dir
+from gridstation.cli.output import print_json
+from gridstation.domain.enums import ROLE_LABELS, Role
+from gridstation.domain.errors import DomainError
+from gridstation.domain.sla import ColourScheme, DeadlinePolicy
+from gridstation.storage.case_search import CaseQuery
+from gridstation.storage.settings import SettingKey
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_station(resolve_data_dir(args)) as service:
+        actor = optional_actor(service, args)
+        target = Path(args.path).expanduser()
+        if args.path.endswith(("/", os.sep)):  # clearly meant as a folder, even if it does not exist yet
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DomainError("backup.folder", f"无法创建备份目录：{target}（{exc.strerror}）") from exc
+        destination = service.backup(actor, target)
+    print(f"已备份到：{destination}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    source: Path = args.path.expanduser()
+    if not source.is_file():
+        raise DomainError("restore.missing", f"找不到备份文件：{source}")
+    with open_station(resolve_data_dir(args)) as service:
+        # Restoring replaces every case at the station: only someone allowed to (an admin) may, by name.
+        actor = required_actor(service, args)
+        question = f"将用备份 {source} 覆盖当前数据（当前数据会先另存为安全副本）。确认恢复？[y/N] "
+        if not args.yes and not confirm(question):
+            print("未确认，已取消恢复（可加 --yes 跳过确认）。")
+            return 1
+        safety = service.restore(actor, source)
+        total = service.count(CaseQuery())
+    print(f"已从 {source} 恢复数据，现有 {total} 条诉求。")
+    print(f"恢复前的数据已另存为：{safety}")
+    print("如需撤销，可再恢复这个安全副本。")
+    return 0
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    generated = args.new_pin is None
+    pin: str = f"{secrets.randbelow(10**6):06d}" if generated else args.new_pin
+    role = Role(args.role)
+    with open_station(resolve_data_dir(args)) as service:
+        actor = required_actor(service, args)
+        member = service.add_staff(actor, args.name, role, pin)
+    print(f"已添加{ROLE_LABELS[role]}「{member.name}」。")
+    if generated:
+        print(f"初始 PIN：{pin}（请当面告知本人，不要转发）")
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace) -> int:
+    with open_station(resolve_data_dir(args)) as service:
+        current = {"deadlines": service.deadline_policy().to_json(), "colours": service.colour_scheme().to_json()}
+    print_json(current)
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    if args.kind == "server-url":
+        url = str(args.file).strip()
+        if url and not url.startswith(("http://", "https://")):
+            raise DomainError("settings.url", "服务器地址须以 http:// 或 https:// 开头。")
+        with open_station(resolve_data_dir(args)) as service:
+            service.set_setting(required_actor(service, args), SettingKey.STATUS_PAGE_URL, url.rstrip("/"))
+        print(f"已设置服务器地址：{url}" if url else "已清除服务器地址。")
+        return 0
+    path: Path = Path(args.file).expanduser()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise DomainError("file.missing", f"找不到文件：{path}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DomainError("settings.unreadable", f"无法读取设置文件 {path}：{exc}") from exc
+    try:
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        policy = DeadlinePolicy.from_json(data) if args.kind == "deadlines" else None
+        scheme = ColourScheme.from_json(data) if args.kind == "colours" else None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise DomainError("settings.invalid", f"设置文件内容不正确（格式见 docs/sla.md）：{exc}") from exc
+    with open_station(resolve_data_dir(args)) as service:
+        actor = required_actor(service, args)
+        if policy is not None:
+            service.set_deadline_policy(actor, policy)
+            print("已更新时限标准，所有诉求的当前时限已按新标准重新计算。")
+        if scheme is not None:
+            service.set_colour_scheme(actor, scheme)
+            print("已更新五色预警设置。")
+    return 0

@@ -1,0 +1,108 @@
+"""Where a command's station is and who runs it: the data directory, opening the station, the operator, consent."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from gridstation.domain.errors import DomainError
+from gridstation.services.core import DB_FILE
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+
+APP_NAME = "GridStation"
+DATA_DIR_ENV = "GRIDSTATION_DATA_DIR"
+USER_ENV = "GRIDSTATION_USER"
+PIN_ENV = "GRIDSTATION_PIN"
+
+
+# ---------------------------------------------------------------------- data directory and the station
+
+
+def resolve_data_dir(args: argparse.Namespace) -> Path:
+    chosen: Path | None = args.data_dir
+    if chosen is None:
+        env = os.environ.get(DATA_DIR_ENV, "").strip()
+        if env:
+            chosen = Path(env)
+        else:
+            import platformdirs
+
+            chosen = Path(platformdirs.user_data_dir(APP_NAME, APP_NAME))
+    return chosen.expanduser()
+
+
+def has_station(data_dir: Path) -> bool:
+    """True if `data_dir` holds an initialised station; never creates a database."""
+    if not (data_dir / DB_FILE).exists():
+        return False
+    service = StationService(data_dir)
+    try:
+        return service.is_initialised()
+    finally:
+        service.close()
+
+
+@contextmanager
+def open_station(data_dir: Path) -> Iterator[StationService]:
+    """The station in `data_dir`; refuses (rather than creating an empty database) if there is none."""
+    if not (data_dir / DB_FILE).exists():
+        raise _no_station(data_dir)
+    service = StationService(data_dir)
+    try:
+        if not service.is_initialised():
+            raise _no_station(data_dir)
+        yield service
+    finally:
+        service.close()
+
+
+def _no_station(data_dir: Path) -> DomainError:
+    return DomainError(
+        "station.none",
+        f"数据目录中还没有工作站：{data_dir}\n"
+        "可运行 `gridstation demo` 创建演示工作站，或运行 `gridstation` 在桌面程序中初始化；"
+        f"也可用 --data-dir 或环境变量 {DATA_DIR_ENV} 指定其他数据目录。",
+    )
+
+
+def station_zone(service: StationService) -> ZoneInfo:
+    """The station's time zone: every time a command prints is local to the station."""
+    station = service.station()
+    return ZoneInfo(station.timezone if station else "Asia/Shanghai")
+
+
+# ---------------------------------------------------------------------- the operator
+
+
+def optional_actor(service: StationService, args: argparse.Namespace) -> StaffMember | None:
+    if args.user or os.environ.get(USER_ENV):
+        return required_actor(service, args)
+    return None
+
+
+def required_actor(service: StationService, args: argparse.Namespace) -> StaffMember:
+    name = (args.user or os.environ.get(USER_ENV, "")).strip()
+    if not name:
+        raise DomainError("auth.user_missing", f"请用 --user 指定操作人姓名（或设置环境变量 {USER_ENV}）。")
+    pin = args.pin if args.pin is not None else os.environ.get(PIN_ENV)
+    if pin is None:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise DomainError("auth.pin_missing", f"请用 --pin 或环境变量 {PIN_ENV} 提供 PIN。")
+        pin = getpass.getpass(f"{name} 的 PIN：")
+    return service.sign_in(name, pin)
+
+
+def confirm(prompt: str) -> bool:
+    try:
+        answer = input(prompt)
+    except EOFError:
+        print()
+        return False
+    return answer.strip().lower() in {"y", "yes", "是", "确认"}

@@ -1,0 +1,214 @@
+"""The `gridstation` command line: every command, option, help text and default, and the handler each one runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from gridstation.cli.commands.admin import (
+    cmd_backup,
+    cmd_restore,
+    cmd_settings_set,
+    cmd_settings_show,
+    cmd_staff_add,
+)
+from gridstation.cli.commands.cases import cmd_cases_list, cmd_cases_show
+from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, cmd_demo
+from gridstation.cli.commands.desk import run_desktop_command
+from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
+from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
+from gridstation.cli.commands.sync import cmd_sync_enrol, cmd_sync_run, cmd_sync_status
+from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
+from gridstation.common.cli_kit import ChineseArgumentParser
+from gridstation.domain.enums import Role
+
+LANGUAGES = ("zh_CN", "en")
+DEFAULT_LIST_LIMIT = 100
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="gridstation",
+        description="GridStation 民情快办工作站。不带子命令时启动桌面程序。",
+    )
+    _add_location_options(parser, data_dir=None, lang="zh_CN")
+    parser.set_defaults(handler=run_desktop_command)
+    parser.add_argument("--version", action="version", version=f"gridstation {_version()}")
+    parser.add_argument("--demo-if-empty", action="store_true", help="数据目录里还没有工作站时，先创建演示工作站再启动")
+    commands = _subcommands(parser, required=False)
+    # --data-dir and --lang also work after a subcommand; there they default to SUPPRESS so they do not
+    # overwrite what was given before it. Each parser gets its own copies of the options.
+    common = ChineseArgumentParser(add_help=False)
+    _add_location_options(common, data_dir=argparse.SUPPRESS, lang=argparse.SUPPRESS)
+
+    demo = commands.add_parser("demo", parents=[common], help="创建演示工作站（虚构数据）")
+    demo.add_argument("--cases", type=_non_negative, default=DEMO_CASES, help=f"演示诉求条数（默认 {DEMO_CASES}）")
+    demo.add_argument("--seed", type=int, default=DEMO_SEED, help=f"随机种子（默认 {DEMO_SEED}）")
+    demo.add_argument(
+        "--force", action="store_true", help="已有数据时仍然创建：原数据库先改名保存在数据目录中，不会删除"
+    )
+    demo.set_defaults(handler=cmd_demo)
+
+    cases = commands.add_parser("cases", parents=[common], help="查看诉求")
+    case_commands = _subcommands(cases, required=True)
+    listing = case_commands.add_parser("list", parents=[common], help="列出诉求（最紧急的在前）")
+    listing.add_argument("--json", action="store_true", help="输出 JSON（不含电话号码）")
+    listing.add_argument(
+        "--status", action="append", default=[], metavar="状态", help="按状态筛选，可重复；如 registered 或 已登记"
+    )
+    listing.add_argument("--text", default="", metavar="关键词", help="按关键词搜索")
+    listing.add_argument("--open", action="store_true", help="只看未办结的诉求")
+    listing.add_argument(
+        "--limit",
+        type=_non_negative,
+        default=DEFAULT_LIST_LIMIT,
+        help=f"最多显示条数（默认 {DEFAULT_LIST_LIMIT}，0 表示全部）",
+    )
+    listing.set_defaults(handler=cmd_cases_list)
+    show = case_commands.add_parser("show", parents=[common], help="查看一条诉求及办理记录")
+    show.add_argument("number", metavar="编号")
+    show.add_argument("--json", action="store_true", help="输出 JSON（电话号码已打码）")
+    show.set_defaults(handler=cmd_cases_show)
+
+    credentials = ChineseArgumentParser(add_help=False)
+    credentials.add_argument("--user", default=None, metavar="姓名", help=f"操作人姓名（或环境变量 {USER_ENV}）")
+    credentials.add_argument(
+        "--pin", default=None, metavar="PIN", help=f"操作人 PIN（或环境变量 {PIN_ENV}；都不给时在终端询问）"
+    )
+
+    backup = commands.add_parser("backup", parents=[common, credentials], help="备份数据到文件或目录")
+    backup.add_argument("path", metavar="路径", help="备份文件名，或一个目录（以 / 结尾的目录不存在时会创建）")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", parents=[common, credentials], help="从备份恢复（当前数据先另存为安全副本）"
+    )
+    restore.add_argument("path", type=Path, metavar="备份文件")
+    restore.add_argument("--yes", action="store_true", help="不再询问确认")
+    restore.set_defaults(handler=cmd_restore)
+
+    importing = commands.add_parser("import", parents=[common, credentials], help="从 CSV 导入基础数据或人员")
+    importing.add_argument("kind", choices=tuple(IMPORT_KINDS), help="导入内容")
+    importing.add_argument("file", type=Path, metavar="文件.csv")
+    importing.set_defaults(handler=cmd_import)
+
+    settings = commands.add_parser("settings", parents=[common], help="时限标准（51530）与五色预警设置")
+    settings_commands = _subcommands(settings, required=True)
+    settings_show = settings_commands.add_parser("show", parents=[common], help="以 JSON 显示当前设置")
+    settings_show.set_defaults(handler=cmd_settings_show)
+    settings_set = settings_commands.add_parser(
+        "set", parents=[common, credentials], help="从 JSON 文件更新设置（格式见 docs/sla.md；仅管理员）"
+    )
+    settings_set.add_argument(
+        "kind",
+        choices=("deadlines", "colours", "server-url"),
+        help="deadlines 时限，colours 五色预警，server-url 街道服务器地址（印在回执二维码中）",
+    )
+    settings_set.add_argument("file", metavar="文件.json|地址")
+    settings_set.set_defaults(handler=cmd_settings_set)
+
+    printing = commands.add_parser("print", parents=[common], help="生成回执、回访表、反馈表和晨会日报（PDF）")
+    print_commands = _subcommands(printing, required=True)
+    receipt = print_commands.add_parser(
+        "receipt", parents=[common, credentials], help="诉求回执；再次生成记为补打并写入办理记录"
+    )
+    receipt.add_argument("number", metavar="受理编号")
+    receipt.add_argument("--paper", default=None, help="纸张：thermal80 / thermal58 / a5 / a4（默认按打印设置）")
+    receipt.add_argument("--stub", action="store_true", help="附工作站存根")
+    receipt.add_argument("--escpos", action="store_true", help="直接发送到设置中的 ESC/POS 热敏打印机")
+    receipt.add_argument("-o", "--output", type=Path, default=None, metavar="文件.pdf")
+    receipt.set_defaults(handler=cmd_print_receipt)
+    for name, help_text in (
+        ("follow-up", "回访满意度表（不给编号则为空白表）"),
+        ("area-report", "片区民情调研问题反馈表（不给编号则为空白表）"),
+    ):
+        form = print_commands.add_parser(name, parents=[common, credentials], help=help_text)
+        form.add_argument("number", nargs="?", default=None, metavar="受理编号")
+        form.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
+        if name == "area-report":
+            form.add_argument("--proposal", default="", metavar="文字", help="拟解决方案")
+            form.add_argument("--support", default="", metavar="文字", help="需协调支持事项")
+        form.set_defaults(handler=cmd_print_form, form=name)
+    morning = print_commands.add_parser("morning-report", parents=[common, credentials], help="晨会日报（A4）")
+    morning.add_argument("--at", default=None, metavar="YYYY-MM-DDTHH:MM", help="统计时点（工作站当地时间，默认现在）")
+    morning.add_argument("--days", type=int, default=None, help="指标统计天数（默认 30）")
+    morning.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
+    morning.set_defaults(handler=cmd_print_morning_report)
+
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help="与城运中心服务器同步（不带子命令即同步一次）",
+        description="与城运中心服务器同步一次：上传本站事件、下载工单和更新、核对今日回执。",
+        epilog="退出码：0 完成且一致；1 未完成（网络或服务器问题，稍后重试，数据不会丢失）；"
+        "3 未登记或凭证被拒（需管理员处理）；4 已完成但有被拒收的事件、未上传的事件或回执不一致。",
+    )
+    sync.add_argument("--json", action="store_true", help="以 JSON 输出同步结果（供计划任务和技术支持）")
+    sync.add_argument("--no-receipt", action="store_true", help="不核对今日回执")
+    sync.add_argument("--attempts", type=_positive, default=6, help="每个请求最多尝试几次（网络不稳时重试，默认 6）")
+    sync.set_defaults(handler=cmd_sync_run)
+    sync_commands = _subcommands(sync, required=False)
+    sync_enrol = sync_commands.add_parser(
+        "enrol", parents=[common, credentials], help="用一次性登记码把本工作站登记到服务器（需管理员）"
+    )
+    sync_enrol.add_argument("server", metavar="服务器地址", help="如 https://cyzx.example.gov.cn")
+    sync_enrol.add_argument("code", metavar="登记码", help="街道管理员用 gridstation-server station add 生成的登记码")
+    sync_enrol.set_defaults(handler=cmd_sync_enrol)
+    sync_status = sync_commands.add_parser("status", parents=[common], help="查看同步状态")
+    sync_status.add_argument("--json", action="store_true", help="输出 JSON")
+    sync_status.set_defaults(handler=cmd_sync_status)
+
+    staff = commands.add_parser("staff", parents=[common], help="管理工作人员")
+    staff_commands = _subcommands(staff, required=True)
+    add = staff_commands.add_parser("add", parents=[common, credentials], help="添加工作人员（需管理员）")
+    add.add_argument("name", metavar="姓名")
+    add.add_argument(
+        "--role", choices=[str(r) for r in Role], required=True, help="clerk 接待员 / grid_chief 网格长 / admin 管理员"
+    )
+    add.add_argument("--new-pin", default=None, metavar="PIN", help="新人员的 PIN（不给则随机生成 6 位）")
+    add.set_defaults(handler=cmd_staff_add)
+    return parser
+
+
+def _subcommands(
+    parser: argparse.ArgumentParser, *, required: bool
+) -> argparse._SubParsersAction[ChineseArgumentParser]:
+    """Subcommands listed under one heading, each complaining about a malformed command line in Chinese too."""
+    return parser.add_subparsers(title="子命令", metavar="命令", parser_class=ChineseArgumentParser, required=required)
+
+
+def _add_location_options(parser: argparse.ArgumentParser, *, data_dir: Any, lang: Any) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=data_dir,
+        help=f"数据目录（默认取环境变量 {DATA_DIR_ENV}，否则为本机用户数据目录）",
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, default=lang, help="界面语言：zh_CN（默认）或 en")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gridstation")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应至少为 1：{text}")
+    return value
