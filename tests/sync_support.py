@@ -22,7 +22,8 @@ from gridstation.server.db import open_database
 from gridstation.server.service import ServerService
 from gridstation.services.station import StaffMember, StationService
 from gridstation.storage.models import EventRow
-from gridstation.sync.engine import RetryPolicy, SyncService
+from gridstation.sync.engine import SyncService
+from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.transport import ServerTransport
 from tests.server_support import walk_in
 

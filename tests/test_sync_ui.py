@@ -18,15 +18,13 @@ from gridstation.domain.enums import Channel, EventType
 from gridstation.server.cli import save_qr_png
 from gridstation.server.workorders import build_work_order
 from gridstation.services.station import StaffMember, StationService
-from gridstation.sync.engine import RetryPolicy, SyncService, SyncSummary
+from gridstation.sync.engine import SyncService
 from gridstation.sync.enrolment import enrolment_uri
+from gridstation.sync.retry import RetryPolicy
+from gridstation.sync.summary import SyncSummary
 from gridstation.ui.main_window import MainWindow
-from gridstation.ui.sync_panel import (
-    BACKGROUND_INTERVAL_MS,
-    BACKOFF_MAX_MS,
-    ConflictInbox,
-    SyncController,
-)
+from gridstation.ui.sync.conflicts import ConflictInbox
+from gridstation.ui.sync.controller import BACKGROUND_INTERVAL_MS, BACKOFF_MAX_MS, SyncController
 from tests.conftest import FakeClock
 from tests.qt_input import type_chars
 from tests.sync_support import CENTRE_URL, Centre, walk_in
@@ -140,7 +138,7 @@ def test_end_of_day_sync_shows_progress_then_a_printable_summary(
 
 
 def _end_of_day(window: MainWindow):  # type: ignore[no-untyped-def]
-    from gridstation.ui.sync_panel import EndOfDayDialog
+    from gridstation.ui.sync.end_of_day import EndOfDayDialog
 
     found = window.findChildren(EndOfDayDialog)
     return found[-1] if found else None
