@@ -53,10 +53,7 @@ class RetryPolicy:
 
     @property
     def backoff(self) -> Backoff:
-        return Backoff(self.first_delay, self.max_delay)
-
-    def delay(self, attempt: int, error: SyncError, rng: random.Random) -> float:
-        return self.backoff.delay(attempt, rng, error.retry_after)
+        return Backoff(self.first_delay, self.max_delay)  # full jitter: see the module's docstring
 
 
 @dataclass
@@ -77,4 +74,4 @@ class Retrier:
                 if not err.retryable or attempt >= self.policy.attempts:
                     raise
                 on_retry()
-                self.sleep(self.policy.delay(attempt, err, self.rng))
+                self.sleep(self.policy.backoff.delay(attempt, self.rng, err.retry_after))
