@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -275,6 +276,46 @@ def test_a_slow_sync_never_blocks_typing(qtbot: QtBot, desk_window: MainWindow, 
     assert field.toPlainText().endswith("楼道里堆放易燃杂物")
     assert typed_in < 0.3
     qtbot.waitUntil(lambda: not desk_window.sync.running, timeout=20_000)
+
+
+class HeldTransport(httpx.BaseTransport):
+    """Every request waits until the test lets it through, as on a connection that hangs."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.waiting, self.release = threading.Event(), threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.waiting.set()
+        self.release.wait(60)
+        return self.inner.handle_request(request)
+
+
+def test_a_sync_held_up_by_the_network_does_not_hold_up_saving(
+    qtbot: QtBot, desk_window: MainWindow, centre: Centre
+) -> None:
+    from gridstation.sync.transport import ServerTransport
+
+    enrol(desk_window, centre)
+    held = HeldTransport(centre.transport)
+    desk_window.sync.sync._transport_factory = lambda url, credential: ServerTransport(url, credential, transport=held)
+    pool = QThreadPool.globalInstance()
+    usual = pool.maxThreadCount()
+    pool.setMaxThreadCount(1)  # a desk with one core: the pool has one thread, and the sync is on the pool too
+    try:
+        desk_window.sync.start("manual", check_receipt=False)
+        qtbot.waitUntil(held.waiting.is_set)
+        form = desk_window.intake
+        form.category.select_code("FIRE.CORRIDOR")
+        form.description.setPlainText("楼道里堆放纸箱和煤气罐")
+        form.phone.setText("13800138000")
+        with qtbot.waitSignal(form.case_saved, timeout=10_000):
+            form.submit()
+        assert desk_window.sync.running, "the save did not wait for the sync"
+    finally:
+        held.release.set()
+        qtbot.waitUntil(lambda: not desk_window.sync.running, timeout=20_000)
+        pool.setMaxThreadCount(usual)
 
 
 def test_closing_the_window_mid_sync_is_safe(qtbot: QtBot, desk_window: MainWindow, centre: Centre) -> None:
