@@ -82,7 +82,9 @@ from gridstation.services.staff import StaffMember  # noqa: E402
 from gridstation.services.station import StationService  # noqa: E402
 from gridstation.storage import sync_store  # noqa: E402
 from gridstation.storage.models import CaseRow, EventRow  # noqa: E402
-from gridstation.sync.engine import PULL_PAGE, PUSH_BATCH, RetryPolicy, SyncService, SyncSummary  # noqa: E402
+from gridstation.sync.engine import PULL_PAGE, PUSH_BATCH, SyncService  # noqa: E402
+from gridstation.sync.retry import RetryPolicy  # noqa: E402
+from gridstation.sync.summary import SyncSummary  # noqa: E402
 from gridstation.sync.transport import ServerTransport  # noqa: E402
 
 GENERATOR_VERSION = 1  # bump when the prepared station or server database changes, so caches are rebuilt

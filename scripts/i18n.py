@@ -111,7 +111,7 @@ def drop_retired(root: ET.Element) -> int:
 
 def update() -> None:
     I18N.mkdir(parents=True, exist_ok=True)
-    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gridstation" / "ui").glob("*.py"))
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gridstation" / "ui").rglob("*.py"))
     for language in LANGUAGES:
         target = ts_path(language)
         subprocess.run([tool("pyside6-lupdate"), *sources, "-source-language", "zh_CN", "-target-language",

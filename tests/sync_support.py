@@ -23,7 +23,8 @@ from gridstation.server.service import ServerService
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import EventRow
-from gridstation.sync.engine import RetryPolicy, SyncService
+from gridstation.sync.engine import SyncService
+from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.transport import ServerTransport
 from tests.server_support import walk_in
 

@@ -73,6 +73,7 @@ def test_sign_in_by_keyboard(qtbot: QtBot, service: StationService, clerk: Staff
     commit_text(dialog.name, CLERK_NAME)
     type_chars(dialog.pin, "0000")
     dialog.accept()
+    qtbot.waitUntil(lambda: "不正确" in dialog.error.text())
     assert dialog.error.isVisible() or not dialog.isHidden()
     assert "不正确" in dialog.error.text()
     type_chars(dialog.pin, CLERK_PIN)
@@ -95,7 +96,8 @@ def test_first_run_creates_station(qtbot: QtBot, tmp_path: Path) -> None:
     assert "不一致" in dialog.error.text()
     dialog.pin_again.clear()
     type_chars(dialog.pin_again, "9753")
-    dialog.accept()
+    with qtbot.waitSignal(dialog.finished):
+        dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert svc.station() is not None and svc.station().code == "JA02"  # type: ignore[union-attr]
     assert svc.sign_in("陈晓", "9753").name == "陈晓"
@@ -247,6 +249,7 @@ def test_illegal_action_is_explained(qtbot: QtBot, window: MainWindow, service: 
     assert dialog is not None
     service.record(clerk, case_id, EventType.FIRST_CONTACT, {"note": "另一台电脑已先联"})
     dialog.accept()
+    qtbot.waitUntil(lambda: dialog.error.isVisible())
     assert dialog.error.isVisible()
     assert "刷新" in dialog.error.text()
     assert len(service.timeline(case_id)) == 2
@@ -288,15 +291,18 @@ def test_admin_imports_compounds_and_adds_staff(qtbot: QtBot, service: StationSe
     bad = tmp_path / "bad.csv"
     bad.write_text("小区名\n新华小区\n", encoding="utf-8")
     dialog.import_file("compounds", bad)
+    qtbot.waitUntil(dialog.tabs.isEnabled)  # the import has run
     assert "缺少列" in dialog.message.text()
     good = tmp_path / "compounds.csv"
     good.write_text("\ufeffname,grid_code\n新华小区,G02\n", encoding="utf-8")
     dialog.import_file("compounds", good)
+    qtbot.waitUntil(dialog.tabs.isEnabled)
     assert "1" in dialog.message.text()
     assert "新华小区" in [c.name for c in service.compounds()]
     commit_text(dialog.new_name, "周敏")
     type_chars(dialog.new_pin, "4321")
     dialog.add_staff()
+    qtbot.waitUntil(dialog.tabs.isEnabled)
     assert service.sign_in("周敏", "4321").name == "周敏"
     assert isinstance(dialog, AdminDialog)
     dialog.close()

@@ -239,6 +239,7 @@ def test_a_visit_date_in_the_future_is_refused_in_the_dialog(qtbot: QtBot, windo
     dialog.inputs["visited_on"].setDate(QDate(2026, 12, 31))  # type: ignore[attr-defined]
     commit_text(dialog.inputs["visitor"], "小陈")
     dialog.accept()
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog))
     assert dialog.error.isVisibleTo(dialog) and "不能晚于今天" in dialog.error.text()
     assert service.timeline(case_id)[-1].type is EventType.CLOSED
 
@@ -258,7 +259,8 @@ def test_conference_flag_is_offered_to_grid_chiefs_not_clerks(qtbot: QtBot, serv
     dialog = win.detail.findChild(ActionDialog)
     assert dialog is not None
     commit_text(dialog.inputs["reason"], "违建涉及城管和房管两个部门")
-    dialog.accept()
+    with qtbot.waitSignal(dialog.finished):
+        dialog.accept()
     state = service.case(case_id)
     assert state.conference_flagged and state.conference_reason == "违建涉及城管和房管两个部门"
     assert "移出难题会诊" in win.detail.action_buttons[EventType.CONFERENCE_FLAGGED].text()
@@ -273,9 +275,11 @@ def test_print_settings_dialog_saves_and_shows_errors_in_place(qtbot: QtBot, ser
     dialog.escpos_kind.setCurrentIndex(dialog.escpos_kind.findData("network"))
     assert dialog.host.isVisibleTo(dialog) and not dialog.serial_device.isVisibleTo(dialog)
     dialog.accept()  # no IP address yet
+    qtbot.waitUntil(lambda: dialog.error.isVisible())
     assert dialog.error.isVisible() and "IP 地址" in dialog.error.text()
     commit_text(dialog.host, "192.168.1.50")
-    dialog.accept()
+    with qtbot.waitSignal(dialog.finished):
+        dialog.accept()
     assert dialog.saved is not None
     stored = Paperwork(service).print_settings()
     assert stored.receipt_paper == "thermal58" and stored.escpos.host == "192.168.1.50"

@@ -30,7 +30,10 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import EventRow
 from gridstation.sync import engine
-from gridstation.sync.engine import RetryPolicy, SyncService, SyncSummary
+from gridstation.sync.engine import SyncService
+from gridstation.sync.enrol import enrol_attempt
+from gridstation.sync.retry import RetryPolicy
+from gridstation.sync.summary import SyncSummary
 from gridstation.sync.transport import ServerTransport, SyncError
 from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
 from tests.fault_proxy import (
@@ -552,7 +555,7 @@ def test_a_desk_killed_after_the_server_used_the_code_can_enrol_again_with_it(
         admin = station.sign_in(ADMIN_NAME, ADMIN_PIN)
         enrolment = centre.add_station(code, "枫林居委会民情快办工作站")
         sync = SyncService(station, retry=PATIENT, sleep=lambda seconds: None)
-        attempt = sync._enrol_attempt(enrolment)  # what the first run stored before it asked, then died
+        attempt = enrol_attempt(station, enrolment)  # what the first run stored before it asked, then died
         centre.enrol(enrolment, "前台电脑", attempt)  # the server used the code; the answer never arrived
 
         sync.enrol(admin, live.url, enrolment)  # the clerk simply runs it again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -19,15 +20,13 @@ from gridstation.server.cli import save_qr_png
 from gridstation.server.workorders import build_work_order
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.sync.engine import RetryPolicy, SyncService, SyncSummary
+from gridstation.sync.engine import SyncService
 from gridstation.sync.enrolment import enrolment_uri
+from gridstation.sync.retry import RetryPolicy
+from gridstation.sync.summary import SyncSummary
 from gridstation.ui.main_window import MainWindow
-from gridstation.ui.sync_panel import (
-    BACKGROUND_INTERVAL_MS,
-    BACKOFF_MAX_MS,
-    ConflictInbox,
-    SyncController,
-)
+from gridstation.ui.sync.conflicts import ConflictInbox
+from gridstation.ui.sync.controller import BACKGROUND_INTERVAL_MS, BACKOFF_MAX_MS, SyncController
 from tests.conftest import FakeClock
 from tests.qt_input import type_chars
 from tests.sync_support import CENTRE_URL, Centre, walk_in
@@ -141,7 +140,7 @@ def test_end_of_day_sync_shows_progress_then_a_printable_summary(
 
 
 def _end_of_day(window: MainWindow):  # type: ignore[no-untyped-def]
-    from gridstation.ui.sync_panel import EndOfDayDialog
+    from gridstation.ui.sync.end_of_day import EndOfDayDialog
 
     found = window.findChildren(EndOfDayDialog)
     return found[-1] if found else None
@@ -278,6 +277,46 @@ def test_a_slow_sync_never_blocks_typing(qtbot: QtBot, desk_window: MainWindow, 
     assert field.toPlainText().endswith("楼道里堆放易燃杂物")
     assert typed_in < 0.3
     qtbot.waitUntil(lambda: not desk_window.sync.running, timeout=20_000)
+
+
+class HeldTransport(httpx.BaseTransport):
+    """Every request waits until the test lets it through, as on a connection that hangs."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.waiting, self.release = threading.Event(), threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.waiting.set()
+        self.release.wait(60)
+        return self.inner.handle_request(request)
+
+
+def test_a_sync_held_up_by_the_network_does_not_hold_up_saving(
+    qtbot: QtBot, desk_window: MainWindow, centre: Centre
+) -> None:
+    from gridstation.sync.transport import ServerTransport
+
+    enrol(desk_window, centre)
+    held = HeldTransport(centre.transport)
+    desk_window.sync.sync._transport_factory = lambda url, credential: ServerTransport(url, credential, transport=held)
+    pool = QThreadPool.globalInstance()
+    usual = pool.maxThreadCount()
+    pool.setMaxThreadCount(1)  # a desk with one core: the pool has one thread, and the sync is on the pool too
+    try:
+        desk_window.sync.start("manual", check_receipt=False)
+        qtbot.waitUntil(held.waiting.is_set)
+        form = desk_window.intake
+        form.category.select_code("FIRE.CORRIDOR")
+        form.description.setPlainText("楼道里堆放纸箱和煤气罐")
+        form.phone.setText("13800138000")
+        with qtbot.waitSignal(form.case_saved, timeout=10_000):
+            form.submit()
+        assert desk_window.sync.running, "the save did not wait for the sync"
+    finally:
+        held.release.set()
+        qtbot.waitUntil(lambda: not desk_window.sync.running, timeout=20_000)
+        pool.setMaxThreadCount(usual)
 
 
 def test_closing_the_window_mid_sync_is_safe(qtbot: QtBot, desk_window: MainWindow, centre: Centre) -> None:

@@ -4,192 +4,53 @@ Pure orchestration over `ServerTransport` (HTTP) and `sync_store` (the station d
 it on a worker thread, `gridstation sync` runs it headless. Every step stores its result in one transaction
 with the position it reached, so a sync cut off anywhere simply resumes: resent events are duplicates to the
 server, re-pulled pages are already here.
+
+`SyncService` is the one object the desk and the command line use: the run is here; enrolment, the inboxes and
+the backoff are `sync.enrol`, `sync.inbox` and `sync.retry`, what a run reports is `sync.summary`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
-import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-
-from gridstation.domain.case import FIELD_LABELS, CaseState
+from gridstation.domain.case import CaseState
 from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
-from gridstation.domain.roles import Permission, require
 from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage import case_store, settings, sync_store
-from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow, SyncRunRow, WorkOrderInboxRow
-from gridstation.storage.settings import SettingKey
+from gridstation.storage import case_store, sync_store
+from gridstation.storage.settings import SettingKey, setting
+from gridstation.sync import inbox
 from gridstation.sync.crashpoints import crash_point
+from gridstation.sync.enrol import exchange_code
+from gridstation.sync.inbox import ConflictView
 from gridstation.sync.lock import sync_lock
-from gridstation.sync.transport import ServerTransport, SyncError, normalise_server_url
+from gridstation.sync.retry import Retrier, RetryPolicy
+from gridstation.sync.summary import (
+    NewWorkOrder,
+    Progress,
+    ReceiptCheck,
+    RejectedEvent,
+    SyncStatus,
+    SyncSummary,
+    urgent_first,
+)
+from gridstation.sync.transport import ServerTransport, SyncError, TransportFactory
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 PUSH_BATCH = 500
-# Only a person can fix these: retrying on a timer would change nothing.
-NEEDS_A_PERSON = frozenset(
-    {
-        "sync.not_enrolled",
-        "station.revoked",
-        "sync.case_number_clash",
-        "sync.sequence_clash",
-        "sync.reset_loop",
-        "sync.content_mismatch",
-    }
-)
 PULL_PAGE = 1000
 MAX_RESETS = 3
-
-T = TypeVar("T")
-Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
-TransportFactory = Callable[[str, str], ServerTransport]
-
-STAGE_LABELS = {
-    "connect": "连接服务器",
-    "push": "上传本站事件",
-    "pull": "下载城运中心更新",
-    "receipt": "核对今日回执",
-    "conflicts": "更新冲突记录",
-    "done": "完成",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often one request is tried before the sync gives up, and how long it waits in between."""
-
-    attempts: int = 6
-    first_delay: float = 0.5
-    max_delay: float = 30.0
-
-    def delay(self, attempt: int, error: SyncError, rng: random.Random) -> float:
-        # Full jitter: many stations coming back online at once do not retry in step.
-        ceiling = min(self.max_delay, self.first_delay * 2 ** (attempt - 1))
-        wait = rng.uniform(0, ceiling)
-        return max(wait, error.retry_after or 0.0)
-
-
-@dataclass(frozen=True, slots=True)
-class RejectedEvent:
-    case_number: str
-    station_seq: int
-    event: str
-    code: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class NewWorkOrder:
-    case_id: str
-    number: str
-    channel: str
-    description: str
-    urgent: bool
-    registered_at: datetime
-    due_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptCheck:
-    """The server's end-of-day receipt compared with the local log for the same numbers."""
-
-    label: str
-    from_seq: int
-    to_seq: int
-    local_events: int
-    server_held: int
-    server_applied: int
-    server_conflicts: int
-    server_quarantined: int
-    missing_on_server: list[tuple[int, int]]
-    missing_here: list[tuple[int, int]]
-    local_digest: str
-    server_digest: str
-
-    @property
-    def matches(self) -> bool:
-        return self.local_digest == self.server_digest and not self.missing_on_server and not self.missing_here
-
-
-@dataclass
-class SyncSummary:
-    kind: str
-    started_at: datetime
-    finished_at: datetime | None = None
-    ok: bool = False
-    error_code: str = ""
-    error: str = ""
-    pushed: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    rejected: list[RejectedEvent] = field(default_factory=list)
-    pulled: int = 0
-    new_work_orders: list[NewWorkOrder] = field(default_factory=list)
-    new_conflicts: int = 0
-    open_conflicts: int = 0
-    receipt: ReceiptCheck | None = None
-    unsent_after: int = 0
-    renumbered: int = 0
-    resent: int = 0
-    resets: int = 0
-    retries: int = 0
-    mismatched: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("started_at", "finished_at"):
-            data[key] = data[key].isoformat() if data[key] else None
-        for order in data["new_work_orders"]:
-            order["registered_at"] = order["registered_at"].isoformat()
-            order["due_at"] = order["due_at"].isoformat() if order["due_at"] else None
-        if self.receipt is not None:
-            data["receipt"]["matches"] = self.receipt.matches
-        return data
-
-
-@dataclass(frozen=True, slots=True)
-class SyncStatus:
-    """What the status bar shows."""
-
-    enrolled: bool
-    server_url: str
-    unsent: int
-    oldest_unsent_at: datetime | None
-    last_success_at: datetime | None
-    last_attempt_at: datetime | None
-    last_error: str
-    unseen_work_orders: int
-    open_conflicts: int
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictView:
-    """A conflict for the inbox: both values side by side, who set each and when."""
-
-    id: str
-    case_id: str
-    case_number: str
-    field: str
-    label: str
-    base_value: Any
-    station_value: Any
-    server_value: Any
-    station_actor: str
-    station_at: datetime
-    server_actor: str
-    server_at: datetime | None
 
 
 class SyncCancelled(DomainError):
@@ -207,173 +68,64 @@ class SyncService:
         station: StationService,
         *,
         transport_factory: TransportFactory = default_transport,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         lock_wait_seconds: float = 600.0,
     ) -> None:
         self.station = station
         self._transport_factory = transport_factory
-        self._retry = retry
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        self._retrier = Retrier(retry or RetryPolicy(), sleep, rng or random.Random())
         self._lock_wait = lock_wait_seconds
 
-    # --- set-up -------------------------------------------------------------------------------------------
+    # --- set-up and status --------------------------------------------------------------------------------
 
     def enrol(self, actor: StaffMember, server_url: str, code: str, device_name: str = "") -> EnrolResponse:
         """Exchange a one-time enrolment code for this station's credential and remember the server."""
-        require(actor.role, Permission.MANAGE_SETTINGS)
-        station = self.station.station()
-        if station is None:
-            raise DomainError("station.missing", "工作站尚未初始化。")
-        url = normalise_server_url(server_url)
-        code = code.strip()
-        if not code:
-            raise DomainError("sync.code_missing", "请输入街道管理员给出的一次性登记码。")
-        attempt = self._enrol_attempt(code)
-        transport = self._transport_factory(url, "")
-        try:
-            answer = self._with_retries(lambda: transport.enrol(code, device_name, attempt), None)
-        finally:
-            transport.close()
-        if answer.station_code != station.code:
-            raise DomainError(
-                "sync.wrong_station",
-                f"该登记码属于工作站 {answer.station_code}（{answer.station_name}），本机是 {station.code}。"
-                "登记码已失效，请管理员为本站重新生成。",
-            )
-        with self.station.transaction() as session:
-            previous = settings.setting(session, SettingKey.SERVER_URL, "")
-            settings.put_setting(session, SettingKey.SERVER_URL, url)
-            settings.put_setting(session, SettingKey.CREDENTIAL, answer.credential)
-            if not settings.setting(session, SettingKey.STATUS_PAGE_URL, ""):
-                # The receipt's QR code opens the case's status page on this same server.
-                settings.put_setting(session, SettingKey.STATUS_PAGE_URL, url)
-            if previous and previous != url:
-                # Another server has its own feed: start reading it from the beginning.
-                sync_store.save_feed_position(session, sync_store.FeedPosition(0, 0))
-            settings.forget_setting(session, SettingKey.ENROL_ATTEMPT)
-            self.station.record_audit(session, actor, "sync.enrolled", server=url, device=device_name)
-        return answer
-
-    def _enrol_attempt(self, code: str) -> str:
-        """The attempt id for this code, kept on disk before asking: if the desk dies after the server used the
-        code, enrolling again with the same code is a retry of the same attempt and still works."""
-        key = hashlib.sha256(code.encode()).hexdigest()
-        with self.station.transaction() as session:
-            saved = settings.setting(session, SettingKey.ENROL_ATTEMPT)
-            if isinstance(saved, dict) and saved.get("code") == key and isinstance(saved.get("attempt"), str):
-                return str(saved["attempt"])
-            attempt = secrets.token_urlsafe(24)
-            settings.put_setting(session, SettingKey.ENROL_ATTEMPT, {"code": key, "attempt": attempt})
-            return attempt
+        return exchange_code(
+            self.station,
+            actor,
+            server_url,
+            code,
+            device_name,
+            transport_factory=self._transport_factory,
+            retrier=self._retrier,
+        )
 
     def server_url(self) -> str:
         with self.station.reading() as session:
-            return str(settings.setting(session, SettingKey.SERVER_URL, "") or "")
+            return str(setting(session, SettingKey.SERVER_URL, "") or "")
 
     def status(self) -> SyncStatus:
         with self.station.reading() as session:
             unsent, oldest = sync_store.unsent_count(session)
-            last_ok = session.scalar(select(func.max(SyncRunRow.finished_at)).where(SyncRunRow.ok.is_(True)))
-            last = session.scalars(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(1)).first()
+            last = sync_store.last_run(session)
             return SyncStatus(
-                enrolled=bool(settings.setting(session, SettingKey.CREDENTIAL, "")),
-                server_url=str(settings.setting(session, SettingKey.SERVER_URL, "") or ""),
+                enrolled=bool(setting(session, SettingKey.CREDENTIAL, "")),
+                server_url=str(setting(session, SettingKey.SERVER_URL, "") or ""),
                 unsent=unsent,
                 oldest_unsent_at=oldest,
-                last_success_at=last_ok,
+                last_success_at=sync_store.last_success_at(session),
                 last_attempt_at=last.started_at if last else None,
                 last_error="" if last is None or last.ok else last.error,
                 unseen_work_orders=sync_store.unseen_work_orders(session),
                 open_conflicts=sync_store.open_conflict_count(session),
             )
 
-    # --- conflicts ----------------------------------------------------------------------------------------
+    # --- what waits for a person (sync.inbox) -------------------------------------------------------------
 
     def open_conflicts(self) -> list[ConflictView]:
-        with self.station.reading() as session:
-            rows = session.scalars(
-                select(ConflictRecordRow)
-                .where(ConflictRecordRow.resolved_at.is_(None))
-                .order_by(ConflictRecordRow.created_at)
-            ).all()
-        return [
-            ConflictView(
-                id=r.id,
-                case_id=r.case_id,
-                case_number=r.case_number,
-                field=r.field,
-                label=FIELD_LABELS.get(r.field, r.field),
-                base_value=r.base_value,
-                station_value=r.station_value,
-                server_value=r.server_value,
-                station_actor=r.station_actor,
-                station_at=r.station_at,
-                server_actor=r.server_actor,
-                server_at=r.server_at,
-            )
-            for r in rows
-        ]
+        return inbox.open_conflicts(self.station)
 
     def resolve_conflict(self, actor: StaffMember, conflict_id: str, keep: str) -> CaseState:
         """A person chose which value stands (`keep` is "station" or "server"); this writes a new event."""
-        if keep not in ("station", "server"):
-            raise ValueError(keep)
-        with self.station.reading() as session:
-            row = session.get(ConflictRecordRow, conflict_id)
-            if row is None:
-                raise DomainError("conflict.unknown", "找不到该冲突记录。")
-            if row.resolved_at is not None:
-                raise DomainError("conflict.resolved", "该冲突已处理过。")
-            name, station_value, server_value, case_id = row.field, row.station_value, row.server_value, row.case_id
-        label = FIELD_LABELS.get(name, name)
-        state = self.station.case(case_id)
-        current = str(state.tier) if name == "tier" else getattr(state, name, None)
-        reason = f"冲突处理：「{label}」采用本站的值"
-        if keep == "server" or current == station_value:
-            kept = server_value if keep == "server" else station_value
-            payload: dict[str, Any] = {"note": f"冲突处理：「{label}」保留「{kept}」", "resolves_conflict": conflict_id}
-            state = self.station.record(actor, case_id, EventType.NOTE_ADDED, payload)
-        elif name == "tier":
-            payload = {"to": station_value, "reason": reason, "resolves_conflict": conflict_id}
-            state = self.station.record(actor, case_id, EventType.TIER_CHANGED, payload)
-        else:
-            payload = {"field": name, "value": station_value, "reason": reason, "resolves_conflict": conflict_id}
-            state = self.station.record(actor, case_id, EventType.INTAKE_CORRECTED, payload)
-        now = self.station.now()
-        with self.station.transaction() as session:
-            resolved = session.get(ConflictRecordRow, conflict_id)
-            assert resolved is not None
-            # The new event is the one that set the case's clock stamp (a sync may have pulled others meanwhile).
-            last = session.scalar(
-                select(EventRow.id).where(EventRow.case_id == case_id, EventRow.hlc == state.last_hlc)
-            )
-            resolved.resolved_at = now
-            resolved.resolution_event_id = last or ""
-            self.station.record_audit(session, actor, "conflict.resolved", conflict=conflict_id, keep=keep)
-        return state
-
-    # --- work orders ---------------------------------------------------------------------------------------
+        return inbox.resolve_conflict(self.station, actor, conflict_id, keep)
 
     def unseen_work_orders(self) -> list[NewWorkOrder]:
-        """Work orders that came down and no clerk has looked at yet: urgent first, then by dispatch time."""
-        with self.station.reading() as session:
-            rows = session.scalars(
-                select(CaseRow)
-                .join(WorkOrderInboxRow, WorkOrderInboxRow.case_id == CaseRow.id)
-                .where(WorkOrderInboxRow.seen_at.is_(None))
-            ).all()
-        return _urgent_first(rows)
+        return inbox.unseen_work_orders(self.station)
 
     def mark_work_orders_seen(self, actor: StaffMember, case_ids: list[str]) -> None:
-        now = self.station.now()
-        with self.station.transaction() as session:
-            for case_id in case_ids:
-                row = session.get(WorkOrderInboxRow, case_id)
-                if row is not None and row.seen_at is None:
-                    row.seen_at, row.seen_by = now, actor.name
+        inbox.mark_work_orders_seen(self.station, actor, case_ids)
 
     # --- the sync -----------------------------------------------------------------------------------------
 
@@ -421,8 +173,8 @@ class SyncService:
         self, summary: SyncSummary, report: Progress, should_stop: Callable[[], bool], check_receipt: bool
     ) -> None:
         with self.station.reading() as session:
-            url = str(settings.setting(session, SettingKey.SERVER_URL, "") or "")
-            credential = str(settings.setting(session, SettingKey.CREDENTIAL, "") or "")
+            url = str(setting(session, SettingKey.SERVER_URL, "") or "")
+            credential = str(setting(session, SettingKey.CREDENTIAL, "") or "")
         if not url or not credential:
             raise DomainError("sync.not_enrolled", "本工作站尚未登记到城运中心服务器，请在“同步设置”中登记。")
         station = self.station.station()
@@ -443,18 +195,11 @@ class SyncService:
             summary.unsent_after, _ = sync_store.unsent_count(session)
             summary.open_conflicts = sync_store.open_conflict_count(session)
 
-    def _with_retries(self, call: Callable[[], T], summary: SyncSummary | None) -> T:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return call()
-            except SyncError as err:
-                if not err.retryable or attempt >= self._retry.attempts:
-                    raise
-                if summary is not None:
-                    summary.retries += 1
-                self._sleep(self._retry.delay(attempt, err, self._rng))
+    def _with_retries(self, call: Callable[[], T], summary: SyncSummary) -> T:
+        def count() -> None:
+            summary.retries += 1
+
+        return self._retrier.call(call, on_retry=count)
 
     # --- push ---------------------------------------------------------------------------------------------
 
@@ -543,26 +288,15 @@ class SyncService:
         # The server's states are taken as they are: unsent events here may already be in them.
         self._pull_all(transport, station.code, summary, report, should_stop, replay_unsent=False)
         with self.station.transaction() as session:
-            last_sent = session.scalar(
-                select(func.max(EventRow.station_seq)).where(
-                    EventRow.origin == sync_store.STATION_ORIGIN, EventRow.acknowledged_at.is_not(None)
-                )
-            )
-            first = max(expected, int(last_sent or 0) + 1)
+            first = max(expected, (sync_store.last_acknowledged_seq(session) or 0) + 1)
             count, last = sync_store.renumber_unsent(session, first)
             self.station.record_audit(session, None, "sync.renumbered", count=count, first=first, last=last)
         summary.renumbered += count
         self.station.note_issued(last)
 
     def _describe_rejected(self, results: list[Any]) -> list[RejectedEvent]:
-        ids = [r.id for r in results]
         with self.station.reading() as session:
-            rows = session.execute(
-                select(EventRow.id, EventRow.type, CaseRow.number)
-                .join(CaseRow, CaseRow.id == EventRow.case_id)
-                .where(EventRow.id.in_(ids))
-            ).all()
-        about = {event_id: (kind, number) for event_id, kind, number in rows}
+            about = sync_store.rejected_event_details(session, [r.id for r in results])
         out = []
         for result in results:
             kind, number = about.get(result.id, ("", ""))
@@ -627,8 +361,7 @@ class SyncService:
 
     def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
         with self.station.reading() as session:
-            rows = session.scalars(select(CaseRow).where(CaseRow.id.in_(case_ids))).all()
-        return _urgent_first(rows)
+            return urgent_first(sync_store.cases_by_id(session, case_ids))
 
     # --- receipt and conflicts ----------------------------------------------------------------------------
 
@@ -672,31 +405,15 @@ class SyncService:
 
     def _record(self, summary: SyncSummary) -> None:
         with self.station.transaction() as session:
-            session.add(
-                SyncRunRow(
-                    kind=summary.kind,
-                    started_at=summary.started_at,
-                    finished_at=summary.finished_at,
-                    ok=summary.ok,
-                    summary=summary.to_json(),
-                    error=summary.error,
-                )
+            sync_store.record_run(
+                session,
+                kind=summary.kind,
+                started_at=summary.started_at,
+                finished_at=summary.finished_at,
+                ok=summary.ok,
+                summary=summary.to_json(),
+                error=summary.error,
             )
-
-
-def _urgent_first(rows: Sequence[CaseRow]) -> list[NewWorkOrder]:
-    """Work orders as the clerk should read them: urgent ones first, then by dispatch time."""
-    return [_work_order(r) for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))]
-
-
-def _work_order(row: CaseRow) -> NewWorkOrder:
-    return NewWorkOrder(
-        row.id, row.number, row.channel, row.description[:60], row.urgent, row.registered_at, row.due_at
-    )
-
-
-def needs_a_person(summary: SyncSummary) -> bool:
-    return summary.error_code in NEEDS_A_PERSON or summary.error_code.startswith(("auth.", "enrol."))
 
 
 def _expected_seq(error: SyncError) -> int | None:

@@ -1,4 +1,5 @@
-"""What an enrolment QR code holds, and reading one from a photo or screenshot.
+"""What an enrolment QR code holds, and reading one from a photo or screenshot (shared with the server, which
+prints the codes; the desk's exchange of a code for its credential is `sync.enrol`).
 
 The server's `station add --qr` prints `gridstation-enrol:?server=<address>&code=<code>`; a plain code (typed,
 or a QR made by other means) is accepted too.

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from gridstation.domain.enums import CHANNEL_LABELS, Channel
-from gridstation.sync.engine import SyncSummary, needs_a_person
+from gridstation.sync.summary import SyncSummary, needs_a_person
 
 OUTCOME_LABELS = {
     "applied": "已生效",

@@ -150,6 +150,10 @@ class ServerTransport:
             ) from err
 
 
+# (server address, credential) -> a transport; tests put a fake network or a slow one behind it.
+TransportFactory = Callable[[str, str], ServerTransport]
+
+
 def _refusal(response: httpx.Response) -> SyncError:
     status = response.status_code
     code, message, detail = f"http.{status}", "", {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +29,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.workers import run_in_background
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
@@ -127,27 +130,43 @@ class AdminDialog(QDialog):
             self.import_file(kind, Path(path))
 
     def import_file(self, kind: str, path: Path) -> None:
-        try:
+        def work() -> int:
             text = path.read_text(encoding="utf-8-sig")
-            count = self._service.import_reference_csv(self._staff, kind, text)
-        except (DomainError, OSError, UnicodeDecodeError) as err:
-            self._say(
-                error_text(err) if isinstance(err, DomainError) else self.tr("无法读取文件：{0}").format(err), ok=False
-            )
-            return
-        self._say(self.tr("已导入 {0} 行。").format(count), ok=True)
-        self.rebuild()
+            return self._service.import_reference_csv(self._staff, kind, text)
+
+        def failed(error: BaseException) -> None:
+            unreadable = isinstance(error, (OSError, UnicodeDecodeError)) and not isinstance(error, DomainError)
+            self._say(self.tr("无法读取文件：{0}").format(error) if unreadable else error_text(error), ok=False)
+
+        self._write(work, lambda count: self.tr("已导入 {0} 行。").format(count), failed)
 
     def add_staff(self) -> None:
-        try:
-            self._service.add_staff(
-                self._staff, self.new_name.text(), Role(self.new_role.currentData()), self.new_pin.text()
-            )
-        except DomainError as err:
-            self._say(error_text(err), ok=False)
-            return
-        self._say(self.tr("已添加 {0}。").format(self.new_name.text().strip()), ok=True)
-        self.rebuild()
+        name, role, pin = self.new_name.text(), Role(self.new_role.currentData()), self.new_pin.text()
+        self._write(
+            lambda: self._service.add_staff(self._staff, name, role, pin),
+            lambda _member: self.tr("已添加 {0}。").format(name.strip()),
+            lambda error: self._say(error_text(error), ok=False),
+        )
+
+    def _write(
+        self,
+        work: Callable[[], object],
+        success: Callable[[Any], str],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """Write on the thread pool (a sync may hold the database for a moment); the tabs wait meanwhile."""
+        self.tabs.setEnabled(False)
+
+        def done(result: object) -> None:
+            self.tabs.setEnabled(True)
+            self._say(success(result), ok=True)
+            self.rebuild()
+
+        def refused(error: BaseException) -> None:
+            self.tabs.setEnabled(True)
+            failed(error)
+
+        run_in_background(work, done, refused, owner=self)
 
     def _say(self, text: str, *, ok: bool) -> None:
         self.message.setText(text)

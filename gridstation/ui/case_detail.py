@@ -47,6 +47,7 @@ from gridstation.ui.case_model import format_remaining
 from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.workers import run_in_background
 
 COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
 
@@ -68,6 +69,7 @@ class ActionDialog(QDialog):
         self._state = state
         self._action = action
         self.result_state: CaseState | None = None
+        self._recording = False
         self.setWindowTitle(self.tr("{0}：{1}").format(tr_label(EVENT_LABELS[action]), state.number))
         self.setMinimumWidth(420)
         self.inputs: dict[str, QWidget] = {}
@@ -76,10 +78,11 @@ class ActionDialog(QDialog):
             self.inputs[name] = widget
             form.addRow(label, widget)
         self.error = error_label()
+        self.buttons = accept_cancel_buttons(self, self.tr("确定"), self.tr("取消"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(accept_cancel_buttons(self, self.tr("确定"), self.tr("取消")))
+        layout.addWidget(self.buttons)
 
     def _fields(self) -> list[tuple[str, str, QWidget]]:
         a = self._action
@@ -156,15 +159,33 @@ class ActionDialog(QDialog):
         return values
 
     def accept(self) -> None:
-        try:
-            self.result_state = self._service.record(
-                self._staff, self._state.id, self._action, self.payload(), expected_version=self._state.version
-            )
-        except DomainError as err:
-            self.error.setText(error_text(err))
-            self.error.show()
+        """Record on the thread pool: a sync may hold the database for a moment, and the desk must not freeze."""
+        if self._recording:
             return
+        self.error.hide()
+        case_id, action, payload, version = self._state.id, self._action, self.payload(), self._state.version
+        self._set_recording(True)
+        run_in_background(
+            lambda: self._service.record(self._staff, case_id, action, payload, expected_version=version),
+            self._recorded,
+            self._refused,
+            owner=self,
+        )
+
+    def _set_recording(self, recording: bool) -> None:
+        self._recording = recording
+        self.buttons.setEnabled(not recording)
+
+    def _recorded(self, state: object) -> None:
+        assert isinstance(state, CaseState)
+        self._set_recording(False)
+        self.result_state = state
         super().accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_recording(False)
+        self.error.setText(error_text(error))
+        self.error.show()
 
 
 def _text() -> QPlainTextEdit:

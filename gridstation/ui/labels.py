@@ -12,8 +12,8 @@ from PySide6.QtCore import QCoreApplication
 
 from gridstation.domain import enums, sla
 from gridstation.domain.case import FIELD_LABELS
-from gridstation.sync.engine import STAGE_LABELS as SYNC_STAGE_LABELS
 from gridstation.sync.report import HEADLINES as SYNC_HEADLINES
+from gridstation.sync.summary import STAGE_LABELS as SYNC_STAGE_LABELS
 
 LABELS_CONTEXT = "labels"
 

@@ -25,8 +25,8 @@ from gridstation.printing.sync_report import render_sync_report
 from gridstation.services.paper import Paperwork
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.sync.engine import SyncSummary
 from gridstation.sync.report import sections as sync_sections
+from gridstation.sync.summary import SyncSummary
 from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
@@ -35,14 +35,12 @@ from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text, show_error
 from gridstation.ui.print_menu import PrintMenu
 from gridstation.ui.printing import Document
-from gridstation.ui.sync_panel import (
-    ConflictInbox,
-    EndOfDayDialog,
-    SyncController,
-    SyncIndicator,
-    SyncSettingsDialog,
-    WorkOrderNotice,
-)
+from gridstation.ui.sync.conflicts import ConflictInbox
+from gridstation.ui.sync.controller import SyncController
+from gridstation.ui.sync.end_of_day import EndOfDayDialog
+from gridstation.ui.sync.indicator import SyncIndicator
+from gridstation.ui.sync.settings_dialog import SyncSettingsDialog
+from gridstation.ui.sync.work_orders import WorkOrderNotice
 from gridstation.ui.workers import run_in_background
 
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridstation.domain.errors import DomainError
 from gridstation.printing.config import EscPosSettings
 from gridstation.printing.templates import receipt_papers
 from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES, Paperwork, PrintSettings
@@ -23,6 +22,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.workers import run_in_background
 
 
 class PrintSettingsDialog(QDialog):
@@ -93,11 +93,13 @@ class PrintSettingsDialog(QDialog):
         self._update_escpos_rows()
 
         self.error = error_label()
+        self.buttons = accept_cancel_buttons(self, self.tr("保存"), self.tr("取消"))
+        self._saving = False
         layout = QVBoxLayout(self)
         layout.addWidget(receipt_box)
         layout.addWidget(escpos_box)
         layout.addWidget(self.error)
-        layout.addWidget(accept_cancel_buttons(self, self.tr("保存"), self.tr("取消")))
+        layout.addWidget(self.buttons)
 
     def _update_escpos_rows(self) -> None:
         kind = self.escpos_kind.currentData()
@@ -130,10 +132,27 @@ class PrintSettingsDialog(QDialog):
         )
 
     def accept(self) -> None:
-        try:
-            self.saved = self._paperwork.set_print_settings(self._staff, self.settings())
-        except DomainError as err:
-            self.error.setText(error_text(err))
-            self.error.show()
+        """Save on the thread pool: a sync may hold the database for a moment, and the desk must not freeze."""
+        if self._saving:
             return
+        self.error.hide()
+        settings = self.settings()
+        self._set_saving(True)
+        run_in_background(
+            lambda: self._paperwork.set_print_settings(self._staff, settings), self._saved, self._refused, owner=self
+        )
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.buttons.setEnabled(not saving)
+
+    def _saved(self, saved: object) -> None:
+        assert isinstance(saved, PrintSettings)
+        self._set_saving(False)
+        self.saved = saved
         super().accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_saving(False)
+        self.error.setText(error_text(error))
+        self.error.show()

@@ -1,4 +1,8 @@
-"""Sign-in and first start: every event the desk writes carries who signed in."""
+"""Sign-in and first start: every event the desk writes carries who signed in.
+
+Both write (the audit log, the lockout counter, the new station), so they do it on the thread pool like every
+other write of the desk: the screen never waits for the database.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridstation.domain.errors import DomainError
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.workers import run_in_background
 
 
 class SignInDialog(QDialog):
@@ -33,6 +37,8 @@ class SignInDialog(QDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText(self.tr("PIN 或密码"))
         self.error = error_label()
+        self.buttons = accept_cancel_buttons(self, self.tr("登录"), self.tr("退出"))
+        self._checking = False
         form = QFormLayout()
         form.addRow(self.tr("姓名"), self.name)
         form.addRow(self.tr("PIN"), self.pin)
@@ -41,19 +47,33 @@ class SignInDialog(QDialog):
             layout.addWidget(QLabel(station.name))
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(accept_cancel_buttons(self, self.tr("登录"), self.tr("退出")))
+        layout.addWidget(self.buttons)
         self.pin.setFocus()
 
     def accept(self) -> None:
-        try:
-            self.staff = self._service.sign_in(self.name.currentText(), self.pin.text())
-        except DomainError as err:
-            self.error.setText(error_text(err))
-            self.error.show()
-            self.pin.clear()
-            self.pin.setFocus()
+        if self._checking:
             return
+        name, pin = self.name.currentText(), self.pin.text()
+        self._set_checking(True)
+        run_in_background(lambda: self._service.sign_in(name, pin), self._signed_in, self._refused, owner=self)
+
+    def _set_checking(self, checking: bool) -> None:
+        self._checking = checking
+        self.buttons.setEnabled(not checking)
+        self.pin.setReadOnly(checking)
+
+    def _signed_in(self, staff: object) -> None:
+        assert isinstance(staff, StaffMember)
+        self._set_checking(False)
+        self.staff = staff
         super().accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_checking(False)
+        self.error.setText(error_text(error))
+        self.error.show()
+        self.pin.clear()
+        self.pin.setFocus()
 
 
 class FirstRunDialog(QDialog):
@@ -76,6 +96,8 @@ class FirstRunDialog(QDialog):
         self.pin_again = QLineEdit()
         self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = error_label()
+        self.buttons = accept_cancel_buttons(self, self.tr("建立"), self.tr("退出"))
+        self._creating = False
         form = QFormLayout()
         form.addRow(self.tr("工作站编码"), self.code)
         form.addRow(self.tr("工作站名称"), self.station_name)
@@ -90,24 +112,37 @@ class FirstRunDialog(QDialog):
         )
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(accept_cancel_buttons(self, self.tr("建立"), self.tr("退出")))
+        layout.addWidget(self.buttons)
 
     def accept(self) -> None:
+        if self._creating:
+            return
         if self.pin.text() != self.pin_again.text():
             self.error.setText(self.tr("两次输入的 PIN 不一致。"))
             self.error.show()
             return
-        try:
-            self.staff = self._service.initialise(
-                code=self.code.text(),
-                name=self.station_name.text(),
-                admin_name=self.admin_name.text(),
-                admin_pin=self.pin.text(),
-                sub_district=self.sub_district.text().strip(),
-                contact_phone=self.contact.text().strip(),
-            )
-        except DomainError as err:
-            self.error.setText(error_text(err))
-            self.error.show()
-            return
+        values = {
+            "code": self.code.text(),
+            "name": self.station_name.text(),
+            "admin_name": self.admin_name.text(),
+            "admin_pin": self.pin.text(),
+            "sub_district": self.sub_district.text().strip(),
+            "contact_phone": self.contact.text().strip(),
+        }
+        self._set_creating(True)
+        run_in_background(lambda: self._service.initialise(**values), self._created, self._refused, owner=self)
+
+    def _set_creating(self, creating: bool) -> None:
+        self._creating = creating
+        self.buttons.setEnabled(not creating)
+
+    def _created(self, staff: object) -> None:
+        assert isinstance(staff, StaffMember)
+        self._set_creating(False)
+        self.staff = staff
         super().accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_creating(False)
+        self.error.setText(error_text(error))
+        self.error.show()

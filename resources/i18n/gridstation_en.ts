@@ -3,7 +3,7 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="70" />
+      <location filename="../../gridstation/ui/case_detail.py" line="73" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
@@ -18,104 +18,104 @@
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="90" />
+      <location filename="../../gridstation/ui/case_detail.py" line="94" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="90" />
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="94" />
+      <location filename="../../gridstation/ui/case_detail.py" line="144" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="93" />
+      <location filename="../../gridstation/ui/case_detail.py" line="97" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="94" />
+      <location filename="../../gridstation/ui/case_detail.py" line="98" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="97" />
+      <location filename="../../gridstation/ui/case_detail.py" line="101" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="114" />
+      <location filename="../../gridstation/ui/case_detail.py" line="118" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="115" />
+      <location filename="../../gridstation/ui/case_detail.py" line="119" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="116" />
+      <location filename="../../gridstation/ui/case_detail.py" line="120" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="117" />
+      <location filename="../../gridstation/ui/case_detail.py" line="121" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="118" />
+      <location filename="../../gridstation/ui/case_detail.py" line="122" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="119" />
+      <location filename="../../gridstation/ui/case_detail.py" line="123" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="120" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="133" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="133" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="132" />
+      <location filename="../../gridstation/ui/case_detail.py" line="136" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="132" />
-      <location filename="../../gridstation/ui/case_detail.py" line="138" />
+      <location filename="../../gridstation/ui/case_detail.py" line="136" />
+      <location filename="../../gridstation/ui/case_detail.py" line="142" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="136" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="137" />
+      <location filename="../../gridstation/ui/case_detail.py" line="141" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -123,114 +123,114 @@
   <context>
     <name>AdminDialog</name>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="50" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="54" />
       <source>基础数据与人员</source>
       <translation>Reference data and staff</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="67" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
       <source>编码</source>
       <translation>Code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="67" />
       <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="73" />
       <source>名称</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="65" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
       <source>上级</source>
       <translation>Parent</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="67" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="73" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="73" />
       <source>小区</source>
       <translation>Compound</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="75" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
       <source>人员</source>
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="83" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="84" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="88" />
       <source>审计日志</source>
       <translation>Audit log</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="91" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="95" />
       <source>从 CSV 导入…</source>
       <translation>Import from CSV…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="108" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="112" />
       <source>添加人员</source>
       <translation>Add staff member</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="111" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="118" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="115" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="122" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="112" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="118" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="116" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="122" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="113" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="117" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="124" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="128" />
       <source>选择 CSV 文件</source>
       <translation>Choose a CSV file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="134" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="139" />
       <source>无法读取文件：{0}</source>
       <translation>Cannot read the file: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="137" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="141" />
       <source>已导入 {0} 行。</source>
       <translation>Imported {0} rows.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="148" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="147" />
       <source>已添加 {0}。</source>
       <translation>Added {0}.</translation>
     </message>
@@ -266,118 +266,118 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="192" />
+      <location filename="../../gridstation/ui/case_detail.py" line="214" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="200" />
-      <location filename="../../gridstation/ui/case_detail.py" line="348" />
+      <location filename="../../gridstation/ui/case_detail.py" line="222" />
+      <location filename="../../gridstation/ui/case_detail.py" line="370" />
       <source>显示完整电话</source>
       <translation>Show full phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="227" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="227" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="227" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="205" />
+      <location filename="../../gridstation/ui/case_detail.py" line="227" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="219" />
+      <location filename="../../gridstation/ui/case_detail.py" line="241" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="248" />
+      <location filename="../../gridstation/ui/case_detail.py" line="270" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="249" />
+      <location filename="../../gridstation/ui/case_detail.py" line="271" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="250" />
+      <location filename="../../gridstation/ui/case_detail.py" line="272" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="251" />
+      <location filename="../../gridstation/ui/case_detail.py" line="273" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="252" />
+      <location filename="../../gridstation/ui/case_detail.py" line="274" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="252" />
+      <location filename="../../gridstation/ui/case_detail.py" line="274" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="252" />
+      <location filename="../../gridstation/ui/case_detail.py" line="274" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="253" />
+      <location filename="../../gridstation/ui/case_detail.py" line="275" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="254" />
+      <location filename="../../gridstation/ui/case_detail.py" line="276" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="255" />
+      <location filename="../../gridstation/ui/case_detail.py" line="277" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="289" />
+      <location filename="../../gridstation/ui/case_detail.py" line="311" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="296" />
+      <location filename="../../gridstation/ui/case_detail.py" line="318" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="322" />
+      <location filename="../../gridstation/ui/case_detail.py" line="344" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="324" />
+      <location filename="../../gridstation/ui/case_detail.py" line="346" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="324" />
+      <location filename="../../gridstation/ui/case_detail.py" line="346" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="348" />
+      <location filename="../../gridstation/ui/case_detail.py" line="370" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -385,57 +385,57 @@
   <context>
     <name>CaseListPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="57" />
+      <location filename="../../gridstation/ui/case_list.py" line="58" />
       <source>搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）</source>
       <translation>Search: number, text, compound, address, name, phone (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="60" />
+      <location filename="../../gridstation/ui/case_list.py" line="61" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="61" />
+      <location filename="../../gridstation/ui/case_list.py" line="62" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="65" />
+      <location filename="../../gridstation/ui/case_list.py" line="66" />
       <source>全部方式</source>
       <translation>All tiers</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="69" />
+      <location filename="../../gridstation/ui/case_list.py" line="70" />
       <source>全部预警</source>
       <translation>All warnings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="73" />
+      <location filename="../../gridstation/ui/case_list.py" line="74" />
       <source>全部分类</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="78" />
+      <location filename="../../gridstation/ui/case_list.py" line="79" />
       <source>全部网格</source>
       <translation>All grids</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="81" />
+      <location filename="../../gridstation/ui/case_list.py" line="82" />
       <source>起始日期不限</source>
       <translation>Any start date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="82" />
+      <location filename="../../gridstation/ui/case_list.py" line="83" />
       <source>截止日期不限</source>
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="160" />
+      <location filename="../../gridstation/ui/case_list.py" line="161" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="163" />
+      <location filename="../../gridstation/ui/case_list.py" line="164" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -443,52 +443,52 @@
   <context>
     <name>CaseTableModel</name>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="39" />
+      <location filename="../../gridstation/ui/case_model.py" line="40" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="40" />
+      <location filename="../../gridstation/ui/case_model.py" line="41" />
       <source>剩余时间</source>
       <translation>Time left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="41" />
+      <location filename="../../gridstation/ui/case_model.py" line="42" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="42" />
+      <location filename="../../gridstation/ui/case_model.py" line="43" />
       <source>登记时间</source>
       <translation>Registered</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="43" />
+      <location filename="../../gridstation/ui/case_model.py" line="44" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="44" />
+      <location filename="../../gridstation/ui/case_model.py" line="45" />
       <source>小区/地址</source>
       <translation>Compound/address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="45" />
+      <location filename="../../gridstation/ui/case_model.py" line="46" />
       <source>诉求摘要</source>
       <translation>Summary</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="46" />
+      <location filename="../../gridstation/ui/case_model.py" line="47" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="47" />
+      <location filename="../../gridstation/ui/case_model.py" line="48" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="48" />
+      <location filename="../../gridstation/ui/case_model.py" line="49" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
@@ -504,65 +504,65 @@
   <context>
     <name>ConflictInbox</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="499" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="38" />
       <source>冲突处理</source>
       <translation>Conflicts</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
       <source>本站的值</source>
       <translation>This station's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
       <source>城运中心的值</source>
       <translation>Centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="503" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
       <source>原值</source>
       <translation>Original value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="509" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="48" />
       <source>采用本站的值(&amp;L)</source>
       <translation>Keep &amp;local value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="510" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="49" />
       <source>保留城运中心的值(&amp;K)</source>
       <translation>&amp;Keep centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="513" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="52" />
       <source>没有待处理的冲突。</source>
       <translation>No conflicts waiting.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="519" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="58" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="534" />
-      <location filename="../../gridstation/ui/sync_panel.py" line="537" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="73" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="76" />
       <source>{0}
 {1}，{2}</source>
       <translation>{0}
 {1}, {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="539" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="78" />
       <source>城运中心</source>
       <translation>City operations centre</translation>
     </message>
@@ -570,47 +570,47 @@
   <context>
     <name>EndOfDayDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="405" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="38" />
       <source>日终同步</source>
       <translation>End-of-day sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="407" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="40" />
       <source>准备同步…</source>
       <translation>Preparing to sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="412" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="45" />
       <source>取消(&amp;C)</source>
       <translation>&amp;Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="414" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="47" />
       <source>打印/存为 PDF(&amp;P)…</source>
       <translation>&amp;Print / save as PDF…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="417" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="50" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="436" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="69" />
       <source>正在等待进行中的同步完成…</source>
       <translation>Waiting for the sync in progress to finish…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="446" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="79" />
       <source>{0}：{1} / {2}</source>
       <translation>{0}: {1} / {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="449" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="82" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="475" />
+      <location filename="../../gridstation/ui/sync/end_of_day.py" line="108" />
       <source>正在取消…（已完成的部分会保留）</source>
       <translation>Cancelling… (what is done is kept)</translation>
     </message>
@@ -618,72 +618,72 @@
   <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="65" />
+      <location filename="../../gridstation/ui/sign_in.py" line="86" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="67" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="69" />
+      <location filename="../../gridstation/ui/sign_in.py" line="90" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="79" />
+      <location filename="../../gridstation/ui/sign_in.py" line="102" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="80" />
+      <location filename="../../gridstation/ui/sign_in.py" line="103" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="81" />
+      <location filename="../../gridstation/ui/sign_in.py" line="104" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="82" />
+      <location filename="../../gridstation/ui/sign_in.py" line="105" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="83" />
+      <location filename="../../gridstation/ui/sign_in.py" line="106" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="84" />
+      <location filename="../../gridstation/ui/sign_in.py" line="107" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="85" />
+      <location filename="../../gridstation/ui/sign_in.py" line="108" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="111" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="92" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="92" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="96" />
+      <location filename="../../gridstation/ui/sign_in.py" line="121" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -691,154 +691,154 @@
   <context>
     <name>IntakeForm</name>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="71" />
+      <location filename="../../gridstation/ui/intake.py" line="72" />
       <source>登记来访诉求</source>
       <translation>Log a walk-in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="87" />
+      <location filename="../../gridstation/ui/intake.py" line="88" />
       <source>小区/弄</source>
       <translation>Compound/lane</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="89" />
+      <location filename="../../gridstation/ui/intake.py" line="90" />
       <source>楼栋、门牌，如 12号301</source>
       <translation>Building and door, e.g. No. 12, room 301</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="91" />
+      <location filename="../../gridstation/ui/intake.py" line="92" />
       <source>补充地址（可选）</source>
       <translation>More address (optional)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="95" />
+      <location filename="../../gridstation/ui/intake.py" line="96" />
       <source>居民反映的问题（Enter 保存，Shift+Enter 换行）</source>
       <translation>The resident's problem (Enter saves, Shift+Enter new line)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="99" />
+      <location filename="../../gridstation/ui/intake.py" line="100" />
       <source>可不填</source>
       <translation>Optional</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="101" />
+      <location filename="../../gridstation/ui/intake.py" line="102" />
       <source>手机或固话，如 13800138000 / 021-64321234</source>
       <translation>Mobile or landline, e.g. 13800138000 / 021-64321234</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="102" />
+      <location filename="../../gridstation/ui/intake.py" line="103" />
       <source>居民要求匿名</source>
       <translation>Resident asks for anonymity</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="105" />
+      <location filename="../../gridstation/ui/intake.py" line="106" />
       <source>当场答复的内容</source>
       <translation>The answer given at the desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="107" />
+      <location filename="../../gridstation/ui/intake.py" line="108" />
       <source>当场答复</source>
       <translation>Answer given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="108" />
+      <location filename="../../gridstation/ui/intake.py" line="109" />
       <source>保存 (Enter)</source>
       <translation>Save (Enter)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="110" />
+      <location filename="../../gridstation/ui/intake.py" line="111" />
       <source>清空</source>
       <translation>Clear</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="117" />
+      <location filename="../../gridstation/ui/intake.py" line="118" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="118" />
+      <location filename="../../gridstation/ui/intake.py" line="119" />
       <source>分类 *</source>
       <translation>Category *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="119" />
+      <location filename="../../gridstation/ui/intake.py" line="120" />
       <source>处置方式 *</source>
       <translation>Tier *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="120" />
+      <location filename="../../gridstation/ui/intake.py" line="121" />
       <source>小区</source>
       <translation>Compound</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="121" />
+      <location filename="../../gridstation/ui/intake.py" line="122" />
       <source>楼栋</source>
       <translation>Building</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="122" />
+      <location filename="../../gridstation/ui/intake.py" line="123" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="123" />
+      <location filename="../../gridstation/ui/intake.py" line="124" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="124" />
+      <location filename="../../gridstation/ui/intake.py" line="125" />
       <source>诉求内容 *</source>
       <translation>Complaint *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="125" />
+      <location filename="../../gridstation/ui/intake.py" line="126" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="126" />
+      <location filename="../../gridstation/ui/intake.py" line="127" />
       <source>电话 *</source>
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="237" />
+      <location filename="../../gridstation/ui/intake.py" line="238" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="277" />
+      <location filename="../../gridstation/ui/intake.py" line="278" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="347" />
+      <location filename="../../gridstation/ui/intake.py" line="348" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="352" />
+      <location filename="../../gridstation/ui/intake.py" line="353" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="364" />
+      <location filename="../../gridstation/ui/intake.py" line="365" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="374" />
+      <location filename="../../gridstation/ui/intake.py" line="375" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="437" />
+      <location filename="../../gridstation/ui/intake.py" line="438" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="458" />
+      <location filename="../../gridstation/ui/intake.py" line="459" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -846,164 +846,164 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="61" />
+      <location filename="../../gridstation/ui/main_window.py" line="60" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="99" />
+      <location filename="../../gridstation/ui/main_window.py" line="98" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="115" />
+      <location filename="../../gridstation/ui/main_window.py" line="114" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="116" />
+      <location filename="../../gridstation/ui/main_window.py" line="115" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="120" />
+      <location filename="../../gridstation/ui/main_window.py" line="119" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="123" />
+      <location filename="../../gridstation/ui/main_window.py" line="122" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="137" />
+      <location filename="../../gridstation/ui/main_window.py" line="136" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <location filename="../../gridstation/ui/main_window.py" line="137" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="141" />
+      <location filename="../../gridstation/ui/main_window.py" line="140" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="144" />
+      <location filename="../../gridstation/ui/main_window.py" line="143" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="148" />
+      <location filename="../../gridstation/ui/main_window.py" line="147" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="149" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="154" />
+      <location filename="../../gridstation/ui/main_window.py" line="153" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <location filename="../../gridstation/ui/main_window.py" line="155" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="158" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="160" />
+      <location filename="../../gridstation/ui/main_window.py" line="159" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="168" />
+      <location filename="../../gridstation/ui/main_window.py" line="167" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="191" />
+      <location filename="../../gridstation/ui/main_window.py" line="190" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="191" />
-      <location filename="../../gridstation/ui/main_window.py" line="207" />
+      <location filename="../../gridstation/ui/main_window.py" line="190" />
+      <location filename="../../gridstation/ui/main_window.py" line="206" />
       <source>GridStation 备份 (*.db)</source>
       <translation>GridStation backup (*.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="197" />
+      <location filename="../../gridstation/ui/main_window.py" line="196" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="200" />
+      <location filename="../../gridstation/ui/main_window.py" line="199" />
       <source>已备份到 {0}</source>
       <translation>Backed up to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="201" />
+      <location filename="../../gridstation/ui/main_window.py" line="200" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="207" />
+      <location filename="../../gridstation/ui/main_window.py" line="206" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="213" />
+      <location filename="../../gridstation/ui/main_window.py" line="212" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="214" />
+      <location filename="../../gridstation/ui/main_window.py" line="213" />
       <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
       <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="220" />
+      <location filename="../../gridstation/ui/main_window.py" line="219" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="223" />
+      <location filename="../../gridstation/ui/main_window.py" line="222" />
       <source>已恢复。原数据另存于 {0}</source>
       <translation>Restored. The previous data was saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="251" />
-      <location filename="../../gridstation/ui/main_window.py" line="253" />
+      <location filename="../../gridstation/ui/main_window.py" line="250" />
+      <location filename="../../gridstation/ui/main_window.py" line="252" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="285" />
+      <location filename="../../gridstation/ui/main_window.py" line="284" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="287" />
+      <location filename="../../gridstation/ui/main_window.py" line="286" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1255,12 +1255,12 @@ What you typed is kept; you can retry.</translation>
       <translation>Baud rate</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="100" />
+      <location filename="../../gridstation/ui/print_settings.py" line="96" />
       <source>保存</source>
       <translation>Save</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="100" />
+      <location filename="../../gridstation/ui/print_settings.py" line="96" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1268,32 +1268,32 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="27" />
+      <location filename="../../gridstation/ui/sign_in.py" line="32" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="33" />
+      <location filename="../../gridstation/ui/sign_in.py" line="38" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="36" />
+      <location filename="../../gridstation/ui/sign_in.py" line="43" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="37" />
+      <location filename="../../gridstation/ui/sign_in.py" line="44" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="43" />
+      <location filename="../../gridstation/ui/sign_in.py" line="40" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="43" />
+      <location filename="../../gridstation/ui/sign_in.py" line="40" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
@@ -1301,67 +1301,67 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SyncIndicator</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="265" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="63" />
       <source>⟳ 正在同步…</source>
       <translation>⟳ Syncing…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="269" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="67" />
       <source>⟳ {0}{1}</source>
       <translation>⟳ {0}{1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="275" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="73" />
       <source>○ 未连接城运中心（未登记）</source>
       <translation>○ Not connected to the centre (not enrolled)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="277" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="75" />
       <source>○ 离线</source>
       <translation>○ Offline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="279" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="77" />
       <source>⚠ 同步失败</source>
       <translation>⚠ Sync failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="281" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="79" />
       <source>◌ 尚未连接</source>
       <translation>◌ Not connected yet</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="283" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="81" />
       <source>● 在线</source>
       <translation>● Online</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="285" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="83" />
       <source>　未上传 {0} 条（最早 {1}）</source>
       <translation>  {0} unsent (oldest {1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="287" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="85" />
       <source>　无未上传</source>
       <translation>  Nothing unsent</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="288" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="86" />
       <source>　上次同步：{0}</source>
       <translation>  Last sync: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="288" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="86" />
       <source>从未</source>
       <translation>never</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="292" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="90" />
       <source>新工单 {0}</source>
       <translation>New work orders {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="293" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="91" />
       <source>冲突 {0}</source>
       <translation>Conflicts {0}</translation>
     </message>
@@ -1369,62 +1369,62 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SyncSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="310" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="40" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="314" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="44" />
       <source>街道管理员给出的一次性登记码</source>
       <translation>One-time enrolment code from the sub-district administrator</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="315" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="45" />
       <source>从二维码图片读取(&amp;Q)…</source>
       <translation>Read from &amp;QR image…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="321" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="51" />
       <source>服务器地址(&amp;S)</source>
       <translation>&amp;Server address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="325" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="55" />
       <source>登记码(&amp;C)</source>
       <translation>Enrolment &amp;code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="326" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="56" />
       <source>登记(&amp;E)</source>
       <translation>&amp;Enrol</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="341" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="71" />
       <source>只有管理员可以修改同步设置。</source>
       <translation>Only an administrator can change the sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="347" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="77" />
       <source>已登记到 {0}。重新登记会换用新的凭证。</source>
       <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="351" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="81" />
       <source>选择登记二维码图片</source>
       <translation>Choose the enrolment QR image</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="351" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="81" />
       <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="372" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="102" />
       <source>正在登记…</source>
       <translation>Enrolling…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="378" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="108" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
     </message>
@@ -1432,37 +1432,37 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>WorkOrderNotice</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="604" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="26" />
       <source>新工单</source>
       <translation>New work orders</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
       <source>工单编号</source>
       <translation>Ticket</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="608" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
       <source>时限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="615" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="37" />
       <source>【紧急】</source>
       <translation>[URGENT] </translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="620" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="42" />
       <source>知道了(&amp;A)</source>
       <translation>&amp;Acknowledge</translation>
     </message>
@@ -2094,27 +2094,27 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>sync</name>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="225" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="23" />
       <source>刚刚</source>
       <translation>just now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="227" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="25" />
       <source>{0} 分钟前</source>
       <translation>{0} min ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="229" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="27" />
       <source>{0} 小时前</source>
       <translation>{0} h ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="230" />
+      <location filename="../../gridstation/ui/sync/indicator.py" line="28" />
       <source>{0} 天前</source>
       <translation>{0} days ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync_panel.py" line="591" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="130" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>

@@ -11,15 +11,16 @@ from gridstation.cli.output import iso, print_json
 
 
 def cmd_sync_run(args: argparse.Namespace) -> int:
-    from gridstation.sync.engine import RetryPolicy, SyncService
+    from gridstation.sync.engine import SyncService
     from gridstation.sync.report import as_text, exit_code
+    from gridstation.sync.retry import RetryPolicy
 
     with open_station(resolve_data_dir(args)) as service:
         show = not args.json and sys.stderr.isatty()
 
         def progress(stage: str, done: int, total: int) -> None:
             if show:
-                from gridstation.sync.engine import STAGE_LABELS
+                from gridstation.sync.summary import STAGE_LABELS
 
                 amount = f" {done}/{total}" if total else (f" {done}" if done else "")
                 print(f"\r{STAGE_LABELS.get(stage, stage)}{amount}      ", end="", file=sys.stderr, flush=True)

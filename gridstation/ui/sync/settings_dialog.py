@@ -1,0 +1,118 @@
+"""同步设置: the server's address and enrolment with the one-time code, typed or read from a QR image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridstation.domain.errors import DomainError
+from gridstation.domain.roles import Permission
+from gridstation.services.staff import StaffMember
+from gridstation.sync.engine import SyncService
+from gridstation.sync.enrolment import decode_qr_image, parse_enrolment
+from gridstation.ui.dialogs import error_label
+from gridstation.ui.messages import error_text
+from gridstation.ui.workers import run_in_background
+
+
+class SyncSettingsDialog(QDialog):
+    """Server address and enrolment with the one-time code, typed or read from a QR image."""
+
+    enrolled = Signal()
+
+    def __init__(self, sync: SyncService, staff: StaffMember, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sync = sync
+        self.staff = staff
+        self.setWindowTitle(self.tr("同步设置"))
+        self.server = QLineEdit(sync.server_url())
+        self.server.setPlaceholderText("https://cyzx.example.gov.cn")
+        self.code = QLineEdit()
+        self.code.setPlaceholderText(self.tr("街道管理员给出的一次性登记码"))
+        self.scan = QPushButton(self.tr("从二维码图片读取(&Q)…"))
+        self.scan.clicked.connect(self.ask_qr_image)
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow(self.tr("服务器地址(&S)"), self.server)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.code)
+        code_row.addWidget(self.scan)
+        form.addRow(self.tr("登记码(&C)"), code_row)
+        self.enrol_button = QPushButton(self.tr("登记(&E)"))
+        self.enrol_button.setDefault(True)
+        self.enrol_button.clicked.connect(self.enrol)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.state)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        allowed = staff.can(Permission.MANAGE_SETTINGS)
+        for widget in (self.server, self.code, self.scan, self.enrol_button):
+            widget.setEnabled(allowed)
+        if not allowed:
+            self.state.setText(self.tr("只有管理员可以修改同步设置。"))
+        self._show_state()
+
+    def _show_state(self) -> None:
+        status = self.sync.status()
+        if status.enrolled:
+            self.state.setText(self.tr("已登记到 {0}。重新登记会换用新的凭证。").format(status.server_url))
+
+    def ask_qr_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("选择登记二维码图片"), str(Path.home()), self.tr("图片 (*.png *.jpg *.jpeg *.bmp)")
+        )
+        if path:
+            self.read_qr_image(Path(path))
+
+    def read_qr_image(self, path: Path) -> None:
+        self.error.hide()
+        try:
+            server, code = parse_enrolment(decode_qr_image(path))
+        except DomainError as err:
+            self._fail(err)
+            return
+        if server:
+            self.server.setText(server)
+        self.code.setText(code)
+        self.enrol_button.setFocus()
+
+    def enrol(self) -> None:
+        self.error.hide()
+        server, code = self.server.text(), self.code.text()
+        self.enrol_button.setEnabled(False)
+        self.state.setText(self.tr("正在登记…"))
+
+        def done(answer: object) -> None:
+            self.enrol_button.setEnabled(True)
+            self.code.clear()
+            self.state.setText(
+                self.tr("已登记：工作站 {0}（{1}）。").format(answer.station_code, answer.station_name)  # type: ignore[attr-defined]
+            )
+            self.enrolled.emit()
+
+        run_in_background(lambda: self.sync.enrol(self.staff, server, code), done, self._fail, owner=self)
+
+    def _fail(self, error: BaseException) -> None:
+        self.enrol_button.setEnabled(self.staff.can(Permission.MANAGE_SETTINGS))
+        self.state.setText("")
+        self.error.setText(error_text(error))
+        self.error.show()
