@@ -380,9 +380,9 @@ def minimal_reportlab_page(font: str) -> bytes:
 def bench_printing(report: Report, saves: int, batch: int, workdir: Path) -> None:
     section(f"3. receipts (save-to-PDF median of {saves}; a batch of {batch})")
     from gridstation.domain.enums import Role
+    from gridstation.printing.paperwork import Paperwork
     from gridstation.printing.receipt import render_receipt
     from gridstation.printing.text import register_fonts
-    from gridstation.services.paper import Paperwork
     from gridstation.services.station import StationService
 
     font = register_fonts()
@@ -444,8 +444,8 @@ def raw_ids_and_page(connection: sqlite3.Connection, where: str, params: Sequenc
 def search_cases(service: Any, now: datetime) -> list[tuple[str, Any, str, list[Any]]]:
     """(label, CaseQuery, raw WHERE, raw parameters) — the raw SQL is written by hand to return the same ids."""
     from gridstation.domain.enums import Status
+    from gridstation.domain.listing import CaseQuery
     from gridstation.domain.sla import Colour
-    from gridstation.storage.case_search import CaseQuery
 
     zone = ZoneInfo(service.station().timezone)
     today = now.astimezone(zone).date()

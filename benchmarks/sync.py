@@ -86,6 +86,7 @@ from gridstation.sync.engine import PULL_PAGE, PUSH_BATCH, SyncService  # noqa: 
 from gridstation.sync.retry import RetryPolicy  # noqa: E402
 from gridstation.sync.summary import SyncSummary  # noqa: E402
 from gridstation.sync.transport import ServerTransport  # noqa: E402
+from gridstation.sync.wire import pushed_events  # noqa: E402
 
 GENERATOR_VERSION = 1  # bump when the prepared station or server database changes, so caches are rebuilt
 CODE = "JA01"
@@ -278,7 +279,7 @@ def push_bodies_of(station_dir: Path) -> list[bytes]:
         station.close()
     bodies = []
     for i in range(0, len(events), PUSH_BATCH):
-        request = PushRequest(events=events[i : i + PUSH_BATCH])
+        request = PushRequest(events=pushed_events(events[i : i + PUSH_BATCH]))
         bodies.append(httpx.Request("POST", "http://sink/", json=request.model_dump(mode="json")).content)
     return bodies
 

@@ -14,6 +14,7 @@ import hashlib
 import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs, quote, urlsplit
 
 from pydantic import (
     AwareDatetime,
@@ -27,6 +28,7 @@ from pydantic import (
 )
 
 from gridstation.domain.enums import EventType
+from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event
 
 PROTOCOL_VERSION: Literal[1] = 1
@@ -302,6 +304,28 @@ class EnrolResponse(WireModel):
     station_name: str
     credential: str  # shown once; the server keeps only its hash
     epoch: int
+
+
+ENROL_SCHEME = "gridstation-enrol"
+
+
+def enrolment_uri(server_url: str, code: str) -> str:
+    """What the server's `station add --qr` puts in the QR code: `gridstation-enrol:?server=<address>&code=<code>`."""
+    return f"{ENROL_SCHEME}:?server={quote(server_url, safe=':/')}&code={quote(code, safe='')}"
+
+
+def parse_enrolment(text: str) -> tuple[str, str]:
+    """(server address or "", one-time code) from what a QR code or a clerk gave; a plain code is accepted too."""
+    text = text.strip()
+    if not text.lower().startswith(f"{ENROL_SCHEME}:"):
+        if not text or len(text) > 40 or any(ch.isspace() for ch in text):
+            raise DomainError("enrol.qr_unknown", "二维码里不是工作站登记码。")
+        return "", text
+    query = parse_qs(urlsplit(text).query)
+    code = (query.get("code") or [""])[0].strip()
+    if not code:
+        raise DomainError("enrol.qr_unknown", "二维码里没有登记码。")
+    return (query.get("server") or [""])[0].strip(), code
 
 
 class ServerInfo(WireModel):

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CRASH_AT_ENV = "GRIDSTATION_CRASH_AT"  # the names in gridstation.sync.crashpoints, not imported here
+CRASH_AT_ENV = "GRIDSTATION_CRASH_AT"  # the names in gridstation.common.crashpoints, not imported here
 CRASH_COUNT_ENV = "GRIDSTATION_CRASH_COUNT"
 # Small batches and pages: a run's work (7 station events and a work order) takes 3 pushes and 3 pull pages, so
 # a crash can hit the 2nd or 3rd of each. The engine's own sizes (500 and 1000) are used by some runs too.
@@ -263,8 +263,9 @@ def _sync_child(request: dict[str, Any]) -> None:
         os.environ.update(request.get("env", {}))
 
         from gridstation.cli import main as cli
+        from gridstation.common import crashpoints
         from gridstation.storage import sync_store
-        from gridstation.sync import crashpoints, engine
+        from gridstation.sync import engine
         from gridstation.sync.transport import ServerTransport
 
         # Every crash point the sync passes is noted (before it may kill), so a test knows where a kill landed.

@@ -13,13 +13,13 @@ import pytest
 from gridstation.assets import RESOURCES
 from gridstation.domain.case import fold
 from gridstation.domain.enums import Channel, EventType, Status, Tier
+from gridstation.domain.listing import CaseQuery
 from gridstation.domain.reference import Compound, parse_categories
 from gridstation.domain.sla import Colour, default_policy
 from gridstation.services.demo import DEMO_ACCOUNTS, TEMPLATES, create_demo_station
 from gridstation.services.demo.data import DEMO_DATA_DIR, DemoDataError, load_demo_data
 from gridstation.services.demo.planner import plan_cases
 from gridstation.services.station import StationService
-from gridstation.storage.case_search import CaseQuery
 
 END = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai
 CASES = 20

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QDialog, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from gridstation.domain.enums import EventType, Status, Tier
+from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import Colour
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage.case_search import CaseQuery
 from gridstation.ui.app import build_main_window
 from gridstation.ui.case_detail import ActionDialog
 from gridstation.ui.intake import IntakeForm

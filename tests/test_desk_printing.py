@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, EventType, Role, Tier
-from gridstation.services.paper import Paperwork, PrintSettings
+from gridstation.printing.paperwork import Paperwork, PrintSettings
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.app import build_main_window

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from gridstation.storage.db import make_engine
+from gridstation.common.sqlite import make_engine
 from gridstation.storage.migrate import alembic_config, upgrade_to_head
 from gridstation.storage.models import Base
 

@@ -17,10 +17,10 @@ from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import ValidationError
 from gridstation.printing.forms import render_area_report_form, render_follow_up_form
 from gridstation.printing.morning_report import render_morning_report
+from gridstation.printing.paperwork import Paperwork, PrintSettings
 from gridstation.printing.receipt import render_receipt
 from gridstation.printing.templates import receipt_papers
 from gridstation.printing.text import MISSING_GLYPH, printable, shorten
-from gridstation.services.paper import Paperwork, PrintSettings
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.settings import SettingKey

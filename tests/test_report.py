@@ -33,8 +33,8 @@ from gridstation.domain.report import (
     history_until,
 )
 from gridstation.domain.sla import Colour, ColourScheme, Stage, default_policy
+from gridstation.printing.paperwork import Paperwork
 from gridstation.services import passwords
-from gridstation.services.paper import Paperwork
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from tests.conftest import FakeClock

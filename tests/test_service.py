@@ -11,11 +11,11 @@ from sqlalchemy import select
 from gridstation.domain.case import CaseState, Intake
 from gridstation.domain.enums import Channel, EventType, Role, Status, Tier
 from gridstation.domain.errors import DomainError
+from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, Stage, default_policy
 from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage.case_search import CaseQuery
 from gridstation.storage.models import CategoryRow, CompoundRow
 from tests.conftest import ADMIN_NAME, ADMIN_PIN, CLERK_NAME, CLERK_PIN, FakeClock
 
@@ -567,7 +567,7 @@ def test_listing_ids_pauses_and_restores_garbage_collection(service: StationServ
     """Listing every id pauses the collector only while fetching (the desk must not freeze), then restores it."""
     import gc
 
-    from gridstation.storage.case_search import CaseQuery
+    from gridstation.domain.listing import CaseQuery
 
     assert gc.isenabled()
     service.case_ids(CaseQuery())

@@ -19,9 +19,9 @@ from gridstation.common.cli_kit import (
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, Tier
 from gridstation.domain.errors import DomainError
+from gridstation.domain.listing import CaseQuery
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage.case_search import CaseQuery
 
 
 def test_register_and_find(service: StationService, clerk: StaffMember) -> None:

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from gridstation.domain.enums import Channel, EventType, Status, Tier
+from gridstation.domain.listing import CaseQuery
 from gridstation.protocol import StatusUpdate, receipt_digest
 from gridstation.server.accounts import Department
 from gridstation.server.workorders import build_work_order
 from gridstation.services.core import DB_FILE
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage.case_search import CaseQuery
 from gridstation.storage.models import CaseRow, EventRow
 from gridstation.sync.engine import SyncService
 from tests.conftest import FakeClock

@@ -14,17 +14,18 @@ import pytest
 from sqlalchemy import Engine, column, create_engine, event, inspect, literal, select
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
+from gridstation.common import sqlite
+from gridstation.common.sqltypes import UTCDateTime, epoch_microseconds, to_epoch_microseconds
 from gridstation.domain.case import CaseState, Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import DomainError
+from gridstation.domain.listing import CaseQuery
 from gridstation.services import core as core_module
 from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage import db
-from gridstation.storage.case_search import CaseQuery
 from gridstation.storage.db import StorageError, make_session_factory
-from gridstation.storage.types import UTCDateTime, epoch_microseconds, to_epoch_microseconds
 from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
 from tests.snapshots import snapshot
 
@@ -66,7 +67,7 @@ def assert_still_usable(service: StationService, clerk: StaffMember, case: CaseS
 @pytest.fixture
 def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wait 0.2 s instead of 3 s for a lock, so the locked test is quick."""
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_MS", 200)
 
 
 def test_locked_database(
@@ -97,10 +98,7 @@ def test_locked_database(
 
 def read_only_engine(path: Path, *, for_writing: bool = True) -> Engine:
     """An engine that opens the station file read-only, as SQLite does when the OS refuses to write."""
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-    event.listen(engine, "connect", db._on_connect)
-    event.listen(engine, "begin", db._on_begin)
-    return engine
+    return sqlite.configure(create_engine(f"sqlite:///file:{path}?mode=ro&uri=true"), for_writing=for_writing)
 
 
 def os_enforces_read_only(directory: Path) -> bool:

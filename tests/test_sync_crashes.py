@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gridstation.sync.crashpoints import POINTS
+from gridstation.common.crashpoints import POINTS
 from tests.crash_harness import ONCE_PER_SYNC, Rig
 
 RANDOM_CHAINS = 80  # seeds; seed n kills 1 + n % 3 syncs in a row (the later ones while resuming), then recovers

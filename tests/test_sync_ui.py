@@ -15,13 +15,13 @@ from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from gridstation.common.qr import save_qr_png
 from gridstation.domain.enums import Channel, EventType
-from gridstation.server.cli import save_qr_png
+from gridstation.protocol import enrolment_uri
 from gridstation.server.workorders import build_work_order
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.sync.engine import SyncService
-from gridstation.sync.enrolment import enrolment_uri
 from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.summary import SyncSummary
 from gridstation.ui.main_window import MainWindow

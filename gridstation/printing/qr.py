@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.platypus import Flowable
 
-QUIET_ZONE = 4  # modules of white border the QR specification asks for
-
-
-def qr_modules(data: str) -> list[list[bool]]:
-    """The module matrix for `data` (byte mode, error correction M: survives a crease or a smudge on thermal paper)."""
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(data)
-    code.make()
-    return [[bool(cell) for cell in row] for row in code.modules]
+from gridstation.common.qr import QUIET_ZONE, qr_modules
 
 
 class QrFlowable(Flowable):  # type: ignore[misc]

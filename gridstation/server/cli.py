@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 from fastapi import FastAPI
 
+from gridstation.common.cli_kit import ChineseArgumentParser, read_csv_text, run_command
+from gridstation.common.qr import save_qr_png
 from gridstation.domain.errors import DomainError
+from gridstation.protocol import enrolment_uri
 from gridstation.server.db import open_database
 from gridstation.server.service import ServerService
 from gridstation.server.settings import ENV_PREFIX, ServerSettings
@@ -28,18 +30,8 @@ from gridstation.server.workorders import (
     parse_time,
     parse_work_order_csv,
 )
-from gridstation.sync.enrolment import enrolment_uri
 
-EXIT_USER_ERROR = 2
 STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USER_ERROR, f"{self.prog}：参数错误：{message}\n")
 
 
 def settings_of(args: argparse.Namespace) -> ServerSettings:
@@ -58,29 +50,14 @@ def open_service(settings: ServerSettings) -> Iterator[ServerService]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return EXIT_USER_ERROR
-    try:
-        return handler(args)
-    except DomainError as exc:
-        print(f"gridstation-server：{exc.message_zh}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        return 130
+    return run_command(build_parser(), argv, error_prefix="gridstation-server：")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="gridstation-server", description="GridStation 街道城运中心服务器")
+    parser = ChineseArgumentParser(prog="gridstation-server", description="GridStation 街道城运中心服务器")
     parser.add_argument("--db", help=f"数据库地址（默认：数据目录下的 SQLite；也可用环境变量 {ENV_PREFIX}DB）")
     parser.add_argument("--data-dir", help=f"数据目录（照片、默认数据库；也可用环境变量 {ENV_PREFIX}DATA_DIR）")
-    commands = parser.add_subparsers(parser_class=_Parser)
+    commands = parser.add_subparsers(parser_class=ChineseArgumentParser)
 
     serve = commands.add_parser("serve", help="启动服务器")
     serve.add_argument("--host", help="监听地址（默认 127.0.0.1；对外服务请放在 TLS 反向代理后）")
@@ -89,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", help="直接提供 HTTPS：私钥文件（PEM）")
     serve.set_defaults(handler=run_serve)
 
-    station = commands.add_parser("station", help="工作站：登记、列表、停用").add_subparsers(parser_class=_Parser)
+    station = commands.add_parser("station", help="工作站：登记、列表、停用").add_subparsers(
+        parser_class=ChineseArgumentParser
+    )
     add = station.add_parser("add", help="新增工作站并打印一次性登记码")
     add.add_argument("code", help="工作站代码，如 JA01")
     add.add_argument("name", nargs="?", default="", help="工作站名称")
@@ -109,20 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
     resync.add_argument("code")
     resync.set_defaults(handler=run_station_resync)
 
-    department = commands.add_parser("department", help="部门").add_subparsers(parser_class=_Parser)
+    department = commands.add_parser("department", help="部门").add_subparsers(parser_class=ChineseArgumentParser)
     dept_add = department.add_parser("add", help="新增部门并打印其令牌")
     dept_add.add_argument("code", help="部门代码，如 GREEN")
     dept_add.add_argument("name", help="部门名称，如 区绿化市容局")
     dept_add.set_defaults(handler=run_department_add)
 
-    apikey = commands.add_parser("apikey", help="Open311 api_key").add_subparsers(parser_class=_Parser)
+    apikey = commands.add_parser("apikey", help="Open311 api_key").add_subparsers(parser_class=ChineseArgumentParser)
     key_add = apikey.add_parser("add", help="新增 api_key；用它提交的诉求派给指定工作站")
     key_add.add_argument("name")
     key_add.add_argument("--station", required=True)
     key_add.set_defaults(handler=run_apikey_add)
 
     workorder = commands.add_parser("workorder", help="工单（12345、信访、码上就来）").add_subparsers(
-        parser_class=_Parser
+        parser_class=ChineseArgumentParser
     )
     wo_add = workorder.add_parser("add", help="派一张工单给工作站")
     wo_add.add_argument("--ticket", required=True, help="工单编号")
@@ -193,24 +172,6 @@ def run_station_add(args: argparse.Namespace) -> int:
     print(f"工作站 {args.code.upper()} 的一次性登记码（7 天内有效，只显示这一次）：")
     print(code)
     return 0
-
-
-def save_qr_png(text: str, path: Path, *, module_px: int = 8) -> None:
-    """A plain black-on-white QR code image, with the quiet zone scanners need."""
-    from PIL import Image
-
-    from gridstation.printing.qr import QUIET_ZONE, qr_modules
-
-    modules = qr_modules(text)
-    size = (len(modules) + 2 * QUIET_ZONE) * module_px
-    image = Image.new("L", (size, size), 255)
-    for y, row in enumerate(modules):
-        for x, dark in enumerate(row):
-            if dark:
-                left, top = (x + QUIET_ZONE) * module_px, (y + QUIET_ZONE) * module_px
-                image.paste(0, (left, top, left + module_px, top + module_px))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, format="PNG")
 
 
 def run_station_list(args: argparse.Namespace) -> int:
@@ -300,12 +261,7 @@ def _add_work_order(service: ServerService, args: argparse.Namespace) -> int:
 
 
 def run_workorder_import(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise DomainError("file.unreadable", f"无法读取文件 {path}：{err.strerror}") from err
-    text = _decode(raw)
+    text = read_csv_text(Path(args.file))
     with open_service(settings_of(args)) as service:
         orders = parse_work_order_csv(text, service.now())
         result = service.import_work_orders(orders)
@@ -313,16 +269,6 @@ def run_workorder_import(args: argparse.Namespace) -> int:
     for ticket in result.skipped:
         print(f"  跳过 {ticket}")
     return 0
-
-
-def _decode(raw: bytes) -> str:
-    """Hotline exports come as UTF-8 (with or without BOM) or GB18030 from Excel."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError("file.encoding", "无法识别文件编码，请另存为 UTF-8 CSV。")
 
 
 def run_conflicts(args: argparse.Namespace) -> int:

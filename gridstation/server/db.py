@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridstation.common import migrations
+from gridstation.common.sqlite import make_engine
 from gridstation.domain.errors import DomainError
-from gridstation.storage.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # A desk waits 3 s for the lock; the server queues many stations' pushes behind one writer, each taking up to
@@ -72,11 +72,8 @@ def open_database(
 
 
 def alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["engine"] = engine
-    return config
+    return migrations.alembic_config(engine, MIGRATIONS_DIR)
 
 
 def migrate(engine: Engine) -> None:
-    command.upgrade(alembic_config(engine), "head")
+    migrations.upgrade_to_head(engine, MIGRATIONS_DIR)

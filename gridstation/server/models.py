@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gridstation.storage.types import JsonText, UTCDateTime
+from gridstation.common.sqltypes import JsonText, UTCDateTime
 
 
 class ServerBase(DeclarativeBase):

@@ -13,6 +13,7 @@ from gridstation.domain.case import CaseState, EventDraft, Intake, decide, decid
 from gridstation.domain.enums import EventType, Status
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event, new_id
+from gridstation.domain.listing import CaseQuery, CaseSummary
 from gridstation.domain.numbering import format_case_number
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.sla import DeadlinePolicy
@@ -20,7 +21,7 @@ from gridstation.services.core import StationInfo
 from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_search, case_store
-from gridstation.storage.case_search import CaseQuery, CaseSummary, StationCalendar
+from gridstation.storage.case_search import StationCalendar
 from gridstation.storage.models import CaseRow, EventRow, StationRow
 
 

@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridstation.common.sqlite import make_engine
 from gridstation.domain.clock import HlcStamp, HybridLogicalClock
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import new_id
 from gridstation.services.ledger import read_ledger, write_ledger
 from gridstation.storage import case_store
-from gridstation.storage.db import make_engine, make_session_factory, translated_storage_errors
+from gridstation.storage.db import make_session_factory, translated_storage_errors
 from gridstation.storage.migrate import upgrade_to_head
 from gridstation.storage.models import AuditRow, CaseCounterRow, StationRow
 

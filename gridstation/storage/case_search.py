@@ -9,58 +9,19 @@ import contextlib
 import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
+from gridstation.common.sqltypes import epoch_microseconds, to_epoch_microseconds
 from gridstation.domain.case import FINISHED
 from gridstation.domain.enums import Status, Tier
+from gridstation.domain.listing import CaseQuery, CaseSummary
 from gridstation.domain.sla import Colour, ColourScheme
 from gridstation.storage.models import CaseRow
-from gridstation.storage.types import epoch_microseconds, to_epoch_microseconds
-
-
-@dataclass(frozen=True, slots=True)
-class CaseSummary:
-    """One row of the case list."""
-
-    id: str
-    number: str
-    registered_at: datetime
-    category_code: str
-    compound: str
-    address: str
-    description: str
-    tier: Tier
-    status: Status
-    grid_code: str
-    assignee: str
-    sla_stage: str
-    sla_started_at: datetime | None
-    sla_due_at: datetime | None
-
-
-@dataclass(slots=True)
-class CaseQuery:
-    """Filters of the case list. Empty means "any"."""
-
-    text: str = ""
-    statuses: frozenset[Status] = frozenset()
-    tiers: frozenset[Tier] = frozenset()
-    colours: frozenset[Colour] = frozenset()
-    category_code: str = ""
-    grid_code: str = ""
-    registered_from: date | None = None
-    registered_to: date | None = None
-    open_only: bool = False
-    limit: int = 500
-    offset: int = 0
-    order_by: str = ""  # a key of SORTABLE_COLUMNS; empty means most urgent first
-    descending: bool = False
-    now: datetime | None = field(default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gridstation.storage.types import JsonText, UTCDateTime
+from gridstation.common.sqltypes import JsonText, UTCDateTime
 
 
 class Base(DeclarativeBase):

@@ -6,7 +6,7 @@ together or not at all: a crash between two calls can only cause a harmless rese
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,14 +14,13 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from gridstation.common.crashpoints import crash_point
 from gridstation.domain.case import CaseState, apply, check_legal
-from gridstation.domain.codec import state_from_json
 from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN
 from gridstation.domain.sla import DeadlinePolicy
-from gridstation.protocol import ConflictOut, PulledEvent, PullResponse, PushedEvent, PushResponse
 from gridstation.storage import case_store
 from gridstation.storage.models import (
     CaseCounterRow,
@@ -32,9 +31,38 @@ from gridstation.storage.models import (
     WorkOrderInboxRow,
 )
 from gridstation.storage.settings import SettingKey, put_setting, setting
-from gridstation.sync.crashpoints import crash_point
 
 STATION_ORIGIN = "station"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEvent:
+    """One of this desk's events the server has not answered for, with its number and the hash stored with it."""
+
+    event: Event
+    station_seq: int
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushAnswer:
+    """The server's answer for one pushed event (its id, outcome and, when refused, the code and reason)."""
+
+    event_id: str
+    outcome: str
+    code: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingEvent:
+    """An event of the server's feed, as this desk stores it (the sync layer reads it off the wire)."""
+
+    event: Event
+    content_hash: str
+    from_a_station: bool  # a station's own event (not one the centre made)
+    station_seq: int | None
+    applied: bool  # the server's state includes it (else the server holds it as a conflict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +85,10 @@ def save_feed_position(session: Session, position: FeedPosition) -> None:
 _UNSENT = (EventRow.origin == STATION_ORIGIN, EventRow.acknowledged_at.is_(None))
 
 
-def unsent_events(session: Session, limit: int) -> list[PushedEvent]:
+def unsent_events(session: Session, limit: int) -> list[OutgoingEvent]:
     rows = session.scalars(select(EventRow).where(*_UNSENT).order_by(EventRow.station_seq).limit(limit))
     # The stored hash, not a fresh one: if the row was damaged on disk, the server's check says so.
-    return [PushedEvent.numbered(case_store.event_from_row(row), _seq(row), row.content_hash) for row in rows]
+    return [OutgoingEvent(case_store.event_from_row(row), _seq(row), row.content_hash) for row in rows]
 
 
 def unsent_count(session: Session) -> tuple[int, datetime | None]:
@@ -69,22 +97,22 @@ def unsent_count(session: Session) -> tuple[int, datetime | None]:
     return int(count), oldest
 
 
-def record_push_results(session: Session, response: PushResponse, at: datetime) -> None:
+def record_push_results(session: Session, answers: Sequence[PushAnswer], at: datetime) -> None:
     """Store the server's answer for each event: it is acknowledged, whatever the outcome (rejected ones are
     held in the server's quarantine; nothing is left to resend)."""
-    if not response.results:
+    if not answers:
         return
     session.execute(
         update(EventRow),
         [
             {
-                "id": result.id,
+                "id": answer.event_id,
                 "acknowledged_at": at,
-                "sync_outcome": result.outcome,
-                "sync_code": result.code or "",
-                "sync_reason": result.reason or "",
+                "sync_outcome": answer.outcome,
+                "sync_code": answer.code,
+                "sync_reason": answer.reason,
             }
-            for result in response.results
+            for answer in answers
         ],
     )
 
@@ -143,14 +171,17 @@ class PageOutcome:
 
 def apply_page(
     session: Session,
-    page: PullResponse,
+    events: Sequence[IncomingEvent],
+    states: Sequence[CaseState],
+    conflicts: Sequence[Mapping[str, Any]],
     station_code: str,
     policy: DeadlinePolicy,
     at: datetime,
     *,
     replay_unsent: bool = True,
 ) -> PageOutcome:
-    """Store one page of the feed and the server's state of its cases; the caller saves the cursor with it.
+    """Store one page of the feed (its events, the server's state of their cases, conflicts raised by them); the
+    caller saves the cursor in the same transaction.
 
     `replay_unsent`: put this desk's unsent events on top of the server's state. Only right once everything the
     server holds from this desk is acknowledged here (after a complete push), since the state the server sends
@@ -158,16 +189,16 @@ def apply_page(
     of thousands of events.
     """
     outcome = PageOutcome()
-    ids = [item.event.id for item in page.items]
+    ids = [item.event.id for item in events]
     known = {row.id: row for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids)))} if ids else {}
-    states = _server_states(session, page, set(ids) if replay_unsent else None)
+    states = _with_unsent_replayed(session, states, set(ids) if replay_unsent else None)
     _check_numbers_free(session, states)
     case_store.write_projections(session, states, policy)
-    _check_cases_present(session, page, {state.id for state in states})
+    _check_cases_present(session, events, {state.id for state in states})
     new_rows: list[dict[str, Any]] = []
     own_numbers: list[int] = []
-    halfway = len(page.items) // 2
-    for index, item in enumerate(page.items):
+    halfway = len(events) // 2
+    for index, item in enumerate(events):
         if index == halfway:
             crash_point("pull.mid_page")
         row = known.get(item.event.id)
@@ -187,16 +218,16 @@ def apply_page(
         if values["type"] == EventType.REGISTERED and isinstance(values["payload"].get("work_order"), dict):
             session.merge(WorkOrderInboxRow(case_id=values["case_id"], received_at=at, seen_at=None, seen_by=""))
             outcome.new_work_orders.append(values["case_id"])
-    for item in page.items:
-        if item.conflict is not None and upsert_conflict(session, item.conflict):
-            outcome.new_conflicts.append(item.conflict.id)
+    for conflict in conflicts:
+        if upsert_conflict(session, conflict):
+            outcome.new_conflicts.append(str(conflict["id"]))
     return outcome
 
 
-def _server_states(session: Session, page: PullResponse, in_page: set[str] | None) -> list[CaseState]:
+def _with_unsent_replayed(session: Session, states: Sequence[CaseState], in_page: set[str] | None) -> list[CaseState]:
     """The server decides a case's state; what this desk did since (not yet sent) is replayed on top."""
     pending: dict[str, list[EventRow]] = {}
-    case_ids = [snapshot.case_id for snapshot in page.cases]
+    case_ids = [state.id for state in states]
     if in_page is not None and case_ids:
         rows = session.scalars(
             select(EventRow).where(EventRow.case_id.in_(case_ids), *_UNSENT).order_by(EventRow.station_seq)
@@ -204,18 +235,17 @@ def _server_states(session: Session, page: PullResponse, in_page: set[str] | Non
         for row in rows:
             if row.id not in in_page:  # what the server has is already in its state
                 pending.setdefault(row.case_id, []).append(row)
-    states = []
-    for snapshot in page.cases:
-        state = state_from_json(snapshot.state)
-        for row in pending.get(snapshot.case_id, []):
+    replayed = []
+    for state in states:
+        for row in pending.get(state.id, []):
             event = case_store.event_from_row(row)
             try:
                 check_legal(state, event.type, event.payload)
             except DomainError:
                 continue  # no longer possible on the server's state; the server will answer it as a conflict
             state = apply(state, event)
-        states.append(state)
-    return states
+        replayed.append(state)
+    return replayed
 
 
 def _check_numbers_free(session: Session, states: list[CaseState]) -> None:
@@ -233,8 +263,8 @@ def _check_numbers_free(session: Session, states: list[CaseState]) -> None:
             )
 
 
-def _check_cases_present(session: Session, page: PullResponse, sent: set[str]) -> None:
-    others = {item.event.case_id for item in page.items} - sent
+def _check_cases_present(session: Session, events: Sequence[IncomingEvent], sent: set[str]) -> None:
+    others = {item.event.case_id for item in events} - sent
     if not others:
         return
     present = set(session.scalars(select(CaseRow.id).where(CaseRow.id.in_(others))))
@@ -247,8 +277,8 @@ def _check_cases_present(session: Session, page: PullResponse, sent: set[str]) -
         )
 
 
-def _confirm(row: EventRow, item: PulledEvent, at: datetime, outcome: PageOutcome) -> None:
-    if row.content_hash != item.event.content_hash:
+def _confirm(row: EventRow, item: IncomingEvent, at: datetime, outcome: PageOutcome) -> None:
+    if row.content_hash != item.content_hash:
         outcome.mismatched.append(row.id)
         return
     if row.origin == STATION_ORIGIN and row.acknowledged_at is None:
@@ -257,14 +287,13 @@ def _confirm(row: EventRow, item: PulledEvent, at: datetime, outcome: PageOutcom
         row.sync_outcome = "applied" if item.applied else "conflict"
 
 
-def _pulled_values(item: PulledEvent, station_code: str, at: datetime) -> dict[str, Any]:
-    wire = item.event
+def _pulled_values(item: IncomingEvent, station_code: str, at: datetime) -> dict[str, Any]:
     # One of our own events this database does not have (restored from an older backup) keeps its number.
-    own = item.origin == STATION_ORIGIN and wire.station_code == station_code and item.station_seq is not None
+    own = item.from_a_station and item.event.station_code == station_code and item.station_seq is not None
     return case_store.event_values(
-        wire.to_event(),
+        item.event,
         station_seq=item.station_seq if own else None,
-        content_hash=wire.content_hash,
+        content_hash=item.content_hash,
         origin=STATION_ORIGIN if own else "server",
         acknowledged_at=at,
         sync_outcome="applied" if item.applied else "conflict",
@@ -317,29 +346,36 @@ def _keep_number_issued(session: Session, number: str) -> None:
 # --- conflicts --------------------------------------------------------------------------------------------
 
 
-def upsert_conflict(session: Session, conflict: ConflictOut) -> bool:
-    """Store or refresh a conflict record; True when it is new here."""
-    row = session.get(ConflictRecordRow, conflict.id)
+# What a conflict record holds, as the server describes it (the columns of ConflictRecordRow of the same names).
+CONFLICT_FIELDS = (
+    "case_id",
+    "case_number",
+    "field",
+    "base_value",
+    "station_value",
+    "server_value",
+    "station_event_id",
+    "station_actor",
+    "station_at",
+    "server_actor",
+    "server_at",
+    "created_at",
+)
+
+
+def upsert_conflict(session: Session, conflict: Mapping[str, Any]) -> bool:
+    """Store or refresh a conflict record (`id`, `CONFLICT_FIELDS` and `resolved_at`); True when it is new here."""
+    row = session.get(ConflictRecordRow, conflict["id"])
     new = row is None
     if row is None:
-        if session.get(CaseRow, conflict.case_id) is None:
+        if session.get(CaseRow, conflict["case_id"]) is None:
             return False
-        row = ConflictRecordRow(id=conflict.id, resolution_event_id="")
+        row = ConflictRecordRow(id=conflict["id"], resolution_event_id="")
         session.add(row)
-    row.case_id = conflict.case_id
-    row.case_number = conflict.case_number
-    row.field = conflict.field
-    row.base_value = conflict.base_value
-    row.station_value = conflict.station_value
-    row.server_value = conflict.server_value
-    row.station_event_id = conflict.station_event_id
-    row.station_actor = conflict.station_actor
-    row.station_at = conflict.station_at
-    row.server_actor = conflict.server_actor
-    row.server_at = conflict.server_at
-    row.created_at = conflict.created_at
-    if conflict.resolved_at is not None and row.resolved_at is None:
-        row.resolved_at = conflict.resolved_at
+    for name in CONFLICT_FIELDS:
+        setattr(row, name, conflict[name])
+    if conflict.get("resolved_at") is not None and row.resolved_at is None:
+        row.resolved_at = conflict["resolved_at"]
     return new
 
 

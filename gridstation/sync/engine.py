@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
+from gridstation.common.crashpoints import crash_point
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
@@ -27,8 +28,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage import case_store, sync_store
 from gridstation.storage.settings import SettingKey, setting
-from gridstation.sync import inbox
-from gridstation.sync.crashpoints import crash_point
+from gridstation.sync import inbox, wire
 from gridstation.sync.enrol import exchange_code
 from gridstation.sync.inbox import ConflictView
 from gridstation.sync.lock import sync_lock
@@ -221,7 +221,7 @@ class SyncService:
             if not batch:
                 break
             try:
-                request = PushRequest(events=batch)
+                request = PushRequest(events=wire.pushed_events(batch))
                 crash_point("push.before_request")
                 response = self._with_retries(partial(transport.push, request), summary)
                 crash_point("push.after_response")
@@ -262,7 +262,7 @@ class SyncService:
                 raise
             now = self.station.now()
             with self.station.transaction() as session:
-                sync_store.record_push_results(session, response, now)
+                sync_store.record_push_results(session, wire.push_answers(response), now)
                 crash_point("push.in_transaction")
             crash_point("push.after_commit")
             summary.pushed += len(response.results)
@@ -341,7 +341,16 @@ class SyncService:
                 continue
             now = self.station.now()
             with self.station.transaction() as session:
-                outcome = sync_store.apply_page(session, page, station_code, policy, now, replay_unsent=replay_unsent)
+                outcome = sync_store.apply_page(
+                    session,
+                    wire.page_events(page),
+                    wire.page_states(page),
+                    wire.page_conflicts(page),
+                    station_code,
+                    policy,
+                    now,
+                    replay_unsent=replay_unsent,
+                )
                 crash_point("pull.before_cursor")
                 sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
             crash_point("pull.after_commit")
@@ -398,7 +407,7 @@ class SyncService:
         now = self.station.now()
         with self.station.transaction() as session:
             for conflict in open_now:
-                if sync_store.upsert_conflict(session, conflict):
+                if sync_store.upsert_conflict(session, wire.conflict_values(conflict)):
                     summary.new_conflicts += 1
             sync_store.close_conflicts_not_open_on_server(session, {c.id for c in open_now}, now)
             crash_point("conflicts.in_transaction")

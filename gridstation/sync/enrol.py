@@ -1,12 +1,13 @@
 """Enrolment: this desk exchanges the one-time code from the centre for its credential and remembers the server.
 
-What the code looks like (typed, or read from a QR image) is `sync.enrolment`, which the server shares.
+The code is typed, or read from the QR image the server printed (its format is the protocol's `enrolment_uri`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from pathlib import Path
 
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission, require
@@ -76,3 +77,19 @@ def enrol_attempt(station: StationService, code: str) -> str:
         attempt = secrets.token_urlsafe(24)
         put_setting(session, SettingKey.ENROL_ATTEMPT, {"code": key, "attempt": attempt})
         return attempt
+
+
+def decode_qr_image(path: Path) -> str:
+    """The text of the (first) QR code in an image file."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            found = zxingcpp.read_barcodes(image.convert("L"))
+    except (OSError, UnidentifiedImageError) as err:
+        raise DomainError("enrol.image_unreadable", f"无法打开图片：{path.name}") from err
+    texts = [result.text for result in found if result.text]
+    if not texts:
+        raise DomainError("enrol.qr_missing", "图片中没有找到二维码，请换一张清晰的图片。")
+    return texts[0]

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from gridstation.storage.models import CaseRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
@@ -130,12 +129,24 @@ def needs_a_person(summary: SyncSummary) -> bool:
     return summary.error_code in NEEDS_A_PERSON or summary.error_code.startswith(("auth.", "enrol."))
 
 
-def urgent_first(rows: Sequence[CaseRow]) -> list[NewWorkOrder]:
+class WorkOrderCase(Protocol):
+    """What a work order's case row offers to the list of new work orders (storage's CaseRow has it)."""
+
+    id: str
+    number: str
+    channel: str
+    description: str
+    urgent: bool
+    registered_at: datetime
+    due_at: datetime | None
+
+
+def urgent_first(rows: Sequence[WorkOrderCase]) -> list[NewWorkOrder]:
     """Work orders as the clerk should read them: urgent ones first, then by dispatch time."""
     return [_work_order(r) for r in sorted(rows, key=lambda r: (not r.urgent, r.registered_at))]
 
 
-def _work_order(row: CaseRow) -> NewWorkOrder:
+def _work_order(row: WorkOrderCase) -> NewWorkOrder:
     return NewWorkOrder(
         row.id, row.number, row.channel, row.description[:60], row.urgent, row.registered_at, row.due_at
     )

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS, Status, Tier
+from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import COLOUR_LABELS, Colour
 from gridstation.services.station import StationService
-from gridstation.storage.case_search import CaseQuery
 from gridstation.ui.case_model import CASE_ID_ROLE, CaseSortFilterProxy, CaseTableModel
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text

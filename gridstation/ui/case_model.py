@@ -24,9 +24,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS
+from gridstation.domain.listing import CaseQuery, CaseSummary
 from gridstation.domain.sla import COLOUR_LABELS, Colour, ColourScheme
 from gridstation.services.station import StationService
-from gridstation.storage.case_search import CaseQuery, CaseSummary
 from gridstation.ui.labels import tr_label
 from gridstation.ui.workers import run_in_background
 

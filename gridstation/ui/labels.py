@@ -43,8 +43,8 @@ def all_domain_labels() -> Iterator[str]:
         yield from table.values()
     yield from SYNC_HEADLINES.values()
     # Printing choices: paper names come from forms/receipt.toml, the rest from the print settings.
+    from gridstation.printing.paperwork import ESCPOS_KINDS, RECEIPT_MODES
     from gridstation.printing.templates import receipt_papers
-    from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES
 
     yield from (paper.label for paper in receipt_papers().values())
     yield from RECEIPT_MODES.values()

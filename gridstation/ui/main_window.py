@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.roles import Permission
+from gridstation.printing.paperwork import Paperwork
 from gridstation.printing.sync_report import render_sync_report
-from gridstation.services.paper import Paperwork
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.sync.report import sections as sync_sections

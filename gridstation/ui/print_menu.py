@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.case import CaseState
 from gridstation.domain.roles import Permission
+from gridstation.printing.paperwork import Paperwork
 from gridstation.printing.templates import load_template
-from gridstation.services.paper import Paperwork
 from gridstation.services.staff import StaffMember
 from gridstation.ui.dialogs import accept_cancel_buttons
 from gridstation.ui.print_settings import PrintSettingsDialog

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from gridstation.printing.config import EscPosSettings
+from gridstation.printing.paperwork import ESCPOS_KINDS, RECEIPT_MODES, Paperwork, PrintSettings
 from gridstation.printing.templates import receipt_papers
-from gridstation.services.paper import ESCPOS_KINDS, RECEIPT_MODES, Paperwork, PrintSettings
 from gridstation.services.staff import StaffMember
 from gridstation.ui.dialogs import accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label

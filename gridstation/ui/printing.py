@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.case import CaseState
 from gridstation.printing.errors import PrinterError
-from gridstation.services.paper import Paperwork, PrintSettings, save_pdf
+from gridstation.printing.paperwork import Paperwork, PrintSettings, save_pdf
 from gridstation.services.staff import StaffMember
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background

@@ -12,8 +12,8 @@ from gridstation.cli.context import confirm, open_station, optional_actor, requi
 from gridstation.cli.output import print_json
 from gridstation.domain.enums import ROLE_LABELS, Role
 from gridstation.domain.errors import DomainError
+from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import ColourScheme, DeadlinePolicy
-from gridstation.storage.case_search import CaseQuery
 from gridstation.storage.settings import SettingKey
 
 

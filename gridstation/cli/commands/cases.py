@@ -11,9 +11,9 @@ from gridstation.cli.output import clip, deadline_text, iso, pad, print_json, pr
 from gridstation.domain.case import CaseState, describe_event
 from gridstation.domain.enums import CHANNEL_LABELS, STATUS_LABELS, TIER_LABELS, Status
 from gridstation.domain.errors import DomainError
+from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import STAGE_LABELS, Colour
 from gridstation.domain.validation import mask_name, mask_phone
-from gridstation.storage.case_search import CaseQuery
 
 
 def cmd_cases_list(args: argparse.Namespace) -> int:

@@ -11,8 +11,8 @@ from gridstation.cli.context import has_station, resolve_data_dir
 from gridstation.cli.output import pad, text_width
 from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.errors import DomainError
+from gridstation.domain.listing import CaseQuery
 from gridstation.services.core import DB_FILE, LEDGER_FILE
-from gridstation.storage.case_search import CaseQuery
 
 DEMO_CASES = 80
 DEMO_SEED = 7

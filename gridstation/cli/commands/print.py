@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gridstation.cli.context import open_station, required_actor, resolve_data_dir, station_zone
 from gridstation.domain.errors import DomainError
-from gridstation.services.paper import Paperwork, save_pdf
+from gridstation.printing.paperwork import Paperwork, save_pdf
 
 
 def _write_pdf(path: Path, pdf: bytes) -> Path:

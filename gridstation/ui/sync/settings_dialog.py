@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission
+from gridstation.protocol import parse_enrolment
 from gridstation.services.staff import StaffMember
 from gridstation.sync.engine import SyncService
-from gridstation.sync.enrolment import decode_qr_image, parse_enrolment
+from gridstation.sync.enrol import decode_qr_image
 from gridstation.ui.dialogs import error_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background

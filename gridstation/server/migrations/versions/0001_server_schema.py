@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-import gridstation.storage.types
+import gridstation.common.sqltypes
 
 revision = "0001"
 down_revision = None
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(length=36), nullable=False),
         sa.Column("media_type", sa.String(length=40), nullable=False),
         sa.Column("filename", sa.String(length=200), nullable=False),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("sha256"),
     )
     with op.batch_alter_table("attachments", schema=None) as batch_op:
@@ -35,10 +35,10 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("actor", sa.String(length=100), nullable=False),
         sa.Column("action", sa.String(length=60), nullable=False),
-        sa.Column("detail", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("detail", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
@@ -58,13 +58,13 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(length=36), nullable=False),
         sa.Column("station_code", sa.String(length=8), nullable=False),
         sa.Column("field", sa.String(length=40), nullable=False),
-        sa.Column("base_value", gridstation.storage.types.JsonText(), nullable=False),
-        sa.Column("station_value", gridstation.storage.types.JsonText(), nullable=False),
-        sa.Column("server_value", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("base_value", gridstation.common.sqltypes.JsonText(), nullable=False),
+        sa.Column("station_value", gridstation.common.sqltypes.JsonText(), nullable=False),
+        sa.Column("server_value", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("station_event_id", sa.String(length=36), nullable=False),
         sa.Column("server_event_id", sa.String(length=36), nullable=False),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
-        sa.Column("resolved_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("resolved_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("resolved_by", sa.String(length=100), nullable=False),
         sa.Column("resolution_event_id", sa.String(length=36), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -78,8 +78,8 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=20), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("revoked_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("revoked_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("code"),
     )
     with op.batch_alter_table("departments", schema=None) as batch_op:
@@ -93,15 +93,15 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=10), nullable=False),
         sa.Column("station_seq", sa.BigInteger(), nullable=True),
         sa.Column("type", sa.String(length=40), nullable=False),
-        sa.Column("payload", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("payload", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("actor_id", sa.String(length=100), nullable=False),
         sa.Column("actor_name", sa.String(length=40), nullable=False),
-        sa.Column("occurred_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("occurred_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("hlc", sa.String(length=32), nullable=False),
         sa.Column("schema_version", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("applied", sa.Boolean(), nullable=False),
-        sa.Column("received_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("received_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("station_code", "station_seq", name="uq_events_station_seq"),
     )
@@ -115,10 +115,10 @@ def upgrade() -> None:
         sa.Column("station_seq", sa.BigInteger(), nullable=True),
         sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("body", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("body", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("code", sa.String(length=60), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("received_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("received_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
@@ -129,15 +129,15 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=8), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("enrol_code_hash", sa.String(length=64), nullable=False),
-        sa.Column("enrol_expires_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("enrol_expires_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("credential_hash", sa.String(length=64), nullable=False),
-        sa.Column("enrolled_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("revoked_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("enrolled_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("revoked_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("epoch", sa.Integer(), nullable=False),
         sa.Column("pushed_seq", sa.BigInteger(), nullable=False),
         sa.Column("feed_head", sa.BigInteger(), nullable=False),
-        sa.Column("last_seen_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("last_seen_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("code"),
     )
     with op.batch_alter_table("stations", schema=None) as batch_op:
@@ -149,8 +149,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("key_hash", sa.String(length=64), nullable=False),
         sa.Column("station_code", sa.String(length=8), nullable=False),
-        sa.Column("revoked_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("revoked_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["station_code"],
             ["stations.code"],
@@ -165,9 +165,9 @@ def upgrade() -> None:
         sa.Column("station_code", sa.String(length=8), nullable=False),
         sa.Column("category_code", sa.String(length=40), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("registered_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
-        sa.Column("updated_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
-        sa.Column("state", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("registered_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("updated_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("state", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["station_code"],
@@ -198,11 +198,11 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=30), nullable=False),
         sa.Column("station_code", sa.String(length=8), nullable=False),
         sa.Column("case_id", sa.String(length=36), nullable=False),
-        sa.Column("dispatched_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
-        sa.Column("due_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("dispatched_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("due_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("urgent", sa.Boolean(), nullable=False),
         sa.Column("open311_token", sa.String(length=40), nullable=False),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["station_code"],
             ["stations.code"],

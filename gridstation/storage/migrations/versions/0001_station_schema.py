@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-import gridstation.storage.types
+import gridstation.common.sqltypes
 
 revision = "0001"
 down_revision = None
@@ -19,11 +19,11 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("staff_id", sa.String(length=36), nullable=False),
         sa.Column("staff_name", sa.String(length=40), nullable=False),
         sa.Column("action", sa.String(length=40), nullable=False),
-        sa.Column("detail", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("detail", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
@@ -54,19 +54,19 @@ def upgrade() -> None:
         sa.Column("anonymous", sa.Boolean(), nullable=False),
         sa.Column("assignee", sa.String(length=100), nullable=False),
         sa.Column("answer", sa.Text(), nullable=False),
-        sa.Column("registered_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("registered_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("registered_by", sa.String(length=40), nullable=False),
-        sa.Column("first_contact_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("closed_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("first_contact_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("closed_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("satisfaction", sa.String(length=30), nullable=False),
         sa.Column("reopen_count", sa.Integer(), nullable=False),
         sa.Column("sla_stage", sa.String(length=20), nullable=False),
-        sa.Column("sla_started_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("sla_due_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("state", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("sla_started_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("sla_due_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("state", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("last_hlc", sa.String(length=32), nullable=False),
-        sa.Column("updated_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("updated_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("number"),
     )
@@ -107,7 +107,7 @@ def upgrade() -> None:
     op.create_table(
         "settings",
         sa.Column("key", sa.String(length=60), nullable=False),
-        sa.Column("value", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("value", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_table(
@@ -118,8 +118,8 @@ def upgrade() -> None:
         sa.Column("secret_hash", sa.String(length=255), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("failed_attempts", sa.Integer(), nullable=False),
-        sa.Column("locked_until", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("locked_until", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
@@ -132,7 +132,7 @@ def upgrade() -> None:
         sa.Column("contact_phone", sa.String(length=30), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("hlc_last", sa.String(length=32), nullable=False),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
     )
@@ -142,15 +142,15 @@ def upgrade() -> None:
         sa.Column("station_seq", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.String(length=36), nullable=False),
         sa.Column("type", sa.String(length=40), nullable=False),
-        sa.Column("payload", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("payload", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("actor_id", sa.String(length=36), nullable=False),
         sa.Column("actor_name", sa.String(length=40), nullable=False),
         sa.Column("station_code", sa.String(length=8), nullable=False),
-        sa.Column("occurred_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("occurred_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("hlc", sa.String(length=32), nullable=False),
         sa.Column("schema_version", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("acknowledged_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("acknowledged_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["cases.id"],

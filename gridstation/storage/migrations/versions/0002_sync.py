@@ -7,7 +7,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-import gridstation.storage.types
+import gridstation.common.sqltypes
 
 revision = "0002"
 down_revision = "0001"
@@ -26,14 +26,14 @@ def upgrade() -> None:
         batch_op.create_index("ix_events_unsent", ["origin", "acknowledged_at", "station_seq"], unique=False)
     # `cases` carries the full-text triggers: a batch copy would drop them, so only plain ADD COLUMN here.
     op.add_column("cases", sa.Column("work_order", sa.String(length=40), server_default="", nullable=False))
-    op.add_column("cases", sa.Column("due_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True))
+    op.add_column("cases", sa.Column("due_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True))
     op.add_column("cases", sa.Column("urgent", sa.Boolean(), server_default="0", nullable=False))
     op.create_index("ix_cases_urgent", "cases", ["urgent"], unique=False)
     op.create_table(
         "work_order_inbox",
         sa.Column("case_id", sa.String(length=36), nullable=False),
-        sa.Column("received_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
-        sa.Column("seen_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("received_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("seen_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("seen_by", sa.String(length=40), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
         sa.PrimaryKeyConstraint("case_id"),
@@ -45,16 +45,16 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(length=36), nullable=False),
         sa.Column("case_number", sa.String(length=40), nullable=False),
         sa.Column("field", sa.String(length=40), nullable=False),
-        sa.Column("base_value", gridstation.storage.types.JsonText(), nullable=False),
-        sa.Column("station_value", gridstation.storage.types.JsonText(), nullable=False),
-        sa.Column("server_value", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("base_value", gridstation.common.sqltypes.JsonText(), nullable=False),
+        sa.Column("station_value", gridstation.common.sqltypes.JsonText(), nullable=False),
+        sa.Column("server_value", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("station_event_id", sa.String(length=36), nullable=False),
         sa.Column("station_actor", sa.String(length=100), nullable=False),
-        sa.Column("station_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("station_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("server_actor", sa.String(length=100), nullable=False),
-        sa.Column("server_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
-        sa.Column("created_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
-        sa.Column("resolved_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("server_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("created_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("resolved_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("resolution_event_id", sa.String(length=36), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
         sa.PrimaryKeyConstraint("id"),
@@ -64,10 +64,10 @@ def upgrade() -> None:
         "sync_runs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("started_at", gridstation.storage.types.UTCDateTime(length=32), nullable=False),
-        sa.Column("finished_at", gridstation.storage.types.UTCDateTime(length=32), nullable=True),
+        sa.Column("started_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("finished_at", gridstation.common.sqltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("ok", sa.Boolean(), nullable=False),
-        sa.Column("summary", gridstation.storage.types.JsonText(), nullable=False),
+        sa.Column("summary", gridstation.common.sqltypes.JsonText(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
