@@ -29,7 +29,7 @@ from pydantic import (
 
 from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError
-from gridstation.domain.events import Event
+from gridstation.domain.events import Event, event_from_stored, event_record
 
 PROTOCOL_VERSION: Literal[1] = 1
 SUPPORTED_VERSIONS = (1,)
@@ -116,33 +116,10 @@ class WireEvent(WireModel):
     @classmethod
     def of(cls, event: Event, content_hash: str | None = None) -> WireEvent:
         """`content_hash`: the hash stored with the event, when there is one (else computed)."""
-        return cls(
-            id=event.id,
-            case_id=event.case_id,
-            type=event.type,
-            payload=event.payload,
-            actor_id=event.actor_id,
-            actor_name=event.actor_name,
-            station_code=event.station_code,
-            occurred_at=event.occurred_at,
-            hlc=event.hlc,
-            schema_version=1,
-            content_hash=content_hash or event.content_hash(),
-        )
+        return cls(**event_record(event), content_hash=content_hash or event.content_hash())
 
     def to_event(self) -> Event:
-        return Event(
-            id=self.id,
-            case_id=self.case_id,
-            type=self.type,
-            payload=dict(self.payload),
-            actor_id=self.actor_id,
-            actor_name=self.actor_name,
-            station_code=self.station_code,
-            occurred_at=self.occurred_at,
-            hlc=self.hlc,
-            schema_version=self.schema_version,
-        )
+        return event_from_stored(self)
 
     def hash_matches(self) -> bool:
         return self.to_event().content_hash() == self.content_hash
@@ -155,7 +132,7 @@ class PushedEvent(WireEvent):
 
     @classmethod
     def numbered(cls, event: Event, station_seq: int, content_hash: str | None = None) -> PushedEvent:
-        return cls(**WireEvent.of(event, content_hash).model_dump(), station_seq=station_seq)
+        return cls(**event_record(event), content_hash=content_hash or event.content_hash(), station_seq=station_seq)
 
 
 class PushRequest(WireModel):

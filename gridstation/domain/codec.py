@@ -10,14 +10,13 @@ from gridstation.domain.case import CaseState, FollowUpRecord
 from gridstation.domain.enums import (
     Channel,
     DisposalOutcome,
-    EventType,
     FollowUpKind,
     Resolution,
     Satisfaction,
     Status,
     Tier,
 )
-from gridstation.domain.events import Event
+from gridstation.domain.events import Event, event_from_record, event_record
 
 _DATETIME_FIELDS = {
     "registered_at",
@@ -34,33 +33,11 @@ _STATE_FIELDS = frozenset(f.name for f in fields(CaseState))
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "case_id": event.case_id,
-        "type": str(event.type),
-        "payload": event.payload,
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "station_code": event.station_code,
-        "occurred_at": event.occurred_at.isoformat(),
-        "hlc": event.hlc,
-        "schema_version": event.schema_version,
-    }
+    return {**event_record(event), "occurred_at": event.occurred_at.isoformat()}
 
 
 def event_from_json(data: dict[str, Any]) -> Event:
-    return Event(
-        id=data["id"],
-        case_id=data["case_id"],
-        type=EventType(data["type"]),
-        payload=dict(data["payload"]),
-        actor_id=data["actor_id"],
-        actor_name=data["actor_name"],
-        station_code=data["station_code"],
-        occurred_at=datetime.fromisoformat(data["occurred_at"]),
-        hlc=data["hlc"],
-        schema_version=int(data.get("schema_version", 1)),
-    )
+    return event_from_record({**data, "occurred_at": datetime.fromisoformat(data["occurred_at"])})
 
 
 def state_to_json(state: CaseState) -> dict[str, Any]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from uuid6 import uuid7
 
@@ -41,51 +42,34 @@ class Event:
     occurred_at: datetime
     hlc: str
     schema_version: int = 1
-    extra: JsonDict = field(default_factory=dict)
 
     def content_hash(self) -> str:
         """SHA-256 over everything that makes the event what it is; a replay must hash the same."""
-        body = {
-            "id": self.id,
-            "case_id": self.case_id,
-            "type": str(self.type),
-            "payload": self.payload,
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "station_code": self.station_code,
-            # In UTC: the same instant written with another offset is the same event.
-            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(),
-            "hlc": self.hlc,
-            "schema_version": self.schema_version,
-        }
+        # In UTC: the same instant written with another offset is the same event.
+        body = {**event_record(self), "occurred_at": self.occurred_at.astimezone(UTC).isoformat()}
         return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-class StoredEvent(Protocol):
-    """What a database row of an event holds (the station's and the server's tables alike)."""
-
-    id: str
-    case_id: str
-    type: str
-    payload: Any
-    actor_id: str
-    actor_name: str
-    station_code: str
-    occurred_at: datetime
-    hlc: str
-    schema_version: int
+# Every form of an event is built from this one list, in the dataclass's order: its hash, its JSON (domain/codec.py),
+# its rows at the desk (storage/case_store.py) and at the server (server/eventlog.py), and the wire (protocol.py).
+EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Event))
 
 
-def event_from_stored(row: StoredEvent) -> Event:
-    return Event(
-        id=row.id,
-        case_id=row.case_id,
-        type=EventType(row.type),
-        payload=row.payload,
-        actor_id=row.actor_id,
-        actor_name=row.actor_name,
-        station_code=row.station_code,
-        occurred_at=row.occurred_at,
-        hlc=row.hlc,
-        schema_version=row.schema_version,
-    )
+def event_record(event: Event) -> JsonDict:
+    """The event's fields by name as plain values (its type as the string stored): a row's columns, a JSON body."""
+    record = {name: getattr(event, name) for name in EVENT_FIELDS}
+    record["type"] = str(event.type)
+    return record
+
+
+def event_from_record(values: Mapping[str, Any]) -> Event:
+    """The event whose fields `values` holds by name (see `event_record`); `schema_version` defaults to 1."""
+    fields_given = {name: values[name] for name in EVENT_FIELDS if name in values}
+    fields_given["type"] = EventType(values["type"])
+    fields_given["payload"] = dict(values["payload"])
+    return Event(**fields_given)
+
+
+def event_from_stored(stored: object) -> Event:
+    """The event held by anything with its fields as attributes: a row at the desk or the server, a wire event."""
+    return event_from_record({name: getattr(stored, name) for name in EVENT_FIELDS})

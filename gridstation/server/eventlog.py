@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
-from gridstation.domain.events import Event
+from gridstation.domain.events import Event, event_record
 from gridstation.server.models import FeedRow, ServerCaseRow, ServerEventRow, ServerStationRow
 
 
@@ -77,18 +77,10 @@ def store_event(
     pending = PendingRows.of(session)
     pending.events.append(
         {
-            "id": event.id,
-            "case_id": event.case_id,
-            "station_code": station.code,
+            **event_record(event),
+            "station_code": station.code,  # the scope the event belongs to, whose feed serves it
             "origin": origin,
             "station_seq": station_seq,
-            "type": str(event.type),
-            "payload": event.payload,
-            "actor_id": event.actor_id,
-            "actor_name": event.actor_name,
-            "occurred_at": event.occurred_at,
-            "hlc": event.hlc,
-            "schema_version": event.schema_version,
             "content_hash": content_hash,
             "applied": applied,
             "received_at": received_at,

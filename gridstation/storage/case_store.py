@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
-from gridstation.domain.events import Event, event_from_stored
+from gridstation.domain.events import Event, event_from_stored, event_record
 from gridstation.domain.sla import DeadlinePolicy
 from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow, SettingRow
 from gridstation.storage.settings import SettingKey
@@ -34,21 +34,12 @@ def event_values(
     event: Event, *, station_seq: int | None, content_hash: str | None = None, **sync: Any
 ) -> dict[str, Any]:
     """The column values of `event`'s row, for bulk inserts."""
-    return dict(
-        id=event.id,
-        station_seq=station_seq,
-        case_id=event.case_id,
-        type=str(event.type),
-        payload=event.payload,
-        actor_id=event.actor_id,
-        actor_name=event.actor_name,
-        station_code=event.station_code,
-        occurred_at=event.occurred_at,
-        hlc=event.hlc,
-        schema_version=event.schema_version,
-        content_hash=content_hash or event.content_hash(),
+    return {
+        **event_record(event),
+        "station_seq": station_seq,
+        "content_hash": content_hash or event.content_hash(),
         **sync,
-    )
+    }
 
 
 def load_state(session: Session, case_id: str) -> CaseState | None:
