@@ -14,10 +14,13 @@ from collections.abc import Sequence
 from gridstation.cli.output import ensure_printable_streams
 from gridstation.cli.parser import build_parser
 from gridstation.common.cli_kit import run_command
+from gridstation.logsetup import DESK, configure_logging
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ensure_printable_streams()
+    # The desk has no console to print a traceback to: what goes wrong is kept in its log file (帮助 → 日志文件夹).
+    configure_logging(DESK)
     return run_command(build_parser(), argv)
 
 

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from gridstation.common.cli_kit import ChineseArgumentParser, read_csv_text, run_command
 from gridstation.common.qr import save_qr_png
 from gridstation.domain.errors import DomainError
+from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
 from gridstation.server.db import open_database
 from gridstation.server.service import ServerService
@@ -50,6 +51,7 @@ def open_service(settings: ServerSettings) -> Iterator[ServerService]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging(SERVER)
     return run_command(build_parser(), argv, error_prefix="gridstation-server：")
 
 
@@ -146,13 +148,19 @@ def serve_app(app: FastAPI, settings: ServerSettings) -> None:
     scheme = "https" if settings.ssl_certfile else "http"
     where = f"{scheme}://{settings.host}:{settings.port}"
     print(f"GridStation 服务器：{where}  数据库：{_redacted(settings.database_url)}", flush=True)
+    # A running server also logs to its console (a service manager's journal), uvicorn through the same handlers.
+    log_file = configure_logging(SERVER, console=True)
+    print(f"日志文件：{log_file}", flush=True)
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
-        log_level="warning",
+        log_config=None,
+        log_level="info",
+        # One line per request would drown the warnings and errors that matter in this log.
+        access_log=False,
         timeout_graceful_shutdown=5,
     )
 

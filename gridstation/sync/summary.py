@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
 STAGE_LABELS = {

@@ -30,6 +30,7 @@ from gridstation.sync.summary import SyncSummary
 from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
+from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text, show_error
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.detail = CaseDetailPanel(service, staff)
         self.paperwork = Paperwork(service)
         self.printing = PrintMenu(self.paperwork, staff, self, lambda: self.detail.state)
+        self.help = HelpMenu(service.data_dir, self)
         self.printing.controller.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.printing.controller.receipt_recorded.connect(self._on_case_changed)
         self.printing.controller.receipt_recorded.connect(self._refresh_detail)
@@ -161,6 +163,8 @@ class MainWindow(QMainWindow):
         sync_menu.addActions([end_of_day, now, conflicts, orders])
         sync_menu.addSeparator()
         sync_menu.addAction(settings)
+
+        self.help.populate(menu_bar.addMenu(self.tr("帮助(&H)")))
 
     def _on_case_saved(self, state: object) -> None:
         assert isinstance(state, CaseState)

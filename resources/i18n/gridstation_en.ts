@@ -689,6 +689,35 @@
     </message>
   </context>
   <context>
+    <name>HelpMenu</name>
+    <message>
+      <location filename="../../gridstation/ui/help_menu.py" line="25" />
+      <source>日志文件夹(&amp;L)…</source>
+      <translation>&amp;Log Folder…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/help_menu.py" line="27" />
+      <source>关于 GridStation(&amp;A)…</source>
+      <translation>&amp;About GridStation…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/help_menu.py" line="38" />
+      <source>GridStation 民情快办工作站 {0}
+
+数据目录：{1}
+日志目录：{2}</source>
+      <translation>GridStation reception desk {0}
+
+Data folder: {1}
+Log folder: {2}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/help_menu.py" line="43" />
+      <source>关于 GridStation</source>
+      <translation>About GridStation</translation>
+    </message>
+  </context>
+  <context>
     <name>IntakeForm</name>
     <message>
       <location filename="../../gridstation/ui/intake.py" line="72" />
@@ -846,164 +875,169 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="60" />
+      <location filename="../../gridstation/ui/main_window.py" line="61" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="98" />
+      <location filename="../../gridstation/ui/main_window.py" line="100" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="114" />
+      <location filename="../../gridstation/ui/main_window.py" line="116" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="115" />
+      <location filename="../../gridstation/ui/main_window.py" line="117" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="119" />
+      <location filename="../../gridstation/ui/main_window.py" line="121" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="122" />
+      <location filename="../../gridstation/ui/main_window.py" line="124" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="125" />
+      <location filename="../../gridstation/ui/main_window.py" line="127" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="138" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="137" />
+      <location filename="../../gridstation/ui/main_window.py" line="139" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="140" />
+      <location filename="../../gridstation/ui/main_window.py" line="142" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="143" />
+      <location filename="../../gridstation/ui/main_window.py" line="145" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="147" />
+      <location filename="../../gridstation/ui/main_window.py" line="149" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="149" />
+      <location filename="../../gridstation/ui/main_window.py" line="151" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="152" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="153" />
+      <location filename="../../gridstation/ui/main_window.py" line="155" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="155" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="159" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="159" />
+      <location filename="../../gridstation/ui/main_window.py" line="161" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <source>帮助(&amp;H)</source>
+      <translation>&amp;Help</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="171" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="190" />
+      <location filename="../../gridstation/ui/main_window.py" line="194" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="190" />
-      <location filename="../../gridstation/ui/main_window.py" line="206" />
+      <location filename="../../gridstation/ui/main_window.py" line="194" />
+      <location filename="../../gridstation/ui/main_window.py" line="210" />
       <source>GridStation 备份 (*.db)</source>
       <translation>GridStation backup (*.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="196" />
+      <location filename="../../gridstation/ui/main_window.py" line="200" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="199" />
+      <location filename="../../gridstation/ui/main_window.py" line="203" />
       <source>已备份到 {0}</source>
       <translation>Backed up to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="200" />
+      <location filename="../../gridstation/ui/main_window.py" line="204" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="206" />
+      <location filename="../../gridstation/ui/main_window.py" line="210" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="212" />
+      <location filename="../../gridstation/ui/main_window.py" line="216" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="213" />
+      <location filename="../../gridstation/ui/main_window.py" line="217" />
       <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
       <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="219" />
+      <location filename="../../gridstation/ui/main_window.py" line="223" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="222" />
+      <location filename="../../gridstation/ui/main_window.py" line="226" />
       <source>已恢复。原数据另存于 {0}</source>
       <translation>Restored. The previous data was saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="250" />
-      <location filename="../../gridstation/ui/main_window.py" line="252" />
+      <location filename="../../gridstation/ui/main_window.py" line="254" />
+      <location filename="../../gridstation/ui/main_window.py" line="256" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="284" />
+      <location filename="../../gridstation/ui/main_window.py" line="288" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="286" />
+      <location filename="../../gridstation/ui/main_window.py" line="290" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1369,62 +1403,62 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SyncSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="40" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="41" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="44" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="45" />
       <source>街道管理员给出的一次性登记码</source>
       <translation>One-time enrolment code from the sub-district administrator</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="45" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="46" />
       <source>从二维码图片读取(&amp;Q)…</source>
       <translation>Read from &amp;QR image…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="51" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="52" />
       <source>服务器地址(&amp;S)</source>
       <translation>&amp;Server address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="55" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="56" />
       <source>登记码(&amp;C)</source>
       <translation>Enrolment &amp;code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="56" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="57" />
       <source>登记(&amp;E)</source>
       <translation>&amp;Enrol</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="71" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="72" />
       <source>只有管理员可以修改同步设置。</source>
       <translation>Only an administrator can change the sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="77" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="78" />
       <source>已登记到 {0}。重新登记会换用新的凭证。</source>
       <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="81" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="82" />
       <source>选择登记二维码图片</source>
       <translation>Choose the enrolment QR image</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="81" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="82" />
       <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="102" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="103" />
       <source>正在登记…</source>
       <translation>Enrolling…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="108" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="109" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
     </message>
@@ -1694,10 +1728,6 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>找不到该冲突记录。</source>
       <translation>Conflict record not found.</translation>
-    </message>
-    <message>
-      <source>无法识别文件编码，请另存为 UTF-8 CSV。</source>
-      <translation>Cannot tell the file's encoding; please save it as UTF-8 CSV.</translation>
     </message>
     <message>
       <source>服务器反复要求重新下载，已停止。请联系街道管理员。</source>
