@@ -85,7 +85,7 @@ if str(ROOT) not in sys.path:
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, insert, make_url, text  # noqa: E402
 
-from gridstation.domain.case import CaseState, Intake, apply, decide, decide_registration  # noqa: E402
+from gridstation.domain.case import CaseState, Intake, apply  # noqa: E402
 from gridstation.domain.enums import (  # noqa: E402
     Channel,
     DisposalOutcome,
@@ -97,6 +97,7 @@ from gridstation.domain.enums import (  # noqa: E402
     Tier,
 )
 from gridstation.domain.events import Event  # noqa: E402
+from gridstation.domain.lifecycle import decide, decide_registration  # noqa: E402
 from gridstation.domain.numbering import format_case_number  # noqa: E402
 from gridstation.protocol import (  # noqa: E402
     MAX_PULL_PAGE,

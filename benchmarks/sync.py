@@ -80,7 +80,7 @@ from gridstation.server.db import open_database  # noqa: E402
 from gridstation.server.service import ServerService  # noqa: E402
 from gridstation.services.staff import StaffMember  # noqa: E402
 from gridstation.services.station import StationService  # noqa: E402
-from gridstation.storage import sync_store  # noqa: E402
+from gridstation.storage import sync_inbox, sync_store  # noqa: E402
 from gridstation.storage.models import CaseRow, EventRow  # noqa: E402
 from gridstation.sync.engine import PULL_PAGE, PUSH_BATCH, SyncService  # noqa: E402
 from gridstation.sync.retry import RetryPolicy  # noqa: E402
@@ -207,7 +207,7 @@ def prepare_day(cases: int, *, fresh: bool) -> PreparedDay:
         station = StationService(directory / "station", now=station_clock(SYNC_DAY))
         try:
             with station.reading() as session:
-                local = sync_store.station_events_between(session, 1, events)
+                local = sync_inbox.station_events_between(session, 1, events)
                 held_cases = session.scalar(select(func.count()).select_from(CaseRow))
         finally:
             station.close()

@@ -17,11 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from gridstation.domain.case import CaseState, Intake, apply, decide, decide_registration
+from gridstation.domain.case import CaseState, Intake, apply
 from gridstation.domain.clock import HybridLogicalClock
 from gridstation.domain.codec import state_from_json
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.events import Event, new_id
+from gridstation.domain.lifecycle import decide, decide_registration
 from gridstation.domain.numbering import format_case_number
 from gridstation.protocol import PROTOCOL_HEADER, PullResponse, PushedEvent, PushRequest, PushResponse
 from gridstation.server.app import create_app

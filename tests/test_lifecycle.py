@@ -9,18 +9,7 @@ from typing import Any
 
 import pytest
 
-from gridstation.domain.case import (
-    CaseState,
-    Intake,
-    IntakeInvalid,
-    apply,
-    check_legal,
-    decide,
-    decide_registration,
-    describe_event,
-    fold,
-    legal_actions,
-)
+from gridstation.domain.case import CaseState, Intake, IntakeInvalid, apply, fold
 from gridstation.domain.clock import HlcStamp
 from gridstation.domain.enums import (
     EVENT_LABELS,
@@ -36,7 +25,9 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.errors import DomainError, IllegalTransition, ValidationError
 from gridstation.domain.events import Event
+from gridstation.domain.lifecycle import check_legal, decide, decide_registration, legal_actions
 from gridstation.domain.sla import Stage, default_policy
+from gridstation.domain.timeline import describe_event
 from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -724,14 +715,14 @@ def test_service_refuses_a_stale_version(service: StationService, clerk: StaffMe
                                                ("true", True), ("是", True), (True, True)])
 def test_anonymity_correction_reads_yes_and_no(raw: object, expected: bool) -> None:
     """Correcting 匿名 with the text "false" clears it (it must not be read as a non-empty string)."""
-    from gridstation.domain.case import _as_flag
+    from gridstation.domain.lifecycle import _as_flag
 
     assert _as_flag(raw) is expected
 
 
 def test_anonymity_correction_refuses_other_words() -> None:
     """A value that is neither yes nor no is refused in Chinese."""
-    from gridstation.domain.case import _as_flag
+    from gridstation.domain.lifecycle import _as_flag
 
     with pytest.raises(ValidationError, match="是"):
         _as_flag("maybe")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from gridstation.domain.case import CaseState, Intake, fold, legal_actions
+from gridstation.domain.case import CaseState, Intake, fold
 from gridstation.domain.clock import HlcStamp, HybridLogicalClock
 from gridstation.domain.codec import event_from_json, event_to_json, state_from_json, state_to_json
 from gridstation.domain.enums import (
@@ -28,6 +28,7 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.errors import DomainError, IllegalTransition
 from gridstation.domain.events import Event
+from gridstation.domain.lifecycle import legal_actions
 from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gridstation.domain.case import CaseState, Intake, apply, decide, decide_registration
+from gridstation.domain.case import CaseState, Intake, apply
 from gridstation.domain.clock import HlcStamp
 from gridstation.domain.enums import Channel, EventType, Status, Tier
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event
+from gridstation.domain.lifecycle import decide, decide_registration
 from gridstation.domain.report import (
     DeadlineOutcome,
     Kpis,

@@ -41,9 +41,10 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from gridstation.domain.case import Intake, decide_registration
+from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.events import Event, new_id
+from gridstation.domain.lifecycle import decide_registration
 from gridstation.domain.numbering import format_case_number
 from gridstation.protocol import (
     MAX_ATTACHMENT_CHUNK,

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from gridstation.domain.case import legal_actions
 from gridstation.domain.codec import state_from_json
 from gridstation.domain.enums import Channel, EventType, Status
 from gridstation.domain.errors import DomainError
+from gridstation.domain.lifecycle import legal_actions
 from gridstation.protocol import PushRequest, StatusUpdate
 from gridstation.server.accounts import Department
 from gridstation.server.db import open_database

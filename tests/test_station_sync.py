@@ -449,9 +449,10 @@ def week_of_offline_work(service: StationService, clerk: StaffMember, clock: Fak
     Through the service one event is one transaction; 20 000 of them would take minutes, and only the log's
     content matters here.
     """
-    from gridstation.domain.case import apply, decide, decide_registration
+    from gridstation.domain.case import apply
     from gridstation.domain.clock import HlcStamp
     from gridstation.domain.events import Event, new_id
+    from gridstation.domain.lifecycle import decide, decide_registration
     from gridstation.domain.numbering import format_case_number
     from gridstation.storage import case_store
 

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gridstation.domain.case import CaseState, Intake, IntakeInvalid, apply, check_legal
+from gridstation.domain.case import CaseState, Intake, IntakeInvalid, apply
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import DomainError, IllegalTransition, ValidationError
 from gridstation.domain.events import Event, new_id
+from gridstation.domain.lifecycle import check_legal
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN, is_valid_case_number
 from gridstation.protocol import EventResult, PushedEvent, PushRequest, PushResponse
 from gridstation.server.core import ServerCore

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridstation.domain.case import apply, check_legal
+from gridstation.domain.case import apply
 from gridstation.domain.codec import state_from_json
 from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event, new_id
+from gridstation.domain.lifecycle import check_legal
 from gridstation.protocol import StatusUpdate, StatusUpdateResult
 from gridstation.server.accounts import Department
 from gridstation.server.core import ServerCore

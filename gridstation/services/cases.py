@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from gridstation.domain.case import CaseState, EventDraft, Intake, decide, decide_registration, legal_actions
+from gridstation.domain.case import CaseState, Intake
 from gridstation.domain.enums import EventType, Status
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event, new_id
+from gridstation.domain.lifecycle import EventDraft, decide, decide_registration, legal_actions
 from gridstation.domain.listing import CaseQuery, CaseSummary
 from gridstation.domain.numbering import format_case_number
 from gridstation.domain.roles import Permission, require

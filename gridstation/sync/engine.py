@@ -26,7 +26,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage import case_store, sync_store
+from gridstation.storage import case_store, sync_inbox, sync_store
 from gridstation.storage.settings import SettingKey, setting
 from gridstation.sync import inbox, wire
 from gridstation.sync.enrol import exchange_code
@@ -99,17 +99,17 @@ class SyncService:
     def status(self) -> SyncStatus:
         with self.station.reading() as session:
             unsent, oldest = sync_store.unsent_count(session)
-            last = sync_store.last_run(session)
+            last = sync_inbox.last_run(session)
             return SyncStatus(
                 enrolled=bool(setting(session, SettingKey.CREDENTIAL, "")),
                 server_url=str(setting(session, SettingKey.SERVER_URL, "") or ""),
                 unsent=unsent,
                 oldest_unsent_at=oldest,
-                last_success_at=sync_store.last_success_at(session),
+                last_success_at=sync_inbox.last_success_at(session),
                 last_attempt_at=last.started_at if last else None,
                 last_error="" if last is None or last.ok else last.error,
-                unseen_work_orders=sync_store.unseen_work_orders(session),
-                open_conflicts=sync_store.open_conflict_count(session),
+                unseen_work_orders=sync_inbox.unseen_work_orders(session),
+                open_conflicts=sync_inbox.open_conflict_count(session),
             )
 
     # --- what waits for a person (sync.inbox) -------------------------------------------------------------
@@ -193,7 +193,7 @@ class SyncService:
             transport.close()
         with self.station.reading() as session:
             summary.unsent_after, _ = sync_store.unsent_count(session)
-            summary.open_conflicts = sync_store.open_conflict_count(session)
+            summary.open_conflicts = sync_inbox.open_conflict_count(session)
 
     def _with_retries(self, call: Callable[[], T], summary: SyncSummary) -> T:
         def count() -> None:
@@ -288,7 +288,7 @@ class SyncService:
         # The server's states are taken as they are: unsent events here may already be in them.
         self._pull_all(transport, station.code, summary, report, should_stop, replay_unsent=False)
         with self.station.transaction() as session:
-            first = max(expected, (sync_store.last_acknowledged_seq(session) or 0) + 1)
+            first = max(expected, (sync_inbox.last_acknowledged_seq(session) or 0) + 1)
             count, last = sync_store.renumber_unsent(session, first)
             self.station.record_audit(session, None, "sync.renumbered", count=count, first=first, last=last)
         summary.renumbered += count
@@ -296,7 +296,7 @@ class SyncService:
 
     def _describe_rejected(self, results: list[Any]) -> list[RejectedEvent]:
         with self.station.reading() as session:
-            about = sync_store.rejected_event_details(session, [r.id for r in results])
+            about = sync_inbox.rejected_event_details(session, [r.id for r in results])
         out = []
         for result in results:
             kind, number = about.get(result.id, ("", ""))
@@ -370,18 +370,18 @@ class SyncService:
 
     def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
         with self.station.reading() as session:
-            return urgent_first(sync_store.cases_by_id(session, case_ids))
+            return urgent_first(sync_inbox.cases_by_id(session, case_ids))
 
     # --- receipt and conflicts ----------------------------------------------------------------------------
 
     def _day_receipt(self, transport: ServerTransport, summary: SyncSummary) -> ReceiptCheck | None:
         day = self.station.local_date(self.station.now())
         with self.station.reading() as session:
-            numbers = sync_store.day_range(session, self.station.start_of_day(day))
+            numbers = sync_inbox.day_range(session, self.station.start_of_day(day))
             if numbers is None:
                 return None
             first, last = numbers
-            local = sync_store.station_events_between(session, first, last)
+            local = sync_inbox.station_events_between(session, first, last)
         label = f"{day:%Y-%m-%d}"
         server = self._with_retries(
             lambda: transport.receipt(DayReceiptRequest(from_seq=first, to_seq=last, label=label)), summary
@@ -409,12 +409,12 @@ class SyncService:
             for conflict in open_now:
                 if sync_store.upsert_conflict(session, wire.conflict_values(conflict)):
                     summary.new_conflicts += 1
-            sync_store.close_conflicts_not_open_on_server(session, {c.id for c in open_now}, now)
+            sync_inbox.close_conflicts_not_open_on_server(session, {c.id for c in open_now}, now)
             crash_point("conflicts.in_transaction")
 
     def _record(self, summary: SyncSummary) -> None:
         with self.station.transaction() as session:
-            sync_store.record_run(
+            sync_inbox.record_run(
                 session,
                 kind=summary.kind,
                 started_at=summary.started_at,

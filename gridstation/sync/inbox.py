@@ -11,7 +11,7 @@ from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage import sync_store
+from gridstation.storage import sync_inbox
 from gridstation.sync.summary import NewWorkOrder, urgent_first
 
 
@@ -35,7 +35,7 @@ class ConflictView:
 
 def open_conflicts(station: StationService) -> list[ConflictView]:
     with station.reading() as session:
-        rows = sync_store.open_conflict_records(session)
+        rows = sync_inbox.open_conflict_records(session)
     return [
         ConflictView(
             id=r.id,
@@ -60,7 +60,7 @@ def resolve_conflict(station: StationService, actor: StaffMember, conflict_id: s
     if keep not in ("station", "server"):
         raise ValueError(keep)
     with station.reading() as session:
-        row = sync_store.conflict_record(session, conflict_id)
+        row = sync_inbox.conflict_record(session, conflict_id)
         if row is None:
             raise DomainError("conflict.unknown", "找不到该冲突记录。")
         if row.resolved_at is not None:
@@ -83,7 +83,7 @@ def resolve_conflict(station: StationService, actor: StaffMember, conflict_id: s
     now = station.now()
     with station.transaction() as session:
         # The new event is the one that set the case's clock stamp (a sync may have pulled others meanwhile).
-        sync_store.mark_conflict_resolved(session, conflict_id, now, case_id, state.last_hlc)
+        sync_inbox.mark_conflict_resolved(session, conflict_id, now, case_id, state.last_hlc)
         station.record_audit(session, actor, "conflict.resolved", conflict=conflict_id, keep=keep)
     return state
 
@@ -91,10 +91,10 @@ def resolve_conflict(station: StationService, actor: StaffMember, conflict_id: s
 def unseen_work_orders(station: StationService) -> list[NewWorkOrder]:
     """Work orders that came down and no clerk has looked at yet: urgent first, then by dispatch time."""
     with station.reading() as session:
-        return urgent_first(sync_store.unseen_work_order_cases(session))
+        return urgent_first(sync_inbox.unseen_work_order_cases(session))
 
 
 def mark_work_orders_seen(station: StationService, actor: StaffMember, case_ids: list[str]) -> None:
     now = station.now()
     with station.transaction() as session:
-        sync_store.mark_work_orders_seen(session, case_ids, now, actor.name)
+        sync_inbox.mark_work_orders_seen(session, case_ids, now, actor.name)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridstation.domain.case import CORRECTABLE_FIELDS, FIELD_LABELS, CaseState, describe_event, legal_actions
+from gridstation.domain.case import CORRECTABLE_FIELDS, FIELD_LABELS, CaseState
 from gridstation.domain.enums import (
     CHANNEL_LABELS,
     DISPOSAL_OUTCOME_LABELS,
@@ -38,8 +38,10 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.errors import DomainError
+from gridstation.domain.lifecycle import legal_actions
 from gridstation.domain.roles import Permission
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, Stage
+from gridstation.domain.timeline import describe_event
 from gridstation.domain.validation import mask_name, mask_phone
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService

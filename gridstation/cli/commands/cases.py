@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 from gridstation.cli.context import open_station, resolve_data_dir, station_zone
 from gridstation.cli.output import clip, deadline_text, iso, pad, print_json, print_table, text_width
-from gridstation.domain.case import CaseState, describe_event
+from gridstation.domain.case import CaseState
 from gridstation.domain.enums import CHANNEL_LABELS, STATUS_LABELS, TIER_LABELS, Status
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import STAGE_LABELS, Colour
+from gridstation.domain.timeline import describe_event
 from gridstation.domain.validation import mask_name, mask_phone
 
 

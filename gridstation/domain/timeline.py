@@ -1,0 +1,58 @@
+"""How an event reads in a case's timeline: one line in Chinese, for the desk, the CLI and paper."""
+
+from __future__ import annotations
+
+from gridstation.domain.enums import (
+    CHANNEL_LABELS,
+    EVENT_LABELS,
+    TIER_LABELS,
+    Channel,
+    EventType,
+    FollowUpKind,
+    FollowUpSource,
+    Satisfaction,
+    Tier,
+)
+from gridstation.domain.events import Event
+
+
+def describe_event(event: Event) -> str:
+    """One line for a timeline, in Chinese."""
+    p = event.payload
+    label = EVENT_LABELS[event.type]
+    match event.type:
+        case EventType.REGISTERED:
+            return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}"
+        case EventType.DISPATCHED:
+            return f"{label}：{p.get('assignee', '')}" + (f"（{p['note']}）" if p.get("note") else "")
+        case EventType.TIER_CHANGED:
+            return f"{label}：{TIER_LABELS[Tier(p['from'])]} → {TIER_LABELS[Tier(p['to'])]}，原因：{p['reason']}"
+        case EventType.INTAKE_CORRECTED:
+            return f"{label}：{p['field']}，原因：{p['reason']}"
+        case EventType.CLOSED:
+            return f"{label}：{p.get('answer', '')}"
+        case EventType.FOLLOW_UP:
+            from gridstation.domain.enums import FOLLOW_UP_KIND_LABELS, FOLLOW_UP_SOURCE_LABELS, SATISFACTION_LABELS
+
+            source = ""
+            if p.get("source") == FollowUpSource.PAPER_FORM:
+                paper = FOLLOW_UP_SOURCE_LABELS[FollowUpSource.PAPER_FORM]
+                source = f"（{paper}，回访人 {p.get('visitor', '')}，{p.get('visited_on', '')}）"
+            return (
+                f"{FOLLOW_UP_KIND_LABELS[FollowUpKind(p['kind'])]}："
+                f"{SATISFACTION_LABELS[Satisfaction(p['satisfaction'])]}"
+                + source
+                + (f"，{p['note']}" if p.get("note") else "")
+            )
+        case EventType.RECEIPT_PRINTED:
+            copies = int(p.get("copies", 1))
+            return (
+                ("补打回执" if p.get("reprint") else label)
+                + (f"（{p['paper']}）" if p.get("paper") else "")
+                + (f"，{copies} 份" if copies > 1 else "")
+            )
+        case EventType.CONFERENCE_FLAGGED:
+            return f"列入难题会诊：{p['reason']}" if p.get("flagged") else "移出难题会诊"
+        case _:
+            note = p.get("note", "")
+            return f"{label}" + (f"：{note}" if note else "")
