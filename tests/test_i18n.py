@@ -54,7 +54,7 @@ def test_main_window_in_english(qtbot: QtBot, english: None, service: StationSer
     window.show()
     qtbot.waitExposed(window)
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Cases", "&Print", "&Sync"]
+    assert menus == ["&File", "&Cases", "&Print", "&Sync", "&Help"]
     header = window.cases.model.headerData(2, Qt.Orientation.Horizontal)
     assert header == "Number"
     assert window.intake.tier.currentText() == "Quick coordinated"

@@ -46,15 +46,14 @@ from gridstation.domain.validation import mask_name, mask_phone
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.case_model import format_remaining
-from gridstation.ui.dialogs import accept_cancel_buttons, error_label
+from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
-from gridstation.ui.workers import run_in_background
 
 COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
 
 
-class ActionDialog(QDialog):
+class ActionDialog(WritingDialog):
     """Collects what one lifecycle step needs, then records it through the service."""
 
     def __init__(
@@ -71,7 +70,6 @@ class ActionDialog(QDialog):
         self._state = state
         self._action = action
         self.result_state: CaseState | None = None
-        self._recording = False
         self.setWindowTitle(self.tr("{0}：{1}").format(tr_label(EVENT_LABELS[action]), state.number))
         self.setMinimumWidth(420)
         self.inputs: dict[str, QWidget] = {}
@@ -161,33 +159,15 @@ class ActionDialog(QDialog):
         return values
 
     def accept(self) -> None:
-        """Record on the thread pool: a sync may hold the database for a moment, and the desk must not freeze."""
-        if self._recording:
-            return
-        self.error.hide()
         case_id, action, payload, version = self._state.id, self._action, self.payload(), self._state.version
-        self._set_recording(True)
-        run_in_background(
+        self.write(
             lambda: self._service.record(self._staff, case_id, action, payload, expected_version=version),
             self._recorded,
-            self._refused,
-            owner=self,
         )
-
-    def _set_recording(self, recording: bool) -> None:
-        self._recording = recording
-        self.buttons.setEnabled(not recording)
 
     def _recorded(self, state: object) -> None:
         assert isinstance(state, CaseState)
-        self._set_recording(False)
         self.result_state = state
-        super().accept()
-
-    def _refused(self, error: BaseException) -> None:
-        self._set_recording(False)
-        self.error.setText(error_text(error))
-        self.error.show()
 
 
 def _text() -> QPlainTextEdit:

@@ -1,8 +1,14 @@
-"""Pieces every form dialog of the desk shares: the red error line and the accept/cancel buttons."""
+"""Pieces every form dialog of the desk shares: the red error line, the accept/cancel buttons, and writing off the
+screen's thread."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+
+from gridstation.ui.messages import error_text
+from gridstation.ui.workers import run_in_background
 
 
 def error_label() -> QLabel:
@@ -25,3 +31,49 @@ def accept_cancel_buttons(dialog: QDialog, accept_text: str, cancel_text: str) -
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+class WritingDialog(QDialog):
+    """A form dialog whose OK writes to the database off the screen's thread.
+
+    A sync may hold the database for a moment; the desk must not freeze meanwhile. While the write runs the
+    buttons are disabled (a second OK does nothing), the dialog closes when it succeeds, and a refusal is shown in
+    the dialog's error line. Subclasses build `self.error` (error_label) and `self.buttons`, and call `write`.
+    """
+
+    error: QLabel
+    buttons: QDialogButtonBox
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.writing = False
+
+    def write(self, work: Callable[[], object], on_written: Callable[[object], None]) -> None:
+        if self.writing:
+            return
+        self.error.hide()
+        self._set_writing(True)
+
+        def written(result: object) -> None:
+            self._set_writing(False)
+            on_written(result)
+            QDialog.accept(self)
+
+        run_in_background(work, written, self._refused, owner=self)
+
+    def writing_changed(self, writing: bool) -> None:
+        """For subclasses: lock more than the buttons while a write runs."""
+
+    def refused(self) -> None:
+        """For subclasses: after a refusal is shown (e.g. clear a wrong PIN)."""
+
+    def _set_writing(self, writing: bool) -> None:
+        self.writing = writing
+        self.buttons.setEnabled(not writing)
+        self.writing_changed(writing)
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_writing(False)
+        self.error.setText(error_text(error))
+        self.error.show()
+        self.refused()

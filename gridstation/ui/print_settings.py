@@ -6,7 +6,6 @@ from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QLineEdit,
@@ -19,13 +18,11 @@ from gridstation.printing.config import EscPosSettings
 from gridstation.printing.paperwork import ESCPOS_KINDS, RECEIPT_MODES, Paperwork, PrintSettings
 from gridstation.printing.templates import receipt_papers
 from gridstation.services.staff import StaffMember
-from gridstation.ui.dialogs import accept_cancel_buttons, error_label
+from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
-from gridstation.ui.messages import error_text
-from gridstation.ui.workers import run_in_background
 
 
-class PrintSettingsDialog(QDialog):
+class PrintSettingsDialog(WritingDialog):
     def __init__(self, paperwork: Paperwork, staff: StaffMember, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._paperwork = paperwork
@@ -94,7 +91,6 @@ class PrintSettingsDialog(QDialog):
 
         self.error = error_label()
         self.buttons = accept_cancel_buttons(self, self.tr("保存"), self.tr("取消"))
-        self._saving = False
         layout = QVBoxLayout(self)
         layout.addWidget(receipt_box)
         layout.addWidget(escpos_box)
@@ -132,27 +128,9 @@ class PrintSettingsDialog(QDialog):
         )
 
     def accept(self) -> None:
-        """Save on the thread pool: a sync may hold the database for a moment, and the desk must not freeze."""
-        if self._saving:
-            return
-        self.error.hide()
         settings = self.settings()
-        self._set_saving(True)
-        run_in_background(
-            lambda: self._paperwork.set_print_settings(self._staff, settings), self._saved, self._refused, owner=self
-        )
-
-    def _set_saving(self, saving: bool) -> None:
-        self._saving = saving
-        self.buttons.setEnabled(not saving)
+        self.write(lambda: self._paperwork.set_print_settings(self._staff, settings), self._saved)
 
     def _saved(self, saved: object) -> None:
         assert isinstance(saved, PrintSettings)
-        self._set_saving(False)
         self.saved = saved
-        super().accept()
-
-    def _refused(self, error: BaseException) -> None:
-        self._set_saving(False)
-        self.error.setText(error_text(error))
-        self.error.show()

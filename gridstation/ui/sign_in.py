@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -18,12 +17,10 @@ from PySide6.QtWidgets import (
 
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.ui.dialogs import accept_cancel_buttons, error_label
-from gridstation.ui.messages import error_text
-from gridstation.ui.workers import run_in_background
+from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
 
 
-class SignInDialog(QDialog):
+class SignInDialog(WritingDialog):
     def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = service
@@ -38,7 +35,6 @@ class SignInDialog(QDialog):
         self.pin.setPlaceholderText(self.tr("PIN 或密码"))
         self.error = error_label()
         self.buttons = accept_cancel_buttons(self, self.tr("登录"), self.tr("退出"))
-        self._checking = False
         form = QFormLayout()
         form.addRow(self.tr("姓名"), self.name)
         form.addRow(self.tr("PIN"), self.pin)
@@ -51,32 +47,22 @@ class SignInDialog(QDialog):
         self.pin.setFocus()
 
     def accept(self) -> None:
-        if self._checking:
-            return
         name, pin = self.name.currentText(), self.pin.text()
-        self._set_checking(True)
-        run_in_background(lambda: self._service.sign_in(name, pin), self._signed_in, self._refused, owner=self)
+        self.write(lambda: self._service.sign_in(name, pin), self._signed_in)
 
-    def _set_checking(self, checking: bool) -> None:
-        self._checking = checking
-        self.buttons.setEnabled(not checking)
-        self.pin.setReadOnly(checking)
+    def writing_changed(self, writing: bool) -> None:
+        self.pin.setReadOnly(writing)
 
     def _signed_in(self, staff: object) -> None:
         assert isinstance(staff, StaffMember)
-        self._set_checking(False)
         self.staff = staff
-        super().accept()
 
-    def _refused(self, error: BaseException) -> None:
-        self._set_checking(False)
-        self.error.setText(error_text(error))
-        self.error.show()
+    def refused(self) -> None:
         self.pin.clear()
         self.pin.setFocus()
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(WritingDialog):
     """Creates the station and its first administrator."""
 
     def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
@@ -97,7 +83,6 @@ class FirstRunDialog(QDialog):
         self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = error_label()
         self.buttons = accept_cancel_buttons(self, self.tr("建立"), self.tr("退出"))
-        self._creating = False
         form = QFormLayout()
         form.addRow(self.tr("工作站编码"), self.code)
         form.addRow(self.tr("工作站名称"), self.station_name)
@@ -115,7 +100,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def accept(self) -> None:
-        if self._creating:
+        if self.writing:
             return
         if self.pin.text() != self.pin_again.text():
             self.error.setText(self.tr("两次输入的 PIN 不一致。"))
@@ -129,20 +114,8 @@ class FirstRunDialog(QDialog):
             "sub_district": self.sub_district.text().strip(),
             "contact_phone": self.contact.text().strip(),
         }
-        self._set_creating(True)
-        run_in_background(lambda: self._service.initialise(**values), self._created, self._refused, owner=self)
-
-    def _set_creating(self, creating: bool) -> None:
-        self._creating = creating
-        self.buttons.setEnabled(not creating)
+        self.write(lambda: self._service.initialise(**values), self._created)
 
     def _created(self, staff: object) -> None:
         assert isinstance(staff, StaffMember)
-        self._set_creating(False)
         self.staff = staff
-        super().accept()
-
-    def _refused(self, error: BaseException) -> None:
-        self._set_creating(False)
-        self.error.setText(error_text(error))
-        self.error.show()
