@@ -392,7 +392,7 @@ class Proxy:
 
 
 def read_to_end(sock: socket.socket) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         data = sock.recv(65536)
         if not data:
