@@ -124,13 +124,13 @@ class Generated:
 
 
 def _stamp(moment: datetime | None) -> str | None:
-    """What storage.types.UTCDateTime stores."""
+    """What common.sqltypes.UTCDateTime stores."""
     # isoformat is several times faster than strftime and gives the same text for UTC.
     return None if moment is None else moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def _json(value: Any) -> str:
-    """What storage.types.JsonText stores."""
+    """What common.sqltypes.JsonText stores."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

@@ -1,4 +1,8 @@
-"""Shared fixtures: a real station database in a temporary folder, with a clock the test controls."""
+"""Shared fixtures: a real station database in a temporary folder, with a clock the test controls.
+
+The server's and the sync's fixtures live in `tests/support/` and are registered here (`pytest_plugins`); the
+helpers test modules import are there too.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,17 @@ os.environ.setdefault("LANG", "C.UTF-8")
 os.environ.setdefault("GRIDSTATION_LOG_DIR", tempfile.mkdtemp(prefix="gridstation-test-logs-"))
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from gridstation.domain.enums import Role
+from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
+from tests.support.clock import FakeClock
+from tests.support.staff import ADMIN_NAME, ADMIN_PIN, CLERK_NAME, CLERK_PIN
 
 if TYPE_CHECKING:  # Qt loads only for the tests that use these fixtures
     from PySide6.QtWidgets import QApplication
@@ -27,24 +33,22 @@ if TYPE_CHECKING:  # Qt loads only for the tests that use these fixtures
 
     from gridstation.ui.main_window import MainWindow
 
-ADMIN_NAME = "王芳"
-ADMIN_PIN = "2468"
-CLERK_NAME = "李明"
-CLERK_PIN = "1357"
+pytest_plugins = [
+    # The server's fixtures (SQLite and PostgreSQL database, clock, service, in-process API).
+    "tests.support.server",
+    # The station's sync fixtures: a centre (the server app in-process) and an enrolled desk.
+    "tests.support.sync",
+]
 
 
-class FakeClock:
-    """Wall time that only moves when a test says so."""
+@pytest.fixture(autouse=True)
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheaper scrypt for test PINs (the lockout logic, not the hash cost, is under test); keeps the suite fast.
 
-    def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, **kwargs: float) -> datetime:
-        self.current += timedelta(**kwargs)
-        return self.current
+    Only this process: a server or desk started as a subprocess hashes at the real cost. A stored hash names its
+    own cost, so either side verifies the other's.
+    """
+    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
 
 
 @pytest.fixture
@@ -99,9 +103,3 @@ def window(qtbot: QtBot, service: StationService, clerk: StaffMember) -> MainWin
     qtbot.waitUntil(lambda: win.isActiveWindow())
     return win
 
-
-# The server's fixtures (SQLite and PostgreSQL database, clock, service, in-process API) for every test module.
-from tests.server_support import api, server, server_clock, server_db_url  # noqa: E402, F401
-
-# The station's sync fixtures: a centre (the server app in-process) and an enrolled desk.
-from tests.sync_support import centre, desk  # noqa: E402, F401

@@ -22,8 +22,9 @@ from gridstation.ui.case_detail import ActionDialog
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.print_settings import PrintSettingsDialog
 from gridstation.ui.printing import PreviewDialog, PrintController
-from tests.conftest import FakeClock
-from tests.qt_input import commit_text, press
+from tests.support.clock import FakeClock
+from tests.support.ports import free_port
+from tests.support.qt_input import commit_text, press
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("chinese_font")]
 
@@ -288,13 +289,9 @@ def test_print_settings_dialog_saves_and_shows_errors_in_place(qtbot: QtBot, ser
 
 def test_escpos_failure_offers_retry_and_keeps_the_case(qtbot: QtBot, window: MainWindow, service: StationService,
                                                         clerk: StaffMember, admin: StaffMember) -> None:
-    import socket
-
     from gridstation.printing.config import EscPosSettings
 
-    with socket.socket() as probe:  # a port with nothing listening: the printer is off
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens there: the printer is off
     Paperwork(service).set_print_settings(admin, PrintSettings(
         escpos=EscPosSettings(kind="network", host="127.0.0.1", port=port, timeout_s=1.0)))
     case_id = new_case(service, clerk)

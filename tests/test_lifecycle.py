@@ -28,17 +28,9 @@ from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import check_legal, decide, decide_registration, legal_actions
 from gridstation.domain.sla import Stage, default_policy
 from gridstation.domain.timeline import describe_event
-from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from tests.conftest import FakeClock
-
-
-@pytest.fixture(autouse=True)
-def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheaper scrypt for test PINs (the lockout logic, not the hash cost, is under test here); keeps the suite fast."""
-    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
-
+from tests.support.clock import FakeClock
 
 T0 = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
 NUMBER = "JA01-20261123-0001-X"

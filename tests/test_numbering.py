@@ -21,18 +21,11 @@ from gridstation.domain.numbering import (
     is_valid_case_number,
     validate_station_code,
 )
-from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import EventRow
-from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
-
-
-@pytest.fixture(autouse=True)
-def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheaper scrypt for test PINs (the lockout logic, not the hash cost, is under test here); keeps the suite fast."""
-    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
-
+from tests.support.clock import FakeClock
+from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SAMPLES = [

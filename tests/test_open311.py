@@ -9,7 +9,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +30,7 @@ from gridstation.server.db import open_database
 from gridstation.server.models import ServerCaseRow, ServerCategoryRow, WorkOrderRow
 from gridstation.server.service import ServerService
 from gridstation.server.workorders import TICKET_PATTERN, build_work_order
+from tests.support.clock import START, FakeClock
 
 with warnings.catch_warnings():
     # starlette's TestClient still runs on httpx and says so at import; the API under test is unaffected.
@@ -37,7 +38,6 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 V2 = "/open311/v2"
-START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
 W3C_SHANGHAI = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 GREEN = Department("GREEN", "区绿化市容局")
 
@@ -49,27 +49,19 @@ CORRIDOR = "XF-20261113-0002"
 PRIVATE = {"张伟", "13812341234", "李秀英", "02164331234", "021-64331234", "赵志强", "13698765432"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.current = START
-
-    def __call__(self) -> datetime:
-        return self.current
-
-
 @dataclass
 class World:
     service: ServerService
     app: FastAPI
     client: TestClient
-    clock: Clock
+    clock: FakeClock
     key: str
     station_seq: int = 0
 
 
 @pytest.fixture
 def world(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Iterator[World]:
-    clock = Clock()
+    clock = FakeClock()
     service = ServerService(open_database(f"sqlite:///{tmp_path / 'server.db'}"), clock=clock)
     app = create_app(service, tmp_path)
     service.add_station("JA01", "枫林居委会")

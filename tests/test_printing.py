@@ -24,7 +24,7 @@ from gridstation.printing.text import MISSING_GLYPH, printable, shorten
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.settings import SettingKey
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 
 MM = 72 / 25.4
 PHONE = "13812341234"

@@ -29,21 +29,13 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError, IllegalTransition
 from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import legal_actions
-from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage import case_store
 from gridstation.storage.db import StorageError
 from gridstation.storage.models import CaseRow, EventRow
-from tests.conftest import FakeClock
-from tests.snapshots import snapshot
-
-
-@pytest.fixture(autouse=True)
-def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheaper scrypt for test PINs (the lockout logic, not the hash cost, is under test here); keeps the suite fast."""
-    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
-
+from tests.support.clock import FakeClock
+from tests.support.snapshots import snapshot
 
 NOTES = ["已电话联系居民", "网格员到场查看", "居民不在家，已留言", "树枝已剪除", "井盖已清理", ""]
 ASSIGNEES = ["物业公司", "绿化市容所", "排水管理所", "交警支队", "城管中队", "消防站"]

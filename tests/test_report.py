@@ -35,17 +35,9 @@ from gridstation.domain.report import (
 )
 from gridstation.domain.sla import Colour, ColourScheme, Stage, default_policy
 from gridstation.printing.paperwork import Paperwork
-from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from tests.conftest import FakeClock
-
-
-@pytest.fixture(autouse=True)
-def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheaper scrypt for test PINs; keeps the service test fast."""
-    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
-
+from tests.support.clock import FakeClock
 
 US = timedelta(microseconds=1)
 POLICY = default_policy()

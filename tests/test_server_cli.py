@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +13,9 @@ import pytest
 from gridstation.domain.enums import EventType
 from gridstation.protocol import PullResponse, PushResponse
 from gridstation.server.cli import main
-from tests.server_support import ModelStation, ServerClock
+from tests.support.clock import FakeClock
+from tests.support.live_server import LiveServer
+from tests.support.server import ModelStation
 
 
 def run(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, str, str]:
@@ -95,34 +93,15 @@ def test_department_and_api_key_commands(capsys: pytest.CaptureFixture[str], ser
     assert code == 2
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(server_db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    port = free_port()
-    base = [sys.executable, "-m", "gridstation.server.cli", "--db", server_db_url, "--data-dir", str(tmp_path)]
-    added = subprocess.run([*base, "station", "add", "JA01", "枫林居委会"], capture_output=True, text=True, check=True)
-    enrolment = added.stdout.strip().splitlines()[-1]
-    process = subprocess.Popen([*base, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    server = LiveServer(server_db_url, tmp_path)
+    enrolment = server.admin("station", "add", "JA01", "枫林居委会").strip().splitlines()[-1]
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError(process.stderr.read().decode() if process.stderr else "server did not start")
-        yield url, enrolment
+        yield server.url, enrolment
     finally:
-        process.terminate()
-        process.communicate(timeout=10)  # also closes its pipes
+        server.stop()
 
 
 def test_real_server_process_on_loopback(live_server: tuple[str, str]) -> None:
@@ -131,7 +110,7 @@ def test_real_server_process_on_loopback(live_server: tuple[str, str]) -> None:
     with httpx.Client(base_url=url, timeout=10) as client:
         credential = client.post("/api/v1/enrol", json={"code": enrolment}).json()["credential"]
         headers = {"Authorization": f"Bearer {credential}"}
-        station = ModelStation("JA01", ServerClock())
+        station = ModelStation("JA01", FakeClock())
         case_id = station.register()
         station.record(case_id, EventType.FIRST_CONTACT, note="已电话联系")
         pushed = PushResponse.model_validate(

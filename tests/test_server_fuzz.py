@@ -65,7 +65,8 @@ from gridstation.server.app import MAX_JSON_BODY, create_app
 from gridstation.server.db import open_database
 from gridstation.server.models import ServerBase
 from gridstation.server.service import ServerService
-from tests.server_support import START, Api, ModelStation, ServerClock, auth, server_state
+from tests.support.clock import START, FakeClock
+from tests.support.server import Api, ModelStation, auth, server_state
 
 JSON = {"content-type": "application/json"}
 SQL_SNIPPETS = ("'; DROP TABLE events; --", "1 OR 1=1", "' OR '1'='1", "1; DELETE FROM stations")
@@ -208,7 +209,7 @@ def register_with(station: ModelStation, description: str, *, number: str | None
 
 
 @pytest.fixture
-def world(api: Api, server: ServerService, server_clock: ServerClock, tmp_path: Path) -> World:
+def world(api: Api, server: ServerService, server_clock: FakeClock, tmp_path: Path) -> World:
     ja = api.enrol_station("JA01")
     jb = api.enrol_station("JB02", "康乐居委会")
     alpha = ModelStation("JA01", server_clock)
@@ -887,7 +888,7 @@ class FuzzTarget:
 def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
     """One SQLite server for all the fuzzing, holding a station's cases, a department and a photo."""
     folder = tmp_path_factory.mktemp("fuzz")
-    clock = ServerClock()
+    clock = FakeClock()
     database = open_database(f"sqlite:///{folder / 'server.db'}")
     service = ServerService(database, clock=clock)
     app = create_app(service, folder / "data")

@@ -27,7 +27,8 @@ from gridstation.server.accounts import Department
 from gridstation.server.db import open_database
 from gridstation.server.service import ServerService
 from gridstation.server.workorders import build_work_order
-from tests.server_support import ModelStation, ServerClock, fresh_postgres, postgres_url
+from tests.support.clock import FakeClock
+from tests.support.server import ModelStation, fresh_postgres, postgres_url
 
 STATIONS = ("JA01", "JB02", "JC03")
 DEPARTMENT = Department("GREEN", "区绿化市容局")
@@ -60,7 +61,7 @@ class SyncMachine(RuleBasedStateMachine):
         if url.startswith("postgresql"):
             fresh_postgres(url)
         self.database = open_database(url)
-        self.clock = ServerClock()
+        self.clock = FakeClock()
         self.server = ServerService(self.database, clock=self.clock)
         self.server.add_department(DEPARTMENT.code, DEPARTMENT.name)
         self.stations: dict[str, ModelStation] = {}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event, text
 
 from gridstation.domain.codec import state_to_json
 from gridstation.domain.enums import Channel, EventType, Status, Tier
@@ -17,7 +19,9 @@ from gridstation.server.db import open_database
 from gridstation.server.errors import ServerError
 from gridstation.server.service import ServerService
 from gridstation.server.workorders import build_work_order
-from tests.server_support import Api, ModelStation, ServerClock, auth, server_state
+from tests.support.clock import FakeClock
+from tests.support.server import Api, ModelStation, auth, server_state
+from tests.support.waiting import wait_for
 
 GREEN = Department("GREEN", "区绿化市容局")
 
@@ -28,7 +32,7 @@ def contacted_case(station: ModelStation, index: int = 0) -> str:
     return case_id
 
 
-def test_push_then_pull_round_trip(api: Api, server_clock: ServerClock) -> None:
+def test_push_then_pull_round_trip(api: Api, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     case_id = contacted_case(station)
@@ -52,7 +56,7 @@ def test_enrolment_code_is_single_use_and_identity_comes_from_the_credential(api
     assert credential not in repr(server.stations())  # only a hash is kept
 
 
-def test_expired_enrolment_code_is_refused(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_expired_enrolment_code_is_refused(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     code = server.add_station("JA01", "枫林居委会")
     server_clock.advance(days=8)
     answer = api.client.post("/api/v1/enrol", json={"code": code})
@@ -60,7 +64,7 @@ def test_expired_enrolment_code_is_refused(api: Api, server: ServerService, serv
     assert answer.json()["error"]["code"] == "enrol.expired"
 
 
-def test_revoked_station_is_refused_at_once(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_revoked_station_is_refused_at_once(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     station.register()
@@ -75,7 +79,7 @@ def test_revoked_station_is_refused_at_once(api: Api, server: ServerService, ser
     assert len(server.events_held()) == 1
 
 
-def test_resent_batch_is_harmless(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_resent_batch_is_harmless(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     contacted_case(station)
@@ -88,7 +92,7 @@ def test_resent_batch_is_harmless(api: Api, server: ServerService, server_clock:
 
 
 def test_same_id_with_other_content_is_refused_and_kept_apart(
-    api: Api, server: ServerService, server_clock: ServerClock
+    api: Api, server: ServerService, server_clock: FakeClock
 ) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
@@ -110,7 +114,7 @@ def test_same_id_with_other_content_is_refused_and_kept_apart(
     assert server_state(server, "JA01")[case_id].status is Status.CONTACTED
 
 
-def test_a_gap_in_the_sequence_is_refused_whole(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_a_gap_in_the_sequence_is_refused_whole(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     contacted_case(station)
@@ -124,7 +128,7 @@ def test_a_gap_in_the_sequence_is_refused_whole(api: Api, server: ServerService,
 
 
 def test_a_reordered_batch_is_applied_in_sequence_order(
-    api: Api, server: ServerService, server_clock: ServerClock
+    api: Api, server: ServerService, server_clock: FakeClock
 ) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
@@ -136,7 +140,7 @@ def test_a_reordered_batch_is_applied_in_sequence_order(
     assert server_state(server, "JA01")[case_id].status is Status.DISPATCHED
 
 
-def test_a_reused_sequence_number_is_refused(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_a_reused_sequence_number_is_refused(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     """A station restored from a backup numbers new events again from where the backup stopped."""
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
@@ -151,7 +155,7 @@ def test_a_reused_sequence_number_is_refused(api: Api, server: ServerService, se
 
 
 def test_an_event_for_an_unknown_case_is_quarantined_not_dropped(
-    api: Api, server: ServerService, server_clock: ServerClock
+    api: Api, server: ServerService, server_clock: FakeClock
 ) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
@@ -177,7 +181,7 @@ def test_an_event_for_an_unknown_case_is_quarantined_not_dropped(
     assert (stray.id, "case.unknown") in server.quarantined("JA01")
 
 
-def test_status_is_decided_by_the_server(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_status_is_decided_by_the_server(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     """The department reports the case disposed while the station, offline, records arriving on site."""
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
@@ -199,7 +203,7 @@ def test_status_is_decided_by_the_server(api: Api, server: ServerService, server
 
 
 def test_a_field_edited_on_both_sides_keeps_both_values(
-    api: Api, server: ServerService, server_clock: ServerClock
+    api: Api, server: ServerService, server_clock: FakeClock
 ) -> None:
     credential = api.enrol_station("JA01")
     alpha = ModelStation("JA01", server_clock)
@@ -239,7 +243,7 @@ def test_a_field_edited_on_both_sides_keeps_both_values(
 
 
 def test_department_updates_flow_down_to_the_owning_station_only(
-    api: Api, server: ServerService, server_clock: ServerClock
+    api: Api, server: ServerService, server_clock: FakeClock
 ) -> None:
     ja = api.enrol_station("JA01")
     jb = api.enrol_station("JB02", "康乐居委会")
@@ -272,7 +276,7 @@ def test_department_updates_flow_down_to_the_owning_station_only(
     assert neighbour.pulled_ids == set()
 
 
-def test_a_retried_department_update_is_a_duplicate(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_a_retried_department_update_is_a_duplicate(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     case_id = contacted_case(station)
@@ -290,7 +294,7 @@ def test_a_retried_department_update_is_a_duplicate(api: Api, server: ServerServ
     assert len(server.events_held()) == 3
 
 
-def test_pull_pages_and_cursor(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_pull_pages_and_cursor(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     for index in range(5):
@@ -307,7 +311,7 @@ def test_pull_pages_and_cursor(api: Api, server: ServerService, server_clock: Se
     assert api.pull(credential, station).items == []
 
 
-def test_epoch_change_makes_the_station_pull_again(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_epoch_change_makes_the_station_pull_again(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     contacted_case(station)
@@ -325,8 +329,38 @@ def test_epoch_change_makes_the_station_pull_again(api: Api, server: ServerServi
     assert api.pull(credential, station).reset
 
 
+def waiting_for_the_write_lock(server: ServerService) -> Callable[[], bool]:
+    """A test of whether another writer now waits for the lock that the transaction the test holds open has taken.
+
+    SQLite has one write lock per file: a writer that begins a transaction (BEGIN IMMEDIATE, as every writer does)
+    while another holds it can go no further. PostgreSQL shows a session waiting on a lock (the station row).
+    """
+    database = server.database
+    if database.write_engine.dialect.name == "sqlite":
+        asked = threading.Event()
+
+        def note_begin(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement == "BEGIN IMMEDIATE":  # executed next, and it waits while another writer holds the lock
+                asked.set()
+
+        event.listen(database.write_engine, "before_cursor_execute", note_begin)
+        return asked.is_set
+
+    def session_waits() -> bool:
+        with database.read_engine.connect() as connection:
+            waiting = connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        return bool(waiting)
+
+    return session_waits
+
+
 def test_a_transaction_that_commits_late_is_not_skipped(
-    api: Api, server: ServerService, server_clock: ServerClock
+    api: Api, server: ServerService, server_clock: FakeClock
 ) -> None:
     """A department update holds its transaction open; a pull in between must not move past it."""
     credential = api.enrol_station("JA01")
@@ -355,8 +389,9 @@ def test_a_transaction_that_commits_late_is_not_skipped(
     second = threading.Thread(target=lambda: api.push_ok(credential, station))
     station.record(case_id, EventType.NOTE_ADDED, note="居民来电催办")
     server.faults.before_commit = lambda _: None
+    queued = waiting_for_the_write_lock(server)
     second.start()
-    time.sleep(0.3)
+    wait_for(queued, "the second writer never asked for the lock the first one holds")
     page = api.pull(credential, station)
     assert page.items == [] and station.cursor == 2
     release.set()
@@ -367,7 +402,7 @@ def test_a_transaction_that_commits_late_is_not_skipped(
     assert len(station.pulled_ids) == 4
 
 
-def test_day_receipt_proves_what_the_server_holds(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_day_receipt_proves_what_the_server_holds(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     for index in range(3):
@@ -387,7 +422,7 @@ def test_day_receipt_proves_what_the_server_holds(api: Api, server: ServerServic
     assert receipt.digest == receipt_digest([(e.station_seq, e.content_hash) for e in station.events])
 
 
-def test_a_station_clock_a_day_off_changes_nothing(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_a_station_clock_a_day_off_changes_nothing(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     from datetime import timedelta
 
     credential = api.enrol_station("JA01")
@@ -406,7 +441,7 @@ def test_a_station_clock_a_day_off_changes_nothing(api: Api, server: ServerServi
     assert [item for item in fast.pulled_ids] and len(fast.pulled_ids) == 5
 
 
-def test_work_orders_become_cases_of_their_station(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_work_orders_become_cases_of_their_station(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     ja = api.enrol_station("JA01")
     jb = api.enrol_station("JB02", "康乐居委会")
     order = build_work_order(
@@ -432,7 +467,7 @@ def test_work_orders_become_cases_of_their_station(api: Api, server: ServerServi
     assert neighbour.server_states == {}
 
 
-def test_on_the_spot_case_syncs(api: Api, server: ServerService, server_clock: ServerClock) -> None:
+def test_on_the_spot_case_syncs(api: Api, server: ServerService, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     case_id = station.register(1, tier=Tier.ON_THE_SPOT)
@@ -442,7 +477,7 @@ def test_on_the_spot_case_syncs(api: Api, server: ServerService, server_clock: S
 
 
 @pytest.mark.parametrize("chunk", [7, 64 * 1024])
-def test_attachments_upload_resumably(api: Api, server: ServerService, server_clock: ServerClock, chunk: int) -> None:
+def test_attachments_upload_resumably(api: Api, server: ServerService, server_clock: FakeClock, chunk: int) -> None:
     import hashlib
 
     credential = api.enrol_station("JA01")
@@ -475,7 +510,7 @@ def test_attachments_upload_resumably(api: Api, server: ServerService, server_cl
     assert download.content == photo
 
 
-def test_status_page_shows_no_personal_details(api: Api, server_clock: ServerClock) -> None:
+def test_status_page_shows_no_personal_details(api: Api, server_clock: FakeClock) -> None:
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     case_id = station.register()
@@ -490,7 +525,7 @@ def test_status_page_shows_no_personal_details(api: Api, server_clock: ServerClo
 
 
 def test_a_sqlite_writer_that_waits_too_long_is_told_busy_with_retry_after_and_its_retry_applies(
-    tmp_path: Path, server_clock: ServerClock
+    tmp_path: Path, server_clock: FakeClock
 ) -> None:
     path = tmp_path / "server.db"
     database = open_database(f"sqlite:///{path}", sqlite_busy_timeout_ms=200)
@@ -518,7 +553,7 @@ def test_a_sqlite_writer_that_waits_too_long_is_told_busy_with_retry_after_and_i
 
 
 def test_an_enrolment_retry_with_the_same_attempt_gets_a_fresh_credential_and_nobody_else_can(
-    server: ServerService, server_clock: ServerClock
+    server: ServerService, server_clock: FakeClock
 ) -> None:
     code = server.add_station("JA01", "枫林居委会")
     attempt = "a" * 24

@@ -13,18 +13,11 @@ from gridstation.domain.enums import Channel, EventType, Role, Status, Tier
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, Stage, default_policy
-from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import CategoryRow, CompoundRow
-from tests.conftest import ADMIN_NAME, ADMIN_PIN, CLERK_NAME, CLERK_PIN, FakeClock
-
-
-@pytest.fixture(autouse=True)
-def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheaper scrypt for test PINs (the lockout logic, not the hash cost, is under test here); keeps the suite fast."""
-    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
-
+from tests.support.clock import FakeClock
+from tests.support.staff import ADMIN_NAME, ADMIN_PIN, CLERK_NAME, CLERK_PIN
 
 CHIEF_NAME = "测试网格长"
 CHIEF_PIN = "8642"

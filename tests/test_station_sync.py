@@ -21,8 +21,9 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import CaseRow, EventRow
 from gridstation.sync.engine import SyncService
-from tests.conftest import FakeClock
-from tests.sync_support import (
+from tests.support.clock import FakeClock
+from tests.support.complaints import walk_in
+from tests.support.sync import (
     CENTRE_URL,
     Centre,
     Desk,
@@ -31,7 +32,6 @@ from tests.sync_support import (
     make_desk,
     refuse_connection,
     truncate_body,
-    walk_in,
 )
 
 

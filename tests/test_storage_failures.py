@@ -21,20 +21,13 @@ from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
 from gridstation.services import core as core_module
-from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage import db
 from gridstation.storage.db import StorageError, make_session_factory
-from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
-from tests.snapshots import snapshot
-
-
-@pytest.fixture(autouse=True)
-def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheaper scrypt for test PINs (the lockout logic, not the hash cost, is under test here); keeps the suite fast."""
-    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
-
+from tests.support.clock import FakeClock
+from tests.support.snapshots import snapshot
+from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 
 KEEPS_DATA = "已保存的数据未受影响"
 

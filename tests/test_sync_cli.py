@@ -5,57 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from gridstation.cli import main as cli
 from gridstation.domain.enums import EventType
 from gridstation.services.station import StationService
 from gridstation.sync.report import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, EXIT_REFUSED
-from tests.conftest import ADMIN_NAME, ADMIN_PIN
-from tests.sync_support import walk_in
-from tests.test_server_cli import free_port
-
-
-class LiveServer:
-    """A real `gridstation-server serve` on 127.0.0.1. Its stderr goes to `log`: a pipe nobody reads could fill up
-    and stall the server."""
-
-    def __init__(self, db_url: str, data_dir: Path, *, start_seconds: float = 30) -> None:
-        self.base = [sys.executable, "-m", "gridstation.server.cli", "--db", db_url, "--data-dir", str(data_dir)]
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = data_dir / "server.log"
-        self.start_seconds = start_seconds
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def admin(self, *args: str) -> str:
-        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=True).stdout
-
-    def start(self) -> None:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [*self.base, "serve", "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=log
-            )
-        deadline = time.monotonic() + self.start_seconds
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("server did not start")
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.communicate(timeout=10)
-            self.process = None
+from tests.support.complaints import walk_in
+from tests.support.live_server import LiveServer
+from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ Every run kills something mid-sync, after the desk recorded new work: the statio
 crash point (SIGKILL from inside, `GRIDSTATION_CRASH_AT`, also at the 2nd and 3rd batch or page), the station's
 sync process at seeded random moments (SIGKILL from outside; up to three killed syncs in a row, each resuming the
 last; some while the centre moves the same cases on), the server process during a push, or the TCP connection in
-the middle of a request or a response. Then another sync runs to the end and `crash_harness.check_invariants`
+the middle of a request or a response. Then another sync runs to the end and `check_invariants`
 demands: every station event exactly once on the server with the same content hash, no duplicate ids or numbers,
 nothing quarantined, nothing unsent, the same events and cases on both sides, the feed read to its head, the
 day's receipt matching, and `PRAGMA integrity_check` = ok on both SQLite files. 231 kill runs in all (see
 `test_every_crash_point_is_exercised_and_there_are_at_least_200_kill_runs`), plus 12 cut connections. The
-harness (a real server process, a fork server for the syncs) is in `tests/crash_harness.py`.
+harness (a real server process, a fork server for the syncs) is in `tests/support/crash/`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pytest
 
 from gridstation.common.crashpoints import POINTS
-from tests.crash_harness import ONCE_PER_SYNC, Rig
+from tests.support.crash.rig import ONCE_PER_SYNC, Rig
 
 RANDOM_CHAINS = 80  # seeds; seed n kills 1 + n % 3 syncs in a row (the later ones while resuming), then recovers
 RANDOM_RUNS = [(seed, 1 + seed % 3) for seed in range(RANDOM_CHAINS)]

@@ -1,7 +1,7 @@
 """A flaky network only slows sync down: a real server process, a real station, a fault-injecting proxy between.
 
 Every test runs `gridstation-server serve` on 127.0.0.1 with its SQLite database, enrols the station through
-`tests.fault_proxy.Proxy` and syncs through it while the proxy delays, resets, truncates, refuses or answers for
+`tests.support.fault_proxy.Proxy` and syncs through it while the proxy delays, resets, truncates, refuses or answers for
 the server. Each sync must still end ok, with every station event exactly once on the server, nothing unsent and
 both databases intact; the proxy's counters show the faults really happened, and the same faults with a single
 attempt make a sync fail.
@@ -35,8 +35,9 @@ from gridstation.sync.enrol import enrol_attempt
 from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.summary import SyncSummary
 from gridstation.sync.transport import ServerTransport, SyncError
-from tests.conftest import ADMIN_NAME, ADMIN_PIN, FakeClock
-from tests.fault_proxy import (
+from tests.support.clock import FakeClock
+from tests.support.complaints import walk_in
+from tests.support.fault_proxy import (
     DOWN,
     HOOK,
     LATENCY,
@@ -49,8 +50,8 @@ from tests.fault_proxy import (
     Proxy,
     Request,
 )
-from tests.sync_support import walk_in
-from tests.test_sync_cli import LiveServer
+from tests.support.live_server import LiveServer
+from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 
 PUSH = "/api/v1/sync/push"
 PULL = "/api/v1/sync/pull"
@@ -157,7 +158,7 @@ def centre_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def running_server(centre_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server process for the module (starting one takes seconds); each test enrols its own station."""
-    server = LiveServer(centre_url, tmp_path_factory.mktemp("centre-data"), start_seconds=60)
+    server = LiveServer(centre_url, tmp_path_factory.mktemp("centre-data"))
     server.start()
     yield server
     server.kill()
@@ -167,7 +168,7 @@ def running_server(centre_url: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def live(running_server: LiveServer) -> LiveServer:
-    if running_server.process is None or running_server.process.poll() is not None:
+    if not running_server.running():
         running_server.kill()  # a test that stopped it and failed before starting it again
         running_server.start()
     return running_server
@@ -246,14 +247,12 @@ def test_latency_on_every_request_only_slows_sync_down(desk: Desk, small_batches
     events = desk.work(cases=15)  # 30 events: two pushes, a pull page, receipt, conflicts
     desk.proxy.latency = 0.15
 
-    started = time.monotonic()
     summary = desk.sync().run()
-    elapsed = time.monotonic() - started
 
     desk.assert_exactly_once(summary, events)
     assert summary.retries == 0 and summary.outcomes == {"applied": events}
     assert len(desk.proxy.requests) >= 5
-    assert elapsed >= 0.15 * len(desk.proxy.requests)
+    assert desk.proxy.slowed == len(desk.proxy.requests)  # every request waited its 0.15 s before it went on
 
 
 def test_a_request_delayed_past_the_timeout_is_retried_and_the_late_copy_is_a_duplicate(
@@ -270,9 +269,7 @@ def test_a_request_delayed_past_the_timeout_is_retried_and_the_late_copy_is_a_du
     assert desk.proxy.applied[LATENCY] == 1
     assert summary.retries >= 1 and (PUSH, "sync.timeout") in desk.failures
     # The late copy reaches the server after the resend went through: its events are duplicates, stored once.
-    deadline = time.monotonic() + 10
-    while desk.proxy.answered[PUSH] < count(desk.proxy, PUSH) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    desk.proxy.wait_until(lambda: desk.proxy.answered[PUSH] >= count(desk.proxy, PUSH))
     assert desk.proxy.answered[PUSH] == count(desk.proxy, PUSH) >= 3  # two batches, and the first one twice
     desk.assert_exactly_once(summary, events)
 

@@ -1,4 +1,5 @@
-"""Helpers for the server tests: a light in-memory station that makes real domain events, and an API client.
+"""The server's fixtures and helpers: its database (SQLite and PostgreSQL), clock, service and in-process API, and
+a light in-memory station that makes real domain events.
 
 The model station decides events with the domain's own rules (`decide_registration`, `decide`), numbers them
 like a real station (gap-free `station_seq`) and keeps what it pulled, so tests can compare it with the server.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from gridstation.domain.case import CaseState, Intake, apply
+from gridstation.domain.case import CaseState, apply
 from gridstation.domain.clock import HybridLogicalClock
 from gridstation.domain.codec import state_from_json
-from gridstation.domain.enums import Channel, EventType, Tier
+from gridstation.domain.enums import EventType, Tier
 from gridstation.domain.events import Event, new_id
 from gridstation.domain.lifecycle import decide, decide_registration
 from gridstation.domain.numbering import format_case_number
@@ -29,42 +30,10 @@ from gridstation.server.app import create_app
 from gridstation.server.db import open_database
 from gridstation.server.faults import FaultInjector
 from gridstation.server.service import ServerService
+from tests.support.clock import FakeClock
+from tests.support.complaints import walk_in
 
 POSTGRES_ENV = "GRIDSTATION_TEST_POSTGRES_URL"
-START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
-
-COMPLAINTS = (
-    ("GREEN.LIGHT", "枫林苑 3 号楼前香樟树过高，遮挡二楼住户采光，希望修剪。"),
-    ("GREEN.DAMAGE", "康乐小区绿化带下窨井盖被泥土和落叶堵住，下雨积水。"),
-    ("GREEN.TRIM", "梅园新村 12 号楼旁树枝伸进阳台，请安排修剪。"),
-)
-
-
-def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
-    """A resident's complaint told at the desk (one of COMPLAINTS, by index)."""
-    category, description = COMPLAINTS[index % len(COMPLAINTS)]
-    return Intake.validated(
-        channel=Channel.WALK_IN,
-        category_code=category,
-        description=description,
-        tier=tier,
-        compound="枫林苑",
-        building="3号楼",
-        phone="13812341234",
-        complainant_name="张伟",
-        answer="已当场解释政策" if tier is Tier.ON_THE_SPOT else "",
-    )
-
-
-class ServerClock:
-    def __init__(self, start: datetime = START) -> None:
-        self.current = start
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, **kwargs: float) -> None:
-        self.current += timedelta(**kwargs)
 
 
 def postgres_url() -> str | None:
@@ -218,12 +187,13 @@ def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def server_clock() -> ServerClock:
-    return ServerClock()
+def server_clock() -> FakeClock:
+    """The server's own clock, apart from the desk's `clock`."""
+    return FakeClock()
 
 
 @pytest.fixture
-def server(server_db_url: str, server_clock: ServerClock) -> Iterator[ServerService]:
+def server(server_db_url: str, server_clock: FakeClock) -> Iterator[ServerService]:
     database = open_database(server_db_url)
     yield ServerService(database, clock=server_clock, faults=FaultInjector())
     database.dispose()

@@ -26,11 +26,9 @@ from gridstation.storage.models import EventRow
 from gridstation.sync.engine import SyncService
 from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.transport import ServerTransport
-from tests.server_support import walk_in
+from tests.support.clock import FakeClock
 
 CENTRE_URL = "http://centre.test"
-
-__all__ = ["walk_in"]
 
 Fault = Callable[[httpx.Request, Callable[[httpx.Request], httpx.Response]], httpx.Response]
 
@@ -85,7 +83,7 @@ class Centre:
     service: ServerService
     client: TestClient
     transport: FaultyTransport
-    clock: Any
+    clock: FakeClock
 
     def transport_factory(self, url: str, credential: str) -> ServerTransport:
         return ServerTransport(url, credential, transport=self.transport)
@@ -109,7 +107,7 @@ class Desk:
 
 
 @pytest.fixture
-def centre(tmp_path: Path, clock: Any) -> Iterator[Centre]:
+def centre(tmp_path: Path, clock: FakeClock) -> Iterator[Centre]:
     database = open_database(f"sqlite:///{tmp_path / 'centre.db'}")
     service = ServerService(database, clock=clock)
     client = TestClient(create_app(service, tmp_path / "centre-data"), raise_server_exceptions=False)

@@ -6,9 +6,9 @@ goes upstream on a fresh connection with `Connection: close`). Client connection
 requests, as httpx expects, until a fault ends one.
 
 Faults are queued (`add`) and apply to the next request whose path contains `Fault.path`, or come from
-`schedule`, a function of the request called when the queue has none for it. `latency` delays every request;
-`down(seconds)` makes the server unreachable for a while. `applied` counts what was actually done, so a test can
-show the faults really happened.
+`schedule`, a function of the request called when the queue has none for it. `latency` delays every request
+(`slowed` counts them); `down(seconds)` makes the server unreachable for a while. `applied` counts what was
+actually done, so a test can show the faults really happened; `wait_until` waits for the counters to get there.
 """
 
 from __future__ import annotations
@@ -84,11 +84,13 @@ class Proxy:
         self.applied: Counter[str] = Counter()
         self.requests: list[str] = []  # "METHOD path" of every request received, in order
         self.answered: Counter[str] = Counter()  # path -> answers the server gave (whatever became of them)
+        self.slowed = 0  # requests held for `latency` before they went on
         self.errors: list[Exception] = []  # anything unexpected in a connection thread
         self._queue: list[Fault] = []
         self._down_until = 0.0
         self._down_mode = "blackhole"
         self._lock = threading.Lock()
+        self._counted = threading.Condition(self._lock)  # notified whenever `answered` or `applied` grows
         self._stop = threading.Event()
         self._threads: set[threading.Thread] = set()
         self._sockets: set[socket.socket] = set()
@@ -148,6 +150,11 @@ class Proxy:
 
     def total_faults(self) -> int:
         return sum(self.applied.values())
+
+    def wait_until(self, reached: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Wait until `reached()` (a test of the counters) holds; False if it still does not after `timeout`."""
+        with self._counted:
+            return self._counted.wait_for(reached, timeout)
 
     # --- connections --------------------------------------------------------------------------------------
 
@@ -226,6 +233,8 @@ class Proxy:
             is_down = down > 0
         if self.latency:
             self._wait(self.latency)
+            with self._lock:
+                self.slowed += 1
         if is_down:
             self._count(DOWN)
             if down_mode == "blackhole":
@@ -268,8 +277,9 @@ class Proxy:
             upstream.sendall(out_head)
             upstream.sendall(self._read_body(client, buffer, length))
             answer = read_to_end(upstream)
-            with self._lock:
+            with self._counted:
                 self.answered[path] += 1
+                self._counted.notify_all()
         except OSError:
             self._count("upstream_failed")
             return False
@@ -320,8 +330,9 @@ class Proxy:
         return True
 
     def _count(self, kind: str) -> None:
-        with self._lock:
+        with self._counted:
             self.applied[kind] += 1
+            self._counted.notify_all()
 
     def _take_fault(self, request: Request) -> Fault | None:
         for index, fault in enumerate(self._queue):
@@ -381,7 +392,7 @@ class Proxy:
 
 
 def read_to_end(sock: socket.socket) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         data = sock.recv(65536)
         if not data:

@@ -1,0 +1,28 @@
+"""Residents' complaints as the desk registers them: the intake behind most cases the tests make."""
+
+from __future__ import annotations
+
+from gridstation.domain.case import Intake
+from gridstation.domain.enums import Channel, Tier
+
+COMPLAINTS = (
+    ("GREEN.LIGHT", "枫林苑 3 号楼前香樟树过高，遮挡二楼住户采光，希望修剪。"),
+    ("GREEN.DAMAGE", "康乐小区绿化带下窨井盖被泥土和落叶堵住，下雨积水。"),
+    ("GREEN.TRIM", "梅园新村 12 号楼旁树枝伸进阳台，请安排修剪。"),
+)
+
+
+def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
+    """A resident's complaint told at the desk (one of COMPLAINTS, by index)."""
+    category, description = COMPLAINTS[index % len(COMPLAINTS)]
+    return Intake.validated(
+        channel=Channel.WALK_IN,
+        category_code=category,
+        description=description,
+        tier=tier,
+        compound="枫林苑",
+        building="3号楼",
+        phone="13812341234",
+        complainant_name="张伟",
+        answer="已当场解释政策" if tier is Tier.ON_THE_SPOT else "",
+    )
