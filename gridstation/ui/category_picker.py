@@ -1,17 +1,44 @@
-"""Category picker with type-to-search by Chinese name, pinyin initials (zsrm) or full pinyin."""
+"""Category picker with type-to-search by Chinese name, pinyin initials (zsrm) or full pinyin.
+
+It never guesses: typing opens the matches with the first one highlighted; Enter or Tab takes the highlighted
+match (and only that), and the field then shows the chosen category's name, never the pinyin typed. While what
+is typed fits several categories and none is chosen, the hint under the field says so, before the clerk saves.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QWidget
 
 from gridstation.services.reference import CategoryChoice
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+TAKE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+_HINT_STYLE = "color: #8a5a00;"
+
+
+class Taken(Enum):
+    """What Enter or Tab on typed text did."""
+
+    NOTHING = "nothing"  # nothing typed, or the field already shows the chosen category
+    CHOSEN = "chosen"  # exactly one category fits, or one was highlighted: it is now the choice
+    AMBIGUOUS = "ambiguous"  # several fit and none is highlighted: the clerk must pick
+    NO_MATCH = "no_match"  # nothing fits what was typed
 
 
 def _normalise(text: str) -> str:
@@ -45,7 +72,7 @@ class _SearchProxy(QSortFilterProxyModel):
 
 
 class CategoryPicker(QComboBox):
-    """An editable combo: type 噪声, zs or zaosheng and pick with the arrow keys and Enter."""
+    """An editable combo: type 噪声, zs or zaosheng, move with the arrow keys, take with Enter or Tab."""
 
     category_chosen = Signal(str)
 
@@ -67,7 +94,17 @@ class CategoryPicker(QComboBox):
         line.textEdited.connect(self._on_typed)
         line.setPlaceholderText(self.tr("输入分类名称或拼音首字母，如 zs"))
         completer.activated[QModelIndex].connect(self._on_completion)  # type: ignore[index]
+        popup = completer.popup()
+        assert popup is not None
+        # Installed after the completer's own filter, so it sees Enter and Tab first.
+        popup.installEventFilter(self)
         self.currentIndexChanged.connect(self._on_index)
+        # Where the picker says what it is waiting for; the form places it under the field.
+        self.hint = QLabel()
+        self.hint.setObjectName("category_hint")
+        self.hint.setStyleSheet(_HINT_STYLE)
+        self.hint.setWordWrap(True)
+        self.hint.hide()
 
     def set_choices(self, choices: Sequence[CategoryChoice]) -> None:
         self._items.clear()
@@ -77,63 +114,134 @@ class CategoryPicker(QComboBox):
             search = f"{choice.label}|{choice.pinyin_initials}|{choice.pinyin_full}|{choice.code}".lower()
             item.setData(search.replace(" ", ""), SEARCH_ROLE)
             self._items.appendRow(item)
-        self.setCurrentIndex(-1)
-        self.clearEditText()
+        self.reset()
+
+    # --- typing and taking ------------------------------------------------------------------------------------
 
     def _on_typed(self, text: str) -> None:
         self._proxy.set_needle(text)
         completer = self.completer()
-        if text and completer is not None:
-            # No row is highlighted: highlighting would overwrite what the clerk is typing.
+        if not text or completer is None:
+            self._show_hint("")
+            return
+        matches = self._proxy.rowCount()
+        if matches:
             completer.complete()
+            # After the key press is done: the line edit restarts its completer then, clearing any highlight.
+            QTimer.singleShot(0, self._highlight_first)
+        self._show_hint(self._waiting_text(text, matches))
+
+    def _highlight_first(self) -> None:
+        """Highlight the first match so Enter takes something visible, without writing it over what is typed."""
+        completer = self.completer()
+        if completer is None:
+            return
+        popup = completer.popup()
+        model = completer.completionModel()
+        if popup is None or model is None or model.rowCount() == 0:
+            return
+        selection = popup.selectionModel()
+        if selection is None:
+            return
+        # The completer turns a highlight into new text in the field; this one is not the clerk's doing.
+        completer.blockSignals(True)
+        try:
+            selection.setCurrentIndex(model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            completer.blockSignals(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        completer = self.completer()
+        popup = completer.popup() if completer is not None else None
+        if (
+            watched is popup
+            and popup is not None
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in TAKE_KEYS
+        ):
+            taken = self._take(popup.currentIndex())
+            if taken is Taken.CHOSEN:
+                popup.hide()
+                if event.key() == Qt.Key.Key_Tab:
+                    self.focusNextChild()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _take(self, highlighted: QModelIndex) -> Taken:
+        code = highlighted.data(CODE_ROLE) if highlighted.isValid() else None
+        if code:
+            self.select_code(str(code))
+            return Taken.CHOSEN
+        return self.accept_typed()
 
     def _on_completion(self, index: QModelIndex) -> None:
-        source = self._proxy.mapToSource(index)
-        if source.isValid():
-            self.setCurrentIndex(source.row())
+        # The index belongs to the completer's own model: read the code it carries, never map it to ours.
+        code = index.data(CODE_ROLE)
+        if code:
+            self.select_code(str(code))
 
     def _on_index(self, row: int) -> None:
         code = self.current_code()
         if code:
+            self._show_hint("")
             self.category_chosen.emit(code)
 
-    def current_code(self) -> str:
-        """The chosen code, or the single match of what was typed, or empty."""
-        row = self.currentIndex()
-        if row >= 0 and self.itemText(row) == self.currentText():
-            return str(self.itemData(row, CODE_ROLE) or "")
-        needle = _normalise(self.currentText())
+    def accept_typed(self) -> Taken:
+        """Enter or Tab on typed text with no highlighted match: take the one category that fits, if only one."""
+        if self._shows_choice():
+            return Taken.NOTHING
+        text = self.currentText()
+        needle = _normalise(text)
         if not needle:
-            return ""
-        matches = [row for row in range(self.count()) if needle in str(self.itemData(row, SEARCH_ROLE))]
-        return str(self.itemData(matches[0], CODE_ROLE) or "") if len(matches) == 1 else ""
-
-    def accept_typed(self) -> bool:
-        """Enter or Tab on typed text picks the best match; True when that changed the choice."""
-        row = self.currentIndex()
-        if row >= 0 and self.itemText(row) == self.currentText():
-            return False
-        needle = _normalise(self.currentText())
-        if not needle:
-            return False
-        matches = [r for r in range(self.count()) if needle in str(self.itemData(r, SEARCH_ROLE))]
-        if not matches:
-            return False
-        self.setCurrentIndex(matches[0])
-        self.setEditText(self.itemText(matches[0]))
+            return Taken.NOTHING
+        matches = self._matching_rows(needle)
+        if len(matches) == 1:
+            self.setCurrentIndex(matches[0])
+            return Taken.CHOSEN
+        self._proxy.set_needle(text)
         completer = self.completer()
-        popup = completer.popup() if completer is not None else None
-        if popup is not None:
-            popup.hide()
-        return True
+        if matches and completer is not None:
+            completer.complete()  # show them again: the clerk picks, the desk does not guess
+            self._highlight_first()
+        self._show_hint(self._waiting_text(text, len(matches)))
+        return Taken.AMBIGUOUS if matches else Taken.NO_MATCH
+
+    # --- reading the choice -----------------------------------------------------------------------------------
+
+    def current_code(self) -> str:
+        """The chosen category's code; empty while what the field shows is not a category's name."""
+        return str(self.itemData(self.currentIndex(), CODE_ROLE) or "") if self._shows_choice() else ""
+
+    def _shows_choice(self) -> bool:
+        row = self.currentIndex()
+        return row >= 0 and self.itemText(row) == self.currentText()
+
+    def _matching_rows(self, needle: str) -> list[int]:
+        return [row for row in range(self.count()) if needle in str(self.itemData(row, SEARCH_ROLE))]
+
+    def _waiting_text(self, typed: str, matches: int) -> str:
+        if matches == 0:
+            return self.tr("没有与「{0}」相符的分类，请换个说法或拼音首字母。").format(typed)
+        if matches == 1:
+            return ""
+        return self.tr("「{0}」有 {1} 个分类相符，请用 ↑↓ 选定后按回车。").format(typed, matches)
+
+    def _show_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
 
     def select_code(self, code: str) -> None:
         for row in range(self.count()):
             if self.itemData(row, CODE_ROLE) == code:
                 self.setCurrentIndex(row)
+                self.setEditText(self.itemText(row))  # also when the row was current already but pinyin was typed
+                self._proxy.set_needle("")
+                self._show_hint("")
                 return
 
     def reset(self) -> None:
         self.setCurrentIndex(-1)
         self.clearEditText()
         self._proxy.set_needle("")
+        self._show_hint("")

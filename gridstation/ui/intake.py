@@ -34,7 +34,7 @@ from gridstation.domain.validation import DESCRIPTION_MAX_CHARS, char_count, val
 from gridstation.services.drafts import DraftStore
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.ui.category_picker import CategoryPicker
+from gridstation.ui.category_picker import TAKE_KEYS, CategoryPicker, Taken
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
@@ -131,6 +131,8 @@ class IntakeForm(QWidget):
             form.addRow(label, self._with_error(name, widget))
             if name == "description":
                 form.addRow("", self.counter)
+            if name == "category_code":
+                form.addRow("", self.category.hint)
         form.addRow(self.answer_label, self._with_error("answer", self.answer))
 
         buttons = QHBoxLayout()
@@ -244,10 +246,14 @@ class IntakeForm(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             in_category = watched in (self.category, self.category.lineEdit())
-            completes = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
-            # Typing "zs" then Enter or Tab takes the first match, like any type-ahead list.
-            if in_category and completes and self.category.accept_typed() and event.key() != Qt.Key.Key_Tab:
-                return True
+            if in_category and event.key() in TAKE_KEYS:
+                taken = self.category.accept_typed()
+                # Several categories (or none) fit what was typed: stay in the field, whose hint says so.
+                if taken in (Taken.AMBIGUOUS, Taken.NO_MATCH):
+                    return True
+                # Enter took the one category that fits; saving is a second Enter.
+                if taken is Taken.CHOSEN and event.key() != Qt.Key.Key_Tab:
+                    return True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._popup_open():
                 in_text = watched in (self.description, self.answer)
                 if not (in_text and event.modifiers() & Qt.KeyboardModifier.ShiftModifier):

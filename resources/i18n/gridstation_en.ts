@@ -266,118 +266,118 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="214" />
+      <location filename="../../gridstation/ui/case_detail.py" line="196" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="222" />
-      <location filename="../../gridstation/ui/case_detail.py" line="370" />
+      <location filename="../../gridstation/ui/case_detail.py" line="204" />
+      <location filename="../../gridstation/ui/case_detail.py" line="352" />
       <source>显示完整电话</source>
       <translation>Show full phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="241" />
+      <location filename="../../gridstation/ui/case_detail.py" line="223" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="270" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="271" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="272" />
+      <location filename="../../gridstation/ui/case_detail.py" line="254" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="273" />
+      <location filename="../../gridstation/ui/case_detail.py" line="255" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="275" />
+      <location filename="../../gridstation/ui/case_detail.py" line="257" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="276" />
+      <location filename="../../gridstation/ui/case_detail.py" line="258" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="277" />
+      <location filename="../../gridstation/ui/case_detail.py" line="259" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="311" />
+      <location filename="../../gridstation/ui/case_detail.py" line="293" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="318" />
+      <location filename="../../gridstation/ui/case_detail.py" line="300" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="344" />
+      <location filename="../../gridstation/ui/case_detail.py" line="326" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="346" />
+      <location filename="../../gridstation/ui/case_detail.py" line="328" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="346" />
+      <location filename="../../gridstation/ui/case_detail.py" line="328" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="370" />
+      <location filename="../../gridstation/ui/case_detail.py" line="352" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -496,9 +496,19 @@
   <context>
     <name>CategoryPicker</name>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="68" />
+      <location filename="../../gridstation/ui/category_picker.py" line="95" />
       <source>输入分类名称或拼音首字母，如 zs</source>
       <translation>Type a category or its pinyin initials, e.g. zs</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/category_picker.py" line="225" />
+      <source>没有与「{0}」相符的分类，请换个说法或拼音首字母。</source>
+      <translation>No category matches “{0}”; try other words or pinyin initials.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/category_picker.py" line="228" />
+      <source>「{0}」有 {1} 个分类相符，请用 ↑↓ 选定后按回车。</source>
+      <translation>{1} categories match “{0}”: choose one with ↑↓ and press Enter.</translation>
     </message>
   </context>
   <context>
@@ -618,72 +628,72 @@
   <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="86" />
+      <location filename="../../gridstation/ui/sign_in.py" line="72" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="74" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="90" />
+      <location filename="../../gridstation/ui/sign_in.py" line="76" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="102" />
+      <location filename="../../gridstation/ui/sign_in.py" line="87" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="103" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="104" />
+      <location filename="../../gridstation/ui/sign_in.py" line="89" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="105" />
+      <location filename="../../gridstation/ui/sign_in.py" line="90" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="106" />
+      <location filename="../../gridstation/ui/sign_in.py" line="91" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="107" />
+      <location filename="../../gridstation/ui/sign_in.py" line="92" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="108" />
+      <location filename="../../gridstation/ui/sign_in.py" line="93" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="111" />
+      <location filename="../../gridstation/ui/sign_in.py" line="96" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="121" />
+      <location filename="../../gridstation/ui/sign_in.py" line="106" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -830,44 +840,44 @@ Log folder: {2}</translation>
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="238" />
+      <location filename="../../gridstation/ui/intake.py" line="240" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="278" />
+      <location filename="../../gridstation/ui/intake.py" line="284" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="348" />
+      <location filename="../../gridstation/ui/intake.py" line="354" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="353" />
+      <location filename="../../gridstation/ui/intake.py" line="359" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="365" />
+      <location filename="../../gridstation/ui/intake.py" line="371" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="375" />
+      <location filename="../../gridstation/ui/intake.py" line="381" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="438" />
+      <location filename="../../gridstation/ui/intake.py" line="444" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="459" />
+      <location filename="../../gridstation/ui/intake.py" line="465" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -1209,92 +1219,92 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PrintSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="34" />
+      <location filename="../../gridstation/ui/print_settings.py" line="31" />
       <source>打印设置</source>
       <translation>Print settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="45" />
+      <location filename="../../gridstation/ui/print_settings.py" line="42" />
       <source>同时打印工作站存根</source>
       <translation>Also print the station's stub</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="48" />
+      <location filename="../../gridstation/ui/print_settings.py" line="45" />
       <source>系统默认打印机</source>
       <translation>System default printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="52" />
+      <location filename="../../gridstation/ui/print_settings.py" line="49" />
       <source>{0}（未找到）</source>
       <translation>{0} (not found)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="55" />
+      <location filename="../../gridstation/ui/print_settings.py" line="52" />
       <source>回执</source>
       <translation>Receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="57" />
+      <location filename="../../gridstation/ui/print_settings.py" line="54" />
       <source>纸张</source>
       <translation>Paper</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="58" />
+      <location filename="../../gridstation/ui/print_settings.py" line="55" />
       <source>登记后按 F9</source>
       <translation>F9 after registering</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="60" />
+      <location filename="../../gridstation/ui/print_settings.py" line="57" />
       <source>打印机</source>
       <translation>Printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="82" />
+      <location filename="../../gridstation/ui/print_settings.py" line="79" />
       <source>热敏打印机（ESC/POS 直连，打印中文和二维码）</source>
       <translation>Receipt printer (ESC/POS direct: Chinese text and QR codes)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="84" />
+      <location filename="../../gridstation/ui/print_settings.py" line="81" />
       <source>连接方式</source>
       <translation>Connection</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="85" />
+      <location filename="../../gridstation/ui/print_settings.py" line="82" />
       <source>IP 地址</source>
       <translation>IP address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="86" />
+      <location filename="../../gridstation/ui/print_settings.py" line="83" />
       <source>端口</source>
       <translation>Port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="87" />
+      <location filename="../../gridstation/ui/print_settings.py" line="84" />
       <source>USB 厂商号</source>
       <translation>USB vendor ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="88" />
+      <location filename="../../gridstation/ui/print_settings.py" line="85" />
       <source>USB 产品号</source>
       <translation>USB product ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="89" />
+      <location filename="../../gridstation/ui/print_settings.py" line="86" />
       <source>串口</source>
       <translation>Serial port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="90" />
+      <location filename="../../gridstation/ui/print_settings.py" line="87" />
       <source>波特率</source>
       <translation>Baud rate</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="96" />
+      <location filename="../../gridstation/ui/print_settings.py" line="93" />
       <source>保存</source>
       <translation>Save</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="96" />
+      <location filename="../../gridstation/ui/print_settings.py" line="93" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1302,32 +1312,32 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="32" />
+      <location filename="../../gridstation/ui/sign_in.py" line="29" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="38" />
+      <location filename="../../gridstation/ui/sign_in.py" line="35" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="43" />
+      <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="44" />
+      <location filename="../../gridstation/ui/sign_in.py" line="40" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="40" />
+      <location filename="../../gridstation/ui/sign_in.py" line="37" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="40" />
+      <location filename="../../gridstation/ui/sign_in.py" line="37" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
