@@ -18,7 +18,11 @@ from tests.support.qt_input import owns_focus, press, type_chars
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("chinese_font")]
 
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
-NOISE = {"NOISE.BUILD": "噪声扰民 / 施工噪声", "NOISE.SHOP": "噪声扰民 / 商铺噪声", "NOISE.NEIGH": "噪声扰民 / 邻里噪声"}
+NOISE = {
+    "NOISE.BUILD": "噪声扰民 / 施工噪声",
+    "NOISE.SHOP": "噪声扰民 / 商铺噪声",
+    "NOISE.NEIGH": "噪声扰民 / 邻里噪声",
+}
 
 
 @pytest.fixture
