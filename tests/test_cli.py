@@ -22,6 +22,7 @@ from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, Tier
 from gridstation.services.station import StationService
+from tests.support.snapshots import snapshot
 
 DEMO_CASES = 20
 REPO = Path(__file__).resolve().parents[1]
@@ -65,6 +66,16 @@ def demo_dir(demo_template: tuple[Path, str], tmp_path: Path) -> Path:
     return target
 
 
+def stored(data_dir: Path) -> Any:
+    """The station's cases, events and counters as stored: what must stay untouched (a listing would not do, its
+    colours move on with the wall clock between two calls)."""
+    service = StationService(data_dir)
+    try:
+        return snapshot(service)
+    finally:
+        service.close()
+
+
 def list_json(capsys: pytest.CaptureFixture[str], data_dir: Path, *extra: str) -> list[dict[str, Any]]:
     code, out, err = run(capsys, "--data-dir", str(data_dir), "cases", "list", "--json", *extra)
     assert code == 0, err
@@ -93,12 +104,12 @@ def test_demo_prints_sign_in_accounts(demo_template: tuple[Path, str]) -> None:
 
 def test_demo_refuses_when_data_exists(capsys: pytest.CaptureFixture[str], demo_dir: Path) -> None:
     """A second `demo` leaves the existing station alone and says why in Chinese."""
-    before = list_json(capsys, demo_dir)
+    before = stored(demo_dir)
     code, _, err = run(capsys, "--data-dir", str(demo_dir), "demo", "--cases", "2")
     assert code == 2
     assert "已有工作站数据" in err and "--force" in err
     assert "Traceback" not in err
-    assert list_json(capsys, demo_dir) == before
+    assert stored(demo_dir) == before
 
 
 def test_demo_force_moves_old_database_aside(capsys: pytest.CaptureFixture[str], demo_dir: Path) -> None:
@@ -224,14 +235,17 @@ def test_backup_then_restore_round_trip(capsys: pytest.CaptureFixture[str], demo
     backup = tmp_path / "backups" / "jiaxing.db"
     code, out, _ = run(capsys, "--data-dir", str(demo_dir), "backup", str(backup))
     assert code == 0 and str(backup) in out and backup.is_file()
-    before = list_json(capsys, demo_dir)
+    before = stored(demo_dir)
 
     _register_one(demo_dir)
     assert len(list_json(capsys, demo_dir)) == DEMO_CASES + 1
 
     code, out, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), "--yes", *ADMIN)
     assert code == 0
-    assert list_json(capsys, demo_dir) == before
+    cases, events, counters = stored(demo_dir)
+    assert (cases, events) == before[:2]
+    today = max(counters)
+    assert counters[today] > before[2].get(today, 0)  # the number issued since is never issued again
     safety = next(line.split("：", 1)[1] for line in out.splitlines() if line.startswith("恢复前的数据已另存为"))
     assert Path(safety).is_file()
 
@@ -281,12 +295,12 @@ def test_restore_rejects_a_file_that_is_not_a_backup(
     """Restoring a non-database file is a Chinese error with exit 2, and the station is untouched."""
     bogus = tmp_path / "notes.db"
     bogus.write_text("这不是数据库", encoding="utf-8")
-    before = list_json(capsys, demo_dir)
+    before = stored(demo_dir)
     code, _, err = run(capsys, "--data-dir", str(demo_dir), "restore", str(bogus), "--yes", *ADMIN)
     assert code == 2
     assert "不是有效的 GridStation 备份" in err
     assert "Traceback" not in err
-    assert list_json(capsys, demo_dir) == before
+    assert stored(demo_dir) == before
     assert not (demo_dir / "backups").exists()
 
 

@@ -61,3 +61,28 @@ def test_main_window_in_english(qtbot: QtBot, english: None, service: StationSer
     assert window.intake.save_button.text() == "Save (Enter)"
     (ROOT / "shots").mkdir(exist_ok=True)
     window.grab().save(str(ROOT / "shots" / "desk-english.png"))
+
+
+def test_qts_own_strings_are_chinese_in_the_chinese_desk(qapp: QApplication) -> None:
+    """Close/Yes/No/OK buttons and the text field's right-click menu were English (issue 14, item 5)."""
+    from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+
+    translator = install_translator(qapp, "zh_CN")
+    assert translator is not None
+    try:
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Close
+            | QDialogButtonBox.StandardButton.Yes
+            | QDialogButtonBox.StandardButton.No
+            | QDialogButtonBox.StandardButton.Ok
+        )
+        texts = {b.text().replace("&", "") for b in buttons.buttons()}
+        assert {"关闭", "确定"} <= texts and not {"Close", "OK", "Yes", "No"} & texts
+        field = QLineEdit()
+        menu = field.createStandardContextMenu()
+        assert menu is not None
+        labels = [a.text() for a in menu.actions() if a.text()]
+        assert any("撤消" in label or "撤销" in label for label in labels), labels
+        assert not any(label.replace("&", "").startswith(("Undo", "Paste")) for label in labels)
+    finally:
+        qapp.removeTranslator(translator)

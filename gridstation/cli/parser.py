@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_location_options(parser, data_dir=None, lang="zh_CN")
     parser.set_defaults(handler=run_desktop_command)
-    parser.add_argument("--version", action="version", version=f"gridstation {_version()}")
+    parser.add_argument("--version", action="version", version=f"gridstation {_version()}", help="显示版本号并退出")
     parser.add_argument("--demo-if-empty", action="store_true", help="数据目录里还没有工作站时，先创建演示工作站再启动")
     commands = _subcommands(parser, required=False)
     # --data-dir and --lang also work after a subcommand; there they default to SUPPRESS so they do not

@@ -8,10 +8,11 @@ that may come from Excel on a Chinese Windows.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from gridstation.domain.errors import DomainError
 
@@ -21,15 +22,60 @@ EXIT_INTERRUPTED = 130  # what a shell reports for a process ended by Ctrl+C (12
 Handler = Callable[[argparse.Namespace], int]
 
 
-class ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse with its complaint about a malformed command line in Chinese, exiting with `EXIT_USER_ERROR`.
+# argparse's own words, which it writes in English whatever the program's language.
+_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^unrecognized arguments: (.*)$"), r"无法识别的参数：\1"),
+    (re.compile(r"^the following arguments are required: (.*)$"), r"缺少必需的参数：\1"),
+    (
+        re.compile(r"^argument (\S+): invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
+        r"参数 \1 的值「\2」无效，可选：\3",
+    ),
+    (re.compile(r"^argument (\S+): expected one argument$"), r"参数 \1 需要一个值"),
+    (re.compile(r"^argument (\S+): expected at least one argument$"), r"参数 \1 至少需要一个值"),
+    (re.compile(r"^argument (\S+): invalid \S+ value: '?(.*?)'?$"), r"参数 \1 的值「\2」格式不对"),
+    (re.compile(r"^argument (\S+): not allowed with argument (\S+)$"), r"参数 \1 不能与 \2 同时使用"),
+    (re.compile(r"^argument (\S+): (.*)$"), r"参数 \1：\2"),
+)
 
-    Pass it on as `parser_class` to `add_subparsers`, so that subcommands complain the same way.
+
+def chinese_argparse_message(message: str) -> str:
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[Any],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse in Chinese: its headings, its help option and its complaints about a malformed command line, which
+    exit with `EXIT_USER_ERROR`.
+
+    Pass it on as `parser_class` to `add_subparsers`, so that subcommands speak the same way.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        add_help = kwargs.get("add_help", True)
+        kwargs["add_help"] = False  # its own help option below, worded in Chinese
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USER_ERROR, f"{self.prog}：参数错误：{message}\n")
+        self.exit(EXIT_USER_ERROR, f"{self.prog}：参数错误：{chinese_argparse_message(message)}\n")
 
 
 def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None, *, error_prefix: str = "") -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -27,9 +27,15 @@ def install_font(app: QApplication) -> str:
 
 
 def install_translator(app: QCoreApplication, language: str) -> QTranslator | None:
-    """Chinese is the source language; other languages load a compiled .qm from resources/i18n."""
+    """Chinese is the source language of the desk's own strings; other languages load a compiled .qm from
+    resources/i18n. Qt's own strings (OK/Close/Yes/No, the right-click menu of a text field, the file and print
+    dialogs) are English in Qt: in Chinese they come from the qtbase_zh_CN.qm that ships with PySide6."""
     if language.startswith("zh"):
         QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+        qt_strings = QTranslator(app)
+        if qt_strings.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt_strings)
+            return qt_strings
         return None
     translator = QTranslator(app)
     if translator.load(str(qm_path(language))):
