@@ -112,10 +112,12 @@ def test_without_a_printer_the_clerk_is_told_and_can_save_a_pdf_or_retry(
     saved = tmp_path / "回执.pdf"
     printing.ask_save_path = lambda name: str(saved)
     save_button = next(b for b in box.buttons() if "PDF" in b.text())
-    with qtbot.waitSignal(printing.receipt_recorded, timeout=15000):
-        save_button.click()
+    save_button.click()
+    qtbot.waitUntil(lambda: "已保存" in window.statusBar().currentMessage(), timeout=15000)
     assert saved.read_bytes().startswith(b"%PDF")
     assert not saved.with_name(saved.name + ".part").exists()
+    # A saved file is not a printed slip: nothing in the history, so the next print is not a 补打 (issue 14, item 7).
+    assert service.case(case_id).receipts_printed == 0
 
     # The printer is back: retry prints.
     window.activateWindow()  # offscreen does not hand activation back when the message box closes
@@ -131,7 +133,7 @@ def test_without_a_printer_the_clerk_is_told_and_can_save_a_pdf_or_retry(
     with qtbot.waitSignal(printing.receipt_recorded, timeout=15000):
         retry.click()
     assert to_file.outputs and to_file.outputs[0].exists()
-    assert service.case(case_id).receipts_printed == 2
+    assert service.case(case_id).receipts_printed == 1
 
 
 def test_preview_first_then_print_with_the_keyboard(qtbot: QtBot, window: MainWindow, service: StationService,

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from gridstation.domain.validation import joined_address
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
 STAGE_LABELS = {
@@ -50,6 +52,8 @@ class NewWorkOrder:
     urgent: bool
     registered_at: datetime
     due_at: datetime | None
+    category_code: str = ""
+    address: str = ""  # 小区, 楼栋 and 地址 joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +142,10 @@ class WorkOrderCase(Protocol):
     urgent: bool
     registered_at: datetime
     due_at: datetime | None
+    category_code: str
+    compound: str
+    building: str
+    address: str
 
 
 def urgent_first(rows: Sequence[WorkOrderCase]) -> list[NewWorkOrder]:
@@ -147,5 +155,13 @@ def urgent_first(rows: Sequence[WorkOrderCase]) -> list[NewWorkOrder]:
 
 def _work_order(row: WorkOrderCase) -> NewWorkOrder:
     return NewWorkOrder(
-        row.id, row.number, row.channel, row.description[:60], row.urgent, row.registered_at, row.due_at
+        row.id,
+        row.number,
+        row.channel,
+        row.description[:60],
+        row.urgent,
+        row.registered_at,
+        row.due_at,
+        row.category_code,
+        joined_address((row.compound, row.building, row.address)),
     )

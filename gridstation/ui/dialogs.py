@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from gridstation.ui.messages import error_text
@@ -30,7 +32,19 @@ def accept_cancel_buttons(dialog: QDialog, accept_text: str, cancel_text: str) -
     cancel.setText(cancel_text)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
+    confirm_with_ctrl_enter(dialog, dialog.accept)
     return buttons
+
+
+def confirm_with_ctrl_enter(dialog: QWidget, confirm: Callable[[], object]) -> None:
+    """Ctrl+Enter confirms an action dialog from any field, a multi-line one included (where Enter is a new line).
+
+    Both Enter keys: the one beside the letters and the one on the number pad.
+    """
+    for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        shortcut = QShortcut(QKeySequence(keys), dialog)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(confirm)
 
 
 class WritingDialog(QDialog):

@@ -263,9 +263,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def show_case(self, case_id: str) -> None:
+        """The case in the detail pane and selected in the list."""
+        self.detail.show_case(case_id)
+        self.cases.select_case(case_id)
+
     def open_work_orders(self) -> WorkOrderNotice:
         dialog = WorkOrderNotice(self.sync.sync, self.staff, self)
-        dialog.open_case.connect(self.detail.show_case)
+        dialog.open_case.connect(self.show_case)
         dialog.finished.connect(lambda _result: self.sync.refresh_status())
         dialog.open()
         return dialog

@@ -221,9 +221,7 @@ class PrintController(QObject):
         run_in_background(
             lambda: print_escpos(settings.escpos, raw),
             lambda _result: on_printed(),
-            lambda error: self._failed(
-                error, lambda: self._send_escpos(document, raw, settings, on_printed), document, on_printed
-            ),
+            lambda error: self._failed(error, lambda: self._send_escpos(document, raw, settings, on_printed), document),
             owner=self,
         )
 
@@ -262,7 +260,8 @@ class PrintController(QObject):
                 self._print_on(document, printer, on_printed)
 
         dialog.print_requested.connect(print_it)
-        dialog.save_requested.connect(lambda: self.save_pdf(document, on_saved=on_printed))
+        # A saved file is not a printed slip: nothing goes into the case's history (no 补打 for a PDF).
+        dialog.save_requested.connect(lambda: self.save_pdf(document))
         dialog.open()
         return dialog
 
@@ -273,9 +272,7 @@ class PrintController(QObject):
         try:
             self.check_printer(printer_name)
         except PrinterError as error:
-            self._failed(
-                error, lambda: self.print_document(document, printer_name, on_printed=on_printed), document, on_printed
-            )
+            self._failed(error, lambda: self.print_document(document, printer_name, on_printed=on_printed), document)
             return
         self._print_on(document, self.make_printer(printer_name), on_printed)
 
@@ -291,15 +288,11 @@ class PrintController(QObject):
         run_in_background(
             lambda: print_pdf(document.pdf, printer),
             done,
-            lambda error: self._failed(
-                error, lambda: self._print_on(document, printer, on_printed), document, on_printed
-            ),
+            lambda error: self._failed(error, lambda: self._print_on(document, printer, on_printed), document),
             owner=self,
         )
 
-    def save_pdf(
-        self, document: Document, path: str | None = None, *, on_saved: Callable[[], None] | None = None
-    ) -> None:
+    def save_pdf(self, document: Document, path: str | None = None) -> None:
         target = path if path is not None else self.ask_save_path(document.file_name)
         if not target:
             return
@@ -309,16 +302,12 @@ class PrintController(QObject):
 
         def done(result: object) -> None:
             self.message.emit(self.tr("已保存 {0}").format(result))
-            if on_saved is not None:
-                on_saved()
 
         run_in_background(write, done, self._report, owner=self)
 
     # ------------------------------------------------------------------ failures
 
-    def _failed(
-        self, error: BaseException, retry: Callable[[], None], document: Document, on_printed: Callable[[], None] | None
-    ) -> None:
+    def _failed(self, error: BaseException, retry: Callable[[], None], document: Document) -> None:
         """Say what went wrong in words a clerk can act on; offer to retry or to save the PDF instead."""
         self.last_error = error
         text = error_text(error)
@@ -337,7 +326,7 @@ class PrintController(QObject):
             if clicked is retry_button:
                 retry()
             elif clicked is save_button:
-                self.save_pdf(document, on_saved=on_printed)
+                self.save_pdf(document)
 
         box.finished.connect(chosen)
         box.open()

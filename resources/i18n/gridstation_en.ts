@@ -1042,12 +1042,12 @@ What you typed is kept; you can retry.</translation>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="288" />
+      <location filename="../../gridstation/ui/main_window.py" line="293" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="290" />
+      <location filename="../../gridstation/ui/main_window.py" line="295" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1098,72 +1098,72 @@ What you typed is kept; you can retry.</translation>
       <translation>Sending to the receipt printer…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="234" />
+      <location filename="../../gridstation/ui/printing.py" line="232" />
       <source>正在生成{0}…</source>
       <translation>Preparing {0}…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="252" />
+      <location filename="../../gridstation/ui/printing.py" line="250" />
       <source>{0}：预览</source>
       <translation>{0}: preview</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="283" />
+      <location filename="../../gridstation/ui/printing.py" line="280" />
       <source>正在打印{0}…</source>
       <translation>Printing {0}…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="287" />
+      <location filename="../../gridstation/ui/printing.py" line="284" />
       <source>已打印{0}</source>
       <translation>Printed {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="311" />
+      <location filename="../../gridstation/ui/printing.py" line="304" />
       <source>已保存 {0}</source>
       <translation>Saved {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="326" />
+      <location filename="../../gridstation/ui/printing.py" line="315" />
       <source>打印未完成</source>
       <translation>Printing did not finish</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="327" />
+      <location filename="../../gridstation/ui/printing.py" line="316" />
       <source>诉求已保存，不受影响。</source>
       <translation>The case is saved and not affected.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="328" />
+      <location filename="../../gridstation/ui/printing.py" line="317" />
       <source>重试(&amp;R)</source>
       <translation>&amp;Retry</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="329" />
+      <location filename="../../gridstation/ui/printing.py" line="318" />
       <source>另存为 PDF(&amp;S)…</source>
       <translation>&amp;Save as PDF…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="330" />
+      <location filename="../../gridstation/ui/printing.py" line="319" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="349" />
+      <location filename="../../gridstation/ui/printing.py" line="338" />
       <source>无法生成文档</source>
       <translation>Could not prepare the document</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="357" />
+      <location filename="../../gridstation/ui/printing.py" line="346" />
       <source>打印</source>
       <translation>Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="362" />
+      <location filename="../../gridstation/ui/printing.py" line="351" />
       <source>另存为 PDF</source>
       <translation>Save as PDF</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/printing.py" line="362" />
+      <location filename="../../gridstation/ui/printing.py" line="351" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF files (*.pdf)</translation>
     </message>
@@ -1476,37 +1476,52 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>WorkOrderNotice</name>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="26" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="41" />
       <source>新工单</source>
       <translation>New work orders</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="46" />
       <source>工单编号</source>
       <translation>Ticket</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="47" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="48" />
+      <source>分类</source>
+      <translation type="unfinished">Category</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="49" />
+      <source>地址</source>
+      <translation type="unfinished">Address</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="50" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="30" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="51" />
       <source>时限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="37" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="62" />
       <source>【紧急】</source>
       <translation>[URGENT] </translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="42" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="73" />
+      <source>打开诉求(&amp;O)</source>
+      <translation>&amp;Open Case</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="75" />
       <source>知道了(&amp;A)</source>
       <translation>&amp;Acknowledge</translation>
     </message>

@@ -1,5 +1,6 @@
 """`gridstation print …`: receipts, follow-up and area feedback forms, and the morning report, as PDF files (or a
-receipt straight to the ESC/POS printer). Every receipt is recorded in the case's history."""
+receipt straight to the ESC/POS printer). A receipt sent to a printer is recorded in the case's history; a PDF file
+is not a printed slip and is not recorded (printing it later from the desk is the first print, not a 补打)."""
 
 from __future__ import annotations
 
@@ -41,13 +42,13 @@ def cmd_print_receipt(args: argparse.Namespace) -> int:
             if not settings.escpos.enabled:
                 raise DomainError("print.escpos_unset", "尚未设置 ESC/POS 热敏打印机（在桌面“打印设置”中设置）。")
             print_escpos(settings.escpos, receipt_escpos(data, paper, stub=stub))
-            where = "热敏打印机"
-        else:
-            if args.output is None:
-                raise DomainError("print.output", "请用 -o 指定 PDF 文件名，或用 --escpos 直接打印。")
-            where = str(_write_pdf(args.output, render_receipt(data, paper, stub=stub)))
-        paperwork.record_receipt_printed(actor, case.id, paper)
-    print(f"{'已补打' if data.reprint_at else '已打印'}回执 {case.number} → {where}")
+            paperwork.record_receipt_printed(actor, case.id, paper)
+            print(f"{'已补打' if data.reprint_at else '已打印'}回执 {case.number} → 热敏打印机")
+            return 0
+        if args.output is None:
+            raise DomainError("print.output", "请用 -o 指定 PDF 文件名，或用 --escpos 直接打印。")
+        saved = _write_pdf(args.output, render_receipt(data, paper, stub=stub))
+    print(f"已保存回执 {case.number} 的 PDF → {saved}（文件不计为打印）")
     return 0
 
 
