@@ -1493,12 +1493,12 @@ What you typed is kept; you can retry.</translation>
     <message>
       <location filename="../../gridstation/ui/sync/work_orders.py" line="48" />
       <source>分类</source>
-      <translation type="unfinished">Category</translation>
+      <translation>Category</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/sync/work_orders.py" line="49" />
       <source>地址</source>
-      <translation type="unfinished">Address</translation>
+      <translation>Address</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/sync/work_orders.py" line="50" />
