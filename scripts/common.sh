@@ -207,6 +207,7 @@ ensure_postgres() {
     fi
     pgdata="${TMPDIR:-/tmp}/gridstation-test-pg-${PG_PORT}"
     if ! "${run[@]}" "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+        PG_STARTED_HERE=1
         rm -rf "$pgdata"
         mkdir -p "$pgdata"
         chown "$owner" "$pgdata"
@@ -216,5 +217,32 @@ ensure_postgres() {
         "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U gridstation gridstation_test
     fi
     export GRIDSTATION_TEST_POSTGRES_URL="postgresql+psycopg://gridstation@127.0.0.1:${PG_PORT}/gridstation_test"
+    PG_DATA_DIR="$pgdata"
+    PG_BIN="$bin"
+    PG_RUN=("${run[@]}")
     say "PostgreSQL for tests: $GRIDSTATION_TEST_POSTGRES_URL"
+}
+
+# Stop the throwaway PostgreSQL if this run started it (one started by an earlier run, or given by
+# GRIDSTATION_TEST_POSTGRES_URL, is left alone); GRIDSTATION_KEEP_TEST_DB=1 keeps it for the next run.
+PG_STARTED_HERE=0
+stop_postgres_if_started() {
+    if [ "$PG_STARTED_HERE" -eq 1 ] && [ "${GRIDSTATION_KEEP_TEST_DB:-0}" != "1" ]; then
+        "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA_DIR" -m fast stop >/dev/null 2>&1 || true
+        rm -rf "$PG_DATA_DIR"
+        say "PostgreSQL for tests: stopped"
+    fi
+}
+
+# A graphical session for the desk: without one, Qt cannot open a window. On a machine with no screen the desk
+# runs on a virtual one (Xvfb), installed here if missing; for tests and printing Qt's offscreen platform is enough.
+have_display() {
+    [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${QT_QPA_PLATFORM:-}" ]
+}
+
+ensure_xvfb() {
+    if command -v xvfb-run >/dev/null 2>&1; then
+        return 0
+    fi
+    apt_install xvfb xauth || { say "WARNING: could not install xvfb; set QT_QPA_PLATFORM=offscreen instead."; return 1; }
 }
