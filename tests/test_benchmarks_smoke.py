@@ -43,3 +43,17 @@ def test_quick_benchmark_prints_ratios() -> None:
         "GUI stall during that reload",
     ):
         assert re.search(re.escape(label) + r"[^\n]*" + RATIO, out), f"no ratio line for {label!r}:\n{out}"
+
+
+@pytest.mark.slow
+def test_counter_benchmark_counts_keys_and_prints_its_ratios() -> None:
+    """The counter benchmark types five standard walk-ins into the real desk and reports keys and ratios."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "counter.py"), "--quick"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert re.search(r"control keystrokes per walk-in: (\d+) \(goal ≤ 10\)", done.stdout)
+    for label in ("typing a walk-in", "walk-in to printed receipt"):
+        assert re.search(re.escape(label) + r"[^\n]*" + RATIO, done.stdout), f"no ratio line for {label!r}"

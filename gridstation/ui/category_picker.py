@@ -126,7 +126,9 @@ class CategoryPicker(QComboBox):
             return
         matches = self._proxy.rowCount()
         if matches:
-            completer.complete()
+            popup = completer.popup()
+            if popup is None or not popup.isVisible():
+                completer.complete()  # an open list follows the filter by itself; showing it again costs a relayout
             # After the key press is done: the line edit restarts its completer then, clearing any highlight.
             QTimer.singleShot(0, self._highlight_first)
         self._show_hint(self._waiting_text(text, matches))
