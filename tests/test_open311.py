@@ -622,7 +622,7 @@ def test_sql_looking_input_is_only_text(world: World, hostile: str) -> None:
 
 
 def test_text_is_escaped_in_xml_and_json(world: World) -> None:
-    text = '井盖<破损>&周边 "危险" </description><x>\x01'
+    text = '井盖<破损>&周边 "危险" </description><x>'  # a control character is refused (tests/test_trust_input.py)
     answer = post(world, "xml", **valid_post(world, description=text, address_string="枫林路 <1> & 2 号"))
     assert answer.status_code == 200, answer.text
     ticket = ElementTree.fromstring(answer.content).findtext("request/service_request_id")
@@ -630,24 +630,22 @@ def test_text_is_escaped_in_xml_and_json(world: World) -> None:
     assert "&lt;破损&gt;&amp;周边" in raw.text
     request = ElementTree.fromstring(raw.content).find("request")
     assert request is not None
-    assert (
-        request.findtext("description") == '井盖<破损>&周边 "危险" </description><x>'
-    )  # the control character dropped
+    assert request.findtext("description") == '井盖<破损>&周边 "危险" </description><x>'
     assert request.findtext("address") == "枫林路 <1> & 2 号"
     (shown,) = get_json(world, f"requests/{ticket}.json")
     assert shown["description"] == '井盖<破损>&周边 "危险" </description><x>'
 
 
 def test_characters_xml_cannot_carry_are_replaced_not_sent(world: World) -> None:
-    """A description pasted into the hotline system may hold control characters; the XML must still parse."""
-    dispatch(
-        world,
-        "12345-20261123-0200",
-        "FACIL.LAMP",
-        "路灯\x0b不亮\x1f，夜里看不清台阶。",
-        START,
-        source=Channel.QR_REPORT,
-    )
+    """A description pasted into the hotline system may hold control characters; the XML must still parse.
+
+    They are refused on the way in now (tests/test_trust_input.py), but a case stored by an older server holds them.
+    """
+    dispatch(world, "12345-20261123-0200", "FACIL.LAMP", "路灯不亮，夜里看不清台阶。", START, source=Channel.QR_REPORT)
+    with world.service.writing() as session:
+        case = session.scalar(select(ServerCaseRow).where(ServerCaseRow.number == "12345-20261123-0200"))
+        assert case is not None
+        case.state = {**case.state, "description": "路灯\x0b不亮\x1f，夜里看不清台阶。"}
     raw = world.client.get(f"{V2}/requests/12345-20261123-0200.xml")
     assert raw.status_code == 200
     root = ElementTree.fromstring(raw.content)

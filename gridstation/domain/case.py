@@ -22,9 +22,11 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event
+from gridstation.domain.payloads import check_payload
 from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
     NAME_MAX_CHARS,
+    check_characters,
     validate_description,
     validate_phone,
     validate_short_text,
@@ -90,8 +92,12 @@ class Intake:
         anonymous: bool = False,
         answer: str = "",
         phone_required: bool = True,
+        answer_required: bool = True,
     ) -> Intake:
-        """Validate every field and collect all problems, so the form can mark each one at once."""
+        """Validate every field and collect all problems, so the form can mark each one at once.
+
+        `answer_required=False` for a registration already made: a 当场办 case's answer travels in its closing event.
+        """
         problems: list[ValidationError] = []
         values: dict[str, Any] = {}
 
@@ -114,6 +120,8 @@ class Intake:
         check("compound", validate_short_text, compound, field="compound", label="小区", limit=ADDRESS_MAX_CHARS)
         check("building", validate_short_text, building, field="building", label="楼栋", limit=60)
         check("address", validate_short_text, address, field="address", label="地址", limit=ADDRESS_MAX_CHARS)
+        check("category_code", check_characters, category_code, field="category_code", label="诉求分类")
+        check("grid_code", check_characters, grid_code, field="grid_code", label="网格")
         if not category_code.strip():
             problems.append(ValidationError("category_code", "category.required", "请选择诉求分类。"))
         if tier is Tier.ON_THE_SPOT:
@@ -124,7 +132,7 @@ class Intake:
                 field="answer",
                 label="当场答复内容",
                 limit=2000,
-                required=True,
+                required=answer_required,
             )
         if problems:
             raise IntakeInvalid(problems)
@@ -141,6 +149,30 @@ class Intake:
             phone=values["phone"],
             anonymous=anonymous,
             answer=values.get("answer", ""),
+        )
+
+    @classmethod
+    def of_registration(cls, payload: Mapping[str, Any]) -> Intake:
+        """The intake a registration event carries, checked as strictly as a clerk's typing: its typed shape
+        (`domain/payloads.py`: no unknown fields, text where text belongs), then every field's own rule.
+
+        Raises ValidationError for a payload of the wrong shape, IntakeInvalid for fields that break their rules.
+        """
+        check_payload(EventType.REGISTERED, payload, stored=True)
+        return cls.validated(
+            channel=Channel(payload["channel"]),
+            category_code=payload["category_code"],
+            description=payload["description"],
+            tier=Tier(payload["tier"]),
+            compound=payload.get("compound", ""),
+            building=payload.get("building", ""),
+            address=payload.get("address", ""),
+            grid_code=payload.get("grid_code", ""),
+            complainant_name=payload.get("complainant_name", ""),
+            phone=payload.get("phone", ""),
+            anonymous=payload.get("anonymous", False),
+            phone_required=False,
+            answer_required=False,
         )
 
     def to_payload(self) -> dict[str, Any]:

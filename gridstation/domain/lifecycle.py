@@ -26,6 +26,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.errors import IllegalTransition, ValidationError
+from gridstation.domain.payloads import check_payload
 from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
     NAME_MAX_CHARS,
@@ -55,6 +56,8 @@ BOOKKEEPING_EVENTS = frozenset({EventType.RECEIPT_PRINTED})
 
 # 当场办 cases are answered at the desk: they may close straight from registration or first contact.
 ON_THE_SPOT_CLOSABLE = frozenset({Status.REGISTERED, Status.CONTACTED})
+
+
 def _illegal(state: CaseState, event_type: EventType) -> IllegalTransition:
     return IllegalTransition(
         "transition.illegal",
@@ -81,9 +84,21 @@ def legal_actions(state: CaseState) -> list[EventType]:
 
 
 def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Raise IllegalTransition / ValidationError if `event_type` may not happen now; return a clean payload."""
+    """Raise IllegalTransition / ValidationError if `event_type` may not happen now; return a clean payload.
+
+    The payload given is checked against its typed shape first (unknown fields and values of the wrong type are
+    refused, whether a person, a department or a pushed event gave them), and the clean payload returned always has
+    the complete shape of a stored event (`domain/payloads.py`).
+    """
     if event_type not in legal_actions(state) and event_type not in BOOKKEEPING_EVENTS:
         raise _illegal(state, event_type)
+    check_payload(event_type, payload, stored=False)
+    clean = _clean_payload(state, event_type, payload)
+    check_payload(event_type, clean, stored=True)
+    return clean
+
+
+def _clean_payload(state: CaseState, event_type: EventType, payload: Mapping[str, Any]) -> dict[str, Any]:
     clean = dict(payload)
     if event_type in (EventType.FIRST_CONTACT, EventType.ARRIVED_ON_SITE, EventType.NOTE_ADDED):
         clean["note"] = validate_short_text(
@@ -259,7 +274,9 @@ class EventDraft:
 
 def decide_registration(case_id: str, number: str, intake: Intake) -> list[EventDraft]:
     """A new case; a 当场办 case is closed at once with the answer given at the desk."""
-    drafts = [EventDraft(case_id, EventType.REGISTERED, {**intake.to_payload(), "number": number})]
+    registration = {**intake.to_payload(), "number": number}
+    check_payload(EventType.REGISTERED, registration, stored=True)
+    drafts = [EventDraft(case_id, EventType.REGISTERED, registration)]
     if intake.tier is Tier.ON_THE_SPOT:
         drafts.append(EventDraft(case_id, EventType.CLOSED, {"answer": intake.answer, "on_the_spot": True}))
     return drafts

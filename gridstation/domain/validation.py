@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import timedelta
 
 from gridstation.domain.errors import ValidationError
 
@@ -12,6 +13,44 @@ DESCRIPTION_MAX_CHARS = 4000
 NAME_MAX_CHARS = 40
 ADDRESS_MAX_CHARS = 200
 REASON_MAX_CHARS = 1000
+
+# Characters no text of a case may hold, wherever it comes from (the desk's forms, a pushed event, an Open311
+# form, a 12345 export). One NUL stored by the server once made every pull of its station fail: PostgreSQL and the
+# sync's wire format cannot carry it. The other C0 controls, DEL, lone surrogates and U+FFFE/U+FFFF are invisible
+# to a person, break XML, and (the surrogates) cannot be written as UTF-8. Tab, line feed and carriage return are
+# ordinary text: a description has lines, and the one-line fields turn them into spaces.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+# The sync's clock-skew rule: a time recorded at most this far ahead of the receiver's clock is shown as recorded (a
+# station whose clock is a day off still syncs correctly); anything further ahead is a wrong clock, and the server
+# shows and orders the event by the time it received it instead (the event keeps the station's time).
+MAX_CLOCK_AHEAD = timedelta(days=1)
+
+
+def code_point(character: str) -> str:
+    return f"U+{ord(character):04X}"
+
+
+def check_characters(text: str, *, field: str, label: str) -> str:
+    """`text` unchanged, or a ValidationError naming the first forbidden character and where it is."""
+    found = FORBIDDEN_CHARACTERS.search(text)
+    if found is None:
+        return text
+    character, position = code_point(found.group()), found.start() + 1
+    raise ValidationError(
+        field,
+        "text.control_character",
+        f"{label}中含有不可见的控制字符（{character}，第 {position} 个字符），请删除后重新填写。",
+        label=label,
+        character=character,
+        position=position,
+    )
+
+
+def without_forbidden_characters(text: str) -> str:
+    """Text stored before the rule existed, with the forbidden characters removed (for the server's repair)."""
+    return FORBIDDEN_CHARACTERS.sub("", text)
+
 
 # Mainland mobile numbers: 11 digits starting 13–19. Optional +86/0086 prefix.
 _MOBILE = re.compile(r"^(?:\+?86|0086)?1[3-9]\d{9}$")
@@ -27,7 +66,7 @@ def normalise_phone(raw: str) -> str:
 
 
 def validate_phone(raw: str, *, required: bool) -> str:
-    phone = normalise_phone(raw)
+    phone = normalise_phone(check_characters(raw, field="phone", label="联系电话"))
     if not phone:
         if required:
             raise ValidationError("phone", "phone.required", "请填写联系电话。")
@@ -49,7 +88,7 @@ def char_count(text: str) -> int:
 
 
 def validate_description(raw: str) -> str:
-    text = raw.strip()
+    text = check_characters(raw, field="description", label="诉求内容").strip()
     if not text:
         raise ValidationError("description", "description.empty", "请填写诉求内容，不能为空或只有空格。")
     count = char_count(text)
@@ -65,7 +104,8 @@ def validate_description(raw: str) -> str:
 
 
 def validate_short_text(raw: str, *, field: str, label: str, limit: int, required: bool = False) -> str:
-    text = " ".join(raw.split())
+    # Checked before the spaces are tidied: str.split() counts some control characters as spaces.
+    text = " ".join(check_characters(raw, field=field, label=label).split())
     if required and not text:
         raise ValidationError(field, f"{field}.required", f"请填写{label}。", label=label)
     if char_count(text) > limit:

@@ -18,10 +18,12 @@ from fastapi import FastAPI
 
 from gridstation.common.cli_kit import ChineseArgumentParser, read_csv_text, run_command
 from gridstation.common.qr import save_qr_png
+from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
 from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
 from gridstation.server.db import open_database
+from gridstation.server.repair import RepairReport
 from gridstation.server.service import ServerService
 from gridstation.server.settings import ENV_PREFIX, ServerSettings
 from gridstation.server.workorders import (
@@ -33,6 +35,7 @@ from gridstation.server.workorders import (
 )
 
 STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
+EXIT_NEEDS_A_PERSON = 1  # `repair` left rows it could not repair (listed): a person has to look at them
 
 
 def settings_of(args: argparse.Namespace) -> ServerSettings:
@@ -127,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     conflicts = commands.add_parser("conflicts", help="列出待人工确认的冲突")
     conflicts.add_argument("--station", required=True)
     conflicts.set_defaults(handler=run_conflicts)
+
+    repair = commands.add_parser(
+        "repair",
+        help="修复无法同步的数据（旧版本存入的控制字符等）：清理文字、重新计算诉求、重新发给工作站",
+    )
+    repair.add_argument("--station", help="只检查该工作站（默认：全部工作站）")
+    repair.add_argument("--dry-run", action="store_true", help="只列出将要修复的内容，不做任何修改")
+    repair.set_defaults(handler=run_repair)
     return parser
 
 
@@ -288,6 +299,35 @@ def run_conflicts(args: argparse.Namespace) -> int:
         station_side = f"工作站「{c.station_value}」（{c.station_actor}）"
         print(f"{c.case_number} {c.field}：{station_side} / 城运中心「{c.server_value}」")
     return 0
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    with open_service(settings_of(args)) as service:
+        report = service.repair(station=args.station, dry_run=args.dry_run)
+    print_repair_report(report)
+    return EXIT_NEEDS_A_PERSON if report.unrepairable else 0
+
+
+def print_repair_report(report: RepairReport) -> None:
+    print(f"检查工作站：{'、'.join(report.stations) or '（没有工作站）'}")
+    if report.found_nothing:
+        print("没有发现无法同步的数据。")
+        return
+    verb = "将清理" if report.dry_run else "已清理"
+    for cleaned in report.cleaned:
+        label = EVENT_LABELS.get(EventType(cleaned.event_type), cleaned.event_type)
+        fields = "；".join(f"{name} 去除 {'、'.join(points)}" for name, points in cleaned.removed.items())
+        print(f"{verb}诉求 {cleaned.case_number} 的「{label}」事件 {cleaned.event_id}：{fields}")
+    verb = "将重新计算" if report.dry_run else "已重新计算"
+    print(f"{verb}诉求 {len(report.reprojected)} 件，重新发给工作站的事件 {report.refed} 条。")
+    if report.unrepairable:
+        print(f"无法自动修复 {len(report.unrepairable)} 项（需人工处理）：")
+        for item in report.unrepairable:
+            print(f"  {item.what}：{item.reason}")
+    if report.dry_run:
+        print("（试运行：以上是将要进行的修改，数据库未做任何改动。）")
+    else:
+        print("修改已记入审计日志。")
 
 
 if __name__ == "__main__":

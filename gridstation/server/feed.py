@@ -2,20 +2,53 @@
 
 Each station reads its own feed by cursor (the feed sequence of the last item it holds) within an epoch; a cursor
 from another epoch or from the future (the server was restored) makes the station start again from 0.
+
+A stored row the wire cannot carry (a NUL an older server let in, a time outside the years the sync carries) never
+fails a whole pull: the item is withheld, with every event of a case whose state cannot be carried, and the rest of
+the page is served. A withheld event is kept where refused events are kept (the quarantine, code `feed.withheld`),
+logged and audited once, until `gridstation-server repair` cleans it and puts it back in the feed.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from pydantic import ValidationError as WireInvalid
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from gridstation.domain.events import event_from_stored
+from gridstation.domain.events import EVENT_FIELDS, event_from_stored
+from gridstation.domain.validation import without_forbidden_characters
 from gridstation.protocol import MAX_PULL_PAGE, CaseSnapshot, ConflictOut, PulledEvent, PullResponse, WireEvent
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import not_found
-from gridstation.server.models import ConflictRow, FeedRow, ServerCaseRow, ServerEventRow, ServerStationRow
+from gridstation.server.models import (
+    ConflictRow,
+    FeedRow,
+    QuarantineRow,
+    ServerCaseRow,
+    ServerEventRow,
+    ServerStationRow,
+)
+
+log = logging.getLogger("gridstation.server")
+
+WITHHELD = "feed.withheld"  # the quarantine code of an event the feed cannot serve
+# What building an item of the wire raises for a row it cannot carry (pydantic's ValidationError is a ValueError).
+UNSERVABLE = (ValueError, TypeError, KeyError, OverflowError)
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """An event a pull could not serve, and why."""
+
+    seq: int
+    row: ServerEventRow
+    reason: str
 
 
 class Feed(ServerCore):
@@ -47,24 +80,26 @@ class Feed(ServerCore):
                 select(ServerCaseRow).where(ServerCaseRow.id.in_({row.case_id for _, row in rows}))
             ).all()
             numbers = {c.id: c.number for c in case_rows}
-            items = [
-                PulledEvent(
-                    seq=seq,
-                    origin="station" if row.origin == "station" else "server",
-                    station_seq=row.station_seq,
-                    applied=row.applied,
-                    event=wire_event(row),
-                    conflict=conflict_out(
-                        conflicts[row.id], numbers.get(row.case_id, ""), self._event_meta(session, conflicts[row.id])
-                    )
-                    if row.id in conflicts
-                    else None,
-                )
-                for seq, row in rows
-            ]
-            cases = [CaseSnapshot(case_id=c.id, number=c.number, version=c.version, state=c.state) for c in case_rows]
+            cases: list[CaseSnapshot] = []
+            unservable_cases: dict[str, str] = {}
+            for c in case_rows:
+                try:
+                    cases.append(CaseSnapshot(case_id=c.id, number=c.number, version=c.version, state=c.state))
+                except UNSERVABLE as err:
+                    # Its events cannot be placed without it (the desk refuses a page that lacks a case's state).
+                    unservable_cases[c.id] = f"诉求 {c.number} 的状态{unservable_reason(err)}"
+            items: list[PulledEvent] = []
+            withheld: list[Withheld] = []
+            for seq, row in rows:
+                if row.case_id in unservable_cases:
+                    withheld.append(Withheld(seq, row, unservable_cases[row.case_id]))
+                    continue
+                try:
+                    items.append(self._pulled_event(session, seq, row, conflicts.get(row.id), numbers))
+                except UNSERVABLE as err:
+                    withheld.append(Withheld(seq, row, f"事件{unservable_reason(err)}"))
             cursor = rows[-1][0] if rows else after
-            return PullResponse(
+            page = PullResponse(
                 epoch=station.epoch,
                 items=items,
                 cases=cases,
@@ -72,6 +107,77 @@ class Feed(ServerCore):
                 has_more=has_more,
                 remaining=max(0, station.feed_head - cursor),
             )
+        if withheld:
+            self._withhold(station_code, withheld)
+        return page
+
+    def _pulled_event(
+        self, session: Session, seq: int, row: ServerEventRow, conflict: ConflictRow | None, numbers: dict[str, str]
+    ) -> PulledEvent:
+        return PulledEvent(
+            seq=seq,
+            origin="station" if row.origin == "station" else "server",
+            station_seq=row.station_seq,
+            applied=row.applied,
+            event=wire_event(row),
+            conflict=conflict_out(conflict, numbers.get(row.case_id, ""), self._event_meta(session, conflict))
+            if conflict is not None
+            else None,
+        )
+
+    def _withhold(self, station_code: str, withheld: list[Withheld]) -> None:
+        """Quarantine, log and audit what a pull withheld: once per event, however often it is pulled again.
+
+        The page is served whatever happens here: a failure to record is logged, and the next pull records it.
+        """
+        try:
+            with self.writing() as session:
+                self._lock_station(session, station_code)
+                ids = [w.row.id for w in withheld]
+                known = set(
+                    session.scalars(
+                        select(QuarantineRow.event_id).where(
+                            QuarantineRow.station_code == station_code,
+                            QuarantineRow.code == WITHHELD,
+                            QuarantineRow.event_id.in_(ids),
+                        )
+                    )
+                )
+                for item in withheld:
+                    if item.row.id in known:
+                        continue
+                    known.add(item.row.id)
+                    reason = (
+                        f"{item.reason}，无法发送给工作站，已暂扣（其余事件照常同步）。"
+                        "请管理员运行 gridstation-server repair 修复后重新发送。"
+                    )
+                    session.add(
+                        QuarantineRow(
+                            station_code=station_code,
+                            station_seq=None,  # held all the same: the day receipt does not count it twice
+                            event_id=item.row.id,
+                            content_hash=item.row.content_hash,
+                            body=stored_body(item.row),
+                            code=WITHHELD,
+                            reason=reason,
+                            received_at=self.now(),
+                        )
+                    )
+                    self._audit(
+                        session,
+                        "feed",
+                        WITHHELD,
+                        station=station_code,
+                        event_id=item.row.id,
+                        case_id=item.row.case_id,
+                        feed_seq=item.seq,
+                        reason=reason,
+                    )
+                    log.warning(
+                        "pull of %s: withheld event %s (feed seq %d): %s", station_code, item.row.id, item.seq, reason
+                    )
+        except SQLAlchemyError:
+            log.exception("pull of %s: could not record %d withheld events", station_code, len(withheld))
 
     def _event_meta(self, session: Session, conflict: ConflictRow) -> tuple[str, datetime, str, datetime | None]:
         station_event = session.get(ServerEventRow, conflict.station_event_id)
@@ -92,7 +198,11 @@ class Feed(ServerCore):
             out = []
             for row in rows:
                 number = session.scalar(select(ServerCaseRow.number).where(ServerCaseRow.id == row.case_id)) or ""
-                out.append(conflict_out(row, number, self._event_meta(session, row)))
+                try:
+                    out.append(conflict_out(row, number, self._event_meta(session, row)))
+                except UNSERVABLE as err:
+                    # Like the feed: one row the wire cannot carry does not hide the others.
+                    log.warning("conflicts of %s: withheld conflict %s: %s", station_code, row.id, err)
             return out
 
 
@@ -119,3 +229,22 @@ def conflict_out(row: ConflictRow, number: str, meta: tuple[str, datetime, str, 
         resolved_at=row.resolved_at,
         resolved_by=row.resolved_by,
     )
+
+
+def unservable_reason(err: Exception) -> str:
+    """Why the wire refused a row, in a few words (never the row's text: it is what cannot be carried)."""
+    if isinstance(err, WireInvalid) and err.errors():
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        detail = f"{where}：{first.get('msg', '')}" if where else str(first.get("msg", ""))
+    else:
+        detail = type(err).__name__
+    return f"含有同步无法传输的内容（{without_forbidden_characters(detail)[:200]}）"
+
+
+def stored_body(row: ServerEventRow) -> dict[str, Any]:
+    """The stored event as JSON, for the quarantine: kept whole, so nothing depends on the feed serving it."""
+    body: dict[str, Any] = {name: getattr(row, name) for name in EVENT_FIELDS}
+    body["occurred_at"] = row.occurred_at.isoformat()
+    body.update(origin=row.origin, station_seq=row.station_seq, content_hash=row.content_hash)
+    return body

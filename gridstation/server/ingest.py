@@ -10,17 +10,21 @@ station's numbering) refuses the whole batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridstation.domain.case import CaseState, Intake, IntakeInvalid, apply
-from gridstation.domain.enums import Channel, EventType, Tier
+from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError, IllegalTransition, ValidationError
 from gridstation.domain.events import Event, new_id
 from gridstation.domain.lifecycle import check_legal
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN, is_valid_case_number
+from gridstation.domain.payloads import CENTRE_ONLY_FIELDS, check_payload
+from gridstation.domain.validation import MAX_CLOCK_AHEAD, check_characters
 from gridstation.protocol import EventResult, PushedEvent, PushRequest, PushResponse
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError
@@ -29,6 +33,14 @@ from gridstation.server.models import ConflictRow, QuarantineRow, ServerCaseRow,
 
 # Corrections of the same value on both sides are not a disagreement; these codes say "already so".
 UNCHANGED_CODES = frozenset({"correction.unchanged", "tier.unchanged", "conference.unchanged"})
+# Only the centre writes these; a station's event carrying one is forged (a 12345 ticket, a department's report).
+FORGED_CODES = {"work_order": "workorder.forged", "department": "department.forged"}
+FORGED_REASONS = {
+    "work_order": "只有城运中心能派发工单（12345、信访、码上就来）：工作站上传的登记不能带工单信息，已隔离待查。",
+    "department": "部门上报只由城运中心记录：工作站上传的事件不能带上报部门，已隔离待查。",
+}
+# An applied event whose time lay too far ahead of the server's clock (see `shown_at`): the desk is told why.
+CLOCK_AHEAD = "clock.ahead"
 
 
 class Ingest(ServerCore):
@@ -86,6 +98,9 @@ class Ingest(ServerCore):
                 results.append(result)
             station.pushed_seq = expected - 1
             station.last_seen_at = self.now()
+            ahead = [r for r in results if r.code == CLOCK_AHEAD]
+            if ahead:
+                self._audit(session, station_code, "push.clock_ahead", events=len(ahead), first_event_id=ahead[0].id)
             for case in cases.values():
                 if case.changed:
                     project(case)
@@ -168,6 +183,9 @@ class Ingest(ServerCore):
         numbers_taken: set[str],
     ) -> EventResult:
         event = wire.to_event()
+        refusal = event_refusal(event)
+        if refusal is not None:
+            return self._reject(session, station.code, wire, *refusal)
         if event.type is EventType.REGISTERED:
             return self._ingest_registration(session, station, wire, event, cases, numbers_taken)
         batch_case = cases.get(event.case_id)
@@ -212,9 +230,10 @@ class Ingest(ServerCore):
         except (DomainError, KeyError, TypeError, ValueError) as err:
             return self._reject(session, station.code, wire, "event.invalid", f"事件内容不完整或格式有误：{err}")
         self._store_pushed(session, station, wire, event, applied=True)
-        batch_case.fold(event)
+        shown = shown_at(event, self.now())
+        batch_case.fold(shown)
         self._resolve_conflict_if_named(session, event, station.code)
-        return EventResult(id=wire.id, station_seq=wire.station_seq, outcome="applied")
+        return self._applied(wire, event, shown)
 
     def _ingest_registration(
         self,
@@ -237,15 +256,31 @@ class Ingest(ServerCore):
             )
         problem = intake_problem(event.payload)
         if problem is not None:
-            return self._reject(session, station.code, wire, "intake.invalid", problem)
+            return self._reject(session, station.code, wire, *problem)
+        shown = shown_at(event, self.now())
         try:
-            state = apply(None, event)
+            state = apply(None, shown)
         except (DomainError, KeyError, ValueError, TypeError) as err:
             return self._reject(session, station.code, wire, "event.invalid", f"登记事件格式有误：{err}")
         cases[event.case_id] = open_case(session, event, state, number=number, station_code=station.code)
         numbers_taken.add(number)
         self._store_pushed(session, station, wire, event, applied=True)
-        return EventResult(id=wire.id, station_seq=wire.station_seq, outcome="applied")
+        return self._applied(wire, event, shown)
+
+    @staticmethod
+    def _applied(wire: PushedEvent, event: Event, shown: Event) -> EventResult:
+        if shown is event:
+            return EventResult(id=wire.id, station_seq=wire.station_seq, outcome="applied")
+        hours = round((event.occurred_at - shown.occurred_at).total_seconds() / 3600)
+        ahead = f"{hours} 小时" if hours < 72 else f"{round(hours / 24)} 天"
+        return EventResult(
+            id=wire.id,
+            station_seq=wire.station_seq,
+            outcome="applied",
+            code=CLOCK_AHEAD,
+            reason=f"本机时钟比城运中心快约 {ahead}：该事件按城运中心收到的时间显示和排序，"
+            "记录的时间保留在事件中。请校准本机日期和时间。",
+        )
 
     @staticmethod
     def _field_conflict(state: CaseState, event: Event) -> tuple[str, Any, Any, Any] | None:
@@ -340,27 +375,40 @@ class Ingest(ServerCore):
         )
 
 
-def intake_problem(payload: dict[str, Any]) -> str | None:
-    """The domain's intake rules applied to a registration payload: None when it is acceptable."""
+def intake_problem(payload: dict[str, Any]) -> tuple[str, str] | None:
+    """The domain's intake rules applied to a registration payload: None when it is acceptable, else (code, reason)."""
     try:
-        Intake.validated(
-            channel=Channel(payload.get("channel", "")),
-            category_code=str(payload.get("category_code", "")),
-            description=str(payload.get("description", "")),
-            tier=Tier(payload.get("tier", "")),
-            compound=str(payload.get("compound", "")),
-            building=str(payload.get("building", "")),
-            address=str(payload.get("address", "")),
-            grid_code=str(payload.get("grid_code", "")),
-            complainant_name=str(payload.get("complainant_name", "")),
-            phone=str(payload.get("phone", "")),
-            anonymous=bool(payload.get("anonymous", False)),
-            # The on-the-spot answer travels in the closing event, not in the registration.
-            answer="（见办结事件）" if payload.get("tier") == Tier.ON_THE_SPOT else "",
-            phone_required=False,
-        )
+        Intake.of_registration(payload)
     except IntakeInvalid as err:
-        return err.message_zh
-    except ValueError:
-        return "登记事件的渠道或处置分类无效。"
+        return "intake.invalid", err.message_zh
+    except ValidationError as err:
+        return err.code, err.message_zh
     return None
+
+
+def event_refusal(event: Event) -> tuple[str, str] | None:
+    """Why a station's event cannot be taken whatever the state of its case, as (code, reason); None if it can.
+
+    Its payload must have the typed shape of its type (the domain's table, the same the desk checks before storing),
+    no text of it may hold control characters, and no station may send what only the centre writes.
+    """
+    forged = sorted(CENTRE_ONLY_FIELDS & event.payload.keys())
+    if forged:
+        return FORGED_CODES[forged[0]], FORGED_REASONS[forged[0]]
+    try:
+        check_characters(event.actor_name, field="actor_name", label="经办人姓名")
+        check_characters(event.actor_id, field="actor_id", label="经办人编号")
+        check_payload(event.type, event.payload, stored=True)
+    except ValidationError as err:
+        return err.code, err.message_zh
+    return None
+
+
+def shown_at(event: Event, received_at: datetime) -> Event:
+    """The event as the server folds it into its case: a time further ahead of the server's clock than the sync's
+    clock-skew rule allows (`MAX_CLOCK_AHEAD`) is a wrong clock, and the case shows and orders the event by the time
+    the server received it. Only the fold sees this copy; the event stored and sent on keeps the station's time (and
+    its content hash)."""
+    if event.occurred_at - received_at > MAX_CLOCK_AHEAD:
+        return replace(event, occurred_at=received_at)
+    return event

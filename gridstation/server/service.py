@@ -2,8 +2,9 @@
 
 It is its parts together, each one responsibility on the shared `ServerCore` (database, sessions, clocks, audit,
 station lock): who may speak (`accounts`), what stations push (`ingest`) and pull (`feed`), the end-of-day
-receipt (`receipts`), the centre's work orders and department updates (`workorder_service`), and reads for the
-public and for audits (`lookups`). Every event is stored through `eventlog`.
+receipt (`receipts`), the centre's work orders and department updates (`workorder_service`), reads for the public
+and for audits (`lookups`), and the admin's repair of rows the sync cannot carry (`repair`). Every event is stored
+through `eventlog`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from gridstation.server.feed import Feed
 from gridstation.server.ingest import Ingest
 from gridstation.server.lookups import Lookups
 from gridstation.server.receipts import Receipts
+from gridstation.server.repair import Repair
 from gridstation.server.workorder_service import WorkOrders
 
 
-class ServerService(Accounts, Ingest, Feed, Receipts, WorkOrders, Lookups):
+class ServerService(Accounts, Ingest, Feed, Receipts, WorkOrders, Lookups, Repair):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""

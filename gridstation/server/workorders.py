@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 from gridstation.domain.case import Intake, IntakeInvalid
 from gridstation.domain.enums import Channel, Tier
 from gridstation.domain.errors import DomainError
+from gridstation.domain.numbering import STATION_CODE_PATTERN
+from gridstation.domain.validation import MAX_CLOCK_AHEAD, without_forbidden_characters
+from gridstation.protocol import EARLIEST
 
 TICKET_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
 WORK_ORDER_CHANNELS = (Channel.HOTLINE_12345, Channel.PETITION_DISPATCH, Channel.QR_REPORT)
@@ -77,16 +80,25 @@ def parse_source(raw: str) -> Channel:
     return SOURCE_WORDS[word]
 
 
-def parse_time(raw: str, default: datetime) -> datetime:
-    """An export's local time ("2026-11-23 09:30") or an ISO time with zone; empty means `default`."""
+def parse_time(raw: str, now: datetime) -> datetime:
+    """An export's local time ("2026-11-23 09:30") or an ISO time with zone; empty means `now`.
+
+    A dispatch time is in the past: one further ahead of `now` than the sync's clock-skew rule allows would put
+    the case on top of every list (and one outside the years the sync carries would stop its station's feed).
+    """
     text = raw.strip()
     if not text:
-        return default
+        return now
     try:
         moment = datetime.fromisoformat(text.replace("/", "-"))
     except ValueError as err:
         raise ValueError(f"时间「{text}」格式不对（如 2026-11-23 09:30）") from err
-    return moment if moment.tzinfo else moment.replace(tzinfo=DEFAULT_TIMEZONE)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=DEFAULT_TIMEZONE)
+    if moment - now > MAX_CLOCK_AHEAD:
+        raise ValueError(f"派单时间「{text}」晚于现在，请核对日期")
+    if moment < EARLIEST:
+        raise ValueError(f"派单时间「{text}」早于 2000 年，请核对日期")
+    return moment
 
 
 def parse_flag(raw: str) -> bool:
@@ -116,8 +128,12 @@ def build_work_order(
 ) -> WorkOrder:
     """Validate a work order with the same intake rules as a walk-in (phone optional: tickets may be anonymous)."""
     ticket = ticket.strip()
-    if not TICKET_PATTERN.match(ticket):
-        raise ValueError(f"工单编号「{ticket}」不合规（4–40 位字母、数字或“-”）")
+    if not TICKET_PATTERN.fullmatch(ticket):
+        raise ValueError(f"工单编号「{without_forbidden_characters(ticket)}」不合规（4–40 位字母、数字或“-”）")
+    station_code = station_code.strip().upper()
+    if not STATION_CODE_PATTERN.fullmatch(station_code):
+        shown = without_forbidden_characters(station_code)
+        raise ValueError(f"承办工作站代码「{shown}」不合规（2–8 位大写字母或数字，如 JA01）")
     if source not in WORK_ORDER_CHANNELS:
         raise ValueError("工单来源须为 12345热线、信访派单或码上就来")
     if due_hours is not None and not 0 < due_hours <= 24 * 90:
@@ -139,12 +155,18 @@ def build_work_order(
     except IntakeInvalid as err:
         raise ValueError(err.message_zh) from err
     due_at = dispatched_at + timedelta(hours=due_hours) if due_hours else None
-    return WorkOrder(ticket, source, station_code.strip().upper(), intake, dispatched_at, due_at, urgent)
+    return WorkOrder(ticket, source, station_code, intake, dispatched_at, due_at, urgent)
 
 
 def parse_work_order_csv(text: str, now: datetime) -> list[WorkOrder]:
     """Every row of a hotline export, or WorkOrderInvalid listing every bad row (all or nothing)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_rows(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))), now)
+    except csv.Error as err:
+        raise WorkOrderInvalid([(0, f"文件不是有效的 CSV：{err}")]) from err
+
+
+def _parse_rows(reader: csv.DictReader[str], now: datetime) -> list[WorkOrder]:
     header = [name.strip() for name in reader.fieldnames or []]
     columns: dict[str, str] = {}
     for key, names in COLUMNS.items():

@@ -17,8 +17,8 @@ from fastapi import Request
 
 from gridstation.domain.enums import Channel
 from gridstation.domain.errors import DomainError, ValidationError
-from gridstation.domain.validation import validate_description
-from gridstation.server.open311.formats import CONTROL_CHARACTERS, GENERAL_ERROR, Open311Error, echo
+from gridstation.domain.validation import FORBIDDEN_CHARACTERS, check_characters, validate_description
+from gridstation.server.open311.formats import GENERAL_ERROR, Open311Error, echo
 from gridstation.server.service import ServerService
 from gridstation.server.workorders import build_work_order
 
@@ -28,6 +28,20 @@ TICKET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # uppercase letters and dig
 TICKET_SUFFIX_LENGTH = 12
 TOKEN_BYTES = 24  # 32 url-safe characters; work_orders.open311_token holds 40
 _DEGREES = re.compile(r"^[+-]?\d{1,3}(?:\.\d{1,15})?$")
+# The fields whose text is kept (in the case, or to find its category): a control character in any of them is
+# refused, never stored (one NUL in a stored case once stopped its station's sync for good).
+KEPT_FIELDS = (
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+)
 _MEDIA_URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
 
 POST_FIELDS: dict[str, str] = {
@@ -112,9 +126,12 @@ def create(service: ServerService, fields: Mapping[str, list[str]]) -> list[dict
     code = first(fields, "service_code")
     if not code:
         raise Open311Error(400, "缺少 service_code（诉求分类代码），可用的分类见 services。")
-    category = service.offered_service(code)
+    # No category code holds a control character: such a code is unknown without asking the database (PostgreSQL
+    # refuses a NUL even in a query).
+    category = None if FORBIDDEN_CHARACTERS.search(code) else service.offered_service(code)
     if category is None:
         raise Open311Error(404, f"没有诉求分类「{echo(code)}」。可用的分类见 services。")
+    check_kept_text(fields)
     address = location(fields)
     description = full_description(fields)
     name = complainant(first(fields, "first_name"), first(fields, "last_name"))
@@ -157,6 +174,20 @@ def create(service: ServerService, fields: Mapping[str, list[str]]) -> list[dict
     raise Open311Error(400, GENERAL_ERROR)
 
 
+def check_kept_text(fields: Mapping[str, list[str]]) -> None:
+    """Refuse the request if any value of a field we keep holds a control character (tab and line breaks are text)."""
+    for name in KEPT_FIELDS:
+        for value in fields.get(name, []):
+            try:
+                check_characters(value, field=name, label=name)
+            except ValidationError as err:
+                raise Open311Error(
+                    400,
+                    f"{name} 中含有不可见的控制字符（{err.params['character']}，第 {err.params['position']} 个字符），"
+                    "诉求未提交。请删除后重新提交。",
+                ) from err
+
+
 def new_ticket() -> str:
     return TICKET_PREFIX + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_SUFFIX_LENGTH))
 
@@ -188,7 +219,7 @@ def full_description(fields: Mapping[str, list[str]]) -> str:
     """The description as the domain requires it, with the media link (if any) for the station to open."""
     raw = next((value for value in fields.get("description", []) if value.strip()), "")
     try:
-        text = validate_description(CONTROL_CHARACTERS.sub("", raw.replace("\r\n", "\n")))
+        text = validate_description(raw.replace("\r\n", "\n"))
     except ValidationError as err:
         raise Open311Error(400, err.message_zh) from err
     media = first(fields, "media_url")
