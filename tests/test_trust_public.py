@@ -1,13 +1,17 @@
 """Issue 13, what goes out in public and attachments: the scrubber and what Open311 and the status page publish
-(item 7)."""
+(item 7), attachments scoped per station (item 10) and checked against their declared type (item 11)."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import httpx
 import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
 
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, EventType, Tier
@@ -27,11 +31,17 @@ from gridstation.domain.privacy import (
     public_summary,
     scrub,
 )
+from gridstation.server.attachments import sniff_media_type
+from gridstation.server.db import alembic_config, migrate
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
 from tests.support.server import Api, ModelStation, auth
 
 V2 = "/open311/v2"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 a small photo of a blocked drain \xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR a small photo of a fallen tree"
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 a small photo"
+PDF = b"%PDF-1.7\n% a scanned letter\n%%EOF\n"
 
 
 # --- item 7: the scrubber ----------------------------------------------------------------------------------------
@@ -276,3 +286,189 @@ def test_item7_open311_and_the_status_page_publish_no_phone_id_plate_room_or_ass
     assert root.findtext("request/description") == SCRUBBED
     leaks = sorted({word for body in bodies for word in PRIVATE if word in body})
     assert leaks == []
+
+
+# --- item 10: attachments per station -----------------------------------------------------------------------------
+
+
+def offer(api: Api, credential: str, content: bytes, case_id: str, media_type: str = "image/jpeg") -> httpx.Response:
+    body = {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+        "case_id": case_id,
+        "media_type": media_type,
+    }
+    answer: httpx.Response = api.client.post("/api/v1/attachments", json=body, headers=auth(credential))
+    return answer
+
+
+def upload(api: Api, credential: str, content: bytes, offset: int = 0, end: int | None = None) -> httpx.Response:
+    """content[offset:end], sent as part of the photo `content`."""
+    sha = hashlib.sha256(content).hexdigest()
+    answer: httpx.Response = api.client.put(
+        f"/api/v1/attachments/{sha}/content",
+        params={"offset": offset},
+        content=content[offset:end],
+        headers=auth(credential),
+    )
+    return answer
+
+
+def stations_with_cases(api: Api, clock: FakeClock, *codes: str) -> list[tuple[str, ModelStation, str]]:
+    """Each station enrolled, with one case of its own pushed: (credential, station, case id)."""
+    made = []
+    for code in codes:
+        credential = api.enrol_station(code, f"{code} 居委会")
+        station = ModelStation(code, clock)
+        case_id = station.register(0)
+        api.push_ok(credential, station)
+        made.append((credential, station, case_id))
+    return made
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_item10_a_station_offering_another_stations_photo_gets_its_own_upload(
+    api: Api, server: ServerService, server_clock: FakeClock, tmp_path: Path
+) -> None:
+    (ja, _, case_a), (jb, _, case_b), (jc, _, _) = stations_with_cases(api, server_clock, "JA01", "JB02", "JC03")
+    sha = hashlib.sha256(JPEG).hexdigest()
+    assert offer(api, ja, JPEG, case_a).status_code == 200
+    assert upload(api, ja, JPEG).json()["complete"] is True
+
+    # JB02 is told exactly what it is told about a photo nobody has: not here, send it.
+    never_sent = JPEG + b" another"
+    unknown = offer(api, jb, never_sent, case_b).json()
+    answered = offer(api, jb, JPEG, case_b)
+    assert answered.status_code == 200
+    assert {**answered.json(), "sha256": "", "size": 0} == {**unknown, "sha256": "", "size": 0}
+    assert (answered.json()["received"], answered.json()["complete"]) == (0, False)
+    assert api.client.get(f"/api/v1/attachments/{sha}", headers=auth(jb)).json()["received"] == 0
+    incomplete = api.client.get(f"/api/v1/attachments/{sha}/content", headers=auth(jb))
+    assert (incomplete.status_code, incomplete.json()["error"]["code"]) == (409, "attachment.incomplete")
+
+    # It uploads, and has its own record and its own copy to read.
+    assert upload(api, jb, JPEG, end=10).json()["received"] == 10
+    assert upload(api, jb, JPEG, offset=10).json()["complete"] is True
+    assert api.client.get(f"/api/v1/attachments/{sha}/content", headers=auth(jb)).content == JPEG
+    assert api.client.get(f"/api/v1/attachments/{sha}/content", headers=auth(ja)).content == JPEG
+    with server.reading() as session:
+        owners = session.execute(
+            text("SELECT station_code, case_id FROM attachment_cases WHERE sha256 = :s"), {"s": sha}
+        )
+        assert sorted(owners.tuples()) == [("JA01", case_a), ("JB02", case_b)]
+    # The bytes are kept once; a station that never sent them cannot read them or learn they exist.
+    photos = tmp_path / "server-data" / "attachments"
+    assert [name for name in files_under(photos) if not name.endswith(".part")] == [f"{sha[:2]}/{sha}"]
+    for path in (f"/api/v1/attachments/{sha}", f"/api/v1/attachments/{sha}/content"):
+        refused = api.client.get(path, headers=auth(jc))
+        assert (refused.status_code, refused.json()["error"]["code"]) == (404, "attachment.unknown")
+
+
+def test_item10_one_photo_offered_for_two_cases_of_a_station_belongs_to_both(
+    api: Api, server: ServerService, server_clock: FakeClock
+) -> None:
+    ((ja, station, first),) = stations_with_cases(api, server_clock, "JA01")
+    second = station.register(1)
+    api.push_ok(ja, station)
+    sha = hashlib.sha256(PNG).hexdigest()
+    assert offer(api, ja, PNG, first, "image/png").status_code == 200
+    assert upload(api, ja, PNG).json()["complete"] is True
+    again = offer(api, ja, PNG, second, "image/png")
+    assert (again.status_code, again.json()["complete"]) == (200, True)  # its own upload: nothing to send again
+    with server.reading() as session:
+        cases = session.execute(text("SELECT case_id FROM attachment_cases WHERE sha256 = :s"), {"s": sha})
+        assert sorted(cases.scalars()) == sorted([first, second])
+
+
+def test_item10_an_existing_server_database_upgrades_to_attachments_per_station(server_db_url: str) -> None:
+    """A photo uploaded before the upgrade stays its station's, on its case; a half-sent one starts again."""
+    engine = create_engine(server_db_url)
+    try:
+        command.upgrade(alembic_config(engine), "0001")
+        with engine.begin() as connection:
+            for sha, received, complete in (("a" * 64, 47, True), ("b" * 64, 10, False)):
+                connection.execute(
+                    text(
+                        "INSERT INTO attachments (sha256, size, received, complete, station_code, case_id,"
+                        " media_type, filename, created_at) VALUES (:sha, 47, :received, :complete, 'JA01',"
+                        " :case_id, 'image/jpeg', 'drain.jpg', '2026-11-23 01:30:00.000000')"
+                    ),
+                    {"sha": sha, "received": received, "complete": complete, "case_id": f"case-{sha[0]}"},
+                )
+        migrate(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT station_code, sha256, received, complete FROM attachments ORDER BY sha256")
+            ).all()
+            links = connection.execute(text("SELECT station_code, sha256, case_id FROM attachment_cases")).all()
+    finally:
+        engine.dispose()
+    held = [(r[0], r[1], r[2], bool(r[3])) for r in rows]
+    assert held == [("JA01", "a" * 64, 47, True), ("JA01", "b" * 64, 0, False)]
+    assert sorted(tuple(link) for link in links) == [("JA01", "a" * 64, "case-a"), ("JA01", "b" * 64, "case-b")]
+
+
+# --- item 11: content checked against its declared type, served as a download -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "media_type"),
+    [
+        (JPEG, "image/jpeg"),
+        (PNG, "image/png"),
+        (WEBP, "image/webp"),
+        (PDF, "application/pdf"),
+        (b"<html><script>alert(1)</script></html>", None),
+        (b"\x89PNG but not the signature", None),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),
+        (b"GIF89a", None),
+        (b"", None),
+    ],
+)
+def test_item11_content_is_known_by_its_magic_bytes(head: bytes, media_type: str | None) -> None:
+    assert sniff_media_type(head[:16]) == media_type
+
+
+@pytest.mark.parametrize(
+    ("content", "declared", "words"),
+    [
+        (JPEG, "image/png", "声明为PNG 图片，实际是JPEG 图片"),
+        (b"<html><script>alert(1)</script></html>", "image/jpeg", "实际不是 JPEG、PNG、WebP 图片或 PDF 文件"),
+        (PDF, "image/webp", "实际是PDF 文件"),
+    ],
+)
+def test_item11_content_that_is_not_its_declared_type_is_refused_and_nothing_kept(
+    api: Api, server_clock: FakeClock, tmp_path: Path, content: bytes, declared: str, words: str
+) -> None:
+    ((ja, _, case_a),) = stations_with_cases(api, server_clock, "JA01")
+    sha = hashlib.sha256(content).hexdigest()
+    assert offer(api, ja, content, case_a, declared).status_code == 200
+    assert upload(api, ja, content, end=5).status_code == 200
+    refused = upload(api, ja, content, offset=5)
+    error = refused.json()["error"]
+    assert (refused.status_code, error["code"]) == (422, "attachment.type_mismatch")
+    assert words in error["message"] and "未保存" in error["message"]
+    assert error["detail"]["declared"] == declared
+    gone = api.client.get(f"/api/v1/attachments/{sha}", headers=auth(ja))
+    assert (gone.status_code, gone.json()["error"]["code"]) == (404, "attachment.unknown")
+    assert [p for p in (tmp_path / "server-data").rglob(f"{sha}*")] == []
+
+
+@pytest.mark.parametrize(
+    ("content", "media_type", "extension"), [(PNG, "image/png", ".png"), (PDF, "application/pdf", ".pdf")]
+)
+def test_item11_content_is_served_as_a_download_of_its_sniffed_type(
+    api: Api, server_clock: FakeClock, content: bytes, media_type: str, extension: str
+) -> None:
+    ((ja, _, case_a),) = stations_with_cases(api, server_clock, "JA01")
+    sha = hashlib.sha256(content).hexdigest()
+    assert offer(api, ja, content, case_a, media_type).status_code == 200
+    assert upload(api, ja, content).json()["complete"] is True
+    served = api.client.get(f"/api/v1/attachments/{sha}/content", headers=auth(ja))
+    assert served.status_code == 200 and served.content == content
+    assert served.headers["content-type"] == media_type
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert served.headers["content-disposition"] == f'attachment; filename="{sha}{extension}"'
