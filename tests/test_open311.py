@@ -608,7 +608,8 @@ def test_names_and_phones_never_leave_the_server(world: World) -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["' OR '1'='1", "GREEN.LIGHT'; DROP TABLE cases; --", '"); DELETE FROM work_orders; --', "%' OR 1=1 --", "\x00"],
+    # A NUL is refused outright, a 400 of its own: tests/test_trust_public.py (issue 13).
+    ["' OR '1'='1", "GREEN.LIGHT'; DROP TABLE cases; --", '"); DELETE FROM work_orders; --', "%' OR 1=1 --"],
 )
 def test_sql_looking_input_is_only_text(world: World, hostile: str) -> None:
     assert get_json(world, "requests.json", service_request_id=hostile) == []

@@ -1,11 +1,14 @@
 """Issue 13, what goes out in public and attachments: the scrubber and what Open311 and the status page publish
-(item 7), attachments scoped per station (item 10) and checked against their declared type (item 11)."""
+(item 7), attachments scoped per station (item 10) and checked against their declared type (item 11), the public
+list paged and ordered by the server's own clock (item 13), and control characters in Open311 parameters."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 import httpx
@@ -33,6 +36,7 @@ from gridstation.domain.privacy import (
 )
 from gridstation.server.attachments import sniff_media_type
 from gridstation.server.db import alembic_config, migrate
+from gridstation.server.open311.params import MAX_PAGE_SIZE
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
 from tests.support.server import Api, ModelStation, auth
@@ -472,3 +476,107 @@ def test_item11_content_is_served_as_a_download_of_its_sniffed_type(
     assert served.headers["content-type"] == media_type
     assert served.headers["x-content-type-options"] == "nosniff"
     assert served.headers["content-disposition"] == f'attachment; filename="{sha}{extension}"'
+
+
+# --- item 13: the public list is paged and ordered by the server's clock --------------------------------------------
+
+
+def test_item13_one_stations_flood_does_not_hide_the_others_the_list_pages(
+    api: Api, server: ServerService, server_clock: FakeClock
+) -> None:
+    ((_, alpha, own),) = stations_with_cases(api, server_clock, "JA01")
+    server_clock.advance(minutes=1)
+    jb, flood = api.enrol_station("JB02"), ModelStation("JB02", server_clock)
+    for index in range(MAX_PAGE_SIZE):
+        flood.register(index)
+    api.push_ok(jb, flood)
+    mine = alpha.local_states[own].number
+
+    first = get(api, "requests.json")  # no paging asked for: GeoReport v2's answer, the first 1000
+    assert len(first.json()) == MAX_PAGE_SIZE and mine not in str(first.json())
+    second = get(api, "requests.json", page=2)
+    assert [item["service_request_id"] for item in second.json()] == [mine]
+    assert first.headers["link"].endswith('page=2>; rel="next"')
+    assert "link" not in second.headers
+    # Small pages put together are the whole list, in the same order.
+    whole = listed(api, page_size=MAX_PAGE_SIZE, page=1) + listed(api, page_size=MAX_PAGE_SIZE, page=2)
+    small = [number for page in range(1, 4) for number in listed(api, page_size=400, page=page)]
+    assert small == whole and len(whole) == MAX_PAGE_SIZE + 1
+    assert listed(api, page=3) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"page_size": "0"}, "page_size 须为 1～1000 的整数"),
+        ({"page_size": "1001"}, "page_size 须为 1～1000 的整数"),
+        ({"page_size": "ten"}, "page_size"),
+        ({"page": "0"}, "page 须为 1～100000 的整数"),
+        ({"page": "-1"}, "page 须为"),
+        ({"page": "1.5"}, "page 须为"),
+        ({"page": "９"}, "page 须为"),
+    ],
+)
+def test_item13_page_parameters_out_of_bounds_are_refused_in_open311_errors(
+    api: Api, params: dict[str, str], words: str
+) -> None:
+    for fmt in ("json", "xml"):
+        answer = get(api, f"requests.{fmt}", **params)
+        assert answer.status_code == 400, answer.text
+        if fmt == "json":
+            assert words in answer.json()[0]["description"]
+        else:
+            assert words in (ElementTree.fromstring(answer.content).findtext("error/description") or "")
+
+
+def test_item13_a_case_dated_in_the_future_does_not_hold_the_top_of_the_list(
+    api: Api, server: ServerService, server_clock: FakeClock
+) -> None:
+    ahead = ModelStation("JA01", lambda: datetime(2099, 1, 1, 1, 30, tzinfo=UTC))
+    ja = api.enrol_station("JA01")
+    future = ahead.register(0)
+    api.push_ok(ja, ahead)
+    server_clock.advance(minutes=1)  # later, by the server's own clock
+    ((_, later_station, later),) = stations_with_cases(api, server_clock, "JB02")
+    order = listed(api)
+    assert order[:2] == [later_station.local_states[later].number, ahead.local_states[future].number]
+
+
+# --- control characters in Open311 parameters: the same clear 400 on SQLite and PostgreSQL -------------------------
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\x00", "\x01", "GREEN.LIGHT\n", "\x7f", "\x9b"])
+def test_control_characters_in_open311_parameters_are_a_clear_400_on_every_database(
+    api: Api, server_clock: FakeClock, value: str
+) -> None:
+    stations_with_cases(api, server_clock, "JA01")
+    requests = "requests.{fmt}"
+    queries = [
+        (requests, {name: value})
+        for name in ("service_request_id", "service_code", "status", "start_date", "end_date", "page", "page_size")
+    ]
+    queries += [(requests, {"unknown": value}), ("services.{fmt}", {"service_code": value})]
+    segment = quote(value, safe="")
+    paths = [f"requests/{segment}.{{fmt}}", f"tokens/{segment}.{{fmt}}", f"services/{segment}.{{fmt}}"]
+    for fmt in ("json", "xml"):
+        answers = [api.client.get(f"{V2}/{path.format(fmt=fmt)}", params=params) for path, params in queries]
+        answers += [api.client.get(f"{V2}/{path.format(fmt=fmt)}") for path in paths]
+        for answer in answers:
+            assert answer.status_code == 400, (answer.request.url, answer.text)
+            if fmt == "json":
+                description = answer.json()[0]["description"]
+            else:
+                description = ElementTree.fromstring(answer.content).findtext("error/description") or ""
+            assert "含有控制字符" in description, (answer.request.url, description)
+    assert listed(api) != []  # and the list itself still answers
+
+
+def test_the_default_list_still_answers_the_last_90_days(api: Api, server_clock: FakeClock) -> None:
+    """The control: without paging, Open311's defaults are unchanged (90 days back, from the server's now)."""
+    ((_, station, case_id),) = stations_with_cases(api, server_clock, "JA01")
+    assert listed(api) == [station.local_states[case_id].number]
+    server_clock.advance(days=91)
+    assert listed(api) == []
+    assert listed(api, start_date=(server_clock.current - timedelta(days=95)).isoformat()) == [
+        station.local_states[case_id].number
+    ]

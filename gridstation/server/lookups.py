@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridstation.domain.case import FINISHED
-from gridstation.domain.enums import STATUS_LABELS, Channel, Status
+from gridstation.domain.enums import STATUS_LABELS, Channel, EventType, Status
 from gridstation.domain.privacy import coarse_location, public_summary
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import not_found
@@ -109,9 +109,21 @@ class Lookups(ServerCore):
         return station.name if station is not None else code
 
     def search_public_cases(
-        self, codes: list[str], start: datetime, end: datetime | None, statuses: set[str], *, limit: int
+        self,
+        codes: list[str],
+        start: datetime,
+        end: datetime | None,
+        statuses: set[str],
+        *,
+        limit: int,
+        offset: int = 0,
     ) -> list[PublicCase]:
-        """Cases registered in [start, end), newest first: of the categories given (all if none), open or closed."""
+        """Cases registered in [start, end), of the categories given (all if none), open or closed: the page of
+        `limit` from `offset`, latest to reach the server first.
+
+        The order is the server's own clock (when the case's registration arrived), never a time a station wrote:
+        a case a station dated 2099 cannot hold the top of the public list.
+        """
         query = select(ServerCaseRow).where(ServerCaseRow.registered_at >= start)
         if end is not None:
             query = query.where(ServerCaseRow.registered_at < end)
@@ -122,9 +134,18 @@ class Lookups(ServerCore):
             query = query.where(ServerCaseRow.status.not_in(finished))
         elif statuses == {"closed"}:
             query = query.where(ServerCaseRow.status.in_(finished))
-        query = query.order_by(ServerCaseRow.registered_at.desc(), ServerCaseRow.number).limit(limit)
+        arrived = (
+            select(func.min(ServerEventRow.received_at))
+            .where(ServerEventRow.case_id == ServerCaseRow.id, ServerEventRow.type == str(EventType.REGISTERED))
+            .scalar_subquery()
+        )
+        query = query.order_by(
+            func.coalesce(arrived, ServerCaseRow.registered_at).desc(),
+            ServerCaseRow.registered_at.desc(),  # cases that arrived together (a work-order import, one push)
+            ServerCaseRow.number,
+        )
         with self.reading() as session:
-            return self._public(session, list(session.scalars(query).all()))
+            return self._public(session, list(session.scalars(query.limit(limit).offset(offset)).all()))
 
     def public_cases_by_number(self, numbers: list[str]) -> list[PublicCase]:
         """The cases named, in the order asked for; unknown numbers are left out."""
