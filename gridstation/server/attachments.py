@@ -1,8 +1,14 @@
 """Photos of a problem: content-addressed (SHA-256), uploaded in chunks that resume where they stopped.
 
-They travel apart from the event stream, so a slow photo never holds up a case. Bytes go to
-`<data dir>/attachments/ab/<sha256>` (a `.part` file until the hash checks out); the database keeps how much
-has arrived.
+They travel apart from the event stream, so a slow photo never holds up a case. Each station has its own record
+of what it uploaded (`AttachmentRow`, keyed by station and hash) and of the cases each photo belongs to
+(`AttachmentCaseRow`): a station offering a photo another station sent is told it is not here, uploads it, and
+gets its own record; it can read only its own. Bytes are kept once per hash, `<data dir>/attachments/ab/<sha256>`;
+a station's upload in progress is its own `ab/<sha256>.<station>.part` until the hash checks out.
+
+When the last byte arrives the content must be what the station declared (JPEG, PNG, WebP or PDF, by its magic
+bytes): otherwise nothing is kept. Content is served as a download of its sniffed type, never for a browser to
+guess at (`X-Content-Type-Options: nosniff`).
 """
 
 from __future__ import annotations
@@ -11,12 +17,36 @@ import hashlib
 import os
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, AttachmentStatus
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError, not_found
-from gridstation.server.models import AttachmentRow, ServerCaseRow
+from gridstation.server.models import AttachmentCaseRow, AttachmentRow, ServerCaseRow
+
+# What each accepted type is called to a person, and the extension its download gets.
+MEDIA_TYPES = {
+    "image/jpeg": ("JPEG 图片", ".jpg"),
+    "image/png": ("PNG 图片", ".png"),
+    "image/webp": ("WebP 图片", ".webp"),
+    "application/pdf": ("PDF 文件", ".pdf"),
+}
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+SNIFF_BYTES = 16
+
+
+def sniff_media_type(head: bytes) -> str | None:
+    """The type the first bytes of a file say it is (of the types stations may upload), or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
 
 
 class AttachmentStore:
@@ -24,62 +54,79 @@ class AttachmentStore:
         self.service = service
         self.directory = directory
 
-    def _path(self, sha256: str, *, partial: bool) -> Path:
+    def _folder(self, sha256: str) -> Path:
         folder = self.directory / sha256[:2]
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / (sha256 + (".part" if partial else ""))
+        return folder
+
+    def _content_path(self, sha256: str) -> Path:
+        return self._folder(sha256) / sha256
+
+    def _part_path(self, station_code: str, sha256: str) -> Path:
+        return self._folder(sha256) / f"{sha256}.{station_code}.part"
 
     def offer(self, station_code: str, offer: AttachmentOffer) -> AttachmentStatus:
-        """Start (or find) an upload; answers how many bytes the server already has."""
+        """Start (or find) this station's upload and attach it to the case; answers how many bytes it has sent."""
         with self.service.writing() as session:
             case = session.get(ServerCaseRow, offer.case_id)
             if case is None:
                 raise not_found(f"诉求 {offer.case_id}（请先同步诉求，再上传照片）", "case.unknown")
             if case.station_code != station_code:
                 raise ServerError(403, "scope.foreign_case", "该诉求不属于本工作站，不能上传照片。")
-            row = session.get(AttachmentRow, offer.sha256)
+            row = _own(session, station_code, offer.sha256)
             if row is None:
                 row = AttachmentRow(
+                    station_code=station_code,
                     sha256=offer.sha256,
                     size=offer.size,
                     received=0,
                     complete=False,
-                    station_code=station_code,
-                    case_id=offer.case_id,
                     media_type=offer.media_type,
                     filename=offer.filename,
                     created_at=self.service.now(),
                 )
                 session.add(row)
+                session.flush()  # before its case link, which refers to it
             elif row.size != offer.size:
                 raise ServerError(409, "attachment.size_mismatch", "同一内容的照片大小不一致，请重新选择文件。")
+            elif not row.complete:
+                row.media_type, row.filename = offer.media_type, offer.filename  # checked when the last byte comes
+            link = {"station_code": station_code, "sha256": offer.sha256, "case_id": offer.case_id}
+            if session.get(AttachmentCaseRow, link) is None:
+                session.add(AttachmentCaseRow(**link, created_at=self.service.now()))
             return _status(row)
 
     def status(self, station_code: str, sha256: str) -> AttachmentStatus:
         with self.service.reading() as session:
-            row = session.get(AttachmentRow, sha256)
-        if row is None or row.station_code != station_code:
-            raise not_found("该照片", "attachment.unknown")
-        return _status(row)
+            row = _own(session, station_code, sha256)
+            if row is None:
+                raise not_found("该照片", "attachment.unknown")
+            return _status(row)
 
     def write_chunk(self, station_code: str, sha256: str, offset: int, data: bytes) -> AttachmentStatus:
-        status, corrupt = self._write_chunk(station_code, sha256, offset, data)
-        if corrupt:
-            # Raised only after the reset to 0 bytes is committed, so the upload can start again.
-            raise ServerError(422, "attachment.hash_mismatch", "照片内容与校验值不符，已丢弃，请重新上传。")
+        status, refusal = self._write_chunk(station_code, sha256, offset, data)
+        if refusal is not None:
+            # Raised only after what the refusal discards is committed, so the station can start again.
+            raise refusal
         return status
 
-    def _write_chunk(self, station_code: str, sha256: str, offset: int, data: bytes) -> tuple[AttachmentStatus, bool]:
+    def _write_chunk(
+        self, station_code: str, sha256: str, offset: int, data: bytes
+    ) -> tuple[AttachmentStatus, ServerError | None]:
         if not data:
             raise ServerError(400, "attachment.empty_chunk", "上传的数据为空。")
         if len(data) > MAX_ATTACHMENT_CHUNK:
             raise ServerError(413, "attachment.chunk_too_large", "单次上传的数据过大（最多 1 MB）。")
         with self.service.writing() as session:
-            row = session.scalar(select(AttachmentRow).where(AttachmentRow.sha256 == sha256).with_for_update())
-            if row is None or row.station_code != station_code:
+            row = session.scalar(
+                select(AttachmentRow)
+                .where(AttachmentRow.station_code == station_code, AttachmentRow.sha256 == sha256)
+                .with_for_update()
+            )
+            if row is None:
                 raise not_found("该照片（请先登记上传）", "attachment.unknown")
             if row.complete:
-                return _status(row), False
+                return _status(row), None
             if offset != row.received:
                 raise ServerError(
                     409,
@@ -89,7 +136,7 @@ class AttachmentStore:
                 )
             if offset + len(data) > row.size:
                 raise ServerError(400, "attachment.too_long", "上传的数据超过了登记的文件大小。")
-            part = self._path(sha256, partial=True)
+            part = self._part_path(station_code, sha256)
             with part.open("r+b" if part.exists() else "wb") as handle:
                 handle.seek(offset)
                 handle.write(data)
@@ -97,24 +144,59 @@ class AttachmentStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             row.received = offset + len(data)
-            if row.received == row.size:
-                if _sha256_of(part) != sha256:
-                    part.unlink()
-                    row.received = 0
-                    return _status(row), True
-                part.replace(self._path(sha256, partial=False))
-                row.complete = True
-            return _status(row), False
+            if row.received < row.size:
+                return _status(row), None
+            if _sha256_of(part) != sha256:
+                part.unlink()
+                row.received = 0
+                refusal = ServerError(422, "attachment.hash_mismatch", "照片内容与校验值不符，已丢弃，请重新上传。")
+                return _status(row), refusal
+            sniffed = _sniff_file(part)
+            if sniffed != row.media_type:
+                part.unlink()
+                status = _status(row)
+                session.execute(
+                    delete(AttachmentCaseRow).where(
+                        AttachmentCaseRow.station_code == station_code, AttachmentCaseRow.sha256 == sha256
+                    )
+                )
+                session.delete(row)
+                return status, _type_mismatch(row.media_type, sniffed)
+            part.replace(self._content_path(sha256))  # the same bytes as any copy already there: one file per hash
+            row.complete = True
+            return _status(row), None
 
-    def content(self, station_code: str, sha256: str) -> Path:
-        row_status = self.status(station_code, sha256)
-        if not row_status.complete:
+    def content(self, station_code: str, sha256: str) -> tuple[Path, str]:
+        """This station's photo: where its bytes are and the type they are (sniffed, whatever was declared)."""
+        if not self.status(station_code, sha256).complete:
             raise ServerError(409, "attachment.incomplete", "照片尚未上传完整。")
-        return self._path(sha256, partial=False)
+        path = self._content_path(sha256)
+        return path, _sniff_file(path) or UNKNOWN_MEDIA_TYPE
+
+
+def _own(session: Session, station_code: str, sha256: str) -> AttachmentRow | None:
+    return session.get(AttachmentRow, {"station_code": station_code, "sha256": sha256})
 
 
 def _status(row: AttachmentRow) -> AttachmentStatus:
     return AttachmentStatus(sha256=row.sha256, size=row.size, received=row.received, complete=row.complete)
+
+
+def _type_mismatch(declared: str, sniffed: str | None) -> ServerError:
+    said = MEDIA_TYPES.get(declared, (declared, ""))[0]
+    found = f"实际是{MEDIA_TYPES[sniffed][0]}" if sniffed else "实际不是 JPEG、PNG、WebP 图片或 PDF 文件"
+    return ServerError(
+        422,
+        "attachment.type_mismatch",
+        f"照片内容与声明的类型不符：声明为{said}，{found}。未保存，请重新选择文件上传。",
+        declared=declared,
+        sniffed=sniffed or "",
+    )
+
+
+def _sniff_file(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        return sniff_media_type(handle.read(SNIFF_BYTES))
 
 
 def _sha256_of(path: Path) -> str:

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gridstation.common.sqltypes import JsonText, UTCDateTime
@@ -177,16 +187,39 @@ class WorkOrderRow(ServerBase):
 
 
 class AttachmentRow(ServerBase):
+    """One station's upload of a photo: its own progress, whatever other stations sent.
+
+    A station offering content another station uploaded is told it is not here and uploads it itself, so it
+    learns nothing of others' photos and always gets its own record; the bytes are kept once on disk per hash.
+    """
+
     __tablename__ = "attachments"
 
+    station_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
-    station_code: Mapped[str] = mapped_column(String(8))
-    case_id: Mapped[str] = mapped_column(String(36), index=True)
     media_type: Mapped[str] = mapped_column(String(40))
     filename: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AttachmentCaseRow(ServerBase):
+    """Which of a station's cases a photo it uploaded belongs to (one photo may show several cases' problem)."""
+
+    __tablename__ = "attachment_cases"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["station_code", "sha256"],
+            ["attachments.station_code", "attachments.sha256"],
+            name="fk_attachment_cases_attachment",
+        ),
+    )
+
+    station_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

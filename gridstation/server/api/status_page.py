@@ -1,4 +1,8 @@
-"""The public status page a receipt's QR code opens (`/status/<number>`, no personal details), and the health probe."""
+"""The public status page a receipt's QR code opens (`/status/<number>`), and the health probe.
+
+It renders the case's public view (`lookups.PublicCase`, the same Open311 publishes, scrubbed of personal details)
+and shows less of it: number, category, status and times.
+"""
 
 from __future__ import annotations
 

@@ -15,9 +15,6 @@ from xml.etree import ElementTree
 
 from fastapi.responses import Response
 
-from gridstation.domain.case import FINISHED
-from gridstation.domain.enums import STATUS_LABELS, Channel, Status
-from gridstation.domain.validation import joined_address
 from gridstation.server.lookups import PublicCase
 from gridstation.server.models import ServerCategoryRow
 from gridstation.server.workorders import DEFAULT_TIMEZONE
@@ -142,45 +139,23 @@ def service_entry(row: ServerCategoryRow, group: str) -> dict[str, Any]:
 
 
 def request_entry(case: PublicCase) -> dict[str, Any]:
-    """One case as a service request. Deliberately field by field: no name, no phone, nothing else private."""
-    row, category = case.row, case.category
-    state: Mapping[str, Any] = row.state if isinstance(row.state, Mapping) else {}
-    try:
-        status = Status(row.status)
-        label, closed = STATUS_LABELS[status], status in FINISHED
-    except ValueError:
-        label, closed = row.status, False
-    assignee = text_field(state, "assignee")
-    # Residents who post through Open311 or a 码上就来 code publish their report themselves. What was told to a
-    # clerk or a hotline stays private: the public list shows its category and only the compound (小区).
-    published = state.get("channel") == Channel.QR_REPORT
-    if published:
-        description = text_field(state, "description") or None
-        address = joined_address(text_field(state, k) for k in ("compound", "building", "address")) or None
-    else:
-        description = f"{category}（详情仅承办工作站可见）"
-        address = text_field(state, "compound") or None
+    """One case as a service request: the public view (`lookups.PublicCase`) field by field, nothing else."""
     return {
-        "service_request_id": row.number,
-        "status": "closed" if closed else "open",
-        "status_notes": f"{label}（承办：{assignee}）" if assignee else label,
-        "service_name": category,
-        "service_code": row.category_code,
-        "description": description,
-        "agency_responsible": assignee or case.station,
+        "service_request_id": case.number,
+        "status": case.status,
+        "status_notes": f"{case.status_label}（承办：{case.department}）" if case.department else case.status_label,
+        "service_name": case.category,
+        "service_code": case.category_code,
+        "description": case.summary,
+        "agency_responsible": case.department or case.station,
         "service_notice": None,
-        "requested_datetime": w3c(row.registered_at),
-        "updated_datetime": w3c(row.updated_at),
+        "requested_datetime": w3c(case.registered_at),
+        "updated_datetime": w3c(case.updated_at),
         "expected_datetime": w3c(case.due_at) if case.due_at is not None else None,
-        "address": address,
+        "address": case.location,
         "address_id": None,
         "zipcode": None,
         "lat": None,
         "long": None,
         "media_url": None,
     }
-
-
-def text_field(state: Mapping[str, Any], name: str) -> str:
-    value = state.get(name)
-    return value.strip() if isinstance(value, str) else ""

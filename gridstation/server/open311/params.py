@@ -1,8 +1,10 @@
-"""Reading Open311 query parameters: comma-separated lists, statuses, and W3C dates bounded to a 90-day window."""
+"""Reading Open311 query parameters: comma-separated lists, statuses, W3C dates bounded to a 90-day window, pages,
+and the control characters no parameter may hold."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from gridstation.server.open311.formats import Open311Error, echo
@@ -11,6 +13,14 @@ from gridstation.server.workorders import DEFAULT_TIMEZONE
 # Response volume (spec): the most recent 90 days or the first 1000 requests, whichever is smaller.
 WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
+# Pages (our extension, as other Open311 servers name it): `page` from 1, `page_size` up to the spec's 1000. A
+# client that sends neither gets the spec's answer, the first 1000; one station's flood of requests can no longer
+# hide everyone else's, since the pages after it can be read.
+MAX_PAGE_SIZE = MAX_RESULTS
+MAX_PAGE = 100_000
+# C0 and C1 control characters: no case number, code, status or date holds one, and PostgreSQL cannot even be
+# asked about a NUL. Refused before any query, so both databases answer alike.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Stored instants are UTC text of four-digit years; dates asked for outside this range are clamped to it.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -35,6 +45,28 @@ def split_values(raw: list[str] | None, limit: int = MAX_RESULTS) -> list[str]:
                 if len(values) >= limit:
                     return list(values)
     return list(values)
+
+
+def refuse_control_characters(parameters: Iterable[tuple[str, str]]) -> None:
+    for name, value in parameters:
+        if _CONTROL.search(value):
+            raise Open311Error(400, f"参数 {echo(name)} 含有控制字符（如 NUL、换行），请去掉后重试。")
+
+
+def parse_page(page_raw: str | None, size_raw: str | None) -> tuple[int, int]:
+    """(page, page_size): page 1 of MAX_RESULTS when the client asks for none."""
+    page = _whole_number("page", page_raw, 1, MAX_PAGE, 1)
+    size = _whole_number("page_size", size_raw, 1, MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    return page, size
+
+
+def _whole_number(name: str, raw: str | None, lowest: int, highest: int, default: int) -> int:
+    text = (raw or "").strip()
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or len(text) > 9 or not lowest <= int(text) <= highest:
+        raise Open311Error(400, f"{name} 须为 {lowest}～{highest} 的整数（收到「{echo(text)}」）。")
+    return int(text)
 
 
 def parse_statuses(raw: list[str] | None) -> set[str]:
