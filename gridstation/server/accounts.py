@@ -24,6 +24,7 @@ from gridstation.server.credentials import (
 )
 from gridstation.server.errors import ServerError, not_found, unauthorised
 from gridstation.server.models import ApiKeyRow, DepartmentRow, ServerStationRow
+from gridstation.server.scope import record_past_dispatches
 
 ENROLMENT_VALID_FOR = timedelta(days=7)
 ENROL_RETRY_WINDOW = timedelta(minutes=15)
@@ -161,8 +162,13 @@ class Accounts(ServerCore):
         with self.writing() as session:
             if session.get(DepartmentRow, code) is not None:
                 raise DomainError("department.exists", f"部门 {code} 已存在。")
-            session.add(DepartmentRow(code=code, name=name, token_hash=secret_hash(token), created_at=self.now()))
-            self._audit(session, "admin", "department.added", department=code)
+            now = self.now()
+            session.add(
+                DepartmentRow(code=code, name=name, token_hash=secret_hash(token), created_at=now, issued_at=now)
+            )
+            # A station may have dispatched cases to it by name before the centre gave it a token.
+            cases = record_past_dispatches(session, code, name)
+            self._audit(session, "admin", "department.added", department=code, cases=cases)
         return token
 
     def authenticate_department(self, token: str) -> Department:
@@ -185,6 +191,7 @@ class Accounts(ServerCore):
                     key_hash=secret_hash(key),
                     station_code=station_code.strip().upper(),
                     created_at=self.now(),
+                    issued_at=self.now(),
                 )
             )
             self._audit(session, "admin", "api_key.added", station=station_code, name=name)
