@@ -20,7 +20,8 @@ from alembic import command
 from sqlalchemy import Connection, Engine, create_engine, text
 
 from gridstation.domain.enums import EventType, Status
-from gridstation.server.db import alembic_config, migrate
+from gridstation.server.cli import main
+from gridstation.server.db import alembic_config, migrate, open_database
 from gridstation.server.scope import department_may_see
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
@@ -235,6 +236,190 @@ def insert_data_of_the_old_release(db: Connection, created: datetime) -> None:
                 "applied": applied,
             },
         )
+
+
+# --- item 3: credentials can be revoked, rotated and expire, and show their last use -----------------------------
+
+
+def test_item3_a_revoked_department_token_is_refused_at_once(centre: Centre) -> None:
+    number = centre.case(dispatched_to=WATER_NAME)
+    assert centre.update(centre.water, number, "on_site").status_code == 200
+
+    centre.server.revoke_department("water")
+
+    assert error_of(centre.update(centre.water, number, "disposed"), 401)["code"] == "auth.invalid"
+    assert centre.update(centre.green, NOWHERE, "on_site").status_code == 404  # the other token still works
+    assert ("admin", "department.revoked", {"department": WATER}) in [a[1:] for a in centre.server.audit()]
+    assert [d.state for d in centre.server.departments() if d.code == WATER] == ["revoked"]
+
+
+def test_item3_rotating_a_department_token_stops_the_old_one_at_once(centre: Centre) -> None:
+    number = centre.case(dispatched_to=WATER_NAME)
+
+    new = centre.server.rotate_department(WATER).secret
+
+    assert new != centre.water and new.startswith("gsd_")
+    assert error_of(centre.update(centre.water, number, "on_site"), 401)["code"] == "auth.invalid"
+    assert centre.update(new, number, "on_site").status_code == 200
+    assert any(action == "department.rotated" for _, _, action, _ in centre.server.audit())
+
+
+def test_item3_a_department_token_expires(centre: Centre) -> None:
+    number = centre.case(dispatched_to="区园林所")
+    park = centre.server.add_department("PARK", "区园林所", expires_in_days=30)
+    expiry = centre.clock() + timedelta(days=30)
+    assert [d.expires_at for d in centre.server.departments() if d.code == "PARK"] == [expiry]
+
+    centre.clock.current = expiry - timedelta(seconds=1)
+    assert centre.update(park, number, "on_site").status_code == 200
+    centre.clock.current = expiry
+    error = error_of(centre.update(park, number, "disposed", outcome="resolved"), 401)
+    assert error["code"] == "auth.expired" and "过期" in error["message"]
+    assert [d.state for d in centre.server.departments() if d.code == "PARK"] == ["expired"]
+
+    # Rotating issues a token for another 30 days: the lifetime the department had.
+    renewed = centre.server.rotate_department("PARK").secret
+    assert centre.update(renewed, number, "disposed", outcome="resolved").status_code == 200
+    assert [d.expires_at for d in centre.server.departments() if d.code == "PARK"] == [expiry + timedelta(days=30)]
+
+
+def test_item3_last_use_is_recorded_at_most_once_a_minute(centre: Centre, monkeypatch: pytest.MonkeyPatch) -> None:
+    def last_used() -> datetime | None:
+        return next(d.last_used_at for d in centre.server.departments() if d.code == WATER)
+
+    assert last_used() is None
+    start = centre.clock()
+    assert centre.update(centre.water, NOWHERE, "on_site").status_code == 404  # a use, even if refused after
+    assert last_used() == start
+
+    writes: list[str] = []
+    original = centre.server.writing
+
+    @contextmanager
+    def counting() -> Iterator[Any]:
+        writes.append("write")
+        with original() as session:
+            yield session
+
+    monkeypatch.setattr(centre.server, "writing", counting)
+    centre.clock.advance(seconds=59)
+    centre.server.authenticate_department(centre.water)
+    assert writes == [] and last_used() == start  # a busy department does not turn reads into writes
+    centre.clock.advance(seconds=2)
+    centre.server.authenticate_department(centre.water)
+    assert writes == ["write"] and last_used() == start + timedelta(seconds=61)
+
+
+def post_request(centre: Centre, key: str) -> httpx.Response:
+    fields = {
+        "api_key": key,
+        "service_code": "DRAIN.COVER",
+        "address_string": "枫林路 88 弄 2 号楼北侧",
+        "description": "小区北门窨井盖堵塞，污水漫到人行道。",
+    }
+    answer: httpx.Response = centre.api.client.post("/open311/v2/requests.json", data=fields)
+    return answer
+
+
+def test_item3_open311_api_keys_are_revoked_rotated_expire_and_show_last_use(centre: Centre) -> None:
+    key = centre.server.add_api_key("码上就来", "JA01")
+    assert post_request(centre, key).status_code == 200
+    assert [(k.name, k.station_code, k.state, k.last_used_at) for k in centre.server.api_keys()] == [
+        ("码上就来", "JA01", "active", centre.clock())
+    ]
+
+    new = centre.server.rotate_api_key("码上就来").secret
+    assert post_request(centre, key).status_code == 403
+    assert post_request(centre, new).status_code == 200
+
+    centre.server.revoke_api_key("码上就来")
+    assert post_request(centre, new).status_code == 403
+    assert [k.state for k in centre.server.api_keys()] == ["revoked"]
+
+    short = centre.server.add_api_key("12345 对接", "JA01", expires_in_days=1)
+    assert post_request(centre, short).status_code == 200
+    centre.clock.advance(days=1)
+    assert post_request(centre, short).status_code == 403
+    actions = [action for _, _, action, _ in centre.server.audit()]
+    assert {"api_key.added", "api_key.rotated", "api_key.revoked"} <= set(actions)
+
+
+def cli(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", url, *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_item3_department_commands(capsys: pytest.CaptureFixture[str], server_db_url: str) -> None:
+    code, out, _ = cli(capsys, server_db_url, "department", "add", "water", WATER_NAME, "--expires-in-days", "90")
+    assert code == 0 and "90 天" in out
+    first = out.strip().splitlines()[-1]
+    assert first.startswith("gsd_")
+    # Used once, by a service whose clock says 2026-11-23 01:30 UTC: 09:30 in Beijing.
+    database = open_database(server_db_url)
+    ServerService(database, clock=FakeClock()).authenticate_department(first)
+    database.dispose()
+
+    code, out, _ = cli(capsys, server_db_url, "department", "list")
+    assert code == 0
+    assert WATER in out and WATER_NAME in out and "有效" in out and "最近使用 2026-11-23 09:30" in out
+    code, out, _ = cli(capsys, server_db_url, "department", "list", "--json")
+    [listed] = json.loads(out)
+    assert listed["code"] == WATER and listed["state"] == "active"
+    assert listed["last_used_at"] == "2026-11-23T01:30:00+00:00" and listed["expires_at"]
+
+    code, out, _ = cli(capsys, server_db_url, "department", "rotate", "WATER")
+    second = out.strip().splitlines()[-1]
+    assert code == 0 and second.startswith("gsd_") and second != first and "旧令牌已立即失效" in out
+    code, out, _ = cli(capsys, server_db_url, "department", "revoke", "WATER")
+    assert code == 0 and "已停用" in out
+    code, out, _ = cli(capsys, server_db_url, "department", "list")
+    assert "已停用" in out
+    code, _, err = cli(capsys, server_db_url, "department", "revoke", "NOPE")
+    assert code == 2 and "找不到部门 NOPE" in err
+    code, _, err = cli(capsys, server_db_url, "department", "add", "PARK", "区园林所", "--expires-in-days", "0")
+    assert code == 2 and "有效天数" in err
+
+    database = open_database(server_db_url)
+    actions = [action for _, _, action, _ in ServerService(database).audit()]
+    database.dispose()
+    assert actions[:3] == ["department.revoked", "department.rotated", "department.added"]
+
+
+def test_item3_apikey_commands(capsys: pytest.CaptureFixture[str], server_db_url: str) -> None:
+    cli(capsys, server_db_url, "station", "add", "JA01", "枫林居委会")
+    code, out, _ = cli(
+        capsys, server_db_url, "apikey", "add", "码上就来", "--station", "JA01", "--expires-in-days", "30"
+    )
+    first = out.strip().splitlines()[-1]
+    assert code == 0 and first.startswith("o311_") and "30 天" in out
+    code, _, err = cli(capsys, server_db_url, "apikey", "add", "码上就来", "--station", "JA01")
+    assert code == 2 and "已有名为「码上就来」的 api_key" in err
+
+    code, out, _ = cli(capsys, server_db_url, "apikey", "list")
+    assert code == 0 and "码上就来" in out and "JA01" in out and "有效" in out and "从未使用" in out
+    code, out, _ = cli(capsys, server_db_url, "apikey", "list", "--json")
+    [listed] = json.loads(out)
+    assert (listed["name"], listed["station"], listed["state"], listed["last_used_at"]) == (
+        "码上就来",
+        "JA01",
+        "active",
+        None,
+    )
+    code, out, _ = cli(capsys, server_db_url, "apikey", "rotate", "码上就来")
+    second = out.strip().splitlines()[-1]
+    assert code == 0 and second.startswith("o311_") and second != first
+    code, out, _ = cli(capsys, server_db_url, "apikey", "revoke", "码上就来")
+    assert code == 0 and "已停用" in out
+    code, _, err = cli(capsys, server_db_url, "apikey", "revoke", "没有这个")
+    assert code == 2 and "找不到 api_key「没有这个」" in err
+
+    database = open_database(server_db_url)
+    service = ServerService(database)
+    assert service.api_key_station(first) is None and service.api_key_station(second) is None
+    actions = [action for _, _, action, _ in service.audit()]
+    database.dispose()
+    assert actions[:3] == ["api_key.revoked", "api_key.rotated", "api_key.added"]
 
 
 # --- item 14: a department's update id is tied to its case --------------------------------------------------------
