@@ -8,10 +8,12 @@ Each test is named after its item; each failed on the code as it was before the 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +27,7 @@ from gridstation.server.db import alembic_config, migrate, open_database
 from gridstation.server.scope import department_may_see
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
+from tests.support.live_server import LiveServer
 from tests.support.server import Api, ModelStation, auth, server_state
 
 WATER, WATER_NAME = "WATER", "区水务局"
@@ -445,3 +448,82 @@ def test_item14_an_update_id_reused_on_another_case_is_refused(centre: Centre) -
     centre.update(centre.water, both, "on_site", id="01a20a85-0000-7000-8000-0000000000e2")
     reused = centre.update(centre.green, both, "on_site", id="01a20a85-0000-7000-8000-0000000000e2")
     assert error_of(reused, 409)["code"] == "update.id_reused"
+
+
+# --- item 15: the server's access log -----------------------------------------------------------------------------
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def access_lines() -> Iterator[list[str]]:
+    """What the access logger is given, whatever earlier tests' logging set-up did with its handlers."""
+    logger = logging.getLogger("gridstation.access")
+    handler, level = Lines(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield handler.lines
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_item15_every_authenticated_request_is_in_the_access_log(centre: Centre, access_lines: list[str]) -> None:
+    number = centre.case(dispatched_to=WATER_NAME)
+    key = centre.server.add_api_key("码上就来", "JA01")
+    access_lines.clear()
+    client = centre.api.client
+
+    pulled = client.get("/api/v1/sync/pull?after=0&limit=3", headers=auth(centre.credential))
+    updated = centre.update(centre.water, number, "on_site")
+    refused = centre.update(centre.green, number, "on_site")
+    forged = centre.update("gsd_forged", number, "on_site")
+    posted = post_request(centre, key)
+    client.get(f"/status/{number}")  # public reads: no principal, not logged
+    client.get("/open311/v2/requests.json", params={"service_request_id": number})
+
+    def line(answer: httpx.Response, who: str, method: str, path: str) -> str:
+        return f"{who} {method} {path} {answer.status_code} {answer.headers['X-Request-ID']}"
+
+    assert access_lines == [
+        line(pulled, "station:JA01", "GET", "/api/v1/sync/pull"),
+        line(updated, f"dept:{WATER}", "POST", UPDATES),
+        line(refused, f"dept:{GREEN}", "POST", UPDATES),
+        line(forged, "-", "POST", UPDATES),
+        line(posted, "apikey:码上就来", "POST", "/open311/v2/requests.json"),
+    ]
+    assert [a.status_code for a in (pulled, updated, refused, forged, posted)] == [200, 200, 404, 401, 200]
+    assert len({a.headers["X-Request-ID"] for a in (pulled, updated, refused, forged, posted)}) == 5
+
+
+def test_item15_a_real_server_writes_its_access_log_beside_server_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = tmp_path / "logs"
+    monkeypatch.setenv("GRIDSTATION_LOG_DIR", str(logs))  # the server process inherits it
+    live = LiveServer(f"sqlite:///{tmp_path / 'server.db'}", tmp_path / "data")
+    enrolment = live.admin("station", "add", "JA01", "枫林居委会").strip().splitlines()[-1]
+    live.start()
+    try:
+        with httpx.Client(base_url=live.url, timeout=10) as client:
+            enrolled = client.post("/api/v1/enrol", json={"code": enrolment})
+            credential = enrolled.json()["credential"]
+            pulled = client.get("/api/v1/sync/pull", params={"after": 0}, headers=auth(credential))
+            client.get("/status/JA01-20261123-0001-X")
+    finally:
+        live.stop()
+
+    access = (logs / "access.log").read_text(encoding="utf-8").splitlines()
+    assert [entry.split(" ", 1)[1] for entry in access] == [
+        f"station:JA01 POST /api/v1/enrol 200 {enrolled.headers['X-Request-ID']}",
+        f"station:JA01 GET /api/v1/sync/pull 200 {pulled.headers['X-Request-ID']}",
+    ]
+    assert "gs1_" not in "\n".join(access)
+    server_log = (logs / "server.log").read_text(encoding="utf-8")
+    assert "/api/v1/sync/pull" not in server_log

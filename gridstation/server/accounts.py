@@ -1,8 +1,8 @@
 """Who may speak to the server: stations (registration, enrolment, revocation), departments and Open311 api_keys.
 
 Secrets are handed out once and kept only as hashes (`credentials`); every request is identified by the
-credential it carries, never by what its body says. Department tokens and api_keys can be revoked, rotated and
-given an expiry; their last use is kept to the minute.
+credential it carries, never by what its body says, and named to the access log (`access`). Department tokens and
+api_keys can be revoked, rotated and given an expiry; their last use is kept to the minute.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.events import new_id
 from gridstation.domain.numbering import validate_station_code
 from gridstation.protocol import EnrolResponse
+from gridstation.server.access import authenticating, identified
 from gridstation.server.core import ServerCore
 from gridstation.server.credentials import (
     LAST_USE_RESOLUTION,
@@ -160,6 +161,7 @@ class Accounts(ServerCore):
         code_hash = secret_hash(code)
         retry_hash = secret_hash(f"retry:{code}:{attempt_id}") if attempt_id else None
         credential = new_token("gs1")
+        authenticating()
         with self.writing() as session:
             row = session.scalar(select(ServerStationRow).where(ServerStationRow.enrol_code_hash == code_hash))
             retried = False
@@ -176,10 +178,12 @@ class Accounts(ServerCore):
             row.enrolled_at = self.now()
             action = "station.enrol_retried" if retried else "station.enrolled"
             self._audit(session, row.code, action, device=device_name[:100])
+            identified(f"station:{row.code}")
             return EnrolResponse(station_code=row.code, station_name=row.name, credential=credential, epoch=row.epoch)
 
     def authenticate_station(self, credential: str) -> str:
         """The station a credential belongs to; the request body never decides who is speaking."""
+        authenticating()
         if not credential.startswith("gs1_"):
             raise unauthorised()
         with self.reading() as session:
@@ -190,6 +194,7 @@ class Accounts(ServerCore):
             raise unauthorised()
         if row.revoked_at is not None:
             raise ServerError(403, "station.revoked", "该工作站已被停用，请联系街道管理员。")
+        identified(f"station:{row.code}")
         return row.code
 
     # --- departments ---------------------------------------------------------------------------------------
@@ -264,6 +269,7 @@ class Accounts(ServerCore):
             return IssuedSecret(token, row.expires_at)
 
     def authenticate_department(self, token: str) -> Department:
+        authenticating()
         now = self.now()
         with self.reading() as session:
             row = session.scalar(select(DepartmentRow).where(DepartmentRow.token_hash == secret_hash(token)))
@@ -273,6 +279,7 @@ class Accounts(ServerCore):
         if credential_state(None, row.expires_at, now) == "expired":
             raise ServerError(401, "auth.expired", "部门令牌已过期，请向城运中心管理员申请新的令牌。")
         self._note_use(DepartmentRow, DepartmentRow.code == row.code, row.last_used_at, now)
+        identified(f"dept:{row.code}")
         return Department(row.code, row.name)
 
     def _department(self, session: Session, code: str) -> DepartmentRow:
@@ -349,12 +356,14 @@ class Accounts(ServerCore):
 
     def api_key_station(self, key: str) -> str | None:
         """The station an Open311 api_key posts to; None for an unknown, revoked or expired key."""
+        authenticating()
         now = self.now()
         with self.reading() as session:
             row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == secret_hash(key)))
         if row is None or credential_state(row.revoked_at, row.expires_at, now) != "active":
             return None
         self._note_use(ApiKeyRow, ApiKeyRow.id == row.id, row.last_used_at, now)
+        identified(f"apikey:{row.name}")
         return row.station_code
 
     def _api_key(self, session: Session, name_or_id: str) -> ApiKeyRow:
