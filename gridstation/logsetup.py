@@ -4,6 +4,10 @@ Nothing configured logging before: `log.exception(...)` went to a stderr that a 
 failure a clerk reported left no trace. Each program now writes a rotating file in the platform's log folder
 (`platformdirs.user_log_path`), which the desk opens from 帮助 → 日志文件夹 and an administrator can collect.
 
+The server also keeps an access log, `access.log` beside `server.log`: one line per authenticated request (who,
+method, path, status, request id; see `server/api/access_log.py`), in its own rotating file so that a busy day's
+requests neither drown the warnings in `server.log` nor are lost when it rotates.
+
 Log records never carry residents' personal data: code logs case numbers and error codes, not names or phones.
 """
 
@@ -22,6 +26,13 @@ LOG_LEVEL_ENV = "GRIDSTATION_LOG_LEVEL"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)-7s %(process)d %(threadName)s %(name)s: %(message)s"
+# The access log: who did what when, one request a line; the time with its offset, so lines read the same anywhere.
+ACCESS_LOGGER = "gridstation.access"
+ACCESS_FORMAT = "%(asctime)s %(message)s"
+ACCESS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+# A line is about 100 bytes, and a hundred stations syncing all day write some 10 MB: about three weeks are kept.
+ACCESS_MAX_BYTES = 10 * 1024 * 1024
+ACCESS_BACKUPS = 20
 # The programs that write logs, each with its own folder (the desk's name is also its data folder's name).
 DESK = "GridStation"
 SERVER = "GridStationServer"
@@ -41,32 +52,29 @@ def log_file(program: str = DESK, directory: Path | None = None) -> Path:
     return (directory or log_directory(program)) / name
 
 
+def access_log_file(directory: Path | None = None) -> Path:
+    """The server's access log, beside its `server.log`."""
+    return log_file(SERVER, directory).with_name("access.log")
+
+
 def logging_config(
     program: str = DESK, *, directory: Path | None = None, console: bool = False, level: str | None = None
 ) -> dict[str, Any]:
-    """The `logging.config.dictConfig` dictionary: a rotating file, optionally stderr too.
+    """The `logging.config.dictConfig` dictionary: a rotating file, optionally stderr too; for the server, also
+    the access log's rotating file.
 
     uvicorn's own loggers write through the same handlers (uvicorn.run(log_config=None) keeps it so).
     """
     chosen_level = (level or os.environ.get(LOG_LEVEL_ENV) or "INFO").upper()
     handlers: dict[str, dict[str, Any]] = {
-        "file": {
-            "class": "logging.handlers.RotatingFileHandler",
-            "filename": str(log_file(program, directory)),
-            "maxBytes": MAX_BYTES,
-            "backupCount": BACKUPS,
-            "encoding": "utf-8",
-            "formatter": "plain",
-            # The file is opened on the first record: a read-only log folder must not stop the program.
-            "delay": True,
-        }
+        "file": _rotating_file(log_file(program, directory), "plain", MAX_BYTES, BACKUPS)
     }
     if console:
         handlers["console"] = {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
     names = list(handlers)
     # Only our loggers and uvicorn's: the root logger (and whatever a host program or test runner hung on it) is
     # left alone. They still propagate, which changes nothing while the root has no handler of its own.
-    return {
+    config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"plain": {"format": FORMAT}},
@@ -77,6 +85,26 @@ def logging_config(
             "uvicorn": {"level": chosen_level, "handlers": names},
             "py.warnings": {"level": "WARNING", "handlers": names},
         },
+    }
+    if program == SERVER:
+        config["formatters"]["access"] = {"format": ACCESS_FORMAT, "datefmt": ACCESS_DATE_FORMAT}
+        handlers["access"] = _rotating_file(access_log_file(directory), "access", ACCESS_MAX_BYTES, ACCESS_BACKUPS)
+        # Its own file only (not server.log, not the console), and always at INFO: GRIDSTATION_LOG_LEVEL=WARNING
+        # quietens the server's log, never the record of who accessed what.
+        config["loggers"][ACCESS_LOGGER] = {"level": "INFO", "handlers": ["access"], "propagate": False}
+    return config
+
+
+def _rotating_file(path: Path, formatter: str, max_bytes: int, backups: int) -> dict[str, Any]:
+    return {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(path),
+        "maxBytes": max_bytes,
+        "backupCount": backups,
+        "encoding": "utf-8",
+        "formatter": formatter,
+        # The file is opened on the first record: a read-only log folder must not stop the program.
+        "delay": True,
     }
 
 
@@ -93,9 +121,10 @@ def configure_logging(
         config = logging_config(program, directory=folder, console=console, level=level)
     except OSError:
         config = logging_config(program, directory=folder, console=True, level=level)
-        del config["handlers"]["file"]
+        config["handlers"].pop("file")
+        config["handlers"].pop("access", None)
         for logger in config["loggers"].values():
-            logger["handlers"] = [h for h in logger["handlers"] if h != "file"]
+            logger["handlers"] = [h for h in logger["handlers"] if h not in ("file", "access")] or ["console"]
     logging.config.dictConfig(config)
     logging.captureWarnings(True)
     return log_file(program, folder)

@@ -17,7 +17,7 @@ def restore_logging() -> Iterator[None]:
     """dictConfig changes process-wide state; put back what pytest had so other tests see their own logging."""
     saved = {
         name: (lg.level, list(lg.handlers), lg.propagate)
-        for name in ("gridstation", "uvicorn", "py.warnings")
+        for name in ("gridstation", "uvicorn", "py.warnings", logsetup.ACCESS_LOGGER)
         for lg in [logging.getLogger(name)]
     }
     yield

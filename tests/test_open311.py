@@ -153,9 +153,10 @@ def seed(w: World) -> None:
 
 
 def close(w: World, case_id: str, number: str, at: datetime) -> None:
-    """The real lifecycle: the station's first contact, then the department dispatches, arrives, disposes, closes."""
+    """The real lifecycle: the station's first contact and dispatch to the department, then the department
+    dispatches its team, arrives, disposes, closes."""
     w.clock.current = at
-    w.station_seq += 1
+    w.station_seq += 2
     contact = Event(
         id=new_id(),
         case_id=case_id,
@@ -167,8 +168,20 @@ def close(w: World, case_id: str, number: str, at: datetime) -> None:
         occurred_at=at,
         hlc=HlcStamp(int(at.timestamp() * 1000), 0).encode(),
     )
-    pushed = w.service.push("JA01", PushRequest(events=[PushedEvent.numbered(contact, w.station_seq)]))
-    assert [r.outcome for r in pushed.results] == ["applied"]
+    dispatch = Event(
+        id=new_id(),
+        case_id=case_id,
+        type=EventType.DISPATCHED,
+        payload={"assignee": GREEN.name, "note": ""},
+        actor_id="staff-1",
+        actor_name="李明",
+        station_code="JA01",
+        occurred_at=at,
+        hlc=HlcStamp(int(at.timestamp() * 1000), 1).encode(),
+    )
+    events = [PushedEvent.numbered(contact, w.station_seq - 1), PushedEvent.numbered(dispatch, w.station_seq)]
+    pushed = w.service.push("JA01", PushRequest(events=events))
+    assert [r.outcome for r in pushed.results] == ["applied", "applied"]
     steps: list[dict[str, Any]] = [
         {"update": "dispatched"},
         {"update": "on_site"},

@@ -215,6 +215,7 @@ def world(api: Api, server: ServerService, server_clock: FakeClock, tmp_path: Pa
     alpha = ModelStation("JA01", server_clock)
     case_a = alpha.register(0)
     alpha.record(case_a, EventType.FIRST_CONTACT, note="已电话联系居民")
+    alpha.record(case_a, EventType.DISPATCHED, assignee="区绿化市容局", note="")  # so GREEN may report on it
     alpha.register(1)
     api.push_ok(ja, alpha)
     beta = ModelStation("JB02", server_clock)

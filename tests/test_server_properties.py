@@ -43,7 +43,7 @@ STATION_ACTIONS = (
 )
 PAYLOADS: dict[EventType, dict[str, Any]] = {
     EventType.FIRST_CONTACT: {"note": "已电话联系"},
-    EventType.DISPATCHED: {"assignee": "物业公司", "note": ""},
+    EventType.DISPATCHED: {"assignee": DEPARTMENT.name, "note": ""},  # the department may report on its cases
     EventType.ARRIVED_ON_SITE: {"note": "网格员到场"},
     EventType.DISPOSED: {"outcome": "resolved", "note": "已清理"},
     EventType.CLOSED: {"answer": "问题已解决"},

@@ -250,6 +250,7 @@ def test_department_updates_flow_down_to_the_owning_station_only(
     station = ModelStation("JA01", server_clock)
     neighbour = ModelStation("JB02", server_clock)
     case_id = contacted_case(station)
+    station.record(case_id, EventType.DISPATCHED, assignee="区绿化市容局", note="")  # a department's case is sent to it
     api.push_ok(ja, station)
     token = server.add_department("GREEN", "区绿化市容局")
     number = station.local_states[case_id].number
@@ -280,6 +281,7 @@ def test_a_retried_department_update_is_a_duplicate(api: Api, server: ServerServ
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     case_id = contacted_case(station)
+    station.record(case_id, EventType.DISPATCHED, assignee="区绿化市容局", note="")  # a department's case is sent to it
     api.push_ok(credential, station)
     server.add_department("GREEN", "区绿化市容局")
     update = StatusUpdate(
@@ -291,7 +293,7 @@ def test_a_retried_department_update_is_a_duplicate(api: Api, server: ServerServ
     first = server.department_update(GREEN, update)
     second = server.department_update(GREEN, update)
     assert (first.outcome, second.outcome) == ("applied", "duplicate")
-    assert len(server.events_held()) == 3
+    assert len(server.events_held()) == 4  # the station's three, the department's one
 
 
 def test_pull_pages_and_cursor(api: Api, server: ServerService, server_clock: FakeClock) -> None:
@@ -366,9 +368,10 @@ def test_a_transaction_that_commits_late_is_not_skipped(
     credential = api.enrol_station("JA01")
     station = ModelStation("JA01", server_clock)
     case_id = contacted_case(station)
+    station.record(case_id, EventType.DISPATCHED, assignee="区绿化市容局", note="")  # a department's case is sent to it
     api.push_ok(credential, station)
     api.pull_all(credential, station)
-    assert station.cursor == 2
+    assert station.cursor == 3
     server.add_department("GREEN", "区绿化市容局")
     entered = threading.Event()
     release = threading.Event()
@@ -393,13 +396,13 @@ def test_a_transaction_that_commits_late_is_not_skipped(
     second.start()
     wait_for(queued, "the second writer never asked for the lock the first one holds")
     page = api.pull(credential, station)
-    assert page.items == [] and station.cursor == 2
+    assert page.items == [] and station.cursor == 3
     release.set()
     worker.join(30)
     second.join(30)
     api.pull_all(credential, station)
-    assert station.cursor == 4
-    assert len(station.pulled_ids) == 4
+    assert station.cursor == 5
+    assert len(station.pulled_ids) == 5
 
 
 def test_day_receipt_proves_what_the_server_holds(api: Api, server: ServerService, server_clock: FakeClock) -> None:
@@ -428,7 +431,7 @@ def test_a_station_clock_a_day_off_changes_nothing(api: Api, server: ServerServi
     credential = api.enrol_station("JA01")
     fast = ModelStation("JA01", lambda: server_clock() + timedelta(days=1))
     case_id = contacted_case(fast)
-    fast.record(case_id, EventType.DISPATCHED, assignee="物业", note="")
+    fast.record(case_id, EventType.DISPATCHED, assignee="区绿化市容局", note="")
     api.push_ok(credential, fast)
     server.add_department("GREEN", "区绿化市容局")
     number = fast.local_states[case_id].number

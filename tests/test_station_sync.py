@@ -122,6 +122,8 @@ def test_a_work_order_arrives_as_a_case_with_its_dispatch_clock_and_urgency(
 
 def test_a_department_update_flows_down_and_later_desk_work_builds_on_it(desk: Desk, centre: Centre) -> None:
     (case_id,) = a_day_of_work(desk, 1)
+    centre.service.add_department("LVHUA", "绿化市容所")
+    desk.station.record(desk.clerk, case_id, EventType.DISPATCHED, {"assignee": "绿化市容所", "note": ""})
     desk.sync.run()
     number = desk.station.case(case_id).number
     greening = Department("LVHUA", "绿化市容所")

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK
 from gridstation.server.api import attachments, departments, status_page, sync
+from gridstation.server.api.access_log import AccessLog
 from gridstation.server.api.errors import install_error_handlers
 from gridstation.server.api.middleware import BodyLimit, protocol_header
 from gridstation.server.attachments import AttachmentStore
@@ -30,6 +31,8 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
     for area in (sync, departments, attachments, status_page):
         app.include_router(area.router)
     app.include_router(open311_router, prefix="/open311/v2")
+    # Outside the routes and their error handlers, so that it logs the status the caller was answered with.
+    app.add_middleware(AccessLog)
     # Added last, so it is outermost: an oversized body is refused before anything else reads it.
     app.add_middleware(BodyLimit, limit=MAX_JSON_BODY, chunk_limit=MAX_ATTACHMENT_CHUNK + 64 * 1024)
     return app

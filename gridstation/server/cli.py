@@ -1,5 +1,7 @@
 """`gridstation-server`: run the sub-district server, and administer stations, departments and work orders.
 
+The department and api_key commands are in `credential_cli`.
+
 The database is SQLite in the data directory unless `--db` (or GRIDSTATION_SERVER_DB) names another, e.g.
 `postgresql+psycopg://gridstation@db.internal/gridstation`; every flag of `ServerSettings` overrides its
 environment variable. User errors print their Chinese message to stderr and exit with status 2.
@@ -22,6 +24,7 @@ from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
 from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
+from gridstation.server.credential_cli import add_credential_commands
 from gridstation.server.db import open_database
 from gridstation.server.repair import RepairReport
 from gridstation.server.service import ServerService
@@ -93,17 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     resync.add_argument("code")
     resync.set_defaults(handler=run_station_resync)
 
-    department = commands.add_parser("department", help="部门").add_subparsers(parser_class=ChineseArgumentParser)
-    dept_add = department.add_parser("add", help="新增部门并打印其令牌")
-    dept_add.add_argument("code", help="部门代码，如 GREEN")
-    dept_add.add_argument("name", help="部门名称，如 区绿化市容局")
-    dept_add.set_defaults(handler=run_department_add)
-
-    apikey = commands.add_parser("apikey", help="Open311 api_key").add_subparsers(parser_class=ChineseArgumentParser)
-    key_add = apikey.add_parser("add", help="新增 api_key；用它提交的诉求派给指定工作站")
-    key_add.add_argument("name")
-    key_add.add_argument("--station", required=True)
-    key_add.set_defaults(handler=run_apikey_add)
+    add_credential_commands(commands, lambda args: open_service(settings_of(args)))
 
     workorder = commands.add_parser("workorder", help="工单（12345、信访、码上就来）").add_subparsers(
         parser_class=ChineseArgumentParser
@@ -231,22 +224,6 @@ def run_station_resync(args: argparse.Namespace) -> int:
     with open_service(settings_of(args)) as service:
         epoch = service.resync_station(args.code)
     print(f"工作站 {args.code.upper()} 下次同步时将重新完整拉取（第 {epoch} 轮）。")
-    return 0
-
-
-def run_department_add(args: argparse.Namespace) -> int:
-    with open_service(settings_of(args)) as service:
-        token = service.add_department(args.code, args.name)
-    print(f"部门 {args.code.upper()} 的令牌（只显示这一次）：")
-    print(token)
-    return 0
-
-
-def run_apikey_add(args: argparse.Namespace) -> int:
-    with open_service(settings_of(args)) as service:
-        key = service.add_api_key(args.name, args.station)
-    print("Open311 api_key（只显示这一次）：")
-    print(key)
     return 0
 
 

@@ -3,7 +3,8 @@
 Events pushed by stations (`ingest`), work orders and department updates (`workorder_service`) all go through
 here. Storing an event also numbers it into its station's feed (the next `feed_head` of the station row the caller
 has locked), so a pull sees a scope's events in commit order; the case row is the fold of the case's applied
-events in the server's order, which is what decides a case's status.
+events in the server's order, which is what decides a case's status. An applied dispatch also brings the case into
+the scope of the departments it names (`scope`), in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
 from gridstation.domain.events import Event, event_record
 from gridstation.server.models import FeedRow, ServerCaseRow, ServerEventRow, ServerStationRow
+from gridstation.server.scope import record_dispatch
 
 
 @dataclass
@@ -88,6 +90,8 @@ def store_event(
     )
     station.feed_head += 1
     pending.feed.append({"station_code": station.code, "seq": station.feed_head, "event_id": event.id})
+    if applied:
+        record_dispatch(session, event)
 
 
 def open_case(

@@ -56,6 +56,27 @@ class DepartmentRow(ServerBase):
     token_hash: Mapped[str] = mapped_column(String(64), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the current token was issued (added or rotated), when it stops working (None: never), and when it was
+    # last used, to the minute (`credentials.LAST_USE_RESOLUTION`).
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CaseDepartmentRow(ServerBase):
+    """A department a case has been dispatched to, now or in the past: the department's scope (`scope.py`).
+
+    Written in the same transaction as the DISPATCHED event that names the department; never removed.
+    """
+
+    __tablename__ = "case_departments"
+    __table_args__ = (Index("ix_case_departments_department", "department_code"),)
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(20), ForeignKey("departments.code"), primary_key=True)
+    # The first dispatch that named the department, and when it happened.
+    event_id: Mapped[str] = mapped_column(String(36))
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ApiKeyRow(ServerBase):
@@ -69,6 +90,10 @@ class ApiKeyRow(ServerBase):
     station_code: Mapped[str] = mapped_column(String(8), ForeignKey("stations.code"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # As for departments: the current key's issue, its expiry (None: never) and its last use, to the minute.
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ServerCategoryRow(ServerBase):

@@ -1,8 +1,9 @@
 """The centre's own events: the work orders it dispatches to stations, and the progress departments report.
 
 A work order (12345 hotline, 信访, 码上就来; parsed and validated in `workorders`) becomes a case owned by the
-station it is dispatched to; a department's update is an event on a case, checked by the same domain rules as a
-station's. Both are stored through the event log, stamped by the server's hybrid logical clock.
+station it is dispatched to; a department's update is an event on a case dispatched to that department (`scope`),
+checked by the same domain rules as a station's. Both are stored through the event log, stamped by the server's
+hybrid logical clock.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from gridstation.server.models import (
     ServerStationRow,
     WorkOrderRow,
 )
+from gridstation.server.scope import department_may_see
 from gridstation.server.workorders import WorkOrder
 
 CENTRE_ACTOR = "城运中心"
@@ -170,17 +172,32 @@ class WorkOrders(ServerCore):
         elif event_type is EventType.CLOSED:
             payload = {"answer": update.answer or update.note, "department": department.code}
         with self.reading() as session:
-            owner = session.scalar(select(ServerCaseRow.station_code).where(ServerCaseRow.number == update.case_number))
-        if owner is None:
-            raise not_found(f"诉求 {update.case_number}", "case.unknown")
+            found = session.execute(
+                select(ServerCaseRow.id, ServerCaseRow.station_code).where(ServerCaseRow.number == update.case_number)
+            ).first()
+            # A case outside the department's scope gets the answer a case that does not exist gets: the department
+            # learns nothing about cases that were never dispatched to it.
+            if found is None or not department_may_see(session, department.code, found.id):
+                raise not_found(f"诉求 {update.case_number}", "case.unknown")
+        case_id, owner = found
         with self.writing() as session:
             station = self._lock_station(session, owner)
             if update.id is not None:
                 known = session.get(ServerEventRow, update.id)
                 if known is not None:
-                    if known.actor_id != f"dept:{department.code}" or known.type != str(event_type):
-                        raise ServerError(409, "update.id_reused", "该更新编号已用于另一条更新。")
-                    row = session.scalar(select(ServerCaseRow).where(ServerCaseRow.number == update.case_number))
+                    # Only the same update retried is a duplicate: same department, same case, same kind.
+                    if (known.actor_id, known.case_id, known.type) != (
+                        f"dept:{department.code}",
+                        case_id,
+                        str(event_type),
+                    ):
+                        raise ServerError(
+                            409,
+                            "update.id_reused",
+                            "该更新编号已用于另一条更新（其他诉求、其他部门或其他类型的进展），本次更新未生效。"
+                            "每条新的进展请使用新的编号。",
+                        )
+                    row = session.get(ServerCaseRow, case_id)
                     assert row is not None
                     return StatusUpdateResult(
                         event_id=known.id, outcome="duplicate", case_number=row.number, status=row.status

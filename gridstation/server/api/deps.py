@@ -3,6 +3,7 @@
 Callers are identified by the bearer credential they send, never by what the request body says: a station by the
 credential it received at enrolment, a department by its token. Each is a typed dependency a route names in its
 signature (`station: AuthStation`), so a route cannot forget to check, and a user login can join them later.
+A request to such a route is in the access log (`access_log`) even when it carries no credential at all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gridstation.server.access import authenticating
 from gridstation.server.accounts import Department
 from gridstation.server.attachments import AttachmentStore
 from gridstation.server.errors import unauthorised
@@ -39,12 +41,14 @@ Attachments = Annotated[AttachmentStore, Depends(attachment_store_of)]
 
 
 def station_of(service: Service, credentials: Credentials) -> str:
+    authenticating()
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorised()
     return service.authenticate_station(credentials.credentials)
 
 
 def department_of(service: Service, credentials: Credentials) -> Department:
+    authenticating()
     if credentials is None:
         raise unauthorised("缺少部门令牌。")
     return service.authenticate_department(credentials.credentials)
