@@ -46,7 +46,7 @@ from gridstation.services.station import StationService
 from gridstation.storage import case_store
 
 STATION_CODE = "JA01"
-ADMIN = ("王芳", "2468")
+ADMIN = ("王芳", "246810")
 CLERK = ("李明", "1357")
 ZONE = ZoneInfo("Asia/Shanghai")
 GENERATOR_VERSION = 3  # bump when the generated data changes, so caches are rebuilt

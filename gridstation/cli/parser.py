@@ -13,6 +13,7 @@ from gridstation.cli.commands.admin import (
     cmd_settings_show,
     cmd_staff_add,
 )
+from gridstation.cli.commands.audit import EXIT_TAMPERED, cmd_audit_verify
 from gridstation.cli.commands.cases import cmd_cases_list, cmd_cases_show
 from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, cmd_demo
 from gridstation.cli.commands.desk import run_desktop_command
@@ -158,6 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
     sync_status = sync_commands.add_parser("status", parents=[common], help="查看同步状态")
     sync_status.add_argument("--json", action="store_true", help="输出 JSON")
     sync_status.set_defaults(handler=cmd_sync_status)
+
+    audit = commands.add_parser("audit", parents=[common], help="日志防篡改核对")
+    audit_commands = _subcommands(audit, required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        parents=[common],
+        help="核对事件日志和审计日志是否在 GridStation 之外被改动",
+        description="重新计算每条事件的校验值，并沿事件日志和审计日志的哈希链逐条核对；"
+        "发现断开时指出每个日志中第一处断开的位置（诉求编号、事件类型或审计操作、时间）。",
+        epilog=f"退出码：0 日志完整；{EXIT_TAMPERED} 日志在 GridStation 之外被改动（篡改）；"
+        "2 使用错误（如数据目录中没有工作站）。",
+    )
+    verify.add_argument("--json", action="store_true", help="以 JSON 输出核对结果")
+    verify.set_defaults(handler=cmd_audit_verify)
 
     staff = commands.add_parser("staff", parents=[common], help="管理工作人员")
     staff_commands = _subcommands(staff, required=True)
