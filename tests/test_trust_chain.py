@@ -8,7 +8,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from alembic import command
@@ -27,7 +27,12 @@ from gridstation.sync.report import EXIT_REFUSED, exit_code
 from tests.support.clock import FakeClock
 from tests.support.complaints import walk_in
 from tests.support.staff import CLERK_NAME, CLERK_PIN
-from tests.support.sync import Desk
+from tests.support.sync import Centre, Desk
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from gridstation.ui.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
@@ -228,3 +233,57 @@ def test_item12_a_locally_edited_unsent_event_stops_the_push_and_says_what_happe
     assert summary.pushed == 1  # the event before it went up; nothing from the edited one on
     assert summary.unsent_after == 2 == desk.sync.status().unsent
     assert first.number not in summary.error
+
+
+# --- the desk at start-up, and the server ------------------------------------------------------------------
+
+
+@pytest.mark.gui
+def test_item4_the_desk_checks_its_logs_off_the_screen_thread_and_warns_persistently(
+    qtbot: QtBot, window: MainWindow, service: StationService, clerk: StaffMember, clock: FakeClock
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    a_day_at_the_desk(service, clerk, clock)
+    with qtbot.waitSignal(window.trust.checked, timeout=20_000) as clean:
+        window.trust.start()
+    assert clean.args[0].intact and window.trust.warning.isHidden()
+
+    attack(service.data_dir, "UPDATE events SET actor_name = '王芳' WHERE station_seq = 4")
+    with qtbot.waitSignal(window.trust.checked, timeout=20_000) as tampered:
+        window.trust.verify_logs()
+
+    assert not tampered.args[0].intact
+    assert window.trust.warning.isVisible() and "篡改" in window.trust.warning.text()
+    assert "第 4 号事件" in window.trust.warning.toolTip()
+    box = window.findChild(QMessageBox, "tamper_message")
+    assert box is not None and "gridstation audit verify" in box.text()
+    box.close()
+    qtbot.wait(50)
+    assert window.trust.warning.isVisible()  # stays until the desk closes
+
+
+def test_item4_gridstation_server_audit_verify_recomputes_every_stored_hash(
+    desk: Desk, centre: Centre, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridstation.server import cli as server_cli
+
+    case = desk.station.register_case(desk.clerk, walk_in())
+    desk.station.record(desk.clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
+    assert desk.sync.run("manual").ok
+    url = centre.service.database.url
+    assert server_cli.main(["--db", url, "audit", "verify"]) == 0
+    out, _ = capsys.readouterr()
+    assert "事件完整" in out
+
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+    with connection:
+        connection.execute("UPDATE events SET actor_name = '某人' WHERE station_seq = 2")
+    connection.close()
+    assert server_cli.main(["--db", url, "audit", "verify", "--json"]) == server_cli.EXIT_TAMPERED
+    out, _ = capsys.readouterr()
+    broken = json.loads(out)["first_broken"]
+    assert (broken["station_code"], broken["case_number"], broken["kind"], broken["station_seq"]) == (
+        "JA01", case.number, "case.first_contact", 2
+    )
+    assert "篡改" in broken["message"]

@@ -2,7 +2,7 @@
 
 It is composed of one part per responsibility, each over the same core (services/core.py: database, sessions,
 clock, numbering ledger, audit trail): staff.py, reference.py, settings.py, cases.py, backup.py, integrity.py
-(checking the chained logs). Only setting up
+(checking the chained logs), retention.py (anonymising old closed cases). Only setting up
 a new station, which touches several of them at once, is written here.
 """
 
@@ -19,12 +19,13 @@ from gridstation.services.cases import CaseCommands
 from gridstation.services.core import DEFAULT_TIMEZONE
 from gridstation.services.integrity import LogIntegrity
 from gridstation.services.reference import ReferenceData, seed_reference
+from gridstation.services.retention import Retention
 from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffAccounts, StaffMember
 from gridstation.storage.models import StationRow
 
 
-class StationService(StaffAccounts, ReferenceData, CaseCommands, StationSettings, Backups, LogIntegrity):
+class StationService(StaffAccounts, ReferenceData, CaseCommands, Retention, StationSettings, Backups, LogIntegrity):
     """One open station database. Thread-safe: each call uses its own session."""
 
     def initialise(
