@@ -74,10 +74,11 @@ def test_item6_an_old_scrypt_hash_signs_in_once_and_is_replaced_by_argon2id(
 def test_item6_administrators_need_six_digits_clerks_and_grid_chiefs_four(tmp_path: Path, clock: FakeClock) -> None:
     service = StationService(tmp_path / "new", now=clock)
     try:
+        station = {"code": "JA01", "name": "枫林居委会民情快办工作站", "admin_name": ADMIN_NAME}
         with pytest.raises(DomainError) as short:
-            service.initialise(code="JA01", name="枫林居委会民情快办工作站", admin_name=ADMIN_NAME, admin_pin="2468")
-        assert short.value.code == "pin.too_short" and "管理员" in short.value.message_zh and "6" in short.value.message_zh
-        admin = service.initialise(code="JA01", name="枫林居委会民情快办工作站", admin_name=ADMIN_NAME, admin_pin="246810")
+            service.initialise(**station, admin_pin="2468")
+        assert short.value.code == "pin.too_short" and "管理员的 PIN 或密码至少 6 位" in short.value.message_zh
+        admin = service.initialise(**station, admin_pin="246810")
         with pytest.raises(DomainError, match="至少 6 位"):
             service.add_staff(admin, "周强", Role.ADMIN, "1234")
         service.add_staff(admin, "周强", Role.ADMIN, "135790")

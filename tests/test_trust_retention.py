@@ -225,8 +225,7 @@ def test_item15_the_server_anonymises_too_and_its_audit_verify_accepts_only_that
 
 
 def _payload(session: Any, case_id: str) -> dict[str, Any]:
-    payload = session.scalar(
-        select(ServerEventRow.payload).where(ServerEventRow.case_id == case_id, ServerEventRow.type == "case.registered")
-    )
+    registration = (ServerEventRow.case_id == case_id, ServerEventRow.type == "case.registered")
+    payload = session.scalar(select(ServerEventRow.payload).where(*registration))
     assert isinstance(payload, dict)
     return payload
