@@ -266,118 +266,118 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="214" />
+      <location filename="../../gridstation/ui/case_detail.py" line="196" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="222" />
-      <location filename="../../gridstation/ui/case_detail.py" line="370" />
+      <location filename="../../gridstation/ui/case_detail.py" line="204" />
+      <location filename="../../gridstation/ui/case_detail.py" line="352" />
       <source>显示完整电话</source>
       <translation>Show full phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="209" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="241" />
+      <location filename="../../gridstation/ui/case_detail.py" line="223" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="270" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="271" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="272" />
+      <location filename="../../gridstation/ui/case_detail.py" line="254" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="273" />
+      <location filename="../../gridstation/ui/case_detail.py" line="255" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="275" />
+      <location filename="../../gridstation/ui/case_detail.py" line="257" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="276" />
+      <location filename="../../gridstation/ui/case_detail.py" line="258" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="277" />
+      <location filename="../../gridstation/ui/case_detail.py" line="259" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="311" />
+      <location filename="../../gridstation/ui/case_detail.py" line="293" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="318" />
+      <location filename="../../gridstation/ui/case_detail.py" line="300" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="344" />
+      <location filename="../../gridstation/ui/case_detail.py" line="326" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="346" />
+      <location filename="../../gridstation/ui/case_detail.py" line="328" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="346" />
+      <location filename="../../gridstation/ui/case_detail.py" line="328" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="370" />
+      <location filename="../../gridstation/ui/case_detail.py" line="352" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -502,6 +502,59 @@
     </message>
   </context>
   <context>
+    <name>ChangePinDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="22" />
+      <source>修改 PIN</source>
+      <translation>Change PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="26" />
+      <source>至少 {0} 位</source>
+      <translation>At least {0} digits</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="31" />
+      <source>修改</source>
+      <translation>Change</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="31" />
+      <source>退出</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="31" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="33" />
+      <source>当前 PIN</source>
+      <translation>Current PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="34" />
+      <source>新 PIN</source>
+      <translation>New PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="35" />
+      <source>再次输入新 PIN</source>
+      <translation>New PIN again</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="38" />
+      <source>管理员的 PIN 现在至少要 {0} 位：4 位 PIN 在数据库被复制后几分钟内就能被试出。请现在修改。</source>
+      <translation>An administrator&apos;s PIN now needs at least {0} digits: a 4-digit PIN can be guessed within minutes once the database is copied. Please change it now.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="51" />
+      <source>两次输入的新 PIN 不一致。</source>
+      <translation>The two new PINs do not match.</translation>
+    </message>
+  </context>
+  <context>
     <name>ConflictInbox</name>
     <message>
       <location filename="../../gridstation/ui/sync/conflicts.py" line="38" />
@@ -618,72 +671,77 @@
   <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="86" />
+      <location filename="../../gridstation/ui/sign_in.py" line="74" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="76" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="90" />
+      <location filename="../../gridstation/ui/sign_in.py" line="78" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="102" />
+      <location filename="../../gridstation/ui/sign_in.py" line="84" />
+      <source>至少 {0} 位</source>
+      <translation>At least {0} digits</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="90" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="103" />
+      <location filename="../../gridstation/ui/sign_in.py" line="91" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="104" />
+      <location filename="../../gridstation/ui/sign_in.py" line="92" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="105" />
+      <location filename="../../gridstation/ui/sign_in.py" line="93" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="106" />
+      <location filename="../../gridstation/ui/sign_in.py" line="94" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="107" />
+      <location filename="../../gridstation/ui/sign_in.py" line="95" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="108" />
+      <location filename="../../gridstation/ui/sign_in.py" line="96" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="111" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="121" />
+      <location filename="../../gridstation/ui/sign_in.py" line="109" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -875,169 +933,179 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="61" />
+      <location filename="../../gridstation/ui/main_window.py" line="63" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="100" />
+      <location filename="../../gridstation/ui/main_window.py" line="104" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="116" />
+      <location filename="../../gridstation/ui/main_window.py" line="120" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="117" />
+      <location filename="../../gridstation/ui/main_window.py" line="121" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="121" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="124" />
+      <location filename="../../gridstation/ui/main_window.py" line="128" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="131" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <source>修改我的 PIN(&amp;P)…</source>
+      <translation>Change my &amp;PIN…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="144" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="139" />
+      <location filename="../../gridstation/ui/main_window.py" line="145" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="142" />
+      <location filename="../../gridstation/ui/main_window.py" line="148" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="145" />
+      <location filename="../../gridstation/ui/main_window.py" line="151" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="149" />
+      <location filename="../../gridstation/ui/main_window.py" line="155" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="152" />
+      <location filename="../../gridstation/ui/main_window.py" line="158" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="155" />
+      <location filename="../../gridstation/ui/main_window.py" line="161" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="163" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="159" />
+      <location filename="../../gridstation/ui/main_window.py" line="165" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="167" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <location filename="../../gridstation/ui/main_window.py" line="173" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="177" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="194" />
+      <location filename="../../gridstation/ui/main_window.py" line="198" />
+      <source>PIN 已修改。</source>
+      <translation>PIN changed.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="206" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="194" />
-      <location filename="../../gridstation/ui/main_window.py" line="210" />
+      <location filename="../../gridstation/ui/main_window.py" line="206" />
+      <location filename="../../gridstation/ui/main_window.py" line="222" />
       <source>GridStation 备份 (*.db)</source>
       <translation>GridStation backup (*.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="200" />
+      <location filename="../../gridstation/ui/main_window.py" line="212" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="203" />
+      <location filename="../../gridstation/ui/main_window.py" line="215" />
       <source>已备份到 {0}</source>
       <translation>Backed up to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="204" />
+      <location filename="../../gridstation/ui/main_window.py" line="216" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="210" />
+      <location filename="../../gridstation/ui/main_window.py" line="222" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="216" />
+      <location filename="../../gridstation/ui/main_window.py" line="228" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="217" />
+      <location filename="../../gridstation/ui/main_window.py" line="229" />
       <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
       <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="223" />
+      <location filename="../../gridstation/ui/main_window.py" line="235" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="226" />
+      <location filename="../../gridstation/ui/main_window.py" line="238" />
       <source>已恢复。原数据另存于 {0}</source>
       <translation>Restored. The previous data was saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="254" />
-      <location filename="../../gridstation/ui/main_window.py" line="256" />
+      <location filename="../../gridstation/ui/main_window.py" line="266" />
+      <location filename="../../gridstation/ui/main_window.py" line="268" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="288" />
+      <location filename="../../gridstation/ui/main_window.py" line="300" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="290" />
+      <location filename="../../gridstation/ui/main_window.py" line="302" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1209,92 +1277,92 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PrintSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="34" />
+      <location filename="../../gridstation/ui/print_settings.py" line="31" />
       <source>打印设置</source>
       <translation>Print settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="45" />
+      <location filename="../../gridstation/ui/print_settings.py" line="42" />
       <source>同时打印工作站存根</source>
       <translation>Also print the station's stub</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="48" />
+      <location filename="../../gridstation/ui/print_settings.py" line="45" />
       <source>系统默认打印机</source>
       <translation>System default printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="52" />
+      <location filename="../../gridstation/ui/print_settings.py" line="49" />
       <source>{0}（未找到）</source>
       <translation>{0} (not found)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="55" />
+      <location filename="../../gridstation/ui/print_settings.py" line="52" />
       <source>回执</source>
       <translation>Receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="57" />
+      <location filename="../../gridstation/ui/print_settings.py" line="54" />
       <source>纸张</source>
       <translation>Paper</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="58" />
+      <location filename="../../gridstation/ui/print_settings.py" line="55" />
       <source>登记后按 F9</source>
       <translation>F9 after registering</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="60" />
+      <location filename="../../gridstation/ui/print_settings.py" line="57" />
       <source>打印机</source>
       <translation>Printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="82" />
+      <location filename="../../gridstation/ui/print_settings.py" line="79" />
       <source>热敏打印机（ESC/POS 直连，打印中文和二维码）</source>
       <translation>Receipt printer (ESC/POS direct: Chinese text and QR codes)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="84" />
+      <location filename="../../gridstation/ui/print_settings.py" line="81" />
       <source>连接方式</source>
       <translation>Connection</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="85" />
+      <location filename="../../gridstation/ui/print_settings.py" line="82" />
       <source>IP 地址</source>
       <translation>IP address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="86" />
+      <location filename="../../gridstation/ui/print_settings.py" line="83" />
       <source>端口</source>
       <translation>Port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="87" />
+      <location filename="../../gridstation/ui/print_settings.py" line="84" />
       <source>USB 厂商号</source>
       <translation>USB vendor ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="88" />
+      <location filename="../../gridstation/ui/print_settings.py" line="85" />
       <source>USB 产品号</source>
       <translation>USB product ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="89" />
+      <location filename="../../gridstation/ui/print_settings.py" line="86" />
       <source>串口</source>
       <translation>Serial port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="90" />
+      <location filename="../../gridstation/ui/print_settings.py" line="87" />
       <source>波特率</source>
       <translation>Baud rate</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="96" />
+      <location filename="../../gridstation/ui/print_settings.py" line="93" />
       <source>保存</source>
       <translation>Save</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="96" />
+      <location filename="../../gridstation/ui/print_settings.py" line="93" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1302,32 +1370,32 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="32" />
+      <location filename="../../gridstation/ui/sign_in.py" line="31" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="38" />
+      <location filename="../../gridstation/ui/sign_in.py" line="37" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="43" />
+      <location filename="../../gridstation/ui/sign_in.py" line="41" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="44" />
+      <location filename="../../gridstation/ui/sign_in.py" line="42" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="40" />
+      <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="40" />
+      <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
@@ -1461,6 +1529,28 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/sync/settings_dialog.py" line="109" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
+    </message>
+  </context>
+  <context>
+    <name>TrustChecks</name>
+    <message>
+      <location filename="../../gridstation/ui/trust.py" line="74" />
+      <source>⚠ 日志在 GridStation 之外被改动过（篡改）</source>
+      <translation>⚠ The logs were changed outside GridStation (tampering)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/trust.py" line="79" />
+      <source>日志校验未通过</source>
+      <translation>Log check failed</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/trust.py" line="81" />
+      <source>本工作站的事件日志或审计日志在 GridStation 之外被改动过（篡改）。
+{0}
+请不要删除本机数据，运行 gridstation audit verify 查看详情，并联系街道管理员。</source>
+      <translation>The event log or the audit log of this station was changed outside GridStation (tampering).
+{0}
+Do not delete the data on this computer; run gridstation audit verify for details and contact the sub-district administrator.</translation>
     </message>
   </context>
   <context>
@@ -1764,6 +1854,18 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>部门代码须为 1–20 位字母或数字。</source>
       <translation>A department code is 1–20 letters or digits.</translation>
+    </message>
+    <message>
+      <source>当前 PIN 不正确。</source>
+      <translation>The current PIN is wrong.</translation>
+    </message>
+    <message>
+      <source>找不到该工作人员。</source>
+      <translation>No such member of staff.</translation>
+    </message>
+    <message>
+      <source>连续输错次数过多，请稍后再试。</source>
+      <translation>Too many wrong attempts; please try again later.</translation>
     </message>
   </context>
   <context>
