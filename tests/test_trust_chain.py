@@ -287,3 +287,22 @@ def test_item4_gridstation_server_audit_verify_recomputes_every_stored_hash(
         "JA01", case.number, "case.first_contact", 2
     )
     assert "篡改" in broken["message"]
+
+
+def test_item4_the_quick_hash_agrees_with_the_event_hash(
+    service: StationService, clerk: StaffMember, clock: FakeClock
+) -> None:
+    """The check's fast path gives Event.content_hash() exactly, with and without a fraction of a second."""
+    from sqlalchemy import text
+
+    from gridstation.storage import integrity
+
+    a_day_at_the_desk(service, clerk, clock)
+    clock.advance(microseconds=123456)
+    service.register_case(clerk, walk_in(2))
+    with service.reading() as session:
+        rows = session.execute(text(f"SELECT {integrity._EVENT_COLUMNS} FROM events")).all()
+        events = {event.id: event for event in service.all_events()}
+    assert len(rows) == 7
+    for row in rows:
+        assert integrity._quick_hash(row) == events[row[0]].content_hash() == row[integrity._STORED]
