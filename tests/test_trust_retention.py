@@ -229,3 +229,23 @@ def _payload(session: Any, case_id: str) -> dict[str, Any]:
     payload = session.scalar(select(ServerEventRow.payload).where(*registration))
     assert isinstance(payload, dict)
     return payload
+
+
+def test_item15_serve_runs_the_retention_at_start_and_stops_with_the_server(
+    centre: Centre, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    ran = threading.Event()
+    years_seen: list[int] = []
+
+    def run_retention(years: int, *, dry_run: bool = False) -> Any:
+        years_seen.append(years)
+        ran.set()
+        return centre.service.__class__.run_retention(centre.service, years, dry_run=dry_run)
+
+    monkeypatch.setattr(centre.service, "run_retention", run_retention)
+    with server_cli.daily_retention(centre.service, 4):
+        assert ran.wait(timeout=30)
+    assert years_seen == [4]
+    assert not any(thread.name == "retention" for thread in threading.enumerate())
