@@ -40,16 +40,17 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.events import Event
+from gridstation.domain.integrity import GENESIS, event_link
 from gridstation.domain.numbering import format_case_number
 from gridstation.domain.sla import DeadlinePolicy
 from gridstation.services.station import StationService
 from gridstation.storage import case_store
 
 STATION_CODE = "JA01"
-ADMIN = ("王芳", "2468")
+ADMIN = ("王芳", "246810")
 CLERK = ("李明", "1357")
 ZONE = ZoneInfo("Asia/Shanghai")
-GENERATOR_VERSION = 3  # bump when the generated data changes, so caches are rebuilt
+GENERATOR_VERSION = 4  # bump when the generated data changes, so caches are rebuilt
 
 # (category, text, tiers that fit, assignee) — `{p}` compound+building, `{c}` compound, `{b}` building.
 TEMPLATES: tuple[tuple[str, str, tuple[Tier, ...], str], ...] = (
@@ -111,7 +112,7 @@ _CASE_COLUMNS = (
 )
 _EVENT_COLUMNS = (
     "id", "station_seq", "case_id", "type", "payload", "actor_id", "actor_name", "station_code", "occurred_at",
-    "hlc", "schema_version", "content_hash", "acknowledged_at",
+    "hlc", "schema_version", "content_hash", "acknowledged_at", "chain_hash",
 )
 
 
@@ -195,6 +196,7 @@ def generate(data_dir: Path, cases: int, *, seed: int = 20261123, end: datetime 
     for kind, name, _sql in dropped:
         connection.execute(f"DROP {kind.upper()} {name}")
     seq = 0
+    link = GENESIS  # the event chain, in insertion order, as storage/integrity.py links each event
     hlc_last = ""
     done = 0
     workers = workers or min(len(jobs), os.cpu_count() or 1)
@@ -209,7 +211,11 @@ def generate(data_dir: Path, cases: int, *, seed: int = 20261123, end: datetime 
     try:
         for case_rows, event_rows, chunk_hlc in results:
             connection.executemany(CASE_SQL, case_rows)
-            connection.executemany(EVENT_SQL, [(e[0], seq + i, *e[2:]) for i, e in enumerate(event_rows, 1)])
+            numbered_rows = []
+            for i, e in enumerate(event_rows, 1):
+                link = event_link(link, e[0], e[11])
+                numbered_rows.append((e[0], seq + i, *e[2:], link))
+            connection.executemany(EVENT_SQL, numbered_rows)
             seq += len(event_rows)
             hlc_last = max(hlc_last, chunk_hlc)
             done += len(case_rows)

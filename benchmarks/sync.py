@@ -91,7 +91,7 @@ from gridstation.sync.wire import pushed_events  # noqa: E402
 GENERATOR_VERSION = 1  # bump when the prepared station or server database changes, so caches are rebuilt
 CODE = "JA01"
 NAME = "枫林居委会民情快办工作站"
-ADMIN = ("王芳", "2468")
+ADMIN = ("王芳", "246810")
 STAFF = (("李明", Role.CLERK, "1357"), ("周丽", Role.GRID_CHIEF, "8642"))  # the other names server.py's events use
 EVENTS_PER_CASE = 10  # the day's shape (3 000 events for 300 cases), also for the big station's history
 CASES_PER_DAY = 250

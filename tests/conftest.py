@@ -43,12 +43,14 @@ pytest_plugins = [
 
 @pytest.fixture(autouse=True)
 def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheaper scrypt for test PINs (the lockout logic, not the hash cost, is under test); keeps the suite fast.
+    """Cheaper argon2id for test PINs (the lockout logic, not the hash cost, is under test); keeps the suite fast.
 
     Only this process: a server or desk started as a subprocess hashes at the real cost. A stored hash names its
     own cost, so either side verifies the other's.
     """
-    monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
+    monkeypatch.setattr(passwords, "ARGON2_TIME_COST", 1)
+    monkeypatch.setattr(passwords, "ARGON2_MEMORY_KIB", 64)
+    monkeypatch.setattr(passwords, "ARGON2_PARALLELISM", 1)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ DEMO_CASES = 20
 REPO = Path(__file__).resolve().parents[1]
 
 
-ADMIN = ("--user", "王芳", "--pin", "2468")
+ADMIN = ("--user", "王芳", "--pin", "246810")
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
@@ -97,7 +97,7 @@ def test_demo_prints_sign_in_accounts(demo_template: tuple[Path, str]) -> None:
     """A newcomer sees the station and the three demo accounts with their PINs."""
     _, out = demo_template
     assert "枫林居委会民情快办工作站" in out
-    for name, pin in (("王芳", "2468"), ("李明", "1357"), ("赵建国", "8642")):
+    for name, pin in (("王芳", "246810"), ("李明", "1357"), ("赵建国", "8642")):
         assert name in out and pin in out
     assert f"共 {DEMO_CASES} 条诉求" in out
 
@@ -322,7 +322,7 @@ def test_import_checks_permission(
     code, _, err = run(capsys, *args, "--user", "赵建国", "--pin", "0000")
     assert code == 2 and "PIN 不正确" in err
 
-    monkeypatch.setenv(PIN_ENV, "2468")
+    monkeypatch.setenv(PIN_ENV, "246810")
     code, out, _ = run(capsys, *args, "--user", "王芳")
     assert code == 0 and "已导入小区 1 条" in out
     service = StationService(demo_dir)
@@ -335,7 +335,7 @@ def test_import_checks_permission(
 def test_import_missing_file(capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path) -> None:
     """A CSV that is not there is a Chinese error, not a traceback."""
     code, _, err = run(capsys, "--data-dir", str(demo_dir), "import", "grids", str(tmp_path / "nope.csv"),
-                       "--user", "王芳", "--pin", "2468")
+                       "--user", "王芳", "--pin", "246810")
     assert code == 2 and "找不到文件" in err
 
 
@@ -344,10 +344,10 @@ def test_staff_add_needs_an_admin(capsys: pytest.CaptureFixture[str], demo_dir: 
     base = ["--data-dir", str(demo_dir), "staff", "add"]
     code, _, err = run(capsys, *base, "孙丽", "--role", "clerk", "--user", "李明", "--pin", "1357")
     assert code == 2 and "无权" in err
-    code, out, _ = run(capsys, *base, "孙丽", "--role", "clerk", "--user", "王芳", "--pin", "2468",
+    code, out, _ = run(capsys, *base, "孙丽", "--role", "clerk", "--user", "王芳", "--pin", "246810",
                        "--new-pin", "9753")
     assert code == 0 and "孙丽" in out and "9753" not in out
-    code, out, _ = run(capsys, *base, "周强", "--role", "grid_chief", "--user", "王芳", "--pin", "2468")
+    code, out, _ = run(capsys, *base, "周强", "--role", "grid_chief", "--user", "王芳", "--pin", "246810")
     assert code == 0
     generated = out.split("初始 PIN：", 1)[1][:6]
     service = StationService(demo_dir)
@@ -383,7 +383,7 @@ def test_desktop_gets_data_dir_and_language(
 
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "--demo-if-empty")
     assert code == 0 and calls[-1] == (data_dir, "zh_CN")
-    assert "王芳" in out and "2468" in out
+    assert "王芳" in out and "246810" in out
     assert len(list_json(capsys, data_dir)) == 3
 
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "--demo-if-empty")
@@ -404,7 +404,7 @@ def test_desktop_without_display_explains(
 def test_real_process(demo_dir: Path, tmp_path: Path) -> None:
     """`python -m gridstation` lists cases as JSON and turns a bad restore into exit 2 without a traceback."""
     env = {**os.environ, DATA_DIR_ENV: str(demo_dir), "PYTHONPATH": str(REPO), "GRIDSTATION_USER": "王芳",
-           "GRIDSTATION_PIN": "2468"}
+           "GRIDSTATION_PIN": "246810"}
     listing = subprocess.run([sys.executable, "-m", "gridstation", "cases", "list", "--json"],
                              env=env, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
     assert listing.returncode == 0, listing.stderr

@@ -154,7 +154,7 @@ def test_initialise_refuses_a_malformed_station_code(tmp_path: Path, clock: Fake
     svc = StationService(tmp_path / "bad", now=clock)
     try:
         with pytest.raises(DomainError) as info:
-            svc.initialise(code="枫林", name="枫林工作站", admin_name="测试管理员", admin_pin="2468")
+            svc.initialise(code="枫林", name="枫林工作站", admin_name="测试管理员", admin_pin="246810")
         assert info.value.code == "station_code.malformed"
         assert not svc.is_initialised()
     finally:

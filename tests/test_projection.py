@@ -114,7 +114,7 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
     """One station for all examples, so the event sequence is checked across many cases."""
     clock = FakeClock()
     service = StationService(tmp_path_factory.mktemp("projection") / "station", now=clock)
-    admin = service.initialise(code="JA01", name="属性测试工作站", admin_name="测试管理员", admin_pin="2468")
+    admin = service.initialise(code="JA01", name="属性测试工作站", admin_name="测试管理员", admin_pin="246810")
     yield Station(service, admin, clock)
     service.close()
 

@@ -96,7 +96,15 @@ def required_actor(service: StationService, args: argparse.Namespace) -> StaffMe
         if not sys.stdin or not sys.stdin.isatty():
             raise DomainError("auth.pin_missing", f"请用 --pin 或环境变量 {PIN_ENV} 提供 PIN。")
         pin = getpass.getpass(f"{name} 的 PIN：")
-    return service.sign_in(name, pin)
+    member = service.sign_in(name, pin)
+    if member.pin_change_required:
+        # Still accepted (a scheduled task must not stop overnight), but said every time until it is changed.
+        print(
+            f"提示：管理员的 PIN 现在至少要 6 位，「{member.name}」的 PIN 太短。"
+            f"请尽快修改：gridstation staff pin {member.name} --user {member.name}",
+            file=sys.stderr,
+        )
+    return member
 
 
 def confirm(prompt: str) -> bool:

@@ -12,12 +12,15 @@ from gridstation.cli.commands.admin import (
     cmd_settings_set,
     cmd_settings_show,
     cmd_staff_add,
+    cmd_staff_pin,
 )
+from gridstation.cli.commands.audit import EXIT_TAMPERED, cmd_audit_verify
 from gridstation.cli.commands.cases import cmd_cases_list, cmd_cases_show
 from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, cmd_demo
 from gridstation.cli.commands.desk import run_desktop_command
 from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
 from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
+from gridstation.cli.commands.retention import cmd_retention_run
 from gridstation.cli.commands.sync import cmd_sync_enrol, cmd_sync_run, cmd_sync_status
 from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
 from gridstation.common.cli_kit import ChineseArgumentParser
@@ -93,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path, metavar="文件.csv")
     importing.set_defaults(handler=cmd_import)
 
-    settings = commands.add_parser("settings", parents=[common], help="时限标准（51530）与五色预警设置")
+    settings = commands.add_parser(
+        "settings", parents=[common], help="时限标准（51530）、五色预警与个人信息保存年限设置"
+    )
     settings_commands = _subcommands(settings, required=True)
     settings_show = settings_commands.add_parser("show", parents=[common], help="以 JSON 显示当前设置")
     settings_show.set_defaults(handler=cmd_settings_show)
@@ -102,10 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     settings_set.add_argument(
         "kind",
-        choices=("deadlines", "colours", "server-url"),
-        help="deadlines 时限，colours 五色预警，server-url 街道服务器地址（印在回执二维码中）",
+        choices=("deadlines", "colours", "server-url", "retention"),
+        help="deadlines 时限，colours 五色预警，server-url 街道服务器地址（印在回执二维码中），"
+        "retention 办结诉求的个人信息保存年限（如 3）",
     )
-    settings_set.add_argument("file", metavar="文件.json|地址")
+    settings_set.add_argument("file", metavar="文件.json|地址|年数")
     settings_set.set_defaults(handler=cmd_settings_set)
 
     printing = commands.add_parser("print", parents=[common], help="生成回执、回访表、反馈表和晨会日报（PDF）")
@@ -159,6 +165,33 @@ def build_parser() -> argparse.ArgumentParser:
     sync_status.add_argument("--json", action="store_true", help="输出 JSON")
     sync_status.set_defaults(handler=cmd_sync_status)
 
+    retention = commands.add_parser("retention", parents=[common], help="个人信息保存期限")
+    retention_commands = _subcommands(retention, required=True)
+    retention_run = retention_commands.add_parser(
+        "run",
+        parents=[common, credentials],
+        help="匿名化超过保存期限的已办结诉求中的姓名、电话和门牌室号（需管理员；桌面程序每天自动执行）",
+        description="办结满保存年限（gridstation settings set retention 年数，默认 3 年）的诉求，"
+        "其投诉人姓名、电话和地址中的门牌室号被抹去；分类、小区、时间、状态等统计数据不变。每次执行都记入审计日志。",
+    )
+    retention_run.add_argument("--dry-run", action="store_true", help="只统计将匿名化多少件，不做改动")
+    retention_run.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    retention_run.set_defaults(handler=cmd_retention_run)
+
+    audit = commands.add_parser("audit", parents=[common], help="日志防篡改核对")
+    audit_commands = _subcommands(audit, required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        parents=[common],
+        help="核对事件日志和审计日志是否在 GridStation 之外被改动",
+        description="重新计算每条事件的校验值，并沿事件日志和审计日志的哈希链逐条核对；"
+        "发现断开时指出每个日志中第一处断开的位置（诉求编号、事件类型或审计操作、时间）。",
+        epilog=f"退出码：0 日志完整；{EXIT_TAMPERED} 日志在 GridStation 之外被改动（篡改）；"
+        "2 使用错误（如数据目录中没有工作站）。",
+    )
+    verify.add_argument("--json", action="store_true", help="以 JSON 输出核对结果")
+    verify.set_defaults(handler=cmd_audit_verify)
+
     staff = commands.add_parser("staff", parents=[common], help="管理工作人员")
     staff_commands = _subcommands(staff, required=True)
     add = staff_commands.add_parser("add", parents=[common, credentials], help="添加工作人员（需管理员）")
@@ -168,6 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--new-pin", default=None, metavar="PIN", help="新人员的 PIN（不给则随机生成 6 位）")
     add.set_defaults(handler=cmd_staff_add)
+    set_pin = staff_commands.add_parser(
+        "pin",
+        parents=[common, credentials],
+        help="为工作人员设置新 PIN（需管理员；管理员的 PIN 至少 6 位，接待员、网格长至少 4 位）",
+    )
+    set_pin.add_argument("name", metavar="姓名")
+    set_pin.add_argument("--new-pin", default=None, metavar="PIN", help="新 PIN（不给则随机生成 6 位）")
+    set_pin.set_defaults(handler=cmd_staff_pin)
     return parser
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from gridstation.domain.enums import ROLE_LABELS, Role
-from gridstation.domain.errors import DomainError
+from gridstation.domain.errors import DomainError, ValidationError
 
 
 class Permission(StrEnum):
@@ -66,3 +66,26 @@ def require(role: Role, permission: Permission) -> None:
             f"「{ROLE_LABELS[role]}」无权{PERMISSION_LABELS[permission]}，请联系网格长或管理员。",
             permission=str(permission),
         )
+
+
+# A PIN (or password) must be at least this long. Administrators can restore backups, change settings and add
+# staff: a 4-digit PIN falls offline in about a minute however it is hashed, six digits hold a hundred times longer,
+# so theirs must have six. Clerks and grid chiefs keep four (typed many times a day at a shared counter).
+PIN_MIN_LENGTH: dict[Role, int] = {Role.CLERK: 4, Role.GRID_CHIEF: 4, Role.ADMIN: 6}
+
+
+def pin_meets_rules(role: Role, pin: str) -> bool:
+    return len(pin) >= PIN_MIN_LENGTH[role]
+
+
+def check_pin(role: Role, pin: str) -> str:
+    """`pin` if it is long enough for `role`, else a ValidationError saying how long it must be."""
+    if not pin_meets_rules(role, pin):
+        limit = PIN_MIN_LENGTH[role]
+        raise ValidationError(
+            "pin",
+            "pin.too_short",
+            f"{ROLE_LABELS[role]}的 PIN 或密码至少 {limit} 位。",
+            limit=limit,
+        )
+    return pin

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +38,12 @@ from gridstation.server.workorders import (
     parse_time,
     parse_work_order_csv,
 )
+
+log = logging.getLogger(__name__)
+
+# Exit status of `audit verify` when an event was changed outside the server (0 intact, 2 a user error).
+EXIT_TAMPERED = 3
+RETENTION_INTERVAL_SECONDS = 24 * 60 * 60
 
 STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
 EXIT_NEEDS_A_PERSON = 1  # `repair` left rows it could not repair (listed): a person has to look at them
@@ -72,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--ssl-certfile", help="直接提供 HTTPS：证书文件（PEM）")
     serve.add_argument("--ssl-keyfile", help="直接提供 HTTPS：私钥文件（PEM）")
+    serve.add_argument(
+        "--retention-years",
+        type=int,
+        help=f"已办结诉求的个人信息保存年限，每天执行一次匿名化（默认 3；环境变量 {ENV_PREFIX}RETENTION_YEARS）",
+    )
     serve.set_defaults(handler=run_serve)
 
     station = commands.add_parser("station", help="工作站：登记、列表、停用").add_subparsers(
@@ -120,6 +133,34 @@ def build_parser() -> argparse.ArgumentParser:
     wo_import.add_argument("file")
     wo_import.set_defaults(handler=run_workorder_import)
 
+    audit = commands.add_parser("audit", help="核对数据是否在服务器之外被改动").add_subparsers(
+        parser_class=ChineseArgumentParser
+    )
+    verify = audit.add_parser(
+        "verify",
+        help="重新计算每条已存事件的校验值，指出第一条不符的事件",
+        epilog=f"退出码：0 完整；{EXIT_TAMPERED} 有事件在服务器之外被改动（篡改）；2 使用错误。",
+    )
+    verify.add_argument("--station", default=None, help="只核对这个工作站的事件")
+    verify.add_argument("--json", action="store_true", help="以 JSON 输出核对结果")
+    verify.set_defaults(handler=run_audit_verify)
+
+    retention = commands.add_parser("retention", help="个人信息保存期限").add_subparsers(
+        parser_class=ChineseArgumentParser
+    )
+    retention_run = retention.add_parser(
+        "run",
+        help="匿名化办结已满保存年限的诉求中的姓名、电话和门牌室号（serve 每天自动执行一次）",
+    )
+    retention_run.add_argument(
+        "--retention-years",
+        type=int,
+        help=f"保存年限（默认 3；也可用环境变量 {ENV_PREFIX}RETENTION_YEARS）",
+    )
+    retention_run.add_argument("--dry-run", action="store_true", help="只统计，不做改动")
+    retention_run.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    retention_run.set_defaults(handler=run_retention)
+
     conflicts = commands.add_parser("conflicts", help="列出待人工确认的冲突")
     conflicts.add_argument("--station", required=True)
     conflicts.set_defaults(handler=run_conflicts)
@@ -141,9 +182,32 @@ def run_serve(args: argparse.Namespace) -> int:
     if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise DomainError("serve.tls", "HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open_service(settings) as service:
+    with open_service(settings) as service, daily_retention(service, settings.retention_years):
         serve_app(create_app(service, settings.data_dir), settings)
     return 0
+
+
+@contextmanager
+def daily_retention(service: ServerService, years: int) -> Iterator[None]:
+    """Anonymise what is past the retention period now and then once a day, on a thread beside the server."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                result = service.run_retention(years)
+                log.info("retention: %s", result.message_zh())
+            except Exception:
+                log.exception("the retention run failed")
+            stop.wait(RETENTION_INTERVAL_SECONDS)
+
+    thread = threading.Thread(target=loop, name="retention", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def serve_app(app: FastAPI, settings: ServerSettings) -> None:
@@ -264,6 +328,28 @@ def run_workorder_import(args: argparse.Namespace) -> int:
     print(f"导入 {len(result.added)} 张工单；{len(result.skipped)} 张已导入过，跳过。")
     for ticket in result.skipped:
         print(f"  跳过 {ticket}")
+    return 0
+
+
+def run_audit_verify(args: argparse.Namespace) -> int:
+    with open_service(settings_of(args)) as service:
+        report = service.verify_events(args.station.upper() if args.station else None)
+    if args.json:
+        print(json.dumps({**report.to_json(), "exit_code": 0 if report.intact else EXIT_TAMPERED}, ensure_ascii=False))
+    else:
+        print(report.message_zh())
+        print(f"（核对用时 {report.seconds:.1f} 秒）")
+    return 0 if report.intact else EXIT_TAMPERED
+
+
+def run_retention(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    with open_service(settings) as service:
+        result = service.run_retention(settings.retention_years, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps({**result.to_json(), "message": result.message_zh()}, ensure_ascii=False, indent=2))
+    else:
+        print(result.message_zh())
     return 0
 
 

@@ -124,6 +124,8 @@ class ServerCaseRow(ServerBase):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[Any] = mapped_column(JsonText())
     version: Mapped[int] = mapped_column(Integer)
+    # When the retention run erased the complainant's personal data (server/retention.py); never reset.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ServerEventRow(ServerBase):

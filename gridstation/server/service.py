@@ -3,20 +3,23 @@
 It is its parts together, each one responsibility on the shared `ServerCore` (database, sessions, clocks, audit,
 station lock): who may speak (`accounts`), what stations push (`ingest`) and pull (`feed`), the end-of-day
 receipt (`receipts`), the centre's work orders and department updates (`workorder_service`), reads for the public
-and for audits (`lookups`), and the admin's repair of rows the sync cannot carry (`repair`). Every event is stored
-through `eventlog`.
+and for audits (`lookups`), the admin's repair of rows the sync cannot carry (`repair`), checking stored events
+against their hashes (`audit`) and erasing personal data past the retention period (`retention`). Every event is
+stored through `eventlog`.
 """
 
 from __future__ import annotations
 
 from gridstation.server.accounts import Accounts
+from gridstation.server.audit import ServerIntegrity
 from gridstation.server.feed import Feed
 from gridstation.server.ingest import Ingest
 from gridstation.server.lookups import Lookups
 from gridstation.server.receipts import Receipts
 from gridstation.server.repair import Repair
+from gridstation.server.retention import ServerRetention
 from gridstation.server.workorder_service import WorkOrders
 
 
-class ServerService(Accounts, Ingest, Feed, Receipts, WorkOrders, Lookups, Repair):
+class ServerService(Accounts, Ingest, Feed, Receipts, WorkOrders, Lookups, Repair, ServerIntegrity, ServerRetention):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""

@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gridstation.domain.errors import DomainError
+from gridstation.domain.retention import DEFAULT_RETENTION_YEARS, MAX_RETENTION_YEARS, MIN_RETENTION_YEARS
 from gridstation.server.db import sqlite_url
 
 ENV_PREFIX = "GRIDSTATION_SERVER_"
@@ -38,6 +39,8 @@ class ServerSettings(BaseSettings):
     ssl_keyfile: str | None = None
     # PostgreSQL connections kept open, and as many again allowed in a rush (SQLite has no pool to size).
     pool_size: int = Field(default=20, ge=1)
+    # Years a closed case keeps its complainant's name, phone and room number (server/retention.py, daily in serve).
+    retention_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=MIN_RETENTION_YEARS, le=MAX_RETENTION_YEARS)
 
     @property
     def database_url(self) -> str:

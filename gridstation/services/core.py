@@ -21,10 +21,10 @@ from gridstation.domain.clock import HlcStamp, HybridLogicalClock
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import new_id
 from gridstation.services.ledger import read_ledger, write_ledger
-from gridstation.storage import case_store
+from gridstation.storage import case_store, integrity
 from gridstation.storage.db import make_session_factory, translated_storage_errors
 from gridstation.storage.migrate import upgrade_to_head
-from gridstation.storage.models import AuditRow, CaseCounterRow, StationRow
+from gridstation.storage.models import CaseCounterRow, StationRow
 
 if TYPE_CHECKING:  # staff.py builds on this module; the audit trail only reads an actor's id and name
     from gridstation.services.staff import StaffMember
@@ -115,15 +115,15 @@ class StationCore:
         self._audit(session, actor, action, **detail)
 
     def _audit(self, session: Session, actor: StaffMember | None, action: str, **detail: Any) -> None:
-        session.add(
-            AuditRow(
-                id=new_id(),
-                at=self._now(),
-                staff_id=actor.id if actor else "",
-                staff_name=actor.name if actor else "",
-                action=action,
-                detail=detail,
-            )
+        """Append to the chained audit log, in the caller's transaction (linked to the entry before it)."""
+        integrity.add_audit_entry(
+            session,
+            entry_id=new_id(),
+            at=self._now(),
+            staff_id=actor.id if actor else "",
+            staff_name=actor.name if actor else "",
+            action=action,
+            detail=detail,
         )
 
     # ------------------------------------------------------------------ the station and its calendar

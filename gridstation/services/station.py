@@ -1,7 +1,8 @@
 """StationService: everything the desk and the CLI do with a station's data goes through here.
 
 It is composed of one part per responsibility, each over the same core (services/core.py: database, sessions,
-clock, numbering ledger, audit trail): staff.py, reference.py, settings.py, cases.py, backup.py. Only setting up
+clock, numbering ledger, audit trail): staff.py, reference.py, settings.py, cases.py, backup.py, integrity.py
+(checking the chained logs), retention.py (anonymising old closed cases). Only setting up
 a new station, which touches several of them at once, is written here.
 """
 
@@ -16,13 +17,15 @@ from gridstation.domain.validation import NAME_MAX_CHARS, validate_short_text
 from gridstation.services.backup import Backups
 from gridstation.services.cases import CaseCommands
 from gridstation.services.core import DEFAULT_TIMEZONE
+from gridstation.services.integrity import LogIntegrity
 from gridstation.services.reference import ReferenceData, seed_reference
+from gridstation.services.retention import Retention
 from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffAccounts, StaffMember
 from gridstation.storage.models import StationRow
 
 
-class StationService(StaffAccounts, ReferenceData, CaseCommands, StationSettings, Backups):
+class StationService(StaffAccounts, ReferenceData, CaseCommands, Retention, StationSettings, Backups, LogIntegrity):
     """One open station database. Thread-safe: each call uses its own session."""
 
     def initialise(
@@ -42,7 +45,7 @@ class StationService(StaffAccounts, ReferenceData, CaseCommands, StationSettings
         ZoneInfo(timezone)
         if self.is_initialised():
             raise DomainError("station.exists", "本工作站已初始化。")
-        secret = self._checked_pin_hash(admin_pin)
+        secret = self._checked_pin_hash(admin_pin, Role.ADMIN)
         admin_name = validate_short_text(admin_name, field="name", label="姓名", limit=NAME_MAX_CHARS, required=True)
         with self._write() as session:
             session.add(

@@ -13,6 +13,7 @@ from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
 from gridstation.domain.events import Event, event_from_stored, event_record
 from gridstation.domain.sla import DeadlinePolicy
+from gridstation.storage import integrity
 from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow, SettingRow
 from gridstation.storage.settings import SettingKey
 
@@ -25,15 +26,11 @@ def event_from_row(row: EventRow) -> Event:
     return event_from_stored(row)
 
 
-def event_row(event: Event, *, station_seq: int | None, content_hash: str | None = None, **sync: Any) -> EventRow:
-    """The row that stores `event`; `sync` fills the sync columns (origin, acknowledged_at, outcome…)."""
-    return EventRow(**event_values(event, station_seq=station_seq, content_hash=content_hash, **sync))
-
-
 def event_values(
     event: Event, *, station_seq: int | None, content_hash: str | None = None, **sync: Any
 ) -> dict[str, Any]:
-    """The column values of `event`'s row, for bulk inserts."""
+    """The column values of `event`'s row (`sync` fills the sync columns: origin, acknowledged_at, outcome…);
+    storage/integrity.py adds its link in the event chain."""
     return {
         **event_record(event),
         "station_seq": station_seq,
@@ -96,9 +93,13 @@ def append_events(session: Session, events: Sequence[Event], policy: DeadlinePol
     # The projection row goes first: events reference it.
     write_projection(session, state, policy)
     seq = last_event_sequence(session)
+    rows = []
     for event in events:
         seq += 1
-        session.add(event_row(event, station_seq=seq))
+        rows.append(event_values(event, station_seq=seq))
+    # Each event is linked to the one stored before it, in this same transaction (the chain of docs/security.md).
+    integrity.link_event_values(session, rows)
+    session.add_all(EventRow(**values) for values in rows)
     session.flush()
     return state, seq
 

@@ -38,8 +38,8 @@ class StaffRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     secret_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # No lockout counter here: failed sign-ins are counted from the chained audit log (services/staff.py), where
+    # zeroing them by hand is detected.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -109,6 +109,9 @@ class EventRow(Base):
     sync_outcome: Mapped[str] = mapped_column(String(12), default="", server_default="")
     sync_code: Mapped[str] = mapped_column(String(60), default="", server_default="")
     sync_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The event chain (domain/integrity.py): this event's id and content hash linked to the previous event's
+    # chain hash, in stored order. Written in the same transaction as the event.
+    chain_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class CaseRow(Base):
@@ -154,6 +157,8 @@ class CaseRow(Base):
     work_order: Mapped[str] = mapped_column(String(40), default="", server_default="")
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # When a retention run erased the complainant's personal data (services/retention.py); never reset.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     state: Mapped[Any] = mapped_column(JsonText())
     version: Mapped[int] = mapped_column(Integer)
     last_hlc: Mapped[str] = mapped_column(String(32))
@@ -168,15 +173,21 @@ class SettingRow(Base):
 
 
 class AuditRow(Base):
-    """Who did what that is not a case event: sign-ins, failed PINs, backups, restores, imports."""
+    """Who did what that is not a case event: sign-ins, failed PINs, backups, restores, imports, retention runs.
+
+    Chained like the events (`chain_hash`, in stored order; storage/integrity.py writes every entry), so a deleted
+    failed sign-in or an edited entry is found by `gridstation audit verify`.
+    """
 
     __tablename__ = "audit_log"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    staff_id: Mapped[str] = mapped_column(String(36), default="")
+    # Indexed: the lockout counts a member's failed sign-ins since the last success from here.
+    staff_id: Mapped[str] = mapped_column(String(36), default="", index=True)
     staff_name: Mapped[str] = mapped_column(String(40), default="")
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[Any] = mapped_column(JsonText())
+    chain_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class WorkOrderInboxRow(Base):

@@ -35,6 +35,9 @@ class SettingKey(StrEnum):
     EPOCH = "sync.epoch"
     # The hashed enrolment code and its attempt id, kept so a retried enrolment is the same attempt.
     ENROL_ATTEMPT = "sync.enrol_attempt"
+    # How many years after closing a case keeps its complainant's personal data (services/retention.py);
+    # absent means domain.retention.DEFAULT_RETENTION_YEARS.
+    RETENTION_YEARS = "retention.years"
 
 
 def setting(session: Session, key: SettingKey, default: Any = None) -> Any:

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridstation.domain.events import event_from_stored
+from gridstation.storage import integrity
 from gridstation.storage.models import (
     CaseRow,
     ConflictRecordRow,
@@ -49,12 +51,44 @@ def open_conflict_count(session: Session) -> int:
 
 
 def station_events_between(session: Session, first: int, last: int) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(EventRow.station_seq, EventRow.content_hash).where(
-            EventRow.origin == STATION_ORIGIN, EventRow.station_seq.between(first, last)
-        )
+    """(station_seq, content hash) of this station's events in the range, the hash recomputed from the stored
+    fields: a payload edited in the database shows as a difference from the server's digest, not as agreement.
+
+    An event a retention run anonymised keeps the hash it had (the one the server holds)."""
+    rows = session.scalars(
+        select(EventRow).where(EventRow.origin == STATION_ORIGIN, EventRow.station_seq.between(first, last))
     )
-    return [(int(seq), digest) for seq, digest in rows]
+    out = []
+    records: dict[str, tuple[str, str]] | None = None
+    for row in rows:
+        event = event_from_stored(row)
+        digest = event.content_hash()
+        if digest != row.content_hash:
+            records = integrity.anonymisation_records(session) if records is None else records
+            changed, _ = integrity.changed_here(event, row.content_hash, records)
+            digest = digest if changed else row.content_hash
+        out.append((int(row.station_seq or 0), digest))
+    return out
+
+
+def events_changed_here(session: Session, first: int, last: int) -> list[EventRow]:
+    """This station's events in the range whose fields no longer give their stored hash (edited outside
+    GridStation, retention runs accounted for), in number order."""
+    rows = session.scalars(
+        select(EventRow)
+        .where(EventRow.origin == STATION_ORIGIN, EventRow.station_seq.between(first, last))
+        .order_by(EventRow.station_seq)
+    )
+    records = integrity.anonymisation_records(session)
+    return [row for row in rows if integrity.changed_here(event_from_stored(row), row.content_hash, records)[0]]
+
+
+def events_by_id(session: Session, event_ids: Sequence[str]) -> list[EventRow]:
+    return list(session.scalars(select(EventRow).where(EventRow.id.in_(event_ids))))
+
+
+def case_number_of(session: Session, case_id: str) -> str:
+    return str(session.scalar(select(CaseRow.number).where(CaseRow.id == case_id)) or "")
 
 
 def day_range(session: Session, since: datetime) -> tuple[int, int] | None:

@@ -22,7 +22,7 @@ from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import check_legal
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN
 from gridstation.domain.sla import DeadlinePolicy
-from gridstation.storage import case_store
+from gridstation.storage import case_store, integrity
 from gridstation.storage.models import (
     CaseCounterRow,
     CaseRow,
@@ -37,11 +37,16 @@ STATION_ORIGIN = "station"
 
 @dataclass(frozen=True, slots=True)
 class OutgoingEvent:
-    """One of this desk's events the server has not answered for, with its number and the hash stored with it."""
+    """One of this desk's events the server has not answered for, with its number and the hash describing it.
+
+    `changed_here`: its fields no longer give the hash stored with it, and no retention run accounts for that: the
+    database was edited outside GridStation. Such an event must not be sent (the sync stops and says so).
+    """
 
     event: Event
     station_seq: int
     content_hash: str
+    changed_here: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +92,19 @@ _UNSENT = (EventRow.origin == STATION_ORIGIN, EventRow.acknowledged_at.is_(None)
 
 def unsent_events(session: Session, limit: int) -> list[OutgoingEvent]:
     rows = session.scalars(select(EventRow).where(*_UNSENT).order_by(EventRow.station_seq).limit(limit))
-    # The stored hash, not a fresh one: if the row was damaged on disk, the server's check says so.
-    return [OutgoingEvent(case_store.event_from_row(row), _seq(row), row.content_hash) for row in rows]
+    out = []
+    records: dict[str, tuple[str, str]] | None = None
+    for row in rows:
+        event = case_store.event_from_row(row)
+        if event.content_hash() == row.content_hash:
+            out.append(OutgoingEvent(event, _seq(row), row.content_hash))
+            continue
+        if records is None:  # read only when needed: nearly always every event is as written
+            records = integrity.anonymisation_records(session)
+        # An event anonymised before it was ever sent goes up as it is now, with the hash of what it now says.
+        changed, current = integrity.changed_here(event, row.content_hash, records)
+        out.append(OutgoingEvent(event, _seq(row), row.content_hash if changed else current, changed_here=changed))
+    return out
 
 
 def unsent_count(session: Session) -> tuple[int, datetime | None]:
@@ -212,6 +228,7 @@ def apply_page(
     if own_numbers:
         _keep_own_numbers(session, own_numbers, [v for v in new_rows if v["station_seq"] is not None], outcome)
     if new_rows:
+        integrity.link_event_values(session, new_rows)  # in the order they are inserted, after the last stored
         session.execute(insert(EventRow), new_rows)
         outcome.new_events += len(new_rows)
     for values in new_rows:

@@ -28,7 +28,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage import case_store, sync_inbox, sync_store
 from gridstation.storage.settings import SettingKey, setting
-from gridstation.sync import inbox, wire
+from gridstation.sync import inbox, tampering, wire
 from gridstation.sync.enrol import exchange_code
 from gridstation.sync.inbox import ConflictView
 from gridstation.sync.lock import sync_lock
@@ -144,13 +144,7 @@ class SyncService:
             with sync_lock(self.station.data_dir, wait_seconds=self._lock_wait, should_stop=should_stop):
                 crash_point("sync.locked")
                 self._run_locked(summary, report, should_stop, check_receipt)
-                summary.ok = not summary.mismatched
-                if summary.mismatched:
-                    summary.error_code = "sync.content_mismatch"
-                    summary.error = (
-                        f"服务器上有 {len(summary.mismatched)} 条事件与本机内容不同（编号相同、内容不同），"
-                        "两边都未改动，请联系管理员核查。"
-                    )
+                self._judge(summary)
         except DomainError as err:
             summary.error_code, summary.error = err.code, err.message_zh
         except Exception as err:
@@ -159,6 +153,11 @@ class SyncService:
             summary.error = f"同步时发生意外错误，已完成的部分已保存，可稍后重试。（{type(err).__name__}: {err}）"
         finally:
             summary.finished_at = self.station.now()
+            try:  # also when the run stopped half-way: what is still unsent is the number a person needs
+                with self.station.reading() as session:
+                    summary.unsent_after, _ = sync_store.unsent_count(session)
+            except Exception:
+                log.exception("could not count unsent events")
             crash_point("run.before_record")
             try:
                 self._record(summary)
@@ -168,6 +167,24 @@ class SyncService:
                 summary.error = getattr(err, "message_zh", str(err))
         report("done", 1, 1)
         return summary
+
+    def _judge(self, summary: SyncSummary) -> None:
+        """Done: is what the two sides hold the same? A difference caused by an edit of this machine's database is
+        tampering and says so; any other is a content mismatch for an administrator."""
+        tampered = tampering.among(self.station, summary.mismatched) if summary.mismatched else None
+        if tampered is None and summary.receipt is not None and not summary.receipt.matches:
+            tampered = tampering.in_range(self.station, summary.receipt.from_seq, summary.receipt.to_seq)
+        if tampered is not None:
+            summary.ok = False
+            summary.error_code, summary.error = tampered.code, tampered.message_zh
+            return
+        summary.ok = not summary.mismatched
+        if summary.mismatched:
+            summary.error_code = "sync.content_mismatch"
+            summary.error = (
+                f"服务器上有 {len(summary.mismatched)} 条事件与本机内容不同（编号相同、内容不同），"
+                "两边都未改动，请联系管理员核查。"
+            )
 
     def _run_locked(
         self, summary: SyncSummary, report: Progress, should_stop: Callable[[], bool], check_receipt: bool
@@ -218,6 +235,11 @@ class SyncService:
                 raise SyncCancelled()
             with self.station.reading() as session:
                 batch = sync_store.unsent_events(session, batch_size)
+            changed = next((index for index, item in enumerate(batch) if item.changed_here), None)
+            if changed == 0:
+                raise tampering.unsent_event_changed(self.station, batch[0])
+            if changed is not None:
+                batch = batch[:changed]  # what comes before the changed event still goes up, gap-free
             if not batch:
                 break
             try:
@@ -254,6 +276,12 @@ class SyncService:
                 if err.status == 413 and batch_size > 1:
                     batch_size = max(1, batch_size // 2)  # long descriptions: fewer events per request
                     continue
+                if err.code == "event.hash_mismatch":
+                    # The server found an event whose content does not give its hash: if it was changed here,
+                    # that is tampering on this machine, not damage in transit.
+                    found = tampering.in_range(self.station, batch[0].station_seq, batch[-1].station_seq)
+                    if found is not None:
+                        raise found from err
                 if err.code == "sequence.reused" and expected is not None and not renumbered_once:
                     # This desk was restored from a backup and reused numbers of events the server already has.
                     renumbered_once = True
@@ -433,3 +461,4 @@ def _expected_seq(error: SyncError) -> int | None:
 def case_store_last_sequence(station: StationService) -> int:
     with station.reading() as session:
         return case_store.last_event_sequence(session)
+

@@ -30,6 +30,7 @@ NEEDS_A_PERSON = frozenset(
         "sync.sequence_clash",
         "sync.reset_loop",
         "sync.content_mismatch",
+        "sync.tampered",  # the local log was edited outside GridStation (issue 13)
     }
 )
 

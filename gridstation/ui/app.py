@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from gridstation.domain.errors import DomainError
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
+from gridstation.ui.change_pin import ChangePinDialog
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.messages import error_text
 from gridstation.ui.resources import install_font, install_translator
@@ -54,9 +55,17 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
             return 0
         staff = sign_in.staff
     assert staff is not None
+    if staff.pin_change_required:
+        # An administrator still on a 4-digit PIN: a new one first, or the desk does not open (docs/security.md).
+        change = ChangePinDialog(service, staff, required=True)
+        if change.exec() != QDialog.DialogCode.Accepted or change.staff is None:
+            service.close()
+            return 0
+        staff = change.staff
     window = build_main_window(service, staff)
     window.resize(1400, 860)
     window.show()
+    window.trust.start()  # the log check and retention, on the thread pool: the window is already there
     # Start-up objects live as long as the desk: keep them out of full collections, which otherwise hold the
     # GIL for ~100 ms while a worker builds a 200 000-id list (benchmarks/README.md, GUI stall).
     gc.freeze()

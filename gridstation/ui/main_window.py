@@ -30,6 +30,7 @@ from gridstation.sync.summary import SyncSummary
 from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
+from gridstation.ui.change_pin import ChangePinDialog
 from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
@@ -42,6 +43,7 @@ from gridstation.ui.sync.end_of_day import EndOfDayDialog
 from gridstation.ui.sync.indicator import SyncIndicator
 from gridstation.ui.sync.settings_dialog import SyncSettingsDialog
 from gridstation.ui.sync.work_orders import WorkOrderNotice
+from gridstation.ui.trust import TrustChecks
 from gridstation.ui.workers import run_in_background
 
 
@@ -96,6 +98,8 @@ class MainWindow(QMainWindow):
         self.sync_indicator.open_work_orders.connect(self.open_work_orders)
         self.sync.finished.connect(self._on_sync_finished)
         self.statusBar().addPermanentWidget(self.sync_indicator)
+        # The log check and the daily retention run; started by the desk once the window shows (app.py).
+        self.trust = TrustChecks(service, self)
         self._build_menus()
         who = QLabel(self.tr("{0}（{1}）").format(staff.name, tr_label(ROLE_LABELS[staff.role])))
         self.statusBar().addPermanentWidget(who)
@@ -131,7 +135,9 @@ class MainWindow(QMainWindow):
             )
         )
         admin.triggered.connect(self.open_admin)
-        file_menu.addActions([backup, restore, admin])
+        change_pin = QAction(self.tr("修改我的 PIN(&P)…"), self)
+        change_pin.triggered.connect(self.open_change_pin)
+        file_menu.addActions([backup, restore, admin, change_pin])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -184,6 +190,12 @@ class MainWindow(QMainWindow):
     def open_admin(self) -> AdminDialog:
         dialog = AdminDialog(self.service, self.staff, self)
         dialog.finished.connect(lambda _result: self.intake.reload_reference())
+        dialog.open()
+        return dialog
+
+    def open_change_pin(self) -> ChangePinDialog:
+        dialog = ChangePinDialog(self.service, self.staff, parent=self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage(self.tr("PIN 已修改。"), 10000))
         dialog.open()
         return dialog
 

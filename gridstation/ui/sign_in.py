@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridstation.domain.enums import Role
+from gridstation.domain.roles import PIN_MIN_LENGTH
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
@@ -79,6 +81,7 @@ class FirstRunDialog(WritingDialog):
         self.admin_name = QLineEdit()
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText(self.tr("至少 {0} 位").format(PIN_MIN_LENGTH[Role.ADMIN]))
         self.pin_again = QLineEdit()
         self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = error_label()

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 ADMIN_NAME = "王芳"
-ADMIN_PIN = "2468"
+ADMIN_PIN = "246810"  # administrators need at least 6 digits (issue 13, item 6)
 CLERK_NAME = "李明"
 CLERK_PIN = "1357"

@@ -1,4 +1,4 @@
-"""Station administration: `gridstation backup`, `restore`, `staff add` and `settings show|set`."""
+"""Station administration: `gridstation backup`, `restore`, `staff add|pin` and `settings show|set`."""
 
 from __future__ import annotations
 
@@ -63,14 +63,36 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_staff_pin(args: argparse.Namespace) -> int:
+    """An administrator sets a member's PIN (their own too: the way off a 4-digit admin PIN at the command line)."""
+    generated = args.new_pin is None
+    with open_station(resolve_data_dir(args)) as service:
+        actor = required_actor(service, args)
+        pin: str = f"{secrets.randbelow(10**6):06d}" if generated else args.new_pin
+        member = service.set_staff_pin(actor, args.name, pin)
+    print(f"已为{ROLE_LABELS[member.role]}「{member.name}」设置新 PIN。")
+    if generated:
+        print(f"新 PIN：{pin}（请当面告知本人，不要转发）")
+    return 0
+
+
 def cmd_settings_show(args: argparse.Namespace) -> int:
     with open_station(resolve_data_dir(args)) as service:
-        current = {"deadlines": service.deadline_policy().to_json(), "colours": service.colour_scheme().to_json()}
+        current = {
+            "deadlines": service.deadline_policy().to_json(),
+            "colours": service.colour_scheme().to_json(),
+            "retention": {"years": service.retention_years()},
+        }
     print_json(current)
     return 0
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
+    if args.kind == "retention":
+        with open_station(resolve_data_dir(args)) as service:
+            years = service.set_retention_years(required_actor(service, args), args.file)
+        print(f"已设置：已办结诉求的个人信息保存 {years} 年，期满后匿名化。")
+        return 0
     if args.kind == "server-url":
         url = str(args.file).strip()
         if url and not url.startswith(("http://", "https://")):

@@ -1,0 +1,176 @@
+"""Retention of personal data at the desk: once a closed case has been kept the set number of years (3 unless an
+administrator sets another), its complainant's name, phone and the room part of its address are erased, from its
+events, its projection and its conflict records. Category, compound, building, times, status, follow-ups and so
+every statistic and KPI stay as they were.
+
+Anonymising changes event payloads, whose hashes are chained. So that `audit verify` stays intact and still
+catches a real edit, each batch of a run records, in the chained audit log and in the same transaction, exactly
+which events it changed with their hashes before and after (`storage.integrity.ANONYMISED_ACTION`); the event's
+stored hash and chain link stay as they were. An event that no longer matches its hash before the run (edited
+outside GridStation) is left alone and reported: anonymising must never launder tampering.
+
+Runs at the desk's start and once a day while it is open (off the screen's thread), and on demand with
+`gridstation retention run [--dry-run]`; every run is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridstation.domain.case import FINISHED
+from gridstation.domain.codec import state_from_json
+from gridstation.domain.retention import (
+    DEFAULT_RETENTION_YEARS,
+    PERSONAL_FIELDS,
+    anonymise_fields,
+    anonymised,
+    anonymised_payload,
+    retention_cutoff,
+    validate_retention_years,
+)
+from gridstation.domain.roles import Permission, require
+from gridstation.domain.sla import DeadlinePolicy
+from gridstation.services.settings import StationSettings
+from gridstation.services.staff import StaffMember
+from gridstation.storage import case_store, integrity
+from gridstation.storage import settings as stored_settings
+from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow
+from gridstation.storage.settings import SettingKey
+
+# Cases per transaction: a first run on an old station may have tens of thousands to do, and clerks keep working.
+BATCH_CASES = 200
+
+
+@dataclass
+class RetentionResult:
+    years: int
+    cutoff: datetime
+    dry_run: bool
+    cases: int = 0  # cases anonymised (or, in a dry run, that would be)
+    events: int = 0  # events whose payload changed
+    refused: list[str] = field(default_factory=list)  # case numbers left alone: an event was edited outside
+
+    def message_zh(self) -> str:
+        verb = "将匿名化" if self.dry_run else "已匿名化"
+        text = (
+            f"个人信息保存期限 {self.years} 年（办结于 {self.cutoff:%Y-%m-%d} 及以前的诉求）："
+            f"{verb} {self.cases} 件诉求、{self.events} 条事件中的姓名、电话和门牌室号。"
+        )
+        if self.dry_run:
+            text += "（试运行，未做任何改动）"
+        if self.refused:
+            text += (
+                f"\n有 {len(self.refused)} 件诉求的事件在 GridStation 之外被改动过（篡改），未匿名化："
+                f"{'、'.join(self.refused[:10])}{' 等' if len(self.refused) > 10 else ''}。"
+                "请运行 gridstation audit verify 核对。"
+            )
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "years": self.years,
+            "cutoff": self.cutoff.isoformat(),
+            "dry_run": self.dry_run,
+            "cases": self.cases,
+            "events": self.events,
+            "refused": self.refused,
+            "message": self.message_zh(),
+        }
+
+
+class Retention(StationSettings):
+    def retention_years(self) -> int:
+        with self._read() as session:
+            value = stored_settings.setting(session, SettingKey.RETENTION_YEARS)
+        return DEFAULT_RETENTION_YEARS if value is None else int(value)
+
+    def set_retention_years(self, actor: StaffMember, years: object) -> int:
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        checked = validate_retention_years(years)
+        with self._write() as session:
+            before = stored_settings.setting(session, SettingKey.RETENTION_YEARS)
+            stored_settings.put_setting(session, SettingKey.RETENTION_YEARS, checked)
+            self._audit(session, actor, "settings.retention", years=checked, before=before)
+        return checked
+
+    def run_retention(self, actor: StaffMember | None, *, dry_run: bool = False) -> RetentionResult:
+        """Anonymise every closed case kept long enough (`actor` None: the desk's daily run); audited, dry run too."""
+        if actor is not None:
+            require(actor.role, Permission.MANAGE_SETTINGS)
+        years = self.retention_years()
+        now = self._now()
+        result = RetentionResult(years, retention_cutoff(now, years), dry_run)
+        policy = self.deadline_policy()
+        after = ""  # cases in id order, a batch per transaction
+        while True:
+            with self._write() as session:
+                rows = list(
+                    session.scalars(
+                        select(CaseRow)
+                        .where(
+                            CaseRow.id > after,
+                            CaseRow.anonymised_at.is_(None),
+                            CaseRow.closed_at <= result.cutoff,
+                            CaseRow.status.in_([str(status) for status in FINISHED]),
+                        )
+                        .order_by(CaseRow.id)
+                        .limit(BATCH_CASES)
+                    )
+                )
+                if not rows:
+                    break
+                after = rows[-1].id
+                changed: dict[str, list[str]] = {}
+                for row in rows:
+                    plan = _plan(session, row)
+                    if plan is None:
+                        result.refused.append(row.number)
+                        continue
+                    result.cases += 1
+                    result.events += len(plan)
+                    if not dry_run:
+                        _anonymise(session, row, plan, now, policy)
+                        changed.update({event.id: [event.content_hash, digest] for event, _, digest in plan})
+                if changed:
+                    # In the same transaction as the payloads it vouches for.
+                    self._audit(session, actor, integrity.ANONYMISED_ACTION, events=changed)
+        with self._write() as session:
+            summary = result.to_json()
+            del summary["message"]
+            self._audit(session, actor, "retention.run", **summary)
+        return result
+
+
+# An event whose payload retention changes: its row, the payload it keeps, and the hash of the event with it.
+Change = tuple[EventRow, dict[str, Any], str]
+
+
+def _plan(session: Session, row: CaseRow) -> list[Change] | None:
+    """What anonymising `row`'s case changes in its events; None if an event no longer matches its hash (edited
+    outside GridStation: left for a person, never laundered)."""
+    plan = []
+    for event_row in session.scalars(select(EventRow).where(EventRow.case_id == row.id)):
+        event = case_store.event_from_row(event_row)
+        if event.content_hash() != event_row.content_hash:
+            return None
+        payload = anonymised_payload(event_row.type, event_row.payload)
+        if payload != event_row.payload:
+            plan.append((event_row, payload, replace(event, payload=payload).content_hash()))
+    return plan
+
+
+def _anonymise(session: Session, row: CaseRow, plan: list[Change], now: datetime, policy: DeadlinePolicy) -> None:
+    for event_row, payload, _ in plan:
+        event_row.payload = payload  # content_hash and chain_hash stay: the audit record accounts for the change
+    case_store.write_projection(session, state_from_json(anonymise_fields(row.state)), policy)
+    row.anonymised_at = now
+    for record in session.scalars(select(ConflictRecordRow).where(ConflictRecordRow.case_id == row.id)):
+        if record.field in PERSONAL_FIELDS:
+            record.base_value = anonymised(record.field, record.base_value)
+            record.station_value = anonymised(record.field, record.station_value)
+            record.server_value = anonymised(record.field, record.server_value)
