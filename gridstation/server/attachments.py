@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from gridstation.common.files import open_private, private_dir
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, AttachmentStatus
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError, not_found
@@ -25,8 +26,9 @@ class AttachmentStore:
         self.directory = directory
 
     def _path(self, sha256: str, *, partial: bool) -> Path:
-        folder = self.directory / sha256[:2]
-        folder.mkdir(parents=True, exist_ok=True)
+        # Photos of residents' homes: the server's account alone may read them (folders 0700, files 0600).
+        private_dir(self.directory)
+        folder = private_dir(self.directory / sha256[:2])
         return folder / (sha256 + (".part" if partial else ""))
 
     def offer(self, station_code: str, offer: AttachmentOffer) -> AttachmentStatus:
@@ -90,7 +92,7 @@ class AttachmentStore:
             if offset + len(data) > row.size:
                 raise ServerError(400, "attachment.too_long", "上传的数据超过了登记的文件大小。")
             part = self._path(sha256, partial=True)
-            with part.open("r+b" if part.exists() else "wb") as handle:
+            with part.open("r+b") if part.exists() else open_private(part) as handle:
                 handle.seek(offset)
                 handle.write(data)
                 handle.truncate()
