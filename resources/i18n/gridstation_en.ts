@@ -3,119 +3,119 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="73" />
+      <location filename="../../gridstation/ui/case_detail.py" line="74" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="81" />
+      <location filename="../../gridstation/ui/case_detail.py" line="82" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="81" />
+      <location filename="../../gridstation/ui/case_detail.py" line="82" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="94" />
+      <location filename="../../gridstation/ui/case_detail.py" line="95" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="94" />
-      <location filename="../../gridstation/ui/case_detail.py" line="144" />
+      <location filename="../../gridstation/ui/case_detail.py" line="95" />
+      <location filename="../../gridstation/ui/case_detail.py" line="145" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="97" />
+      <location filename="../../gridstation/ui/case_detail.py" line="98" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="98" />
+      <location filename="../../gridstation/ui/case_detail.py" line="99" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="101" />
+      <location filename="../../gridstation/ui/case_detail.py" line="102" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="118" />
+      <location filename="../../gridstation/ui/case_detail.py" line="119" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="119" />
+      <location filename="../../gridstation/ui/case_detail.py" line="120" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="120" />
+      <location filename="../../gridstation/ui/case_detail.py" line="121" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="121" />
+      <location filename="../../gridstation/ui/case_detail.py" line="122" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="122" />
+      <location filename="../../gridstation/ui/case_detail.py" line="123" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="123" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="125" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <location filename="../../gridstation/ui/case_detail.py" line="134" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <location filename="../../gridstation/ui/case_detail.py" line="134" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="136" />
+      <location filename="../../gridstation/ui/case_detail.py" line="137" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="136" />
-      <location filename="../../gridstation/ui/case_detail.py" line="142" />
+      <location filename="../../gridstation/ui/case_detail.py" line="137" />
+      <location filename="../../gridstation/ui/case_detail.py" line="143" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="141" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="141" />
+      <location filename="../../gridstation/ui/case_detail.py" line="142" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -266,118 +266,118 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="214" />
+      <location filename="../../gridstation/ui/case_detail.py" line="198" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="222" />
-      <location filename="../../gridstation/ui/case_detail.py" line="370" />
-      <source>显示完整电话</source>
-      <translation>Show full phone</translation>
+      <location filename="../../gridstation/ui/case_detail.py" line="206" />
+      <location filename="../../gridstation/ui/case_detail.py" line="270" />
+      <source>显示完整电话…</source>
+      <translation>Show full phone…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="227" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="241" />
+      <location filename="../../gridstation/ui/case_detail.py" line="224" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="270" />
+      <location filename="../../gridstation/ui/case_detail.py" line="252" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="271" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="272" />
+      <location filename="../../gridstation/ui/case_detail.py" line="254" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="273" />
+      <location filename="../../gridstation/ui/case_detail.py" line="255" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="256" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="275" />
+      <location filename="../../gridstation/ui/case_detail.py" line="257" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="276" />
+      <location filename="../../gridstation/ui/case_detail.py" line="258" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="277" />
+      <location filename="../../gridstation/ui/case_detail.py" line="259" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="311" />
+      <location filename="../../gridstation/ui/case_detail.py" line="294" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="318" />
+      <location filename="../../gridstation/ui/case_detail.py" line="301" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="344" />
+      <location filename="../../gridstation/ui/case_detail.py" line="327" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="346" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="346" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="370" />
+      <location filename="../../gridstation/ui/case_detail.py" line="270" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -385,57 +385,57 @@
   <context>
     <name>CaseListPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="58" />
+      <location filename="../../gridstation/ui/case_list.py" line="61" />
       <source>搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）</source>
       <translation>Search: number, text, compound, address, name, phone (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="61" />
+      <location filename="../../gridstation/ui/case_list.py" line="64" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="62" />
+      <location filename="../../gridstation/ui/case_list.py" line="65" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="66" />
+      <location filename="../../gridstation/ui/case_list.py" line="69" />
       <source>全部方式</source>
       <translation>All tiers</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="70" />
+      <location filename="../../gridstation/ui/case_list.py" line="73" />
       <source>全部预警</source>
       <translation>All warnings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="74" />
+      <location filename="../../gridstation/ui/case_list.py" line="77" />
       <source>全部分类</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="79" />
+      <location filename="../../gridstation/ui/case_list.py" line="82" />
       <source>全部网格</source>
       <translation>All grids</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="82" />
+      <location filename="../../gridstation/ui/case_list.py" line="85" />
       <source>起始日期不限</source>
       <translation>Any start date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="83" />
+      <location filename="../../gridstation/ui/case_list.py" line="86" />
       <source>截止日期不限</source>
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="161" />
+      <location filename="../../gridstation/ui/case_list.py" line="164" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="164" />
+      <location filename="../../gridstation/ui/case_list.py" line="167" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -443,52 +443,52 @@
   <context>
     <name>CaseTableModel</name>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="40" />
+      <location filename="../../gridstation/ui/case_model.py" line="41" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="41" />
+      <location filename="../../gridstation/ui/case_model.py" line="42" />
       <source>剩余时间</source>
       <translation>Time left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="42" />
+      <location filename="../../gridstation/ui/case_model.py" line="43" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="43" />
+      <location filename="../../gridstation/ui/case_model.py" line="44" />
       <source>登记时间</source>
       <translation>Registered</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="44" />
+      <location filename="../../gridstation/ui/case_model.py" line="45" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="45" />
+      <location filename="../../gridstation/ui/case_model.py" line="46" />
       <source>小区/地址</source>
       <translation>Compound/address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="46" />
+      <location filename="../../gridstation/ui/case_model.py" line="47" />
       <source>诉求摘要</source>
       <translation>Summary</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="47" />
+      <location filename="../../gridstation/ui/case_model.py" line="48" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="48" />
+      <location filename="../../gridstation/ui/case_model.py" line="49" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="49" />
+      <location filename="../../gridstation/ui/case_model.py" line="50" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
@@ -618,72 +618,72 @@
   <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="86" />
+      <location filename="../../gridstation/ui/sign_in.py" line="72" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="74" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="90" />
+      <location filename="../../gridstation/ui/sign_in.py" line="76" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="102" />
+      <location filename="../../gridstation/ui/sign_in.py" line="87" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="103" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="104" />
+      <location filename="../../gridstation/ui/sign_in.py" line="89" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="105" />
+      <location filename="../../gridstation/ui/sign_in.py" line="90" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="106" />
+      <location filename="../../gridstation/ui/sign_in.py" line="91" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="107" />
+      <location filename="../../gridstation/ui/sign_in.py" line="92" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="108" />
+      <location filename="../../gridstation/ui/sign_in.py" line="93" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="111" />
+      <location filename="../../gridstation/ui/sign_in.py" line="96" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="121" />
+      <location filename="../../gridstation/ui/sign_in.py" line="106" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -875,171 +875,238 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="61" />
+      <location filename="../../gridstation/ui/main_window.py" line="66" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="100" />
+      <location filename="../../gridstation/ui/main_window.py" line="105" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="116" />
+      <location filename="../../gridstation/ui/main_window.py" line="121" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="117" />
+      <location filename="../../gridstation/ui/main_window.py" line="122" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="121" />
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="124" />
+      <location filename="../../gridstation/ui/main_window.py" line="129" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="132" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <location filename="../../gridstation/ui/main_window.py" line="143" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="139" />
+      <location filename="../../gridstation/ui/main_window.py" line="144" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="142" />
+      <location filename="../../gridstation/ui/main_window.py" line="147" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="145" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="149" />
+      <location filename="../../gridstation/ui/main_window.py" line="154" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="156" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="152" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="155" />
+      <location filename="../../gridstation/ui/main_window.py" line="160" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="162" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="159" />
+      <location filename="../../gridstation/ui/main_window.py" line="164" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="166" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <location filename="../../gridstation/ui/main_window.py" line="172" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="176" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="194" />
+      <location filename="../../gridstation/ui/main_window.py" line="200" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="194" />
-      <location filename="../../gridstation/ui/main_window.py" line="210" />
-      <source>GridStation 备份 (*.db)</source>
-      <translation>GridStation backup (*.db)</translation>
+      <location filename="../../gridstation/ui/main_window.py" line="202" />
+      <source>GridStation 加密备份 (*{0})</source>
+      <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="200" />
+      <location filename="../../gridstation/ui/main_window.py" line="207" />
+      <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
+      <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="212" />
+      <source>备份口令</source>
+      <translation>Backup passphrase</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="226" />
+      <source>已加密备份到 {0}</source>
+      <translation>Encrypted backup saved to {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="243" />
+      <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
+      <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="249" />
+      <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
+      <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="251" />
+      <source>请输入做这份备份时设置的口令。</source>
+      <translation>Enter the passphrase set when this backup was made.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="260" />
+      <source>已恢复。原数据加密另存于 {0}</source>
+      <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="266" />
+      <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
+      <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="271" />
+      <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add 工作站代码 --new-code），再在“同步 → 同步设置”中重新登记。</source>
+      <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add STATION_CODE --new-code), then enrol again under Sync → Sync settings.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="276" />
+      <source>恢复完成</source>
+      <translation>Restore complete</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="283" />
+      <source>恢复失败</source>
+      <translation>Restore failed</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="223" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="203" />
-      <source>已备份到 {0}</source>
-      <translation>Backed up to {0}</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/main_window.py" line="204" />
+      <location filename="../../gridstation/ui/main_window.py" line="227" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="210" />
+      <location filename="../../gridstation/ui/main_window.py" line="234" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="216" />
+      <location filename="../../gridstation/ui/main_window.py" line="236" />
+      <source>GridStation 备份 (*{0} *.db)</source>
+      <translation>GridStation backup (*{0} *.db)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="242" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="217" />
-      <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
-      <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/main_window.py" line="223" />
+      <location filename="../../gridstation/ui/main_window.py" line="256" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="226" />
-      <source>已恢复。原数据另存于 {0}</source>
-      <translation>Restored. The previous data was saved to {0}</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/main_window.py" line="254" />
-      <location filename="../../gridstation/ui/main_window.py" line="256" />
+      <location filename="../../gridstation/ui/main_window.py" line="305" />
+      <location filename="../../gridstation/ui/main_window.py" line="307" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="288" />
+      <location filename="../../gridstation/ui/main_window.py" line="339" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="290" />
+      <location filename="../../gridstation/ui/main_window.py" line="341" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
+    </message>
+  </context>
+  <context>
+    <name>PassphraseDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="30" />
+      <source>备份口令</source>
+      <translation>Backup passphrase</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="32" />
+      <source>再次输入</source>
+      <translation>Enter again</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="34" />
+      <source>确定</source>
+      <translation>OK</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="34" />
+      <source>取消</source>
+      <translation>Cancel</translation>
     </message>
   </context>
   <context>
@@ -1209,92 +1276,92 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PrintSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="34" />
+      <location filename="../../gridstation/ui/print_settings.py" line="31" />
       <source>打印设置</source>
       <translation>Print settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="45" />
+      <location filename="../../gridstation/ui/print_settings.py" line="42" />
       <source>同时打印工作站存根</source>
       <translation>Also print the station's stub</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="48" />
+      <location filename="../../gridstation/ui/print_settings.py" line="45" />
       <source>系统默认打印机</source>
       <translation>System default printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="52" />
+      <location filename="../../gridstation/ui/print_settings.py" line="49" />
       <source>{0}（未找到）</source>
       <translation>{0} (not found)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="55" />
+      <location filename="../../gridstation/ui/print_settings.py" line="52" />
       <source>回执</source>
       <translation>Receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="57" />
+      <location filename="../../gridstation/ui/print_settings.py" line="54" />
       <source>纸张</source>
       <translation>Paper</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="58" />
+      <location filename="../../gridstation/ui/print_settings.py" line="55" />
       <source>登记后按 F9</source>
       <translation>F9 after registering</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="60" />
+      <location filename="../../gridstation/ui/print_settings.py" line="57" />
       <source>打印机</source>
       <translation>Printer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="82" />
+      <location filename="../../gridstation/ui/print_settings.py" line="79" />
       <source>热敏打印机（ESC/POS 直连，打印中文和二维码）</source>
       <translation>Receipt printer (ESC/POS direct: Chinese text and QR codes)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="84" />
+      <location filename="../../gridstation/ui/print_settings.py" line="81" />
       <source>连接方式</source>
       <translation>Connection</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="85" />
+      <location filename="../../gridstation/ui/print_settings.py" line="82" />
       <source>IP 地址</source>
       <translation>IP address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="86" />
+      <location filename="../../gridstation/ui/print_settings.py" line="83" />
       <source>端口</source>
       <translation>Port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="87" />
+      <location filename="../../gridstation/ui/print_settings.py" line="84" />
       <source>USB 厂商号</source>
       <translation>USB vendor ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="88" />
+      <location filename="../../gridstation/ui/print_settings.py" line="85" />
       <source>USB 产品号</source>
       <translation>USB product ID</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="89" />
+      <location filename="../../gridstation/ui/print_settings.py" line="86" />
       <source>串口</source>
       <translation>Serial port</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="90" />
+      <location filename="../../gridstation/ui/print_settings.py" line="87" />
       <source>波特率</source>
       <translation>Baud rate</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="96" />
+      <location filename="../../gridstation/ui/print_settings.py" line="93" />
       <source>保存</source>
       <translation>Save</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_settings.py" line="96" />
+      <location filename="../../gridstation/ui/print_settings.py" line="93" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -1302,32 +1369,32 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="32" />
+      <location filename="../../gridstation/ui/sign_in.py" line="29" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="38" />
+      <location filename="../../gridstation/ui/sign_in.py" line="35" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="43" />
+      <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="44" />
+      <location filename="../../gridstation/ui/sign_in.py" line="40" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="40" />
+      <location filename="../../gridstation/ui/sign_in.py" line="37" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="40" />
+      <location filename="../../gridstation/ui/sign_in.py" line="37" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
@@ -1461,6 +1528,59 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/sync/settings_dialog.py" line="109" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
+    </message>
+  </context>
+  <context>
+    <name>UnmaskPhoneDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="69" />
+      <source>查看完整电话：{0}</source>
+      <translation>Show full phone: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="71" />
+      <source>查看完整电话会记入该诉求的办理记录（谁、何时、原因），并同步到城运中心。</source>
+      <translation>Showing the full phone number is recorded in the case's history (who, when, why) and synced to the city operations centre.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="77" />
+      <source>先联回电</source>
+      <translation>First-contact call</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="78" />
+      <source>回访</source>
+      <translation>Follow-up call</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="79" />
+      <source>上门核实</source>
+      <translation>Home visit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="80" />
+      <source>居民要求回电</source>
+      <translation>Resident asked for a call back</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="86" />
+      <source>请选择或填写原因</source>
+      <translation>Choose or type a reason</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="88" />
+      <source>原因</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="90" />
+      <source>查看</source>
+      <translation>Show</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="90" />
+      <source>取消</source>
+      <translation>Cancel</translation>
     </message>
   </context>
   <context>
@@ -1764,6 +1884,38 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>部门代码须为 1–20 位字母或数字。</source>
       <translation>A department code is 1–20 letters or digits.</translation>
+    </message>
+    <message>
+      <source>两次输入的备份口令不一致，未做任何更改。</source>
+      <translation>The two passphrases differ; nothing was changed.</translation>
+    </message>
+    <message>
+      <source>备份口令不正确，未做任何更改。</source>
+      <translation>Wrong backup passphrase; nothing was changed.</translation>
+    </message>
+    <message>
+      <source>备份口令至少需要 8 个字符（可用一句好记的话）。</source>
+      <translation>The backup passphrase needs at least 8 characters (a memorable sentence works well).</translation>
+    </message>
+    <message>
+      <source>备份口令过长。</source>
+      <translation>The backup passphrase is too long.</translation>
+    </message>
+    <message>
+      <source>备份文件已损坏或不完整（可能被截断或改动过），无法恢复，未做任何更改。</source>
+      <translation>The backup file is damaged or incomplete (cut short or altered) and cannot be restored; nothing was changed.</translation>
+    </message>
+    <message>
+      <source>按电话号码查找诉求须先登录（命令行请用 --user 和 --pin 指定操作人）。</source>
+      <translation>Searching cases by phone number requires signing in (on the command line give --user and --pin).</translation>
+    </message>
+    <message>
+      <source>该备份文件由更新版本的 GridStation 生成，请先升级本机程序。</source>
+      <translation>This backup was made by a newer version of GridStation; update this program first.</translation>
+    </message>
+    <message>
+      <source>请输入备份口令。</source>
+      <translation>Enter the backup passphrase.</translation>
     </message>
   </context>
   <context>
@@ -2119,6 +2271,10 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>同步完成，数据一致。</source>
       <translation>Sync finished; both sides agree.</translation>
+    </message>
+    <message>
+      <source>查看完整电话</source>
+      <translation>Full phone shown</translation>
     </message>
   </context>
   <context>
