@@ -176,6 +176,14 @@ def test_item5_servers_sqlite_file_and_photos_are_private(
         folders = [tmp_path / "centre", tmp_path / "centre" / "attachments"] + [p.parent for p in stored]
         assert {str(p): oct(mode(p)) for p in files} == {str(p): "0o600" for p in files}
         assert {str(p): oct(mode(p)) for p in folders} == {str(p): "0o700" for p in folders}
+
+        # Left readable by an older version: tightened when the server opens the database or serves the photo.
+        for path in (tmp_path / "centre" / "server.db", *stored):
+            path.chmod(0o644)
+        database.dispose()
+        database = open_database(sqlite_url(tmp_path / "centre" / "server.db"))
+        assert api.client.get(f"/api/v1/attachments/{sha}/content", headers=auth(credential)).content == photo
+        assert [oct(mode(p)) for p in (tmp_path / "centre" / "server.db", *stored)] == ["0o600"] * (1 + len(stored))
     finally:
         api.client.close()
         database.dispose()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from gridstation.common.files import open_private, private_dir
+from gridstation.common.files import open_private, private_dir, restrict
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, AttachmentStatus
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError, not_found
@@ -112,7 +112,9 @@ class AttachmentStore:
         row_status = self.status(station_code, sha256)
         if not row_status.complete:
             raise ServerError(409, "attachment.incomplete", "照片尚未上传完整。")
-        return self._path(sha256, partial=False)
+        path = self._path(sha256, partial=False)
+        restrict(path)  # a photo an older version stored readable by all is tightened when it is next served
+        return path
 
 
 def _status(row: AttachmentRow) -> AttachmentStatus:
