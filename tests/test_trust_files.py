@@ -142,6 +142,24 @@ def test_item5_existing_files_are_tightened_when_the_station_opens(tmp_path: Pat
 
 
 @POSIX_ONLY
+def test_item5_tightening_only_takes_access_away(tmp_path: Path) -> None:
+    """A file or folder made read-only on purpose stays read-only: only the group's and others' access goes."""
+    from gridstation.common.files import restrict
+
+    archive, folder = tmp_path / "archive.db", tmp_path / "archive"
+    archive.write_bytes(b"")
+    folder.mkdir()
+    archive.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        restrict(archive)
+        restrict(folder)
+        assert (oct(mode(archive)), oct(mode(folder))) == ("0o400", "0o500")
+    finally:
+        folder.chmod(0o700)
+
+
+@POSIX_ONLY
 def test_item5_servers_sqlite_file_and_photos_are_private(
     permissive_umask: int, tmp_path: Path, server_clock: FakeClock
 ) -> None:

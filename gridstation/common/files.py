@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import BinaryIO
 
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
+GROUP_AND_OTHERS = 0o077
 # SQLite keeps a database's recent writes and its locks beside it; both hold (or reveal) the same data.
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
@@ -54,23 +56,30 @@ def new_private_dir(path: Path) -> Path:
             folder.mkdir(mode=PRIVATE_DIR_MODE)
         except FileExistsError:
             continue  # made meanwhile by another process; what it is, it stays
-        restrict(folder)  # mkdir's mode is filtered by the umask; say exactly what is meant
+        restrict(folder)  # whatever the umask let through beyond the owner
     return path
 
 
 def restrict(path: Path) -> None:
-    """Make an existing file or folder the owner's alone (a missing one is ignored)."""
+    """Take away every access the group and others have to an existing file or folder (a missing one is ignored).
+
+    Only ever removes: a file someone made read-only on purpose stays read-only (0444 becomes 0400).
+    """
     if not path.exists():
         return
     if sys.platform == "win32":
         _restrict_windows(path)
         return
+    current = stat.S_IMODE(path.stat().st_mode)
+    private = current & ~GROUP_AND_OTHERS
+    if private == current:
+        return
     try:
-        os.chmod(path, PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE)
-    except PermissionError:
-        # Not ours (another account's file in a shared folder): we cannot change it, and refusing to start over it
-        # would help nobody. The log says so.
-        log.warning("cannot restrict permissions of %s (not its owner)", path)
+        os.chmod(path, private)
+    except OSError as err:
+        # Not ours (another account's file in a shared folder) or on a read-only disk: we cannot change it, and
+        # refusing to start over it would help nobody. The log says so.
+        log.warning("cannot restrict permissions of %s: %s", path, err)
 
 
 def create_private_file(path: Path) -> Path:

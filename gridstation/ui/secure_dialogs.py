@@ -60,7 +60,9 @@ class PassphraseDialog(QDialog):
 class UnmaskPhoneDialog(WritingDialog):
     """Why the full number is needed, each time; OK records that in the case's log, then shows the number."""
 
-    def __init__(self, service: StationService, staff: StaffMember, state: CaseState, parent: QWidget | None = None):
+    def __init__(
+        self, service: StationService, staff: StaffMember, state: CaseState, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._service = service
         self._staff = staff
