@@ -579,7 +579,7 @@ def test_item5_the_desk_restores_with_the_passphrase_and_says_to_enrol_again(
         window.restore_from(backup, BACKUP_PASSPHRASE)
         qtbot.waitUntil(lambda: window.findChild(QMessageBox, "restore_notice") is not None)
         notice = window.findChild(QMessageBox, "restore_notice")
-        assert notice is not None and "重新登记" in notice.text()
+        assert notice is not None and "重新登记" in notice.text() and "station add JA01 --new-code" in notice.text()
         assert service.count(CaseQuery()) == 1
     finally:
         service.close()

@@ -136,9 +136,10 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
     elif event_type is EventType.PHONE_UNMASKED:
         if not state.phone:
             raise ValidationError("phone", "phone.none", f"诉求 {state.number} 没有留联系电话。")
-        clean = {"reason": validate_short_text(
+        reason = validate_short_text(
             str(payload.get("reason", "")), field="reason", label="查看原因", limit=200, required=True
-        )}
+        )
+        clean = {"reason": reason}
     elif event_type is EventType.CONFERENCE_FLAGGED:
         flagged = _as_flag(payload.get("flagged", True))
         if flagged == state.conference_flagged:

@@ -266,11 +266,12 @@ class MainWindow(QMainWindow):
                     self.tr("这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。")
                 )
             if result.enrolment_needed:
+                station = self.service.station()
                 notes.append(
                     self.tr(
                         "本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码"
-                        "（gridstation-server station add 工作站代码 --new-code），再在“同步 → 同步设置”中重新登记。"
-                    )
+                        "（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。"
+                    ).format(station.code if station else "")
                 )
             if notes:
                 box = QMessageBox(QMessageBox.Icon.Information, self.tr("恢复完成"), "\n\n".join(notes), parent=self)

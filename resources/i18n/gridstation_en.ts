@@ -1025,17 +1025,12 @@ What you typed is kept; you can retry.</translation>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="271" />
-      <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add 工作站代码 --new-code），再在“同步 → 同步设置”中重新登记。</source>
-      <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add STATION_CODE --new-code), then enrol again under Sync → Sync settings.</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/main_window.py" line="276" />
+      <location filename="../../gridstation/ui/main_window.py" line="277" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="283" />
+      <location filename="../../gridstation/ui/main_window.py" line="284" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
@@ -1070,18 +1065,23 @@ What you typed is kept; you can retry.</translation>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="305" />
-      <location filename="../../gridstation/ui/main_window.py" line="307" />
+      <location filename="../../gridstation/ui/main_window.py" line="272" />
+      <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
+      <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="306" />
+      <location filename="../../gridstation/ui/main_window.py" line="308" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="339" />
+      <location filename="../../gridstation/ui/main_window.py" line="340" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="341" />
+      <location filename="../../gridstation/ui/main_window.py" line="342" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1533,52 +1533,52 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>UnmaskPhoneDialog</name>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="69" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="71" />
       <source>查看完整电话：{0}</source>
       <translation>Show full phone: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="71" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="73" />
       <source>查看完整电话会记入该诉求的办理记录（谁、何时、原因），并同步到城运中心。</source>
       <translation>Showing the full phone number is recorded in the case's history (who, when, why) and synced to the city operations centre.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="77" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="79" />
       <source>先联回电</source>
       <translation>First-contact call</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="78" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="80" />
       <source>回访</source>
       <translation>Follow-up call</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="79" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="81" />
       <source>上门核实</source>
       <translation>Home visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="80" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="82" />
       <source>居民要求回电</source>
       <translation>Resident asked for a call back</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="86" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="88" />
       <source>请选择或填写原因</source>
       <translation>Choose or type a reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="88" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="90" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="90" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="92" />
       <source>查看</source>
       <translation>Show</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/secure_dialogs.py" line="90" />
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="92" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
