@@ -18,17 +18,20 @@ import pytest
 
 from gridstation.cli import main as cli
 from gridstation.cli.commands import desk
-from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
+from gridstation.cli.context import DATA_DIR_ENV, PASSPHRASE_ENV, PIN_ENV, USER_ENV
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, Tier
 from gridstation.services.station import StationService
 from tests.support.snapshots import snapshot
+from tests.support.backups import BACKUP_PASSPHRASE
 
 DEMO_CASES = 20
 REPO = Path(__file__).resolve().parents[1]
 
 
 ADMIN = ("--user", "王芳", "--pin", "246810")
+# Reading cases needs a signed-in member of staff, as at the desk.
+CLERK = ("--user", "李明", "--pin", "1357")
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
@@ -42,6 +45,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in (DATA_DIR_ENV, USER_ENV, PIN_ENV):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # Backups are sealed with a passphrase; scheduled tasks give it in the environment, as these tests do.
+    monkeypatch.setenv(PASSPHRASE_ENV, BACKUP_PASSPHRASE)
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +82,7 @@ def stored(data_dir: Path) -> Any:
 
 
 def list_json(capsys: pytest.CaptureFixture[str], data_dir: Path, *extra: str) -> list[dict[str, Any]]:
-    code, out, err = run(capsys, "--data-dir", str(data_dir), "cases", "list", "--json", *extra)
+    code, out, err = run(capsys, "--data-dir", str(data_dir), "cases", "list", "--json", *CLERK, *extra)
     assert code == 0, err
     rows: list[dict[str, Any]] = json.loads(out)
     return rows
@@ -128,7 +133,7 @@ def test_demo_force_moves_old_database_aside(capsys: pytest.CaptureFixture[str],
 
 def test_cases_list_json_has_cases_and_no_phone(capsys: pytest.CaptureFixture[str], demo_dir: Path) -> None:
     """The JSON list holds every case with the documented fields, and no phone numbers at all."""
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "list", "--json")
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "list", "--json", *CLERK)
     assert code == 0
     rows = json.loads(out)
     assert len(rows) == DEMO_CASES
@@ -155,7 +160,7 @@ def test_cases_list_filters(capsys: pytest.CaptureFixture[str], demo_dir: Path) 
 
 def test_cases_list_table_is_chinese(capsys: pytest.CaptureFixture[str], demo_dir: Path) -> None:
     """The human listing has Chinese headings and a total."""
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "list")
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "list", *CLERK)
     assert code == 0
     assert out.splitlines()[0].startswith("编号")
     assert f"共 {DEMO_CASES} 条" in out
@@ -171,7 +176,7 @@ def test_unknown_status_is_a_user_error(capsys: pytest.CaptureFixture[str], demo
 def test_cases_show_has_timeline_and_masked_phone(capsys: pytest.CaptureFixture[str], demo_dir: Path) -> None:
     """`cases show` gives the whole timeline, oldest first; a phone number only appears masked."""
     number = list_json(capsys, demo_dir, "--status", "followed_up")[0]["number"]
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "show", number, "--json")
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "show", number, "--json", *CLERK)
     assert code == 0
     case = json.loads(out)
     assert case["number"] == number
@@ -181,14 +186,14 @@ def test_cases_show_has_timeline_and_masked_phone(capsys: pytest.CaptureFixture[
     assert "phone" not in case
     if case["phone_masked"]:
         assert "*" in case["phone_masked"]
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "show", number)
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "cases", "show", number, *CLERK)
     assert code == 0
     assert "办理记录" in out and number in out
 
 
 def test_show_unknown_number(capsys: pytest.CaptureFixture[str], demo_dir: Path) -> None:
     """An unknown case number is a Chinese error, exit 2."""
-    code, _, err = run(capsys, "--data-dir", str(demo_dir), "cases", "show", "JA01-20000101-0001-X")
+    code, _, err = run(capsys, "--data-dir", str(demo_dir), "cases", "show", "JA01-20000101-0001-X", *CLERK)
     assert code == 2 and "找不到" in err
 
 
@@ -200,10 +205,10 @@ def test_data_dir_from_environment(
 ) -> None:
     """GRIDSTATION_DATA_DIR picks the station; --data-dir (before or after the subcommand) overrides it."""
     monkeypatch.setenv(DATA_DIR_ENV, str(demo_dir))
-    code, out, _ = run(capsys, "cases", "list", "--json")
+    code, out, _ = run(capsys, "cases", "list", "--json", *CLERK)
     assert code == 0 and len(json.loads(out)) == DEMO_CASES
     monkeypatch.setenv(DATA_DIR_ENV, str(demo_dir.parent / "elsewhere"))
-    code, out, _ = run(capsys, "cases", "list", "--json", "--data-dir", str(demo_dir))
+    code, out, _ = run(capsys, "cases", "list", "--json", "--data-dir", str(demo_dir), *CLERK)
     assert code == 0 and len(json.loads(out)) == DEMO_CASES
 
 
@@ -232,8 +237,8 @@ def _register_one(data_dir: Path) -> None:
 
 def test_backup_then_restore_round_trip(capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path) -> None:
     """A backup restores the station as it was, and the replaced data is kept as a safety copy."""
-    backup = tmp_path / "backups" / "jiaxing.db"
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "backup", str(backup))
+    backup = tmp_path / "backups" / "jiaxing.gsbackup"
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "backup", str(backup), *CLERK)
     assert code == 0 and str(backup) in out and backup.is_file()
     before = stored(demo_dir)
 
@@ -252,8 +257,8 @@ def test_backup_then_restore_round_trip(capsys: pytest.CaptureFixture[str], demo
 
 def test_restore_needs_an_admin(capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path) -> None:
     """Restore replaces every case: without credentials, or as a clerk, it is refused and nothing changes."""
-    backup = tmp_path / "b.db"
-    assert run(capsys, "--data-dir", str(demo_dir), "backup", str(backup))[0] == 0
+    backup = tmp_path / "b.gsbackup"
+    assert run(capsys, "--data-dir", str(demo_dir), "backup", str(backup), *CLERK)[0] == 0
     _register_one(demo_dir)
     code, _, err = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), "--yes")
     assert code == 2 and "--user" in err
@@ -266,9 +271,9 @@ def test_restore_needs_an_admin(capsys: pytest.CaptureFixture[str], demo_dir: Pa
 def test_backup_into_a_new_folder(capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path) -> None:
     """A path ending in / is a folder: it is created and the backup gets a dated name inside it."""
     folder = tmp_path / "usb" / "gridstation"
-    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "backup", f"{folder}/")
+    code, out, _ = run(capsys, "--data-dir", str(demo_dir), "backup", f"{folder}/", *CLERK)
     assert code == 0
-    [made] = folder.glob("gridstation-*.db")
+    [made] = folder.glob("gridstation-*.gsbackup")
     assert str(made) in out
 
 
@@ -276,8 +281,8 @@ def test_restore_asks_for_confirmation(
     capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without --yes, restore goes ahead only on an explicit yes; no answer (no stdin) cancels."""
-    backup = tmp_path / "b.db"
-    assert run(capsys, "--data-dir", str(demo_dir), "backup", str(backup))[0] == 0
+    backup = tmp_path / "b.gsbackup"
+    assert run(capsys, "--data-dir", str(demo_dir), "backup", str(backup), *CLERK)[0] == 0
     _register_one(demo_dir)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     code, out, _ = run(capsys, "--data-dir", str(demo_dir), "restore", str(backup), *ADMIN)

@@ -50,8 +50,9 @@ EXPECTED_LEGAL: dict[Status, set[EventType]] = {
     Status.FOLLOWED_UP: set(COMMON),
     Status.REOPENED: {EventType.FIRST_CONTACT, EventType.DISPATCHED} | OPEN,
 }
-# Printing a receipt is bookkeeping: recordable in every status, never offered among the lifecycle buttons.
-ALWAYS_RECORDABLE = {EventType.RECEIPT_PRINTED}
+# Printing a receipt and unmasking a phone number are bookkeeping: recordable in every status, never offered among
+# the lifecycle buttons.
+ALWAYS_RECORDABLE = {EventType.RECEIPT_PRINTED, EventType.PHONE_UNMASKED}
 
 
 def expected_legal(status: Status, tier: Tier) -> set[EventType]:
@@ -112,6 +113,8 @@ def valid_payload(state: CaseState, event_type: EventType) -> dict[str, Any]:
             return {"paper": "80 mm 热敏", "copies": 1}
         case EventType.CONFERENCE_FLAGGED:
             return {"flagged": True, "reason": "涉及多个部门，需周例会会诊"}
+        case EventType.PHONE_UNMASKED:
+            return {"reason": "回访"}
         case EventType.REGISTERED:
             return {}
     raise AssertionError(event_type)

@@ -24,6 +24,7 @@ from gridstation.domain.numbering import (
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import EventRow
+from tests.support.backups import BACKUP_PASSPHRASE
 from tests.support.clock import FakeClock
 from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 
@@ -223,14 +224,14 @@ def test_restoring_an_old_backup_never_reuses_numbers(
     for _ in range(2):
         clock.advance(minutes=5)
         service.register_case(clerk, intake())
-    backup = service.backup(admin, tmp_path / "backups" / "monday.db")
+    backup = service.backup(admin, tmp_path / "backups" / "monday.db", passphrase=BACKUP_PASSPHRASE)
     for _ in range(3):
         clock.advance(minutes=5)
         service.register_case(clerk, intake("绿化带下的窨井盖被灌木盖住，找不到。"))
     numbers_before, seqs_before = issued(service)
     assert len(numbers_before) == 5
     clock.advance(minutes=5)
-    safety = service.restore(admin, backup)
+    safety = service.restore(admin, backup, passphrase=BACKUP_PASSPHRASE).safety_copy
     assert safety.is_file()
     numbers_restored, seqs_restored = issued(service)
     assert len(numbers_restored) == 2
@@ -288,13 +289,13 @@ def test_restore_never_moves_the_event_clock_back(
 ) -> None:
     """After restoring an old backup, new events sort after every earlier event, even if the PC clock fell back."""
     service.register_case(clerk, intake())
-    backup = service.backup(admin, tmp_path / "old.db")
+    backup = service.backup(admin, tmp_path / "old.db", passphrase=BACKUP_PASSPHRASE)
     clock.advance(hours=2)
     for _ in range(3):
         service.register_case(clerk, intake("隧道口鸣笛扰民"))
     latest = max(e.hlc for e in service.all_events())
     clock.advance(hours=-3)  # the PC's clock is set back before the restore
-    service.restore(admin, backup)
+    service.restore(admin, backup, passphrase=BACKUP_PASSPHRASE)
     case = service.register_case(clerk, intake("楼道堆放易燃物"))
     assert min(e.hlc for e in service.timeline(case.id)) > latest
 

@@ -170,7 +170,7 @@ def test_clerk_cannot_manage_staff_or_settings(service: StationService, clerk: S
         lambda: service.set_deadline_policy(clerk, default_policy()),
         lambda: service.set_colour_scheme(clerk, ColourScheme()),
         lambda: service.audit_log(clerk),
-        lambda: service.restore(clerk, Path("whatever.db")),
+        lambda: service.restore(clerk, Path("whatever.db"), passphrase="whatever passphrase"),
     ]
     for attempt in refused:
         with pytest.raises(DomainError) as info:

@@ -21,6 +21,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import CaseRow, EventRow
 from gridstation.sync.engine import SyncService
+from tests.support.backups import BACKUP_PASSPHRASE, unseal_backup
 from tests.support.clock import FakeClock
 from tests.support.complaints import walk_in
 from tests.support.sync import (
@@ -336,12 +337,12 @@ def test_a_desk_restored_from_yesterdays_backup_recovers_its_lost_events_and_reu
 ) -> None:
     (case_id,) = a_day_of_work(desk, 1)
     desk.sync.run()
-    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     lost = desk.station.register_case(desk.clerk, walk_in(1))  # after the backup, and synced
     correct_address(desk, case_id, "枫林路 88 弄 3 号")
     desk.sync.run()
 
-    desk.station.restore(desk.admin, backup)
+    desk.station.restore(desk.admin, backup, passphrase=BACKUP_PASSPHRASE)
     fresh = desk.station.register_case(desk.clerk, walk_in(2))
     correct_address(desk, case_id, "枫林路 86 弄 3 号")  # edits the old value again: a conflict on the server
 
@@ -375,10 +376,10 @@ def test_a_desk_restored_from_yesterdays_backup_recovers_its_lost_events_and_reu
 def test_keeping_the_centres_value_closes_the_conflict_with_a_note(desk: Desk, centre: Centre, tmp_path: Path) -> None:
     (case_id,) = a_day_of_work(desk, 1)
     desk.sync.run()
-    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     correct_address(desk, case_id, "枫林路 88 弄 3 号")
     desk.sync.run()
-    desk.station.restore(desk.admin, backup)
+    desk.station.restore(desk.admin, backup, passphrase=BACKUP_PASSPHRASE)
     correct_address(desk, case_id, "枫林路 86 弄 3 号")
     desk.sync.run()
 
@@ -390,14 +391,16 @@ def test_keeping_the_centres_value_closes_the_conflict_with_a_note(desk: Desk, c
     assert desk.sync.run().ok and centre.service.conflicts("JA01") == []
 
 
-def move_to_a_new_machine(desk: Desk, backup: Path) -> None:
+def move_to_a_new_machine(desk: Desk, centre: Centre, backup: Path) -> None:
     """Only the backup file survived, not the number ledger kept beside the database."""
     data_dir = desk.station.data_dir
     desk.station.close()
     shutil.rmtree(data_dir)
     data_dir.mkdir()
-    shutil.copy(backup, data_dir / DB_FILE)
+    unseal_backup(backup, data_dir / DB_FILE)
     desk.station.__init__(data_dir, now=desk.station._now)  # type: ignore[misc]
+    # A backup never carries the sync credential: the new machine enrols again with a fresh code (--new-code).
+    desk.sync.enrol(desk.admin, CENTRE_URL, centre.enrolment_code("JA01"))
 
 
 def test_a_restore_that_also_lost_the_number_ledger_renumbers_unsent_events(
@@ -405,10 +408,10 @@ def test_a_restore_that_also_lost_the_number_ledger_renumbers_unsent_events(
 ) -> None:
     a_day_of_work(desk, 1)
     desk.sync.run()
-    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     a_day_of_work(desk, 2)  # events 3–6, synced, then lost with the machine
     desk.sync.run()
-    move_to_a_new_machine(desk, backup)
+    move_to_a_new_machine(desk, centre, backup)
     (kept,) = desk.station.search(CaseQuery())
     for note in ("居民再次来电", "网格员已上门"):  # numbered 3 and 4 again: reused
         desk.station.record(desk.clerk, kept.id, EventType.NOTE_ADDED, {"note": note})
@@ -431,10 +434,10 @@ def test_a_case_number_reused_after_losing_backup_and_ledger_stops_sync_with_the
 ) -> None:
     a_day_of_work(desk, 1)
     desk.sync.run()
-    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     a_day_of_work(desk, 1)
     desk.sync.run()
-    move_to_a_new_machine(desk, backup)
+    move_to_a_new_machine(desk, centre, backup)
     desk.station.register_case(desk.clerk, walk_in(2))  # takes the lost case's number
     before = desk.held_events()
 
@@ -519,9 +522,10 @@ def test_events_lost_before_they_were_ever_sent_leave_no_hole_in_the_servers_seq
 ) -> None:
     (case_id,) = a_day_of_work(desk, 1)
     desk.sync.run()
-    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     desk.station.record(desk.clerk, case_id, EventType.NOTE_ADDED, {"note": "这条记录随硬盘损坏丢失，从未上传"})
-    desk.station.restore(desk.admin, backup)  # the number ledger survives: number 3 is never issued again
+    # The number ledger survives: number 3 is never issued again.
+    desk.station.restore(desk.admin, backup, passphrase=BACKUP_PASSPHRASE)
     desk.station.record(desk.clerk, case_id, EventType.NOTE_ADDED, {"note": "恢复后补记"})
 
     summary = desk.sync.run()
@@ -545,10 +549,10 @@ def test_a_backup_taken_before_a_sync_then_restored_with_its_ledger_still_syncs(
     (case_id,) = a_day_of_work(desk, 1)  # events 1, 2
     assert desk.sync.run().ok
     note(desk, case_id, "3：备份时尚未上传")
-    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db")
+    backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     assert desk.sync.run().ok  # 3 reaches the server
     note(desk, case_id, "4：从未上传，随硬盘丢失")
-    desk.station.restore(desk.admin, backup)  # the ledger remembers 4 was issued
+    desk.station.restore(desk.admin, backup, passphrase=BACKUP_PASSPHRASE)  # the ledger remembers 4 was issued
     note(desk, case_id, "5：恢复后补记")
 
     summary = desk.sync.run()

@@ -238,12 +238,12 @@ def test_restoring_something_that_is_not_a_backup(
         conn.close()
     before = snapshot(service)
     with pytest.raises(DomainError) as info:
-        service.restore(admin, bogus)
+        service.restore(admin, bogus, passphrase="a passphrase")
     assert info.value.code == "restore.not_a_backup"
     assert "不是有效的" in info.value.message_zh
     assert snapshot(service) == before
     with pytest.raises(DomainError) as missing:
-        service.restore(admin, tmp_path / "nowhere.db")
+        service.restore(admin, tmp_path / "nowhere.db", passphrase="a passphrase")
     assert missing.value.code == "restore.missing"
 
 

@@ -27,6 +27,7 @@ from gridstation.sync.summary import SyncSummary
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.sync.conflicts import ConflictInbox
 from gridstation.ui.sync.controller import BACKGROUND_INTERVAL_MS, BACKOFF_MAX_MS, SyncController
+from tests.support.backups import BACKUP_PASSPHRASE
 from tests.support.clock import FakeClock
 from tests.support.complaints import walk_in
 from tests.support.qt_input import type_chars
@@ -208,11 +209,11 @@ def test_the_conflict_inbox_shows_both_values_and_resolving_writes_an_event(
     sync = desk_window.sync.sync
     case = service.register_case(staff, walk_in(0))
     sync.run()
-    backup = service.backup(staff, tmp_path / "yesterday.db")
+    backup = service.backup(staff, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     correct = {"field": "address", "reason": "居民补充"}
     service.record(staff, case.id, EventType.INTAKE_CORRECTED, {**correct, "value": "枫林路 88 弄 3 号"})
     sync.run()
-    service.restore(staff, backup)
+    service.restore(staff, backup, passphrase=BACKUP_PASSPHRASE)
     service.record(staff, case.id, EventType.INTAKE_CORRECTED, {**correct, "value": "枫林路 86 弄 3 号"})
     desk_window.sync.start("manual", check_receipt=False)
     qtbot.waitUntil(lambda: desk_window.sync_indicator.conflicts.isVisible(), timeout=15_000)

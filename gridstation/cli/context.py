@@ -20,6 +20,8 @@ APP_NAME = "GridStation"
 DATA_DIR_ENV = "GRIDSTATION_DATA_DIR"
 USER_ENV = "GRIDSTATION_USER"
 PIN_ENV = "GRIDSTATION_PIN"
+# For scheduled backups: a passphrase typed on a command line would show in the process list and shell history.
+PASSPHRASE_ENV = "GRIDSTATION_BACKUP_PASSPHRASE"
 
 
 # ---------------------------------------------------------------------- data directory and the station
@@ -81,19 +83,13 @@ def station_zone(service: StationService) -> ZoneInfo:
 # ---------------------------------------------------------------------- the operator
 
 
-def optional_actor(service: StationService, args: argparse.Namespace) -> StaffMember | None:
-    if args.user or os.environ.get(USER_ENV):
-        return required_actor(service, args)
-    return None
-
-
 def required_actor(service: StationService, args: argparse.Namespace) -> StaffMember:
     name = (args.user or os.environ.get(USER_ENV, "")).strip()
     if not name:
         raise DomainError("auth.user_missing", f"请用 --user 指定操作人姓名（或设置环境变量 {USER_ENV}）。")
     pin = args.pin if args.pin is not None else os.environ.get(PIN_ENV)
     if pin is None:
-        if not sys.stdin or not sys.stdin.isatty():
+        if not _in_a_terminal():
             raise DomainError("auth.pin_missing", f"请用 --pin 或环境变量 {PIN_ENV} 提供 PIN。")
         pin = getpass.getpass(f"{name} 的 PIN：")
     member = service.sign_in(name, pin)
@@ -105,6 +101,26 @@ def required_actor(service: StationService, args: argparse.Namespace) -> StaffMe
             file=sys.stderr,
         )
     return member
+
+
+def backup_passphrase(*, new: bool) -> str:
+    """The backup passphrase: from GRIDSTATION_BACKUP_PASSPHRASE, else asked in a terminal (twice for a new one)."""
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env is not None:
+        return from_env.rstrip("\r\n")
+    if not _in_a_terminal():
+        raise DomainError(
+            "backup.passphrase_missing",
+            f"请在终端中运行以输入备份口令，或设置环境变量 {PASSPHRASE_ENV}（计划任务用）。",
+        )
+    passphrase = getpass.getpass("备份口令：")
+    if new and getpass.getpass("再次输入备份口令：") != passphrase:
+        raise DomainError("backup.passphrase_mismatch", "两次输入的备份口令不一致，未做任何更改。")
+    return passphrase
+
+
+def _in_a_terminal() -> bool:
+    return bool(sys.stdin) and sys.stdin.isatty()
 
 
 def confirm(prompt: str) -> bool:

@@ -22,7 +22,7 @@ from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
 from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
 from gridstation.cli.commands.retention import cmd_retention_run
 from gridstation.cli.commands.sync import cmd_sync_enrol, cmd_sync_run, cmd_sync_status
-from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
+from gridstation.cli.context import DATA_DIR_ENV, PASSPHRASE_ENV, PIN_ENV, USER_ENV
 from gridstation.common.cli_kit import ChineseArgumentParser
 from gridstation.domain.enums import Role
 
@@ -53,14 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=cmd_demo)
 
-    cases = commands.add_parser("cases", parents=[common], help="查看诉求")
+    # Who runs a command that reads or changes the station's data (signed in as at the desk).
+    credentials = ChineseArgumentParser(add_help=False)
+    credentials.add_argument("--user", default=None, metavar="姓名", help=f"操作人姓名（或环境变量 {USER_ENV}）")
+    credentials.add_argument(
+        "--pin", default=None, metavar="PIN", help=f"操作人 PIN（或环境变量 {PIN_ENV}；都不给时在终端询问）"
+    )
+
+    cases = commands.add_parser("cases", parents=[common], help="查看诉求（需登录）")
     case_commands = _subcommands(cases, required=True)
-    listing = case_commands.add_parser("list", parents=[common], help="列出诉求（最紧急的在前）")
+    listing = case_commands.add_parser("list", parents=[common, credentials], help="列出诉求（最紧急的在前）")
     listing.add_argument("--json", action="store_true", help="输出 JSON（不含电话号码）")
     listing.add_argument(
         "--status", action="append", default=[], metavar="状态", help="按状态筛选，可重复；如 registered 或 已登记"
     )
-    listing.add_argument("--text", default="", metavar="关键词", help="按关键词搜索")
+    listing.add_argument("--text", default="", metavar="关键词", help="按关键词搜索（按电话号码查找会记入审计日志）")
     listing.add_argument("--open", action="store_true", help="只看未办结的诉求")
     listing.add_argument(
         "--limit",
@@ -69,23 +76,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"最多显示条数（默认 {DEFAULT_LIST_LIMIT}，0 表示全部）",
     )
     listing.set_defaults(handler=cmd_cases_list)
-    show = case_commands.add_parser("show", parents=[common], help="查看一条诉求及办理记录")
+    show = case_commands.add_parser("show", parents=[common, credentials], help="查看一条诉求及办理记录")
     show.add_argument("number", metavar="编号")
     show.add_argument("--json", action="store_true", help="输出 JSON（电话号码已打码）")
     show.set_defaults(handler=cmd_cases_show)
 
-    credentials = ChineseArgumentParser(add_help=False)
-    credentials.add_argument("--user", default=None, metavar="姓名", help=f"操作人姓名（或环境变量 {USER_ENV}）")
-    credentials.add_argument(
-        "--pin", default=None, metavar="PIN", help=f"操作人 PIN（或环境变量 {PIN_ENV}；都不给时在终端询问）"
+    backup = commands.add_parser(
+        "backup",
+        parents=[common, credentials],
+        help="加密备份数据到文件或目录",
+        description="用口令加密备份本站数据（不含同步凭证）。口令在终端中输入两次，"
+        f"或取自环境变量 {PASSPHRASE_ENV}（计划任务用）。",
     )
-
-    backup = commands.add_parser("backup", parents=[common, credentials], help="备份数据到文件或目录")
     backup.add_argument("path", metavar="路径", help="备份文件名，或一个目录（以 / 结尾的目录不存在时会创建）")
     backup.set_defaults(handler=cmd_backup)
 
     restore = commands.add_parser(
-        "restore", parents=[common, credentials], help="从备份恢复（当前数据先另存为安全副本）"
+        "restore",
+        parents=[common, credentials],
+        help="从备份恢复（当前数据先另存为加密的安全副本；需管理员）",
+        description=f"从加密备份恢复。口令在终端中输入，或取自环境变量 {PASSPHRASE_ENV}。",
     )
     restore.add_argument("path", type=Path, metavar="备份文件")
     restore.add_argument("--yes", action="store_true", help="不再询问确认")

@@ -386,7 +386,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             return replace(bumped, tier=Tier(p["to"]), stage_started_at=at)
         case EventType.INTAKE_CORRECTED:
             return replace(bumped, **{p["field"]: p["value"]})
-        case EventType.NOTE_ADDED:
+        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED:
             return bumped
         case EventType.RECEIPT_PRINTED:
             return replace(bumped, receipts_printed=state.receipts_printed + 1)

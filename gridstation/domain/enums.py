@@ -73,6 +73,8 @@ class EventType(StrEnum):
     NOTE_ADDED = "case.note_added"
     RECEIPT_PRINTED = "case.receipt_printed"
     CONFERENCE_FLAGGED = "case.conference_flagged"
+    # Someone was shown the resident's full phone number (with the reason they gave): the log says who saw it.
+    PHONE_UNMASKED = "case.phone_unmasked"
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -88,6 +90,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.NOTE_ADDED: "备注",
     EventType.RECEIPT_PRINTED: "打印回执",
     EventType.CONFERENCE_FLAGGED: "难题会诊",
+    EventType.PHONE_UNMASKED: "查看完整电话",
 }
 
 

@@ -51,8 +51,9 @@ TRANSITIONS: dict[EventType, dict[Status, Status]] = {
 }
 
 # Events that record something about the paper trail rather than the case's progress: allowed in every status,
-# and not offered as buttons among the lifecycle steps (the desk has its own commands for them).
-BOOKKEEPING_EVENTS = frozenset({EventType.RECEIPT_PRINTED})
+# and not offered as buttons among the lifecycle steps (the desk has its own commands for them). Unmasking a phone
+# number is one: a resident may need a call back long after the case closed, and every look is on the record.
+BOOKKEEPING_EVENTS = frozenset({EventType.RECEIPT_PRINTED, EventType.PHONE_UNMASKED})
 
 # 当场办 cases are answered at the desk: they may close straight from registration or first contact.
 ON_THE_SPOT_CLOSABLE = frozenset({Status.REGISTERED, Status.CONTACTED})
@@ -147,6 +148,13 @@ def _clean_payload(state: CaseState, event_type: EventType, payload: Mapping[str
             "paper": validate_short_text(str(payload.get("paper", "")), field="paper", label="纸张", limit=40),
             "copies": _positive_int(payload.get("copies", 1), field="copies", label="份数", most=5),
         }
+    elif event_type is EventType.PHONE_UNMASKED:
+        if not state.phone:
+            raise ValidationError("phone", "phone.none", f"诉求 {state.number} 没有留联系电话。")
+        reason = validate_short_text(
+            str(payload.get("reason", "")), field="reason", label="查看原因", limit=200, required=True
+        )
+        clean = {"reason": reason}
     elif event_type is EventType.CONFERENCE_FLAGGED:
         flagged = _as_flag(payload.get("flagged", True))
         if flagged == state.conference_flagged:

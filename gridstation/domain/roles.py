@@ -13,6 +13,9 @@ class Permission(StrEnum):
     RECORD_PROGRESS = "record_progress"
     CORRECT_INTAKE = "correct_intake"
     CHANGE_TIER = "change_tier"
+    # Unmasking a resident's phone number. Checked by the service (not only by the screen), needs a reason each
+    # time, and each use is an event in the case's log. Granted to every role that calls residents back
+    # (docs/security.md, "Who may see a resident's full phone number").
     SEE_FULL_PHONE = "see_full_phone"
     MANAGE_REFERENCE = "manage_reference"
     MANAGE_STAFF = "manage_staff"
@@ -27,6 +30,7 @@ _CLERK = {
     Permission.REGISTER_CASE,
     Permission.RECORD_PROGRESS,
     Permission.CORRECT_INTAKE,
+    # A clerk makes the 先联 call (within 5 minutes) and the 回访 calls: the number is the work.
     Permission.SEE_FULL_PHONE,
     Permission.BACKUP,
 }

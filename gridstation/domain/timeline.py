@@ -51,6 +51,8 @@ def describe_event(event: Event) -> str:
                 + (f"（{p['paper']}）" if p.get("paper") else "")
                 + (f"，{copies} 份" if copies > 1 else "")
             )
+        case EventType.PHONE_UNMASKED:
+            return f"{label}，原因：{p.get('reason', '')}"
         case EventType.CONFERENCE_FLAGGED:
             return f"列入难题会诊：{p['reason']}" if p.get("flagged") else "移出难题会诊"
         case _:

@@ -24,6 +24,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.errors import DomainError, ValidationError
+from gridstation.domain.lifecycle import BOOKKEEPING_EVENTS
 from gridstation.domain.report import build_morning_report
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, describe_minutes
 from gridstation.domain.validation import joined_address, mask_name, mask_phone
@@ -227,7 +228,7 @@ class Paperwork:
         for event in self.station.timeline(case_id):
             if event.type is EventType.DISPATCHED and event.payload.get("assignee"):
                 departments.append(str(event.payload["assignee"]))
-            if event.type in (EventType.REGISTERED, EventType.RECEIPT_PRINTED, EventType.CONFERENCE_FLAGGED):
+            if event.type in (EventType.REGISTERED, EventType.CONFERENCE_FLAGGED) or event.type in BOOKKEEPING_EVENTS:
                 continue
             note = event.payload.get("note") or event.payload.get("answer") or event.payload.get("assignee") or ""
             when = self.station.local_time(event.occurred_at)

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from gridstation.common.files import open_private, private_dir, restrict
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, AttachmentStatus
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError, not_found
@@ -55,9 +56,9 @@ class AttachmentStore:
         self.directory = directory
 
     def _folder(self, sha256: str) -> Path:
-        folder = self.directory / sha256[:2]
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        # Photos of residents' homes: the server's account alone may read them (folders 0700, files 0600).
+        private_dir(self.directory)
+        return private_dir(self.directory / sha256[:2])
 
     def _content_path(self, sha256: str) -> Path:
         return self._folder(sha256) / sha256
@@ -137,7 +138,7 @@ class AttachmentStore:
             if offset + len(data) > row.size:
                 raise ServerError(400, "attachment.too_long", "上传的数据超过了登记的文件大小。")
             part = self._part_path(station_code, sha256)
-            with part.open("r+b" if part.exists() else "wb") as handle:
+            with part.open("r+b") if part.exists() else open_private(part) as handle:
                 handle.seek(offset)
                 handle.write(data)
                 handle.truncate()
@@ -171,6 +172,7 @@ class AttachmentStore:
         if not self.status(station_code, sha256).complete:
             raise ServerError(409, "attachment.incomplete", "照片尚未上传完整。")
         path = self._content_path(sha256)
+        restrict(path)  # a photo an older version stored readable by all is tightened when it is next served
         return path, _sniff_file(path) or UNKNOWN_MEDIA_TYPE
 
 

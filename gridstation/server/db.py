@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridstation.common import migrations
+from gridstation.common.files import new_private_dir, protect_sqlite_database
 from gridstation.common.sqlite import make_engine
 from gridstation.domain.errors import DomainError
 
@@ -52,7 +53,10 @@ def open_database(
         if not parsed.database:
             raise DomainError("server.db_url", "SQLite 数据库地址须带文件路径，如 sqlite:///server.db")
         path = Path(parsed.database)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Every station's cases are in this file: the server's account alone may read it (0600, whatever the umask).
+        if str(path) != ":memory:":
+            new_private_dir(path.parent)
+            protect_sqlite_database(path)
         database = ServerDatabase(
             url,
             make_engine(path, busy_timeout_ms=sqlite_busy_timeout_ms),

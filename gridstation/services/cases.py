@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -18,6 +19,7 @@ from gridstation.domain.listing import CaseQuery, CaseSummary
 from gridstation.domain.numbering import format_case_number
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.sla import DeadlinePolicy
+from gridstation.domain.validation import mask_phone
 from gridstation.services.core import StationInfo
 from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffMember
@@ -25,9 +27,36 @@ from gridstation.storage import case_search, case_store
 from gridstation.storage.case_search import StationCalendar
 from gridstation.storage.models import CaseRow, EventRow, StationRow
 
+# The same search by the same person within this time is one search in the audit log (the desk re-runs its list's
+# query on every refresh, the command line counts before it lists).
+PHONE_SEARCH_AUDIT_INTERVAL = timedelta(minutes=10)
+# Characters a stored phone number can hold (digits, and an extension: 转, ext, x, #).
+_PHONE_CHARACTERS = frozenset("0123456789转#extEXT")
+
 
 def _unknown_case() -> DomainError:
     return DomainError("case.unknown", "找不到该诉求。")
+
+
+def phone_terms(text: str) -> list[str]:
+    """The words of a case search that can match a resident's phone number.
+
+    The full-text index holds phone numbers and matches any word of three or more characters as a substring, so
+    a word of phone characters with three or more digits ("13800134537", "4537") finds whose number it is.
+    """
+    return [
+        word
+        for word in text.split()
+        if set(word) <= _PHONE_CHARACTERS and sum(c.isdigit() for c in word) >= 3
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RevealedPhone:
+    """A resident's full phone number, shown after the unmasking was recorded in the case's log."""
+
+    phone: str
+    state: CaseState  # the case after the recording (its version moved on)
 
 
 class CaseCommands(StationSettings):
@@ -64,6 +93,7 @@ class CaseCommands(StationSettings):
             EventType.TIER_CHANGED: Permission.CHANGE_TIER,
             EventType.INTAKE_CORRECTED: Permission.CORRECT_INTAKE,
             EventType.CONFERENCE_FLAGGED: Permission.FLAG_CONFERENCE,
+            EventType.PHONE_UNMASKED: Permission.SEE_FULL_PHONE,
         }.get(event_type, Permission.RECORD_PROGRESS)
         require(actor.role, permission)
         station = self._require_station()
@@ -81,6 +111,16 @@ class CaseCommands(StationSettings):
             state, event_seq = self._append(session, actor, station, [draft], now, policy)
         self._remember_issued(event_seq)
         return state
+
+    def reveal_phone(self, actor: StaffMember, case_id: str, reason: str) -> RevealedPhone:
+        """A resident's full phone number, for someone allowed to see it who says why, each time.
+
+        The unmasking is an event in the case's log (who, when, why), synced to the centre like every event; the
+        number is returned only after that event is stored.
+        """
+        require(actor.role, Permission.SEE_FULL_PHONE)
+        state = self.record(actor, case_id, EventType.PHONE_UNMASKED, {"reason": reason})
+        return RevealedPhone(state.phone, state)
 
     def _check_visit_date(self, state: CaseState, visited_on: date, now: datetime) -> None:
         """A paper form's date lies between the day the case closed and today, on the station's calendar."""
@@ -168,12 +208,18 @@ class CaseCommands(StationSettings):
 
     # ------------------------------------------------------------------ the case list
 
-    def search(self, query: CaseQuery) -> list[CaseSummary]:
-        """One page of matching cases, in the query's order."""
-        return self.summaries(self.case_ids(query, limit=query.limit, offset=query.offset))
+    def search(self, query: CaseQuery, *, actor: StaffMember | None = None) -> list[CaseSummary]:
+        """One page of matching cases, in the query's order. Searching by phone number needs `actor`."""
+        return self.summaries(self.case_ids(query, limit=query.limit, offset=query.offset, actor=actor))
 
-    def case_ids(self, query: CaseQuery, *, limit: int | None = None, offset: int = 0) -> list[str]:
-        """Ids of every matching case in order: cheap enough for 200 000 rows, so a list can show exact counts."""
+    def case_ids(
+        self, query: CaseQuery, *, limit: int | None = None, offset: int = 0, actor: StaffMember | None = None
+    ) -> list[str]:
+        """Ids of every matching case in order: cheap enough for 200 000 rows, so a list can show exact counts.
+
+        Searching by phone number needs `actor` (signed in), and is audited.
+        """
+        self._audit_phone_search(query, actor)
         calendar = self._calendar(query)
         with self._read() as session:
             return case_search.case_ids(session, query, calendar, limit=limit, offset=offset)
@@ -183,7 +229,8 @@ class CaseCommands(StationSettings):
         with self._read() as session:
             return case_search.summaries(session, case_ids)
 
-    def count(self, query: CaseQuery) -> int:
+    def count(self, query: CaseQuery, *, actor: StaffMember | None = None) -> int:
+        self._audit_phone_search(query, actor)
         calendar = self._calendar(query)
         with self._read() as session:
             return case_search.count(session, query, calendar)
@@ -191,3 +238,27 @@ class CaseCommands(StationSettings):
     def _calendar(self, query: CaseQuery) -> StationCalendar:
         """Colours are judged at the moment the query names, if any (a fixed clock for measurements), else now."""
         return StationCalendar(query.now or self._now(), self.colour_scheme(), self.start_of_day)
+
+    def _audit_phone_search(self, query: CaseQuery, actor: StaffMember | None) -> None:
+        """Searching by phone number tells whose number it is: only signed-in staff may, and the audit log says who
+        searched which (masked) number when."""
+        terms = phone_terms(query.text)
+        if not terms:
+            return
+        if actor is None:
+            raise DomainError(
+                "search.sign_in_required", "按电话号码查找诉求须先登录（命令行请用 --user 和 --pin 指定操作人）。"
+            )
+        key = (actor.id, tuple(terms))
+        now = self._now()
+        last = self._phone_searches.get(key)
+        if last is not None and last <= now < last + PHONE_SEARCH_AUDIT_INTERVAL:
+            return
+        with self._write() as session:
+            self._audit(session, actor, "cases.phone_search", phone=[mask_phone(term) for term in terms])
+        self._phone_searches[key] = now
+
+    def _forget_cached_data(self) -> None:
+        super()._forget_cached_data()
+        # Who searched for which number lately (not to audit a list's refresh as a new search).
+        self._phone_searches: dict[tuple[str, tuple[str, ...]], datetime] = {}

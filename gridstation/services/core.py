@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridstation.common.files import new_private_dir, protect_sqlite_database, restrict
 from gridstation.common.sqlite import make_engine
 from gridstation.domain.clock import HlcStamp, HybridLogicalClock
 from gridstation.domain.errors import DomainError
@@ -65,7 +66,10 @@ class StationCore:
         self._wall_ms = wall_ms or (lambda: int(self._now().timestamp() * 1000))
         self._ledger_lock = threading.Lock()
         with translated_storage_errors():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Residents' data: the owner's alone (0600 files; a new data folder 0700), whatever the umask.
+            new_private_dir(self.data_dir)
+            protect_sqlite_database(self.db_path)
+            restrict(self.ledger_path)
             self.engine: Engine = make_engine(self.db_path)
             try:
                 upgrade_to_head(self.engine)

@@ -12,13 +12,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gridstation.common.files import private_dir
+
 
 class DraftStore:
     def __init__(self, directory: Path, name: str = "intake") -> None:
         self.path = Path(directory) / "drafts" / f"{name}.json"
 
     def save(self, fields: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)  # mkstemp makes the file itself 0600; the folder is ours alone too
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".draft-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -49,6 +49,7 @@ from gridstation.ui.case_model import format_remaining
 from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.secure_dialogs import UnmaskPhoneDialog
 
 COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
 
@@ -192,7 +193,8 @@ class CaseDetailPanel(QWidget):
         self._service = service
         self._staff = staff
         self.state: CaseState | None = None
-        self._show_phone = False
+        # The full number, only after the service recorded who asked for it and why; None while masked.
+        self._revealed_phone: str | None = None
         self.title = QLabel(self.tr("请选择一件诉求"))
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.sla_label = QLabel()
@@ -201,10 +203,9 @@ class CaseDetailPanel(QWidget):
         self.description.setWordWrap(True)
         self.description.setTextFormat(Qt.TextFormat.PlainText)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.phone_button = QPushButton(self.tr("显示完整电话"))
-        self.phone_button.setCheckable(True)
+        self.phone_button = QPushButton(self.tr("显示完整电话…"))
         self.phone_button.hide()
-        self.phone_button.toggled.connect(self._toggle_phone)
+        self.phone_button.clicked.connect(self._on_phone_button)
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("时间"), self.tr("事项"), self.tr("经办人"), self.tr("内容")])
         self.timeline.setRootIsDecorated(False)
@@ -229,8 +230,7 @@ class CaseDetailPanel(QWidget):
         except DomainError as err:
             self.title.setText(error_text(err))
             return
-        self._show_phone = False
-        self.phone_button.setChecked(False)
+        self._revealed_phone = None
         self._render()
 
     def _render(self) -> None:
@@ -246,7 +246,7 @@ class CaseDetailPanel(QWidget):
                 widget.hide()  # deleteLater waits for the event loop; a stale label must not show meanwhile
                 widget.deleteLater()
         names = self._service.category_names()
-        phone = state.phone if self._show_phone else mask_phone(state.phone)
+        phone = self._revealed_phone if self._revealed_phone is not None else mask_phone(state.phone)
         name = state.complainant_name if not state.anonymous else mask_name(state.complainant_name)
         rows = [
             (self.tr("渠道"), tr_label(CHANNEL_LABELS[state.channel])),
@@ -267,6 +267,7 @@ class CaseDetailPanel(QWidget):
             self.fields.addWidget(text, i // 2, (i % 2) * 2 + 1)
         self.description.setText(state.description)
         self.phone_button.setVisible(bool(state.phone) and self._staff.can(Permission.SEE_FULL_PHONE))
+        self.phone_button.setText(self.tr("隐藏电话") if self._revealed_phone is not None else self.tr("显示完整电话…"))
         self.timeline.clear()
         for event in self._service.timeline(state.id):
             line = QTreeWidgetItem(
@@ -347,7 +348,29 @@ class CaseDetailPanel(QWidget):
             self._render()
             self.case_changed.emit(self.state)
 
-    def _toggle_phone(self, shown: bool) -> None:
-        self._show_phone = shown
-        self.phone_button.setText(self.tr("隐藏电话") if shown else self.tr("显示完整电话"))
+    def _on_phone_button(self) -> None:
+        if self._revealed_phone is not None:
+            self._revealed_phone = None  # masked again; the next look needs a reason again
+            self._render()
+        else:
+            self.ask_reveal_phone()
+
+    def ask_reveal_phone(self) -> UnmaskPhoneDialog | None:
+        """Asks why the full number is needed; the number shows once the service has recorded that."""
+        if self.state is None:
+            return None
+        dialog = UnmaskPhoneDialog(self._service, self._staff, self.state, self)
+        dialog.finished.connect(lambda result: self._after_reveal(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _after_reveal(self, dialog: UnmaskPhoneDialog, result: int) -> None:
+        revealed = dialog.revealed
+        if result != QDialog.DialogCode.Accepted or revealed is None:
+            return
+        if self.state is None or self.state.id != revealed.state.id:
+            return  # another case was opened meanwhile
+        self.state = revealed.state
+        self._revealed_phone = revealed.phone
         self._render()
+        self.case_changed.emit(self.state)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS, Status, Tier
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import COLOUR_LABELS, Colour
+from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.case_model import CASE_ID_ROLE, CaseSortFilterProxy, CaseTableModel
 from gridstation.ui.labels import tr_label
@@ -34,10 +35,12 @@ OPEN_CASES = "__open__"
 class CaseListPanel(QWidget):
     case_selected = Signal(str)
 
-    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: StationService, parent: QWidget | None = None, *, staff: StaffMember | None = None
+    ) -> None:
         super().__init__(parent)
         self._service = service
-        self.model = CaseTableModel(service, self)
+        self.model = CaseTableModel(service, self, staff=staff)
         self.proxy = CaseSortFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._build()

@@ -26,6 +26,7 @@ from PySide6.QtGui import QBrush, QColor
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS
 from gridstation.domain.listing import CaseQuery, CaseSummary
 from gridstation.domain.sla import COLOUR_LABELS, Colour, ColourScheme
+from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.labels import tr_label
 from gridstation.ui.workers import run_in_background
@@ -75,9 +76,12 @@ class CaseTableModel(QAbstractTableModel):
     loaded = Signal(int)
     load_failed = Signal(object)
 
-    def __init__(self, service: StationService, parent: QObject | None = None) -> None:
+    def __init__(
+        self, service: StationService, parent: QObject | None = None, *, staff: StaffMember | None = None
+    ) -> None:
         super().__init__(parent)
         self._service = service
+        self._staff = staff  # who searches: a search by phone number is audited under their name
         self._ids: list[str] = []
         self._pages: OrderedDict[int, list[CaseSummary | None]] = OrderedDict()
         self._generation = 0
@@ -103,7 +107,7 @@ class CaseTableModel(QAbstractTableModel):
         query = self._query
         self.loading_changed.emit(True)
         run_in_background(
-            lambda: self._service.case_ids(query),
+            lambda: self._service.case_ids(query, actor=self._staff),
             lambda ids: self._apply_ids(generation, ids),
             lambda error: self._reload_failed(generation, error),
             owner=self,
@@ -112,7 +116,7 @@ class CaseTableModel(QAbstractTableModel):
     def reload_sync(self) -> None:
         """For small lists and tests: the same as reload, on the calling thread."""
         self._generation += 1
-        self._apply_ids(self._generation, self._service.case_ids(self._query))
+        self._apply_ids(self._generation, self._service.case_ids(self._query, actor=self._staff))
 
     def _apply_ids(self, generation: int, ids: object) -> None:
         if generation != self._generation:

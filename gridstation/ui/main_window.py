@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -23,6 +25,8 @@ from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.roles import Permission
 from gridstation.printing.paperwork import Paperwork
 from gridstation.printing.sync_report import render_sync_report
+from gridstation.services.backup import BACKUP_SUFFIX, Restored
+from gridstation.services.backup_file import file_kind
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.sync.report import sections as sync_sections
@@ -34,9 +38,10 @@ from gridstation.ui.change_pin import ChangePinDialog
 from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
-from gridstation.ui.messages import error_text, show_error
+from gridstation.ui.messages import show_error
 from gridstation.ui.print_menu import PrintMenu
 from gridstation.ui.printing import Document
+from gridstation.ui.secure_dialogs import PassphraseDialog
 from gridstation.ui.sync.conflicts import ConflictInbox
 from gridstation.ui.sync.controller import SyncController
 from gridstation.ui.sync.end_of_day import EndOfDayDialog
@@ -62,7 +67,7 @@ class MainWindow(QMainWindow):
         station = service.station()
         self.setWindowTitle(self.tr("GridStation 民情快办工作站 — {0}").format(station.name if station else ""))
         self.intake = IntakeForm(service, staff)
-        self.cases = CaseListPanel(service)
+        self.cases = CaseListPanel(service, staff=staff)
         self.detail = CaseDetailPanel(service, staff)
         self.paperwork = Paperwork(service)
         self.printing = PrintMenu(self.paperwork, staff, self, lambda: self.detail.state)
@@ -203,45 +208,92 @@ class MainWindow(QMainWindow):
 
     def ask_backup(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("备份到"), str(Path.home() / "gridstation-backup.db"), self.tr("GridStation 备份 (*.db)")
+            self,
+            self.tr("备份到"),
+            str(Path.home() / f"gridstation-backup{BACKUP_SUFFIX}"),
+            self.tr("GridStation 加密备份 (*{0})").format(BACKUP_SUFFIX),
         )
         if path:
-            self.backup_to(Path(path))
+            self.ask_passphrase(
+                new=True,
+                intro=self.tr("备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。"),
+                then=lambda passphrase: self.backup_to(Path(path), passphrase),
+            )
 
-    def backup_to(self, path: Path) -> None:
+    def ask_passphrase(self, *, new: bool, intro: str, then: Callable[[str], None]) -> PassphraseDialog:
+        dialog = PassphraseDialog(self, new=new, title=self.tr("备份口令"), intro=intro)
+
+        def finished(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                then(dialog.passphrase())
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def backup_to(self, path: Path, passphrase: str) -> None:
         self.statusBar().showMessage(self.tr("正在备份…"))
         run_in_background(
-            lambda: self.service.backup(self.staff, path),
-            lambda result: self.statusBar().showMessage(self.tr("已备份到 {0}").format(result), 10000),
+            lambda: self.service.backup(self.staff, path, passphrase=passphrase),
+            lambda result: self.statusBar().showMessage(self.tr("已加密备份到 {0}").format(result), 10000),
             lambda error: show_error(self, error, self.tr("备份失败")),
             owner=self,
         )
 
     def ask_restore(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("选择备份文件"), str(Path.home()), self.tr("GridStation 备份 (*.db)")
+            self,
+            self.tr("选择备份文件"),
+            str(Path.home()),
+            self.tr("GridStation 备份 (*{0} *.db)").format(BACKUP_SUFFIX),
         )
         if not path:
             return
         answer = QMessageBox.question(
             self,
             self.tr("确认恢复"),
-            self.tr("将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？"),
+            self.tr("将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？"),
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.restore_from(Path(path))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        plain = file_kind(Path(path)) == "plain"
+        intro = (
+            self.tr("这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。")
+            if plain
+            else self.tr("请输入做这份备份时设置的口令。")
+        )
+        self.ask_passphrase(new=plain, intro=intro, then=lambda passphrase: self.restore_from(Path(path), passphrase))
 
-    def restore_from(self, path: Path) -> None:
+    def restore_from(self, path: Path, passphrase: str) -> None:
         self.statusBar().showMessage(self.tr("正在恢复…"))
 
-        def done(safety: object) -> None:
-            self.statusBar().showMessage(self.tr("已恢复。原数据另存于 {0}").format(safety), 15000)
+        def done(result: object) -> None:
+            assert isinstance(result, Restored)
+            self.statusBar().showMessage(self.tr("已恢复。原数据加密另存于 {0}").format(result.safety_copy), 15000)
             self.cases.reload()
+            self.sync.refresh_status()
+            notes = []
+            if result.plain_backup:
+                notes.append(
+                    self.tr("这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。")
+                )
+            if result.enrolment_needed:
+                station = self.service.station()
+                notes.append(
+                    self.tr(
+                        "本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码"
+                        "（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。"
+                    ).format(station.code if station else "")
+                )
+            if notes:
+                box = QMessageBox(QMessageBox.Icon.Information, self.tr("恢复完成"), "\n\n".join(notes), parent=self)
+                box.setObjectName("restore_notice")
+                box.open()
 
         run_in_background(
-            lambda: self.service.restore(self.staff, path),
+            lambda: self.service.restore(self.staff, path, passphrase=passphrase),
             done,
-            lambda error: self.statusBar().showMessage(error_text(error), 15000),
+            lambda error: show_error(self, error, self.tr("恢复失败")),
             owner=self,
         )
 

@@ -8,26 +8,32 @@ import os
 import secrets
 from pathlib import Path
 
-from gridstation.cli.context import confirm, open_station, optional_actor, required_actor, resolve_data_dir
+from gridstation.cli.context import backup_passphrase, confirm, open_station, required_actor, resolve_data_dir
 from gridstation.cli.output import print_json
+from gridstation.common.files import new_private_dir
 from gridstation.domain.enums import ROLE_LABELS, Role
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
+from gridstation.domain.roles import Permission, require
 from gridstation.domain.sla import ColourScheme, DeadlinePolicy
+from gridstation.services.backup import Restored
+from gridstation.services.backup_file import file_kind
 from gridstation.storage.settings import SettingKey
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     with open_station(resolve_data_dir(args)) as service:
-        actor = optional_actor(service, args)
+        # A backup holds every resident's data: only a signed-in member of staff may take one, and it is sealed.
+        actor = required_actor(service, args)
         target = Path(args.path).expanduser()
         if args.path.endswith(("/", os.sep)):  # clearly meant as a folder, even if it does not exist yet
             try:
-                target.mkdir(parents=True, exist_ok=True)
+                new_private_dir(target)
             except OSError as exc:
                 raise DomainError("backup.folder", f"无法创建备份目录：{target}（{exc.strerror}）") from exc
-        destination = service.backup(actor, target)
-    print(f"已备份到：{destination}")
+        destination = service.backup(actor, target, passphrase=backup_passphrase(new=True))
+    print(f"已加密备份到：{destination}")
+    print("请牢记备份口令：没有口令无法恢复。备份不含同步凭证。")
     return 0
 
 
@@ -35,19 +41,43 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source: Path = args.path.expanduser()
     if not source.is_file():
         raise DomainError("restore.missing", f"找不到备份文件：{source}")
+    kind = file_kind(source)
+    if not kind:
+        raise DomainError("restore.not_a_backup", f"该文件不是有效的 GridStation 备份：{source.name}")
     with open_station(resolve_data_dir(args)) as service:
         # Restoring replaces every case at the station: only someone allowed to (an admin) may, by name.
         actor = required_actor(service, args)
-        question = f"将用备份 {source} 覆盖当前数据（当前数据会先另存为安全副本）。确认恢复？[y/N] "
+        require(actor.role, Permission.RESTORE)  # before asking for a passphrase that would be of no use
+        if kind == "plain":
+            print(f"注意：{source.name} 是旧版未加密的备份。恢复前的安全副本将用下面输入的口令加密。")
+        passphrase = backup_passphrase(new=kind == "plain")
+        question = f"将用备份 {source} 覆盖当前数据（当前数据会先另存为加密的安全副本）。确认恢复？[y/N] "
         if not args.yes and not confirm(question):
             print("未确认，已取消恢复（可加 --yes 跳过确认）。")
             return 1
-        safety = service.restore(actor, source)
+        restored = service.restore(actor, source, passphrase=passphrase)
         total = service.count(CaseQuery())
+        station = service.station()
+        code = station.code if station else ""
     print(f"已从 {source} 恢复数据，现有 {total} 条诉求。")
-    print(f"恢复前的数据已另存为：{safety}")
-    print("如需撤销，可再恢复这个安全副本。")
+    print(f"恢复前的数据已另存为（已加密）：{restored.safety_copy}")
+    print("如需撤销，可用同一口令再恢复这个安全副本。")
+    _explain_restore(restored, code)
     return 0
+
+
+def _explain_restore(restored: Restored, station_code: str) -> None:
+    if restored.plain_backup:
+        print(
+            "警告：这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息。"
+            "请立即用 gridstation backup 重新做一份加密备份，并销毁这个未加密的文件。"
+        )
+    if restored.enrolment_needed:
+        print(
+            "本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员运行 "
+            f"gridstation-server station add {station_code or '工作站代码'} --new-code 签发新的登记码，"
+            "再由本站管理员在桌面“同步 → 同步设置”或用 gridstation sync enrol 重新登记。"
+        )
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:

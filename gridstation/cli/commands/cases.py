@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from gridstation.cli.context import open_station, resolve_data_dir, station_zone
+from gridstation.cli.context import open_station, required_actor, resolve_data_dir, station_zone
 from gridstation.cli.output import clip, deadline_text, iso, pad, print_json, print_table, text_width
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import CHANNEL_LABELS, STATUS_LABELS, TIER_LABELS, Status
@@ -24,10 +24,12 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
             statuses=frozenset(parse_status(s) for s in args.status),
             open_only=args.open,
         )
-        total = service.count(query)
+        # Residents' complaints, and a search by phone number says whose number it is: signed-in staff only.
+        actor = required_actor(service, args)
+        total = service.count(query, actor=actor)
         query.limit = args.limit or max(total, 1)
         now = service.now()
-        rows = service.search(query)
+        rows = service.search(query, actor=actor)
         zone = station_zone(service)
         scheme = service.colour_scheme()
         categories = service.category_names()
@@ -85,6 +87,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
 
 def cmd_cases_show(args: argparse.Namespace) -> int:
     with open_station(resolve_data_dir(args)) as service:
+        required_actor(service, args)  # a case's whole record: signed-in staff only, as at the desk
         state = service.case_by_number(args.number)
         events = service.timeline(state.id)
         zone = station_zone(service)
