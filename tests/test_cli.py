@@ -22,8 +22,8 @@ from gridstation.cli.context import DATA_DIR_ENV, PASSPHRASE_ENV, PIN_ENV, USER_
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, Tier
 from gridstation.services.station import StationService
-from tests.support.snapshots import snapshot
 from tests.support.backups import BACKUP_PASSPHRASE
+from tests.support.snapshots import snapshot
 
 DEMO_CASES = 20
 REPO = Path(__file__).resolve().parents[1]

@@ -3,119 +3,119 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="73" />
+      <location filename="../../gridstation/ui/case_detail.py" line="74" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="81" />
+      <location filename="../../gridstation/ui/case_detail.py" line="82" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="81" />
+      <location filename="../../gridstation/ui/case_detail.py" line="82" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="94" />
+      <location filename="../../gridstation/ui/case_detail.py" line="95" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="94" />
-      <location filename="../../gridstation/ui/case_detail.py" line="144" />
+      <location filename="../../gridstation/ui/case_detail.py" line="95" />
+      <location filename="../../gridstation/ui/case_detail.py" line="145" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="97" />
+      <location filename="../../gridstation/ui/case_detail.py" line="98" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="98" />
+      <location filename="../../gridstation/ui/case_detail.py" line="99" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="101" />
+      <location filename="../../gridstation/ui/case_detail.py" line="102" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="118" />
+      <location filename="../../gridstation/ui/case_detail.py" line="119" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="119" />
+      <location filename="../../gridstation/ui/case_detail.py" line="120" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="120" />
+      <location filename="../../gridstation/ui/case_detail.py" line="121" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="121" />
+      <location filename="../../gridstation/ui/case_detail.py" line="122" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="122" />
+      <location filename="../../gridstation/ui/case_detail.py" line="123" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="123" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="125" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <location filename="../../gridstation/ui/case_detail.py" line="134" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="133" />
+      <location filename="../../gridstation/ui/case_detail.py" line="134" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="136" />
+      <location filename="../../gridstation/ui/case_detail.py" line="137" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="136" />
-      <location filename="../../gridstation/ui/case_detail.py" line="142" />
+      <location filename="../../gridstation/ui/case_detail.py" line="137" />
+      <location filename="../../gridstation/ui/case_detail.py" line="143" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="141" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="141" />
+      <location filename="../../gridstation/ui/case_detail.py" line="142" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -266,38 +266,38 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="196" />
+      <location filename="../../gridstation/ui/case_detail.py" line="198" />
       <source>请选择一件诉求</source>
       <translation>Select a case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="204" />
-      <location filename="../../gridstation/ui/case_detail.py" line="352" />
-      <source>显示完整电话</source>
-      <translation>Show full phone</translation>
+      <location filename="../../gridstation/ui/case_detail.py" line="206" />
+      <location filename="../../gridstation/ui/case_detail.py" line="270" />
+      <source>显示完整电话…</source>
+      <translation>Show full phone…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="209" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="209" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="209" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="209" />
+      <location filename="../../gridstation/ui/case_detail.py" line="210" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="223" />
+      <location filename="../../gridstation/ui/case_detail.py" line="224" />
       <source>办理经过</source>
       <translation>History</translation>
     </message>
@@ -352,32 +352,32 @@
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="293" />
+      <location filename="../../gridstation/ui/case_detail.py" line="294" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="300" />
+      <location filename="../../gridstation/ui/case_detail.py" line="301" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="326" />
+      <location filename="../../gridstation/ui/case_detail.py" line="327" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="328" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="328" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="352" />
+      <location filename="../../gridstation/ui/case_detail.py" line="270" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -385,57 +385,57 @@
   <context>
     <name>CaseListPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="58" />
+      <location filename="../../gridstation/ui/case_list.py" line="61" />
       <source>搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）</source>
       <translation>Search: number, text, compound, address, name, phone (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="61" />
+      <location filename="../../gridstation/ui/case_list.py" line="64" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="62" />
+      <location filename="../../gridstation/ui/case_list.py" line="65" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="66" />
+      <location filename="../../gridstation/ui/case_list.py" line="69" />
       <source>全部方式</source>
       <translation>All tiers</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="70" />
+      <location filename="../../gridstation/ui/case_list.py" line="73" />
       <source>全部预警</source>
       <translation>All warnings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="74" />
+      <location filename="../../gridstation/ui/case_list.py" line="77" />
       <source>全部分类</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="79" />
+      <location filename="../../gridstation/ui/case_list.py" line="82" />
       <source>全部网格</source>
       <translation>All grids</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="82" />
+      <location filename="../../gridstation/ui/case_list.py" line="85" />
       <source>起始日期不限</source>
       <translation>Any start date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="83" />
+      <location filename="../../gridstation/ui/case_list.py" line="86" />
       <source>截止日期不限</source>
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="161" />
+      <location filename="../../gridstation/ui/case_list.py" line="164" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="164" />
+      <location filename="../../gridstation/ui/case_list.py" line="167" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -443,52 +443,52 @@
   <context>
     <name>CaseTableModel</name>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="40" />
+      <location filename="../../gridstation/ui/case_model.py" line="41" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="41" />
+      <location filename="../../gridstation/ui/case_model.py" line="42" />
       <source>剩余时间</source>
       <translation>Time left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="42" />
+      <location filename="../../gridstation/ui/case_model.py" line="43" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="43" />
+      <location filename="../../gridstation/ui/case_model.py" line="44" />
       <source>登记时间</source>
       <translation>Registered</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="44" />
+      <location filename="../../gridstation/ui/case_model.py" line="45" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="45" />
+      <location filename="../../gridstation/ui/case_model.py" line="46" />
       <source>小区/地址</source>
       <translation>Compound/address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="46" />
+      <location filename="../../gridstation/ui/case_model.py" line="47" />
       <source>诉求摘要</source>
       <translation>Summary</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="47" />
+      <location filename="../../gridstation/ui/case_model.py" line="48" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="48" />
+      <location filename="../../gridstation/ui/case_model.py" line="49" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="49" />
+      <location filename="../../gridstation/ui/case_model.py" line="50" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
@@ -501,14 +501,67 @@
       <translation>Type a category or its pinyin initials, e.g. zs</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="225" />
+      <location filename="../../gridstation/ui/category_picker.py" line="227" />
       <source>没有与「{0}」相符的分类，请换个说法或拼音首字母。</source>
       <translation>No category matches “{0}”; try other words or pinyin initials.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="228" />
+      <location filename="../../gridstation/ui/category_picker.py" line="230" />
       <source>「{0}」有 {1} 个分类相符，请用 ↑↓ 选定后按回车。</source>
       <translation>{1} categories match “{0}”: choose one with ↑↓ and press Enter.</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChangePinDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="22" />
+      <source>修改 PIN</source>
+      <translation>Change PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="26" />
+      <source>至少 {0} 位</source>
+      <translation>At least {0} digits</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="31" />
+      <source>修改</source>
+      <translation>Change</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="31" />
+      <source>退出</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="31" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="33" />
+      <source>当前 PIN</source>
+      <translation>Current PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="34" />
+      <source>新 PIN</source>
+      <translation>New PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="35" />
+      <source>再次输入新 PIN</source>
+      <translation>New PIN again</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="38" />
+      <source>管理员的 PIN 现在至少要 {0} 位：4 位 PIN 在数据库被复制后几分钟内就能被试出。请现在修改。</source>
+      <translation>An administrator's PIN now needs at least {0} digits: a 4-digit PIN can be guessed within minutes once the database is copied. Please change it now.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/change_pin.py" line="51" />
+      <source>两次输入的新 PIN 不一致。</source>
+      <translation>The two new PINs do not match.</translation>
     </message>
   </context>
   <context>
@@ -628,72 +681,77 @@
   <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="72" />
+      <location filename="../../gridstation/ui/sign_in.py" line="74" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="74" />
+      <location filename="../../gridstation/ui/sign_in.py" line="76" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="76" />
+      <location filename="../../gridstation/ui/sign_in.py" line="78" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="87" />
+      <location filename="../../gridstation/ui/sign_in.py" line="84" />
+      <source>至少 {0} 位</source>
+      <translation>At least {0} digits</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sign_in.py" line="90" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="91" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="89" />
+      <location filename="../../gridstation/ui/sign_in.py" line="92" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="90" />
+      <location filename="../../gridstation/ui/sign_in.py" line="93" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="91" />
+      <location filename="../../gridstation/ui/sign_in.py" line="94" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="92" />
+      <location filename="../../gridstation/ui/sign_in.py" line="95" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="93" />
+      <location filename="../../gridstation/ui/sign_in.py" line="96" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="96" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="85" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="85" />
+      <location filename="../../gridstation/ui/sign_in.py" line="88" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="106" />
+      <location filename="../../gridstation/ui/sign_in.py" line="109" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -885,171 +943,248 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="61" />
+      <location filename="../../gridstation/ui/main_window.py" line="68" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="100" />
+      <location filename="../../gridstation/ui/main_window.py" line="109" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="116" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="117" />
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="121" />
+      <location filename="../../gridstation/ui/main_window.py" line="130" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="124" />
+      <location filename="../../gridstation/ui/main_window.py" line="133" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="136" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <location filename="../../gridstation/ui/main_window.py" line="143" />
+      <source>修改我的 PIN(&amp;P)…</source>
+      <translation>Change my &amp;PIN…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="149" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="139" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="142" />
+      <location filename="../../gridstation/ui/main_window.py" line="153" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="145" />
+      <location filename="../../gridstation/ui/main_window.py" line="156" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="149" />
+      <location filename="../../gridstation/ui/main_window.py" line="160" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="162" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="152" />
+      <location filename="../../gridstation/ui/main_window.py" line="163" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="155" />
+      <location filename="../../gridstation/ui/main_window.py" line="166" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="168" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="159" />
+      <location filename="../../gridstation/ui/main_window.py" line="170" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="172" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <location filename="../../gridstation/ui/main_window.py" line="178" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="182" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="194" />
+      <location filename="../../gridstation/ui/main_window.py" line="203" />
+      <source>PIN 已修改。</source>
+      <translation>PIN changed.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="212" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="194" />
-      <location filename="../../gridstation/ui/main_window.py" line="210" />
-      <source>GridStation 备份 (*.db)</source>
-      <translation>GridStation backup (*.db)</translation>
+      <location filename="../../gridstation/ui/main_window.py" line="214" />
+      <source>GridStation 加密备份 (*{0})</source>
+      <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="200" />
+      <location filename="../../gridstation/ui/main_window.py" line="219" />
+      <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
+      <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="224" />
+      <source>备份口令</source>
+      <translation>Backup passphrase</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="238" />
+      <source>已加密备份到 {0}</source>
+      <translation>Encrypted backup saved to {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="255" />
+      <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
+      <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="261" />
+      <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
+      <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="263" />
+      <source>请输入做这份备份时设置的口令。</source>
+      <translation>Enter the passphrase set when this backup was made.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="272" />
+      <source>已恢复。原数据加密另存于 {0}</source>
+      <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="278" />
+      <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
+      <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="284" />
+      <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
+      <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="289" />
+      <source>恢复完成</source>
+      <translation>Restore complete</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="296" />
+      <source>恢复失败</source>
+      <translation>Restore failed</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="235" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="203" />
-      <source>已备份到 {0}</source>
-      <translation>Backed up to {0}</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/main_window.py" line="204" />
+      <location filename="../../gridstation/ui/main_window.py" line="239" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="210" />
+      <location filename="../../gridstation/ui/main_window.py" line="246" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="216" />
+      <location filename="../../gridstation/ui/main_window.py" line="248" />
+      <source>GridStation 备份 (*{0} *.db)</source>
+      <translation>GridStation backup (*{0} *.db)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="254" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="217" />
-      <source>将用备份替换本站当前数据。当前数据会先另存一份，可再恢复回来。是否继续？</source>
-      <translation>The backup will replace this station's current data. The current data is saved first and can be restored again. Continue?</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/main_window.py" line="223" />
+      <location filename="../../gridstation/ui/main_window.py" line="268" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="226" />
-      <source>已恢复。原数据另存于 {0}</source>
-      <translation>Restored. The previous data was saved to {0}</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/main_window.py" line="254" />
-      <location filename="../../gridstation/ui/main_window.py" line="256" />
+      <location filename="../../gridstation/ui/main_window.py" line="318" />
+      <location filename="../../gridstation/ui/main_window.py" line="320" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="293" />
+      <location filename="../../gridstation/ui/main_window.py" line="357" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="295" />
+      <location filename="../../gridstation/ui/main_window.py" line="359" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
+    </message>
+  </context>
+  <context>
+    <name>PassphraseDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="30" />
+      <source>备份口令</source>
+      <translation>Backup passphrase</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="32" />
+      <source>再次输入</source>
+      <translation>Enter again</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="34" />
+      <source>确定</source>
+      <translation>OK</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="34" />
+      <source>取消</source>
+      <translation>Cancel</translation>
     </message>
   </context>
   <context>
@@ -1312,32 +1447,32 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="29" />
+      <location filename="../../gridstation/ui/sign_in.py" line="31" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="35" />
+      <location filename="../../gridstation/ui/sign_in.py" line="37" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="39" />
+      <location filename="../../gridstation/ui/sign_in.py" line="41" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="40" />
+      <location filename="../../gridstation/ui/sign_in.py" line="42" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="37" />
+      <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="37" />
+      <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
@@ -1471,6 +1606,81 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/sync/settings_dialog.py" line="109" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
+    </message>
+  </context>
+  <context>
+    <name>TrustChecks</name>
+    <message>
+      <location filename="../../gridstation/ui/trust.py" line="74" />
+      <source>⚠ 日志在 GridStation 之外被改动过（篡改）</source>
+      <translation>⚠ The logs were changed outside GridStation (tampering)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/trust.py" line="79" />
+      <source>日志校验未通过</source>
+      <translation>Log check failed</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/trust.py" line="81" />
+      <source>本工作站的事件日志或审计日志在 GridStation 之外被改动过（篡改）。
+{0}
+请不要删除本机数据，运行 gridstation audit verify 查看详情，并联系街道管理员。</source>
+      <translation>The event log or the audit log of this station was changed outside GridStation (tampering).
+{0}
+Do not delete the data on this computer; run gridstation audit verify for details and contact the sub-district administrator.</translation>
+    </message>
+  </context>
+  <context>
+    <name>UnmaskPhoneDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="71" />
+      <source>查看完整电话：{0}</source>
+      <translation>Show full phone: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="73" />
+      <source>查看完整电话会记入该诉求的办理记录（谁、何时、原因），并同步到城运中心。</source>
+      <translation>Showing the full phone number is recorded in the case's history (who, when, why) and synced to the city operations centre.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="79" />
+      <source>先联回电</source>
+      <translation>First-contact call</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="80" />
+      <source>回访</source>
+      <translation>Follow-up call</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="81" />
+      <source>上门核实</source>
+      <translation>Home visit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="82" />
+      <source>居民要求回电</source>
+      <translation>Resident asked for a call back</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="88" />
+      <source>请选择或填写原因</source>
+      <translation>Choose or type a reason</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="90" />
+      <source>原因</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="92" />
+      <source>查看</source>
+      <translation>Show</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/secure_dialogs.py" line="92" />
+      <source>取消</source>
+      <translation>Cancel</translation>
     </message>
   </context>
   <context>
@@ -1789,6 +1999,50 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>部门代码须为 1–20 位字母或数字。</source>
       <translation>A department code is 1–20 letters or digits.</translation>
+    </message>
+    <message>
+      <source>两次输入的备份口令不一致，未做任何更改。</source>
+      <translation>The two passphrases differ; nothing was changed.</translation>
+    </message>
+    <message>
+      <source>备份口令不正确，未做任何更改。</source>
+      <translation>Wrong backup passphrase; nothing was changed.</translation>
+    </message>
+    <message>
+      <source>备份口令至少需要 8 个字符（可用一句好记的话）。</source>
+      <translation>The backup passphrase needs at least 8 characters (a memorable sentence works well).</translation>
+    </message>
+    <message>
+      <source>备份口令过长。</source>
+      <translation>The backup passphrase is too long.</translation>
+    </message>
+    <message>
+      <source>备份文件已损坏或不完整（可能被截断或改动过），无法恢复，未做任何更改。</source>
+      <translation>The backup file is damaged or incomplete (cut short or altered) and cannot be restored; nothing was changed.</translation>
+    </message>
+    <message>
+      <source>当前 PIN 不正确。</source>
+      <translation>The current PIN is wrong.</translation>
+    </message>
+    <message>
+      <source>找不到该工作人员。</source>
+      <translation>No such member of staff.</translation>
+    </message>
+    <message>
+      <source>按电话号码查找诉求须先登录（命令行请用 --user 和 --pin 指定操作人）。</source>
+      <translation>Searching cases by phone number requires signing in (on the command line give --user and --pin).</translation>
+    </message>
+    <message>
+      <source>该备份文件由更新版本的 GridStation 生成，请先升级本机程序。</source>
+      <translation>This backup was made by a newer version of GridStation; update this program first.</translation>
+    </message>
+    <message>
+      <source>请输入备份口令。</source>
+      <translation>Enter the backup passphrase.</translation>
+    </message>
+    <message>
+      <source>连续输错次数过多，请稍后再试。</source>
+      <translation>Too many wrong attempts; please try again later.</translation>
     </message>
   </context>
   <context>
@@ -2144,6 +2398,10 @@ What you typed is kept; you can retry.</translation>
     <message>
       <source>同步完成，数据一致。</source>
       <translation>Sync finished; both sides agree.</translation>
+    </message>
+    <message>
+      <source>查看完整电话</source>
+      <translation>Full phone shown</translation>
     </message>
   </context>
   <context>

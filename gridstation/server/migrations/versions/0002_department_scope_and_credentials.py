@@ -4,7 +4,7 @@
 Department tokens and Open311 api_keys get `issued_at` (existing ones: their `created_at`), `expires_at` (existing
 ones: never) and `last_used_at` (existing ones: not known).
 
-Revision ID: 0002_access
+Revision ID: 0002
 Revises: 0001
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import gridstation.common.sqltypes
 from gridstation.server.scope import department_directory, first_dispatches
 
-revision = "0002_access"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None

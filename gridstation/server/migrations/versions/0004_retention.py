@@ -1,7 +1,7 @@
 """retention: when a case's personal data was anonymised
 
-Revision ID: 0002_retention
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import gridstation.common.sqltypes
 
-revision = "0002_retention"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """attachments per station: each station's own upload record, and the cases a photo belongs to
 
-Revision ID: 0002_attachments_scope
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 
 Before, one row per content hash served every station: a station offering a photo another station had uploaded
 was told it was complete (learning that it exists) and its own case never got it. Now `attachments` is keyed by
@@ -16,8 +16,8 @@ from alembic import op
 
 import gridstation.common.sqltypes
 
-revision = "0002_attachments_scope"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
