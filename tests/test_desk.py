@@ -91,17 +91,17 @@ def test_first_run_creates_station(qtbot: QtBot, tmp_path: Path) -> None:
     type_chars(dialog.code, "ja02")
     commit_text(dialog.station_name, "梅园新村居委会工作站")
     commit_text(dialog.admin_name, "陈晓")
-    type_chars(dialog.pin, "9753")
-    type_chars(dialog.pin_again, "9751")
+    type_chars(dialog.pin, "975310")
+    type_chars(dialog.pin_again, "975311")
     dialog.accept()
     assert "不一致" in dialog.error.text()
     dialog.pin_again.clear()
-    type_chars(dialog.pin_again, "9753")
+    type_chars(dialog.pin_again, "975310")
     with qtbot.waitSignal(dialog.finished):
         dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert svc.station() is not None and svc.station().code == "JA02"  # type: ignore[union-attr]
-    assert svc.sign_in("陈晓", "9753").name == "陈晓"
+    assert svc.sign_in("陈晓", "975310").name == "陈晓"
     svc.close()
 
 

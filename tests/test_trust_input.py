@@ -499,6 +499,7 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
     ]
     for event_type, payload in every_kind:
         service.record(admin, case.id, event_type, payload)
+    service.reveal_phone(admin, case.id, "回访")  # who saw the full number, and why (item 8)
     desk_events = service.all_events()
     assert {e.type for e in desk_events} | {e.type for e in events} == set(EventType)
     assert any(e.case_id == on_the_spot.id and e.type is EventType.CLOSED for e in desk_events)
@@ -523,6 +524,8 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
     station = ModelStation("JA01", lambda: START)
     station.local_states[case_id] = server_state(server, "JA01")[case_id]
     station.record(case_id, EventType.FIRST_CONTACT, note="已联系")
+    # The station sends it to GREEN: only then may GREEN touch it (item 2); GREEN passes it on to its own team.
+    station.record(case_id, EventType.DISPATCHED, assignee="区绿化市容局", note="")
     server.push("JA01", PushRequest(events=station.events))
     for update in ("dispatched", "on_site", "disposed", "closed"):
         server.department_update(green, StatusUpdate(case_number=order.ticket, update=update, note="绿化所处理"))

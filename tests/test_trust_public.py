@@ -232,12 +232,14 @@ def test_item7_open311_and_the_status_page_publish_no_phone_id_plate_room_or_ass
         ),
     )
     station.record(reported, EventType.FIRST_CONTACT, note="已电话联系")
+    # The station sends it to the department (only then may the department touch it: item 2).
+    station.record(reported, EventType.DISPATCHED, assignee="区绿化市容局")
     # A walk-in the station dispatched itself, naming a person and a phone as the assignee.
     walk_in = station.register(0)
     station.record(walk_in, EventType.FIRST_CONTACT, note="已电话联系")
     station.record(walk_in, EventType.DISPATCHED, assignee="物业张经理13700001111")
     api.push_ok(credential, station)
-    # The department dispatches the report, typing a person and a phone as the assignee.
+    # The department passes the report on, typing a person and a phone as the assignee.
     update = {
         "case_number": station.local_states[reported].number,
         "update": "dispatched",

@@ -109,10 +109,11 @@ def test_item2_a_department_cannot_touch_a_case_never_dispatched_to_it(centre: C
 def test_item2_a_dispatch_names_its_department_by_code_name_or_payload(centre: Centre) -> None:
     by_code = centre.case(dispatched_to="water")
     by_name = centre.case(dispatched_to=f" {WATER_NAME} ")
-    by_payload = centre.case(dispatched_to="水务养护队", department=WATER)
     by_other = centre.case(dispatched_to="物业公司")
+    # By `payload.department` only the centre names one (a station may not send that field: item 9); the rule
+    # itself is `scope.departments_named`, tested below with such a payload.
 
-    for number in (by_code, by_name, by_payload):
+    for number in (by_code, by_name):
         assert centre.update(centre.water, number, "on_site").status_code == 200, number
         assert error_of(centre.update(centre.green, number, "disposed"), 404)["code"] == "case.unknown"
     assert error_of(centre.update(centre.water, by_other, "on_site"), 404)["code"] == "case.unknown"
@@ -527,3 +528,12 @@ def test_item15_a_real_server_writes_its_access_log_beside_server_log(
     assert "gs1_" not in "\n".join(access)
     server_log = (logs / "server.log").read_text(encoding="utf-8")
     assert "/api/v1/sync/pull" not in server_log
+
+
+def test_item2_a_dispatch_names_departments_by_the_centres_payload_field_or_by_assignee() -> None:
+    from gridstation.server.scope import department_directory, departments_named
+
+    directory = department_directory([(WATER, WATER_NAME), (GREEN, GREEN_NAME)])
+    assert departments_named({"department": WATER, "assignee": "水务养护队"}, directory) == {WATER}
+    assert departments_named({"assignee": f"  {GREEN_NAME} "}, directory) == {GREEN}
+    assert departments_named({"assignee": "物业公司"}, directory) == set()

@@ -129,6 +129,8 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "copies": FieldShape("份数", WHOLE_NUMBER),
     },
     EventType.CONFERENCE_FLAGGED: {"flagged": _needed("操作", YES_NO), "reason": _needed("会诊事由")},
+    # Who saw a resident's full phone number and why (issue 13, item 8); the number itself is never in the log.
+    EventType.PHONE_UNMASKED: {"reason": _needed("查看原因")},
 }
 # Every event but a registration may say which sync conflict it settles.
 COMMON_FIELDS: dict[str, FieldShape] = {"resolves_conflict": FieldShape("冲突编号")}
