@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import logging.handlers
 import os
 from pathlib import Path
 from typing import Any
@@ -95,9 +96,24 @@ def logging_config(
     return config
 
 
+class RotatingLogFile(logging.handlers.RotatingFileHandler):
+    """A rotating log file that stays closed once closed.
+
+    Reconfiguring logging closes the old handlers, but a thread still holding one (a record being logged at that
+    moment) would make the standard handler open its file again, and nothing would ever close it (a leaked file,
+    and a ResourceWarning when it is collected). Such a record goes to the new handlers' file a moment later; the
+    one in flight is dropped instead.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._closed:  # type: ignore[attr-defined]  # set by FileHandler.close (Python 3.10+)
+            return
+        super().emit(record)
+
+
 def _rotating_file(path: Path, formatter: str, max_bytes: int, backups: int) -> dict[str, Any]:
     return {
-        "class": "logging.handlers.RotatingFileHandler",
+        "class": f"{__name__}.RotatingLogFile",
         "filename": str(path),
         "maxBytes": max_bytes,
         "backupCount": backups,

@@ -95,3 +95,13 @@ def test_a_log_folder_that_cannot_be_made_falls_back_to_stderr(
     logging.getLogger("gridstation.sync").error("sync failed")
 
     assert "gridstation.sync: sync failed" in capsys.readouterr().err
+
+
+def test_a_closed_log_file_is_not_opened_again_by_a_late_record(tmp_path: Path) -> None:
+    """Reconfiguring closes the old handlers; a record a thread sends through one just then must not reopen its
+    file (nothing would close it again: a leaked file and a ResourceWarning in some later test)."""
+    handler = logsetup.RotatingLogFile(tmp_path / "old.log", delay=True, encoding="utf-8")
+    handler.close()
+    handler.emit(logging.LogRecord("gridstation", logging.WARNING, __file__, 1, "late", None, None))
+    assert handler.stream is None
+    assert not (tmp_path / "old.log").exists()
