@@ -9,7 +9,6 @@ from typing import Any
 from gridstation.cli.commands.admin import (
     cmd_backup,
     cmd_restore,
-    cmd_settings_set,
     cmd_settings_show,
     cmd_staff_add,
     cmd_staff_pin,
@@ -21,6 +20,13 @@ from gridstation.cli.commands.desk import run_desktop_command
 from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
 from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
 from gridstation.cli.commands.retention import cmd_retention_run
+from gridstation.cli.commands.staff import (
+    cmd_settings_set_with_idle_lock,
+    cmd_staff_active,
+    cmd_staff_list,
+    cmd_staff_reset_pin,
+    cmd_staff_role,
+)
 from gridstation.cli.commands.sync import cmd_sync_enrol, cmd_sync_run, cmd_sync_status
 from gridstation.cli.context import DATA_DIR_ENV, PASSPHRASE_ENV, PIN_ENV, USER_ENV
 from gridstation.common.cli_kit import ChineseArgumentParser
@@ -117,12 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     settings_set.add_argument(
         "kind",
-        choices=("deadlines", "colours", "server-url", "retention"),
+        choices=("deadlines", "colours", "server-url", "retention", "idle-lock"),
         help="deadlines 时限，colours 五色预警，server-url 街道服务器地址（印在回执二维码中），"
-        "retention 办结诉求的个人信息保存年限（如 3）",
+        "retention 办结诉求的个人信息保存年限（如 3），idle-lock 桌面无操作几分钟后自动锁定（0 不锁定，默认 10）",
     )
-    settings_set.add_argument("file", metavar="文件.json|地址|年数")
-    settings_set.set_defaults(handler=cmd_settings_set)
+    settings_set.add_argument("file", metavar="文件.json|地址|年数|分钟")
+    settings_set.set_defaults(handler=cmd_settings_set_with_idle_lock)
 
     printing = commands.add_parser("print", parents=[common], help="生成回执、回访表、反馈表和晨会日报（PDF）")
     print_commands = _subcommands(printing, required=True)
@@ -219,7 +225,38 @@ def build_parser() -> argparse.ArgumentParser:
     set_pin.add_argument("name", metavar="姓名")
     set_pin.add_argument("--new-pin", default=None, metavar="PIN", help="新 PIN（不给则随机生成 6 位）")
     set_pin.set_defaults(handler=cmd_staff_pin)
+    _add_staff_admin_commands(staff_commands, [common, credentials])
     return parser
+
+
+def _add_staff_admin_commands(
+    staff_commands: argparse._SubParsersAction[ChineseArgumentParser], parents: list[ChineseArgumentParser]
+) -> None:
+    """`staff list|reset-pin|disable|enable|role`: all need an administrator (--user/--pin), all are audited."""
+    listing = staff_commands.add_parser("list", parents=parents, help="列出工作人员（需管理员；不含 PIN）")
+    listing.add_argument("--json", action="store_true", help="输出 JSON")
+    listing.set_defaults(handler=cmd_staff_list)
+    reset = staff_commands.add_parser(
+        "reset-pin",
+        parents=parents,
+        help="重置工作人员的 PIN（需管理员；新 PIN 在终端输入两次，或从标准输入读一行）",
+    )
+    reset.add_argument("name", metavar="姓名")
+    reset.add_argument("--new-pin", default=None, metavar="PIN", help="新 PIN（不给则在终端询问或从标准输入读取）")
+    reset.set_defaults(handler=cmd_staff_reset_pin)
+    for command, active, help_text in (
+        ("disable", False, "停用工作人员：不能再登录，记录保留（需管理员）"),
+        ("enable", True, "重新启用已停用的工作人员（需管理员）"),
+    ):
+        toggle = staff_commands.add_parser(command, parents=parents, help=help_text)
+        toggle.add_argument("name", metavar="姓名")
+        toggle.set_defaults(handler=cmd_staff_active, active=active)
+    role = staff_commands.add_parser("role", parents=parents, help="更改工作人员的角色（需管理员）")
+    role.add_argument("name", metavar="姓名")
+    role.add_argument(
+        "role", choices=[str(r) for r in Role], metavar="角色", help="clerk 接待员 / grid_chief 网格长 / admin 管理员"
+    )
+    role.set_defaults(handler=cmd_staff_role)
 
 
 def _subcommands(

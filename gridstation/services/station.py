@@ -21,11 +21,20 @@ from gridstation.services.integrity import LogIntegrity
 from gridstation.services.reference import ReferenceData, seed_reference
 from gridstation.services.retention import Retention
 from gridstation.services.settings import StationSettings
-from gridstation.services.staff import StaffAccounts, StaffMember
+from gridstation.services.staff import StaffMember
+from gridstation.services.staff_admin import StaffAdministration
 from gridstation.storage.models import StationRow
 
 
-class StationService(StaffAccounts, ReferenceData, CaseCommands, Retention, StationSettings, Backups, LogIntegrity):
+class StationService(
+    StaffAdministration,
+    ReferenceData,
+    CaseCommands,
+    Retention,
+    StationSettings,
+    Backups,
+    LogIntegrity,
+):
     """One open station database. Thread-safe: each call uses its own session."""
 
     def initialise(

@@ -38,6 +38,8 @@ class SettingKey(StrEnum):
     # How many years after closing a case keeps its complainant's personal data (services/retention.py);
     # absent means domain.retention.DEFAULT_RETENTION_YEARS.
     RETENTION_YEARS = "retention.years"
+    # Minutes without input after which the desk locks (0 never); absent means domain.shifts.DEFAULT_IDLE_LOCK_MINUTES.
+    IDLE_LOCK_MINUTES = "desk.idle_lock_minutes"
 
 
 def setting(session: Session, key: SettingKey, default: Any = None) -> Any:

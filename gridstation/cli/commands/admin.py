@@ -112,6 +112,7 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
             "deadlines": service.deadline_policy().to_json(),
             "colours": service.colour_scheme().to_json(),
             "retention": {"years": service.retention_years()},
+            "idle_lock": {"minutes": service.idle_lock_minutes()},
         }
     print_json(current)
     return 0
