@@ -29,6 +29,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.staff_tab import StaffPeople
 from gridstation.ui.workers import run_in_background
 
 
@@ -101,8 +102,9 @@ class AdminDialog(QDialog):
 
     def _staff_tab(self) -> QWidget:
         page = QWidget()
-        members = self._service.staff_members(self._staff)
-        rows = [[m.name, tr_label(ROLE_LABELS[m.role])] for m in members]
+        self.people = StaffPeople(
+            self._service, self._staff, self._write, lambda text: self._say(text, ok=False), page
+        )
         self.new_name = QLineEdit()
         self.new_role = QComboBox()
         for role, label in ROLE_LABELS.items():
@@ -119,7 +121,7 @@ class AdminDialog(QDialog):
         buttons.addWidget(add)
         buttons.addStretch(1)
         column = QVBoxLayout(page)
-        column.addWidget(_table([self.tr("姓名"), self.tr("角色")], rows))
+        column.addWidget(self.people)
         column.addLayout(form)
         column.addLayout(buttons)
         return page

@@ -224,6 +224,13 @@ class CaseDetailPanel(QWidget):
         layout.addWidget(QLabel(self.tr("办理经过")))
         layout.addWidget(self.timeline, 1)
 
+    def set_staff(self, staff: StaffMember) -> None:
+        """After 切换用户: actions are recorded as `staff`'s, and what the role may see is shown again (the full
+        phone number stays masked until the new person asks)."""
+        self._staff = staff
+        if self.state is not None:
+            self.show_case(self.state.id)
+
     def show_case(self, case_id: str) -> None:
         try:
             self.state = self._service.case(case_id)

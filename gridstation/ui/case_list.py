@@ -56,6 +56,9 @@ class CaseListPanel(QWidget):
         self.model.loaded.connect(self._on_loaded)
         self.model.load_failed.connect(lambda e: self.count_label.setText(error_text(e)))
 
+    def set_staff(self, staff: StaffMember) -> None:
+        self.model.set_staff(staff)
+
     def _build(self) -> None:
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）"))

@@ -92,6 +92,10 @@ class CaseTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ loading
 
+    def set_staff(self, staff: StaffMember) -> None:
+        """Searches from now on are audited under `staff` (after 切换用户)."""
+        self._staff = staff
+
     @property
     def query(self) -> CaseQuery:
         return self._query

@@ -420,10 +420,13 @@ class IntakeForm(QWidget):
     def _schedule_draft(self) -> None:
         self._draft_timer.start()
 
-    def save_draft(self) -> None:
-        self._draft_timer.stop()
+    def set_staff(self, staff: StaffMember) -> None:
+        """After 切换用户: the next case is registered by `staff`."""
+        self._staff = staff
+
+    def has_unsaved_text(self) -> bool:
         values = self.field_values()
-        if not any(
+        return any(
             str(values[k]).strip()
             for k in (
                 "description",
@@ -435,9 +438,14 @@ class IntakeForm(QWidget):
                 "category_text",
                 "compound",
             )
-        ):
+        )
+
+    def save_draft(self) -> None:
+        self._draft_timer.stop()
+        if not self.has_unsaved_text():
             self._drafts.clear()
             return
+        values = self.field_values()
         try:
             self._drafts.save(values)
         except OSError:

@@ -42,6 +42,7 @@ from gridstation.ui.messages import show_error
 from gridstation.ui.print_menu import PrintMenu
 from gridstation.ui.printing import Document
 from gridstation.ui.secure_dialogs import PassphraseDialog
+from gridstation.ui.shift import ShiftControl
 from gridstation.ui.sync.conflicts import ConflictInbox
 from gridstation.ui.sync.controller import SyncController
 from gridstation.ui.sync.end_of_day import EndOfDayDialog
@@ -106,8 +107,9 @@ class MainWindow(QMainWindow):
         # The log check and the daily retention run; started by the desk once the window shows (app.py).
         self.trust = TrustChecks(service, self)
         self._build_menus()
-        who = QLabel(self.tr("{0}（{1}）").format(staff.name, tr_label(ROLE_LABELS[staff.role])))
-        self.statusBar().addPermanentWidget(who)
+        self.who = QLabel(self._who_text())
+        self.statusBar().addPermanentWidget(self.who)
+        self.shift = ShiftControl(self)
         self._detail_tick = QTimer(self)
         self._detail_tick.setInterval(1000)
         self._detail_tick.timeout.connect(self.detail.refresh_countdown)
@@ -142,7 +144,20 @@ class MainWindow(QMainWindow):
         admin.triggered.connect(self.open_admin)
         change_pin = QAction(self.tr("修改我的 PIN(&P)…"), self)
         change_pin.triggered.connect(self.open_change_pin)
+        lock = QAction(self.tr("锁定(&L)"), self)
+        lock.setShortcut(QKeySequence("Ctrl+L"))
+        lock.triggered.connect(lambda: self.shift.lock())
+        switch = QAction(self.tr("切换用户(&U)…"), self)
+        switch.triggered.connect(lambda: self.shift.switch_user())
+        # Enabled by role: set again when another person signs in at this window (set_staff).
+        self._role_actions = [
+            (backup, (Permission.BACKUP,)),
+            (restore, (Permission.RESTORE,)),
+            (admin, (Permission.MANAGE_REFERENCE, Permission.MANAGE_STAFF, Permission.VIEW_AUDIT)),
+        ]
         file_menu.addActions([backup, restore, admin, change_pin])
+        file_menu.addSeparator()
+        file_menu.addActions([lock, switch])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -176,6 +191,20 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(settings)
 
         self.help.populate(menu_bar.addMenu(self.tr("帮助(&H)")))
+
+    def _who_text(self) -> str:
+        return self.tr("{0}（{1}）").format(self.staff.name, tr_label(ROLE_LABELS[self.staff.role]))
+
+    def set_staff(self, staff: StaffMember) -> None:
+        """The one place the signed-in person changes (切换用户): every part that records "who" gets `staff`."""
+        self.staff = staff
+        self.intake.set_staff(staff)
+        self.cases.set_staff(staff)
+        self.detail.set_staff(staff)
+        self.printing.set_staff(staff)
+        for action, permissions in self._role_actions:
+            action.setEnabled(any(staff.can(p) for p in permissions))
+        self.who.setText(self._who_text())
 
     def _on_case_saved(self, state: object) -> None:
         assert isinstance(state, CaseState)

@@ -53,6 +53,13 @@ class PrintMenu(QObject):
         self.window = window
         self.current_case = current_case
         self.controller = PrintController(paperwork, staff, window)
+        self.settings_action: QAction | None = None
+
+    def set_staff(self, staff: StaffMember) -> None:
+        """After 切换用户: printed forms name `staff`, and a reprint is recorded as theirs."""
+        self.staff = self.controller.staff = staff
+        if self.settings_action is not None:
+            self.settings_action.setEnabled(staff.can(Permission.MANAGE_SETTINGS))
 
     def populate(self, menu: QMenu) -> None:
         def action(text: str, slot: Callable[[], object], shortcut: str | None = None, enabled: bool = True) -> QAction:
@@ -74,7 +81,9 @@ class PrintMenu(QObject):
         menu.addSeparator()
         action(self.tr("晨会日报(&M)…"), self.morning_report, "Ctrl+Shift+M")
         menu.addSeparator()
-        action(self.tr("打印设置(&S)…"), self.open_settings, enabled=self.staff.can(Permission.MANAGE_SETTINGS))
+        self.settings_action = action(
+            self.tr("打印设置(&S)…"), self.open_settings, enabled=self.staff.can(Permission.MANAGE_SETTINGS)
+        )
 
     def _case_or_say(self) -> CaseState | None:
         state = self.current_case()
