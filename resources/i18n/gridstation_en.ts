@@ -123,114 +123,112 @@
   <context>
     <name>AdminDialog</name>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="54" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="55" />
       <source>基础数据与人员</source>
       <translation>Reference data and staff</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="70" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="70" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="72" />
       <source>编码</source>
       <translation>Code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="73" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="70" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="72" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="74" />
       <source>名称</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="69" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="70" />
       <source>上级</source>
       <translation>Parent</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="71" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="73" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="72" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="74" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="73" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="74" />
       <source>小区</source>
       <translation>Compound</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="75" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="76" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="88" />
       <source>人员</source>
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="88" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="88" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="87" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="88" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="88" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="89" />
       <source>审计日志</source>
       <translation>Audit log</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="95" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="96" />
       <source>从 CSV 导入…</source>
       <translation>Import from CSV…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="112" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="114" />
       <source>添加人员</source>
       <translation>Add staff member</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="115" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="122" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="117" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="116" />
-      <location filename="../../gridstation/ui/admin_dialog.py" line="122" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="118" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="117" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="119" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="128" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="130" />
       <source>选择 CSV 文件</source>
       <translation>Choose a CSV file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="139" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="141" />
       <source>无法读取文件：{0}</source>
       <translation>Cannot read the file: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="141" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="143" />
       <source>已导入 {0} 行。</source>
       <translation>Imported {0} rows.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="147" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="149" />
       <source>已添加 {0}。</source>
       <translation>Added {0}.</translation>
     </message>
@@ -272,7 +270,7 @@
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="206" />
-      <location filename="../../gridstation/ui/case_detail.py" line="270" />
+      <location filename="../../gridstation/ui/case_detail.py" line="277" />
       <source>显示完整电话…</source>
       <translation>Show full phone…</translation>
     </message>
@@ -302,82 +300,82 @@
       <translation>History</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="252" />
+      <location filename="../../gridstation/ui/case_detail.py" line="259" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="253" />
+      <location filename="../../gridstation/ui/case_detail.py" line="260" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="254" />
+      <location filename="../../gridstation/ui/case_detail.py" line="261" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="255" />
+      <location filename="../../gridstation/ui/case_detail.py" line="262" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="256" />
+      <location filename="../../gridstation/ui/case_detail.py" line="263" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="256" />
+      <location filename="../../gridstation/ui/case_detail.py" line="263" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="256" />
+      <location filename="../../gridstation/ui/case_detail.py" line="263" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="257" />
+      <location filename="../../gridstation/ui/case_detail.py" line="264" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="258" />
+      <location filename="../../gridstation/ui/case_detail.py" line="265" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="259" />
+      <location filename="../../gridstation/ui/case_detail.py" line="266" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="294" />
+      <location filename="../../gridstation/ui/case_detail.py" line="301" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="301" />
+      <location filename="../../gridstation/ui/case_detail.py" line="308" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="327" />
+      <location filename="../../gridstation/ui/case_detail.py" line="334" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="329" />
+      <location filename="../../gridstation/ui/case_detail.py" line="336" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="329" />
+      <location filename="../../gridstation/ui/case_detail.py" line="336" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="270" />
+      <location filename="../../gridstation/ui/case_detail.py" line="277" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -385,57 +383,57 @@
   <context>
     <name>CaseListPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="61" />
+      <location filename="../../gridstation/ui/case_list.py" line="64" />
       <source>搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）</source>
       <translation>Search: number, text, compound, address, name, phone (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="64" />
+      <location filename="../../gridstation/ui/case_list.py" line="67" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="65" />
+      <location filename="../../gridstation/ui/case_list.py" line="68" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="69" />
+      <location filename="../../gridstation/ui/case_list.py" line="72" />
       <source>全部方式</source>
       <translation>All tiers</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="73" />
+      <location filename="../../gridstation/ui/case_list.py" line="76" />
       <source>全部预警</source>
       <translation>All warnings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="77" />
+      <location filename="../../gridstation/ui/case_list.py" line="80" />
       <source>全部分类</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="82" />
+      <location filename="../../gridstation/ui/case_list.py" line="85" />
       <source>全部网格</source>
       <translation>All grids</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="85" />
+      <location filename="../../gridstation/ui/case_list.py" line="88" />
       <source>起始日期不限</source>
       <translation>Any start date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="86" />
+      <location filename="../../gridstation/ui/case_list.py" line="89" />
       <source>截止日期不限</source>
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="164" />
+      <location filename="../../gridstation/ui/case_list.py" line="167" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="167" />
+      <location filename="../../gridstation/ui/case_list.py" line="170" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -930,236 +928,294 @@ Log folder: {2}</translation>
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="444" />
+      <location filename="../../gridstation/ui/intake.py" line="452" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="465" />
+      <location filename="../../gridstation/ui/intake.py" line="473" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
   </context>
   <context>
+    <name>LockDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="91" />
+      <source>切换用户</source>
+      <translation>Switch user</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="91" />
+      <source>已锁定</source>
+      <translation>Locked</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="103" />
+      <source>PIN 或密码</source>
+      <translation>PIN or password</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="106" />
+      <source>登录</source>
+      <translation>Sign in</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="106" />
+      <source>解锁</source>
+      <translation>Unlock</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="111" />
+      <source>请下一位工作人员输入姓名和 PIN。</source>
+      <translation>Next member of staff: enter your name and PIN.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="113" />
+      <source>桌面已锁定（{0}）。输入 PIN 解锁，或由其他工作人员输入自己的姓名和 PIN 登录。</source>
+      <translation>The desk is locked ({0}). Enter the PIN to unlock, or another member of staff signs in with their own name and PIN.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="120" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="121" />
+      <source>PIN</source>
+      <translation>PIN</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="68" />
+      <location filename="../../gridstation/ui/main_window.py" line="69" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="109" />
+      <location filename="../../gridstation/ui/main_window.py" line="196" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="125" />
+      <location filename="../../gridstation/ui/main_window.py" line="127" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <location filename="../../gridstation/ui/main_window.py" line="128" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="130" />
+      <location filename="../../gridstation/ui/main_window.py" line="132" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="133" />
+      <location filename="../../gridstation/ui/main_window.py" line="135" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="138" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="143" />
+      <location filename="../../gridstation/ui/main_window.py" line="145" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="149" />
+      <location filename="../../gridstation/ui/main_window.py" line="147" />
+      <source>锁定(&amp;L)</source>
+      <translation>&amp;Lock</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <source>切换用户(&amp;U)…</source>
+      <translation>Switch &amp;user…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="164" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="165" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="153" />
+      <location filename="../../gridstation/ui/main_window.py" line="168" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <location filename="../../gridstation/ui/main_window.py" line="171" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="160" />
+      <location filename="../../gridstation/ui/main_window.py" line="175" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="162" />
+      <location filename="../../gridstation/ui/main_window.py" line="177" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="163" />
+      <location filename="../../gridstation/ui/main_window.py" line="178" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="166" />
+      <location filename="../../gridstation/ui/main_window.py" line="181" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="168" />
+      <location filename="../../gridstation/ui/main_window.py" line="183" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="170" />
+      <location filename="../../gridstation/ui/main_window.py" line="185" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="172" />
+      <location filename="../../gridstation/ui/main_window.py" line="187" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="178" />
+      <location filename="../../gridstation/ui/main_window.py" line="193" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <location filename="../../gridstation/ui/main_window.py" line="211" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="203" />
+      <location filename="../../gridstation/ui/main_window.py" line="232" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="212" />
+      <location filename="../../gridstation/ui/main_window.py" line="241" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="214" />
+      <location filename="../../gridstation/ui/main_window.py" line="243" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="219" />
+      <location filename="../../gridstation/ui/main_window.py" line="248" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="224" />
+      <location filename="../../gridstation/ui/main_window.py" line="253" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="238" />
+      <location filename="../../gridstation/ui/main_window.py" line="267" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="255" />
+      <location filename="../../gridstation/ui/main_window.py" line="284" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="261" />
+      <location filename="../../gridstation/ui/main_window.py" line="290" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="263" />
+      <location filename="../../gridstation/ui/main_window.py" line="292" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="272" />
+      <location filename="../../gridstation/ui/main_window.py" line="301" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="278" />
+      <location filename="../../gridstation/ui/main_window.py" line="307" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="284" />
+      <location filename="../../gridstation/ui/main_window.py" line="313" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="289" />
+      <location filename="../../gridstation/ui/main_window.py" line="318" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="296" />
+      <location filename="../../gridstation/ui/main_window.py" line="325" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="235" />
+      <location filename="../../gridstation/ui/main_window.py" line="264" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="239" />
+      <location filename="../../gridstation/ui/main_window.py" line="268" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="246" />
+      <location filename="../../gridstation/ui/main_window.py" line="275" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="248" />
+      <location filename="../../gridstation/ui/main_window.py" line="277" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="254" />
+      <location filename="../../gridstation/ui/main_window.py" line="283" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="268" />
+      <location filename="../../gridstation/ui/main_window.py" line="297" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="318" />
-      <location filename="../../gridstation/ui/main_window.py" line="320" />
+      <location filename="../../gridstation/ui/main_window.py" line="347" />
+      <location filename="../../gridstation/ui/main_window.py" line="349" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="357" />
+      <location filename="../../gridstation/ui/main_window.py" line="386" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="359" />
+      <location filename="../../gridstation/ui/main_window.py" line="388" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1306,47 +1362,47 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PrintMenu</name>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="67" />
+      <location filename="../../gridstation/ui/print_menu.py" line="74" />
       <source>打印回执(&amp;R)</source>
       <translation>Print &amp;receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="68" />
+      <location filename="../../gridstation/ui/print_menu.py" line="75" />
       <source>预览回执(&amp;V)…</source>
       <translation>Pre&amp;view receipt…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="70" />
+      <location filename="../../gridstation/ui/print_menu.py" line="77" />
       <source>回访满意度表(&amp;F)…</source>
       <translation>&amp;Follow-up satisfaction form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="71" />
+      <location filename="../../gridstation/ui/print_menu.py" line="78" />
       <source>空白回访满意度表…</source>
       <translation>Blank follow-up satisfaction form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="72" />
+      <location filename="../../gridstation/ui/print_menu.py" line="79" />
       <source>片区民情调研问题反馈表(&amp;A)…</source>
       <translation>&amp;Area problem feedback form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="73" />
+      <location filename="../../gridstation/ui/print_menu.py" line="80" />
       <source>空白片区民情调研问题反馈表…</source>
       <translation>Blank area problem feedback form…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="75" />
+      <location filename="../../gridstation/ui/print_menu.py" line="82" />
       <source>晨会日报(&amp;M)…</source>
       <translation>&amp;Morning report…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="77" />
+      <location filename="../../gridstation/ui/print_menu.py" line="85" />
       <source>打印设置(&amp;S)…</source>
       <translation>Print &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/print_menu.py" line="82" />
+      <location filename="../../gridstation/ui/print_menu.py" line="91" />
       <source>请先在列表中选择一件诉求。</source>
       <translation>Select a case in the list first.</translation>
     </message>
@@ -1445,6 +1501,29 @@ What you typed is kept; you can retry.</translation>
     </message>
   </context>
   <context>
+    <name>ShiftControl</name>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="205" />
+      <source>登记表中有未保存的内容</source>
+      <translation>The intake form has unsaved entries</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="206" />
+      <source>{0} 填写的登记表还没有保存。由您接手继续登记，还是清空登记表？</source>
+      <translation>The intake form {0} was filling in has not been saved. Take it over and continue, or clear the form?</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="210" />
+      <source>由我接手</source>
+      <translation>Take it over</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/shift.py" line="211" />
+      <source>清空登记表</source>
+      <translation>Clear the form</translation>
+    </message>
+  </context>
+  <context>
     <name>SignInDialog</name>
     <message>
       <location filename="../../gridstation/ui/sign_in.py" line="31" />
@@ -1475,6 +1554,105 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>退出</source>
       <translation>Quit</translation>
+    </message>
+  </context>
+  <context>
+    <name>StaffPeople</name>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="51" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="51" />
+      <source>角色</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="51" />
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="51" />
+      <source>添加日期</source>
+      <translation>Added on</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="60" />
+      <source>在岗</source>
+      <translation>Active</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="60" />
+      <source>已停用</source>
+      <translation>Disabled</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="71" />
+      <source>新 PIN</source>
+      <translation>New PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="72" />
+      <source>重置 PIN</source>
+      <translation>Reset PIN</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="75" />
+      <location filename="../../gridstation/ui/staff_tab.py" line="108" />
+      <source>停用</source>
+      <translation>Disable</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="81" />
+      <source>更改角色</source>
+      <translation>Change role</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="108" />
+      <source>启用</source>
+      <translation>Enable</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="118" />
+      <source>请先在“新 PIN”中输入新的 PIN。</source>
+      <translation>Enter the new PIN under “New PIN” first.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="122" />
+      <source>已为 {0} 设置新 PIN，请当面告知本人。</source>
+      <translation>New PIN set for {0}; tell them in person.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="133" />
+      <source>已启用 {0}。</source>
+      <translation>{0} enabled.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="135" />
+      <source>已停用 {0}：不能再登录，已有记录保留。</source>
+      <translation>{0} disabled: they can no longer sign in; their records are kept.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="141" />
+      <source>停用 {0}？停用后不能再登录（桌面和命令行），已有记录保留，可再启用。</source>
+      <translation>Disable {0}? They can no longer sign in (desk and command line); their records are kept and they can be enabled again.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="154" />
+      <source>将 {0} 的角色改为{1}？</source>
+      <translation>Change the role of {0} to {1}?</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="157" />
+      <source>{0} 的角色已改为{1}。</source>
+      <translation>The role of {0} is now {1}.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/staff_tab.py" line="165" />
+      <source>请确认</source>
+      <translation>Please confirm</translation>
     </message>
   </context>
   <context>
@@ -2043,6 +2221,22 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>连续输错次数过多，请稍后再试。</source>
       <translation>Too many wrong attempts; please try again later.</translation>
+    </message>
+    <message>
+      <source>两次输入的 PIN 不一致，未做任何更改。</source>
+      <translation>The two PINs differ; nothing was changed.</translation>
+    </message>
+    <message>
+      <source>停用工作人员：不能再登录，记录保留（需管理员）</source>
+      <translation>Disable a member of staff: they can no longer sign in, their records are kept (administrator)</translation>
+    </message>
+    <message>
+      <source>请用 --new-pin 给出新 PIN，或从标准输入提供（一行）。</source>
+      <translation>Give the new PIN with --new-pin or on standard input (one line).</translation>
+    </message>
+    <message>
+      <source>重新启用已停用的工作人员（需管理员）</source>
+      <translation>Enable a disabled member of staff again (administrator)</translation>
     </message>
   </context>
   <context>
