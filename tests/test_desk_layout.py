@@ -1,0 +1,249 @@
+"""The main window on the screens stations have: 1366×768 first, 1920×1080, and 125 %/150 % scaling.
+
+Every test runs on a copy of the demo station (80 cases, many overdue), so the list is full the way a desk's is.
+GRIDSTATION_SAVE_SCREENSHOTS=1 writes the README's screenshots to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from pytestqt.qtbot import QtBot
+
+from gridstation.domain.listing import CaseQuery
+from gridstation.services.demo import create_demo_station
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from gridstation.ui.app import build_main_window
+from gridstation.ui.case_model import COLUMN_OF, format_remaining
+from gridstation.ui.main_window import MainWindow
+from tests.support.clock import FakeClock
+from tests.test_desk import log_walk_in_by_keyboard
+
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("chinese_font")]
+
+ROOT = Path(__file__).resolve().parents[1]
+END = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai
+DEMO_CASES = 80
+CLERK = ("李明", "1357")  # the demo's clerk
+KEY_COLUMNS = ("colour", "countdown", "number", "category_code", "compound", "description", "status")
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo station, built once; each test works on its own copy."""
+    data_dir = tmp_path_factory.mktemp("demo-layout") / "data"
+    create_demo_station(data_dir, cases=DEMO_CASES, now=END).close()
+    return data_dir
+
+
+@pytest.fixture
+def demo(demo_template: Path, tmp_path: Path) -> Iterator[StationService]:
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_template, data_dir)
+    service = StationService(data_dir, now=FakeClock(END))
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def demo_clerk(demo: StationService) -> StaffMember:
+    return demo.sign_in(*CLERK)
+
+
+def open_window(qtbot: QtBot, service: StationService, staff: StaffMember, width: int, height: int) -> MainWindow:
+    window = build_main_window(service, staff)
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.cases.model.rowCount() == DEMO_CASES, timeout=5000)
+    return window
+
+
+def busiest_case(service: StationService) -> str:
+    """The case with the longest timeline (reopened, dispatched twice …): the one that needs the room."""
+    rows = service.search(CaseQuery(limit=1000))
+    return max(rows, key=lambda row: len(service.timeline(row.id))).id
+
+
+def test_key_columns_fit_at_1366_without_scrolling(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
+    """At 1366×768 every column through 状态 lies inside the list's viewport: no horizontal scrolling."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    table = window.cases.table
+    header = table.horizontalHeader()
+    viewport = table.viewport().width()
+    for key in KEY_COLUMNS:
+        column = COLUMN_OF[key]
+        assert header.sectionViewportPosition(column) >= 0, key
+        assert header.sectionViewportPosition(column) + header.sectionSize(column) <= viewport, key
+    assert table.horizontalScrollBar().maximum() == 0
+
+
+def test_countdown_is_compact_and_never_cut(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
+    """剩余时间 shows "超 9天", whole in its column; the exact time is the cell's tooltip."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    table = window.cases.table
+    model = window.cases.model
+    column = COLUMN_OF["countdown"]
+    room = table.horizontalHeader().sectionSize(column) - 2 * table.style().pixelMetric(
+        table.style().PixelMetric.PM_FocusFrameHMargin
+    )
+    texts = [str(model.index(row, column).data()) for row in range(model.rowCount())]
+    assert any(text.startswith("超 ") and text.endswith("天") for text in texts)  # the demo has long-overdue cases
+    for text in texts:
+        assert table.fontMetrics().horizontalAdvance(text) <= room, text
+    first = model.summary(0)
+    assert first is not None
+    tooltip = model.index(0, column).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == format_remaining(first.sla_due_at, END)
+    assert tooltip.startswith("超时 ")
+
+
+def test_window_shrinks_to_1024_pixels(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
+    """Nothing (filters, intake form, detail fields) holds the window wider than a 1024-pixel screen."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    window.show_case(busiest_case(demo))
+    qtbot.waitUntil(lambda: window.detail.timeline.topLevelItemCount() > 8)
+    assert window.minimumSizeHint().width() <= 1024
+    window.resize(1024, 600)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+
+
+@pytest.mark.parametrize(
+    ("screen_width", "screen_height", "scale"),
+    [(1366, 768, 1.0), (1366, 768, 1.25), (1920, 1080, 1.0), (1920, 1080, 1.25), (1920, 1080, 1.5)],
+)
+def test_window_fits_the_screens_stations_have(
+    qtbot: QtBot, demo: StationService, demo_clerk: StaffMember, screen_width: int, screen_height: int, scale: float
+) -> None:
+    """At a scale factor the window's smallest size grows by that factor (logical pixels stay the same size);
+    it still fits the screen, leaving room for the taskbar and title bar."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    window.show_case(busiest_case(demo))
+    minimum = window.minimumSizeHint()
+    taskbar_and_title = 80
+    assert minimum.width() * scale <= screen_width
+    assert minimum.height() * scale <= screen_height - taskbar_and_title
+
+
+def test_minimum_size_under_a_real_scale_factor(tmp_path: Path, demo_template: Path) -> None:
+    """The same, measured by a desk started with QT_SCALE_FACTOR=1.5: the minimum size, in screen pixels, fits
+    1920×1080 (and at 1.25 a 1366-pixel screen)."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_template, data_dir)
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from gridstation.services.station import StationService\n"
+        "from gridstation.ui.app import build_main_window, make_application\n"
+        "app = make_application()\n"
+        "service = StationService(Path(sys.argv[1]))\n"
+        f"window = build_main_window(service, service.sign_in{CLERK!r})\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "hint, ratio = window.minimumSizeHint(), window.devicePixelRatio()\n"
+        "print(json.dumps([hint.width() * ratio, hint.height() * ratio, ratio]))\n"
+        "window.close()\n"
+        "service.close()\n"
+    )
+    results = {}
+    for scale in ("1.25", "1.5"):
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(data_dir)], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        results[scale] = json.loads(done.stdout.strip().splitlines()[-1])
+    width, height, ratio = results["1.25"]
+    assert ratio == pytest.approx(1.25)
+    assert width <= 1366 and height <= 768 - 80
+    width, height, ratio = results["1.5"]
+    assert ratio == pytest.approx(1.5)
+    assert width <= 1920 and height <= 1080 - 80
+
+
+def test_timeline_has_room_at_1366(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
+    """With a case open at 1366×768, at least eight timeline rows are visible without scrolling."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    window.show_case(busiest_case(demo))
+    timeline = window.detail.timeline
+    qtbot.waitUntil(lambda: timeline.topLevelItemCount() >= 10)
+    viewport = timeline.viewport().rect()
+    visible = [
+        i for i in range(timeline.topLevelItemCount()) if viewport.contains(timeline.visualItemRect(timeline.topLevelItem(i)))
+    ]
+    assert len(visible) >= 8
+
+
+def test_empty_detail_pane_says_what_to_do(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
+    """Before a case is chosen the pane shows how to get one, not an empty form and timeline."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    detail = window.detail
+    assert detail.empty_hint.isVisible()
+    assert "选择一件诉求" in detail.empty_hint.text()
+    assert not detail.timeline.isVisible()
+    table = window.cases.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(0, 2)).center())
+    qtbot.waitUntil(lambda: detail.timeline.isVisible())
+    assert not detail.empty_hint.isVisible()
+
+
+def test_splitters_are_remembered(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
+    """Where the clerk drags the dividers is where they are after the desk starts again."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    main, right = window.layout_state.main, window.layout_state.right
+    main.moveSplitter(420, 1)  # as a drag does: splitterMoved follows
+    right.moveSplitter(250, 1)
+    moved = (main.sizes(), right.sizes())
+    assert moved[0][0] == 420 and moved[1][0] == 250
+    window.close()
+
+    again = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    assert (again.layout_state.main.sizes(), again.layout_state.right.sizes()) == moved
+    assert (demo.data_dir / "desk-layout.ini").exists()
+
+
+def test_just_saved_case_is_selected_and_visible(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
+    """The new case, sorted below every overdue one, is selected and scrolled into view after saving."""
+    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
+    log_walk_in_by_keyboard(qtbot, window.intake)
+    table, model = window.cases.table, window.cases.model
+    qtbot.waitUntil(lambda: model.rowCount() == DEMO_CASES + 1, timeout=5000)
+    saved = window.detail.state
+    assert saved is not None
+    row = model.row_of(saved.id)
+    visible_rows = table.viewport().height() // table.rowHeight(0)
+    assert row > visible_rows  # buried: without scrolling it would be out of sight
+
+    def shown() -> bool:
+        selected = table.selectionModel().selectedRows()
+        return len(selected) == 1 and selected[0].row() == row
+
+    qtbot.waitUntil(shown, timeout=5000)
+    rect = table.visualRect(table.model().index(row, COLUMN_OF["number"]))
+    assert QRect(table.viewport().rect()).intersects(rect)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_screenshots(
+    qtbot: QtBot, demo: StationService, demo_clerk: StaffMember, tmp_path: Path, width: int, height: int
+) -> None:
+    """The README's pictures of the main window, with a case open; written to docs/screenshots/ on request."""
+    window = open_window(qtbot, demo, demo_clerk, width, height)
+    window.show_case(busiest_case(demo))
+    qtbot.waitUntil(lambda: window.detail.timeline.topLevelItemCount() >= 10)
+    folder = ROOT / "docs" / "screenshots" if os.environ.get("GRIDSTATION_SAVE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"main-{width}x{height}.png"
+    assert window.grab().save(str(path))
+    assert path.stat().st_size > 10_000
