@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from pytestqt.qtbot import QtBot
 
+from gridstation.domain.enums import EventType
 from gridstation.domain.listing import CaseQuery
 from gridstation.services.demo import create_demo_station
 from gridstation.services.staff import StaffMember
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 END = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai
 DEMO_CASES = 80
 CLERK = ("李明", "1357")  # the demo's clerk
+MAXIMISED_ON_1366 = (1366, 700)  # what a maximised window gets of a 768-pixel screen (taskbar, title bar)
 KEY_COLUMNS = ("colour", "countdown", "number", "category_code", "compound", "description", "status")
 
 
@@ -173,14 +175,22 @@ def test_minimum_size_under_a_real_scale_factor(tmp_path: Path, demo_template: P
 
 
 def test_timeline_has_room_at_1366(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:
-    """With a case open at 1366×768, at least eight timeline rows are visible without scrolling."""
-    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
-    window.show_case(busiest_case(demo))
+    """With a case open on a 1366×768 screen (the window, maximised, gets about 1366×700 of it), at least eight
+    timeline rows are visible without scrolling, even under a long complaint."""
+    window = open_window(qtbot, demo, demo_clerk, *MAXIMISED_ON_1366)
+    case_id = busiest_case(demo)
+    long_text = "楼上住户夜间拖动家具、跺脚，噪声持续到凌晨一两点，已多次上门沟通无果，家中老人和孩子无法休息。" * 4
+    demo.record(
+        demo_clerk, case_id, EventType.INTAKE_CORRECTED, {"field": "description", "value": long_text, "reason": "补充"}
+    )
+    window.show_case(case_id)
     timeline = window.detail.timeline
     qtbot.waitUntil(lambda: timeline.topLevelItemCount() >= 10)
     viewport = timeline.viewport().rect()
     visible = [
-        i for i in range(timeline.topLevelItemCount()) if viewport.contains(timeline.visualItemRect(timeline.topLevelItem(i)))
+        i
+        for i in range(timeline.topLevelItemCount())
+        if viewport.contains(timeline.visualItemRect(timeline.topLevelItem(i)))
     ]
     assert len(visible) >= 8
 
@@ -193,7 +203,9 @@ def test_empty_detail_pane_says_what_to_do(qtbot: QtBot, demo: StationService, d
     assert "选择一件诉求" in detail.empty_hint.text()
     assert not detail.timeline.isVisible()
     table = window.cases.table
-    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(0, 2)).center())
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(0, 2)).center()
+    )
     qtbot.waitUntil(lambda: detail.timeline.isVisible())
     assert not detail.empty_hint.isVisible()
 
