@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -211,12 +212,11 @@ class CaseDetailPanel(QWidget):
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # A long complaint scrolls inside three lines instead of pushing the timeline off the screen.
-        description_area = QScrollArea()
+        self.description_area = description_area = QScrollArea()
         description_area.setWidget(self.description)
         description_area.setWidgetResizable(True)
         description_area.setFrameShape(QFrame.Shape.NoFrame)
         description_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        description_area.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 6)
         self.phone_button = QPushButton(self.tr("显示完整电话…"))
         self.phone_button.hide()
         self.phone_button.clicked.connect(self._on_phone_button)
@@ -311,9 +311,13 @@ class CaseDetailPanel(QWidget):
             text.setMinimumWidth(1)  # a long address is cut at the pane's edge rather than widening the window
             self.fields.addWidget(key, i // FIELDS_PER_LINE, (i % FIELDS_PER_LINE) * 2)
             self.fields.addWidget(text, i // FIELDS_PER_LINE, (i % FIELDS_PER_LINE) * 2 + 1)
+            if self.isVisible():  # at once, not on the next turn of the event loop (a screenshot, a quick look)
+                key.show()
+                text.show()
         for pair in range(FIELDS_PER_LINE):
             self.fields.setColumnStretch(pair * 2 + 1, 1)
         self.description.setText(state.description)
+        self._fit_description()
         self.phone_button.setVisible(bool(state.phone) and self._staff.can(Permission.SEE_FULL_PHONE))
         self.phone_button.setText(self.tr("隐藏电话") if self._revealed_phone is not None else self.tr("显示完整电话…"))
         self.timeline.clear()
@@ -329,6 +333,19 @@ class CaseDetailPanel(QWidget):
             line.setToolTip(3, describe_event(event))
             self.timeline.addTopLevelItem(line)
         self._render_actions(state)
+
+    def _fit_description(self) -> None:
+        """As tall as the complaint, at most three lines: a long one scrolls instead of pushing the timeline
+        off the screen."""
+        width = max(self.description_area.viewport().width(), 100)
+        needed = self.description.heightForWidth(width)
+        most = self.description.fontMetrics().lineSpacing() * 3 + 4
+        self.description_area.setFixedHeight(max(1, min(needed if needed > 0 else most, most)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.state is not None:
+            self._fit_description()
 
     def refresh_countdown(self) -> None:
         state = self.state
