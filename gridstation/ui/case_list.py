@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,7 @@ from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import COLOUR_LABELS, Colour
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.ui.case_model import CASE_ID_ROLE, COLUMN_OF, CaseSortFilterProxy, CaseTableModel
+from gridstation.ui.case_model import CASE_ID_ROLE, COLUMN_OF, COMPACT_TIME, CaseSortFilterProxy, CaseTableModel
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
@@ -148,7 +148,11 @@ class CaseListPanel(QWidget):
         padding = metrics.horizontalAdvance("M") * 2  # cell margins and the sort arrow
         samples = {
             "colour": [tr_label(label) for label in COLOUR_LABELS.values() if len(label) == 1],
-            "countdown": [self.model.tr("超 {0}天").format(99), self.model.tr("剩 {0}分").format("<1")],
+            "countdown": [
+                QCoreApplication.translate("CaseTableModel", str(template)).format(amount)
+                for template in COMPACT_TIME.values()
+                for amount in (99, "<1")
+            ],
             "number": ["JA01-20261114-0002-N"],
             "category_code": ["消防通道占用"],
             "compound": ["枫林苑 12号301"],
