@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -138,40 +139,81 @@ def test_window_fits_the_screens_stations_have(
     assert minimum.height() * scale <= screen_height - taskbar_and_title
 
 
-def test_minimum_size_under_a_real_scale_factor(tmp_path: Path, demo_template: Path) -> None:
-    """The same, measured by a desk started with QT_SCALE_FACTOR=1.5: the minimum size, in screen pixels, fits
-    1920×1080 (and at 1.25 a 1366-pixel screen)."""
+PLACE_SCRIPT = """
+import json, sys
+from pathlib import Path
+from gridstation.services.station import StationService
+from gridstation.ui.app import build_main_window, make_application
+from gridstation.ui.case_model import COLUMN_OF
+app = make_application()
+service = StationService(Path(sys.argv[1]))
+window = build_main_window(service, service.sign_in(sys.argv[2], sys.argv[3]))
+window.layout_state.place(window)
+window.show()
+for _ in range(50):
+    app.processEvents()
+header, table = window.cases.table.horizontalHeader(), window.cases.table
+key_end = max(header.sectionViewportPosition(COLUMN_OF[k]) + header.sectionSize(COLUMN_OF[k]) for k in sys.argv[4:])
+available = window.screen().availableGeometry()
+print(json.dumps({
+    "window": [window.width(), window.height()],
+    "minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()],
+    "screen": [available.width(), available.height()],
+    "ratio": window.devicePixelRatio(),
+    "key_columns_fit": key_end <= table.viewport().width(),
+}))
+if len(sys.argv) > 4 and window.width() > 1000:
+    window.resize(window.width() - 100, window.height() - 50)
+    app.processEvents()
+window.close()
+service.close()
+"""
+
+
+def run_desk_on_screen(data_dir: Path, tmp_path: Path, width: int, height: int, scale: float) -> dict[str, Any]:
+    """Start a desk on a virtual screen of `width`×`height` pixels at `scale` (as Windows' 125 %/150 %) and
+    report the window it opened, its minimum size and the screen's free area, in the desk's own pixels."""
+    config = tmp_path / f"screen-{width}x{height}.json"
+    screen = {"name": "desk", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96, "dpr": 1}
+    config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+        "QT_SCALE_FACTOR": str(scale),
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PLACE_SCRIPT, str(data_dir), *CLERK, *KEY_COLUMNS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scale"),
+    [(1366, 768, 1.0), (1366, 768, 1.25), (1920, 1080, 1.25), (1920, 1080, 1.5)],
+)
+def test_desk_opens_fitting_a_scaled_screen(
+    tmp_path: Path, demo_template: Path, width: int, height: int, scale: float
+) -> None:
+    """Started on a real (virtual) screen with QT_SCALE_FACTOR, the desk opens inside the screen, can shrink to
+    it, and shows the key columns without scrolling; the next start opens at the size it was left at."""
     data_dir = tmp_path / "data"
     shutil.copytree(demo_template, data_dir)
-    script = (
-        "import json, sys\n"
-        "from pathlib import Path\n"
-        "from gridstation.services.station import StationService\n"
-        "from gridstation.ui.app import build_main_window, make_application\n"
-        "app = make_application()\n"
-        "service = StationService(Path(sys.argv[1]))\n"
-        f"window = build_main_window(service, service.sign_in{CLERK!r})\n"
-        "window.show()\n"
-        "app.processEvents()\n"
-        "hint, ratio = window.minimumSizeHint(), window.devicePixelRatio()\n"
-        "print(json.dumps([hint.width() * ratio, hint.height() * ratio, ratio]))\n"
-        "window.close()\n"
-        "service.close()\n"
-    )
-    results = {}
-    for scale in ("1.25", "1.5"):
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale, "PYTHONPATH": str(ROOT)}
-        done = subprocess.run(
-            [sys.executable, "-c", script, str(data_dir)], env=env, capture_output=True, text=True, timeout=120
-        )
-        assert done.returncode == 0, done.stderr
-        results[scale] = json.loads(done.stdout.strip().splitlines()[-1])
-    width, height, ratio = results["1.25"]
-    assert ratio == pytest.approx(1.25)
-    assert width <= 1366 and height <= 768 - 80
-    width, height, ratio = results["1.5"]
-    assert ratio == pytest.approx(1.5)
-    assert width <= 1920 and height <= 1080 - 80
+    first = run_desk_on_screen(data_dir, tmp_path, width, height, scale)
+    assert first["ratio"] == pytest.approx(scale)
+    screen_width, screen_height = first["screen"]
+    assert first["minimum"][0] <= screen_width and first["minimum"][1] <= screen_height
+    assert first["window"] == [min(1366, screen_width), min(768, screen_height)]
+    assert first["key_columns_fit"]
+    again = run_desk_on_screen(data_dir, tmp_path, width, height, scale)
+    expected = first["window"] if first["window"][0] <= 1000 else [first["window"][0] - 100, first["window"][1] - 50]
+    assert again["window"] == expected
 
 
 def test_timeline_has_room_at_1366(qtbot: QtBot, demo: StationService, demo_clerk: StaffMember) -> None:

@@ -57,9 +57,10 @@ class DeskLayout:
                 splitter.restoreState(state)
 
     def save_splitters(self) -> None:
+        # In memory while a divider is dragged (splitterMoved comes with every pixel); QSettings writes the file
+        # on its own shortly after, and `save` writes it at once when the window closes.
         for splitter in (self.main, self.right):
             self._settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
-        self._settings.sync()
 
     def place(self, window: QMainWindow) -> None:
         """The size and place the window had when it was last closed, else 1366×768 or the screen if smaller."""
@@ -75,3 +76,4 @@ class DeskLayout:
     def save(self, window: QMainWindow) -> None:
         self._settings.setValue("window/geometry", window.saveGeometry())
         self.save_splitters()
+        self._settings.sync()
