@@ -122,23 +122,6 @@ def test_window_shrinks_to_1024_pixels(qtbot: QtBot, demo: StationService, demo_
     qtbot.waitUntil(lambda: window.width() == 1024)
 
 
-@pytest.mark.parametrize(
-    ("screen_width", "screen_height", "scale"),
-    [(1366, 768, 1.0), (1366, 768, 1.25), (1920, 1080, 1.0), (1920, 1080, 1.25), (1920, 1080, 1.5)],
-)
-def test_window_fits_the_screens_stations_have(
-    qtbot: QtBot, demo: StationService, demo_clerk: StaffMember, screen_width: int, screen_height: int, scale: float
-) -> None:
-    """At a scale factor the window's smallest size grows by that factor (logical pixels stay the same size);
-    it still fits the screen, leaving room for the taskbar and title bar."""
-    window = open_window(qtbot, demo, demo_clerk, 1366, 768)
-    window.show_case(busiest_case(demo))
-    minimum = window.minimumSizeHint()
-    taskbar_and_title = 80
-    assert minimum.width() * scale <= screen_width
-    assert minimum.height() * scale <= screen_height - taskbar_and_title
-
-
 PLACE_SCRIPT = """
 import json, sys
 from pathlib import Path
