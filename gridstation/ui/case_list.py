@@ -105,7 +105,6 @@ class CaseListPanel(QWidget):
                 # in the drop-down.
                 widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 widget.setMinimumContentsLength(4)
-            if isinstance(widget, QComboBox):
                 widget.currentIndexChanged.connect(self.apply_filters)
             else:
                 widget.dateChanged.connect(self.apply_filters)
@@ -147,7 +146,7 @@ class CaseListPanel(QWidget):
         metrics = self.table.fontMetrics()
         padding = metrics.horizontalAdvance("M") * 2  # cell margins and the sort arrow
         samples = {
-            "colour": [tr_label(label) for label in COLOUR_LABELS.values() if len(label) == 1],
+            "colour": [tr_label(label) for label in COLOUR_LABELS.values()],
             "countdown": [
                 QCoreApplication.translate("CaseTableModel", str(template)).format(amount)
                 for template in COMPACT_TIME.values()
