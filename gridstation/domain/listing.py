@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from gridstation.domain.enums import Status, Tier
 from gridstation.domain.sla import Colour
@@ -51,3 +52,44 @@ class CaseQuery:
     order_by: str = ""  # a key of storage.case_search.SORTABLE_COLUMNS; empty means most urgent first
     descending: bool = False
     now: datetime | None = field(default=None)
+
+
+class TimeUnit(StrEnum):
+    DAY = "天"
+    HOUR = "时"
+    MINUTE = "分"
+
+
+@dataclass(frozen=True, slots=True)
+class CompactTime:
+    """What the list's narrow 剩余时间 column shows: the largest whole unit, "超 9天" / "剩 3时" / "剩 25分".
+
+    Whole units are counted down (9 days 23 hours overdue is "超 9天"; 3 h 59 min left is "剩 3时"), so the
+    column never promises more time than there is. Under a minute is `amount` 0 ("剩 <1分"). The exact time
+    stays in the tooltip and the detail pane.
+    """
+
+    overdue: bool
+    amount: int
+    unit: TimeUnit
+
+    @property
+    def text(self) -> str:
+        sign = "超" if self.overdue else "剩"
+        if self.amount == 0:
+            return f"{sign} <1{self.unit}"
+        return f"{sign} {self.amount}{self.unit}"
+
+
+def compact_remaining(due_at: datetime | None, now: datetime) -> CompactTime | None:
+    """The compact form of the time left until `due_at` (None: no running deadline)."""
+    if due_at is None:
+        return None
+    seconds = int((due_at - now).total_seconds())
+    overdue = seconds < 0
+    seconds = abs(seconds)
+    if seconds >= 86400:
+        return CompactTime(overdue, seconds // 86400, TimeUnit.DAY)
+    if seconds >= 3600:
+        return CompactTime(overdue, seconds // 3600, TimeUnit.HOUR)
+    return CompactTime(overdue, seconds // 60, TimeUnit.MINUTE)

@@ -63,7 +63,7 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
             return 0
         staff = change.staff
     window = build_main_window(service, staff)
-    window.resize(1400, 860)
+    window.layout_state.place(window)  # last size and place, else 1366×768 or the whole screen if smaller
     window.show()
     window.trust.start()  # the log check and retention, on the thread pool: the window is already there
     # Start-up objects live as long as the desk: keep them out of full collections, which otherwise hold the

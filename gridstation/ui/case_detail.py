@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -51,6 +55,7 @@ from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.secure_dialogs import UnmaskPhoneDialog
 
+FIELDS_PER_LINE = 4
 COMMON_ASSIGNEES = ["网格员", "物业服务中心", "城管中队", "绿化市容所", "房管办", "派出所", "市场监管所", "居委会"]
 
 
@@ -195,34 +200,70 @@ class CaseDetailPanel(QWidget):
         self.state: CaseState | None = None
         # The full number, only after the service recorded who asked for it and why; None while masked.
         self._revealed_phone: str | None = None
-        self.title = QLabel(self.tr("请选择一件诉求"))
+        self.title = QLabel()
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.sla_label = QLabel()
         self.fields = QGridLayout()
+        self.fields.setHorizontalSpacing(6)
+        self.fields.setVerticalSpacing(2)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setTextFormat(Qt.TextFormat.PlainText)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # A long complaint scrolls inside three lines instead of pushing the timeline off the screen.
+        self.description_area = description_area = QScrollArea()
+        description_area.setWidget(self.description)
+        description_area.setWidgetResizable(True)
+        description_area.setFrameShape(QFrame.Shape.NoFrame)
+        description_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.phone_button = QPushButton(self.tr("显示完整电话…"))
         self.phone_button.hide()
         self.phone_button.clicked.connect(self._on_phone_button)
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("时间"), self.tr("事项"), self.tr("经办人"), self.tr("内容")])
         self.timeline.setRootIsDecorated(False)
-        self.timeline.setColumnWidth(0, 120)
-        self.timeline.setColumnWidth(1, 90)
-        self.timeline.setColumnWidth(2, 70)
+        self.timeline.setUniformRowHeights(True)
+        metrics = self.timeline.fontMetrics()
+        pad = metrics.horizontalAdvance("M") * 2
+        self.timeline.setColumnWidth(0, metrics.horizontalAdvance("11-14 11:12:00") + pad)
+        self.timeline.setColumnWidth(1, metrics.horizontalAdvance("修改处置方式") + pad)
+        self.timeline.setColumnWidth(2, metrics.horizontalAdvance("王芳芳") + pad)
         self.actions_row = QHBoxLayout()
+        self.actions_row.addStretch(1)  # buttons keep their own width, on the left
         self.action_buttons: dict[EventType, QPushButton] = {}
+
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addWidget(self.sla_label)
+        heading.addStretch(1)
+        heading.addWidget(self.phone_button)
+        self.case_page = QWidget()
+        case_layout = QVBoxLayout(self.case_page)
+        case_layout.setContentsMargins(0, 0, 0, 0)
+        case_layout.setSpacing(4)
+        case_layout.addLayout(heading)
+        case_layout.addLayout(self.fields)
+        case_layout.addWidget(description_area)
+        case_layout.addLayout(self.actions_row)
+        case_layout.addWidget(self.timeline, 1)
+        # Before a case is chosen: a few lines on how to get one, not an empty form and timeline.
+        self.empty_hint = QLabel(
+            self.tr(
+                "请在上方列表中选择一件诉求，查看办理经过并办理下一步。\n"
+                "Ctrl+N 新登记　Ctrl+F 查找　F5 刷新列表　F9 打印回执"
+            )
+        )
+        self.empty_hint.setObjectName("detail_empty_hint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: #666;")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty_hint)
+        self.pages.addWidget(self.case_page)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.sla_label)
-        layout.addLayout(self.fields)
-        layout.addWidget(self.description)
-        layout.addWidget(self.phone_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addLayout(self.actions_row)
-        layout.addWidget(QLabel(self.tr("办理经过")))
-        layout.addWidget(self.timeline, 1)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(self.pages)
 
     def set_staff(self, staff: StaffMember) -> None:
         """After 切换用户: actions are recorded as `staff`'s, and what the role may see is shown again (the full
@@ -236,6 +277,7 @@ class CaseDetailPanel(QWidget):
             self.state = self._service.case(case_id)
         except DomainError as err:
             self.title.setText(error_text(err))
+            self.pages.setCurrentWidget(self.case_page)
             return
         self._revealed_phone = None
         self._render()
@@ -244,6 +286,7 @@ class CaseDetailPanel(QWidget):
         state = self.state
         if state is None:
             return
+        self.pages.setCurrentWidget(self.case_page)
         self.title.setText(f"{state.number}  ·  {tr_label(STATUS_LABELS[state.status])}")
         self.refresh_countdown()
         while self.fields.count():
@@ -265,14 +308,23 @@ class CaseDetailPanel(QWidget):
             (self.tr("承办"), state.assignee or "—"),
             (self.tr("登记"), f"{self._service.local_time(state.registered_at):%Y-%m-%d %H:%M} {state.registered_by}"),
         ]
+        # Four to a line: two lines of fields leave the detail pane's height to the timeline.
         for i, (label, value) in enumerate(rows):
             key = QLabel(label + "：")
             key.setStyleSheet("color: #555;")
             text = QLabel(value)
             text.setTextFormat(Qt.TextFormat.PlainText)
-            self.fields.addWidget(key, i // 2, (i % 2) * 2)
-            self.fields.addWidget(text, i // 2, (i % 2) * 2 + 1)
+            text.setToolTip(value)
+            text.setMinimumWidth(1)  # a long address is cut at the pane's edge rather than widening the window
+            self.fields.addWidget(key, i // FIELDS_PER_LINE, (i % FIELDS_PER_LINE) * 2)
+            self.fields.addWidget(text, i // FIELDS_PER_LINE, (i % FIELDS_PER_LINE) * 2 + 1)
+            if self.isVisible():  # at once, not on the next turn of the event loop (a screenshot, a quick look)
+                key.show()
+                text.show()
+        for pair in range(FIELDS_PER_LINE):
+            self.fields.setColumnStretch(pair * 2 + 1, 1)
         self.description.setText(state.description)
+        self._fit_description()
         self.phone_button.setVisible(bool(state.phone) and self._staff.can(Permission.SEE_FULL_PHONE))
         self.phone_button.setText(self.tr("隐藏电话") if self._revealed_phone is not None else self.tr("显示完整电话…"))
         self.timeline.clear()
@@ -288,6 +340,19 @@ class CaseDetailPanel(QWidget):
             line.setToolTip(3, describe_event(event))
             self.timeline.addTopLevelItem(line)
         self._render_actions(state)
+
+    def _fit_description(self) -> None:
+        """As tall as the complaint, at most three lines: a long one scrolls instead of pushing the timeline
+        off the screen."""
+        width = max(self.description_area.viewport().width(), 100)
+        needed = self.description.heightForWidth(width)
+        most = self.description.fontMetrics().lineSpacing() * 3 + 4
+        self.description_area.setFixedHeight(max(1, min(needed if needed > 0 else most, most)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.state is not None:
+            self._fit_description()
 
     def refresh_countdown(self) -> None:
         state = self.state
@@ -337,7 +402,7 @@ class CaseDetailPanel(QWidget):
             button = QPushButton(f"&{number} {label}" if number < 10 else label)
             button.setObjectName(f"action_{action.value}")
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
-            self.actions_row.addWidget(button)
+            self.actions_row.insertWidget(self.actions_row.count() - 1, button)
             button.show()
             self.action_buttons[action] = button
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,7 @@ from gridstation.domain.listing import CaseQuery
 from gridstation.domain.sla import COLOUR_LABELS, Colour
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.ui.case_model import CASE_ID_ROLE, CaseSortFilterProxy, CaseTableModel
+from gridstation.ui.case_model import CASE_ID_ROLE, COLUMN_OF, COMPACT_TIME, CaseSortFilterProxy, CaseTableModel
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 
@@ -40,6 +40,7 @@ class CaseListPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._select_when_loaded: str | None = None
         self.model = CaseTableModel(service, self, staff=staff)
         self.proxy = CaseSortFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -102,6 +103,11 @@ class CaseListPanel(QWidget):
         ):
             filters.addWidget(widget, 1)
             if isinstance(widget, QComboBox):
+                # Combos size to their longest entry by default (a long category name), which made the window
+                # refuse to shrink below 1156 pixels; they shrink to a few characters instead and show the rest
+                # in the drop-down.
+                widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                widget.setMinimumContentsLength(4)
                 widget.currentIndexChanged.connect(self.apply_filters)
             else:
                 widget.dateChanged.connect(self.apply_filters)
@@ -120,11 +126,7 @@ class CaseListPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((48, 86, 170, 90, 110, 140, 280, 72, 64, 100)):
-            self.table.setColumnWidth(column, width)
+        self._size_columns()
         selection = self.table.selectionModel()
         assert selection is not None
         selection.selectionChanged.connect(self._on_selection)
@@ -135,6 +137,37 @@ class CaseListPanel(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
+
+    def _size_columns(self) -> None:
+        """Widths from the font (so they scale at 125 % and 150 %), wide enough for what the columns hold; the
+        summary takes the rest, so the columns a clerk scans fit a 1366-pixel screen without scrolling."""
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COLUMN_OF["description"], QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
+        metrics = self.table.fontMetrics()
+        padding = metrics.horizontalAdvance("M") * 2  # cell margins and the sort arrow
+        samples = {
+            "colour": [tr_label(label) for label in COLOUR_LABELS.values()],
+            "countdown": [
+                QCoreApplication.translate("CaseTableModel", str(template)).format(amount)
+                for template in COMPACT_TIME.values()
+                for amount in (99, "<1")
+            ],
+            "number": ["JA01-20261114-0002-N"],
+            "category_code": ["消防通道占用"],
+            "compound": ["枫林苑 12号301"],
+            "status": [tr_label(label) for label in STATUS_LABELS.values()],
+            "tier": [tr_label(label) for label in TIER_LABELS.values()],
+            "assignee": ["物业服务中心"],
+            "registered_at": ["11-14 11:12"],
+        }
+        for key, texts in samples.items():
+            column = COLUMN_OF[key]
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(text) for text in [*texts, title]) + padding
+            self.table.setColumnWidth(column, width)
 
     def current_query(self) -> CaseQuery:
         status = self.status_filter.currentData()
@@ -162,12 +195,21 @@ class CaseListPanel(QWidget):
     def reload(self) -> None:
         self.model.set_query(self.current_query())
 
+    def reload_and_select(self, case_id: str) -> None:
+        """Reload, then select and show `case_id` (a case just saved), wherever the order puts it: the model
+        holds every matching id, so finding the row needs no extra query, and only its page is fetched."""
+        self._select_when_loaded = case_id
+        self.reload()
+
     def _on_loading(self, loading: bool) -> None:
         if loading:
             self.count_label.setText(self.tr("正在查询…"))
 
     def _on_loaded(self, count: int) -> None:
         self.count_label.setText(self.tr("共 {0} 件").format(count))
+        case_id, self._select_when_loaded = self._select_when_loaded, None
+        if case_id is not None:
+            self.select_case(case_id)
 
     def _on_tick(self) -> None:
         viewport = self.table.viewport()
@@ -190,7 +232,7 @@ class CaseListPanel(QWidget):
     def select_case(self, case_id: str) -> None:
         row = self.model.row_of(case_id)
         if row >= 0:
-            index = self.proxy.mapFromSource(self.model.index(row, 2))
+            index = self.proxy.mapFromSource(self.model.index(row, COLUMN_OF["number"]))
             self.table.selectRow(index.row())
             self.table.scrollTo(index)
 

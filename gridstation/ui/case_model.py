@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS
-from gridstation.domain.listing import CaseQuery, CaseSummary
+from gridstation.domain.listing import CaseQuery, CaseSummary, TimeUnit, compact_remaining
 from gridstation.domain.sla import COLOUR_LABELS, Colour, ColourScheme
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -37,18 +37,30 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # QT_TRANSLATE_NOOP marks the headers for lupdate and returns the text unchanged.
+# What a clerk scans first comes first (urgency, number, what and where, status); on a 1366-pixel screen the
+# columns from 状态 on are the ones that may be narrowed or scrolled to.
 COLUMNS: list[tuple[str, Any]] = [
     ("colour", QT_TRANSLATE_NOOP("CaseTableModel", "预警")),
     ("countdown", QT_TRANSLATE_NOOP("CaseTableModel", "剩余时间")),
     ("number", QT_TRANSLATE_NOOP("CaseTableModel", "编号")),
-    ("registered_at", QT_TRANSLATE_NOOP("CaseTableModel", "登记时间")),
     ("category_code", QT_TRANSLATE_NOOP("CaseTableModel", "分类")),
     ("compound", QT_TRANSLATE_NOOP("CaseTableModel", "小区/地址")),
     ("description", QT_TRANSLATE_NOOP("CaseTableModel", "诉求摘要")),
-    ("tier", QT_TRANSLATE_NOOP("CaseTableModel", "处置方式")),
     ("status", QT_TRANSLATE_NOOP("CaseTableModel", "状态")),
+    ("tier", QT_TRANSLATE_NOOP("CaseTableModel", "处置方式")),
     ("assignee", QT_TRANSLATE_NOOP("CaseTableModel", "承办")),
+    ("registered_at", QT_TRANSLATE_NOOP("CaseTableModel", "登记时间")),
 ]
+COLUMN_OF = {key: column for column, (key, _header) in enumerate(COLUMNS)}
+# The compact countdown, by (overdue, unit); an amount of 0 means "under a minute" and shows as "<1".
+COMPACT_TIME: dict[tuple[bool, TimeUnit], Any] = {
+    (False, TimeUnit.DAY): QT_TRANSLATE_NOOP("CaseTableModel", "剩 {0}天"),
+    (False, TimeUnit.HOUR): QT_TRANSLATE_NOOP("CaseTableModel", "剩 {0}时"),
+    (False, TimeUnit.MINUTE): QT_TRANSLATE_NOOP("CaseTableModel", "剩 {0}分"),
+    (True, TimeUnit.DAY): QT_TRANSLATE_NOOP("CaseTableModel", "超 {0}天"),
+    (True, TimeUnit.HOUR): QT_TRANSLATE_NOOP("CaseTableModel", "超 {0}时"),
+    (True, TimeUnit.MINUTE): QT_TRANSLATE_NOOP("CaseTableModel", "超 {0}分"),
+}
 LIVE_COLUMNS = (0, 1)
 SORT_KEYS = {"countdown": "sla_due_at", "colour": "sla_due_at"}
 
@@ -213,6 +225,8 @@ class CaseTableModel(QAbstractTableModel):
             return self._display(summary, key)
         if role == Qt.ItemDataRole.ToolTipRole and key == "description":
             return summary.description
+        if role == Qt.ItemDataRole.ToolTipRole and key == "countdown":
+            return format_remaining(summary.sla_due_at, self._now)
         if key == "colour" and role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(self._scheme.hex_colours[self.colour_of(summary)]))
         if key == "colour" and role == Qt.ItemDataRole.ForegroundRole:
@@ -221,12 +235,20 @@ class CaseTableModel(QAbstractTableModel):
             return QBrush(QColor(self._scheme.hex_colours[Colour.RED]))
         return None
 
+    def compact_countdown(self, s: CaseSummary) -> str:
+        """ "超 9天" / "剩 25分": fits the narrow column; the exact time is the cell's tooltip."""
+        shown = compact_remaining(s.sla_due_at, self._now)
+        if shown is None:
+            return "—"
+        template = self.tr(str(COMPACT_TIME[(shown.overdue, shown.unit)]))
+        return template.format(shown.amount if shown.amount else "<1")
+
     def _display(self, s: CaseSummary, key: str) -> str:
         match key:
             case "colour":
                 return tr_label(COLOUR_LABELS[self.colour_of(s)])
             case "countdown":
-                return format_remaining(s.sla_due_at, self._now)
+                return self.compact_countdown(s)
             case "number":
                 return s.number
             case "registered_at":

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -15,8 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QSplitter,
     QWidget,
 )
 
@@ -35,6 +33,7 @@ from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
 from gridstation.ui.change_pin import ChangePinDialog
+from gridstation.ui.desk_layout import DeskLayout
 from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
@@ -77,21 +76,8 @@ class MainWindow(QMainWindow):
         self.printing.controller.receipt_recorded.connect(self._on_case_changed)
         self.printing.controller.receipt_recorded.connect(self._refresh_detail)
 
-        intake_scroll = QScrollArea()
-        intake_scroll.setWidget(self.intake)
-        intake_scroll.setWidgetResizable(True)
-        intake_scroll.setMinimumWidth(380)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.cases)
-        right.addWidget(self.detail)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(intake_scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 1000])
-        self.setCentralWidget(splitter)
+        self.layout_state = DeskLayout(service.data_dir, self.intake, self.cases, self.detail)
+        self.setCentralWidget(self.layout_state.main)
 
         self.intake.case_saved.connect(self._on_case_saved)
         self.cases.case_selected.connect(self.detail.show_case)
@@ -209,7 +195,7 @@ class MainWindow(QMainWindow):
     def _on_case_saved(self, state: object) -> None:
         assert isinstance(state, CaseState)
         self.statusBar().showMessage(self.tr("已登记 {0}　按 F9 打印回执").format(state.number), 30000)
-        self.cases.reload()
+        self.cases.reload_and_select(state.id)
         self.detail.show_case(state.id)
 
     def _on_case_changed(self, state: object) -> None:
@@ -392,4 +378,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sync.shutdown()
         self.intake.save_draft()
+        self.layout_state.save(self)
         super().closeEvent(event)

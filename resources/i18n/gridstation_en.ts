@@ -3,119 +3,119 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="74" />
+      <location filename="../../gridstation/ui/case_detail.py" line="79" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="82" />
+      <location filename="../../gridstation/ui/case_detail.py" line="87" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="82" />
+      <location filename="../../gridstation/ui/case_detail.py" line="87" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="95" />
+      <location filename="../../gridstation/ui/case_detail.py" line="100" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="95" />
-      <location filename="../../gridstation/ui/case_detail.py" line="145" />
+      <location filename="../../gridstation/ui/case_detail.py" line="100" />
+      <location filename="../../gridstation/ui/case_detail.py" line="150" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="98" />
+      <location filename="../../gridstation/ui/case_detail.py" line="103" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="99" />
+      <location filename="../../gridstation/ui/case_detail.py" line="104" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="102" />
+      <location filename="../../gridstation/ui/case_detail.py" line="107" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="119" />
+      <location filename="../../gridstation/ui/case_detail.py" line="124" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="120" />
+      <location filename="../../gridstation/ui/case_detail.py" line="125" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="121" />
+      <location filename="../../gridstation/ui/case_detail.py" line="126" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="122" />
+      <location filename="../../gridstation/ui/case_detail.py" line="127" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="123" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="125" />
+      <location filename="../../gridstation/ui/case_detail.py" line="130" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="134" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="134" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="134" />
+      <location filename="../../gridstation/ui/case_detail.py" line="139" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="134" />
+      <location filename="../../gridstation/ui/case_detail.py" line="139" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="137" />
+      <location filename="../../gridstation/ui/case_detail.py" line="142" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="137" />
-      <location filename="../../gridstation/ui/case_detail.py" line="143" />
+      <location filename="../../gridstation/ui/case_detail.py" line="142" />
+      <location filename="../../gridstation/ui/case_detail.py" line="148" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="141" />
+      <location filename="../../gridstation/ui/case_detail.py" line="146" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="142" />
+      <location filename="../../gridstation/ui/case_detail.py" line="147" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -264,118 +264,115 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="198" />
-      <source>请选择一件诉求</source>
-      <translation>Select a case</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="206" />
-      <location filename="../../gridstation/ui/case_detail.py" line="277" />
+      <location filename="../../gridstation/ui/case_detail.py" line="220" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>显示完整电话…</source>
       <translation>Show full phone…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="210" />
+      <location filename="../../gridstation/ui/case_detail.py" line="224" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="210" />
+      <location filename="../../gridstation/ui/case_detail.py" line="224" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="210" />
+      <location filename="../../gridstation/ui/case_detail.py" line="224" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="210" />
+      <location filename="../../gridstation/ui/case_detail.py" line="224" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="224" />
-      <source>办理经过</source>
-      <translation>History</translation>
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
+      <source>请在上方列表中选择一件诉求，查看办理经过并办理下一步。
+Ctrl+N 新登记　Ctrl+F 查找　F5 刷新列表　F9 打印回执</source>
+      <translation>Select a case in the list above to see its history and take the next step.
+Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="259" />
+      <location filename="../../gridstation/ui/case_detail.py" line="302" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="260" />
+      <location filename="../../gridstation/ui/case_detail.py" line="303" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="261" />
+      <location filename="../../gridstation/ui/case_detail.py" line="304" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="262" />
+      <location filename="../../gridstation/ui/case_detail.py" line="305" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="263" />
+      <location filename="../../gridstation/ui/case_detail.py" line="306" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="263" />
+      <location filename="../../gridstation/ui/case_detail.py" line="306" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="263" />
+      <location filename="../../gridstation/ui/case_detail.py" line="306" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="264" />
+      <location filename="../../gridstation/ui/case_detail.py" line="307" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="265" />
+      <location filename="../../gridstation/ui/case_detail.py" line="308" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="266" />
+      <location filename="../../gridstation/ui/case_detail.py" line="309" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="301" />
+      <location filename="../../gridstation/ui/case_detail.py" line="366" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="308" />
+      <location filename="../../gridstation/ui/case_detail.py" line="373" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="334" />
+      <location filename="../../gridstation/ui/case_detail.py" line="399" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="336" />
+      <location filename="../../gridstation/ui/case_detail.py" line="401" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="336" />
+      <location filename="../../gridstation/ui/case_detail.py" line="401" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="277" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -383,57 +380,57 @@
   <context>
     <name>CaseListPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="64" />
+      <location filename="../../gridstation/ui/case_list.py" line="65" />
       <source>搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）</source>
       <translation>Search: number, text, compound, address, name, phone (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="67" />
+      <location filename="../../gridstation/ui/case_list.py" line="68" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="68" />
+      <location filename="../../gridstation/ui/case_list.py" line="69" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="72" />
+      <location filename="../../gridstation/ui/case_list.py" line="73" />
       <source>全部方式</source>
       <translation>All tiers</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="76" />
+      <location filename="../../gridstation/ui/case_list.py" line="77" />
       <source>全部预警</source>
       <translation>All warnings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="80" />
+      <location filename="../../gridstation/ui/case_list.py" line="81" />
       <source>全部分类</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="85" />
+      <location filename="../../gridstation/ui/case_list.py" line="86" />
       <source>全部网格</source>
       <translation>All grids</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="88" />
+      <location filename="../../gridstation/ui/case_list.py" line="89" />
       <source>起始日期不限</source>
       <translation>Any start date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="89" />
+      <location filename="../../gridstation/ui/case_list.py" line="90" />
       <source>截止日期不限</source>
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="167" />
+      <location filename="../../gridstation/ui/case_list.py" line="206" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="170" />
+      <location filename="../../gridstation/ui/case_list.py" line="209" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -441,42 +438,72 @@
   <context>
     <name>CaseTableModel</name>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="41" />
+      <location filename="../../gridstation/ui/case_model.py" line="43" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="42" />
+      <location filename="../../gridstation/ui/case_model.py" line="44" />
       <source>剩余时间</source>
       <translation>Time left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="43" />
+      <location filename="../../gridstation/ui/case_model.py" line="45" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="44" />
+      <location filename="../../gridstation/ui/case_model.py" line="52" />
       <source>登记时间</source>
       <translation>Registered</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="45" />
+      <location filename="../../gridstation/ui/case_model.py" line="57" />
+      <source>剩 {0}天</source>
+      <translation>{0}d left</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="58" />
+      <source>剩 {0}时</source>
+      <translation>{0}h left</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="59" />
+      <source>剩 {0}分</source>
+      <translation>{0}m left</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="60" />
+      <source>超 {0}天</source>
+      <translation>{0}d over</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="61" />
+      <source>超 {0}时</source>
+      <translation>{0}h over</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="62" />
+      <source>超 {0}分</source>
+      <translation>{0}m over</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_model.py" line="46" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="46" />
+      <location filename="../../gridstation/ui/case_model.py" line="47" />
       <source>小区/地址</source>
       <translation>Compound/address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="47" />
+      <location filename="../../gridstation/ui/case_model.py" line="48" />
       <source>诉求摘要</source>
       <translation>Summary</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="48" />
+      <location filename="../../gridstation/ui/case_model.py" line="50" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
@@ -486,7 +513,7 @@
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="50" />
+      <location filename="../../gridstation/ui/case_model.py" line="51" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
@@ -989,233 +1016,233 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="69" />
+      <location filename="../../gridstation/ui/main_window.py" line="68" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="196" />
+      <location filename="../../gridstation/ui/main_window.py" line="182" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="113" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="128" />
+      <location filename="../../gridstation/ui/main_window.py" line="114" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="132" />
+      <location filename="../../gridstation/ui/main_window.py" line="118" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="135" />
+      <location filename="../../gridstation/ui/main_window.py" line="121" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <location filename="../../gridstation/ui/main_window.py" line="124" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="145" />
+      <location filename="../../gridstation/ui/main_window.py" line="131" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="147" />
+      <location filename="../../gridstation/ui/main_window.py" line="133" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="136" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="164" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="165" />
+      <location filename="../../gridstation/ui/main_window.py" line="151" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="168" />
+      <location filename="../../gridstation/ui/main_window.py" line="154" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="175" />
+      <location filename="../../gridstation/ui/main_window.py" line="161" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="177" />
+      <location filename="../../gridstation/ui/main_window.py" line="163" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="178" />
+      <location filename="../../gridstation/ui/main_window.py" line="164" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="181" />
+      <location filename="../../gridstation/ui/main_window.py" line="167" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="183" />
+      <location filename="../../gridstation/ui/main_window.py" line="169" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="185" />
+      <location filename="../../gridstation/ui/main_window.py" line="171" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="187" />
+      <location filename="../../gridstation/ui/main_window.py" line="173" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="193" />
+      <location filename="../../gridstation/ui/main_window.py" line="179" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="211" />
+      <location filename="../../gridstation/ui/main_window.py" line="197" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="232" />
+      <location filename="../../gridstation/ui/main_window.py" line="218" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="241" />
+      <location filename="../../gridstation/ui/main_window.py" line="227" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="243" />
+      <location filename="../../gridstation/ui/main_window.py" line="229" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="248" />
+      <location filename="../../gridstation/ui/main_window.py" line="234" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="253" />
+      <location filename="../../gridstation/ui/main_window.py" line="239" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="267" />
+      <location filename="../../gridstation/ui/main_window.py" line="253" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="284" />
+      <location filename="../../gridstation/ui/main_window.py" line="270" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="290" />
+      <location filename="../../gridstation/ui/main_window.py" line="276" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="292" />
+      <location filename="../../gridstation/ui/main_window.py" line="278" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="301" />
+      <location filename="../../gridstation/ui/main_window.py" line="287" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="307" />
+      <location filename="../../gridstation/ui/main_window.py" line="293" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="313" />
+      <location filename="../../gridstation/ui/main_window.py" line="299" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="318" />
+      <location filename="../../gridstation/ui/main_window.py" line="304" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="325" />
+      <location filename="../../gridstation/ui/main_window.py" line="311" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="264" />
+      <location filename="../../gridstation/ui/main_window.py" line="250" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="268" />
+      <location filename="../../gridstation/ui/main_window.py" line="254" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="275" />
+      <location filename="../../gridstation/ui/main_window.py" line="261" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="277" />
+      <location filename="../../gridstation/ui/main_window.py" line="263" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="283" />
+      <location filename="../../gridstation/ui/main_window.py" line="269" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="297" />
+      <location filename="../../gridstation/ui/main_window.py" line="283" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="347" />
-      <location filename="../../gridstation/ui/main_window.py" line="349" />
+      <location filename="../../gridstation/ui/main_window.py" line="333" />
+      <location filename="../../gridstation/ui/main_window.py" line="335" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="386" />
+      <location filename="../../gridstation/ui/main_window.py" line="372" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="388" />
+      <location filename="../../gridstation/ui/main_window.py" line="374" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
