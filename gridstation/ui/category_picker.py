@@ -153,13 +153,14 @@ class CategoryPicker(QComboBox):
             completer.blockSignals(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(event, QKeyEvent):  # the popup's paints and input-method queries: no lookups for them
+            return super().eventFilter(watched, event)
         completer = self.completer()
         popup = completer.popup() if completer is not None else None
         if (
             watched is popup
             and popup is not None
             and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
             and event.key() in TAKE_KEYS
         ):
             taken = self._take(popup.currentIndex())
