@@ -89,3 +89,14 @@ def test_the_category_filter_finds_a_category_by_any_of_its_names(
 
     assert form.category.current_code() == "GREEN.LIGHT"
     assert "树木遮挡" in form.category.currentText()
+
+
+def test_the_counter_keeps_counting_in_full_with_its_fixed_size(qtbot: QtBot, form: IntakeForm) -> None:
+    """The counter no longer re-lays out the form on each commit (its size is fixed); it must still show it all."""
+    commit_text(form.description, "楼" * 4001)
+
+    assert form.counter.text() == "4001 / 4000 字"
+    assert form.counter.fontMetrics().horizontalAdvance(form.counter.text()) <= form.counter.contentsRect().width()
+    assert "c62828" in form.counter.styleSheet()  # over the limit: red, as before
+    form.description.setPlainText("楼道")
+    assert form.counter.text() == "2 / 4000 字" and "c62828" not in form.counter.styleSheet()

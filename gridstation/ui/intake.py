@@ -197,6 +197,7 @@ class IntakeForm(QWidget):
         ):
             signal.connect(self._schedule_draft)
         self._update_answer_visibility()
+        self._fix_counter_size()
         self._update_counter()
 
     def _with_error(self, name: str, widget: QWidget) -> QWidget:
@@ -283,6 +284,12 @@ class IntakeForm(QWidget):
         self.answer_label.setVisible(on_the_spot)
         if not on_the_spot:
             self._errors["answer"].hide()
+
+    def _fix_counter_size(self) -> None:
+        """Size the counter for the widest count it can show, once. Qt re-lays out the form whenever a label's text
+        changes, unless the label's size cannot change: that relayout came with every input-method commit."""
+        self.counter.setText(self.tr("{0} / {1} 字").format(888_888, DESCRIPTION_MAX_CHARS))
+        self.counter.setFixedSize(self.counter.sizeHint())
 
     def _update_counter(self) -> None:
         count = char_count(self.description.toPlainText().strip())
