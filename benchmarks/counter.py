@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/counter.py            # 30 walk-ins
     .venv/bin/python benchmarks/counter.py --quick    # 5 walk-ins, a few seconds
+    .venv/bin/python benchmarks/counter.py --profile 25   # and where the desk's typing time goes (cProfile)
 
 The standard walk-in: the category by its pinyin initials, the compound, the building, a 31-character complaint,
 the resident's phone, save, and F9 for the receipt. Reported, each against a baseline in the same run:
@@ -17,7 +18,9 @@ Content is typed the way the desk receives it: ASCII as key presses, Chinese as 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import shutil
 import sys
 import tempfile
@@ -127,7 +130,7 @@ def settle() -> None:
         QApplication.processEvents()
 
 
-def bench_counter(report: Report, walk_ins: int, workdir: Path) -> None:
+def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfile.Profile | None = None) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QApplication, QLineEdit
@@ -191,7 +194,11 @@ def bench_counter(report: Report, walk_ins: int, workdir: Path) -> None:
             focused = QApplication.focusWidget()
             target = window.intake.category if focused is window.intake.category.lineEdit() else focused
             begun = time.perf_counter()
+            if profile is not None:
+                profile.enable()
             send_step(target, step)
+            if profile is not None:
+                profile.disable()
             spent = time.perf_counter() - begun
             typing += spent
             on_content += spent if step.kind != "control" else 0.0
@@ -235,16 +242,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="5 walk-ins")
     parser.add_argument("--walk-ins", type=int, default=None, help="how many walk-ins to time (default 30)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="cProfile the desk's typing (not the bare side, the save or the print) and print the "
+                             "top N entries by own and by cumulative time; the profiler slows the timed figures")
     args = parser.parse_args(argv)
     walk_ins = args.walk_ins or (5 if args.quick else 30)
     print(f"GridStation counter benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
           f"load average {os.getloadavg()[0]:.2f}")
     report = Report()
+    profile = cProfile.Profile() if args.profile else None
     workdir = Path(tempfile.mkdtemp(prefix="counter-"))
     try:
-        bench_counter(report, walk_ins, workdir)
+        bench_counter(report, walk_ins, workdir, profile)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    if profile is not None:
+        print(f"\n== profile of the desk's typing, {walk_ins} walk-ins (times include the profiler's overhead)")
+        stats = pstats.Stats(profile)
+        stats.sort_stats("tottime").print_stats(args.profile)
+        stats.sort_stats("cumulative").print_stats(args.profile)
     print("\n== summary (ratio = GridStation / baseline, lower is better)")
     print(report.table())
     return 0
