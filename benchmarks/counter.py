@@ -126,7 +126,7 @@ def settle() -> None:
     from PySide6.QtWidgets import QApplication
 
     for _ in range(3):  # a finished job posts its result; handling it may start or post more
-        QThreadPool.globalInstance().waitForDone()
+        QThreadPool.globalInstance().waitForDone(10_000)  # a hang guard, should a job never end
         QApplication.processEvents()
 
 
