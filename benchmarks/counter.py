@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/counter.py            # 30 walk-ins
     .venv/bin/python benchmarks/counter.py --quick    # 5 walk-ins, a few seconds
+    .venv/bin/python benchmarks/counter.py --profile 25   # and where the desk's typing time goes (cProfile)
 
 The standard walk-in: the category by its pinyin initials, the compound, the building, a 31-character complaint,
 the resident's phone, save, and F9 for the receipt. Reported, each against a baseline in the same run:
@@ -17,7 +18,9 @@ Content is typed the way the desk receives it: ASCII as key presses, Chinese as 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import shutil
 import sys
 import tempfile
@@ -116,7 +119,18 @@ def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 60.0) 
         time.sleep(0.001)
 
 
-def bench_counter(report: Report, walk_ins: int, workdir: Path) -> None:
+def settle() -> None:
+    """Let the desk finish what earlier steps started (list reloads on the pool, their repaints) before a clock
+    starts, so neither side's figure includes the other's leftovers."""
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):  # a finished job posts its result; handling it may start or post more
+        QThreadPool.globalInstance().waitForDone(10_000)  # a hang guard, should a job never end
+        QApplication.processEvents()
+
+
+def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfile.Profile | None = None) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QApplication, QLineEdit
@@ -159,36 +173,52 @@ def bench_counter(report: Report, walk_ins: int, workdir: Path) -> None:
     script = walk_in_script()
     control_keys = sum(1 for step in script if step.kind == "control") + 1  # + F9
     content = "".join(step.text for step in script if step.kind != "control")
-    bare = QLineEdit()  # a child of the desk's window, so that focus moves between the two without activation
-    bare.setParent(window)
+    # A child of the desk's window, so that focus moves between the two without activation; shown (a widget given
+    # a parent is hidden until shown), so that it paints what is typed as the desk's fields do.
+    bare = QLineEdit(window)
+    bare.setGeometry(8, window.height() - 34, 360, 26)
+    bare.show()
+    bare.raise_()
     typing_ms: list[float] = []
+    content_ms: list[float] = []  # the desk's part of typing_ms spent on content keys, for the diagnostic line
     walk_in_ms: list[float] = []
     bare_ms: list[float] = []
     for n in range(walk_ins):
         wait_for(lambda: window.intake.category.lineEdit().hasFocus() or window.intake.category.hasFocus(),
                  "the category field to have focus")
+        settle()
         started = time.perf_counter()
         typing = 0.0
+        on_content = 0.0
         for step in script:
             focused = QApplication.focusWidget()
             target = window.intake.category if focused is window.intake.category.lineEdit() else focused
             begun = time.perf_counter()
+            if profile is not None:
+                profile.enable()
             send_step(target, step)
-            typing += time.perf_counter() - begun
+            if profile is not None:
+                profile.disable()
+            spent = time.perf_counter() - begun
+            typing += spent
+            on_content += spent if step.kind != "control" else 0.0
         wait_for(lambda n=n: len(saved) > n, "the walk-in to be saved")
         send_step(window.intake.category, Step("control", key=Qt.Key.Key_F9))
         wait_for(lambda n=n: len(recorded) > n, "the receipt to be printed")
         walk_in_ms.append((time.perf_counter() - started) * 1000)
         typing_ms.append(typing * 1000)
+        content_ms.append(on_content * 1000)
 
         bare.clear()
         bare.setFocus()
+        settle()
         begun = time.perf_counter()
         for step in script:
             if step.kind != "control":
                 send_step(bare, step)
         bare_ms.append((time.perf_counter() - begun) * 1000)
         assert bare.text() == content
+        window.intake.category.setFocus()
     last = service.case(saved[-1].id)  # type: ignore[attr-defined]
     assert last.category_code == "GREEN.LIGHT" and last.phone == "13800138000" and last.description == COMPLAINT
     assert last.receipts_printed == 1
@@ -201,6 +231,9 @@ def bench_counter(report: Report, walk_ins: int, workdir: Path) -> None:
           f"typed content: {len(content)} characters", flush=True)
     report.add("counter", f"typing a walk-in ({control_keys} control keys)", median(typing_ms),
                "same content into a bare QLineEdit", median(bare_ms), f"goal ≤ {GOAL_TYPING_RATIO}x")
+    control = [whole - part for whole, part in zip(typing_ms, content_ms, strict=True)]
+    print(f"  of which content {median(content_ms):.2f} ms (bare {median(bare_ms):.2f} ms), "
+          f"{control_keys - 1} control keys up to the save {median(control):.2f} ms", flush=True)
     report.add("counter", "walk-in to printed receipt", median(walk_in_ms),
                "same content into a bare QLineEdit", median(bare_ms), "saving and printing on the thread pool")
 
@@ -209,16 +242,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="5 walk-ins")
     parser.add_argument("--walk-ins", type=int, default=None, help="how many walk-ins to time (default 30)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="cProfile the desk's typing (not the bare side, the save or the print) and print the "
+                             "top N entries by own and by cumulative time; the profiler slows the timed figures")
     args = parser.parse_args(argv)
     walk_ins = args.walk_ins or (5 if args.quick else 30)
     print(f"GridStation counter benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
           f"load average {os.getloadavg()[0]:.2f}")
     report = Report()
+    profile = cProfile.Profile() if args.profile else None
     workdir = Path(tempfile.mkdtemp(prefix="counter-"))
     try:
-        bench_counter(report, walk_ins, workdir)
+        bench_counter(report, walk_ins, workdir, profile)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    if profile is not None:
+        print(f"\n== profile of the desk's typing, {walk_ins} walk-ins (times include the profiler's overhead)")
+        stats = pstats.Stats(profile)
+        stats.sort_stats("tottime").print_stats(args.profile)
+        stats.sort_stats("cumulative").print_stats(args.profile)
     print("\n== summary (ratio = GridStation / baseline, lower is better)")
     print(report.table())
     return 0

@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -46,29 +45,24 @@ def _normalise(text: str) -> str:
 
 
 class _SearchProxy(QSortFilterProxyModel):
-    """Matches the typed text anywhere in the label, the initials or the full pinyin."""
+    """Matches the typed text anywhere in the label, the initials or the full pinyin.
+
+    Qt filters the rows itself (a fixed string on SEARCH_ROLE, which holds all four, lower case and without
+    spaces): a Python filterAcceptsRow would be called once per category on every key the clerk types.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._needle = ""
+        self.setFilterRole(SEARCH_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseSensitive)  # both sides are lower case already
 
     def set_needle(self, text: str) -> None:
         needle = _normalise(text)
         if needle == self._needle:
             return
-        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.10 deprecates invalidateFilter()
-            self.beginFilterChange()
-            self._needle = needle
-            self.endFilterChange()
-        else:
-            self._needle = needle
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if not self._needle:
-            return True
-        index = self.sourceModel().index(source_row, 0, source_parent)
-        return self._needle in str(index.data(SEARCH_ROLE))
+        self._needle = needle
+        self.setFilterFixedString(needle)
 
 
 class CategoryPicker(QComboBox):
@@ -82,6 +76,8 @@ class CategoryPicker(QComboBox):
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setMaxVisibleItems(15)
         self._items = QStandardItemModel(self)
+        self._row_of_code: dict[str, int] = {}  # set_choices fills both: the rows never change in between
+        self._searchable: list[str] = []
         self.setModel(self._items)
         self._proxy = _SearchProxy(self)
         self._proxy.setSourceModel(self._items)
@@ -114,6 +110,10 @@ class CategoryPicker(QComboBox):
             search = f"{choice.label}|{choice.pinyin_initials}|{choice.pinyin_full}|{choice.code}".lower()
             item.setData(search.replace(" ", ""), SEARCH_ROLE)
             self._items.appendRow(item)
+        self._row_of_code = {}
+        for row, choice in enumerate(choices):
+            self._row_of_code.setdefault(choice.code, row)  # the first row with a code is the one chosen
+        self._searchable = [str(self.itemData(row, SEARCH_ROLE)) for row in range(self.count())]
         self.reset()
 
     # --- typing and taking ------------------------------------------------------------------------------------
@@ -153,13 +153,14 @@ class CategoryPicker(QComboBox):
             completer.blockSignals(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(event, QKeyEvent):  # the popup's paints and input-method queries: no lookups for them
+            return super().eventFilter(watched, event)
         completer = self.completer()
         popup = completer.popup() if completer is not None else None
         if (
             watched is popup
             and popup is not None
             and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
             and event.key() in TAKE_KEYS
         ):
             taken = self._take(popup.currentIndex())
@@ -220,7 +221,7 @@ class CategoryPicker(QComboBox):
         return row >= 0 and self.itemText(row) == self.currentText()
 
     def _matching_rows(self, needle: str) -> list[int]:
-        return [row for row in range(self.count()) if needle in str(self.itemData(row, SEARCH_ROLE))]
+        return [row for row, searchable in enumerate(self._searchable) if needle in searchable]
 
     def _waiting_text(self, typed: str, matches: int) -> str:
         if matches == 0:
@@ -234,13 +235,13 @@ class CategoryPicker(QComboBox):
         self.hint.setVisible(bool(text))
 
     def select_code(self, code: str) -> None:
-        for row in range(self.count()):
-            if self.itemData(row, CODE_ROLE) == code:
-                self.setCurrentIndex(row)
-                self.setEditText(self.itemText(row))  # also when the row was current already but pinyin was typed
-                self._proxy.set_needle("")
-                self._show_hint("")
-                return
+        row = self._row_of_code.get(code)
+        if row is None:
+            return
+        self.setCurrentIndex(row)
+        self.setEditText(self.itemText(row))  # also when the row was current already but pinyin was typed
+        self._proxy.set_needle("")
+        self._show_hint("")
 
     def reset(self) -> None:
         self.setCurrentIndex(-1)
