@@ -894,48 +894,54 @@ Log folder: {2}</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/intake.py" line="127" />
+      <location filename="../../gridstation/ui/intake.py" line="283" />
       <source>电话 *</source>
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="240" />
+      <location filename="../../gridstation/ui/intake.py" line="244" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="284" />
+      <location filename="../../gridstation/ui/intake.py" line="283" />
+      <source>电话</source>
+      <translation>Phone</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="294" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="354" />
+      <location filename="../../gridstation/ui/intake.py" line="364" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="359" />
+      <location filename="../../gridstation/ui/intake.py" line="369" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="371" />
+      <location filename="../../gridstation/ui/intake.py" line="381" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="381" />
+      <location filename="../../gridstation/ui/intake.py" line="391" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="444" />
+      <location filename="../../gridstation/ui/intake.py" line="454" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="465" />
+      <location filename="../../gridstation/ui/intake.py" line="475" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -2044,6 +2050,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <source>连续输错次数过多，请稍后再试。</source>
       <translation>Too many wrong attempts; please try again later.</translation>
     </message>
+    <message>
+      <source>诉求内容只有表情、标点或符号：请用文字写明居民反映的问题。</source>
+      <translation>The complaint has only emoji, punctuation or symbols: describe the resident's problem in words.</translation>
+    </message>
   </context>
   <context>
     <name>labels</name>
@@ -2402,6 +2412,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>查看完整电话</source>
       <translation>Full phone shown</translation>
+    </message>
+    <message>
+      <source>来电</source>
+      <translation>Phone call</translation>
     </message>
   </context>
   <context>
