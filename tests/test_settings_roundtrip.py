@@ -8,16 +8,23 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
 
 from gridstation.cli import main as cli
 from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
+from gridstation.domain.enums import Tier
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
-from gridstation.domain.sla import ColourScheme, default_policy
+from gridstation.domain.sla import ColourScheme, Stage, default_policy
 from gridstation.domain.sla_document import colours_from_document, policy_from_document
+from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
+from gridstation.ui.deadline_settings import DeadlineSettingsDialog
 from tests.support.clock import FakeClock
 from tests.support.complaints import walk_in
+from tests.support.qt_input import commit_text, press
 from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 
 ADMIN = ("--user", ADMIN_NAME, "--pin", ADMIN_PIN)
@@ -116,7 +123,7 @@ REFUSED = [
     pytest.param('{"deadlines": {}, "colours": {}}', "时限标准缺少字段：by_tier", id="empty-deadlines"),
     pytest.param("{}", "时限标准缺少字段：by_tier", id="empty-object"),
     pytest.param("[5, 15]", "应为 JSON 对象", id="not-an-object"),
-    pytest.param("", "设置文件是空的", id="empty-file"),
+    pytest.param("", "设置内容是空的", id="empty-file"),
     pytest.param("respond = 5", "不是有效的 JSON", id="not-json"),
 ]
 
@@ -173,3 +180,55 @@ def test_colours_round_trip_and_refusals(capsys: pytest.CaptureFixture[str], sta
     with pytest.raises(DomainError, match=r"colours\.red 应为 #RRGGBB"):
         colours_from_document({"blue_from": 0.5, "yellow_from": 0.75, "orange_from": 0.9, "colours": {"red": "红"}})
     assert shown(capsys, station) == before
+
+
+# ---------------------------------------------------------------- the desk's 时限标准 dialog
+
+
+def replace_text(dialog: DeadlineSettingsDialog, text: str) -> None:
+    """Select everything in the editor and type over it, as an admin pasting a file's contents."""
+    press(dialog.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    press(dialog.editor, Qt.Key.Key_Delete)
+    commit_text(dialog.editor, text)
+
+
+def click_save(qtbot: QtBot, dialog: DeadlineSettingsDialog) -> None:
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert save is not None and save.text() == "保存"
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize(("content", "message"), [p for p in REFUSED if p.id not in ("empty-file",)])
+def test_the_desk_dialog_refuses_what_the_command_refuses(
+    qtbot: QtBot, service: StationService, admin: StaffMember, content: str, message: str
+) -> None:
+    before = service.deadline_policy()
+    dialog = DeadlineSettingsDialog(service, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    replace_text(dialog, content)
+    assert dialog.editor.toPlainText() == content
+    click_save(qtbot, dialog)
+    qtbot.waitUntil(dialog.error.isVisible)
+    assert message in dialog.error.text()
+    assert dialog.isVisible() and dialog.saved is None
+    assert service.deadline_policy() == before
+
+
+@pytest.mark.gui
+def test_the_desk_dialog_saves_the_show_output_and_a_change(
+    qtbot: QtBot, service: StationService, admin: StaffMember, tmp_path: Path
+) -> None:
+    dialog = DeadlineSettingsDialog(service, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert json.loads(dialog.editor.toPlainText()) == default_policy().to_json()
+    changed = {"deadlines": default_policy().to_json(), "colours": ColourScheme().to_json(), "retention": {"years": 3}}
+    changed["deadlines"]["by_tier"]["tracked"]["dispose"] = 120
+    current = tmp_path / "current.json"
+    current.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    dialog.load(current)
+    with qtbot.waitSignal(dialog.accepted):
+        click_save(qtbot, dialog)
+    assert service.deadline_policy().by_tier[Tier.TRACKED][Stage.DISPOSE] == 120

@@ -9,6 +9,7 @@ section is then taken. Anything else is refused with a Chinese message naming th
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -78,6 +79,18 @@ def _stages(raw: Any, path: str, *, complete: bool) -> dict[Stage, int | None]:
                 name = f"{path}.{stage}"
                 raise _refuse("settings.missing_field", f"时限标准缺少字段：{name}", field=name)
     return {Stage(key): _minutes(value, f"{path}.{key}") for key, value in stages.items()}
+
+
+def read_document(text: str, source: str) -> Any:
+    """The JSON in a settings file or the desk's settings editor (`source` names it in messages)."""
+    if not text.strip():
+        raise DomainError("settings.empty", f"设置内容是空的：{source}（格式见 docs/sla.md）")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DomainError(
+            "settings.not_json", f"设置内容不是有效的 JSON：{source}（第 {exc.lineno} 行第 {exc.colno} 列）"
+        ) from exc
 
 
 def policy_from_document(document: Any) -> DeadlinePolicy:

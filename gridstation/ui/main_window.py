@@ -35,6 +35,7 @@ from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
 from gridstation.ui.change_pin import ChangePinDialog
+from gridstation.ui.deadline_settings import DeadlineSettingsDialog
 from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
@@ -142,7 +143,10 @@ class MainWindow(QMainWindow):
         admin.triggered.connect(self.open_admin)
         change_pin = QAction(self.tr("修改我的 PIN(&P)…"), self)
         change_pin.triggered.connect(self.open_change_pin)
-        file_menu.addActions([backup, restore, admin, change_pin])
+        deadlines = QAction(self.tr("时限标准(&T)…"), self)
+        deadlines.setEnabled(self.staff.can(Permission.MANAGE_SETTINGS))
+        deadlines.triggered.connect(self.open_deadline_settings)
+        file_menu.addActions([backup, restore, admin, deadlines, change_pin])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -195,6 +199,12 @@ class MainWindow(QMainWindow):
     def open_admin(self) -> AdminDialog:
         dialog = AdminDialog(self.service, self.staff, self)
         dialog.finished.connect(lambda _result: self.intake.reload_reference())
+        dialog.open()
+        return dialog
+
+    def open_deadline_settings(self) -> DeadlineSettingsDialog:
+        dialog = DeadlineSettingsDialog(self.service, self.staff, self)
+        dialog.accepted.connect(self.cases.reload)  # every case's deadline was re-planned
         dialog.open()
         return dialog
 

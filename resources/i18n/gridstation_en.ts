@@ -631,6 +631,45 @@
     </message>
   </context>
   <context>
+    <name>DeadlineSettingsDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="28" />
+      <location filename="../../gridstation/ui/deadline_settings.py" line="67" />
+      <source>时限标准</source>
+      <translation>Deadline standards</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="32" />
+      <source>每种处置方式的各阶段时限（分钟，null 表示不计时限）。保存后所有诉求的当前时限按新标准重新计算。</source>
+      <translation>Minutes allowed for each stage, per tier (null means no deadline). Saving re-plans the current deadline of every case.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="38" />
+      <source>从文件读入(&amp;F)…</source>
+      <translation>Read from &amp;file…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="41" />
+      <source>保存</source>
+      <translation>Save</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="41" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="54" />
+      <source>读入时限标准</source>
+      <translation>Read deadline standards</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="54" />
+      <source>JSON 文件 (*.json)</source>
+      <translation>JSON files (*.json)</translation>
+    </message>
+  </context>
+  <context>
     <name>EndOfDayDialog</name>
     <message>
       <location filename="../../gridstation/ui/sync/end_of_day.py" line="38" />
@@ -949,223 +988,228 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="68" />
+      <location filename="../../gridstation/ui/main_window.py" line="69" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="109" />
+      <location filename="../../gridstation/ui/main_window.py" line="110" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="125" />
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <location filename="../../gridstation/ui/main_window.py" line="127" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="130" />
+      <location filename="../../gridstation/ui/main_window.py" line="131" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="133" />
+      <location filename="../../gridstation/ui/main_window.py" line="134" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="137" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="143" />
+      <location filename="../../gridstation/ui/main_window.py" line="144" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="149" />
+      <location filename="../../gridstation/ui/main_window.py" line="146" />
+      <source>时限标准(&amp;T)…</source>
+      <translation>Deadline s&amp;tandards…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="153" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="154" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="153" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <location filename="../../gridstation/ui/main_window.py" line="160" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="160" />
+      <location filename="../../gridstation/ui/main_window.py" line="164" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="162" />
+      <location filename="../../gridstation/ui/main_window.py" line="166" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="163" />
+      <location filename="../../gridstation/ui/main_window.py" line="167" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="166" />
+      <location filename="../../gridstation/ui/main_window.py" line="170" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="168" />
+      <location filename="../../gridstation/ui/main_window.py" line="172" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="170" />
+      <location filename="../../gridstation/ui/main_window.py" line="174" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="172" />
+      <location filename="../../gridstation/ui/main_window.py" line="176" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="178" />
+      <location filename="../../gridstation/ui/main_window.py" line="182" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <location filename="../../gridstation/ui/main_window.py" line="186" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="203" />
+      <location filename="../../gridstation/ui/main_window.py" line="213" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="212" />
+      <location filename="../../gridstation/ui/main_window.py" line="222" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="214" />
+      <location filename="../../gridstation/ui/main_window.py" line="224" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="219" />
+      <location filename="../../gridstation/ui/main_window.py" line="229" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="224" />
+      <location filename="../../gridstation/ui/main_window.py" line="234" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="238" />
+      <location filename="../../gridstation/ui/main_window.py" line="248" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="255" />
+      <location filename="../../gridstation/ui/main_window.py" line="265" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="261" />
+      <location filename="../../gridstation/ui/main_window.py" line="271" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="263" />
+      <location filename="../../gridstation/ui/main_window.py" line="273" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="272" />
+      <location filename="../../gridstation/ui/main_window.py" line="282" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="278" />
+      <location filename="../../gridstation/ui/main_window.py" line="288" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="284" />
+      <location filename="../../gridstation/ui/main_window.py" line="294" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="289" />
+      <location filename="../../gridstation/ui/main_window.py" line="299" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="296" />
+      <location filename="../../gridstation/ui/main_window.py" line="306" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="235" />
+      <location filename="../../gridstation/ui/main_window.py" line="245" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="239" />
+      <location filename="../../gridstation/ui/main_window.py" line="249" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="246" />
+      <location filename="../../gridstation/ui/main_window.py" line="256" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="248" />
+      <location filename="../../gridstation/ui/main_window.py" line="258" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="254" />
+      <location filename="../../gridstation/ui/main_window.py" line="264" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="268" />
+      <location filename="../../gridstation/ui/main_window.py" line="278" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="318" />
-      <location filename="../../gridstation/ui/main_window.py" line="320" />
+      <location filename="../../gridstation/ui/main_window.py" line="328" />
+      <location filename="../../gridstation/ui/main_window.py" line="330" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="357" />
+      <location filename="../../gridstation/ui/main_window.py" line="367" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="359" />
+      <location filename="../../gridstation/ui/main_window.py" line="369" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 from pathlib import Path
@@ -15,7 +14,7 @@ from gridstation.domain.enums import ROLE_LABELS, Role
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.roles import Permission, require
-from gridstation.domain.sla_document import colours_from_document, policy_from_document
+from gridstation.domain.sla_document import colours_from_document, policy_from_document, read_document
 from gridstation.services.backup import Restored
 from gridstation.services.backup_file import file_kind
 from gridstation.storage.settings import SettingKey
@@ -134,19 +133,13 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
     path: Path = Path(args.file).expanduser()
     try:
         text = path.read_text(encoding="utf-8-sig")
-        if not text.strip():
-            raise DomainError("settings.empty", f"设置文件是空的：{path}（格式见 docs/sla.md）")
-        data = json.loads(text)
     except FileNotFoundError as exc:
         raise DomainError("file.missing", f"找不到文件：{path}") from exc
-    except json.JSONDecodeError as exc:
-        raise DomainError(
-            "settings.not_json", f"设置文件不是有效的 JSON：{path}（第 {exc.lineno} 行第 {exc.colno} 列）"
-        ) from exc
     except UnicodeDecodeError as exc:
         raise DomainError("settings.unreadable", f"设置文件须为 UTF-8 编码：{path}") from exc
     except OSError as exc:
         raise DomainError("settings.unreadable", f"无法读取设置文件：{path}（{exc.strerror}）") from exc
+    data = read_document(text, str(path))
     # Checked completely before the station is opened: a file that is not a whole policy changes nothing.
     policy = policy_from_document(data) if args.kind == "deadlines" else None
     scheme = colours_from_document(data) if args.kind == "colours" else None
