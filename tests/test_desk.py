@@ -20,6 +20,7 @@ from gridstation.ui.intake import IntakeForm
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.sign_in import FirstRunDialog, SignInDialog
 from tests.support.clock import FakeClock
+from tests.support.complaints import complaint
 from tests.support.qt_input import commit_text, owns_focus, press, tab, type_chars
 from tests.support.staff import CLERK_NAME, CLERK_PIN
 
@@ -142,8 +143,9 @@ def test_find_by_chinese_word_and_move_through_lifecycle(
     detail = window.detail
     qtbot.waitUntil(lambda: detail.state is not None and detail.state.id == case_id)
 
+    # A walk-in is in contact while it is registered: no separate 先联 (issue 14, item 4).
+    assert detail.state is not None and detail.state.status is Status.CONTACTED
     steps: list[tuple[EventType, dict[str, str], Status]] = [
-        (EventType.FIRST_CONTACT, {"note": "已电话联系居民，约定下午查看"}, Status.CONTACTED),
         (EventType.DISPATCHED, {"assignee": "绿化市容所"}, Status.DISPATCHED),
         (EventType.ARRIVED_ON_SITE, {"note": "绿化队到场"}, Status.ON_SITE),
         (EventType.DISPOSED, {"note": "已修剪遮挡枝杈"}, Status.DISPOSED),
@@ -243,8 +245,7 @@ def test_failed_save_keeps_text(qtbot: QtBot, window: MainWindow, service: Stati
 def test_illegal_action_is_explained(qtbot: QtBot, window: MainWindow, service: StationService,
                                      clerk: StaffMember) -> None:
     """If someone else moved the case on, the stale dialog says so in Chinese and records nothing."""
-    log_walk_in_by_keyboard(qtbot, window.intake)
-    case_id = service.search(CaseQuery())[0].id
+    case_id = service.register_case(clerk, complaint()).id  # a hotline case, still waiting for 先联
     window.detail.show_case(case_id)
     dialog = window.detail.run_action(EventType.FIRST_CONTACT)
     assert dialog is not None
@@ -318,8 +319,9 @@ def test_list_shows_most_urgent_first(qtbot: QtBot, window: MainWindow, service:
     from gridstation.domain.enums import Channel
 
     def register(text: str, tier: Tier) -> str:
-        intake = Intake.validated(channel=Channel.WALK_IN, category_code="FIRE.CORRIDOR", description=text, tier=tier,
-                                  phone="13800138000", answer="已当场答复" if tier is Tier.ON_THE_SPOT else "")
+        intake = Intake.validated(channel=Channel.HOTLINE_12345, category_code="FIRE.CORRIDOR", description=text,
+                                  tier=tier, phone="13800138000",
+                                  answer="已当场答复" if tier is Tier.ON_THE_SPOT else "")
         return service.register_case(clerk, intake).id
 
     answered = register("咨询楼道堆物的处理规定", Tier.ON_THE_SPOT)

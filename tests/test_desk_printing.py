@@ -57,7 +57,7 @@ def text_of(path: Path) -> str:
 
 
 def new_case(service: StationService, clerk: StaffMember) -> str:
-    intake = Intake.validated(channel=Channel.WALK_IN, category_code="BUILD.SHED", tier=Tier.QUICK,
+    intake = Intake.validated(channel=Channel.HOTLINE_12345, category_code="BUILD.SHED", tier=Tier.QUICK,
                               description="自行车棚里有人搭了小屋堆放杂物，电动车停不进去。",
                               compound="枫林苑", address="枫林苑7号楼车棚", complainant_name="李阿婆",
                               phone="13900001111")

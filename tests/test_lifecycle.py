@@ -128,7 +128,7 @@ class Desk:
         self.events: list[Event] = []
         self.state: CaseState | None = None
         intake = Intake.validated(
-            channel=Channel.WALK_IN,
+            channel=Channel.HOTLINE_12345,
             category_code="DRAIN.COVER",
             description="绿化带下的污水井盖被泥土和灌木盖住，下雨天污水倒灌进楼道。",
             tier=tier,
@@ -692,7 +692,7 @@ def test_service_lifecycle_and_double_follow_up(service: StationService, clerk: 
 def test_service_refuses_a_stale_version(service: StationService, clerk: StaffMember) -> None:
     """Recording against an old version (someone else just updated the case) is refused."""
     intake = Intake.validated(
-        channel=Channel.WALK_IN,
+        channel=Channel.HOTLINE_12345,
         category_code="GREEN.LIGHT",
         tier=Tier.TRACKED,
         description="树木遮挡采光",

@@ -41,7 +41,7 @@ SAMPLES = [
 
 def intake(description: str = "楼前大树遮挡采光，白天屋里也要开灯。") -> Intake:
     return Intake.validated(
-        channel=Channel.WALK_IN,
+        channel=Channel.HOTLINE_12345,
         category_code="GREEN.LIGHT",
         tier=Tier.TRACKED,
         description=description,

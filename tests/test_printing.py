@@ -74,9 +74,10 @@ def qr_codes(pdf: bytes, tmp_path: Path) -> list[str]:
 
 
 def register(service: StationService, clerk: StaffMember, *, tier: Tier = Tier.QUICK, description: str = SHADE,
-             anonymous: bool = False, name: str = "张建华", category: str = "GREEN.LIGHT") -> str:
+             anonymous: bool = False, name: str = "张建华", category: str = "GREEN.LIGHT",
+             channel: Channel = Channel.WALK_IN) -> str:
     intake = Intake.validated(
-        channel=Channel.WALK_IN, category_code=category, description=description, tier=tier,
+        channel=channel, category_code=category, description=description, tier=tier,
         compound="枫林苑", building="3号楼", address="枫林苑3号楼", grid_code="G01",
         complainant_name=name, phone=PHONE, anonymous=anonymous,
         answer="已当场解释垃圾分类投放时间" if tier is Tier.ON_THE_SPOT else "",
@@ -117,8 +118,11 @@ def test_receipt_on_every_paper_has_its_fields_the_phone_masked_and_a_qr_with_th
 def test_receipt_promise_comes_from_the_policy_and_the_tier(service: StationService, clerk: StaffMember,
                                                             admin: StaffMember, tmp_path: Path) -> None:
     paperwork = Paperwork(service)
+    # A walk-in is in contact at registration: the receipt promises the on-site deadline the desk then counts.
     tracked = paperwork.receipt(register(service, clerk, tier=Tier.TRACKED))
-    assert tracked.promise == "5 分钟内响应"
+    assert tracked.promise == "15 分钟内响应"
+    hotline = paperwork.receipt(register(service, clerk, tier=Tier.TRACKED, channel=Channel.HOTLINE_12345))
+    assert hotline.promise == "5 分钟内响应"
     on_the_spot = paperwork.receipt(register(service, clerk, tier=Tier.ON_THE_SPOT))
     assert on_the_spot.promise == "已当场答复"
     assert "已当场解释垃圾分类投放时间" in flat(pdf_text(render_receipt(on_the_spot), tmp_path))
@@ -195,7 +199,7 @@ def test_qr_carries_the_status_lookup_address_when_the_station_has_a_server(
 
 
 def closed_case(service: StationService, clerk: StaffMember, clock: FakeClock) -> str:
-    case_id = register(service, clerk, tier=Tier.TRACKED)
+    case_id = register(service, clerk, tier=Tier.TRACKED, channel=Channel.HOTLINE_12345)
     for event_type, payload in (
         (EventType.FIRST_CONTACT, {"note": "已电话联系居民"}),
         (EventType.DISPATCHED, {"assignee": "绿化市容所", "note": "请安排修剪"}),
@@ -257,7 +261,7 @@ def test_morning_report_is_a4_with_every_section_and_the_kpis(service: StationSe
     service.record(clerk, done, EventType.FOLLOW_UP, {"kind": "department_feedback", "satisfaction": "satisfied",
                                                        "resolution": "resolved"})
     late = register(service, clerk, tier=Tier.TRACKED, description="绿化带下污水井盖被泥土覆盖，下雨积水。",
-                    category="DRAIN.COVER")
+                    category="DRAIN.COVER", channel=Channel.HOTLINE_12345)
     service.record(admin, late, EventType.CONFERENCE_FLAGGED, {"flagged": True, "reason": "涉及排水与绿化两个部门"})
     clock.advance(minutes=20)
     data = Paperwork(service).morning_report(admin)

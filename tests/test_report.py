@@ -74,7 +74,7 @@ class Log:
         self.events: list[Event] = []
         self.state: CaseState | None = None
         intake = Intake.validated(
-            channel=Channel.WALK_IN,
+            channel=Channel.HOTLINE_12345,
             category_code=category,
             description=description,
             tier=tier,
@@ -512,7 +512,7 @@ def register(service: StationService, actor: StaffMember, description: str, cate
     return service.register_case(
         actor,
         Intake.validated(
-            channel=Channel.WALK_IN,
+            channel=Channel.HOTLINE_12345,
             category_code=category,
             description=description,
             compound="康乐小区",

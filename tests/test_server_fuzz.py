@@ -191,7 +191,7 @@ class World:
 def register_with(station: ModelStation, description: str, *, number: str | None = None) -> str:
     """Like `ModelStation.register`, with our own description (and, if given, our own case number)."""
     intake = Intake.validated(
-        channel=Channel.WALK_IN,
+        channel=Channel.HOTLINE_12345,
         category_code="GREEN.LIGHT",
         description=description,
         tier=Tier.QUICK,

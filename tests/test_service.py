@@ -40,7 +40,7 @@ def register(
     return service.register_case(
         actor,
         Intake.validated(
-            channel=Channel.WALK_IN,
+            channel=Channel.HOTLINE_12345,
             category_code=category,
             description=description,
             tier=tier,

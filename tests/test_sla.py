@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gridstation.domain.enums import Status, Tier
+from gridstation.domain.enums import Channel, Status, Tier
 from gridstation.domain.sla import (
     STANDARD_51530,
     Colour,
@@ -89,11 +89,16 @@ def test_reopened_on_the_spot_case_runs_on_deadlines(status: Status, minutes: in
 
 
 def test_promised_response_on_receipts() -> None:
-    """The receipt promises 1 hour on site for 协同快办 and a 5-minute response for the others."""
+    """A receipt promises the first deadline the desk counts: on site for a walk-in or a call at the desk (first
+    contact is the registration), first contact for a case that came in any other way."""
     policy = default_policy()
-    assert policy.promised_response_minutes(Tier.QUICK, "DRAIN.COVER") == 60
-    assert policy.promised_response_minutes(Tier.TRACKED, "DRAIN.COVER") == 5
-    assert policy.promised_response_minutes(Tier.ON_THE_SPOT, "DRAIN.COVER") == 5
+    for channel in (Channel.WALK_IN, Channel.PHONE_CALL):
+        assert policy.promised_response_minutes(Tier.QUICK, "DRAIN.COVER", channel) == 60
+        assert policy.promised_response_minutes(Tier.TRACKED, "DRAIN.COVER", channel) == 15
+    for channel in (Channel.HOTLINE_12345, Channel.QR_REPORT):
+        assert policy.promised_response_minutes(Tier.QUICK, "DRAIN.COVER", channel) == 5
+        assert policy.promised_response_minutes(Tier.TRACKED, "DRAIN.COVER", channel) == 5
+    assert policy.promised_response_minutes(Tier.ON_THE_SPOT, "DRAIN.COVER", Channel.HOTLINE_12345) == 5
 
 
 def overridden_policy() -> DeadlinePolicy:
@@ -134,7 +139,7 @@ def test_category_override_changes_the_deadline_and_can_remove_it() -> None:
     quick = policy.deadline(Tier.QUICK, "NOISE.TRAFFIC", Status.DISPATCHED, T0)
     assert quick is not None and quick.due_at == T0 + timedelta(hours=2)
     assert policy.deadline(Tier.TRACKED, "BUILD.SHED", Status.DISPOSED, T0) is None
-    assert policy.promised_response_minutes(Tier.QUICK, "NOISE.TRAFFIC") == 120
+    assert policy.promised_response_minutes(Tier.QUICK, "NOISE.TRAFFIC", Channel.WALK_IN) == 120
 
 
 # ---------------------------------------------------------------- five colours at their boundaries

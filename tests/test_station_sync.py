@@ -23,7 +23,7 @@ from gridstation.storage.models import CaseRow, EventRow
 from gridstation.sync.engine import SyncService
 from tests.support.backups import BACKUP_PASSPHRASE, unseal_backup
 from tests.support.clock import FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 from tests.support.sync import (
     CENTRE_URL,
     Centre,
@@ -39,7 +39,7 @@ from tests.support.sync import (
 def a_day_of_work(desk: Desk, cases: int = 3) -> list[str]:
     ids = []
     for index in range(cases):
-        case = desk.station.register_case(desk.clerk, walk_in(index))
+        case = desk.station.register_case(desk.clerk, complaint(index))
         desk.station.record(desk.clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
         ids.append(case.id)
     return ids
@@ -322,7 +322,7 @@ def test_sync_service_can_be_built_for_an_unconfigured_desk(service: StationServ
 
 
 def test_quick_tiers_and_tracked_cases_alike(desk: Desk) -> None:
-    case = desk.station.register_case(desk.clerk, walk_in(0, Tier.TRACKED))
+    case = desk.station.register_case(desk.clerk, complaint(0, Tier.TRACKED))
     assert desk.sync.run().outcomes == {"applied": len(desk.station.timeline(case.id))}
 
 
@@ -338,12 +338,12 @@ def test_a_desk_restored_from_yesterdays_backup_recovers_its_lost_events_and_reu
     (case_id,) = a_day_of_work(desk, 1)
     desk.sync.run()
     backup = desk.station.backup(desk.admin, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
-    lost = desk.station.register_case(desk.clerk, walk_in(1))  # after the backup, and synced
+    lost = desk.station.register_case(desk.clerk, complaint(1))  # after the backup, and synced
     correct_address(desk, case_id, "枫林路 88 弄 3 号")
     desk.sync.run()
 
     desk.station.restore(desk.admin, backup, passphrase=BACKUP_PASSPHRASE)
-    fresh = desk.station.register_case(desk.clerk, walk_in(2))
+    fresh = desk.station.register_case(desk.clerk, complaint(2))
     correct_address(desk, case_id, "枫林路 86 弄 3 号")  # edits the old value again: a conflict on the server
 
     summary = desk.sync.run()
@@ -438,7 +438,7 @@ def test_a_case_number_reused_after_losing_backup_and_ledger_stops_sync_with_the
     a_day_of_work(desk, 1)
     desk.sync.run()
     move_to_a_new_machine(desk, centre, backup)
-    desk.station.register_case(desk.clerk, walk_in(2))  # takes the lost case's number
+    desk.station.register_case(desk.clerk, complaint(2))  # takes the lost case's number
     before = desk.held_events()
 
     summary = desk.sync.run()
@@ -470,7 +470,7 @@ def week_of_offline_work(service: StationService, clerk: StaffMember, clock: Fak
             day = service.local_date(at)
             number = format_case_number("JA01", day, case_store.next_daily_sequence(session, f"{day:%Y%m%d}"))
             case_id = new_id()
-            drafts = decide_registration(case_id, number, walk_in(index))
+            drafts = decide_registration(case_id, number, complaint(index))
             state = None
             events = []
             for step in range(steps):

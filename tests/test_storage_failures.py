@@ -34,7 +34,7 @@ KEEPS_DATA = "已保存的数据未受影响"
 
 def intake(description: str = "楼前香樟树遮挡采光，希望修剪。", **extra: Any) -> Intake:
     return Intake.validated(
-        channel=Channel.WALK_IN,
+        channel=Channel.HOTLINE_12345,
         category_code="GREEN.LIGHT",
         tier=Tier.TRACKED,
         description=description,

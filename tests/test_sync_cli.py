@@ -14,7 +14,7 @@ from gridstation.cli import main as cli
 from gridstation.domain.enums import EventType
 from gridstation.services.station import StationService
 from gridstation.sync.report import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, EXIT_REFUSED
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 from tests.support.live_server import LiveServer
 from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 
@@ -130,7 +130,7 @@ def with_station(data_dir: Path, *, cases: int) -> None:
     try:
         clerk = station.sign_in(ADMIN_NAME, ADMIN_PIN)
         for index in range(cases):
-            case = station.register_case(clerk, walk_in(index))
+            case = station.register_case(clerk, complaint(index))
             station.record(clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
     finally:
         station.close()

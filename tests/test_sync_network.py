@@ -36,7 +36,7 @@ from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.summary import SyncSummary
 from gridstation.sync.transport import ServerTransport, SyncError
 from tests.support.clock import FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 from tests.support.fault_proxy import (
     DOWN,
     HOOK,
@@ -108,7 +108,7 @@ class Desk:
     def work(self, cases: int, notes: int = 0) -> int:
         """Register `cases` walk-ins, each with a first contact and `notes` notes; the number of events."""
         for index in range(cases):
-            case = self.station.register_case(self.clerk, walk_in(index))
+            case = self.station.register_case(self.clerk, complaint(index))
             self.station.record(self.clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
             for note in range(notes):
                 self.station.record(self.clerk, case.id, EventType.NOTE_ADDED, {"note": f"第 {note + 1} 次跟进"})

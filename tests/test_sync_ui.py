@@ -29,7 +29,7 @@ from gridstation.ui.sync.conflicts import ConflictInbox
 from gridstation.ui.sync.controller import BACKGROUND_INTERVAL_MS, BACKOFF_MAX_MS, SyncController
 from tests.support.backups import BACKUP_PASSPHRASE
 from tests.support.clock import FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 from tests.support.qt_input import type_chars
 from tests.support.sync import CENTRE_URL, Centre
 
@@ -71,7 +71,7 @@ def test_the_indicator_says_not_enrolled_then_counts_unsent_work(
 ) -> None:
     qtbot.waitUntil(lambda: "未登记" in indicator_text(desk_window))
     enrol(desk_window, centre)
-    desk_window.service.register_case(desk_window.staff, walk_in(0))
+    desk_window.service.register_case(desk_window.staff, complaint(0))
     desk_window.sync.refresh_status()
     qtbot.waitUntil(lambda: "未上传 1 条" in indicator_text(desk_window))
     assert "上次同步：从未" in indicator_text(desk_window)
@@ -120,7 +120,7 @@ def test_end_of_day_sync_shows_progress_then_a_printable_summary(
 ) -> None:
     enrol(desk_window, centre)
     for index in range(3):
-        case = desk_window.service.register_case(desk_window.staff, walk_in(index))
+        case = desk_window.service.register_case(desk_window.staff, complaint(index))
         desk_window.service.record(desk_window.staff, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系"})
     stages: list[str] = []
     desk_window.sync.progress.connect(lambda stage, done, total: stages.append(stage))
@@ -153,7 +153,7 @@ def test_the_printed_summary_is_a_pdf_with_the_same_words(desk_window: MainWindo
     from gridstation.sync.report import sections
 
     enrol(desk_window, centre)
-    desk_window.service.register_case(desk_window.staff, walk_in(0))
+    desk_window.service.register_case(desk_window.staff, complaint(0))
     summary = desk_window.sync.sync.run("end_of_day")
     zone = desk_window.service.local_time(summary.started_at).tzinfo
     parts = [(s.title, s.lines) for s in sections(summary, zone)]  # type: ignore[arg-type]
@@ -207,7 +207,7 @@ def test_the_conflict_inbox_shows_both_values_and_resolving_writes_an_event(
     service, staff = desk_window.service, desk_window.staff
     enrol(desk_window, centre)
     sync = desk_window.sync.sync
-    case = service.register_case(staff, walk_in(0))
+    case = service.register_case(staff, complaint(0))
     sync.run()
     backup = service.backup(staff, tmp_path / "yesterday.db", passphrase=BACKUP_PASSPHRASE)
     correct = {"field": "address", "reason": "居民补充"}
@@ -280,7 +280,7 @@ def test_a_slow_sync_never_blocks_typing(qtbot: QtBot, desk_window: MainWindow, 
 
     enrol(desk_window, centre)
     for index in range(3):
-        desk_window.service.register_case(desk_window.staff, walk_in(index))
+        desk_window.service.register_case(desk_window.staff, complaint(index))
     held = HeldTransport(centre.transport)
     desk_window.sync.sync._transport_factory = lambda url, credential: ServerTransport(url, credential, transport=held)
     desk_window.sync.start("manual")
@@ -329,7 +329,7 @@ def test_closing_the_window_mid_sync_is_safe(qtbot: QtBot, desk_window: MainWind
     from gridstation.sync.transport import ServerTransport
 
     enrol(desk_window, centre)
-    desk_window.service.register_case(desk_window.staff, walk_in(0))
+    desk_window.service.register_case(desk_window.staff, complaint(0))
     slow = SlowTransport(centre.transport, 0.3)
     desk_window.sync.sync._transport_factory = lambda url, credential: ServerTransport(url, credential, transport=slow)
     desk_window.sync.start("manual")

@@ -25,7 +25,7 @@ from gridstation.services.station import StationService
 from gridstation.storage.migrate import alembic_config, upgrade_to_head
 from gridstation.sync.report import EXIT_REFUSED, exit_code
 from tests.support.clock import FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 from tests.support.staff import CLERK_NAME, CLERK_PIN
 from tests.support.sync import Centre, Desk
 
@@ -46,7 +46,7 @@ def a_day_at_the_desk(service: StationService, clerk: StaffMember, clock: FakeCl
     deleted) followed by the right one."""
     numbers = []
     for index in range(3):
-        case = service.register_case(clerk, walk_in(index))
+        case = service.register_case(clerk, complaint(index))
         clock.advance(minutes=5)
         service.record(clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
         numbers.append(case.number)
@@ -198,7 +198,7 @@ def test_item4_the_migration_chains_the_logs_of_an_existing_station(
 
 
 def test_item4_the_receipt_recomputes_hashes_so_an_edited_payload_is_a_mismatch_and_tampering(desk: Desk) -> None:
-    case = desk.station.register_case(desk.clerk, walk_in())
+    case = desk.station.register_case(desk.clerk, complaint())
     desk.station.record(desk.clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
     assert desk.sync.run("manual").ok
     attack(
@@ -216,8 +216,8 @@ def test_item4_the_receipt_recomputes_hashes_so_an_edited_payload_is_a_mismatch_
 
 
 def test_item12_a_locally_edited_unsent_event_stops_the_push_and_says_what_happened(desk: Desk) -> None:
-    first = desk.station.register_case(desk.clerk, walk_in(0))
-    second = desk.station.register_case(desk.clerk, walk_in(1))
+    first = desk.station.register_case(desk.clerk, complaint(0))
+    second = desk.station.register_case(desk.clerk, complaint(1))
     desk.station.record(desk.clerk, second.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
     attack(
         desk.station.data_dir,
@@ -268,7 +268,7 @@ def test_item4_gridstation_server_audit_verify_recomputes_every_stored_hash(
 ) -> None:
     from gridstation.server import cli as server_cli
 
-    case = desk.station.register_case(desk.clerk, walk_in())
+    case = desk.station.register_case(desk.clerk, complaint())
     desk.station.record(desk.clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系居民"})
     assert desk.sync.run("manual").ok
     url = centre.service.database.url
@@ -299,7 +299,7 @@ def test_item4_the_quick_hash_agrees_with_the_event_hash(
 
     a_day_at_the_desk(service, clerk, clock)
     clock.advance(microseconds=123456)
-    service.register_case(clerk, walk_in(2))
+    service.register_case(clerk, complaint(2))
     with service.reading() as session:
         rows = session.execute(text(f"SELECT {integrity._EVENT_COLUMNS} FROM events")).all()
         events = {event.id: event for event in service.all_events()}

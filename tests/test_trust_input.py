@@ -31,7 +31,7 @@ from gridstation.server.workorders import WorkOrder, build_work_order
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from tests.support.clock import START, FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 from tests.support.server import Api, ModelStation, server_state
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -72,7 +72,7 @@ def outcomes(response: PushResponse) -> list[tuple[str, str]]:
 def registration_payload(station: ModelStation, **overrides: Any) -> dict[str, Any]:
     station.daily += 1
     number = format_case_number(station.code, station.wall().date(), station.daily)
-    return {**walk_in().to_payload(), "number": number, **overrides}
+    return {**complaint().to_payload(), "number": number, **overrides}
 
 
 def unchecked_work_order(ticket: str, **intake: Any) -> WorkOrder:
@@ -215,7 +215,8 @@ def test_item1_the_domain_refuses_control_characters_in_every_free_text_field(
     def advanced(state: CaseState, event_type: EventType, payload: dict[str, Any]) -> CaseState:
         return apply(state, stamped(state.id, event_type, check_legal(state, event_type, payload)))
 
-    registered = fold(stamped(d.case_id, d.type, d.payload) for d in decide_registration(new_id(), "JA01-X", walk_in()))
+    drafts = decide_registration(new_id(), "JA01-X", complaint())
+    registered = fold(stamped(d.case_id, d.type, d.payload) for d in drafts)
     contacted = advanced(registered, EventType.FIRST_CONTACT, {"note": "已联系"})
     dispatched = advanced(contacted, EventType.DISPATCHED, {"assignee": "物业", "note": ""})
     on_site = advanced(dispatched, EventType.ARRIVED_ON_SITE, {"note": ""})
@@ -245,7 +246,7 @@ def test_item1_the_domain_refuses_control_characters_in_every_free_text_field(
         assert refused.value.code == "text.control_character", (event_type, payload)
         assert "不可见的控制字符（U+0000" in refused.value.message_zh
 
-    case = service.register_case(clerk, walk_in())
+    case = service.register_case(clerk, complaint())
     before = len(service.all_events())
     with pytest.raises(ValidationError) as refused:
         service.record(clerk, case.id, EventType.NOTE_ADDED, {"note": "居民\x00来电"})
@@ -467,8 +468,8 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
     demo = create_demo_station(tmp_path / "demo", cases=30, now=START)
     events = demo.all_events()
     demo.close()
-    on_the_spot = service.register_case(clerk, walk_in(1, Tier.ON_THE_SPOT))
-    case = service.register_case(clerk, walk_in(2))
+    on_the_spot = service.register_case(clerk, complaint(1, Tier.ON_THE_SPOT))
+    case = service.register_case(clerk, complaint(2))
     every_kind: list[tuple[EventType, dict[str, Any]]] = [
         (EventType.RECEIPT_PRINTED, {"paper": "80 mm 热敏", "copies": 2}),
         (EventType.RECEIPT_PRINTED, {"paper": "A4", "copies": 1}),

@@ -235,9 +235,9 @@ def test_item7_open311_and_the_status_page_publish_no_phone_id_plate_room_or_ass
     # The station sends it to the department (only then may the department touch it: item 2).
     station.record(reported, EventType.DISPATCHED, assignee="区绿化市容局")
     # A walk-in the station dispatched itself, naming a person and a phone as the assignee.
-    walk_in = station.register(0)
-    station.record(walk_in, EventType.FIRST_CONTACT, note="已电话联系")
-    station.record(walk_in, EventType.DISPATCHED, assignee="物业张经理13700001111")
+    complaint = station.register(0)
+    station.record(complaint, EventType.FIRST_CONTACT, note="已电话联系")
+    station.record(complaint, EventType.DISPATCHED, assignee="物业张经理13700001111")
     api.push_ok(credential, station)
     # The department passes the report on, typing a person and a phone as the assignee.
     update = {
@@ -261,7 +261,7 @@ def test_item7_open311_and_the_status_page_publish_no_phone_id_plate_room_or_ass
     )
     assert posted.status_code == 200, posted.text
     ticket = posted.json()[0]["service_request_id"]
-    numbers = {case: station.local_states[case].number for case in (reported, walk_in)}
+    numbers = {case: station.local_states[case].number for case in (reported, complaint)}
 
     shown = {item["service_request_id"]: item for item in get(api, "requests.json").json()}
     assert set(shown) == {*numbers.values(), ticket}
@@ -270,7 +270,7 @@ def test_item7_open311_and_the_status_page_publish_no_phone_id_plate_room_or_ass
     assert report["address"] == "枫林苑"
     assert report["status_notes"] == "已派单（承办：区绿化市容局）"  # the department's name, not what it typed
     assert report["agency_responsible"] == "区绿化市容局"
-    dispatched_by_station = shown[numbers[walk_in]]
+    dispatched_by_station = shown[numbers[complaint]]
     assert dispatched_by_station["status_notes"] == "已派单"  # no known department: no assignee at all
     assert dispatched_by_station["agency_responsible"] == "枫林居委会"
     assert dispatched_by_station["address"] == "枫林苑"

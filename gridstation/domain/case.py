@@ -27,6 +27,7 @@ from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
     NAME_MAX_CHARS,
     check_characters,
+    phone_needed,
     validate_description,
     validate_phone,
     validate_short_text,
@@ -93,6 +94,7 @@ class Intake:
         answer: str = "",
         phone_required: bool = True,
         answer_required: bool = True,
+        content_required: bool = True,
     ) -> Intake:
         """Validate every field and collect all problems, so the form can mark each one at once.
 
@@ -107,8 +109,8 @@ class Intake:
             except ValidationError as err:
                 problems.append(err)
 
-        check("description", validate_description, description)
-        check("phone", validate_phone, phone, required=phone_required and not anonymous)
+        check("description", validate_description, description, require_content=content_required)
+        check("phone", validate_phone, phone, required=phone_required and phone_needed(anonymous=anonymous))
         check(
             "complainant_name",
             validate_short_text,
@@ -173,6 +175,8 @@ class Intake:
             anonymous=payload.get("anonymous", False),
             phone_required=False,
             answer_required=False,
+            # A registration stored before descriptions had to say something in words still syncs.
+            content_required=False,
         )
 
     def to_payload(self) -> dict[str, Any]:

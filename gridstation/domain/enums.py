@@ -11,6 +11,7 @@ class Channel(StrEnum):
     QR_REPORT = "qr_report"
     PETITION_DISPATCH = "petition_dispatch"
     GRID_PATROL = "grid_patrol"
+    PHONE_CALL = "phone_call"  # a resident's call taken at the station's own desk (not a 12345 work order)
 
 
 CHANNEL_LABELS: dict[Channel, str] = {
@@ -19,6 +20,7 @@ CHANNEL_LABELS: dict[Channel, str] = {
     Channel.QR_REPORT: "码上就来",
     Channel.PETITION_DISPATCH: "信访派单",
     Channel.GRID_PATROL: "网格巡查",
+    Channel.PHONE_CALL: "来电",
 }
 
 

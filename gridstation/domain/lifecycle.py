@@ -27,6 +27,7 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.errors import IllegalTransition, ValidationError
 from gridstation.domain.payloads import check_payload
+from gridstation.domain.sla import CONTACTED_AT_REGISTRATION
 from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
     NAME_MAX_CHARS,
@@ -280,13 +281,25 @@ class EventDraft:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+# The note of the first contact a registration records for a resident at the desk or on the line.
+CONTACT_AT_REGISTRATION_NOTE = "登记时已与居民当面或通话沟通"
+
+
 def decide_registration(case_id: str, number: str, intake: Intake) -> list[EventDraft]:
-    """A new case; a 当场办 case is closed at once with the answer given at the desk."""
+    """A new case; a 当场办 case is closed at once with the answer given at the desk.
+
+    A walk-in or a call taken at the desk is in contact with the resident while it is registered: first contact is
+    recorded with the registration, so no separate 先联 is due within minutes.
+    """
     registration = {**intake.to_payload(), "number": number}
     check_payload(EventType.REGISTERED, registration, stored=True)
     drafts = [EventDraft(case_id, EventType.REGISTERED, registration)]
     if intake.tier is Tier.ON_THE_SPOT:
         drafts.append(EventDraft(case_id, EventType.CLOSED, {"answer": intake.answer, "on_the_spot": True}))
+    elif intake.channel in CONTACTED_AT_REGISTRATION:
+        contact = {"note": CONTACT_AT_REGISTRATION_NOTE}
+        check_payload(EventType.FIRST_CONTACT, contact, stored=True)
+        drafts.append(EventDraft(case_id, EventType.FIRST_CONTACT, contact))
     return drafts
 
 

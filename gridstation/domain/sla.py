@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from gridstation.domain.enums import Status, Tier
+from gridstation.domain.enums import Channel, Status, Tier
 
 
 class Stage(StrEnum):
@@ -50,6 +50,16 @@ STANDARD_51530: dict[Stage, int | None] = {
     Stage.CLOSE_LOOP: 30,
     Stage.FOLLOW_UP: None,
 }
+
+
+# A resident standing at the desk, or on the line with the clerk, is in contact while the case is registered: the
+# registration records first contact (先联) at once, and the first deadline that runs is the on-site one.
+CONTACTED_AT_REGISTRATION: frozenset[Channel] = frozenset({Channel.WALK_IN, Channel.PHONE_CALL})
+
+
+def first_stage(channel: Channel) -> Stage:
+    """The stage a case is in right after registration."""
+    return Stage.ON_SITE if channel in CONTACTED_AT_REGISTRATION else Stage.RESPOND
 
 
 class Colour(StrEnum):
@@ -193,11 +203,13 @@ class DeadlinePolicy:
             return None
         return Deadline(stage, stage_started_at, stage_started_at + timedelta(minutes=minutes))
 
-    def promised_response_minutes(self, tier: Tier, category_code: str) -> int | None:
-        """What a receipt promises the resident: the time until someone is on the case."""
-        if tier is Tier.QUICK:
-            return self.minutes(tier, category_code, Stage.ON_SITE)
-        return self.minutes(tier, category_code, Stage.RESPOND)
+    def promised_response_minutes(self, tier: Tier, category_code: str, channel: Channel) -> int | None:
+        """What a receipt promises the resident: the deadline the desk counts first once the case is registered.
+
+        For a walk-in or a call taken at the desk that is the on-site deadline (first contact is the registration
+        itself); for a case that came in any other way, the deadline for first contact.
+        """
+        return self.minutes(tier, category_code, first_stage(channel))
 
     def to_json(self) -> dict[str, Any]:
         return {

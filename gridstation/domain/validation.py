@@ -87,10 +87,29 @@ def char_count(text: str) -> int:
     return len(text)
 
 
-def validate_description(raw: str) -> str:
+def phone_needed(*, anonymous: bool) -> bool:
+    """A resident who stays anonymous need not leave a number; everyone else must (the form's star says the same)."""
+    return not anonymous
+
+
+def has_content(text: str) -> bool:
+    """Whether `text` says something: at least one letter or digit of any script (汉字, Latin, 1…), not only emoji,
+    punctuation, symbols or spaces. "🔥🔥🔥" and "。。。" say nothing a department could act on."""
+    return any(unicodedata.category(character)[0] in "LN" for character in text)
+
+
+def validate_description(raw: str, *, require_content: bool = True) -> str:
+    """A case's description, stripped. `require_content=False` only for registrations stored before the rule that a
+    description must say something in words (issue 14), which must still sync."""
     text = check_characters(raw, field="description", label="诉求内容").strip()
     if not text:
         raise ValidationError("description", "description.empty", "请填写诉求内容，不能为空或只有空格。")
+    if require_content and not has_content(text):
+        raise ValidationError(
+            "description",
+            "description.no_content",
+            "诉求内容只有表情、标点或符号：请用文字写明居民反映的问题。",
+        )
     count = char_count(text)
     if count > DESCRIPTION_MAX_CHARS:
         raise ValidationError(

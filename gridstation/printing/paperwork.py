@@ -153,7 +153,9 @@ class Paperwork:
     def promise(self, state: CaseState) -> str:
         if state.tier is Tier.ON_THE_SPOT and state.answer:
             return "已当场答复"
-        minutes = self.station.deadline_policy().promised_response_minutes(state.tier, state.category_code)
+        minutes = self.station.deadline_policy().promised_response_minutes(
+            state.tier, state.category_code, state.channel
+        )
         return f"{describe_minutes(minutes)}内响应" if minutes else "按规定时限响应"
 
     # ------------------------------------------------------------------ documents

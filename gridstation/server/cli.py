@@ -24,6 +24,7 @@ from gridstation.common.cli_kit import ChineseArgumentParser, read_csv_text, run
 from gridstation.common.qr import save_qr_png
 from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
+from gridstation.domain.localtime import local_minute
 from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
 from gridstation.server.credential_cli import add_credential_commands
@@ -272,7 +273,7 @@ def run_station_list(args: argparse.Namespace) -> int:
         print("还没有工作站。用 gridstation-server station add CODE 名称 新增。")
         return 0
     for s in stations:
-        seen = s.last_seen_at.astimezone().strftime("%Y-%m-%d %H:%M") if s.last_seen_at else "从未同步"
+        seen = local_minute(s.last_seen_at, "从未同步")  # Beijing time, whatever zone the server runs in
         print(f"{s.code:<8} {STATE_LABELS[s.state]:<4} 已收事件 {s.pushed_seq:>7}  最近同步 {seen}  {s.name}")
     return 0
 

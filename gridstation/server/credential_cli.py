@@ -17,14 +17,13 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from gridstation.common.cli_kit import ChineseArgumentParser
+from gridstation.domain.localtime import local_minute
 from gridstation.server.accounts import ApiKeySummary, DepartmentSummary
 from gridstation.server.credentials import CREDENTIAL_STATE_LABELS
 from gridstation.server.service import ServerService
 
-BEIJING = ZoneInfo("Asia/Shanghai")  # the centre's time, whatever zone the server machine runs in
 Opener = Callable[[argparse.Namespace], AbstractContextManager[ServerService]]
 
 
@@ -76,7 +75,7 @@ def _expiry_flag(parser: argparse.ArgumentParser, *, unset: str) -> None:
 
 def beijing_time(moment: datetime | None, never: str) -> str:
     """A moment as people at the centre read it: Beijing time, to the minute."""
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else never
+    return local_minute(moment, never)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -153,10 +153,11 @@ class SyncService:
             summary.error = f"同步时发生意外错误，已完成的部分已保存，可稍后重试。（{type(err).__name__}: {err}）"
         finally:
             summary.finished_at = self.station.now()
-            try:  # also when the run stopped half-way: what is still unsent is the number a person needs
+            try:  # also when the run stopped half-way or never started: what is still unsent is what a person needs
                 with self.station.reading() as session:
                     summary.unsent_after, _ = sync_store.unsent_count(session)
             except Exception:
+                summary.unsent_after = None  # unknown, not "nothing": the report says it could not be counted
                 log.exception("could not count unsent events")
             crash_point("run.before_record")
             try:

@@ -63,7 +63,10 @@ def sections(summary: SyncSummary, zone: ZoneInfo) -> list[Section]:
         pushed.append(f"服务器曾丢失数据，已重新上传 {summary.resent} 条")
     if summary.renumbered:
         pushed.append(f"本机曾从备份恢复，已为 {summary.renumbered} 条未上传事件重新编号")
-    pushed.append(f"仍未上传：{summary.unsent_after} 条")
+    if summary.unsent_after is None:
+        pushed.append("仍未上传：未能统计（见状态栏的“未上传”）")
+    else:
+        pushed.append(f"仍未上传：{summary.unsent_after} 条")
     out.append(Section("上传", pushed))
     pulled = [f"下载城运中心更新 {summary.pulled} 条"]
     if summary.resets:

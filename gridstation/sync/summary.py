@@ -95,7 +95,9 @@ class SyncSummary:
     new_conflicts: int = 0
     open_conflicts: int = 0
     receipt: ReceiptCheck | None = None
-    unsent_after: int = 0
+    # What is still unsent when the run ended, counted even when it failed early; None only if it could not be
+    # counted (the database unreadable): a report then says so instead of a reassuring, wrong 0.
+    unsent_after: int | None = None
     renumbered: int = 0
     resent: int = 0
     resets: int = 0

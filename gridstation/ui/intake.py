@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from gridstation.domain.case import CaseState, Intake, IntakeInvalid
 from gridstation.domain.enums import CHANNEL_LABELS, TIER_LABELS, Channel, Tier
 from gridstation.domain.errors import DomainError, ValidationError
-from gridstation.domain.validation import DESCRIPTION_MAX_CHARS, char_count, validate_phone
+from gridstation.domain.validation import DESCRIPTION_MAX_CHARS, char_count, phone_needed, validate_phone
 from gridstation.services.drafts import DraftStore
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -130,7 +130,10 @@ class IntakeForm(QWidget):
             ("anonymous", "", self.anonymous),
         ]
         for name, label, widget in rows:
-            form.addRow(label, self._with_error(name, widget))
+            box = self._with_error(name, widget)
+            form.addRow(label, box)
+            if name == "phone":
+                self.phone_label = form.labelForField(box)
             if name == "description":
                 form.addRow("", self.counter)
             if name == "category_code":
@@ -196,6 +199,7 @@ class IntakeForm(QWidget):
             self.grid.currentIndexChanged,
         ):
             signal.connect(self._schedule_draft)
+        self.anonymous.toggled.connect(self._update_phone_star)
         self._update_answer_visibility()
         self._fix_counter_size()
         self._update_counter()
@@ -277,6 +281,12 @@ class IntakeForm(QWidget):
             if popup is not None and popup.isVisible() and combo.hasFocus():
                 return True
         return any(_view_visible(c) for c in (self.category, self.compound, self.channel, self.tier, self.grid))
+
+    def _update_phone_star(self) -> None:
+        # The star follows the rule the save checks: an anonymous resident need not leave a number.
+        needed = phone_needed(anonymous=self.anonymous.isChecked())
+        if isinstance(self.phone_label, QLabel):
+            self.phone_label.setText(self.tr("电话 *") if needed else self.tr("电话"))
 
     def _update_answer_visibility(self) -> None:
         on_the_spot = self.tier.currentData() == str(Tier.ON_THE_SPOT)

@@ -33,6 +33,7 @@ from gridstation.ui.admin_dialog import AdminDialog
 from gridstation.ui.case_detail import CaseDetailPanel
 from gridstation.ui.case_list import CaseListPanel
 from gridstation.ui.change_pin import ChangePinDialog
+from gridstation.ui.deadline_settings import DeadlineSettingsDialog
 from gridstation.ui.desk_layout import DeskLayout
 from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
@@ -113,23 +114,18 @@ class MainWindow(QMainWindow):
         file_menu = menu_bar.addMenu(self.tr("文件(&F)"))
         backup = QAction(self.tr("备份数据(&B)…"), self)
         backup.setShortcut(QKeySequence("Ctrl+B"))
-        backup.setEnabled(self.staff.can(Permission.BACKUP))
         backup.triggered.connect(self.ask_backup)
         restore = QAction(self.tr("从备份恢复(&R)…"), self)
-        restore.setEnabled(self.staff.can(Permission.RESTORE))
         restore.triggered.connect(self.ask_restore)
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         admin = QAction(self.tr("基础数据与人员(&D)…"), self)
-        admin.setEnabled(
-            any(
-                self.staff.can(p) for p in (Permission.MANAGE_REFERENCE, Permission.MANAGE_STAFF, Permission.VIEW_AUDIT)
-            )
-        )
         admin.triggered.connect(self.open_admin)
         change_pin = QAction(self.tr("修改我的 PIN(&P)…"), self)
         change_pin.triggered.connect(self.open_change_pin)
+        deadlines = QAction(self.tr("时限标准(&T)…"), self)
+        deadlines.triggered.connect(self.open_deadline_settings)
         lock = QAction(self.tr("锁定(&L)"), self)
         lock.setShortcut(QKeySequence("Ctrl+L"))
         lock.triggered.connect(lambda: self.shift.lock())
@@ -140,8 +136,10 @@ class MainWindow(QMainWindow):
             (backup, (Permission.BACKUP,)),
             (restore, (Permission.RESTORE,)),
             (admin, (Permission.MANAGE_REFERENCE, Permission.MANAGE_STAFF, Permission.VIEW_AUDIT)),
+            (deadlines, (Permission.MANAGE_SETTINGS,)),
         ]
-        file_menu.addActions([backup, restore, admin, change_pin])
+        self._enable_by_role()
+        file_menu.addActions([backup, restore, admin, deadlines, change_pin])
         file_menu.addSeparator()
         file_menu.addActions([lock, switch])
         file_menu.addSeparator()
@@ -188,9 +186,12 @@ class MainWindow(QMainWindow):
         self.cases.set_staff(staff)
         self.detail.set_staff(staff)
         self.printing.set_staff(staff)
-        for action, permissions in self._role_actions:
-            action.setEnabled(any(staff.can(p) for p in permissions))
+        self._enable_by_role()
         self.who.setText(self._who_text())
+
+    def _enable_by_role(self) -> None:
+        for action, permissions in self._role_actions:
+            action.setEnabled(any(self.staff.can(p) for p in permissions))
 
     def _on_case_saved(self, state: object) -> None:
         assert isinstance(state, CaseState)
@@ -210,6 +211,12 @@ class MainWindow(QMainWindow):
     def open_admin(self) -> AdminDialog:
         dialog = AdminDialog(self.service, self.staff, self)
         dialog.finished.connect(lambda _result: self.intake.reload_reference())
+        dialog.open()
+        return dialog
+
+    def open_deadline_settings(self) -> DeadlineSettingsDialog:
+        dialog = DeadlineSettingsDialog(self.service, self.staff, self)
+        dialog.accepted.connect(self.cases.reload)  # every case's deadline was re-planned
         dialog.open()
         return dialog
 

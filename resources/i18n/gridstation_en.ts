@@ -521,17 +521,17 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
   <context>
     <name>CategoryPicker</name>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="95" />
+      <location filename="../../gridstation/ui/category_picker.py" line="91" />
       <source>输入分类名称或拼音首字母，如 zs</source>
       <translation>Type a category or its pinyin initials, e.g. zs</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="227" />
+      <location filename="../../gridstation/ui/category_picker.py" line="228" />
       <source>没有与「{0}」相符的分类，请换个说法或拼音首字母。</source>
       <translation>No category matches “{0}”; try other words or pinyin initials.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="230" />
+      <location filename="../../gridstation/ui/category_picker.py" line="231" />
       <source>「{0}」有 {1} 个分类相符，请用 ↑↓ 选定后按回车。</source>
       <translation>{1} categories match “{0}”: choose one with ↑↓ and press Enter.</translation>
     </message>
@@ -653,6 +653,45 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
       <location filename="../../gridstation/ui/sync/conflicts.py" line="78" />
       <source>城运中心</source>
       <translation>City operations centre</translation>
+    </message>
+  </context>
+  <context>
+    <name>DeadlineSettingsDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="28" />
+      <location filename="../../gridstation/ui/deadline_settings.py" line="67" />
+      <source>时限标准</source>
+      <translation>Deadline standards</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="32" />
+      <source>每种处置方式的各阶段时限（分钟，null 表示不计时限）。保存后所有诉求的当前时限按新标准重新计算。</source>
+      <translation>Minutes allowed for each stage, per tier (null means no deadline). Saving re-plans the current deadline of every case.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="38" />
+      <source>从文件读入(&amp;F)…</source>
+      <translation>Read from &amp;file…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="41" />
+      <source>保存</source>
+      <translation>Save</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="41" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="54" />
+      <source>读入时限标准</source>
+      <translation>Read deadline standards</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="54" />
+      <source>JSON 文件 (*.json)</source>
+      <translation>JSON files (*.json)</translation>
     </message>
   </context>
   <context>
@@ -813,154 +852,161 @@ Log folder: {2}</translation>
   <context>
     <name>IntakeForm</name>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="72" />
+      <location filename="../../gridstation/ui/intake.py" line="74" />
       <source>登记来访诉求</source>
       <translation>Log a walk-in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="88" />
+      <location filename="../../gridstation/ui/intake.py" line="90" />
       <source>小区/弄</source>
       <translation>Compound/lane</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="90" />
+      <location filename="../../gridstation/ui/intake.py" line="92" />
       <source>楼栋、门牌，如 12号301</source>
       <translation>Building and door, e.g. No. 12, room 301</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="92" />
+      <location filename="../../gridstation/ui/intake.py" line="94" />
       <source>补充地址（可选）</source>
       <translation>More address (optional)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="96" />
+      <location filename="../../gridstation/ui/intake.py" line="98" />
       <source>居民反映的问题（Enter 保存，Shift+Enter 换行）</source>
       <translation>The resident's problem (Enter saves, Shift+Enter new line)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="100" />
+      <location filename="../../gridstation/ui/intake.py" line="102" />
       <source>可不填</source>
       <translation>Optional</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="102" />
+      <location filename="../../gridstation/ui/intake.py" line="104" />
       <source>手机或固话，如 13800138000 / 021-64321234</source>
       <translation>Mobile or landline, e.g. 13800138000 / 021-64321234</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="103" />
+      <location filename="../../gridstation/ui/intake.py" line="105" />
       <source>居民要求匿名</source>
       <translation>Resident asks for anonymity</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="106" />
+      <location filename="../../gridstation/ui/intake.py" line="108" />
       <source>当场答复的内容</source>
       <translation>The answer given at the desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="108" />
+      <location filename="../../gridstation/ui/intake.py" line="110" />
       <source>当场答复</source>
       <translation>Answer given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="109" />
+      <location filename="../../gridstation/ui/intake.py" line="111" />
       <source>保存 (Enter)</source>
       <translation>Save (Enter)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="111" />
+      <location filename="../../gridstation/ui/intake.py" line="113" />
       <source>清空</source>
       <translation>Clear</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="118" />
+      <location filename="../../gridstation/ui/intake.py" line="120" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="119" />
+      <location filename="../../gridstation/ui/intake.py" line="121" />
       <source>分类 *</source>
       <translation>Category *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="120" />
+      <location filename="../../gridstation/ui/intake.py" line="122" />
       <source>处置方式 *</source>
       <translation>Tier *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="121" />
+      <location filename="../../gridstation/ui/intake.py" line="123" />
       <source>小区</source>
       <translation>Compound</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="122" />
+      <location filename="../../gridstation/ui/intake.py" line="124" />
       <source>楼栋</source>
       <translation>Building</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="123" />
+      <location filename="../../gridstation/ui/intake.py" line="125" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="124" />
+      <location filename="../../gridstation/ui/intake.py" line="126" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="125" />
+      <location filename="../../gridstation/ui/intake.py" line="127" />
       <source>诉求内容 *</source>
       <translation>Complaint *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="126" />
+      <location filename="../../gridstation/ui/intake.py" line="128" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="127" />
+      <location filename="../../gridstation/ui/intake.py" line="129" />
+      <location filename="../../gridstation/ui/intake.py" line="289" />
       <source>电话 *</source>
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="240" />
+      <location filename="../../gridstation/ui/intake.py" line="247" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="284" />
+      <location filename="../../gridstation/ui/intake.py" line="289" />
+      <source>电话</source>
+      <translation>Phone</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="301" />
+      <location filename="../../gridstation/ui/intake.py" line="306" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="354" />
+      <location filename="../../gridstation/ui/intake.py" line="377" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="359" />
+      <location filename="../../gridstation/ui/intake.py" line="382" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="371" />
+      <location filename="../../gridstation/ui/intake.py" line="400" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="381" />
+      <location filename="../../gridstation/ui/intake.py" line="410" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="452" />
+      <location filename="../../gridstation/ui/intake.py" line="481" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="473" />
+      <location filename="../../gridstation/ui/intake.py" line="502" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -1016,233 +1062,238 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="68" />
+      <location filename="../../gridstation/ui/main_window.py" line="69" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <location filename="../../gridstation/ui/main_window.py" line="186" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="113" />
+      <location filename="../../gridstation/ui/main_window.py" line="114" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="114" />
+      <location filename="../../gridstation/ui/main_window.py" line="115" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="118" />
+      <location filename="../../gridstation/ui/main_window.py" line="119" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="121" />
+      <location filename="../../gridstation/ui/main_window.py" line="122" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="124" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="131" />
+      <location filename="../../gridstation/ui/main_window.py" line="132" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="133" />
+      <location filename="../../gridstation/ui/main_window.py" line="134" />
+      <source>时限标准(&amp;T)…</source>
+      <translation>Deadline s&amp;tandards…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="136" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="139" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="154" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="155" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="154" />
+      <location filename="../../gridstation/ui/main_window.py" line="158" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="161" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="165" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="163" />
+      <location filename="../../gridstation/ui/main_window.py" line="167" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="164" />
+      <location filename="../../gridstation/ui/main_window.py" line="168" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <location filename="../../gridstation/ui/main_window.py" line="171" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="169" />
+      <location filename="../../gridstation/ui/main_window.py" line="173" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="175" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="173" />
+      <location filename="../../gridstation/ui/main_window.py" line="177" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="179" />
+      <location filename="../../gridstation/ui/main_window.py" line="183" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="197" />
+      <location filename="../../gridstation/ui/main_window.py" line="201" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="218" />
+      <location filename="../../gridstation/ui/main_window.py" line="228" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="227" />
+      <location filename="../../gridstation/ui/main_window.py" line="237" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="229" />
+      <location filename="../../gridstation/ui/main_window.py" line="239" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="234" />
+      <location filename="../../gridstation/ui/main_window.py" line="244" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="239" />
+      <location filename="../../gridstation/ui/main_window.py" line="249" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="253" />
+      <location filename="../../gridstation/ui/main_window.py" line="263" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="270" />
+      <location filename="../../gridstation/ui/main_window.py" line="280" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="276" />
+      <location filename="../../gridstation/ui/main_window.py" line="286" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="278" />
+      <location filename="../../gridstation/ui/main_window.py" line="288" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="287" />
+      <location filename="../../gridstation/ui/main_window.py" line="297" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="293" />
+      <location filename="../../gridstation/ui/main_window.py" line="303" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="299" />
+      <location filename="../../gridstation/ui/main_window.py" line="309" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="304" />
+      <location filename="../../gridstation/ui/main_window.py" line="314" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="311" />
+      <location filename="../../gridstation/ui/main_window.py" line="321" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="250" />
+      <location filename="../../gridstation/ui/main_window.py" line="260" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="254" />
+      <location filename="../../gridstation/ui/main_window.py" line="264" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="261" />
+      <location filename="../../gridstation/ui/main_window.py" line="271" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="263" />
+      <location filename="../../gridstation/ui/main_window.py" line="273" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="269" />
+      <location filename="../../gridstation/ui/main_window.py" line="279" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="283" />
+      <location filename="../../gridstation/ui/main_window.py" line="293" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="333" />
-      <location filename="../../gridstation/ui/main_window.py" line="335" />
+      <location filename="../../gridstation/ui/main_window.py" line="343" />
+      <location filename="../../gridstation/ui/main_window.py" line="345" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="372" />
+      <location filename="../../gridstation/ui/main_window.py" line="382" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="374" />
+      <location filename="../../gridstation/ui/main_window.py" line="384" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -2265,6 +2316,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <source>重新启用已停用的工作人员（需管理员）</source>
       <translation>Enable a disabled member of staff again (administrator)</translation>
     </message>
+    <message>
+      <source>诉求内容只有表情、标点或符号：请用文字写明居民反映的问题。</source>
+      <translation>The complaint has only emoji, punctuation or symbols: describe the resident's problem in words.</translation>
+    </message>
   </context>
   <context>
     <name>labels</name>
@@ -2623,6 +2678,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>查看完整电话</source>
       <translation>Full phone shown</translation>
+    </message>
+    <message>
+      <source>来电</source>
+      <translation>Phone call</translation>
     </message>
   </context>
   <context>

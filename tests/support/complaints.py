@@ -12,11 +12,12 @@ COMPLAINTS = (
 )
 
 
-def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
-    """A resident's complaint told at the desk (one of COMPLAINTS, by index)."""
+def complaint(index: int = 0, tier: Tier = Tier.QUICK, channel: Channel = Channel.HOTLINE_12345) -> Intake:
+    """A resident's complaint (one of COMPLAINTS, by index) that still waits for first contact (先联): passed on by
+    the 12345 hotline unless `channel` says otherwise."""
     category, description = COMPLAINTS[index % len(COMPLAINTS)]
     return Intake.validated(
-        channel=Channel.WALK_IN,
+        channel=channel,
         category_code=category,
         description=description,
         tier=tier,
@@ -26,3 +27,8 @@ def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
         complainant_name="张伟",
         answer="已当场解释政策" if tier is Tier.ON_THE_SPOT else "",
     )
+
+
+def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
+    """A resident's complaint told at the desk: registering it records first contact (issue 14, item 4)."""
+    return complaint(index, tier, Channel.WALK_IN)

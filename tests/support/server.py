@@ -31,7 +31,7 @@ from gridstation.server.db import open_database
 from gridstation.server.faults import FaultInjector
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 
 POSTGRES_ENV = "GRIDSTATION_TEST_POSTGRES_URL"
 
@@ -101,7 +101,7 @@ class ModelStation:
         return event
 
     def register(self, index: int = 0, *, tier: Tier = Tier.QUICK) -> str:
-        intake = walk_in(index, tier)
+        intake = complaint(index, tier)
         case_id = new_id()
         self.daily += 1
         number = format_case_number(self.code, self.wall().date(), self.daily)

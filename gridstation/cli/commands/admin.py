@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 from pathlib import Path
@@ -15,7 +14,7 @@ from gridstation.domain.enums import ROLE_LABELS, Role
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.roles import Permission, require
-from gridstation.domain.sla import ColourScheme, DeadlinePolicy
+from gridstation.domain.sla_document import colours_from_document, policy_from_document, read_document
 from gridstation.services.backup import Restored
 from gridstation.services.backup_file import file_kind
 from gridstation.storage.settings import SettingKey
@@ -134,18 +133,17 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         return 0
     path: Path = Path(args.file).expanduser()
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise DomainError("file.missing", f"找不到文件：{path}") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DomainError("settings.unreadable", f"无法读取设置文件 {path}：{exc}") from exc
-    try:
-        if not isinstance(data, dict):
-            raise TypeError("not an object")
-        policy = DeadlinePolicy.from_json(data) if args.kind == "deadlines" else None
-        scheme = ColourScheme.from_json(data) if args.kind == "colours" else None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise DomainError("settings.invalid", f"设置文件内容不正确（格式见 docs/sla.md）：{exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise DomainError("settings.unreadable", f"设置文件须为 UTF-8 编码：{path}") from exc
+    except OSError as exc:
+        raise DomainError("settings.unreadable", f"无法读取设置文件：{path}（{exc.strerror}）") from exc
+    data = read_document(text, str(path))
+    # Checked completely before the station is opened: a file that is not a whole policy changes nothing.
+    policy = policy_from_document(data) if args.kind == "deadlines" else None
+    scheme = colours_from_document(data) if args.kind == "colours" else None
     with open_station(resolve_data_dir(args)) as service:
         actor = required_actor(service, args)
         if policy is not None:

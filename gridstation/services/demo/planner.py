@@ -25,10 +25,18 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.reference import Compound
-from gridstation.domain.sla import STAGE_FOR_STATUS, DeadlinePolicy, Stage
+from gridstation.domain.sla import (
+    CONTACTED_AT_REGISTRATION,
+    STAGE_FOR_STATUS,
+    DeadlinePolicy,
+    Stage,
+    first_stage,
+)
 from gridstation.services.demo.data import DemoAccount, DemoData, Template
 
-_ALL_CHANNELS = tuple(Channel)
+# The demo's templates know the five channels a station had before calls at the desk (来电) were told apart from
+# walk-ins; dealing only those keeps the demo's cases what they were.
+_ALL_CHANNELS: tuple[Channel, ...] = tuple(channel for channel in Channel if channel is not Channel.PHONE_CALL)
 
 # In-progress targets get a "fresh" case (within its deadline) and an overdue one; the rest cover the
 # finished states and each tier. Channels are dealt round-robin (and every template of the first five
@@ -239,7 +247,8 @@ class _Planner:
         def work_through(last: Status, *, contact_note: str = "") -> None:
             nonlocal tier, extra
             upto = _ORDER.index(last)
-            if upto >= 1:
+            # A walk-in's registration is its first contact (domain/lifecycle.py): only a reopened one needs another.
+            if upto >= 1 and (contact_note or intake.channel not in CONTACTED_AT_REGISTRATION):
                 note = contact_note or (phrases.contact_by_phone if intake.phone else phrases.contact_on_site)
                 add(gap(1, 4, Stage.RESPOND), clerk, EventType.FIRST_CONTACT, {"note": note})
             if extra == "tier" and upto >= 2:
@@ -343,7 +352,8 @@ class _Planner:
         """Fresh in-progress cases end just inside their current deadline; the rest sit somewhere in the past."""
         rng = self.rng
         span = plan.steps[-1].offset if plan.steps else 0.0
-        stage = STAGE_FOR_STATUS.get(target)
+        # A walk-in planned to stay "registered" is in fact contacted at registration: its on-site deadline runs.
+        stage = first_stage(channel) if target is Status.REGISTERED else STAGE_FOR_STATUS.get(target)
         running = stage is not None and target not in (Status.CLOSED, Status.FOLLOWED_UP)
         if running and stage is not None:
             tier = plan.intake.tier

@@ -16,7 +16,7 @@ from gridstation.services.station import StationService
 from gridstation.storage import settings
 from gridstation.storage.settings import SettingKey
 from gridstation.sync.engine import SyncService
-from tests.support.complaints import walk_in
+from tests.support.complaints import complaint
 from tests.support.crash.invariants import read_sqlite
 from tests.support.crash.server import CrashServer
 from tests.support.staff import ADMIN_NAME, ADMIN_PIN
@@ -68,7 +68,7 @@ class Station:
             self.server.dispatch_work_order(self.code, f"GD{self.code}{self.work_orders:06d}", self.work_orders)
         before = self.added
         for _ in range(cases if self.cases else max(cases, 1)):
-            state = self.desk.register_case(self.admin, walk_in(rng.randrange(3)))
+            state = self.desk.register_case(self.admin, complaint(rng.randrange(3)))
             self.cases.append(state.id)
             self.added += 1
         for _ in range(events):
