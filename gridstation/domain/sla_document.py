@@ -22,7 +22,7 @@ from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, Stage
 MAX_DEADLINE_MINUTES = 365 * 24 * 60
 
 # The sections `gridstation settings show` prints besides "deadlines"; a policy document may carry them along.
-SHOW_SECTIONS = frozenset({"deadlines", "colours", "retention"})
+SHOW_SECTIONS = frozenset({"deadlines", "colours", "retention", "idle_lock"})
 POLICY_FIELDS = ("by_tier", "by_category")
 ALL_TIERS_KEY = "*"
 
@@ -128,7 +128,7 @@ _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def colours_from_document(document: Any) -> ColourScheme:
     """The colour bands in a settings file (bare, or the whole `settings show` output), checked completely."""
     data = _object(document, "设置文件")
-    if "deadlines" in data or "retention" in data:  # the whole output of `settings show`
+    if (SHOW_SECTIONS - {"colours"}) & data.keys():  # the whole output of `settings show`
         _unknown(data, SHOW_SECTIONS, "")
         if "colours" not in data:
             raise _refuse("settings.missing_field", "五色预警设置缺少字段：colours", field="colours")
