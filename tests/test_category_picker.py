@@ -86,7 +86,8 @@ def test_initials_and_tab_take_the_match_show_its_name_and_move_on(qtbot: QtBot,
 
 def test_initials_that_fit_several_categories_say_so_before_saving(qtbot: QtBot, form: IntakeForm) -> None:
     popup = type_and_wait_for_highlight(qtbot, form, "zs")
-    assert form.category.hint.isVisible()
+    assert not form.category.hint.isVisible()  # typing on: the open list shows the matches, the form stays still
+    qtbot.waitUntil(form.category.hint.isVisible)  # the clerk pauses: the hint says why nothing is chosen yet
     assert form.category.hint.text() == "「zs」有 3 个分类相符，请用 ↑↓ 选定后按回车。"
     SHOTS.mkdir(exist_ok=True)
     form.grab().save(str(SHOTS / "category-ambiguous.png"))
@@ -107,9 +108,23 @@ def test_a_choice_clears_the_hint_and_nothing_matching_is_said_plainly(qtbot: Qt
 
     form.category.reset()
     type_chars(form.category, "qqqq")
+    qtbot.waitUntil(form.category.hint.isVisible)
     assert form.category.hint.text() == "没有与「qqqq」相符的分类，请换个说法或拼音首字母。"
     press(form.category, Qt.Key.Key_Return)
     assert form.category.current_code() == "" and owns_focus(form.category)
+
+
+def test_a_hint_waits_for_a_pause_but_tab_on_several_matches_shows_it_at_once(qtbot: QtBot, form: IntakeForm) -> None:
+    popup = type_and_wait_for_highlight(qtbot, form, "zs")
+    assert not form.category.hint.isVisible()
+    press(form.category, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not popup.isVisible())
+    press(form.category, Qt.Key.Key_Tab)  # the desk does not guess one of three, and says so now
+    assert form.category.hint.isVisible() and "3 个分类相符" in form.category.hint.text()
+
+    form.category.reset()
+    type_chars(form.category, "smzd")  # one match: nothing to say, nothing left waiting to be said
+    assert not form.category.hint.isVisible() and not form.category.hint_pending()
 
 
 def test_clicking_a_match_chooses_it_without_a_model_warning(qtbot: QtBot, form: IntakeForm) -> None:

@@ -29,6 +29,7 @@ CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 TAKE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
 _HINT_STYLE = "color: #8a5a00;"
+HINT_PAUSE_MS = 400  # a pause in typing, not a gap between two keys of one word
 
 
 class Taken(Enum):
@@ -101,6 +102,14 @@ class CategoryPicker(QComboBox):
         self.hint.setStyleSheet(_HINT_STYLE)
         self.hint.setWordWrap(True)
         self.hint.hide()
+        # While the clerk types on, the open list already shows what matches; the hint waits for a pause, because
+        # showing and hiding it re-lays out the whole form (a third of the picker's cost per walk-in, measured by
+        # benchmarks/counter.py). Enter or Tab on an ambiguous text shows it at once (accept_typed).
+        self._pending_hint = ""
+        self._hint_pause = QTimer(self)
+        self._hint_pause.setSingleShot(True)
+        self._hint_pause.setInterval(HINT_PAUSE_MS)
+        self._hint_pause.timeout.connect(lambda: self._show_hint(self._pending_hint))
 
     def set_choices(self, choices: Sequence[CategoryChoice]) -> None:
         self._items.clear()
@@ -131,7 +140,12 @@ class CategoryPicker(QComboBox):
                 completer.complete()  # an open list follows the filter by itself; showing it again costs a relayout
             # After the key press is done: the line edit restarts its completer then, clearing any highlight.
             QTimer.singleShot(0, self._highlight_first)
-        self._show_hint(self._waiting_text(text, matches))
+        waiting = self._waiting_text(text, matches)
+        if not waiting or self.hint.isVisible():
+            self._show_hint(waiting)  # hiding, or changing a hint already shown, moves nothing
+        else:
+            self._pending_hint = waiting
+            self._hint_pause.start()
 
     def _highlight_first(self) -> None:
         """Highlight the first match so Enter takes something visible, without writing it over what is typed."""
@@ -230,7 +244,12 @@ class CategoryPicker(QComboBox):
             return ""
         return self.tr("「{0}」有 {1} 个分类相符，请用 ↑↓ 选定后按回车。").format(typed, matches)
 
+    def hint_pending(self) -> bool:
+        """A hint is waiting for the clerk to pause."""
+        return self._hint_pause.isActive()
+
     def _show_hint(self, text: str) -> None:
+        self._hint_pause.stop()
         self.hint.setText(text)
         self.hint.setVisible(bool(text))
 
