@@ -77,8 +77,11 @@ def test_the_desk_locks_itself_after_the_idle_minutes(
     clock.advance(minutes=9, seconds=59)
     watcher.check()
     assert not window.shift.locked
-    # A key press is input: the ten minutes start again from here.
-    qtbot.keyClick(window.intake.description, Qt.Key.Key_A)
+    # A key press is input: the ten minutes start again from here. Sent to the window, as a keyboard does (the
+    # watcher listens to windows, not to every widget's events).
+    window.intake.description.setFocus()
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_A)
+    assert window.intake.description.toPlainText().endswith("a")
     clock.advance(minutes=9)
     watcher.check()
     assert not window.shift.locked
