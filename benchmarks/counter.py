@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/counter.py            # 30 walk-ins
     .venv/bin/python benchmarks/counter.py --quick    # 5 walk-ins, a few seconds
     .venv/bin/python benchmarks/counter.py --profile 25   # and where the desk's typing time goes (cProfile)
+    .venv/bin/python benchmarks/counter.py --steps        # and the desk's time for each key or commit
 
 The standard walk-in: the category by its pinyin initials, the compound, the building, a 31-character complaint,
 the resident's phone, save, and F9 for the receipt. Reported, each against a baseline in the same run:
@@ -130,7 +131,8 @@ def settle() -> None:
         QApplication.processEvents()
 
 
-def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfile.Profile | None = None) -> None:
+def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfile.Profile | None = None,
+                  steps: bool = False) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QApplication, QLineEdit
@@ -183,6 +185,7 @@ def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfil
     content_ms: list[float] = []  # the desk's part of typing_ms spent on content keys, for the diagnostic line
     walk_in_ms: list[float] = []
     bare_ms: list[float] = []
+    step_ms: list[list[float]] = [[] for _ in walk_in_script()]  # the desk's time per step, for --steps
     for n in range(walk_ins):
         wait_for(lambda: window.intake.category.lineEdit().hasFocus() or window.intake.category.hasFocus(),
                  "the category field to have focus")
@@ -190,7 +193,7 @@ def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfil
         started = time.perf_counter()
         typing = 0.0
         on_content = 0.0
-        for step in script:
+        for index, step in enumerate(script):
             focused = QApplication.focusWidget()
             target = window.intake.category if focused is window.intake.category.lineEdit() else focused
             begun = time.perf_counter()
@@ -200,6 +203,7 @@ def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfil
             if profile is not None:
                 profile.disable()
             spent = time.perf_counter() - begun
+            step_ms[index].append(spent * 1000)
             typing += spent
             on_content += spent if step.kind != "control" else 0.0
         wait_for(lambda n=n: len(saved) > n, "the walk-in to be saved")
@@ -234,6 +238,11 @@ def bench_counter(report: Report, walk_ins: int, workdir: Path, profile: cProfil
     control = [whole - part for whole, part in zip(typing_ms, content_ms, strict=True)]
     print(f"  of which content {median(content_ms):.2f} ms (bare {median(bare_ms):.2f} ms), "
           f"{control_keys - 1} control keys up to the save {median(control):.2f} ms", flush=True)
+    if steps:
+        print("  the desk's median time per step:")
+        for step, times in zip(script, step_ms, strict=True):
+            what = step.text if step.kind != "control" else Qt.Key(step.key).name.removeprefix("Key_")
+            print(f"    {median(times):6.3f} ms  {step.kind:7s} {what}")
     report.add("counter", "walk-in to printed receipt", median(walk_in_ms),
                "same content into a bare QLineEdit", median(bare_ms), "saving and printing on the thread pool")
 
@@ -245,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="cProfile the desk's typing (not the bare side, the save or the print) and print the "
                              "top N entries by own and by cumulative time; the profiler slows the timed figures")
+    parser.add_argument("--steps", action="store_true", help="also print the desk's median time for each step")
     args = parser.parse_args(argv)
     walk_ins = args.walk_ins or (5 if args.quick else 30)
     print(f"GridStation counter benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
@@ -253,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = cProfile.Profile() if args.profile else None
     workdir = Path(tempfile.mkdtemp(prefix="counter-"))
     try:
-        bench_counter(report, walk_ins, workdir, profile)
+        bench_counter(report, walk_ins, workdir, profile, args.steps)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if profile is not None:
