@@ -219,3 +219,34 @@ def test_admin_tab_disables_enables_changes_role_and_resets_pin(
     confirm(qtbot, people)
     qtbot.waitUntil(lambda: "最后一位在岗的管理员" in dialog.message.text())
     assert service.sign_in(ADMIN_NAME, ADMIN_PIN).role is Role.ADMIN
+
+
+def test_a_dialog_open_when_the_desk_locks_is_hidden_and_given_back(
+    qtbot: QtBot, window: MainWindow, service: StationService, admin: StaffMember
+) -> None:
+    """A 派单 dialog shows a resident's case as plainly as the list: the lock hides it, the same clerk gets it back
+    as it was, another clerk does not inherit it."""
+    from gridstation.domain.enums import EventType
+    from tests.support.complaints import complaint
+
+    service.add_staff(admin, NEXT_CLERK, Role.CLERK, NEXT_PIN)
+    case = service.register_case(window.staff, complaint())
+    window.detail.show_case(case.id)
+    qtbot.waitUntil(lambda: window.detail.state is not None)
+    first = window.detail.run_action(EventType.DISPATCHED)
+    assert first is not None
+    qtbot.waitExposed(first)
+
+    first.activateWindow()  # as the window manager does with a new dialog (the offscreen platform does not)
+    qtbot.waitUntil(first.isActiveWindow)
+    qtbot.keyClick(first, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Ctrl+L in the dialog locks too
+    assert window.shift.locked and not first.isVisible()
+    sign_in_at_lock(qtbot, window, CLERK_NAME, CLERK_PIN)
+    qtbot.waitUntil(lambda: not window.shift.locked)
+    assert first.isVisible()  # the same person: given back
+
+    window.shift.switch_user()
+    assert not first.isVisible()
+    with qtbot.waitSignal(first.finished) as finished:
+        sign_in_at_lock(qtbot, window, NEXT_CLERK, NEXT_PIN)
+    assert finished.args == [0] and not first.isVisible()  # rejected: begun by someone else

@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         deadlines.triggered.connect(self.open_deadline_settings)
         lock = QAction(self.tr("锁定(&L)"), self)
         lock.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action = lock  # the shift control offers its Ctrl+L in every dialog too (a dialog shows a case)
         lock.triggered.connect(lambda: self.shift.lock())
         switch = QAction(self.tr("切换用户(&U)…"), self)
         switch.triggered.connect(lambda: self.shift.switch_user())

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
+    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -164,8 +166,19 @@ class ShiftControl(QObject):
         self._service = window.service
         self.lock_dialog: LockDialog | None = None
         self.takeover_box: QMessageBox | None = None
+        self.set_aside: list[QDialog] = []  # dialogs open when the desk locked: they show case data too
         self.idle = IdleWatcher(window.service.now, window.service.idle_lock_minutes(), self)
         self.idle.idle.connect(lambda: self.lock(reason="idle"))
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self._offer_lock_key)  # a method: disconnected when the window goes
+
+    def _offer_lock_key(self, _focused: QWindow | None = None) -> None:
+        """Ctrl+L locks from an open dialog too: a window-modal dialog blocks the main window's shortcuts, and
+        a 派单 dialog or a print preview shows a resident's case as plainly as the list does."""
+        active = QApplication.activeWindow()
+        if isinstance(active, QDialog) and active is not self.lock_dialog:
+            active.addAction(self._window.lock_action)  # a widget never holds the same action twice
 
     @property
     def locked(self) -> bool:
@@ -180,6 +193,11 @@ class ShiftControl(QObject):
         self._cases_view().hide()
         window.menuBar().setEnabled(False)
         window.statusBar().clearMessage()  # "已登记 <number>" is case data too
+        # An open 派单 dialog or print preview shows a resident's case as plainly as the list does. Opened with
+        # open(), not exec(), so hiding one ends nothing: the same person gets it back as it was.
+        self.set_aside = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+        for dialog in self.set_aside:
+            dialog.hide()
         self.idle.paused = True
         staff = window.staff
         if not switching:
@@ -199,10 +217,15 @@ class ShiftControl(QObject):
         self.lock_dialog = None
         dialog.deleteLater()
         previous = self._window.staff
+        set_aside, self.set_aside = self.set_aside, []
         if member.id == previous.id:
             self._audit(member, "desk.unlocked")
             self._reopen()
+            for open_dialog in set_aside:
+                open_dialog.show()
             return
+        for open_dialog in set_aside:
+            open_dialog.reject()  # begun by the previous person, who would be recorded as doing it
         self._audit(member, "desk.switched", previous=previous.name)
         self._window.set_staff(member)
         self._reopen()
