@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from gridstation.domain.enums import Role
+from gridstation.server import passwords as server_passwords
 from gridstation.services import passwords
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -51,6 +52,8 @@ def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "ARGON2_TIME_COST", 1)
     monkeypatch.setattr(passwords, "ARGON2_MEMORY_KIB", 64)
     monkeypatch.setattr(passwords, "ARGON2_PARALLELISM", 1)
+    monkeypatch.setattr(server_passwords, "ARGON2_TIME_COST", 1)
+    monkeypatch.setattr(server_passwords, "ARGON2_MEMORY_KIB", 64)
 
 
 @pytest.fixture

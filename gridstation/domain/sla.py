@@ -7,6 +7,7 @@ docs/sla.md for the defaults and how to change them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -163,6 +164,26 @@ class ColourScheme:
             orange_from=float(data.get("orange_from", default.orange_from)),
             hex_colours=colours,
         )
+
+
+def band_starts(scheme: ColourScheme, started_at: datetime, due_at: datetime) -> dict[Colour, datetime]:
+    """The first instant (to the microsecond) at which a deadline shows BLUE, YELLOW and ORANGE: exactly where
+    `scheme.colour_for` changes colour, so that comparing these with the time now filters by colour."""
+    span = (due_at - started_at) // _MICROSECOND
+    starts: dict[Colour, datetime] = {}
+    for colour in (Colour.BLUE, Colour.YELLOW, Colour.ORANGE):
+        if span <= 0:  # a deadline with no length is used up at once (`used_share`)
+            starts[colour] = started_at
+            continue
+        floor = scheme.band_floor(colour)
+        elapsed = math.ceil(floor * span)
+        # The float product may round either way: settle on the least whole count whose share reaches the floor.
+        while elapsed > 0 and (elapsed - 1) / span >= floor:
+            elapsed -= 1
+        while elapsed / span < floor:
+            elapsed += 1
+        starts[colour] = started_at + elapsed * _MICROSECOND
+    return starts
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -184,6 +185,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise DomainError("serve.tls", "HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with open_service(settings) as service, daily_retention(service, settings.retention_years):
+        service.session_lifetime = timedelta(hours=settings.session_hours)
         serve_app(create_app(service, settings.data_dir), settings)
     return 0
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
 from gridstation.domain.events import Event, event_record
+from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, band_starts, default_policy
 from gridstation.server.models import FeedRow, ServerCaseRow, ServerEventRow, ServerStationRow
 from gridstation.server.scope import record_dispatch
 
@@ -126,4 +127,45 @@ def project(case: CaseInBatch) -> None:
     row.status = str(state.status)
     row.category_code = state.category_code
     row.updated_at = state.updated_at or row.updated_at
+    fill_board_columns(row, state)
     case.changed = False
+
+
+_POLICY: list[DeadlinePolicy] = []  # the district's default policy, built once
+_SCHEME = ColourScheme()  # and its colours
+
+
+def fill_board_columns(row: ServerCaseRow, state: CaseState) -> None:
+    """The columns the case board filters on, from the state (see `ServerCaseRow`)."""
+    for name, value in board_columns(state).items():
+        setattr(row, name, value)
+
+
+def board_columns(state: CaseState) -> dict[str, Any]:
+    """The values of the board's columns for a case in `state` (also the migration that added them fills them)."""
+    if not _POLICY:
+        _POLICY.append(default_policy())
+    deadline = (
+        _POLICY[0].deadline(state.tier, state.category_code, state.status, state.stage_started_at)
+        if state.stage_started_at
+        else None
+    )
+    bands = band_starts(_SCHEME, deadline.started_at, deadline.due_at) if deadline else {}
+    return {
+        "grid_code": state.grid_code,
+        "tier": str(state.tier),
+        "channel": str(state.channel),
+        "sla_started_at": deadline.started_at if deadline else None,
+        "sla_due_at": deadline.due_at if deadline else None,
+        "blue_at": bands.get(Colour.BLUE),
+        "yellow_at": bands.get(Colour.YELLOW),
+        "orange_at": bands.get(Colour.ORANGE),
+        "search_text": search_text_of(state),
+    }
+
+
+def search_text_of(state: CaseState) -> str:
+    """What the board's text search looks in, lower case: number, description, compound and building. Nothing that
+    retention erases (name, phone, the address with its room: domain/retention.py), so this never needs erasing."""
+    parts = (state.number, state.description, state.compound, state.building, state.work_order)
+    return " ".join(p for p in parts if p).casefold()

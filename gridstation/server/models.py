@@ -113,6 +113,8 @@ class ServerCaseRow(ServerBase):
         Index("ix_server_cases_station_registered", "station_code", "registered_at"),
         Index("ix_server_cases_category", "category_code"),
         Index("ix_server_cases_registered", "registered_at"),
+        Index("ix_server_cases_grid", "grid_code"),
+        Index("ix_server_cases_status_due", "status", "sla_due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -126,6 +128,20 @@ class ServerCaseRow(ServerBase):
     version: Mapped[int] = mapped_column(Integer)
     # When the retention run erased the complainant's personal data (server/retention.py); never reset.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Columns of the state the case board filters on (`case_reads`), written by `eventlog.project`. The running
+    # deadline is the default district policy's (domain/sla.py); `search_text` holds what a text search looks in
+    # (number, description, compound, building: nothing retention erases).
+    grid_code: Mapped[str] = mapped_column(String(40), default="")
+    tier: Mapped[str] = mapped_column(String(20), default="")
+    channel: Mapped[str] = mapped_column(String(30), default="")
+    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When the running deadline turns blue, yellow and orange (`domain.sla.band_starts`): the colour filter
+    # compares these with the time now, which any database does exactly and with an index.
+    blue_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    yellow_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    orange_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class ServerEventRow(ServerBase):
@@ -260,3 +276,35 @@ class ServerAuditRow(ServerBase):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[Any] = mapped_column(JsonText())
+
+
+class ServerUserRow(ServerBase):
+    """A person who signs in to the console or the API: the centre, a department, a gridlead, an administrator."""
+
+    __tablename__ = "server_users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str] = mapped_column(String(40), default="")
+    # A department user's department; a gridlead's grid codes (a JSON list); neither for the centre and admins.
+    department_code: Mapped[str | None] = mapped_column(String(20), ForeignKey("departments.code"), nullable=True)
+    grid_codes: Mapped[Any] = mapped_column(JsonText())
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Wrong passwords in a row, and the end of the lockout they caused (domain/console_roles.py).
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ServerSessionRow(ServerBase):
+    """A signed-in user's bearer token, kept as its hash (`credentials.secret_hash`) until it expires or is ended."""
+
+    __tablename__ = "server_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("server_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,7 +4,8 @@ It is its parts together, each one responsibility on the shared `ServerCore` (da
 station lock): who may speak (`accounts`), what stations push (`ingest`) and pull (`feed`), the end-of-day
 receipt (`receipts`), the centre's work orders and department updates (`workorder_service`), reads for the public
 and for audits (`lookups`), the admin's repair of rows the sync cannot carry (`repair`), checking stored events
-against their hashes (`audit`) and erasing personal data past the retention period (`retention`). Every event is
+against their hashes (`audit`), erasing personal data past the retention period (`retention`), and the console's
+users and sign-in (`users`) and case board (`case_reads`), whose scope `visibility` decides. Every event is
 stored through `eventlog`.
 """
 
@@ -12,14 +13,28 @@ from __future__ import annotations
 
 from gridstation.server.accounts import Accounts
 from gridstation.server.audit import ServerIntegrity
+from gridstation.server.case_reads import CaseReads
 from gridstation.server.feed import Feed
 from gridstation.server.ingest import Ingest
 from gridstation.server.lookups import Lookups
 from gridstation.server.receipts import Receipts
 from gridstation.server.repair import Repair
 from gridstation.server.retention import ServerRetention
+from gridstation.server.users import Users
 from gridstation.server.workorder_service import WorkOrders
 
 
-class ServerService(Accounts, Ingest, Feed, Receipts, WorkOrders, Lookups, Repair, ServerIntegrity, ServerRetention):
+class ServerService(
+    Accounts,
+    Users,
+    CaseReads,
+    Ingest,
+    Feed,
+    Receipts,
+    WorkOrders,
+    Lookups,
+    Repair,
+    ServerIntegrity,
+    ServerRetention,
+):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""

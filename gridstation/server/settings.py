@@ -42,6 +42,9 @@ class ServerSettings(BaseSettings):
     # Years a closed case keeps its complainant's name, phone and room number (server/retention.py, daily in serve).
     retention_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=MIN_RETENTION_YEARS, le=MAX_RETENTION_YEARS)
 
+    # How long a console user's sign-in (its bearer token) lasts.
+    session_hours: float = Field(default=12, gt=0, le=24 * 30)
+
     @property
     def database_url(self) -> str:
         return self.db or sqlite_url(self.data_dir / "server.db")

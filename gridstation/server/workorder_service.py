@@ -25,7 +25,7 @@ from gridstation.domain.lifecycle import check_legal
 from gridstation.protocol import StatusUpdate, StatusUpdateResult
 from gridstation.server.accounts import Department
 from gridstation.server.core import ServerCore
-from gridstation.server.errors import ServerError, not_found
+from gridstation.server.errors import ServerError
 from gridstation.server.eventlog import CaseInBatch, open_case, project, store_event
 from gridstation.server.models import (
     ServerCaseRow,
@@ -34,7 +34,7 @@ from gridstation.server.models import (
     ServerStationRow,
     WorkOrderRow,
 )
-from gridstation.server.scope import department_may_see
+from gridstation.server.visibility import department_principal, visible_case
 from gridstation.server.workorders import WorkOrder
 
 CENTRE_ACTOR = "城运中心"
@@ -172,14 +172,10 @@ class WorkOrders(ServerCore):
         elif event_type is EventType.CLOSED:
             payload = {"answer": update.answer or update.note, "department": department.code}
         with self.reading() as session:
-            found = session.execute(
-                select(ServerCaseRow.id, ServerCaseRow.station_code).where(ServerCaseRow.number == update.case_number)
-            ).first()
             # A case outside the department's scope gets the answer a case that does not exist gets: the department
             # learns nothing about cases that were never dispatched to it.
-            if found is None or not department_may_see(session, department.code, found.id):
-                raise not_found(f"诉求 {update.case_number}", "case.unknown")
-        case_id, owner = found
+            found = visible_case(session, department_principal(department), update.case_number)
+            case_id, owner = found.id, found.station_code
         with self.writing() as session:
             station = self._lock_station(session, owner)
             if update.id is not None:

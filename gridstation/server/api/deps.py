@@ -2,7 +2,7 @@
 
 Callers are identified by the bearer credential they send, never by what the request body says: a station by the
 credential it received at enrolment, a department by its token. Each is a typed dependency a route names in its
-signature (`station: AuthStation`), so a route cannot forget to check, and a user login can join them later.
+signature (`station: AuthStation`), so a route cannot forget to check; a console user signs in for a token (`AuthUser`).
 A request to such a route is in the access log (`access_log`) even when it carries no credential at all.
 """
 
@@ -18,6 +18,7 @@ from gridstation.server.accounts import Department
 from gridstation.server.attachments import AttachmentStore
 from gridstation.server.errors import unauthorised
 from gridstation.server.service import ServerService
+from gridstation.server.visibility import Principal
 
 bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -56,3 +57,14 @@ def department_of(service: Service, credentials: Credentials) -> Department:
 
 AuthStation = Annotated[str, Depends(station_of)]  # the code of the station speaking
 AuthDepartment = Annotated[Department, Depends(department_of)]
+
+
+def user_of(service: Service, credentials: Credentials) -> Principal:
+    """A signed-in user (`POST /api/v1/login`), by the bearer token the sign-in gave."""
+    authenticating()
+    if credentials is None:
+        raise unauthorised("未登录，请先登录（POST /api/v1/login）。")
+    return service.authenticate_user(credentials.credentials)
+
+
+AuthUser = Annotated[Principal, Depends(user_of)]  # whose scope `visibility` decides
