@@ -42,6 +42,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from gridstation.domain.case import Intake
+from gridstation.domain.console_roles import ConsoleRole
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.events import Event, new_id
 from gridstation.domain.lifecycle import decide_registration
@@ -62,6 +63,7 @@ from gridstation.protocol import (
     StatusUpdateResult,
 )
 from gridstation.server.app import MAX_JSON_BODY, create_app
+from gridstation.server.case_views import CaseDetail, CasePage, LoginResponse
 from gridstation.server.db import open_database
 from gridstation.server.models import ServerBase
 from gridstation.server.service import ServerService
@@ -844,6 +846,10 @@ FUZZED: dict[str, tuple[Any, str | None]] = {
     "PUT /api/v1/attachments/{sha256}/content": (AttachmentStatus, "station"),
     "GET /api/v1/attachments/{sha256}/content": (None, "station"),  # the photo's bytes
     "GET /status/{number}": (None, None),  # the public HTML page
+    "POST /api/v1/login": (LoginResponse, None),
+    "POST /api/v1/logout": (None, "user"),  # 204, no body
+    "GET /api/v1/cases": (CasePage, "user"),
+    "GET /api/v1/cases/{number}": (CaseDetail, "user"),
     # Open311 answers in its own formats (XML or JSON by suffix, errors as Open311 error lists).
     "GET /open311/v2/discovery.{fmt}": (None, None),
     "GET /open311/v2/services.{fmt}": (None, None),
@@ -853,11 +859,14 @@ FUZZED: dict[str, tuple[Any, str | None]] = {
     "GET /open311/v2/requests/{service_request_id}.{fmt}": (None, None),
     "GET /open311/v2/tokens/{token}.{fmt}": (None, None),
 }
+FUZZ_PASSWORD = "fuzzing-password-1"
 SHA_PATHS = [label for label in FUZZED if "{sha256}" in label]
 # Operations whose only inputs are free-form path segments: nothing in them can be made invalid.
 NO_INVALID_INPUT = {
     "GET /api/v1/info",
     "GET /status/{number}",
+    "POST /api/v1/logout",
+    "GET /api/v1/cases/{number}",
     "GET /open311/v2/discovery.{fmt}",
     "GET /open311/v2/services.{fmt}",
     "GET /open311/v2/services/{service_code}.{fmt}",
@@ -883,6 +892,7 @@ class FuzzTarget:
     credential: str  # JA01's
     token: str  # department GREEN's
     photo: str  # a photo JA01 has fully uploaded
+    service: ServerService  # signs the centre's user in afresh for each request (logout ends a token)
 
 
 @pytest.fixture(scope="module")
@@ -908,7 +918,8 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget
         assert client.post("/api/v1/attachments", json=offer, headers=auth(credential)).status_code == 200
         assert client.put(f"/api/v1/attachments/{sha}/content", content=photo, headers=auth(credential)).is_success
     token = service.add_department("GREEN", "区绿化市容局")
-    yield FuzzTarget(app, credential, token, sha)
+    service.add_user("centre", ConsoleRole.CENTRE, FUZZ_PASSWORD)
+    yield FuzzTarget(app, credential, token, sha, service)
     database.dispose()
 
 
@@ -932,6 +943,8 @@ def _check_body(label: str, response: Any) -> None:
         return
     if response.status_code == 200 and model is not None:
         TypeAdapter(model).validate_json(response.content)
+    elif response.status_code == 204:
+        assert not response.content  # logout
     elif response.status_code == 200:
         # The photo is served as the type its bytes are (the fuzz target's is a JPEG).
         assert content_type.startswith("text/html" if label.startswith("GET /status") else "image/jpeg")
@@ -983,7 +996,9 @@ def test_fuzzed_requests_never_get_a_server_error(
     @FUZZ_SETTINGS
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=fixed))
     def send(case: Any) -> None:
-        for kind, headers in [("valid", auth(valid)), ("invalid", next(invalid))] if needs else [("public", {})]:
+        # A user signs in afresh each time: a fuzzed logout ends the token it was sent with.
+        token = fuzz_target.service.login("centre", FUZZ_PASSWORD).token if needs == "user" else valid
+        for kind, headers in [("valid", auth(token)), ("invalid", next(invalid))] if needs else [("public", {})]:
             response = case.call(headers={PROTOCOL_HEADER: "1", **headers})
             case.validate_response(response, checks=checks)
             _check_body(label, response)

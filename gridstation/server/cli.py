@@ -1,6 +1,6 @@
 """`gridstation-server`: run the sub-district server, and administer stations, departments and work orders.
 
-The department and api_key commands are in `credential_cli`.
+The department and api_key commands are in `credential_cli`, the user commands in `user_cli`.
 
 The database is SQLite in the data directory unless `--db` (or GRIDSTATION_SERVER_DB) names another, e.g.
 `postgresql+psycopg://gridstation@db.internal/gridstation`; every flag of `ServerSettings` overrides its
@@ -33,6 +33,7 @@ from gridstation.server.db import open_database
 from gridstation.server.repair import RepairReport
 from gridstation.server.service import ServerService
 from gridstation.server.settings import ENV_PREFIX, ServerSettings
+from gridstation.server.user_cli import add_user_commands
 from gridstation.server.workorders import (
     build_work_order,
     parse_flag,
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     resync.set_defaults(handler=run_station_resync)
 
     add_credential_commands(commands, lambda args: open_service(settings_of(args)))
+    add_user_commands(commands, lambda args: open_service(settings_of(args)))
 
     workorder = commands.add_parser("workorder", help="工单（12345、信访、码上就来）").add_subparsers(
         parser_class=ChineseArgumentParser
