@@ -53,7 +53,7 @@ class CaseReads(ServerCore):
             rows = session.scalars(
                 select(ServerCaseRow)
                 .where(*conditions)
-                .order_by(ServerCaseRow.registered_at.desc(), ServerCaseRow.id)
+                .order_by(ServerCaseRow.registered_at.desc(), ServerCaseRow.number.desc())
                 .limit(limit)
                 .offset(offset)
             ).all()
