@@ -3,7 +3,6 @@ recorded in the case's log and queued; uploaded by sync through the resumable up
 
 from __future__ import annotations
 
-import io
 import stat
 import sys
 from pathlib import Path
@@ -18,14 +17,9 @@ from gridstation.domain.timeline import describe_event
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from tests.support.complaints import complaint, walk_in
+from tests.support.photos import photo_bytes
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="file modes are POSIX; Windows uses an ACL")
-
-
-def photo_bytes(kind: str = "JPEG", size: tuple[int, int] = (640, 480), colour: str = "#3a7") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, format=kind)
-    return out.getvalue()
 
 
 @pytest.fixture
