@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from pytestqt.qtbot import QtBot
 
 from gridstation.domain.enums import EventType, Tier
 from gridstation.domain.errors import ValidationError
@@ -16,6 +20,9 @@ from gridstation.domain.photos import MAX_PHOTO_BYTES, sniff_media_type
 from gridstation.domain.timeline import describe_event
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
+from gridstation.ui.case_detail import CaseDetailPanel
+from gridstation.ui.main_window import MainWindow
+from gridstation.ui.photos import PhotoViewer
 from tests.support.complaints import complaint, walk_in
 from tests.support.photos import photo_bytes
 
@@ -139,3 +146,126 @@ def test_a_lost_thumbnail_is_made_again(service: StationService, clerk: StaffMem
     thumbnail.unlink()
     again = service.thumbnail(photo.sha256)
     assert again is not None and again.exists()
+
+
+# --- at the desk: the detail pane ---------------------------------------------------------------------------
+
+SHOTS = Path(__file__).resolve().parents[1] / "shots"
+
+
+@pytest.fixture
+def open_case(qtbot: QtBot, window: MainWindow, service: StationService, clerk: StaffMember) -> CaseDetailPanel:
+    case = service.register_case(clerk, complaint())
+    window.cases.reload_and_select(case.id)
+    detail = window.detail
+    qtbot.waitUntil(lambda: detail.state is not None and detail.state.id == case.id)
+    assert detail.photos.heading.text() == "照片：暂无" and not detail.photos.thumbnails.isVisible()
+    return detail
+
+
+def wait_for_photos(qtbot: QtBot, detail: CaseDetailPanel, count: int) -> None:
+    qtbot.waitUntil(lambda: detail.photos.busy == 0 and detail.photos.thumbnails.count() == count)
+
+
+def drop_on(widget: QWidget, mime: QMimeData) -> QDropEvent:
+    """What the window system delivers when a file manager's drag is let go over `widget`."""
+    where = QPointF(widget.rect().center())
+    enter = QDragEnterEvent(
+        where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(widget, drop)
+    return drop
+
+
+def test_a_photo_file_dropped_on_the_detail_pane_is_added_and_shown(
+    qtbot: QtBot, open_case: CaseDetailPanel, service: StationService, tmp_path: Path
+) -> None:
+    detail = open_case
+    photo = tmp_path / "楼道堆物.jpg"
+    photo.write_bytes(photo_bytes("JPEG", (1024, 768), "#b55"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo))])
+
+    with qtbot.waitSignal(detail.case_changed):
+        assert drop_on(detail, mime).isAccepted()
+    wait_for_photos(qtbot, detail, 1)
+
+    assert detail.photos.heading.text() == "照片（1）"
+    item = detail.photos.thumbnails.item(0)
+    assert item.text() == "楼道堆物.jpg" and not item.icon().isNull()
+    assert "待上传" in item.toolTip()
+    # The timeline has the photo's event, as every other step of the case.
+    last = detail.timeline.topLevelItem(detail.timeline.topLevelItemCount() - 1)
+    assert last is not None and last.text(1) == "添加照片" and "楼道堆物.jpg" in last.text(3)
+    assert detail.state is not None and service.photos(detail.state.id)[0].filename == "楼道堆物.jpg"
+
+
+def test_a_file_that_is_not_a_photo_is_refused_in_place(
+    qtbot: QtBot, open_case: CaseDetailPanel, tmp_path: Path
+) -> None:
+    detail = open_case
+    fake = tmp_path / "病毒.png"
+    fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 200)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(fake))])
+    drop_on(detail, mime)
+    qtbot.waitUntil(lambda: detail.photos.error.isVisible())
+    assert "病毒.png" in detail.photos.error.text() and "不是照片" in detail.photos.error.text()
+    assert detail.photos.thumbnails.count() == 0
+
+
+def test_an_image_pasted_with_ctrl_v_is_added(qtbot: QtBot, open_case: CaseDetailPanel) -> None:
+    detail = open_case
+    image = QImage(320, 240, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2a6"))
+    QGuiApplication.clipboard().setImage(image)
+    detail.timeline.setFocus()
+    qtbot.waitUntil(lambda: detail.timeline.hasFocus())
+
+    with qtbot.waitSignal(detail.case_changed):
+        qtbot.keyClick(detail.timeline, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    wait_for_photos(qtbot, detail, 1)
+
+    assert detail.photos.thumbnails.item(0).text() == "粘贴的图片.png"
+
+
+def test_the_file_picker_adds_each_chosen_photo_and_a_click_opens_it_larger(
+    qtbot: QtBot, chinese_font: None, open_case: CaseDetailPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    detail = open_case
+    chosen = []
+    for index, (kind, colour) in enumerate((("JPEG", "#c33"), ("PNG", "#36c"), ("WEBP", "#c93"))):
+        path = tmp_path / f"现场{index + 1}.{kind.lower()}"
+        path.write_bytes(photo_bytes(kind, (900, 600), colour))
+        chosen.append(str(path))
+    asked: list[str] = []
+
+    def pick(parent: QWidget, title: str, folder: str, filters: str) -> tuple[list[str], str]:
+        asked.append(title)
+        return chosen, filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(pick))
+    qtbot.mouseClick(detail.photos.add_button, Qt.MouseButton.LeftButton)
+    wait_for_photos(qtbot, detail, 3)
+
+    assert asked == ["选择照片"]
+    assert [detail.photos.thumbnails.item(i).text() for i in range(3)] == ["现场1.jpeg", "现场2.png", "现场3.webp"]
+    SHOTS.mkdir(exist_ok=True)
+    detail.grab().save(str(SHOTS / "desk-case-photos.png"))
+
+    list_view = detail.photos.thumbnails
+    spot = list_view.visualItemRect(list_view.item(1)).center()
+    qtbot.mouseClick(list_view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    viewer = detail.photos.findChild(PhotoViewer)
+    assert viewer is not None
+    qtbot.waitUntil(viewer.isVisible)
+    pixmap = viewer.picture.pixmap()
+    assert pixmap is not None and not pixmap.isNull()
+    # Larger than its thumbnail, as large as the screen allows (the test's screen is 800×600), not distorted.
+    assert pixmap.width() > 240 and abs(pixmap.width() / pixmap.height() - 1.5) < 0.01
+    viewer.accept()
