@@ -25,6 +25,7 @@ from gridstation.ui.main_window import MainWindow
 from gridstation.ui.photos import PhotoViewer
 from tests.support.complaints import complaint, walk_in
 from tests.support.photos import photo_bytes
+from tests.support.staff import CLERK_NAME, CLERK_PIN
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="file modes are POSIX; Windows uses an ACL")
 
@@ -269,3 +270,32 @@ def test_the_file_picker_adds_each_chosen_photo_and_a_click_opens_it_larger(
     # Larger than its thumbnail, as large as the screen allows (the test's screen is 800×600), not distorted.
     assert pixmap.width() > 240 and abs(pixmap.width() / pixmap.height() - 1.5) < 0.01
     viewer.accept()
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+
+def test_cases_attach_adds_photos_from_the_command_line(
+    service: StationService, clerk: StaffMember, case_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridstation.cli import main as cli
+
+    number = service.case(case_id).number
+    good = tmp_path / "现场.jpg"
+    good.write_bytes(photo_bytes())
+    bad = tmp_path / "说明.jpg"
+    bad.write_text("不是照片", encoding="utf-8")
+    data_dir = str(service.data_dir)
+    service.close()  # the command opens the station itself, as it would from a scheduled task
+
+    common = ["--data-dir", data_dir, "cases", "attach", number]
+    assert cli.main([*common, str(good), "--user", CLERK_NAME, "--pin", CLERK_PIN]) == 0
+    assert f"已为诉求 {number} 添加照片 现场.jpg" in capsys.readouterr().out
+    assert cli.main([*common, str(bad), "--user", CLERK_NAME, "--pin", CLERK_PIN]) != 0
+    assert "「说明.jpg」不是照片" in capsys.readouterr().err
+
+    reopened = StationService(Path(data_dir))
+    try:
+        assert [p.filename for p in reopened.photos(case_id)] == ["现场.jpg"]
+    finally:
+        reopened.close()
