@@ -52,7 +52,7 @@ EXPECTED_LEGAL: dict[Status, set[EventType]] = {
 }
 # Printing a receipt and unmasking a phone number are bookkeeping: recordable in every status, never offered among
 # the lifecycle buttons.
-ALWAYS_RECORDABLE = {EventType.RECEIPT_PRINTED, EventType.PHONE_UNMASKED}
+ALWAYS_RECORDABLE = {EventType.RECEIPT_PRINTED, EventType.PHONE_UNMASKED, EventType.PHOTO_ATTACHED}
 
 
 def expected_legal(status: Status, tier: Tier) -> set[EventType]:
@@ -115,6 +115,8 @@ def valid_payload(state: CaseState, event_type: EventType) -> dict[str, Any]:
             return {"flagged": True, "reason": "涉及多个部门，需周例会会诊"}
         case EventType.PHONE_UNMASKED:
             return {"reason": "回访"}
+        case EventType.PHOTO_ATTACHED:
+            return {"sha256": "ab" * 32, "size": 2048, "media_type": "image/jpeg", "filename": "现场.jpg"}
         case EventType.REGISTERED:
             return {}
     raise AssertionError(event_type)

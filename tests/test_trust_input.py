@@ -501,6 +501,7 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
     for event_type, payload in every_kind:
         service.record(admin, case.id, event_type, payload)
     service.reveal_phone(admin, case.id, "回访")  # who saw the full number, and why (item 8)
+    service.attach_photo(admin, case.id, _small_png(), "现场.png")  # a photo of the problem (issue 15)
     desk_events = service.all_events()
     assert {e.type for e in desk_events} | {e.type for e in events} == set(EventType)
     assert any(e.case_id == on_the_spot.id and e.type is EventType.CLOSED for e in desk_events)
@@ -588,3 +589,13 @@ def test_item13_a_station_a_day_ahead_is_still_shown_as_recorded_and_a_future_di
     )
     assert code == 2 and "派单时间「2099-11-23 09:30」晚于现在，请核对日期" in err
     assert len(server_state(server, "JA01")) == 1
+
+
+def _small_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "#3a7").save(out, format="PNG")
+    return out.getvalue()

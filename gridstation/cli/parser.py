@@ -14,7 +14,7 @@ from gridstation.cli.commands.admin import (
     cmd_staff_pin,
 )
 from gridstation.cli.commands.audit import EXIT_TAMPERED, cmd_audit_verify
-from gridstation.cli.commands.cases import cmd_cases_list, cmd_cases_show
+from gridstation.cli.commands.cases import cmd_cases_attach, cmd_cases_list, cmd_cases_show
 from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, cmd_demo
 from gridstation.cli.commands.desk import run_desktop_command
 from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("number", metavar="编号")
     show.add_argument("--json", action="store_true", help="输出 JSON（电话号码已打码）")
     show.set_defaults(handler=cmd_cases_show)
+    attach = case_commands.add_parser(
+        "attach", parents=[common, credentials], help="为诉求添加照片（JPEG、PNG 或 WebP，每张不超过 10 MB）"
+    )
+    attach.add_argument("number", metavar="编号")
+    attach.add_argument("files", nargs="+", metavar="照片文件")
+    attach.set_defaults(handler=cmd_cases_attach)
 
     backup = commands.add_parser(
         "backup",

@@ -390,7 +390,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             return replace(bumped, tier=Tier(p["to"]), stage_started_at=at)
         case EventType.INTAKE_CORRECTED:
             return replace(bumped, **{p["field"]: p["value"]})
-        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED:
+        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED | EventType.PHOTO_ATTACHED:
             return bumped
         case EventType.RECEIPT_PRINTED:
             return replace(bumped, receipts_printed=state.receipts_printed + 1)

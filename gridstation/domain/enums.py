@@ -77,6 +77,8 @@ class EventType(StrEnum):
     CONFERENCE_FLAGGED = "case.conference_flagged"
     # Someone was shown the resident's full phone number (with the reason they gave): the log says who saw it.
     PHONE_UNMASKED = "case.phone_unmasked"
+    # A photo of the problem was added to the case (its bytes travel apart, by the resumable upload).
+    PHOTO_ATTACHED = "case.photo_attached"
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -93,6 +95,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.RECEIPT_PRINTED: "打印回执",
     EventType.CONFERENCE_FLAGGED: "难题会诊",
     EventType.PHONE_UNMASKED: "查看完整电话",
+    EventType.PHOTO_ATTACHED: "添加照片",
 }
 
 

@@ -27,6 +27,7 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.errors import IllegalTransition, ValidationError
 from gridstation.domain.payloads import check_payload
+from gridstation.domain.photos import clean_photo_payload
 from gridstation.domain.sla import CONTACTED_AT_REGISTRATION
 from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
@@ -54,7 +55,8 @@ TRANSITIONS: dict[EventType, dict[Status, Status]] = {
 # Events that record something about the paper trail rather than the case's progress: allowed in every status,
 # and not offered as buttons among the lifecycle steps (the desk has its own commands for them). Unmasking a phone
 # number is one: a resident may need a call back long after the case closed, and every look is on the record.
-BOOKKEEPING_EVENTS = frozenset({EventType.RECEIPT_PRINTED, EventType.PHONE_UNMASKED})
+# A photo is one too: a resident may bring one after the case closed, and the desk has its own button for it.
+BOOKKEEPING_EVENTS = frozenset({EventType.RECEIPT_PRINTED, EventType.PHONE_UNMASKED, EventType.PHOTO_ATTACHED})
 
 # 当场办 cases are answered at the desk: they may close straight from registration or first contact.
 ON_THE_SPOT_CLOSABLE = frozenset({Status.REGISTERED, Status.CONTACTED})
@@ -156,6 +158,8 @@ def _clean_payload(state: CaseState, event_type: EventType, payload: Mapping[str
             str(payload.get("reason", "")), field="reason", label="查看原因", limit=200, required=True
         )
         clean = {"reason": reason}
+    elif event_type is EventType.PHOTO_ATTACHED:
+        clean = clean_photo_payload(payload)
     elif event_type is EventType.CONFERENCE_FLAGGED:
         flagged = _as_flag(payload.get("flagged", True))
         if flagged == state.conference_flagged:

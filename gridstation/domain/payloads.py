@@ -131,6 +131,13 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
     EventType.CONFERENCE_FLAGGED: {"flagged": _needed("操作", YES_NO), "reason": _needed("会诊事由")},
     # Who saw a resident's full phone number and why (issue 13, item 8); the number itself is never in the log.
     EventType.PHONE_UNMASKED: {"reason": _needed("查看原因")},
+    # A photo by its content (domain/photos.py): the bytes are uploaded apart and found by this hash.
+    EventType.PHOTO_ATTACHED: {
+        "sha256": _needed("照片校验值"),
+        "size": _needed("照片大小", WHOLE_NUMBER),
+        "media_type": _needed("照片格式"),
+        "filename": FieldShape("文件名"),
+    },
 }
 # Every event but a registration may say which sync conflict it settles.
 COMMON_FIELDS: dict[str, FieldShape] = {"resolves_conflict": FieldShape("冲突编号")}

@@ -14,6 +14,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.events import Event
+from gridstation.domain.photos import describe_size
 
 
 def describe_event(event: Event) -> str:
@@ -53,6 +54,8 @@ def describe_event(event: Event) -> str:
             )
         case EventType.PHONE_UNMASKED:
             return f"{label}，原因：{p.get('reason', '')}"
+        case EventType.PHOTO_ATTACHED:
+            return f"{label}：{p.get('filename') or '照片'}（{describe_size(int(p.get('size', 0)))}）"
         case EventType.CONFERENCE_FLAGGED:
             return f"列入难题会诊：{p['reason']}" if p.get("flagged") else "移出难题会诊"
         case _:

@@ -1,9 +1,9 @@
 """StationService: everything the desk and the CLI do with a station's data goes through here.
 
 It is composed of one part per responsibility, each over the same core (services/core.py: database, sessions,
-clock, numbering ledger, audit trail): staff.py, reference.py, settings.py, cases.py, backup.py, integrity.py
-(checking the chained logs), retention.py (anonymising old closed cases). Only setting up
-a new station, which touches several of them at once, is written here.
+clock, numbering ledger, audit trail): staff.py, reference.py, settings.py, cases.py, photos.py (photos of
+cases), backup.py, integrity.py (checking the chained logs), retention.py (anonymising old closed cases). Only
+setting up a new station, which touches several of them at once, is written here.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.numbering import validate_station_code
 from gridstation.domain.validation import NAME_MAX_CHARS, validate_short_text
 from gridstation.services.backup import Backups
-from gridstation.services.cases import CaseCommands
 from gridstation.services.core import DEFAULT_TIMEZONE
 from gridstation.services.integrity import LogIntegrity
+from gridstation.services.photos import CasePhotos
 from gridstation.services.reference import ReferenceData, seed_reference
 from gridstation.services.retention import Retention
 from gridstation.services.settings import StationSettings
@@ -29,7 +29,7 @@ from gridstation.storage.models import StationRow
 class StationService(
     StaffAdministration,
     ReferenceData,
-    CaseCommands,
+    CasePhotos,
     Retention,
     StationSettings,
     Backups,

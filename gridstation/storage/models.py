@@ -235,3 +235,24 @@ class SyncRunRow(Base):
     ok: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[Any] = mapped_column(JsonText())
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class PhotoUploadRow(Base):
+    """A photo of a case waiting to be uploaded (or uploaded): its bytes go up apart from the events.
+
+    Written in the same transaction as the photo's event, so a photo is never in the log without being queued.
+    Where an upload stands is the server's to say (it answers each offer with the bytes it has): nothing of a
+    half-sent photo is kept here. `refused` is the server's reason when it will not take the photo at all.
+    """
+
+    __tablename__ = "photo_uploads"
+    __table_args__ = (Index("ix_photo_uploads_pending", "uploaded_at", "queued_at"),)
+
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refused: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -26,12 +26,13 @@ from gridstation.domain.errors import DomainError
 from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage import case_store, sync_inbox, sync_store
+from gridstation.storage import case_store, photos, sync_inbox, sync_store
 from gridstation.storage.settings import SettingKey, setting
 from gridstation.sync import inbox, tampering, wire
 from gridstation.sync.enrol import exchange_code
 from gridstation.sync.inbox import ConflictView
 from gridstation.sync.lock import sync_lock
+from gridstation.sync.photos import upload_photos
 from gridstation.sync.retry import Retrier, RetryPolicy
 from gridstation.sync.summary import (
     NewWorkOrder,
@@ -156,6 +157,7 @@ class SyncService:
             try:  # also when the run stopped half-way or never started: what is still unsent is what a person needs
                 with self.station.reading() as session:
                     summary.unsent_after, _ = sync_store.unsent_count(session)
+                    summary.photos_waiting = photos.pending_count(session)
             except Exception:
                 summary.unsent_after = None  # unknown, not "nothing": the report says it could not be counted
                 log.exception("could not count unsent events")
@@ -207,6 +209,15 @@ class SyncService:
                 summary.receipt = self._day_receipt(transport, summary)
             report("conflicts", 0, 1)
             self._refresh_conflicts(transport, summary)
+            # Last: their cases are on the server now, and a slow photo holds up nothing else.
+            upload_photos(
+                self.station,
+                transport,
+                lambda request: self._with_retries(request, summary),
+                summary,
+                report,
+                lambda: _stop_if(should_stop),
+            )
         finally:
             transport.close()
         with self.station.reading() as session:
@@ -452,6 +463,11 @@ class SyncService:
                 summary=summary.to_json(),
                 error=summary.error,
             )
+
+
+def _stop_if(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise SyncCancelled()
 
 
 def _expected_seq(error: SyncError) -> int | None:

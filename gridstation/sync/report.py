@@ -33,7 +33,12 @@ class Section:
 def exit_code(summary: SyncSummary) -> int:
     if not summary.ok:
         return EXIT_REFUSED if needs_a_person(summary) else EXIT_FAILED
-    if summary.rejected or (summary.receipt is not None and not summary.receipt.matches) or summary.unsent_after:
+    if (
+        summary.rejected
+        or summary.photos_refused
+        or (summary.receipt is not None and not summary.receipt.matches)
+        or summary.unsent_after
+    ):
         return EXIT_ATTENTION
     return EXIT_OK
 
@@ -72,6 +77,12 @@ def sections(summary: SyncSummary, zone: ZoneInfo) -> list[Section]:
     if summary.resets:
         pulled.append("服务器要求重新下载，已完成（未上传的事件都已保留）")
     out.append(Section("下载", pulled))
+    if summary.photos_uploaded or summary.photos_waiting or summary.photos_refused:
+        photos = [f"上传照片 {summary.photos_uploaded} 张"]
+        if summary.photos_waiting:
+            photos.append(f"仍未上传：{summary.photos_waiting} 张（下次同步继续）")
+        photos += [f"未被接收：{line}" for line in summary.photos_refused]
+        out.append(Section("照片", photos))
     if summary.new_work_orders:
         orders = []
         for order in summary.new_work_orders:

@@ -18,6 +18,7 @@ STAGE_LABELS = {
     "pull": "下载城运中心更新",
     "receipt": "核对今日回执",
     "conflicts": "更新冲突记录",
+    "photos": "上传照片",
     "done": "完成",
 }
 
@@ -103,6 +104,10 @@ class SyncSummary:
     resets: int = 0
     retries: int = 0
     mismatched: list[str] = field(default_factory=list)
+    # Photos: uploaded in this run, still waiting after it (None if not counted), refused by the server for good.
+    photos_uploaded: int = 0
+    photos_waiting: int | None = None
+    photos_refused: list[str] = field(default_factory=list)  # "<case number> <file name>：<reason>"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -18,6 +18,8 @@ from gridstation.domain.errors import DomainError
 from gridstation.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    AttachmentOffer,
+    AttachmentStatus,
     ConflictOut,
     DayReceipt,
     DayReceiptRequest,
@@ -125,6 +127,23 @@ class ServerTransport:
 
     def conflicts(self) -> list[ConflictOut]:
         return self._call("GET", "/api/v1/conflicts", CONFLICT_LIST.validate_python)
+
+    def offer_attachment(self, offer: AttachmentOffer) -> AttachmentStatus:
+        """Announce a photo of a case; the answer says how many of its bytes the server already has."""
+        return self._call(
+            "POST", "/api/v1/attachments", AttachmentStatus.model_validate, json=offer.model_dump(mode="json")
+        )
+
+    def upload_chunk(self, sha256: str, offset: int, data: bytes) -> AttachmentStatus:
+        """Send a photo's bytes from `offset` on (at most protocol.MAX_ATTACHMENT_CHUNK)."""
+        return self._call(
+            "PUT",
+            f"/api/v1/attachments/{sha256}/content",
+            AttachmentStatus.model_validate,
+            params={"offset": offset},
+            content=data,
+            headers={"Content-Type": "application/octet-stream"},
+        )
 
     # --- plumbing -----------------------------------------------------------------------------------------
 

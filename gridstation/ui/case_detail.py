@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -53,6 +53,7 @@ from gridstation.ui.case_model import format_remaining
 from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.photos import PhotoDropTarget, PhotoStrip
 from gridstation.ui.secure_dialogs import UnmaskPhoneDialog
 
 FIELDS_PER_LINE = 4
@@ -229,6 +230,14 @@ class CaseDetailPanel(QWidget):
         self.timeline.setColumnWidth(0, metrics.horizontalAdvance("11-14 11:12:00") + pad)
         self.timeline.setColumnWidth(1, metrics.horizontalAdvance("修改处置方式") + pad)
         self.timeline.setColumnWidth(2, metrics.horizontalAdvance("王芳芳") + pad)
+        # Photos of the problem: a button, a file dragged onto the pane, or Ctrl+V with an image copied.
+        self.photos = PhotoStrip(service, staff)
+        self.photos.added.connect(self._after_photo)
+        self._drops = PhotoDropTarget(self.photos)
+        self.setAcceptDrops(True)
+        paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
+        paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        paste.activated.connect(self.photos.paste)
         self.actions_row = QHBoxLayout()
         self.actions_row.addStretch(1)  # buttons keep their own width, on the left
         self.action_buttons: dict[EventType, QPushButton] = {}
@@ -246,6 +255,7 @@ class CaseDetailPanel(QWidget):
         case_layout.addLayout(self.fields)
         case_layout.addWidget(description_area)
         case_layout.addLayout(self.actions_row)
+        case_layout.addWidget(self.photos)
         case_layout.addWidget(self.timeline, 1)
         # Before a case is chosen: a few lines on how to get one, not an empty form and timeline.
         self.empty_hint = QLabel(
@@ -269,6 +279,7 @@ class CaseDetailPanel(QWidget):
         """After 切换用户: actions are recorded as `staff`'s, and what the role may see is shown again (the full
         phone number stays masked until the new person asks)."""
         self._staff = staff
+        self.photos.set_staff(staff)
         if self.state is not None:
             self.show_case(self.state.id)
 
@@ -339,7 +350,24 @@ class CaseDetailPanel(QWidget):
             )
             line.setToolTip(3, describe_event(event))
             self.timeline.addTopLevelItem(line)
+        self.photos.show_case(state.id)
         self._render_actions(state)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._drops.enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._drops.drop(event)
+
+    def _after_photo(self, case_id: str) -> None:
+        if self.state is None or self.state.id != case_id:
+            return  # another case was opened meanwhile
+        try:
+            self.state = self._service.case(case_id)  # its log has the photo's event now
+        except DomainError:
+            return
+        self._render()
+        self.case_changed.emit(self.state)
 
     def _fit_description(self) -> None:
         """As tall as the complaint, at most three lines: a long one scrolls instead of pushing the timeline

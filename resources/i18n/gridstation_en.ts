@@ -3,119 +3,119 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="79" />
+      <location filename="../../gridstation/ui/case_detail.py" line="80" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="87" />
+      <location filename="../../gridstation/ui/case_detail.py" line="88" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="87" />
+      <location filename="../../gridstation/ui/case_detail.py" line="88" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="100" />
+      <location filename="../../gridstation/ui/case_detail.py" line="101" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="100" />
-      <location filename="../../gridstation/ui/case_detail.py" line="150" />
+      <location filename="../../gridstation/ui/case_detail.py" line="101" />
+      <location filename="../../gridstation/ui/case_detail.py" line="151" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="103" />
+      <location filename="../../gridstation/ui/case_detail.py" line="104" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="104" />
+      <location filename="../../gridstation/ui/case_detail.py" line="105" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="107" />
+      <location filename="../../gridstation/ui/case_detail.py" line="108" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="124" />
+      <location filename="../../gridstation/ui/case_detail.py" line="125" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="125" />
+      <location filename="../../gridstation/ui/case_detail.py" line="126" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="126" />
+      <location filename="../../gridstation/ui/case_detail.py" line="127" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="127" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="130" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="130" />
+      <location filename="../../gridstation/ui/case_detail.py" line="131" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="134" />
+      <location filename="../../gridstation/ui/case_detail.py" line="135" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="134" />
+      <location filename="../../gridstation/ui/case_detail.py" line="135" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="139" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="139" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="142" />
+      <location filename="../../gridstation/ui/case_detail.py" line="143" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="142" />
-      <location filename="../../gridstation/ui/case_detail.py" line="148" />
+      <location filename="../../gridstation/ui/case_detail.py" line="143" />
+      <location filename="../../gridstation/ui/case_detail.py" line="149" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="146" />
+      <location filename="../../gridstation/ui/case_detail.py" line="147" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="147" />
+      <location filename="../../gridstation/ui/case_detail.py" line="148" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -264,115 +264,115 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="220" />
-      <location filename="../../gridstation/ui/case_detail.py" line="329" />
+      <location filename="../../gridstation/ui/case_detail.py" line="221" />
+      <location filename="../../gridstation/ui/case_detail.py" line="340" />
       <source>显示完整电话…</source>
       <translation>Show full phone…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="224" />
+      <location filename="../../gridstation/ui/case_detail.py" line="225" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="224" />
+      <location filename="../../gridstation/ui/case_detail.py" line="225" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="224" />
+      <location filename="../../gridstation/ui/case_detail.py" line="225" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="224" />
+      <location filename="../../gridstation/ui/case_detail.py" line="225" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="253" />
+      <location filename="../../gridstation/ui/case_detail.py" line="263" />
       <source>请在上方列表中选择一件诉求，查看办理经过并办理下一步。
 Ctrl+N 新登记　Ctrl+F 查找　F5 刷新列表　F9 打印回执</source>
       <translation>Select a case in the list above to see its history and take the next step.
 Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="302" />
+      <location filename="../../gridstation/ui/case_detail.py" line="313" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="303" />
+      <location filename="../../gridstation/ui/case_detail.py" line="314" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="304" />
+      <location filename="../../gridstation/ui/case_detail.py" line="315" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="305" />
+      <location filename="../../gridstation/ui/case_detail.py" line="316" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="306" />
+      <location filename="../../gridstation/ui/case_detail.py" line="317" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="306" />
+      <location filename="../../gridstation/ui/case_detail.py" line="317" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="306" />
+      <location filename="../../gridstation/ui/case_detail.py" line="317" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="307" />
+      <location filename="../../gridstation/ui/case_detail.py" line="318" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="308" />
+      <location filename="../../gridstation/ui/case_detail.py" line="319" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="309" />
+      <location filename="../../gridstation/ui/case_detail.py" line="320" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="366" />
+      <location filename="../../gridstation/ui/case_detail.py" line="394" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="373" />
+      <location filename="../../gridstation/ui/case_detail.py" line="401" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="399" />
+      <location filename="../../gridstation/ui/case_detail.py" line="427" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="401" />
+      <location filename="../../gridstation/ui/case_detail.py" line="429" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="401" />
+      <location filename="../../gridstation/ui/case_detail.py" line="429" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="329" />
+      <location filename="../../gridstation/ui/case_detail.py" line="340" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -521,17 +521,17 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
   <context>
     <name>CategoryPicker</name>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="91" />
+      <location filename="../../gridstation/ui/category_picker.py" line="92" />
       <source>输入分类名称或拼音首字母，如 zs</source>
       <translation>Type a category or its pinyin initials, e.g. zs</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="228" />
+      <location filename="../../gridstation/ui/category_picker.py" line="242" />
       <source>没有与「{0}」相符的分类，请换个说法或拼音首字母。</source>
       <translation>No category matches “{0}”; try other words or pinyin initials.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="231" />
+      <location filename="../../gridstation/ui/category_picker.py" line="245" />
       <source>「{0}」有 {1} 个分类相符，请用 ↑↓ 选定后按回车。</source>
       <translation>{1} categories match “{0}”: choose one with ↑↓ and press Enter.</translation>
     </message>
@@ -1014,47 +1014,47 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>LockDialog</name>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="91" />
+      <location filename="../../gridstation/ui/shift.py" line="103" />
       <source>切换用户</source>
       <translation>Switch user</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="91" />
+      <location filename="../../gridstation/ui/shift.py" line="103" />
       <source>已锁定</source>
       <translation>Locked</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="103" />
+      <location filename="../../gridstation/ui/shift.py" line="115" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="106" />
+      <location filename="../../gridstation/ui/shift.py" line="118" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="106" />
+      <location filename="../../gridstation/ui/shift.py" line="118" />
       <source>解锁</source>
       <translation>Unlock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="111" />
+      <location filename="../../gridstation/ui/shift.py" line="123" />
       <source>请下一位工作人员输入姓名和 PIN。</source>
       <translation>Next member of staff: enter your name and PIN.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="113" />
+      <location filename="../../gridstation/ui/shift.py" line="125" />
       <source>桌面已锁定（{0}）。输入 PIN 解锁，或由其他工作人员输入自己的姓名和 PIN 登录。</source>
       <translation>The desk is locked ({0}). Enter the PIN to unlock, or another member of staff signs in with their own name and PIN.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="120" />
+      <location filename="../../gridstation/ui/shift.py" line="132" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="121" />
+      <location filename="../../gridstation/ui/shift.py" line="133" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
@@ -1067,7 +1067,7 @@ What you typed is kept; you can retry.</translation>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="186" />
+      <location filename="../../gridstation/ui/main_window.py" line="181" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
@@ -1082,218 +1082,218 @@ What you typed is kept; you can retry.</translation>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="119" />
+      <location filename="../../gridstation/ui/main_window.py" line="118" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="122" />
+      <location filename="../../gridstation/ui/main_window.py" line="120" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="125" />
+      <location filename="../../gridstation/ui/main_window.py" line="123" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="132" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="134" />
+      <location filename="../../gridstation/ui/main_window.py" line="127" />
       <source>时限标准(&amp;T)…</source>
       <translation>Deadline s&amp;tandards…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="129" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="139" />
+      <location filename="../../gridstation/ui/main_window.py" line="133" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="154" />
+      <location filename="../../gridstation/ui/main_window.py" line="149" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="155" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="158" />
+      <location filename="../../gridstation/ui/main_window.py" line="153" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="156" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="165" />
+      <location filename="../../gridstation/ui/main_window.py" line="160" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <location filename="../../gridstation/ui/main_window.py" line="162" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="168" />
+      <location filename="../../gridstation/ui/main_window.py" line="163" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="166" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="173" />
+      <location filename="../../gridstation/ui/main_window.py" line="168" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="175" />
+      <location filename="../../gridstation/ui/main_window.py" line="170" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="177" />
+      <location filename="../../gridstation/ui/main_window.py" line="172" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="183" />
+      <location filename="../../gridstation/ui/main_window.py" line="178" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="201" />
+      <location filename="../../gridstation/ui/main_window.py" line="199" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="228" />
+      <location filename="../../gridstation/ui/main_window.py" line="226" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="237" />
+      <location filename="../../gridstation/ui/main_window.py" line="235" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="239" />
+      <location filename="../../gridstation/ui/main_window.py" line="237" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="244" />
+      <location filename="../../gridstation/ui/main_window.py" line="242" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="249" />
+      <location filename="../../gridstation/ui/main_window.py" line="247" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="263" />
+      <location filename="../../gridstation/ui/main_window.py" line="261" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="280" />
+      <location filename="../../gridstation/ui/main_window.py" line="278" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="286" />
+      <location filename="../../gridstation/ui/main_window.py" line="284" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="288" />
+      <location filename="../../gridstation/ui/main_window.py" line="286" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="297" />
+      <location filename="../../gridstation/ui/main_window.py" line="295" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="303" />
+      <location filename="../../gridstation/ui/main_window.py" line="301" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="309" />
+      <location filename="../../gridstation/ui/main_window.py" line="307" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="314" />
+      <location filename="../../gridstation/ui/main_window.py" line="312" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="321" />
+      <location filename="../../gridstation/ui/main_window.py" line="319" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="260" />
+      <location filename="../../gridstation/ui/main_window.py" line="258" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="264" />
+      <location filename="../../gridstation/ui/main_window.py" line="262" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="271" />
+      <location filename="../../gridstation/ui/main_window.py" line="269" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="273" />
+      <location filename="../../gridstation/ui/main_window.py" line="271" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="279" />
+      <location filename="../../gridstation/ui/main_window.py" line="277" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="293" />
+      <location filename="../../gridstation/ui/main_window.py" line="291" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
+      <location filename="../../gridstation/ui/main_window.py" line="341" />
       <location filename="../../gridstation/ui/main_window.py" line="343" />
-      <location filename="../../gridstation/ui/main_window.py" line="345" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="382" />
+      <location filename="../../gridstation/ui/main_window.py" line="380" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="384" />
+      <location filename="../../gridstation/ui/main_window.py" line="382" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1319,6 +1319,82 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/secure_dialogs.py" line="34" />
       <source>取消</source>
       <translation>Cancel</translation>
+    </message>
+  </context>
+  <context>
+    <name>PhotoStrip</name>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="59" />
+      <source>添加照片…</source>
+      <translation>Add photos…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="61" />
+      <source>选择照片文件；也可把照片拖到此处，或复制后按 Ctrl+V 粘贴</source>
+      <translation>Choose photo files; you can also drag photos here, or copy one and press Ctrl+V</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="98" />
+      <source>照片（{0}）</source>
+      <translation>Photos ({0})</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="98" />
+      <source>照片：暂无</source>
+      <translation>Photos: none</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="102" />
+      <source>照片</source>
+      <translation>Photo</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="107" />
+      <source>已上传</source>
+      <translation>Uploaded</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="109" />
+      <source>未被接收：{0}</source>
+      <translation>Not accepted: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="111" />
+      <source>待上传</source>
+      <translation>Waiting to upload</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="113" />
+      <source>本机没有此照片</source>
+      <translation>Not on this computer</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="126" />
+      <source>选择照片</source>
+      <translation>Choose photos</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="126" />
+      <source>图片 (*.jpg *.jpeg *.png *.webp);;所有文件 (*)</source>
+      <translation>Images (*.jpg *.jpeg *.png *.webp);;All files (*)</translation>
+    </message>
+  </context>
+  <context>
+    <name>PhotoViewer</name>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="201" />
+      <source>照片</source>
+      <translation>Photo</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="206" />
+      <source>本机没有这张照片的原图（它是在别处添加的）。</source>
+      <translation>This computer does not have the original of this photo (it was added elsewhere).</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="218" />
+      <source>关闭</source>
+      <translation>Close</translation>
     </message>
   </context>
   <context>
@@ -1581,22 +1657,22 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>ShiftControl</name>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="205" />
+      <location filename="../../gridstation/ui/shift.py" line="238" />
       <source>登记表中有未保存的内容</source>
       <translation>The intake form has unsaved entries</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="206" />
+      <location filename="../../gridstation/ui/shift.py" line="239" />
       <source>{0} 填写的登记表还没有保存。由您接手继续登记，还是清空登记表？</source>
       <translation>The intake form {0} was filling in has not been saved. Take it over and continue, or clear the form?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="210" />
+      <location filename="../../gridstation/ui/shift.py" line="243" />
       <source>由我接手</source>
       <translation>Take it over</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/shift.py" line="211" />
+      <location filename="../../gridstation/ui/shift.py" line="244" />
       <source>清空登记表</source>
       <translation>Clear the form</translation>
     </message>
@@ -2320,6 +2396,14 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <source>诉求内容只有表情、标点或符号：请用文字写明居民反映的问题。</source>
       <translation>The complaint has only emoji, punctuation or symbols: describe the resident's problem in words.</translation>
     </message>
+    <message>
+      <source>只能添加 JPEG、PNG 或 WebP 格式的图片。</source>
+      <translation>Only JPEG, PNG or WebP images can be added.</translation>
+    </message>
+    <message>
+      <source>照片校验值须为 64 位小写十六进制 SHA-256。</source>
+      <translation>A photo's checksum must be a SHA-256 of 64 lowercase hexadecimal digits.</translation>
+    </message>
   </context>
   <context>
     <name>labels</name>
@@ -2682,6 +2766,14 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>来电</source>
       <translation>Phone call</translation>
+    </message>
+    <message>
+      <source>添加照片</source>
+      <translation>Add photo</translation>
+    </message>
+    <message>
+      <source>上传照片</source>
+      <translation>Upload photos</translation>
     </message>
   </context>
   <context>

@@ -1,9 +1,11 @@
-"""`gridstation cases list|show`: the station's cases, most urgent first, and one case with its whole timeline."""
+"""`gridstation cases list|show|attach`: the station's cases, most urgent first, one case with its whole timeline,
+and adding photos to a case."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from gridstation.cli.context import open_station, required_actor, resolve_data_dir, station_zone
@@ -12,6 +14,7 @@ from gridstation.domain.case import CaseState
 from gridstation.domain.enums import CHANNEL_LABELS, STATUS_LABELS, TIER_LABELS, Status
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
+from gridstation.domain.photos import describe_size
 from gridstation.domain.sla import STAGE_LABELS, Colour
 from gridstation.domain.timeline import describe_event
 from gridstation.domain.validation import mask_name, mask_phone
@@ -82,6 +85,17 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         print_table(header, table)
         shown = f"，显示 {len(rows)} 条" if len(rows) < total else ""
         print(f"\n共 {total} 条{shown}。查看详情：gridstation cases show 编号")
+    return 0
+
+
+def cmd_cases_attach(args: argparse.Namespace) -> int:
+    """Add photo files to a case, as 添加照片 at the desk; the next sync uploads them."""
+    with open_station(resolve_data_dir(args)) as service:
+        actor = required_actor(service, args)
+        state = service.case_by_number(args.number)
+        for name in args.files:
+            photo = service.attach_photo(actor, state.id, Path(name))
+            print(f"已为诉求 {state.number} 添加照片 {photo.filename}（{describe_size(photo.size)}），下次同步时上传。")
     return 0
 
 
