@@ -21,6 +21,7 @@ from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.events import new_id
 from gridstation.domain.lifecycle import decide_registration
 from gridstation.domain.numbering import format_case_number
+from gridstation.domain.photos import sniff_media_type
 from gridstation.domain.privacy import (
     EMAIL_HIDDEN,
     ID_HIDDEN,
@@ -34,7 +35,6 @@ from gridstation.domain.privacy import (
     public_summary,
     scrub,
 )
-from gridstation.server.attachments import sniff_media_type
 from gridstation.server.db import alembic_config, migrate
 from gridstation.server.open311.params import MAX_PAGE_SIZE
 from gridstation.server.service import ServerService

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gridstation.common.files import open_private, private_dir, restrict
+from gridstation.domain.photos import SNIFF_BYTES, sniff_media_type
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, AttachmentStatus
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError, not_found
@@ -34,22 +35,6 @@ MEDIA_TYPES = {
     "application/pdf": ("PDF 文件", ".pdf"),
 }
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
-SNIFF_BYTES = 16
-
-
-def sniff_media_type(head: bytes) -> str | None:
-    """The type the first bytes of a file say it is (of the types stations may upload), or None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
-
-
 class AttachmentStore:
     def __init__(self, service: ServerCore, directory: Path) -> None:
         self.service = service
