@@ -8,6 +8,7 @@ Pure functions, shared by the desk and the server, so both erase exactly the sam
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -82,3 +83,10 @@ def anonymised_payload(event_type: str, payload: dict[str, Any]) -> dict[str, An
                 out[key] = anonymised(field, out[key])
         return out
     return payload
+
+
+def photos_to_forget(anonymised_case_photos: Iterable[str], still_needed: Iterable[str]) -> set[str]:
+    """The photos (by hash) an anonymising run deletes from the machine: those of the cases it anonymised, except
+    any that a case not anonymised also has (a photo is kept once per content). Their events, hash included, stay:
+    statistics count them, and the hash alone shows nothing of anyone's home."""
+    return set(anonymised_case_photos) - set(still_needed)

@@ -1,9 +1,10 @@
 """Backing the station's database up to an encrypted file, restoring it from one, and checking that a file is sound.
 
 A backup is the whole database as of one moment (SQLite's online backup API, safe while the desk is in use),
-sealed with a passphrase (services/backup_file.py). It never holds the sync credential: that belongs to this
-machine's enrolment, not to the data. Restoring keeps this machine's credential when the backup is of the same
-station; on another machine the desk has none and an administrator enrols it again.
+with the photos its cases refer to (services/backup_photos.py), sealed with a passphrase (services/backup_file.py).
+It never holds the sync credential: that belongs to this machine's enrolment, not to the data. Restoring keeps
+this machine's credential when the backup is of the same station; on another machine the desk has none and an
+administrator enrols it again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from gridstation.common.files import new_private_dir, open_private, private_dir
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission, require
 from gridstation.services.backup_file import check_new_passphrase, file_kind, seal, unseal
+from gridstation.services.backup_photos import add_photos, restore_photos
 from gridstation.services.core import StationCore
 from gridstation.services.staff import StaffMember
 from gridstation.storage import sync_store
@@ -46,6 +48,8 @@ class Restored:
     plain_backup: bool
     # No sync credential came with the data (backups never carry one): an administrator enrols this desk again.
     enrolment_needed: bool
+    # Photos the backup carried, written back into the photos folder (0 for a backup made before photos were).
+    photos: int = 0
 
 
 class Backups(StationCore):
@@ -82,6 +86,8 @@ class Backups(StationCore):
                     _validate_backup(source, source)
                     _copy_database(source, plain)
             _validate_backup(plain, source)
+            with translated_storage_errors():
+                photos = restore_photos(plain, self.data_dir)  # adds files by hash only: nothing is replaced
             self._remember_everything_issued()
             enrolment = self._enrolment()
             safety_name = f"before-restore-{self._now():%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
@@ -95,9 +101,15 @@ class Backups(StationCore):
         self._after_restore_or_open()
         with self._write() as session:
             self._audit(
-                session, actor, "restore", source=str(source), safety_copy=str(safety), encrypted=kind == "sealed"
+                session,
+                actor,
+                "restore",
+                source=str(source),
+                safety_copy=str(safety),
+                encrypted=kind == "sealed",
+                photos=photos,
             )
-        return Restored(safety, plain_backup=kind == "plain", enrolment_needed=not enrolled)
+        return Restored(safety, plain_backup=kind == "plain", enrolment_needed=not enrolled, photos=photos)
 
     def integrity_ok(self) -> bool:
         with self._read() as session:
@@ -134,6 +146,8 @@ class Backups(StationCore):
             # Rebuilt from the live rows alone: no freed page, and no free space inside a page, keeps the bytes of
             # a credential (this one, or an older one replaced by enrolling again).
             target.execute("VACUUM")
+            # After the VACUUM: photos only add pages, and rebuilding them all again would double the work.
+            add_photos(target, self.data_dir)
             _check_integrity(target)
         finally:
             target.close()

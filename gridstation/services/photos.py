@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gridstation.common.files import open_private, private_dir
 from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event
@@ -24,12 +22,11 @@ from gridstation.domain.lifecycle import decide
 from gridstation.domain.photos import MAX_PHOTO_BYTES, SNIFF_BYTES, display_filename, photo_media_type
 from gridstation.domain.roles import Permission, require
 from gridstation.services.cases import CaseCommands
+from gridstation.services.photo_files import keep_private, photo_path, thumbnail_path
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_store, photos
 from gridstation.storage.photos import QueuedPhoto
 
-PHOTOS_DIR = "photos"
-THUMBNAILS_DIR = "thumbnails"
 THUMBNAIL_EDGE = 240  # pixels, the longer side: four fit beside each other in the detail pane
 PASTED_FILENAME = "粘贴的图片.png"
 
@@ -99,7 +96,7 @@ class CasePhotos(CaseCommands):
 
     def photo_file(self, sha256: str) -> Path:
         """Where this machine keeps (or would keep) the photo with this hash."""
-        return self.data_dir / PHOTOS_DIR / sha256[:2] / sha256
+        return photo_path(self.data_dir, sha256)
 
     def thumbnail(self, sha256: str) -> Path | None:
         """The photo's thumbnail (made again if it was lost), or None if the photo is not on this machine."""
@@ -137,25 +134,11 @@ class CasePhotos(CaseCommands):
         )
 
     def _thumbnail_file(self, sha256: str) -> Path:
-        return self.data_dir / PHOTOS_DIR / THUMBNAILS_DIR / f"{sha256}.png"
+        return thumbnail_path(self.data_dir, sha256)
 
     @staticmethod
     def _keep(path: Path, data: bytes) -> None:
-        """Write `data` to `path` whole or not at all (a cut leaves no half photo under the final name), 0600."""
-        if path.exists() and path.stat().st_size == len(data):
-            return  # content-addressed: the same name holds the same bytes
-        private_dir(path.parent.parent)
-        private_dir(path.parent)
-        part = path.with_name(path.name + ".part")
-        try:
-            with open_private(part) as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(part, path)
-        except OSError as err:
-            reason = err.strerror or str(err)
-            raise DomainError("photo.save_failed", f"照片无法保存到本机（{reason}），请检查磁盘空间。") from err
+        keep_private(path, data)
 
 
 def _is_photo(event: Event) -> bool:

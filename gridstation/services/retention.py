@@ -9,6 +9,10 @@ which events it changed with their hashes before and after (`storage.integrity.A
 stored hash and chain link stay as they were. An event that no longer matches its hash before the run (edited
 outside GridStation) is left alone and reported: anonymising must never launder tampering.
 
+A case's photos are deleted from this machine with it (the file and its thumbnail), unless a case not anonymised
+has the same photo; their events keep the hash, size and type, so statistics stay and the log stays verifiable.
+A photo still waiting for upload is set aside rather than offered without its file.
+
 Runs at the desk's start and once a day while it is open (off the screen's thread), and on demand with
 `gridstation retention run [--dry-run]`; every run is audited.
 """
@@ -19,31 +23,35 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridstation.domain.case import FINISHED
 from gridstation.domain.codec import state_from_json
+from gridstation.domain.enums import EventType
 from gridstation.domain.retention import (
     DEFAULT_RETENTION_YEARS,
     PERSONAL_FIELDS,
     anonymise_fields,
     anonymised,
     anonymised_payload,
+    photos_to_forget,
     retention_cutoff,
     validate_retention_years,
 )
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.sla import DeadlinePolicy
+from gridstation.services.photo_files import forget_photo
 from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffMember
-from gridstation.storage import case_store, integrity
+from gridstation.storage import case_store, integrity, photos
 from gridstation.storage import settings as stored_settings
 from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow
 from gridstation.storage.settings import SettingKey
 
 # Cases per transaction: a first run on an old station may have tens of thousands to do, and clerks keep working.
 BATCH_CASES = 200
+PHOTO_SET_ASIDE = "个人信息保存期限已到，照片已从本机删除，不再上传。"
 
 
 @dataclass
@@ -53,6 +61,7 @@ class RetentionResult:
     dry_run: bool
     cases: int = 0  # cases anonymised (or, in a dry run, that would be)
     events: int = 0  # events whose payload changed
+    photos: int = 0  # photos deleted from this machine (or, in a dry run, that would be)
     refused: list[str] = field(default_factory=list)  # case numbers left alone: an event was edited outside
 
     def message_zh(self) -> str:
@@ -61,6 +70,8 @@ class RetentionResult:
             f"个人信息保存期限 {self.years} 年（办结于 {self.cutoff:%Y-%m-%d} 及以前的诉求）："
             f"{verb} {self.cases} 件诉求、{self.events} 条事件中的姓名、电话和门牌室号。"
         )
+        if self.photos:
+            text += f"{'将' if self.dry_run else '已'}从本机删除这些诉求的 {self.photos} 张照片。"
         if self.dry_run:
             text += "（试运行，未做任何改动）"
         if self.refused:
@@ -78,6 +89,7 @@ class RetentionResult:
             "dry_run": self.dry_run,
             "cases": self.cases,
             "events": self.events,
+            "photos": self.photos,
             "refused": self.refused,
             "message": self.message_zh(),
         }
@@ -126,6 +138,7 @@ class Retention(StationSettings):
                     break
                 after = rows[-1].id
                 changed: dict[str, list[str]] = {}
+                done: list[str] = []
                 for row in rows:
                     plan = _plan(session, row)
                     if plan is None:
@@ -133,12 +146,19 @@ class Retention(StationSettings):
                         continue
                     result.cases += 1
                     result.events += len(plan)
+                    done.append(row.id)
                     if not dry_run:
                         _anonymise(session, row, plan, now, policy)
                         changed.update({event.id: [event.content_hash, digest] for event, _, digest in plan})
                 if changed:
                     # In the same transaction as the payloads it vouches for.
                     self._audit(session, actor, integrity.ANONYMISED_ACTION, events=changed)
+                forgotten = _photos_to_forget(session, done)
+            result.photos += len(forgotten)
+            if not dry_run:
+                # Once the anonymising is committed: a run cut off before keeps the photos of cases it did not do.
+                for sha256 in sorted(forgotten):
+                    forget_photo(self.data_dir, sha256)
         with self._write() as session:
             summary = result.to_json()
             del summary["message"]
@@ -169,8 +189,35 @@ def _anonymise(session: Session, row: CaseRow, plan: list[Change], now: datetime
         event_row.payload = payload  # content_hash and chain_hash stay: the audit record accounts for the change
     case_store.write_projection(session, state_from_json(anonymise_fields(row.state)), policy)
     row.anonymised_at = now
+    photos.set_aside_case_uploads(session, row.id, PHOTO_SET_ASIDE)
     for record in session.scalars(select(ConflictRecordRow).where(ConflictRecordRow.case_id == row.id)):
         if record.field in PERSONAL_FIELDS:
             record.base_value = anonymised(record.field, record.base_value)
             record.station_value = anonymised(record.field, record.station_value)
             record.server_value = anonymised(record.field, record.server_value)
+
+
+def _photo_hash() -> Any:
+    return func.json_extract(EventRow.payload, "$.sha256")
+
+
+def _photos_to_forget(session: Session, case_ids: list[str]) -> set[str]:
+    """The photos of these cases (being anonymised) that no case left with its personal data also has."""
+    if not case_ids:
+        return set()
+    of_cases = set(
+        session.scalars(
+            select(_photo_hash()).where(EventRow.case_id.in_(case_ids), EventRow.type == str(EventType.PHOTO_ATTACHED))
+        )
+    )
+    still_needed = session.scalars(
+        select(_photo_hash())
+        .join(CaseRow, CaseRow.id == EventRow.case_id)
+        .where(
+            EventRow.type == str(EventType.PHOTO_ATTACHED),
+            CaseRow.anonymised_at.is_(None),
+            EventRow.case_id.not_in(case_ids),
+            _photo_hash().in_(of_cases),
+        )
+    )
+    return photos_to_forget((h for h in of_cases if h), still_needed)

@@ -79,3 +79,9 @@ def mark_refused(session: Session, case_id: str, sha256: str, reason: str) -> No
     row = session.get(PhotoUploadRow, {"case_id": case_id, "sha256": sha256})
     if row is not None:
         row.refused = reason or "服务器拒绝了该照片。"
+
+
+def set_aside_case_uploads(session: Session, case_id: str, reason: str) -> None:
+    """Stop offering a case's photos that are still waiting (retention deleted them at the desk)."""
+    for row in session.scalars(select(PhotoUploadRow).where(PhotoUploadRow.case_id == case_id, *_waiting())):
+        row.refused = reason
