@@ -17,12 +17,13 @@ import pytest
 
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, Role, Tier
+from gridstation.domain.retention import photos_to_forget
 from gridstation.services import backup as backup_service
 from gridstation.services.core import DB_FILE
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage import photos as photo_queue
-from tests.support.backups import BACKUP_PASSPHRASE
+from tests.support.backups import BACKUP_PASSPHRASE, unseal_backup
 from tests.support.clock import FakeClock
 from tests.support.complaints import walk_in
 from tests.support.photos import photo_bytes
@@ -152,3 +153,38 @@ def test_retention_deletes_the_photos_of_an_anonymised_case_but_not_one_another_
     assert service.verify_logs().intact
     # Nothing is left waiting to upload a file that is gone.
     assert service.pending_photo_count() == 1
+
+
+def test_a_photo_damaged_inside_a_backup_is_left_out_and_the_rest_is_restored(
+    service: StationService, clerk: StaffMember, clock: FakeClock, tmp_path: Path
+) -> None:
+    from gridstation.services.backup_file import seal
+
+    case = service.register_case(clerk, walk_in(0))
+    damaged = service.attach_photo(clerk, case.id, photo_bytes("JPEG", colour="#3a7"), "楼道.jpg")
+    sound = service.attach_photo(clerk, case.id, photo_bytes("PNG", colour="#a37"), "树.png")
+    backup = service.backup(clerk, tmp_path / "monday.gsbackup", passphrase=BACKUP_PASSPHRASE)
+    plain = unseal_backup(backup, tmp_path / "plain.db")
+    edit = sqlite3.connect(plain)
+    with edit:
+        edit.execute("UPDATE backup_photos SET content = X'FFD8FF00' WHERE sha256 = ?", [damaged.sha256])
+    edit.close()
+    with plain.open("rb") as source, (tmp_path / "edited.gsbackup").open("wb") as sealed:
+        seal(source, sealed, BACKUP_PASSPHRASE)
+
+    replacement, admin = new_machine(tmp_path / "new-pc", clock)
+    try:
+        restored = replacement.restore(admin, tmp_path / "edited.gsbackup", passphrase=BACKUP_PASSPHRASE)
+
+        assert restored.photos == 1
+        by_hash = {p.sha256: p.path for p in replacement.photos(case.id)}
+        assert by_hash[damaged.sha256] is None
+        sound_path = by_hash[sound.sha256]
+        assert sound_path is not None and sha256_of(sound_path) == sound.sha256
+    finally:
+        replacement.close()
+
+
+def test_the_retention_rule_keeps_a_photo_a_case_not_anonymised_still_has() -> None:
+    assert photos_to_forget(["a" * 64, "b" * 64], ["b" * 64, "c" * 64]) == {"a" * 64}
+    assert photos_to_forget([], ["b" * 64]) == set()
