@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridstation.domain.errors import DomainError
 from gridstation.domain.photos import describe_size
 from gridstation.services.photos import PASTED_FILENAME, CasePhoto
 from gridstation.services.staff import StaffMember
@@ -128,8 +129,7 @@ class PhotoStrip(QWidget):
         self.add_files([Path(name) for name in names])
 
     def add_files(self, paths: Sequence[Path]) -> None:
-        for path in paths:
-            self._add(path, path.name)
+        self._add_all([(path, path.name) for path in paths])
 
     def add_image(self, image: QImage) -> None:
         """A pasted or dropped picture (not a file): kept as PNG, whatever it was on the clipboard."""
@@ -140,7 +140,7 @@ class PhotoStrip(QWidget):
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes; PySide6 takes str
         buffer.close()
-        self._add(bytes(data.data()), PASTED_FILENAME)
+        self._add_all([(bytes(data.data()), PASTED_FILENAME)])
 
     def paste(self) -> bool:
         """Ctrl+V in the detail pane: an image on the clipboard, or image files copied in a file manager."""
@@ -157,24 +157,34 @@ class PhotoStrip(QWidget):
         elif mime.hasImage():
             self.add_image(QImage(mime.imageData()))
 
-    def _add(self, source: Path | bytes, filename: str) -> None:
+    def _add_all(self, sources: Sequence[tuple[Path | bytes, str]]) -> None:
+        """Attach in the order chosen, in one job: parallel jobs would file the photos in whatever order they
+        finished. A refused file (not a photo, too large) does not stop the others; its reason is shown after."""
         case_id, staff, service = self.case_id, self._staff, self._service
-        if case_id is None:
+        if case_id is None or not sources:
             return
+
+        def attach_each() -> list[str]:
+            refusals = []
+            for source, filename in sources:
+                try:
+                    service.attach_photo(staff, case_id, source, filename)
+                except DomainError as refused:
+                    refusals.append(error_text(refused))
+            return refusals
+
         self.busy += 1
         self.error.hide()
-        run_in_background(
-            lambda: service.attach_photo(staff, case_id, source, filename),
-            lambda _photo: self._added(case_id),
-            self._failed,
-            owner=self,
-        )
+        run_in_background(attach_each, lambda refusals: self._added(case_id, refusals), self._failed, owner=self)
 
-    def _added(self, case_id: str) -> None:
+    def _added(self, case_id: str, refusals: object) -> None:
         self.busy -= 1
         if case_id == self.case_id:
             self.show_case(case_id)
         self.added.emit(case_id)
+        if isinstance(refusals, list) and refusals:
+            self.error.setText("\n".join(str(reason) for reason in refusals))
+            self.error.show()
 
     def _failed(self, error: BaseException) -> None:
         self.busy -= 1
