@@ -16,7 +16,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from gridstation.assets import FONT_FILE
 from gridstation.domain.console_roles import CONSOLE_ROLE_LABELS, SEES_ALL_CASES
 from gridstation.domain.localtime import local_minute
 from gridstation.domain.sla import COLOUR_LABELS
@@ -41,7 +40,6 @@ from gridstation.server.visibility import Principal
 
 HERE = Path(__file__).parent
 STATIC_FILES = {"console.css": (HERE / "static" / "console.css", "text/css; charset=utf-8")}
-FONT_NAME = "console-font.ttc"
 NOT_SIGNED_IN = "/console/login"
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
@@ -193,8 +191,6 @@ def stations(request: Request) -> Response:
 
 @router.get("/static/{name}")
 def static(name: str) -> Response:
-    if name == FONT_NAME:
-        return FileResponse(FONT_FILE, media_type="font/collection", headers={"Cache-Control": "max-age=86400"})
     if name not in STATIC_FILES:
         return refused(404, "找不到该文件。")
     path, media_type = STATIC_FILES[name]
