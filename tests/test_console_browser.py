@@ -15,14 +15,14 @@ import pytest
 
 pytest.importorskip("jinja2", reason="the console's pages need jinja2 (a dependency in pyproject.toml)")
 
-from gridstation.server.console.auth import CSRF_REFUSED  # noqa: E402
-from gridstation.server.service import ServerService  # noqa: E402
-from gridstation.server.users import SIGN_IN_REFUSED  # noqa: E402
-from tests.support.browser import headless_chromium  # noqa: E402
-from tests.support.clock import FakeClock  # noqa: E402
-from tests.support.console import GREEN_NAME, PASSWORD, WATER_NAME, console_of  # noqa: E402
-from tests.support.live_server import LiveServer  # noqa: E402
-from tests.support.server import Api  # noqa: E402
+from gridstation.server.console.auth import CSRF_REFUSED
+from gridstation.server.service import ServerService
+from gridstation.server.users import SIGN_IN_REFUSED
+from tests.support.browser import headless_chromium
+from tests.support.clock import FakeClock
+from tests.support.console import GREEN_NAME, PASSWORD, WATER_NAME, console_of
+from tests.support.live_server import LiveServer
+from tests.support.server import Api
 
 PAGE_DEADLINE_SECONDS = 30  # only a guard against a hang
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "console"
