@@ -96,12 +96,20 @@ TEST_TOOLS=(
     "poppler-utils:pdftotext"
     "poppler-utils:pdftoppm"
     "zbar-tools:zbarimg"
+    # The console's browser tests (tests/test_console_browser.py): Debian's browser and its matching driver.
+    "chromium:chromium"
+    "chromium-driver:chromedriver"
 )
+# Fonts the console's pages name, so the browser tests' screenshots show Chinese (a package, not a command).
+TEST_FONT_PACKAGES=(fonts-wqy-microhei)
 
 ensure_test_tools() {
     local missing=() entry
     for entry in "${TEST_TOOLS[@]}"; do
         command -v "${entry#*:}" >/dev/null 2>&1 || missing+=("${entry%%:*}")
+    done
+    for entry in "${TEST_FONT_PACKAGES[@]}"; do
+        dpkg -s "$entry" >/dev/null 2>&1 || missing+=("$entry")
     done
     if [ "${#missing[@]}" -eq 0 ]; then
         say "PDF and QR test tools: present"

@@ -12,6 +12,7 @@ from gridstation.server.api.access_log import AccessLog
 from gridstation.server.api.errors import install_error_handlers
 from gridstation.server.api.middleware import BodyLimit, protocol_header
 from gridstation.server.attachments import AttachmentStore
+from gridstation.server.console import install_console
 from gridstation.server.open311.router import router as open311_router
 from gridstation.server.service import ServerService
 
@@ -31,6 +32,7 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
     for area in (sync, departments, attachments, users, cases, status_page):
         app.include_router(area.router)
     app.include_router(open311_router, prefix="/open311/v2")
+    install_console(app)
     # Outside the routes and their error handlers, so that it logs the status the caller was answered with.
     app.add_middleware(AccessLog)
     # Added last, so it is outermost: an oversized body is refused before anything else reads it.

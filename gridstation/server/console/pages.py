@@ -1,0 +1,197 @@
+"""The console's pages: sign-in and out, the case board, one case, a department's inbox and the station list.
+
+Every page reads through the service (the same `list_cases`/`case_detail` as the JSON API), so a case outside the
+user's scope (`visibility`) is the same 404 page as a case that does not exist. Refusals and bad input become a
+Chinese message on the page (`ConsoleRefusal`, `ServerError`), never a traceback. Writes other than signing in and
+out (dispatch, replies) come with the dispatch service: the case page keeps a section for their forms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from gridstation.domain.console_roles import CONSOLE_ROLE_LABELS, SEES_ALL_CASES
+from gridstation.domain.localtime import local_minute
+from gridstation.domain.sla import COLOUR_LABELS
+from gridstation.server.case_reads import MAX_PAGE
+from gridstation.server.console.auth import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    ConsoleRefusal,
+    check_csrf,
+    end_session,
+    new_login_csrf,
+    read_form,
+    session_csrf,
+    set_login_csrf,
+    set_session,
+    signed_in,
+)
+from gridstation.server.console.board import BOARD_PAGE, COLOUR_CHOICES, STATUS_CHOICES, board_query, inbox_groups
+from gridstation.server.errors import ServerError
+from gridstation.server.service import ServerService
+from gridstation.server.visibility import Principal
+
+HERE = Path(__file__).parent
+STATIC_FILES = {"console.css": (HERE / "static" / "console.css", "text/css; charset=utf-8")}
+NOT_SIGNED_IN = "/console/login"
+
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+templates.filters["beijing"] = lambda moment: local_minute(moment, "—")
+templates.globals.update(
+    colour_labels=COLOUR_LABELS,
+    role_labels=CONSOLE_ROLE_LABELS,
+    csrf_field=CSRF_FIELD,
+    status_choices=STATUS_CHOICES,
+    colour_choices=COLOUR_CHOICES,
+)
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+def service_of(request: Request) -> ServerService:
+    service = request.app.state.service
+    assert isinstance(service, ServerService)
+    return service
+
+
+def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
+
+
+def refused(status: int, message: str, user: Principal | None = None, csrf: str = "") -> HTMLResponse:
+    return render("error.html", status, message=message, user=user, csrf=csrf)
+
+
+def page(request: Request, build: Any) -> Response:
+    """Run `build(user, csrf)` for the signed-in user; to the sign-in page without one; refusals as a page."""
+    service = service_of(request)
+    session = signed_in(request, service)
+    if session is None:
+        return RedirectResponse(NOT_SIGNED_IN, status_code=303)
+    user, token = session
+    csrf = session_csrf(token)
+    try:
+        response: Response = build(service, user, csrf)
+        return response
+    except ConsoleRefusal as refusal:
+        return refused(refusal.status, refusal.message, user, csrf)
+    except ServerError as error:
+        return refused(error.status, error.message_zh, user, csrf)
+
+
+# --- signing in and out ---------------------------------------------------------------------------------------
+
+
+def login_page(message: str = "", username: str = "", status: int = 200) -> HTMLResponse:
+    value = new_login_csrf()
+    response = render("login.html", status, message=message, username=username, csrf=value)
+    set_login_csrf(response, value)
+    return response
+
+
+@router.get("/login")
+def login_form() -> HTMLResponse:
+    return login_page()
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    try:
+        form = await read_form(request)
+        check_csrf(form.get(CSRF_FIELD), request.cookies.get(LOGIN_CSRF_COOKIE))
+    except ConsoleRefusal as refusal:
+        return login_page(refusal.message, status=refusal.status)
+    username, password = form.get("username", "").strip(), form.get("password", "")
+    if not username or not password:
+        return login_page("请填写用户名和密码。", username[:40], 400)
+    if len(username) > 40 or len(password) > 200:
+        return login_page("用户名或密码过长。", status=400)
+    try:
+        session = await run_in_threadpool(service_of(request).login, username, password)
+    except ServerError as error:
+        return login_page(error.message_zh, username, error.status)
+    response = RedirectResponse("/console/", status_code=303)
+    set_session(response, session.token)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    service = service_of(request)
+    session = await run_in_threadpool(signed_in, request, service)
+    try:
+        form = await read_form(request)
+        check_csrf(form.get(CSRF_FIELD), session_csrf(session[1]) if session else None)
+    except ConsoleRefusal as refusal:
+        return refused(refusal.status, refusal.message)
+    assert session is not None
+    await run_in_threadpool(service.logout, session[1])
+    response = RedirectResponse(NOT_SIGNED_IN, status_code=303)
+    end_session(response)
+    return response
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def board(request: Request) -> Response:
+    def build(service: ServerService, user: Principal, csrf: str) -> Response:
+        query = board_query(request.query_params)
+        cases = service.list_cases(user, query.wanted, limit=BOARD_PAGE, offset=(query.page - 1) * BOARD_PAGE)
+        pages = max(1, -(-cases.total // BOARD_PAGE))
+        return render(
+            "board.html",
+            400 if query.problems else 200,
+            user=user,
+            csrf=csrf,
+            query=query,
+            cases=cases,
+            pages=pages,
+            previous_link=query.link(query.page - 1) if query.page > 1 else "",
+            next_link=query.link(query.page + 1) if query.page < pages else "",
+        )
+
+    return page(request, build)
+
+
+@router.get("/cases/{number}")
+def case(request: Request, number: str) -> Response:
+    def build(service: ServerService, user: Principal, csrf: str) -> Response:
+        return render("case.html", user=user, csrf=csrf, detail=service.case_detail(user, number))
+
+    return page(request, build)
+
+
+@router.get("/inbox")
+def inbox(request: Request) -> Response:
+    def build(service: ServerService, user: Principal, csrf: str) -> Response:
+        cases = service.list_cases(user, board_query({}).wanted, limit=MAX_PAGE)
+        return render("inbox.html", user=user, csrf=csrf, groups=inbox_groups(cases.items), total=cases.total)
+
+    return page(request, build)
+
+
+@router.get("/stations")
+def stations(request: Request) -> Response:
+    def build(service: ServerService, user: Principal, csrf: str) -> Response:
+        if user.role not in SEES_ALL_CASES:
+            raise ConsoleRefusal(404, "找不到该页面。")
+        return render("stations.html", user=user, csrf=csrf, stations=service.stations())
+
+    return page(request, build)
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    if name not in STATIC_FILES:
+        return refused(404, "找不到该文件。")
+    path, media_type = STATIC_FILES[name]
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "max-age=3600"})

@@ -1,0 +1,115 @@
+"""Issue 15, the console's session and CSRF rules without a browser: the cookie's flags, a token on every form,
+sign-in refusals as a Chinese page, the scope of `visibility` on every page, and bad input that never is a 500."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+pytest.importorskip("jinja2", reason="the console's pages need jinja2 (a dependency in pyproject.toml)")
+
+from gridstation.domain.console_roles import ConsoleRole
+from gridstation.server.console.auth import CSRF_REFUSED, SESSION_COOKIE
+from gridstation.server.service import ServerService
+from gridstation.server.users import SIGN_IN_REFUSED
+from tests.support.clock import FakeClock
+from tests.support.console import GREEN, GREEN_NAME, PASSWORD, WATER, WATER_NAME, Console, console_of
+from tests.support.server import Api
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def console(api: Api, server: ServerService, server_clock: FakeClock) -> Console:
+    console = console_of(api, server, server_clock)
+    server.add_user("centre", ConsoleRole.CENTRE, PASSWORD)
+    server.add_user("water", ConsoleRole.DEPARTMENT, PASSWORD, department=WATER)
+    server.add_user("green", ConsoleRole.DEPARTMENT, PASSWORD, department=GREEN)
+    return console
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = CSRF.search(page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def sign_in(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:
+    token = csrf_of(client.get("/console/login"))
+    return client.post(
+        "/console/login",
+        data={"csrf_token": token, "username": username, "password": password},
+        follow_redirects=False,
+    )
+
+
+def test_signing_in_sets_a_strict_http_only_session_cookie(console: Console) -> None:
+    client = console.api.client
+    assert client.get("/console/", follow_redirects=False).headers["location"] == "/console/login"
+    answer = sign_in(client, "centre")
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/"
+    cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith(f"{SESSION_COOKIE}="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
+    board = client.get("/console/")
+    assert board.status_code == 200 and "案件看板" in board.text and "centre" in board.text
+
+
+def test_a_wrong_password_is_a_chinese_message_on_the_page(console: Console) -> None:
+    answer = sign_in(console.api.client, "centre", "not-the-password")
+    assert answer.status_code == 401
+    assert SIGN_IN_REFUSED in answer.text
+    assert not any(h.startswith(f"{SESSION_COOKIE}=") for h in answer.headers.get_list("set-cookie"))
+
+
+def test_forms_without_their_csrf_token_are_refused(console: Console) -> None:
+    client = console.api.client
+    client.get("/console/login")
+    refused = client.post("/console/login", data={"username": "centre", "password": PASSWORD})
+    assert refused.status_code == 403 and CSRF_REFUSED in refused.text
+    forged = client.post("/console/login", data={"csrf_token": "guess", "username": "centre", "password": PASSWORD})
+    assert forged.status_code == 403
+    assert sign_in(client, "centre").status_code == 303
+    board = client.get("/console/")
+    no_token = client.post("/console/logout", data={}, follow_redirects=False)
+    assert no_token.status_code == 403 and CSRF_REFUSED in no_token.text
+    assert client.get("/console/").status_code == 200  # still signed in
+    out = client.post("/console/logout", data={"csrf_token": csrf_of(board)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/console/login"
+    assert client.get("/console/", follow_redirects=False).status_code == 303
+
+
+def test_a_department_sees_only_its_own_cases_and_another_is_not_found(console: Console) -> None:
+    watered = console.case(grid="G01", dispatched_to=WATER_NAME)
+    greened = console.case(grid="G02", dispatched_to=GREEN_NAME)
+    client = console.api.client
+    sign_in(client, "water")
+    board = client.get("/console/")
+    assert watered in board.text and greened not in board.text
+    inbox = client.get("/console/inbox")
+    assert watered in inbox.text and greened not in inbox.text and "待接单" in inbox.text
+    assert client.get(f"/console/cases/{watered}").status_code == 200
+    hidden = client.get(f"/console/cases/{greened}")
+    unknown = client.get("/console/cases/JA01-NO-SUCH")
+    assert hidden.status_code == unknown.status_code == 404
+    assert "找不到诉求" in hidden.text
+    assert client.get("/console/stations").status_code == 404
+
+
+def test_the_board_filters_and_bad_input_is_named_not_a_500(console: Console) -> None:
+    first = console.case(grid="G01")
+    second = console.case(grid="G02")
+    client = console.api.client
+    sign_in(client, "centre")
+    found = client.get("/console/", params={"text": "窨井"})
+    assert second in found.text and first not in found.text
+    assert first in client.get("/console/", params={"grid": "G01"}).text
+    bad = client.get("/console/", params={"status": "nonsense", "page": "-3", "text": "x" * 300})
+    assert bad.status_code == 400
+    assert "没有这个状态" in bad.text and "页码" in bad.text and "搜索文字" in bad.text
+    assert first in bad.text  # the board still shows, without the bad filters
+    case_page = client.get(f"/console/cases/{first}")
+    assert "办理经过" in case_page.text and 'id="dispatch-and-replies"' in case_page.text
+    stations = client.get("/console/stations")
+    assert "JA01" in stations.text
