@@ -5,7 +5,9 @@ without its CSRF token refused; screenshots of the board, a case page and a depa
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,13 @@ from tests.support.live_server import LiveServer
 from tests.support.server import Api
 
 PAGE_DEADLINE_SECONDS = 30  # only a guard against a hang
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "console"
+# GRIDSTATION_SAVE_SCREENSHOTS=1 writes the README's screenshots to docs/console/; otherwise a temporary folder, so
+# a test run leaves the checkout as it was.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[1] / "docs" / "console"
+    if os.environ.get("GRIDSTATION_SAVE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "gridstation-console-screenshots"
+)
 USERS = {
     "centre": ("--role", "centre", "--name", "城运中心值班员"),
     "water": ("--role", "department", "--department", "WATER"),
@@ -83,7 +91,8 @@ def click_and_wait(browser: Any, element: Any) -> None:
 def screenshot(browser: Any, name: str) -> None:
     """The page as a person sees it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOTS / name))
+    assert browser.save_screenshot(str(SCREENSHOTS / name))
+    assert (SCREENSHOTS / name).stat().st_size > 10_000  # a page, not a blank
 
 
 def sign_in(browser: Any, site: Site, username: str, password: str = PASSWORD) -> None:
