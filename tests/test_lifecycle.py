@@ -713,10 +713,8 @@ def test_service_refuses_a_stale_version(service: StationService, clerk: StaffMe
     assert service.case(case.id).status is Status.REGISTERED
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("false", False), ("否", False), ("0", False), (False, False), ("true", True), ("是", True), (True, True)],
-)
+@pytest.mark.parametrize(("raw", "expected"), [("false", False), ("否", False), ("0", False), (False, False),
+                                               ("true", True), ("是", True), (True, True)])
 def test_anonymity_correction_reads_yes_and_no(raw: object, expected: bool) -> None:
     """Correcting 匿名 with the text "false" clears it (it must not be read as a non-empty string)."""
     from gridstation.domain.lifecycle import _as_flag
