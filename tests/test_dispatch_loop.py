@@ -108,7 +108,8 @@ def test_the_whole_loop_between_a_desk_and_the_centre(
     assert pulled.ok, (pulled.error_code, pulled.error)
     at_desk = service.case(case.id)
     assert at_desk.status is Status.DISPOSED
-    assert {t.department: t.last_reply for t in at_desk.tasks} == {"WATER": "已更换破损井盖", "GREEN": "已清理井盖周边绿化"}
+    answers = {t.department: t.last_reply for t in at_desk.tasks}
+    assert answers == {"WATER": "已更换破损井盖", "GREEN": "已清理井盖周边绿化"}
     lines = [describe_event(event) for event in service.timeline(case.id)]
     assert "WATER（牵头）办理结果：已更换破损井盖" in lines
     assert "GREEN（协办）办理结果：已清理井盖周边绿化" in lines
