@@ -56,8 +56,8 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
 class Console:
     """The centre's and the departments' users, speaking to the live server's JSON API."""
 
-    def __init__(self, url: str) -> None:
-        self.client = httpx.Client(base_url=url, timeout=10, headers={PROTOCOL_HEADER: "1"})
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
         self.tokens: dict[str, str] = {}
         self.keys = 0
 
@@ -88,43 +88,50 @@ def test_the_whole_loop_between_a_desk_and_the_centre(
     case = service.register_case(clerk, complaint(0))
     assert sync.run().ok
 
-    console = Console(server.url)
+    with httpx.Client(base_url=server.url, timeout=10, headers={PROTOCOL_HEADER: "1"}) as client:
+        loop(Console(client), sync, service, clerk, clock, case.id, case.number)
+
+
+def loop(
+    console: Console, sync: SyncService, service: StationService, clerk: StaffMember, clock: FakeClock, case_id: str,
+    number: str,
+) -> None:  # fmt: skip
     for username in ("centre", "water", "green", "roads"):
         console.sign_in(username)
-    dispatched = console.post("centre", case.number, "dispatch", lead="WATER", assist=["GREEN"], note="请会同处置")
+    dispatched = console.post("centre", number, "dispatch", lead="WATER", assist=["GREEN"], note="请会同处置")
     assert dispatched["status"] == "dispatched"
     # Each department sees only its own case; the third sees nothing.
     for username in ("water", "green"):
-        assert [i["number"] for i in console.get(username, "/api/v1/cases").json()["items"]] == [case.number]
+        assert [i["number"] for i in console.get(username, "/api/v1/cases").json()["items"]] == [number]
     assert console.get("roads", "/api/v1/cases").json()["items"] == []
-    assert console.get("roads", f"/api/v1/cases/{case.number}").status_code == 404
-    console.post("water", case.number, "reply", kind="accept")
-    console.post("green", case.number, "reply", kind="result", note="已清理井盖周边绿化")
-    console.post("water", case.number, "reply", kind="on_site", note="养护队已到场")
-    assert console.post("water", case.number, "reply", kind="result", note="已更换破损井盖")["status"] == "disposed"
+    assert console.get("roads", f"/api/v1/cases/{number}").status_code == 404
+    console.post("water", number, "reply", kind="accept")
+    console.post("green", number, "reply", kind="result", note="已清理井盖周边绿化")
+    console.post("water", number, "reply", kind="on_site", note="养护队已到场")
+    assert console.post("water", number, "reply", kind="result", note="已更换破损井盖")["status"] == "disposed"
 
     clock.current = datetime.now(UTC)
     pulled = sync.run()
     assert pulled.ok, (pulled.error_code, pulled.error)
-    at_desk = service.case(case.id)
+    at_desk = service.case(case_id)
     assert at_desk.status is Status.DISPOSED
     answers = {t.department: t.last_reply for t in at_desk.tasks}
     assert answers == {"WATER": "已更换破损井盖", "GREEN": "已清理井盖周边绿化"}
-    lines = [describe_event(event) for event in service.timeline(case.id)]
+    lines = [describe_event(event) for event in service.timeline(case_id)]
     assert "WATER（牵头）办理结果：已更换破损井盖" in lines
     assert "GREEN（协办）办理结果：已清理井盖周边绿化" in lines
     assert any(line.startswith("派单：区水务局（牵头），协办：GREEN") for line in lines)
 
     # The clerk closes the case and does 回访 as today.
     clock.current = datetime.now(UTC)
-    service.record(clerk, case.id, EventType.CLOSED, {"answer": "井盖已更换，已告知居民"})
+    service.record(clerk, case_id, EventType.CLOSED, {"answer": "井盖已更换，已告知居民"})
     assert sync.run().ok
-    assert console.get("centre", f"/api/v1/cases/{case.number}").json()["case"]["status"] == "closed"
+    assert console.get("centre", f"/api/v1/cases/{number}").json()["case"]["status"] == "closed"
     for kind in ("department_feedback", "station_revisit"):
         visit = {"kind": kind, "satisfaction": "satisfied", "resolution": "resolved"}
-        service.record(clerk, case.id, EventType.FOLLOW_UP, visit)
+        service.record(clerk, case_id, EventType.FOLLOW_UP, visit)
     assert sync.run().ok
-    assert service.case(case.id).status is Status.FOLLOWED_UP
-    seen = console.get("centre", f"/api/v1/cases/{case.number}").json()
+    assert service.case(case_id).status is Status.FOLLOWED_UP
+    seen = console.get("centre", f"/api/v1/cases/{number}").json()
     assert seen["case"]["status"] == "followed_up"
     assert any(entry["text"].startswith("工作站回访：满意") for entry in seen["timeline"])
