@@ -65,6 +65,7 @@ from gridstation.protocol import (
 from gridstation.server.app import MAX_JSON_BODY, create_app
 from gridstation.server.case_views import CaseDetail, CasePage, LoginResponse
 from gridstation.server.db import open_database
+from gridstation.server.dispatch_views import ActionResult
 from gridstation.server.models import ServerBase
 from gridstation.server.service import ServerService
 from tests.support.clock import START, FakeClock
@@ -850,6 +851,9 @@ FUZZED: dict[str, tuple[Any, str | None]] = {
     "POST /api/v1/logout": (None, "user"),  # 204, no body
     "GET /api/v1/cases": (CasePage, "user"),
     "GET /api/v1/cases/{number}": (CaseDetail, "user"),
+    "POST /api/v1/cases/{number}/dispatch": (ActionResult, "user"),
+    "POST /api/v1/cases/{number}/withdraw": (ActionResult, "user"),
+    "POST /api/v1/cases/{number}/reply": (ActionResult, "user"),
     # Open311 answers in its own formats (XML or JSON by suffix, errors as Open311 error lists).
     "GET /open311/v2/discovery.{fmt}": (None, None),
     "GET /open311/v2/services.{fmt}": (None, None),

@@ -15,6 +15,7 @@ from gridstation.domain.enums import (
     DisposalOutcome,
     EventType,
     FollowUpKind,
+    ReplyKind,
     Resolution,
     Satisfaction,
     Status,
@@ -23,6 +24,7 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event
 from gridstation.domain.payloads import check_payload
+from gridstation.domain.tasks import DepartmentTask, tasks_of_dispatch, with_reply, withdraw_all
 from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
     NAME_MAX_CHARS,
@@ -251,6 +253,11 @@ class CaseState:
     work_order: str = ""
     due_at: datetime | None = None
     urgent: bool = False
+    # 吹哨报到: the departments of the centre's current dispatch (domain/tasks.py), the gridlead who took the lead,
+    # and why the case went back to the centre's queue (a withdrawal, or the lead's 退单) until it is dispatched again.
+    tasks: tuple[DepartmentTask, ...] = ()
+    gridlead: str = ""
+    returned_reason: str = ""
     version: int = 0
     last_hlc: str = ""
     updated_at: datetime | None = None
@@ -343,6 +350,8 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
                 bumped,
                 status=Status.DISPATCHED,
                 assignee=p.get("assignee", ""),
+                tasks=tasks_of_dispatch(p, state.tasks) if "tasks" in p else state.tasks,
+                returned_reason="",
                 dispatched_at=state.dispatched_at or at,
                 # The on-site stage starts at first contact: dispatching within it (or re-dispatching)
                 # does not restart its clock. From a reopened case, dispatching starts the stage.
@@ -394,10 +403,48 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             return bumped
         case EventType.RECEIPT_PRINTED:
             return replace(bumped, receipts_printed=state.receipts_printed + 1)
+        case EventType.DISPATCH_WITHDRAWN:
+            return replace(_back_to_queue(bumped, p["reason"]), tasks=withdraw_all(state.tasks))
+        case EventType.DEPARTMENT_REPLIED:
+            return _fold_reply(bumped, p, at)
+        case EventType.GRIDLEAD_TOOK_LEAD:
+            taken = replace(bumped, gridlead=p["gridlead"], assignee=f"网格长 {p['gridlead']}", returned_reason="")
+            if state.status in (Status.REGISTERED, Status.CONTACTED, Status.REOPENED):
+                return replace(taken, status=Status.DISPATCHED, dispatched_at=state.dispatched_at or at)
+            return taken
+        case EventType.JOINT_MEETING:
+            return bumped
         case EventType.CONFERENCE_FLAGGED:
             flagged = bool(p["flagged"])
             return replace(bumped, conference_flagged=flagged, conference_reason=p["reason"] if flagged else "")
     raise DomainError("event.unknown_type", f"未知的事件类型：{event.type}")
+
+
+def _back_to_queue(state: CaseState, reason: str) -> CaseState:
+    """The centre's queue: the case waits to be dispatched again, where it stood before it was dispatched."""
+    status = Status.CONTACTED if state.first_contact_at else Status.REGISTERED
+    return replace(state, status=status, assignee="", returned_reason=reason)
+
+
+def _fold_reply(state: CaseState, p: Mapping[str, Any], at: datetime) -> CaseState:
+    """A department's answer: its own task moves; the lead's answers move the case (on site, disposed, returned)."""
+    kind = ReplyKind(p["kind"])
+    answered = replace(state, tasks=with_reply(state.tasks, p["department"], kind, p.get("note", "")))
+    if p["role"] != "lead":
+        return answered  # a co-operating department's answers are kept beside the lead's
+    if kind is ReplyKind.REJECT:
+        return _back_to_queue(answered, p.get("note", ""))
+    if kind is ReplyKind.ON_SITE and state.status is Status.DISPATCHED:
+        return replace(answered, status=Status.ON_SITE, on_site_at=at, stage_started_at=at)
+    if kind is ReplyKind.RESULT:
+        return replace(
+            answered,
+            status=Status.DISPOSED,
+            disposed_at=at,
+            disposal_outcome=DisposalOutcome.RESOLVED,
+            stage_started_at=at,
+        )
+    return answered
 
 
 def fold(events: Iterable[Event]) -> CaseState:

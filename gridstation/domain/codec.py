@@ -17,6 +17,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.events import Event, event_from_record, event_record
+from gridstation.domain.tasks import DepartmentTask
 
 _DATETIME_FIELDS = {
     "registered_at",
@@ -54,6 +55,8 @@ def state_to_json(state: CaseState) -> dict[str, Any]:
                 }
                 for r in value
             ]
+        elif f.name == "tasks":
+            value = [task.to_json() for task in value]
         elif isinstance(value, datetime):
             value = value.isoformat()
         elif value is not None and f.name in ("channel", "tier", "status", "disposal_outcome"):
@@ -82,4 +85,5 @@ def state_from_json(data: dict[str, Any]) -> CaseState:
         )
         for r in values.get("follow_ups", [])
     )
+    values["tasks"] = tuple(DepartmentTask.from_json(t) for t in values.get("tasks", []))
     return CaseState(**values)

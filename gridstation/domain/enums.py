@@ -79,6 +79,12 @@ class EventType(StrEnum):
     PHONE_UNMASKED = "case.phone_unmasked"
     # A photo of the problem was added to the case (its bytes travel apart, by the resumable upload).
     PHOTO_ATTACHED = "case.photo_attached"
+    # 吹哨报到 (issue 15): the centre withdraws its dispatch, a department answers it, a gridlead takes the lead
+    # or records a 联勤联动 meeting. The centre's dispatch itself is a DISPATCHED naming a lead (domain/dispatch.py).
+    DISPATCH_WITHDRAWN = "case.dispatch_withdrawn"
+    DEPARTMENT_REPLIED = "case.department_replied"
+    GRIDLEAD_TOOK_LEAD = "case.gridlead_took_lead"
+    JOINT_MEETING = "case.joint_meeting"
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -96,6 +102,58 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.CONFERENCE_FLAGGED: "难题会诊",
     EventType.PHONE_UNMASKED: "查看完整电话",
     EventType.PHOTO_ATTACHED: "添加照片",
+    EventType.DISPATCH_WITHDRAWN: "撤回派单",
+    EventType.DEPARTMENT_REPLIED: "部门反馈",
+    EventType.GRIDLEAD_TOOK_LEAD: "网格长牵头",
+    EventType.JOINT_MEETING: "联勤联动",
+}
+
+
+class ReplyKind(StrEnum):
+    """What a department answers a dispatch with (部门报到)."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    PROGRESS = "progress"
+    ON_SITE = "on_site"
+    RESULT = "result"
+
+
+REPLY_KIND_LABELS: dict[ReplyKind, str] = {
+    ReplyKind.ACCEPT: "接单",
+    ReplyKind.REJECT: "退单",
+    ReplyKind.PROGRESS: "进展",
+    ReplyKind.ON_SITE: "到场",
+    ReplyKind.RESULT: "办理结果",
+}
+
+
+class TaskRole(StrEnum):
+    """A department's part in a dispatch: the one lead (牵头) or one of the co-operating departments (协办)."""
+
+    LEAD = "lead"
+    ASSIST = "assist"
+
+
+TASK_ROLE_LABELS: dict[TaskRole, str] = {TaskRole.LEAD: "牵头", TaskRole.ASSIST: "协办"}
+
+
+class TaskState(StrEnum):
+    """Where a department's part of a dispatch stands."""
+
+    DISPATCHED = "dispatched"  # 待接单
+    ACCEPTED = "accepted"  # 办理中
+    REJECTED = "rejected"  # 已退单
+    ANSWERED = "answered"  # 已反馈 (its result is in)
+    WITHDRAWN = "withdrawn"  # 已撤回 (the centre withdrew or re-dispatched without it)
+
+
+TASK_STATE_LABELS: dict[TaskState, str] = {
+    TaskState.DISPATCHED: "待接单",
+    TaskState.ACCEPTED: "办理中",
+    TaskState.REJECTED: "已退单",
+    TaskState.ANSWERED: "已反馈",
+    TaskState.WITHDRAWN: "已撤回",
 }
 
 

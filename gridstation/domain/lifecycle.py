@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from gridstation.domain.case import CORRECTABLE_FIELDS, FINISHED, CaseState, Intake
+from gridstation.domain.dispatch import check_centre_event, is_centre_dispatch
 from gridstation.domain.enums import (
     EVENT_LABELS,
     STATUS_LABELS,
@@ -26,7 +27,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.errors import IllegalTransition, ValidationError
-from gridstation.domain.payloads import check_payload
+from gridstation.domain.payloads import CENTRE_ONLY_EVENTS, check_payload
 from gridstation.domain.photos import clean_photo_payload
 from gridstation.domain.sla import CONTACTED_AT_REGISTRATION
 from gridstation.domain.validation import (
@@ -94,6 +95,12 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
     refused, whether a person, a department or a pushed event gave them), and the clean payload returned always has
     the complete shape of a stored event (`domain/payloads.py`).
     """
+    if event_type in CENTRE_ONLY_EVENTS or is_centre_dispatch(event_type, payload):
+        # 吹哨报到: the centre's dispatch and the departments' and gridleads' answers have their own rules.
+        check_payload(event_type, payload, stored=False)
+        clean = check_centre_event(state, event_type, payload)
+        check_payload(event_type, clean, stored=True)
+        return clean
     if event_type not in legal_actions(state) and event_type not in BOOKKEEPING_EVENTS:
         raise _illegal(state, event_type)
     check_payload(event_type, payload, stored=False)

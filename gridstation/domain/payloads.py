@@ -25,8 +25,10 @@ from gridstation.domain.enums import (
     EventType,
     FollowUpKind,
     FollowUpSource,
+    ReplyKind,
     Resolution,
     Satisfaction,
+    TaskRole,
     Tier,
 )
 from gridstation.domain.errors import ValidationError
@@ -38,6 +40,7 @@ WHOLE_NUMBER: tuple[type, ...] = (int,)
 TEXT_OR_YES_NO: tuple[type, ...] = (str, bool)
 TEXT_OR_EMPTY: tuple[type, ...] = (str, type(None))
 OBJECT: tuple[type, ...] = (dict,)
+LIST: tuple[type, ...] = (list,)
 
 _TYPE_WORDS = {str: "文字", bool: "是/否", int: "整数", dict: "对象", type(None): "空值", list: "列表", float: "小数"}
 
@@ -55,6 +58,8 @@ class FieldShape:
     choices: type[StrEnum] | None = None
     # For a nested object (the work order block): its own fields.
     fields: Mapping[str, FieldShape] | None = None
+    # For a list (a dispatch's departments, a meeting's attendees): the shape of each item.
+    items: FieldShape | None = None
 
 
 def _needed(label: str, types: tuple[type, ...] = TEXT, choices: type[StrEnum] | None = None) -> FieldShape:
@@ -73,6 +78,14 @@ WORK_ORDER_FIELDS: dict[str, FieldShape] = {
     "urgent": FieldShape("紧急", YES_NO),
 }
 
+# One department's part of a centre's dispatch (吹哨报到, domain/dispatch.py).
+TASK_FIELDS: dict[str, FieldShape] = {
+    "department": _needed("部门"),
+    "role": _needed("牵头或协办", choices=TaskRole),
+    "due_at": FieldShape("办理时限", TEXT_OR_EMPTY),
+}
+_TEXT_ITEM = FieldShape("名称")
+
 PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
     EventType.REGISTERED: {
         "number": _needed("诉求编号"),
@@ -90,7 +103,14 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "work_order": FieldShape("工单", OBJECT, fields=WORK_ORDER_FIELDS),
     },
     EventType.FIRST_CONTACT: {"note": _NOTE},
-    EventType.DISPATCHED: {"assignee": _needed("承办人或部门"), "note": _NOTE, "department": _DEPARTMENT},
+    EventType.DISPATCHED: {
+        "assignee": _needed("承办人或部门"),
+        "note": _NOTE,
+        "department": _DEPARTMENT,
+        # The centre's dispatch to departments: its lead's code, and every department's part with its deadline.
+        "lead": FieldShape("牵头部门"),
+        "tasks": FieldShape("承办部门", LIST, items=FieldShape("承办部门", OBJECT, fields=TASK_FIELDS)),
+    },
     EventType.ARRIVED_ON_SITE: {"note": _NOTE, "department": _DEPARTMENT},
     EventType.DISPOSED: {
         "outcome": _needed("处置结果", choices=DisposalOutcome),
@@ -138,10 +158,34 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "media_type": _needed("照片格式"),
         "filename": FieldShape("文件名"),
     },
+    EventType.DISPATCH_WITHDRAWN: {"reason": _needed("撤回原因")},
+    EventType.DEPARTMENT_REPLIED: {
+        "kind": _needed("反馈类型", choices=ReplyKind),
+        "department": _needed("反馈部门"),
+        "role": _needed("牵头或协办", choices=TaskRole),
+        "note": FieldShape("说明"),
+    },
+    EventType.GRIDLEAD_TOOK_LEAD: {"gridlead": _needed("网格长"), "note": _NOTE},
+    EventType.JOINT_MEETING: {
+        "convened_by": _needed("召集人"),
+        "attendees": FieldShape("参会单位", LIST, stored_required=True, items=_TEXT_ITEM),
+        "decision": _needed("会议决定"),
+        "owners": FieldShape("责任单位", LIST, items=_TEXT_ITEM),
+        "due_at": FieldShape("完成时限", TEXT_OR_EMPTY),
+    },
 }
 # Every event but a registration may say which sync conflict it settles.
 COMMON_FIELDS: dict[str, FieldShape] = {"resolves_conflict": FieldShape("冲突编号")}
-CENTRE_ONLY_FIELDS = frozenset({"work_order", "department"})
+CENTRE_ONLY_FIELDS = frozenset({"work_order", "department", "lead", "tasks"})
+# Events only the server records (the centre, departments, gridleads in the console): no station sends them.
+CENTRE_ONLY_EVENTS = frozenset(
+    {
+        EventType.DISPATCH_WITHDRAWN,
+        EventType.DEPARTMENT_REPLIED,
+        EventType.GRIDLEAD_TOOK_LEAD,
+        EventType.JOINT_MEETING,
+    }
+)
 # The intake fields whose corrections are yes/no rather than text (see `Intake`).
 YES_NO_CORRECTIONS = frozenset({"anonymous"})
 
@@ -195,6 +239,8 @@ def _check_fields(
                 )
         elif isinstance(value, Mapping) and shape.fields is not None:
             _check_fields(value, shape.fields, what, stored=stored, path=f"{where}.")
+        elif isinstance(value, list) and shape.items is not None:
+            _check_items(value, shape.items, what, stored=stored, where=where)
     if stored:
         for name, shape in shapes.items():
             if shape.stored_required and name not in payload:
@@ -204,6 +250,21 @@ def _check_fields(
                     f"「{what}」事件缺少「{shape.label}」（{path}{name}）。",
                     field_name=f"{path}{name}",
                 )
+
+
+def _check_items(values: list[Any], shape: FieldShape, what: str, *, stored: bool, where: str) -> None:
+    """Each item of a list field, checked as a field of its own (`where[0]`, `where[1]` …)."""
+    if len(values) > 50:
+        raise ValidationError(
+            where, "payload.too_many", f"「{what}」事件的「{shape.label}」最多 50 项。", field_name=where
+        )
+    _check_fields(
+        {f"{where}[{i}]": v for i, v in enumerate(values)},
+        {f"{where}[{i}]": shape for i in range(len(values))},
+        what,
+        stored=stored,
+        path="",
+    )
 
 
 def _has_type(value: Any, types: tuple[type, ...]) -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from gridstation.domain.enums import (
     CHANNEL_LABELS,
     EVENT_LABELS,
+    REPLY_KIND_LABELS,
+    TASK_ROLE_LABELS,
     TIER_LABELS,
     Channel,
     EventType,
     FollowUpKind,
     FollowUpSource,
+    ReplyKind,
     Satisfaction,
+    TaskRole,
     Tier,
 )
 from gridstation.domain.events import Event
@@ -25,7 +29,25 @@ def describe_event(event: Event) -> str:
         case EventType.REGISTERED:
             return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}"
         case EventType.DISPATCHED:
-            return f"{label}：{p.get('assignee', '')}" + (f"（{p['note']}）" if p.get("note") else "")
+            assists = [t["department"] for t in p.get("tasks", []) if t.get("role") == TaskRole.ASSIST]
+            return (
+                f"{label}：{p.get('assignee', '')}"
+                + ("（牵头）" if "lead" in p else "")
+                + (f"，协办：{'、'.join(assists)}" if assists else "")
+                + (f"（{p['note']}）" if p.get("note") else "")
+            )
+        case EventType.DEPARTMENT_REPLIED:
+            role = TASK_ROLE_LABELS[TaskRole(p["role"])]
+            kind = REPLY_KIND_LABELS[ReplyKind(p["kind"])]
+            return f"{p['department']}（{role}）{kind}" + (f"：{p['note']}" if p.get("note") else "")
+        case EventType.DISPATCH_WITHDRAWN:
+            return f"{label}，原因：{p.get('reason', '')}"
+        case EventType.GRIDLEAD_TOOK_LEAD:
+            return f"{label}：{p.get('gridlead', '')}" + (f"（{p['note']}）" if p.get("note") else "")
+        case EventType.JOINT_MEETING:
+            owners = f"，责任单位：{'、'.join(p['owners'])}" if p.get("owners") else ""
+            due = f"，时限：{p['due_at']}" if p.get("due_at") else ""
+            return f"{label}：{'、'.join(p.get('attendees', []))}参会，决定：{p.get('decision', '')}{owners}{due}"
         case EventType.TIER_CHANGED:
             return f"{label}：{TIER_LABELS[Tier(p['from'])]} → {TIER_LABELS[Tier(p['to'])]}，原因：{p['reason']}"
         case EventType.INTAKE_CORRECTED:

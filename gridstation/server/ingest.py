@@ -23,7 +23,7 @@ from gridstation.domain.errors import DomainError, IllegalTransition, Validation
 from gridstation.domain.events import Event, new_id
 from gridstation.domain.lifecycle import check_legal
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN, is_valid_case_number
-from gridstation.domain.payloads import CENTRE_ONLY_FIELDS, check_payload
+from gridstation.domain.payloads import CENTRE_ONLY_EVENTS, CENTRE_ONLY_FIELDS, check_payload
 from gridstation.domain.validation import MAX_CLOCK_AHEAD, check_characters
 from gridstation.protocol import EventResult, PushedEvent, PushRequest, PushResponse
 from gridstation.server.core import ServerCore
@@ -34,11 +34,20 @@ from gridstation.server.models import ConflictRow, QuarantineRow, ServerCaseRow,
 # Corrections of the same value on both sides are not a disagreement; these codes say "already so".
 UNCHANGED_CODES = frozenset({"correction.unchanged", "tier.unchanged", "conference.unchanged"})
 # Only the centre writes these; a station's event carrying one is forged (a 12345 ticket, a department's report).
-FORGED_CODES = {"work_order": "workorder.forged", "department": "department.forged"}
+FORGED_CODES = {
+    "work_order": "workorder.forged",
+    "department": "department.forged",
+    "lead": "dispatch.forged",
+    "tasks": "dispatch.forged",
+}
+_FORGED_DISPATCH = "向部门派单（牵头、协办）只由城运中心记录：工作站上传的派单不能带承办部门，已隔离待查。"
 FORGED_REASONS = {
     "work_order": "只有城运中心能派发工单（12345、信访、码上就来）：工作站上传的登记不能带工单信息，已隔离待查。",
     "department": "部门上报只由城运中心记录：工作站上传的事件不能带上报部门，已隔离待查。",
+    "lead": _FORGED_DISPATCH,
+    "tasks": _FORGED_DISPATCH,
 }
+FORGED_EVENT_REASON = "撤回派单、部门反馈、网格长牵头和联勤联动只由城运中心的系统记录，工作站不能上传，已隔离待查。"
 # An applied event whose time lay too far ahead of the server's clock (see `shown_at`): the desk is told why.
 CLOCK_AHEAD = "clock.ahead"
 
@@ -392,6 +401,8 @@ def event_refusal(event: Event) -> tuple[str, str] | None:
     Its payload must have the typed shape of its type (the domain's table, the same the desk checks before storing),
     no text of it may hold control characters, and no station may send what only the centre writes.
     """
+    if event.type in CENTRE_ONLY_EVENTS:
+        return "event.centre_only", FORGED_EVENT_REASON
     forged = sorted(CENTRE_ONLY_FIELDS & event.payload.keys())
     if forged:
         return FORGED_CODES[forged[0]], FORGED_REASONS[forged[0]]

@@ -5,7 +5,8 @@ in the same transaction as that event (`eventlog.store_event` calls `record_disp
 department added after they were dispatched (`record_past_dispatches`), and was backfilled by the migration that
 created it. Department updates ask `department_may_see`; so will the console's department views.
 
-A DISPATCHED event names a department by `payload.department` (its code), or by an assignee equal to the
+A DISPATCHED event names a department by `payload.department` (its code), by the parts of a centre's dispatch
+(`payload.tasks`, lead and co-operating departments by code), or by an assignee equal to the
 department's code or name: what a clerk picks or types at the desk ("区绿化市容局"), whitespace and letter case
 forgiven. Only applied events count: a dispatch the server kept as a conflict never happened in the server's state.
 """
@@ -57,8 +58,12 @@ def department_directory(departments: Iterable[tuple[str, str]]) -> dict[str, st
 def departments_named(payload: Mapping[str, Any], directory: Mapping[str, str]) -> set[str]:
     """The codes of the departments a DISPATCHED event's payload names."""
     named = set()
-    for field in NAMING_FIELDS:
-        value = payload.get(field)
+    values = [payload.get(field) for field in NAMING_FIELDS]
+    # The centre's dispatch (吹哨报到) names every department's part, the co-operating ones too.
+    tasks = payload.get("tasks")
+    if isinstance(tasks, list):
+        values += [task.get("department") for task in tasks if isinstance(task, Mapping)]
+    for value in values:
         if isinstance(value, str) and name_key(value) in directory:
             named.add(directory[name_key(value)])
     return named

@@ -5,8 +5,8 @@ station lock): who may speak (`accounts`), what stations push (`ingest`) and pul
 receipt (`receipts`), the centre's work orders and department updates (`workorder_service`), reads for the public
 and for audits (`lookups`), the admin's repair of rows the sync cannot carry (`repair`), checking stored events
 against their hashes (`audit`), erasing personal data past the retention period (`retention`), and the console's
-users and sign-in (`users`) and case board (`case_reads`), whose scope `visibility` decides. Every event is
-stored through `eventlog`.
+users and sign-in (`users`), case board (`case_reads`) and 吹哨报到's dispatches and answers (`dispatch`), whose
+scope `visibility` decides. Every event is stored through `eventlog`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from gridstation.server.accounts import Accounts
 from gridstation.server.audit import ServerIntegrity
 from gridstation.server.case_reads import CaseReads
+from gridstation.server.dispatch import Dispatching
 from gridstation.server.feed import Feed
 from gridstation.server.ingest import Ingest
 from gridstation.server.lookups import Lookups
@@ -32,6 +33,7 @@ class ServerService(
     Feed,
     Receipts,
     WorkOrders,
+    Dispatching,
     Lookups,
     Repair,
     ServerIntegrity,

@@ -2404,6 +2404,58 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <source>照片校验值须为 64 位小写十六进制 SHA-256。</source>
       <translation>A photo's checksum must be a SHA-256 of 64 lowercase hexadecimal digits.</translation>
     </message>
+    <message>
+      <source>两次输入的密码不一致，账号未改动。</source>
+      <translation>The two passwords differ; the account was not changed.</translation>
+    </message>
+    <message>
+      <source>办理时限须晚于当前时间。</source>
+      <translation>The deadline must be later than now.</translation>
+    </message>
+    <message>
+      <source>协办部门有重复。</source>
+      <translation>A co-operating department is listed twice.</translation>
+    </message>
+    <message>
+      <source>完成时限的格式有误（如 2026-11-23T17:00:00+08:00）。</source>
+      <translation>The due time is malformed (e.g. 2026-11-23T17:00:00+08:00).</translation>
+    </message>
+    <message>
+      <source>没有终端可输入密码；请用 --password-stdin 从标准输入提供密码。</source>
+      <translation>No terminal to type the password in; give it on standard input with --password-stdin.</translation>
+    </message>
+    <message>
+      <source>派单须有且只有一个牵头部门。</source>
+      <translation>A dispatch needs exactly one lead department.</translation>
+    </message>
+    <message>
+      <source>网格长不能指定部门。</source>
+      <translation>A grid lead cannot have a department.</translation>
+    </message>
+    <message>
+      <source>网格长须用 --grid 指定至少一个网格。</source>
+      <translation>A grid lead needs at least one grid (--grid).</translation>
+    </message>
+    <message>
+      <source>请填写参会单位。</source>
+      <translation>Please enter who attended.</translation>
+    </message>
+    <message>
+      <source>请选择反馈类型（接单、退单、进展、到场或办理结果）。</source>
+      <translation>Please choose the kind of answer (accept, reject, progress, on site or result).</translation>
+    </message>
+    <message>
+      <source>请选择牵头部门。</source>
+      <translation>Please choose the lead department.</translation>
+    </message>
+    <message>
+      <source>部门用户不能指定网格。</source>
+      <translation>A department user cannot have grids.</translation>
+    </message>
+    <message>
+      <source>部门用户须用 --department 指定所属部门。</source>
+      <translation>A department user needs its department (--department).</translation>
+    </message>
   </context>
   <context>
     <name>labels</name>
@@ -2774,6 +2826,22 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>上传照片</source>
       <translation>Upload photos</translation>
+    </message>
+    <message>
+      <source>撤回派单</source>
+      <translation>Dispatch withdrawn</translation>
+    </message>
+    <message>
+      <source>部门反馈</source>
+      <translation>Department answer</translation>
+    </message>
+    <message>
+      <source>网格长牵头</source>
+      <translation>Grid lead takes the lead</translation>
+    </message>
+    <message>
+      <source>联勤联动</source>
+      <translation>Joint meeting</translation>
     </message>
   </context>
   <context>
