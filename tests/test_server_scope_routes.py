@@ -15,6 +15,7 @@ import pytest
 from starlette.routing import BaseRoute
 
 from gridstation.domain.console_roles import ConsoleRole
+from gridstation.server.console.auth import COOKIE_PATH, SESSION_COOKIE
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
 from tests.support.console import GREEN, GREEN_NAME, WATER, WATER_NAME, Console, console_of
@@ -50,6 +51,11 @@ NOT_ABOUT_CASES = {
     "POST /open311/v2/requests.{fmt}": "Open311, api_key of a station",
     "GET /open311/v2/requests/{service_request_id}.{fmt}": "Open311, public scrubbed view",
     "GET /open311/v2/tokens/{token}.{fmt}": "Open311, public",
+    "GET /console/login": "the console's sign-in page",
+    "POST /console/login": "signing in at the console",
+    "POST /console/logout": "signing out: ends the caller's own session",
+    "GET /console/static/{name}": "the console's stylesheet",
+    "GET /console/stations": "stations and their last sync, no cases; centre and admins only",
     **{
         f"{method} /open311/v2/{{rest:path}}": "Open311's answer to an address it does not have"
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -90,12 +96,36 @@ def case_routes(api: Api) -> list[tuple[str, str]]:
     ]
 
 
+def is_page(path: str) -> bool:
+    """A console page: signed in by the session cookie (which holds the same kind of token), answers in HTML."""
+    return path.startswith("/console/")
+
+
 def call(console: Console, method: str, path: str, number: str, token: str | None) -> httpx.Response:
     url = path.replace("{number}", number)
     assert "{" not in url, f"{method} {path}: a path parameter this test does not know how to fill"
-    headers = auth(token) if token else {}
     body = BODIES.get(f"{method} {path}")
-    return console.api.client.request(method, url, headers=headers, json=body)
+    client = console.api.client
+    if is_page(path):
+        client.cookies.clear()
+        if token:
+            client.cookies.set(SESSION_COOKIE, token, path=COOKIE_PATH)
+        try:
+            return client.request(method, url, data=body, follow_redirects=False)
+        finally:
+            client.cookies.clear()
+    headers = auth(token) if token else {}
+    return client.request(method, url, headers=headers, json=body)
+
+
+def same_answer(hidden: httpx.Response, missing: httpx.Response, number: str) -> bool:
+    """A hidden case is answered exactly as one that does not exist (its number aside)."""
+    if hidden.headers.get("content-type", "").startswith("text/html"):
+        return hidden.text.replace(number, NOWHERE) == missing.text
+    return (
+        hidden.json()["error"]["code"] == missing.json()["error"]["code"] == "case.unknown"
+        and hidden.json()["error"]["message"].replace(number, NOWHERE) == missing.json()["error"]["message"]
+    )
 
 
 @pytest.fixture
@@ -132,18 +162,19 @@ def test_no_case_route_shows_a_case_outside_the_callers_scope(console: Console, 
                 if "{number}" in path:
                     hidden = call(console, method, path, number, token)
                     missing = call(console, method, path, NOWHERE, token)
-                    assert hidden.status_code == 404, hidden.text
-                    assert hidden.json()["error"]["code"] == missing.json()["error"]["code"] == "case.unknown"
-                    assert (
-                        hidden.json()["error"]["message"].replace(number, NOWHERE) == missing.json()["error"]["message"]
-                    )
+                    assert hidden.status_code == missing.status_code == 404, hidden.text
+                    assert same_answer(hidden, missing, number)
                 else:
                     answer = call(console, method, path, number, token)
                     assert answer.status_code == 200, answer.text
                     assert number not in answer.text
         with subtests.test(route=f"{method} {path}", user="nobody signed in"):
             answer = call(console, method, path, g01, None)
-            assert answer.status_code == 401, answer.text
+            if is_page(path):  # a page sends the browser to the sign-in page instead
+                assert answer.status_code == 303 and answer.headers["location"].startswith("/console/login")
+                assert g01 not in answer.text
+            else:
+                assert answer.status_code == 401, answer.text
 
 
 def test_a_list_holds_exactly_the_callers_cases(console: Console) -> None:
