@@ -243,3 +243,28 @@ def test_a_dispatch_form_without_its_csrf_token_is_refused(console: Console) -> 
     refused = client.post(f"/console/cases/{number}/dispatch", data=fields, follow_redirects=False)
     assert refused.status_code == 403 and CSRF_REFUSED in refused.text
     assert timeline_entries(client.get(f"/console/cases/{number}")) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/console/cases/{number}"),
+        ("POST", "/console/cases/{number}/dispatch"),
+        ("POST", "/console/cases/{number}/withdraw"),
+        ("POST", "/console/cases/{number}/reply"),
+    ],
+)
+def test_every_console_case_route_keeps_to_the_users_scope(console: Console, method: str, path: str) -> None:
+    """The console's half of tests/test_server_scope_routes.py: cookie sessions instead of bearer tokens."""
+    number = console.case(grid="G01", dispatched_to=GREEN_NAME)
+    client = console.api.client
+    url = path.replace("{number}", number)
+    assert client.request(method, url, follow_redirects=False).headers["location"] == "/console/login"
+    sign_in(client, "water")
+    token = csrf_of(client.get("/console/"))
+    fields = {"csrf_token": token, "idempotency_key": "scope-console", "lead": WATER, "reason": "x", "kind": "accept"}
+    body = fields if method == "POST" else None
+    hidden = client.request(method, url, data=body)
+    missing = client.request(method, path.replace("{number}", "JA01-NO-SUCH"), data=body)
+    assert hidden.status_code == missing.status_code == 404
+    assert "找不到诉求" in hidden.text
