@@ -162,3 +162,32 @@ def test_a_form_posted_without_its_csrf_token_is_refused(browser: Any, site: Sit
     assert CSRF_REFUSED in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
     browser.get(f"{site.live.url}/console/")
     assert site.plain in rows(browser)  # still signed in: the forged logout changed nothing
+
+
+def test_the_centre_dispatches_and_water_accepts_and_answers_in_the_browser(browser: Any, site: Site) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    sign_in(browser, site, "centre")
+    browser.get(f"{site.live.url}/console/cases/{site.plain}")
+    Select(browser.find_element(By.ID, "lead")).select_by_value("WATER")
+    Select(browser.find_element(By.ID, "assist")).select_by_value("GREEN")
+    browser.find_element(By.ID, "dispatch-note").send_keys("请水务局牵头，绿化市容局协办")
+    click_and_wait(browser, browser.find_element(By.ID, "dispatch"))
+    assert browser.current_url == f"{site.live.url}/console/cases/{site.plain}"
+    tasks = browser.find_element(By.CSS_SELECTOR, "table.tasks").text
+    assert "WATER 牵头" in tasks and "GREEN 协办" in tasks
+
+    browser.delete_all_cookies()
+    sign_in(browser, site, "water")
+    browser.get(f"{site.live.url}/console/inbox")
+    waiting = next(t for t in browser.find_elements(By.CSS_SELECTOR, "section.tray") if "待接单" in t.text)
+    click_and_wait(browser, waiting.find_element(By.LINK_TEXT, site.plain))
+    click_and_wait(browser, browser.find_element(By.ID, "submit-accept"))
+    browser.find_element(By.ID, "note-result").send_keys("井盖已更换，现场已清理")
+    click_and_wait(browser, browser.find_element(By.ID, "submit-result"))
+
+    assert "已处置" in browser.find_element(By.TAG_NAME, "h1").text
+    timeline = browser.find_element(By.CSS_SELECTOR, "ol.timeline").text
+    assert "WATER（牵头）接单" in timeline
+    assert "WATER（牵头）办理结果：井盖已更换，现场已清理" in timeline

@@ -113,3 +113,158 @@ def test_the_board_filters_and_bad_input_is_named_not_a_500(console: Console) ->
     assert "办理经过" in case_page.text and 'id="dispatch-and-replies"' in case_page.text
     stations = client.get("/console/stations")
     assert "JA01" in stations.text
+
+
+KEY = re.compile(r'id="(dispatch-form|reply-[a-z_]+|withdraw-form)".*?name="idempotency_key" value="([^"]+)"', re.S)
+ROAD = "ROAD"
+
+
+def form_keys(page: httpx.Response) -> dict[str, str]:
+    return dict(KEY.findall(page.text))
+
+
+def timeline_entries(page: httpx.Response) -> int:
+    return page.text.split('<ol class="timeline">')[1].split("</ol>")[0].count("<li>")
+
+
+def dispatch_form(client: httpx.Client, number: str, **extra: object) -> httpx.Response:
+    case_page = client.get(f"/console/cases/{number}")
+    fields: dict[str, object] = {
+        "csrf_token": csrf_of(case_page),
+        "idempotency_key": form_keys(case_page)["dispatch-form"],
+        "lead": WATER,
+        "assist": [GREEN],
+        "note": "请尽快处置",
+        **extra,
+    }
+    return client.post(f"/console/cases/{number}/dispatch", data=fields, follow_redirects=False)  # type: ignore[arg-type]
+
+
+def reply_form(client: httpx.Client, number: str, kind: str, note: str = "") -> httpx.Response:
+    case_page = client.get(f"/console/cases/{number}")
+    fields = {
+        "csrf_token": csrf_of(case_page),
+        "idempotency_key": form_keys(case_page)[f"reply-{kind}"],
+        "kind": kind,
+        "note": note,
+    }
+    return client.post(f"/console/cases/{number}/reply", data=fields, follow_redirects=False)
+
+
+def trays(client: httpx.Client) -> dict[str, str]:
+    text = client.get("/console/inbox").text
+    return {part.split("<small>")[0].strip(): part for part in text.split('<section class="tray">\n<h2>')[1:]}
+
+
+def test_the_centre_dispatches_and_the_lead_department_answers_through_the_forms(console: Console) -> None:
+    number = console.case(grid="G01")
+    client = console.api.client
+    sign_in(client, "centre")
+    dispatched = dispatch_form(client, number)
+    assert dispatched.status_code == 303 and dispatched.headers["location"] == f"/console/cases/{number}"
+    page_after = client.get(f"/console/cases/{number}")
+    assert 'id="withdraw-form"' in page_after.text and "区水务局" in page_after.text
+
+    client.cookies.clear()
+    sign_in(client, "water")
+    assert number in trays(client)["待接单"]
+    assert reply_form(client, number, "accept").status_code == 303
+    assert number in trays(client)["办理中"] and number not in trays(client)["待接单"]
+    assert reply_form(client, number, "result", "井盖已更换").status_code == 303
+    done = client.get(f"/console/cases/{number}")
+    assert "已处置" in done.text and "井盖已更换" in done.text
+    assert 'id="reply-result"' not in done.text  # its part is answered: no more reply forms
+    assert number in trays(client)["已反馈"]
+
+
+def test_a_cooperating_department_is_in_its_own_tray_when_the_lead_is_done(console: Console) -> None:
+    number = console.case(grid="G01")
+    sign_in(console.api.client, "centre")
+    assert dispatch_form(console.api.client, number).status_code == 303
+    console.api.client.cookies.clear()
+    sign_in(console.api.client, "water")
+    reply_form(console.api.client, number, "result", "已处置完毕")
+    console.api.client.cookies.clear()
+    sign_in(console.api.client, "green")
+    mine = trays(console.api.client)
+    assert number in mine["待接单"] and number not in mine["已反馈"]  # the case is disposed; GREEN's part is not
+
+
+def test_a_double_posted_form_stores_one_event(console: Console) -> None:
+    number = console.case(grid="G01")
+    client = console.api.client
+    sign_in(client, "centre")
+    case_page = client.get(f"/console/cases/{number}")
+    before = timeline_entries(case_page)
+    fields = {
+        "csrf_token": csrf_of(case_page),
+        "idempotency_key": form_keys(case_page)["dispatch-form"],
+        "lead": WATER,
+        "note": "",
+    }
+    first = client.post(f"/console/cases/{number}/dispatch", data=fields, follow_redirects=False)
+    second = client.post(f"/console/cases/{number}/dispatch", data=fields, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    assert timeline_entries(client.get(f"/console/cases/{number}")) == before + 1
+
+
+def test_a_department_without_a_part_gets_404_and_refusals_are_chinese(console: Console) -> None:
+    console.server.add_department(ROAD, "区建管委")
+    console.server.add_user("road", ConsoleRole.DEPARTMENT, PASSWORD, department=ROAD)
+    number = console.case(grid="G01")
+    client = console.api.client
+    sign_in(client, "centre")
+    no_lead = dispatch_form(client, number, lead="")
+    assert no_lead.status_code == 422 and "请选择牵头部门" in no_lead.text
+    both = dispatch_form(client, number, assist=[WATER])
+    assert both.status_code == 422 and "已是牵头部门" in both.text
+    assert dispatch_form(client, number).status_code == 303
+    client.cookies.clear()
+    sign_in(client, "road")
+    board = client.get("/console/")
+    outsider = client.post(
+        f"/console/cases/{number}/reply",
+        data={"csrf_token": csrf_of(board), "idempotency_key": "abcdefgh12", "kind": "accept"},
+    )
+    assert outsider.status_code == 404 and "找不到诉求" in outsider.text
+    client.cookies.clear()
+    sign_in(client, "water")
+    no_reason = reply_form(client, number, "reject")
+    assert no_reason.status_code == 422 and "退单原因" in no_reason.text
+
+
+def test_a_dispatch_form_without_its_csrf_token_is_refused(console: Console) -> None:
+    number = console.case(grid="G01")
+    client = console.api.client
+    sign_in(client, "centre")
+    case_page = client.get(f"/console/cases/{number}")
+    before = timeline_entries(case_page)
+    fields = {"idempotency_key": form_keys(case_page)["dispatch-form"], "lead": WATER}
+    refused = client.post(f"/console/cases/{number}/dispatch", data=fields, follow_redirects=False)
+    assert refused.status_code == 403 and CSRF_REFUSED in refused.text
+    assert timeline_entries(client.get(f"/console/cases/{number}")) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/console/cases/{number}"),
+        ("POST", "/console/cases/{number}/dispatch"),
+        ("POST", "/console/cases/{number}/withdraw"),
+        ("POST", "/console/cases/{number}/reply"),
+    ],
+)
+def test_every_console_case_route_keeps_to_the_users_scope(console: Console, method: str, path: str) -> None:
+    """The console's half of tests/test_server_scope_routes.py: cookie sessions instead of bearer tokens."""
+    number = console.case(grid="G01", dispatched_to=GREEN_NAME)
+    client = console.api.client
+    url = path.replace("{number}", number)
+    assert client.request(method, url, follow_redirects=False).headers["location"] == "/console/login"
+    sign_in(client, "water")
+    token = csrf_of(client.get("/console/"))
+    fields = {"csrf_token": token, "idempotency_key": "scope-console", "lead": WATER, "reason": "x", "kind": "accept"}
+    body = fields if method == "POST" else None
+    hidden = client.request(method, url, data=body)
+    missing = client.request(method, path.replace("{number}", "JA01-NO-SUCH"), data=body)
+    assert hidden.status_code == missing.status_code == 404
+    assert "找不到诉求" in hidden.text

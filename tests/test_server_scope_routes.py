@@ -61,6 +61,21 @@ NOT_ABOUT_CASES = {
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
 }
+# The console's HTML routes sign in by a session cookie, not a bearer token: their scope (404 outside it, to the
+# sign-in page without a session) is checked with cookie sessions in tests/test_console_session.py.
+CONSOLE_ROUTES = {
+    "GET /console/",
+    "GET /console/cases/{number}",
+    "GET /console/inbox",
+    "GET /console/login",
+    "GET /console/static/{name}",
+    "GET /console/stations",
+    "POST /console/login",
+    "POST /console/logout",
+    "POST /console/cases/{number}/dispatch",
+    "POST /console/cases/{number}/withdraw",
+    "POST /console/cases/{number}/reply",
+}
 # Routes a department speaks to with its old token instead of a user's: checked with an out-of-scope token.
 DEPARTMENT_TOKEN_ROUTES = {"POST /api/v1/department/updates"}
 # A request body each case route needs to get past validation to its scope check (none of the reads need one).
@@ -92,7 +107,7 @@ def case_routes(api: Api) -> list[tuple[str, str]]:
     return [
         (method, path)
         for method, path in app_routes(api)
-        if f"{method} {path}" not in NOT_ABOUT_CASES and f"{method} {path}" not in DEPARTMENT_TOKEN_ROUTES
+        if f"{method} {path}" not in set(NOT_ABOUT_CASES) | DEPARTMENT_TOKEN_ROUTES | CONSOLE_ROUTES
     ]
 
 

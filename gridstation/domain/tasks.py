@@ -100,3 +100,20 @@ def with_reply(
         replace(t, state=REPLY_STATES[kind], last_reply=words or t.last_reply) if t.department == department else t
         for t in tasks
     )
+
+
+# A department's inbox (待办收件箱): its trays, by where ITS part of the dispatch stands, not the case's status.
+INBOX_TRAYS = ("待接单", "办理中", "已反馈", "超期")
+_TRAY_OF_STATE: dict[TaskState, str] = {
+    TaskState.DISPATCHED: "待接单",
+    TaskState.ACCEPTED: "办理中",
+    TaskState.ANSWERED: "已反馈",
+}
+
+
+def inbox_tray(task: DepartmentTask, now: datetime) -> str | None:
+    """The tray of a department's task: 超期 when its own deadline passed without a result (only there); None
+    for a part it sent back (退单) or the centre withdrew — no longer its work."""
+    if task.is_open and task.due_at is not None and now > task.due_at:
+        return "超期"
+    return _TRAY_OF_STATE.get(task.state)

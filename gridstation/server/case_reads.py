@@ -17,6 +17,7 @@ from gridstation.domain.codec import state_from_json
 from gridstation.domain.enums import STATUS_LABELS, Channel, Status, Tier
 from gridstation.domain.events import event_from_stored
 from gridstation.domain.sla import Colour
+from gridstation.domain.tasks import DepartmentTask
 from gridstation.domain.timeline import describe_event
 from gridstation.server.case_views import CaseDetail, CaseListItem, CasePage, TimelineEntry
 from gridstation.server.core import ServerCore
@@ -82,6 +83,18 @@ class CaseReads(ServerCore):
                 ),
                 timeline=_timeline(session, row.id),
             )
+
+    def case_tasks(self, principal: Principal, numbers: list[str]) -> dict[str, tuple[DepartmentTask, ...]]:
+        """The departments' parts of the current dispatch of each case numbered so that `principal` may see."""
+        if not numbers:
+            return {}
+        with self.reading() as session:
+            rows = session.execute(
+                select(ServerCaseRow.number, ServerCaseRow.state).where(
+                    visible_cases(principal), ServerCaseRow.number.in_(numbers)
+                )
+            ).tuples()
+            return {number: state_from_json(state).tasks for number, state in rows}
 
 
 def _timeline(session: Session, case_id: str) -> list[TimelineEntry]:

@@ -57,14 +57,18 @@ def new_login_csrf() -> str:
 
 async def read_form(request: Request) -> dict[str, str]:
     """A plain HTML form (application/x-www-form-urlencoded), one value per field; too large or garbled: refused."""
+    return {name: values[0] for name, values in (await read_fields(request)).items()}
+
+
+async def read_fields(request: Request) -> dict[str, list[str]]:
+    """Every value of every field (a multi-select sends one field several times); refused as `read_form`."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise ConsoleRefusal(413, "提交的内容过长。")
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise ConsoleRefusal(400, "提交的内容无法识别（不是 UTF-8 表单）。") from None
-    return {name: values[0] for name, values in fields.items()}
 
 
 def check_csrf(sent: str | None, expected: str | None) -> None:

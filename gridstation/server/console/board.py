@@ -5,14 +5,16 @@ A filter that does not parse is dropped and named in a Chinese message on the pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import urlencode
 
 from gridstation.domain.enums import STATUS_LABELS, Status
 from gridstation.domain.sla import COLOUR_LABELS, Colour
+from gridstation.domain.tasks import INBOX_TRAYS, DepartmentTask, inbox_tray, task_of
 from gridstation.server.case_reads import CaseFilter
 from gridstation.server.case_views import CaseListItem
 
@@ -95,22 +97,35 @@ def _choice(values: dict[str, str], name: str, label: str, kind: type[E], proble
         return None
 
 
-INBOX_GROUPS = ("待接单", "办理中", "已反馈", "超期")
-
-
-def inbox_groups(items: Iterable[CaseListItem]) -> dict[str, list[CaseListItem]]:
-    """A department's cases in the four trays. Until departments answer through the console (the dispatch
-    service), the tray follows the case's status: dispatched and not yet worked on → 待接单; being worked on →
-    办理中; disposed or closed → 已反馈; any open case past its deadline → 超期 (only there)."""
-    groups: dict[str, list[CaseListItem]] = {name: [] for name in INBOX_GROUPS}
+def inbox_groups(
+    items: Iterable[CaseListItem],
+    tasks: Mapping[str, Sequence[DepartmentTask]],
+    department: str | None,
+    now: datetime,
+) -> dict[str, list[CaseListItem]]:
+    """A user's cases in the four trays. A department's case goes by ITS part of the centre's dispatch
+    (`inbox_tray`: 待接单, 办理中, 已反馈, 超期 by its own deadline); a part it sent back or that was withdrawn is
+    in no tray. A case without such a part (a desk's own dispatch by name, or a user who is not a department)
+    goes by the case's status: dispatched → 待接单; being worked on → 办理中; disposed or closed → 已反馈; any
+    open case past its deadline → 超期 (only there)."""
+    groups: dict[str, list[CaseListItem]] = {name: [] for name in INBOX_TRAYS}
     for item in items:
-        status = Status(item.status)
-        if status in ANSWERED:
-            groups["已反馈"].append(item)
-        elif item.overdue:
-            groups["超期"].append(item)
-        elif status is Status.DISPATCHED:
-            groups["待接单"].append(item)
-        else:
-            groups["办理中"].append(item)
+        task = task_of(tasks.get(item.number, ()), department) if department else None
+        if task is not None:
+            tray = inbox_tray(task, now)
+            if tray is not None:
+                groups[tray].append(item)
+            continue
+        groups[_tray_by_status(item)].append(item)
     return groups
+
+
+def _tray_by_status(item: CaseListItem) -> str:
+    status = Status(item.status)
+    if status in ANSWERED:
+        return "已反馈"
+    if item.overdue:
+        return "超期"
+    if status is Status.DISPATCHED:
+        return "待接单"
+    return "办理中"

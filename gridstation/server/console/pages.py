@@ -2,8 +2,8 @@
 
 Every page reads through the service (the same `list_cases`/`case_detail` as the JSON API), so a case outside the
 user's scope (`visibility`) is the same 404 page as a case that does not exist. Refusals and bad input become a
-Chinese message on the page (`ConsoleRefusal`, `ServerError`), never a traceback. Writes other than signing in and
-out (dispatch, replies) come with the dispatch service: the case page keeps a section for their forms.
+Chinese message on the page (`ConsoleRefusal`, `ServerError`), never a traceback. The case page carries the
+forms of 吹哨报到 (`forms.case_forms`), which post to `actions`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gridstation.domain.console_roles import CONSOLE_ROLE_LABELS, SEES_ALL_CASES
+from gridstation.domain.enums import TASK_ROLE_LABELS, TASK_STATE_LABELS
 from gridstation.domain.localtime import local_minute
 from gridstation.domain.sla import COLOUR_LABELS
 from gridstation.server.case_reads import MAX_PAGE
@@ -34,6 +35,7 @@ from gridstation.server.console.auth import (
     signed_in,
 )
 from gridstation.server.console.board import BOARD_PAGE, COLOUR_CHOICES, STATUS_CHOICES, board_query, inbox_groups
+from gridstation.server.console.forms import case_forms
 from gridstation.server.errors import ServerError
 from gridstation.server.service import ServerService
 from gridstation.server.visibility import Principal
@@ -50,6 +52,8 @@ templates.globals.update(
     csrf_field=CSRF_FIELD,
     status_choices=STATUS_CHOICES,
     colour_choices=COLOUR_CHOICES,
+    task_role_labels=TASK_ROLE_LABELS,
+    task_state_labels=TASK_STATE_LABELS,
 )
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -162,10 +166,20 @@ def board(request: Request) -> Response:
     return page(request, build)
 
 
+def case_page(
+    service: ServerService, user: Principal, csrf: str, number: str, message: str = "", status: int = 200
+) -> HTMLResponse:
+    """One case, with the forms of what this user may do on it (`case_forms`), and a message from a refused one."""
+    detail = service.case_detail(user, number)
+    tasks = service.case_tasks(user, [detail.case.number]).get(detail.case.number, ())
+    forms = case_forms(user, tasks, service.departments())
+    return render("case.html", status, user=user, csrf=csrf, detail=detail, forms=forms, message=message)
+
+
 @router.get("/cases/{number}")
 def case(request: Request, number: str) -> Response:
     def build(service: ServerService, user: Principal, csrf: str) -> Response:
-        return render("case.html", user=user, csrf=csrf, detail=service.case_detail(user, number))
+        return case_page(service, user, csrf, number)
 
     return page(request, build)
 
@@ -174,7 +188,9 @@ def case(request: Request, number: str) -> Response:
 def inbox(request: Request) -> Response:
     def build(service: ServerService, user: Principal, csrf: str) -> Response:
         cases = service.list_cases(user, board_query({}).wanted, limit=MAX_PAGE)
-        return render("inbox.html", user=user, csrf=csrf, groups=inbox_groups(cases.items), total=cases.total)
+        tasks = service.case_tasks(user, [item.number for item in cases.items]) if user.department else {}
+        groups = inbox_groups(cases.items, tasks, user.department, service.now())
+        return render("inbox.html", user=user, csrf=csrf, groups=groups, total=cases.total)
 
     return page(request, build)
 

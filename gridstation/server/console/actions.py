@@ -1,0 +1,144 @@
+"""The console's 吹哨报到 forms posted: dispatch and withdraw (centre, admin, a gridlead in its grid), a
+department's replies and a gridlead's 牵头 — each a call to the dispatch service, which holds every rule.
+
+A form carries the session's CSRF token and the idempotency key its page was rendered with. Success answers 303 to
+the case page (so a reload does not post again); a refusal is the case page again with the service's Chinese
+message and its 4xx status; a case outside the user's scope is the same 404 page as a case that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import pydantic
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from gridstation.domain.localtime import BEIJING
+from gridstation.server.console.auth import CSRF_FIELD, ConsoleRefusal, check_csrf, read_fields, session_csrf, signed_in
+from gridstation.server.console.pages import NOT_SIGNED_IN, case_page, refused, service_of
+from gridstation.server.dispatch_views import DispatchRequest, ReplyRequest, WithdrawRequest
+from gridstation.server.errors import ServerError
+from gridstation.server.service import ServerService
+from gridstation.server.visibility import Principal
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+Fields = dict[str, list[str]]
+Perform = Callable[[ServerService, Principal, str, Fields], object]
+
+# What a field the request models refuse means to the person at the form.
+FIELD_PROBLEMS = {
+    "lead": "请选择牵头部门。",
+    "assist": "协办部门有误（最多 10 个）。",
+    "note": "说明过长（最多 2000 字）或含有无效字符。",
+    "reason": "原因过长（最多 2000 字）或含有无效字符。",
+    "kind": "请选择反馈类型。",
+    "idempotency_key": "表单已失效，请刷新页面后重试。",
+}
+
+
+def one(fields: Fields, name: str) -> str:
+    values = fields.get(name) or [""]
+    return values[0].strip()
+
+
+def form_due(fields: Fields) -> datetime | None:
+    """The 办理时限 of a `datetime-local` field: Beijing time, as the station and the centre read it."""
+    text = one(fields, "due")
+    if not text:
+        return None
+    try:
+        due = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConsoleRefusal(422, "办理时限的格式有误（如 2026-11-23 17:00）。") from None
+    return due if due.tzinfo else due.replace(tzinfo=BEIJING)
+
+
+def checked(model: type[pydantic.BaseModel], **values: Any) -> Any:
+    try:
+        return model(**values)
+    except pydantic.ValidationError as error:
+        where = str(error.errors()[0]["loc"][0]) if error.errors() and error.errors()[0]["loc"] else ""
+        raise ConsoleRefusal(422, FIELD_PROBLEMS.get(where, "提交的内容有误，请检查后重试。")) from None
+
+
+def dispatch(service: ServerService, user: Principal, number: str, fields: Fields) -> object:
+    request = checked(
+        DispatchRequest,
+        lead=one(fields, "lead"),
+        assist=[code for code in fields.get("assist", []) if code],
+        due=form_due(fields),
+        note=one(fields, "note"),
+        idempotency_key=one(fields, "idempotency_key"),
+    )
+    return service.dispatch_case(user, number, request)
+
+
+def withdraw(service: ServerService, user: Principal, number: str, fields: Fields) -> object:
+    request = checked(WithdrawRequest, reason=one(fields, "reason"), idempotency_key=one(fields, "idempotency_key"))
+    return service.withdraw_dispatch(user, number, request)
+
+
+def reply(service: ServerService, user: Principal, number: str, fields: Fields) -> object:
+    request = checked(
+        ReplyRequest, kind=one(fields, "kind"), note=one(fields, "note"), idempotency_key=one(fields, "idempotency_key")
+    )
+    return service.reply_case(user, number, request)
+
+
+def act(request: Request, number: str, fields: Fields | ConsoleRefusal, perform: Perform) -> Response:
+    service = service_of(request)
+    session = signed_in(request, service)
+    if session is None:
+        return RedirectResponse(NOT_SIGNED_IN, status_code=303)
+    user, token = session
+    csrf = session_csrf(token)
+    try:
+        if isinstance(fields, ConsoleRefusal):
+            raise fields
+        check_csrf(one(fields, CSRF_FIELD), csrf)
+        perform(service, user, number, fields)
+    except ConsoleRefusal as refusal:
+        return refused_on_case(service, user, csrf, number, refusal.status, refusal.message)
+    except ServerError as error:
+        return refused_on_case(service, user, csrf, number, error.status, error.message_zh)
+    return RedirectResponse(f"/console/cases/{quote(number, safe='')}", status_code=303)
+
+
+def refused_on_case(
+    service: ServerService, user: Principal, csrf: str, number: str, status: int, message: str
+) -> Response:
+    """The case page again with why the form was refused; a case the user may not see: the 404 page."""
+    if status == 404:
+        return refused(404, message, user, csrf)
+    try:
+        return case_page(service, user, csrf, number, message, status)
+    except ServerError as error:
+        return refused(error.status, error.message_zh, user, csrf)
+
+
+async def posted(request: Request, number: str, perform: Perform) -> Response:
+    try:
+        fields: Fields | ConsoleRefusal = await read_fields(request)
+    except ConsoleRefusal as refusal:
+        fields = refusal
+    return await run_in_threadpool(act, request, number, fields, perform)
+
+
+@router.post("/cases/{number}/dispatch")
+async def dispatch_form(request: Request, number: str) -> Response:
+    return await posted(request, number, dispatch)
+
+
+@router.post("/cases/{number}/withdraw")
+async def withdraw_form(request: Request, number: str) -> Response:
+    return await posted(request, number, withdraw)
+
+
+@router.post("/cases/{number}/reply")
+async def reply_form(request: Request, number: str) -> Response:
+    return await posted(request, number, reply)
