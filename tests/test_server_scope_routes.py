@@ -15,7 +15,7 @@ import pytest
 from starlette.routing import BaseRoute
 
 from gridstation.domain.console_roles import ConsoleRole
-from gridstation.server.console.auth import COOKIE_PATH, SESSION_COOKIE
+from gridstation.server.console.auth import COOKIE_PATH, CSRF_FIELD, SESSION_COOKIE, session_csrf
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
 from tests.support.console import GREEN, GREEN_NAME, WATER, WATER_NAME, Console, console_of
@@ -61,21 +61,6 @@ NOT_ABOUT_CASES = {
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
 }
-# The console's HTML routes sign in by a session cookie, not a bearer token: their scope (404 outside it, to the
-# sign-in page without a session) is checked with cookie sessions in tests/test_console_session.py.
-CONSOLE_ROUTES = {
-    "GET /console/",
-    "GET /console/cases/{number}",
-    "GET /console/inbox",
-    "GET /console/login",
-    "GET /console/static/{name}",
-    "GET /console/stations",
-    "POST /console/login",
-    "POST /console/logout",
-    "POST /console/cases/{number}/dispatch",
-    "POST /console/cases/{number}/withdraw",
-    "POST /console/cases/{number}/reply",
-}
 # Routes a department speaks to with its old token instead of a user's: checked with an out-of-scope token.
 DEPARTMENT_TOKEN_ROUTES = {"POST /api/v1/department/updates"}
 # A request body each case route needs to get past validation to its scope check (none of the reads need one).
@@ -84,6 +69,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/cases/{number}/withdraw": {"reason": "派错部门", "idempotency_key": "scope-withdraw"},
     "POST /api/v1/cases/{number}/reply": {"kind": "accept", "idempotency_key": "scope-reply"},
 }
+# The console's forms post the same fields (and their session's CSRF token, added by `call`).
+BODIES |= {f"POST /console/{route.removeprefix('POST /api/v1/')}": body for route, body in list(BODIES.items())}
 
 
 def app_routes(api: Api) -> list[tuple[str, str]]:
@@ -107,7 +94,7 @@ def case_routes(api: Api) -> list[tuple[str, str]]:
     return [
         (method, path)
         for method, path in app_routes(api)
-        if f"{method} {path}" not in set(NOT_ABOUT_CASES) | DEPARTMENT_TOKEN_ROUTES | CONSOLE_ROUTES
+        if f"{method} {path}" not in NOT_ABOUT_CASES and f"{method} {path}" not in DEPARTMENT_TOKEN_ROUTES
     ]
 
 
@@ -125,6 +112,8 @@ def call(console: Console, method: str, path: str, number: str, token: str | Non
         client.cookies.clear()
         if token:
             client.cookies.set(SESSION_COOKIE, token, path=COOKIE_PATH)
+            if method == "POST":
+                body = {**(body or {}), CSRF_FIELD: session_csrf(token)}
         try:
             return client.request(method, url, data=body, follow_redirects=False)
         finally:
