@@ -83,6 +83,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+import server_board  # noqa: E402  (benchmarks/server_board.py: figure 3, the case board)
 from sqlalchemy import create_engine, insert, make_url, text  # noqa: E402
 
 from gridstation.domain.case import CaseState, Intake, apply  # noqa: E402
@@ -927,6 +928,9 @@ class Report:
             f"vs {f.baseline_label} {fmt_s(f.baseline_seconds)} ({rate(f.events, f.baseline_seconds)} ev/s) "
             f"-> {f.ratio_text}"
         )
+        if not f.events:  # a read figure (the case board): times only, in ms even above a second
+            line = f"{f.database}: {f.label}: {f.seconds * 1000:.2f} ms vs {f.baseline_label} " \
+                f"{f.baseline_seconds * 1000:.2f} ms -> {f.ratio_text}"
         print(line + (f"   [{f.note}]" if f.note else ""), flush=True)
         if f.failed:
             print(f"  !! FAILED: {f.failed}", flush=True)
@@ -939,10 +943,10 @@ class Report:
                     f.label,
                     f.database,
                     fmt_s(f.seconds),
-                    rate(f.done_events, f.seconds),
+                    rate(f.done_events, f.seconds) if f.events else "",
                     f.baseline_label,
                     fmt_s(f.baseline_seconds),
-                    rate(f.events, f.baseline_seconds),
+                    rate(f.events, f.baseline_seconds) if f.events else "",
                     f.ratio_text,
                 )
             )
@@ -1194,6 +1198,18 @@ def bench_sync(report: Report, backend: Backend, stations: Sequence[StationData]
 # ---------------------------------------------------------------------------------------------- main
 
 
+# ---------------------------------------------------------------------------------------------- 3. case board
+
+
+def bench_board_figures(report: Report, stations: int, cases: int, reps: int, *, fresh: bool) -> None:
+    section(
+        f"3. case board: {stations} stations x {cases:,} cases; ServerService.list_cases (GET /api/v1/cases) as a "
+        f"centre user, count + first page of {server_board.PAGE}, vs the same SQL by hand (SQLite, median of {reps})"
+    )
+    for f in server_board.bench_board(CACHE, stations, cases, reps, COMPLAINTS, COMPOUNDS, BUILDINGS, fresh=fresh):
+        report.add(Figure("board", "SQLite", f.label, f.seconds, f.baseline_label, f.baseline_seconds, 0, f.note))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 000-event ingest, 10 stations x 300 events")
@@ -1201,12 +1217,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=None, help=f"PostgreSQL URL (default: ${POSTGRES_ENV})")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--fresh", action="store_true", help="regenerate the cached event payloads")
+    parser.add_argument("--board-stations", type=int, default=None, help="case board: stations (default 200; quick 20)")
+    parser.add_argument(
+        "--board-cases", type=int, default=None, help="case board: cases per station (default 1000; quick 500)"
+    )
+    parser.add_argument("--board-only", action="store_true", help="only figure 3, the case board (SQLite)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     stations = args.stations or (10 if args.quick else 200)
     ingest_cases, ingest_events = (200, 2000) if args.quick else (2000, 20_000)
     sync_cases, sync_events = (30, 300) if args.quick else (300, 3000)
     reps = 1 if args.quick else BASELINE_REPS
+    board_stations = args.board_stations or (20 if args.quick else 200)
+    board_cases = args.board_cases or (500 if args.quick else 1000)
+    board_reps = 5 if args.quick else 15
     started = time.perf_counter()
 
     print("GridStation server benchmarks" + (" (quick)" if args.quick else ""))
@@ -1215,6 +1239,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.platform()}, load average {os.getloadavg()[0]:.2f}"
     )
     report = Report()
+    if args.board_only:
+        bench_board_figures(report, board_stations, board_cases, board_reps, fresh=args.fresh)
+        print("\n== summary (ratio = GridStation / baseline, lower is better)")
+        print(report.table())
+        return 0
     history = dataset("ingest", 1, ingest_cases, ingest_events, HISTORY_START, 8, fresh=args.fresh)[0]
     day = dataset("day", stations, sync_cases, sync_events, SYNC_DAY, 1, fresh=args.fresh)
 
@@ -1248,6 +1277,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for backend in backends:
             sync_details.append(bench_sync(report, backend, day, workdir))
+        bench_board_figures(report, board_stations, board_cases, board_reps, fresh=args.fresh)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
