@@ -33,6 +33,10 @@ the PostgreSQL rows are skipped and the script says so.
    (lock waits, retries). A raw bulk insert would not do as the baseline here: figure 1 already gives that
    per-event ratio, and it would say nothing about concurrency.
 
+3. The case board (issue 15): ServerService.list_cases (GET /api/v1/cases) over 200 stations x 1 000 cases as a
+   centre user, the first page and a text + status search, each against the same SQL run by hand with sqlite3.
+   In process, SQLite only; `--board-only` runs this figure alone. See benchmarks/server_board.py.
+
 A station that gets a 5xx or a dropped connection does what a real one would: it backs off (0.2 s doubling to
 5 s) and resends the same request, up to 30 times, then gives up its sync. Every retry is counted and printed
 (`RETRIES 5316 x 500 server.error`), and so is every unhandled error in the server's log. Stations that gave up

@@ -57,3 +57,15 @@ def test_counter_benchmark_counts_keys_and_prints_its_ratios() -> None:
     assert re.search(r"control keystrokes per walk-in: (\d+) \(goal ≤ 10\)", done.stdout)
     for label in ("typing a walk-in", "walk-in to printed receipt"):
         assert re.search(re.escape(label) + r"[^\n]*" + RATIO, done.stdout), f"no ratio line for {label!r}"
+
+
+@pytest.mark.slow
+def test_server_case_board_figure_prints_its_ratios() -> None:
+    """The server benchmark's case board figure (issue 15) fills its small database and prints both ratios."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "server.py"), "--quick", "--board-only"],
+        cwd=ROOT, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for label in ("board first page (centre, no filter)", "board text 井盖 + status closed"):
+        assert re.search(re.escape(label) + r"[^\n]*" + RATIO, done.stdout), f"no ratio line for {label!r}"
