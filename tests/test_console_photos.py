@@ -85,6 +85,7 @@ def test_a_photo_of_a_case_outside_the_departments_scope_is_not_found(console: C
     mine = console.case(grid="G01", dispatched_to=GREEN_NAME)
     theirs = console.case(grid="G02", dispatched_to="区水务局")
     sha256 = desk_uploads(console, mine, photo_bytes("JPEG"), "a.jpg")
+    assert signed_in(console, "green").get(f"/console/cases/{mine}/photos/{sha256}").status_code == 200
     client = signed_in(console, "water")
     assert client.get(f"/console/cases/{mine}/photos/{sha256}").status_code == 404
     # Nor through a case it may see: the photo is not of that case.
