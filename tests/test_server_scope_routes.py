@@ -104,7 +104,7 @@ def is_page(path: str) -> bool:
 
 
 def call(console: Console, method: str, path: str, number: str, token: str | None) -> httpx.Response:
-    url = path.replace("{number}", number)
+    url = path.replace("{number}", number).replace("{sha256}", "0" * 64)  # a case's photo: any hash will do
     assert "{" not in url, f"{method} {path}: a path parameter this test does not know how to fill"
     body = BODIES.get(f"{method} {path}")
     client = console.api.client

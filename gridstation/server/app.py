@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from gridstation.domain.photos import MAX_PHOTO_BYTES
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK
 from gridstation.server.api import attachments, cases, departments, dispatch, status_page, sync, users
 from gridstation.server.api.access_log import AccessLog
@@ -36,5 +37,10 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
     # Outside the routes and their error handlers, so that it logs the status the caller was answered with.
     app.add_middleware(AccessLog)
     # Added last, so it is outermost: an oversized body is refused before anything else reads it.
-    app.add_middleware(BodyLimit, limit=MAX_JSON_BODY, chunk_limit=MAX_ATTACHMENT_CHUNK + 64 * 1024)
+    app.add_middleware(
+        BodyLimit,
+        limit=MAX_JSON_BODY,
+        chunk_limit=MAX_ATTACHMENT_CHUNK + 64 * 1024,
+        photo_form_limit=MAX_PHOTO_BYTES + 64 * 1024,
+    )
     return app

@@ -113,6 +113,18 @@ class Dispatching(ServerCore):
 
         return self._act(principal, number, event_type, request.idempotency_key, payload)
 
+    def attach_result_photo(
+        self, principal: Principal, number: str, photo: dict[str, object], key: str
+    ) -> ActionResult:
+        """A department's photo of its result (its bytes already kept, `case_photos`): a `case.photo_attached`."""
+
+        def payload(session: Session, row: ServerCaseRow) -> dict[str, Any]:
+            if principal.role is not ConsoleRole.DEPARTMENT or not principal.department:
+                raise _forbidden("只有承办部门的用户可以上传办理结果照片。")
+            return dict(photo)
+
+        return self._act(principal, number, EventType.PHOTO_ATTACHED, key, payload)
+
     def _department_names(self, session: Session, codes: list[str]) -> dict[str, str]:
         found = session.execute(
             select(DepartmentRow.code, DepartmentRow.name).where(

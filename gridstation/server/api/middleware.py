@@ -24,16 +24,20 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """Refuse bodies over the limit with 413 before they are read into memory (a 100 000-event batch, say)."""
 
-    def __init__(self, app: ASGIApp, limit: int, chunk_limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, chunk_limit: int, photo_form_limit: int | None = None) -> None:
         self.app = app
         self.limit = limit
         self.chunk_limit = chunk_limit
+        self.photo_form_limit = photo_form_limit or limit
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.chunk_limit if scope["path"].endswith("/content") else self.limit
+        path = scope["path"]
+        limit = self.chunk_limit if path.endswith("/content") else self.limit
+        if path.startswith("/console/cases/") and path.endswith("/reply"):  # a result's form may carry a photo
+            limit = self.photo_form_limit
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):

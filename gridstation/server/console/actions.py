@@ -17,10 +17,23 @@ import pydantic
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
+from gridstation.domain.enums import ReplyKind
 from gridstation.domain.localtime import BEIJING
-from gridstation.server.console.auth import CSRF_FIELD, ConsoleRefusal, check_csrf, read_fields, session_csrf, signed_in
-from gridstation.server.console.pages import NOT_SIGNED_IN, case_page, refused, service_of
+from gridstation.domain.photos import MAX_PHOTO_BYTES
+from gridstation.server.case_photos import CasePhotos, checked_photo
+from gridstation.server.console.auth import (
+    CSRF_FIELD,
+    MAX_FORM_BYTES,
+    ConsoleRefusal,
+    check_csrf,
+    read_fields,
+    session_csrf,
+    signed_in,
+)
+from gridstation.server.console.pages import NOT_SIGNED_IN, case_page, case_photos_of, refused, service_of
 from gridstation.server.dispatch_views import DispatchRequest, ReplyRequest, WithdrawRequest
 from gridstation.server.errors import ServerError
 from gridstation.server.service import ServerService
@@ -28,6 +41,7 @@ from gridstation.server.visibility import Principal
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Fields = dict[str, list[str]]
+Photo = tuple[bytes, str]  # a file sent with a form: its bytes and the name it had
 Perform = Callable[[ServerService, Principal, str, Fields], object]
 
 # What a field the request models refuse means to the person at the form.
@@ -90,6 +104,22 @@ def reply(service: ServerService, user: Principal, number: str, fields: Fields) 
     return service.reply_case(user, number, request)
 
 
+def reply_with_photo(
+    service: ServerService, photos: CasePhotos, user: Principal, number: str, fields: Fields, photo: Photo | None
+) -> object:
+    """A reply; a result's photo, if one came, is checked before the reply is stored and kept after it."""
+    if photo is None:
+        return reply(service, user, number, fields)
+    if one(fields, "kind") != ReplyKind.RESULT:
+        raise ConsoleRefusal(422, "只有“办理结果”可以附照片。")
+    data, filename = photo
+    checked = checked_photo(data, filename)  # a bad file refuses the whole form, before anything is stored
+    answer = reply(service, user, number, fields)
+    photos.add(user, number, data, filename)
+    service.attach_result_photo(user, number, checked.payload(), one(fields, "idempotency_key"))
+    return answer
+
+
 def act(request: Request, number: str, fields: Fields | ConsoleRefusal, perform: Perform) -> Response:
     service = service_of(request)
     session = signed_in(request, service)
@@ -103,20 +133,20 @@ def act(request: Request, number: str, fields: Fields | ConsoleRefusal, perform:
         check_csrf(one(fields, CSRF_FIELD), csrf)
         perform(service, user, number, fields)
     except ConsoleRefusal as refusal:
-        return refused_on_case(service, user, csrf, number, refusal.status, refusal.message)
+        return refused_on_case(service, case_photos_of(request), user, csrf, number, refusal.status, refusal.message)
     except ServerError as error:
-        return refused_on_case(service, user, csrf, number, error.status, error.message_zh)
+        return refused_on_case(service, case_photos_of(request), user, csrf, number, error.status, error.message_zh)
     return RedirectResponse(f"/console/cases/{quote(number, safe='')}", status_code=303)
 
 
 def refused_on_case(
-    service: ServerService, user: Principal, csrf: str, number: str, status: int, message: str
+    service: ServerService, photos: CasePhotos, user: Principal, csrf: str, number: str, status: int, message: str
 ) -> Response:
     """The case page again with why the form was refused; a case the user may not see: the 404 page."""
     if status == 404:
         return refused(404, message, user, csrf)
     try:
-        return case_page(service, user, csrf, number, message, status)
+        return case_page(service, photos, user, csrf, number, message, status)
     except ServerError as error:
         return refused(error.status, error.message_zh, user, csrf)
 
@@ -139,6 +169,37 @@ async def withdraw_form(request: Request, number: str) -> Response:
     return await posted(request, number, withdraw)
 
 
+async def read_reply(request: Request) -> tuple[Fields, Photo | None]:
+    """A reply form: a plain one, or a result's multipart form with its optional photo (field `photo`)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await read_fields(request), None
+    try:
+        form = await request.form(max_files=1, max_fields=20, max_part_size=MAX_FORM_BYTES)
+    except HTTPException:
+        raise ConsoleRefusal(400, "提交的内容无法识别，请刷新页面后重试。") from None
+    fields: Fields = {}
+    photo: Photo | None = None
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            data = await value.read(MAX_PHOTO_BYTES + 1)
+            if name == "photo" and (data or value.filename):  # a file input left empty sends an empty part
+                photo = (data, value.filename or "")
+        else:
+            fields.setdefault(name, []).append(value)
+    await form.close()
+    return fields, photo
+
+
 @router.post("/cases/{number}/reply")
 async def reply_form(request: Request, number: str) -> Response:
-    return await posted(request, number, reply)
+    photos = case_photos_of(request)
+    try:
+        fields: Fields | ConsoleRefusal
+        fields, photo = await read_reply(request)
+    except ConsoleRefusal as refusal:
+        fields, photo = refusal, None
+
+    def perform(service: ServerService, user: Principal, number: str, fields: Fields) -> object:
+        return reply_with_photo(service, photos, user, number, fields, photo)
+
+    return await run_in_threadpool(act, request, number, fields, perform)

@@ -19,7 +19,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from gridstation.domain.console_roles import CONSOLE_ROLE_LABELS, SEES_ALL_CASES
 from gridstation.domain.enums import TASK_ROLE_LABELS, TASK_STATE_LABELS
 from gridstation.domain.localtime import local_minute
+from gridstation.domain.photos import PHOTO_TYPES, describe_size
 from gridstation.domain.sla import COLOUR_LABELS
+from gridstation.server.case_photos import CasePhotos
 from gridstation.server.case_reads import MAX_PAGE
 from gridstation.server.console.auth import (
     CSRF_FIELD,
@@ -54,7 +56,9 @@ templates.globals.update(
     colour_choices=COLOUR_CHOICES,
     task_role_labels=TASK_ROLE_LABELS,
     task_state_labels=TASK_STATE_LABELS,
+    photo_types=PHOTO_TYPES,
 )
+templates.filters["size"] = describe_size
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -63,6 +67,10 @@ def service_of(request: Request) -> ServerService:
     service = request.app.state.service
     assert isinstance(service, ServerService)
     return service
+
+
+def case_photos_of(request: Request) -> CasePhotos:
+    return CasePhotos(request.app.state.attachments)
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -167,19 +175,44 @@ def board(request: Request) -> Response:
 
 
 def case_page(
-    service: ServerService, user: Principal, csrf: str, number: str, message: str = "", status: int = 200
+    service: ServerService,
+    photos: CasePhotos,
+    user: Principal,
+    csrf: str,
+    number: str,
+    message: str = "",
+    status: int = 200,
 ) -> HTMLResponse:
-    """One case, with the forms of what this user may do on it (`case_forms`), and a message from a refused one."""
+    """One case with its photos and the forms of what this user may do on it (`case_forms`), and a message from a
+    refused one."""
     detail = service.case_detail(user, number)
     tasks = service.case_tasks(user, [detail.case.number]).get(detail.case.number, ())
     forms = case_forms(user, tasks, service.departments())
-    return render("case.html", status, user=user, csrf=csrf, detail=detail, forms=forms, message=message)
+    shown = photos.photos(user, detail.case.number)
+    return render("case.html", status, user=user, csrf=csrf, detail=detail, forms=forms, message=message, photos=shown)
 
 
 @router.get("/cases/{number}")
 def case(request: Request, number: str) -> Response:
     def build(service: ServerService, user: Principal, csrf: str) -> Response:
-        return case_page(service, user, csrf, number)
+        return case_page(service, case_photos_of(request), user, csrf, number)
+
+    return page(request, build)
+
+
+@router.get("/cases/{number}/photos/{sha256}")
+def case_photo(request: Request, number: str, sha256: str) -> Response:
+    """A photo of the case, for its page's thumbnails: shown inline only if it is an image (by its bytes)."""
+
+    def build(service: ServerService, user: Principal, csrf: str) -> Response:
+        path, media_type = case_photos_of(request).content(user, number, sha256[:64])
+        return FileResponse(
+            path,
+            media_type=media_type,
+            content_disposition_type="inline" if media_type in PHOTO_TYPES else "attachment",
+            filename=sha256[:64],
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+        )
 
     return page(request, build)
 
