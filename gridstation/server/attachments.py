@@ -45,7 +45,7 @@ class AttachmentStore:
         private_dir(self.directory)
         return private_dir(self.directory / sha256[:2])
 
-    def _content_path(self, sha256: str) -> Path:
+    def content_path(self, sha256: str) -> Path:
         return self._folder(sha256) / sha256
 
     def _part_path(self, station_code: str, sha256: str) -> Path:
@@ -148,7 +148,7 @@ class AttachmentStore:
                 )
                 session.delete(row)
                 return status, _type_mismatch(row.media_type, sniffed)
-            part.replace(self._content_path(sha256))  # the same bytes as any copy already there: one file per hash
+            part.replace(self.content_path(sha256))  # the same bytes as any copy already there: one file per hash
             row.complete = True
             return _status(row), None
 
@@ -156,7 +156,7 @@ class AttachmentStore:
         """This station's photo: where its bytes are and the type they are (sniffed, whatever was declared)."""
         if not self.status(station_code, sha256).complete:
             raise ServerError(409, "attachment.incomplete", "照片尚未上传完整。")
-        path = self._content_path(sha256)
+        path = self.content_path(sha256)
         restrict(path)  # a photo an older version stored readable by all is tightened when it is next served
         return path, _sniff_file(path) or UNKNOWN_MEDIA_TYPE
 

@@ -83,7 +83,7 @@ class CasePhotos:
         """Keep a photo of the case sent from the console; refused as `checked_photo`."""
         photo = checked_photo(data, filename)
         sha256, shown, media_type = photo.sha256, photo.filename, photo.media_type
-        path = self.store._content_path(sha256)
+        path = self.store.content_path(sha256)
         if not path.exists():
             part = path.with_name(f"{sha256}.console.part")
             with open_private(part) as handle:
