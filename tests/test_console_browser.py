@@ -80,12 +80,26 @@ def browser() -> Iterator[Any]:
 
 
 def click_and_wait(browser: Any, element: Any) -> None:
-    """Click what loads a new page, and wait until the old page is gone (a click returns before the next page)."""
-    from selenium.webdriver.support.expected_conditions import staleness_of
+    """Click what loads a new page, and wait until the new page has loaded (a click returns before it).
+
+    The old page is marked; the wait ends when the document in the window no longer carries the mark and has
+    finished loading. Asking the old element whether it went stale instead raced the navigation: chromedriver
+    sometimes answered "Node with given id does not belong to the document" mid-way, an error, not a stale element.
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
+    browser.execute_script("window.__gridstationOldPage = true;")
     element.click()
-    WebDriverWait(browser, PAGE_DEADLINE_SECONDS).until(staleness_of(element))
+
+    def new_page_loaded(driver: Any) -> bool:
+        return bool(
+            driver.execute_script(
+                "return window.__gridstationOldPage === undefined && document.readyState === 'complete';"
+            )
+        )
+
+    WebDriverWait(browser, PAGE_DEADLINE_SECONDS, ignored_exceptions=(WebDriverException,)).until(new_page_loaded)
 
 
 def screenshot(browser: Any, name: str) -> None:
