@@ -73,17 +73,12 @@ def _expiry_flag(parser: argparse.ArgumentParser, *, unset: str) -> None:
     parser.add_argument("--expires-in-days", type=int, default=None, metavar="N", help=f"N 天后失效（不设：{unset}）")
 
 
-def beijing_time(moment: datetime | None, never: str) -> str:
-    """A moment as people at the centre read it: Beijing time, to the minute."""
-    return local_minute(moment, never)
-
-
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
 def _validity(expires_at: datetime | None) -> str:
-    return f"有效期至北京时间 {beijing_time(expires_at, '')}" if expires_at else "长期有效"
+    return f"有效期至北京时间 {local_minute(expires_at, '')}" if expires_at else "长期有效"
 
 
 def _days(args: argparse.Namespace) -> str:
@@ -116,8 +111,8 @@ class CredentialCommands:
         print("时间为北京时间。")
         for d in departments:
             print(
-                f"{d.code:<10} {CREDENTIAL_STATE_LABELS[d.state]}  到期 {beijing_time(d.expires_at, '长期有效'):<16}  "
-                f"最近使用 {beijing_time(d.last_used_at, '从未使用'):<16}  {d.name}"
+                f"{d.code:<10} {CREDENTIAL_STATE_LABELS[d.state]}  到期 {local_minute(d.expires_at, '长期有效'):<16}  "
+                f"最近使用 {local_minute(d.last_used_at, '从未使用'):<16}  {d.name}"
             )
         return 0
 
@@ -161,7 +156,7 @@ class CredentialCommands:
         for k in keys:
             print(
                 f"{k.name}  {CREDENTIAL_STATE_LABELS[k.state]}  工作站 {k.station_code}  "
-                f"到期 {beijing_time(k.expires_at, '长期有效')}  最近使用 {beijing_time(k.last_used_at, '从未使用')}  "
+                f"到期 {local_minute(k.expires_at, '长期有效')}  最近使用 {local_minute(k.last_used_at, '从未使用')}  "
                 f"编号 {k.id}"
             )
         return 0

@@ -45,7 +45,6 @@ from gridstation.services.photo_files import forget_photo
 from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_store, integrity, photos
-from gridstation.storage import settings as stored_settings
 from gridstation.storage.models import CaseRow, ConflictRecordRow, EventRow
 from gridstation.storage.settings import SettingKey
 
@@ -97,18 +96,12 @@ class RetentionResult:
 
 class Retention(StationSettings):
     def retention_years(self) -> int:
-        with self._read() as session:
-            value = stored_settings.setting(session, SettingKey.RETENTION_YEARS)
-        return DEFAULT_RETENTION_YEARS if value is None else int(value)
+        return self._whole_number(SettingKey.RETENTION_YEARS, DEFAULT_RETENTION_YEARS)
 
     def set_retention_years(self, actor: StaffMember, years: object) -> int:
-        require(actor.role, Permission.MANAGE_SETTINGS)
-        checked = validate_retention_years(years)
-        with self._write() as session:
-            before = stored_settings.setting(session, SettingKey.RETENTION_YEARS)
-            stored_settings.put_setting(session, SettingKey.RETENTION_YEARS, checked)
-            self._audit(session, actor, "settings.retention", years=checked, before=before)
-        return checked
+        return self._set_whole_number(
+            actor, SettingKey.RETENTION_YEARS, years, validate_retention_years, audit="settings.retention", unit="years"
+        )
 
     def run_retention(self, actor: StaffMember | None, *, dry_run: bool = False) -> RetentionResult:
         """Anonymise every closed case kept long enough (`actor` None: the desk's daily run); audited, dry run too."""

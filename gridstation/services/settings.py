@@ -3,12 +3,14 @@ other setting by its key, every change audited. The keys themselves are in stora
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
 from gridstation.domain.codec import state_from_json
 from gridstation.domain.roles import Permission, require
+from gridstation.domain.shifts import DEFAULT_IDLE_LOCK_MINUTES, validate_idle_lock_minutes
 from gridstation.domain.sla import ColourScheme, DeadlinePolicy, default_policy
 from gridstation.services.core import StationCore
 from gridstation.services.staff import StaffMember
@@ -62,6 +64,34 @@ class StationSettings(StationCore):
         """A stored setting's JSON value, or None."""
         with self._read() as session:
             return stored_settings.setting(session, key)
+
+    def _whole_number(self, key: SettingKey, default: int) -> int:
+        """A whole-number setting (years, minutes …), or its default while none is stored."""
+        value = self.setting(key)
+        return default if value is None else int(value)
+
+    def _set_whole_number(
+        self, actor: StaffMember, key: SettingKey, value: object, validate: Callable[[object], int], *, audit: str,
+        unit: str,
+    ) -> int:
+        """Check `value` with `validate` (a Chinese refusal names the setting), store it, and audit the change as
+        `audit` with the new value under `unit` and the value before."""
+        require(actor.role, Permission.MANAGE_SETTINGS)
+        checked = validate(value)
+        with self._write() as session:
+            before = stored_settings.setting(session, key)
+            stored_settings.put_setting(session, key, checked)
+            self._audit(session, actor, audit, **{unit: checked}, before=before)
+        return checked
+
+    def idle_lock_minutes(self) -> int:
+        return self._whole_number(SettingKey.IDLE_LOCK_MINUTES, DEFAULT_IDLE_LOCK_MINUTES)
+
+    def set_idle_lock_minutes(self, actor: StaffMember, minutes: object) -> int:
+        return self._set_whole_number(
+            actor, SettingKey.IDLE_LOCK_MINUTES, minutes, validate_idle_lock_minutes, audit="settings.idle_lock",
+            unit="minutes",
+        )
 
     def set_setting(self, actor: StaffMember, key: SettingKey, value: Any) -> None:
         require(actor.role, Permission.MANAGE_SETTINGS)

@@ -16,15 +16,11 @@ from gridstation.domain.enums import Role
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.shifts import (
-    DEFAULT_IDLE_LOCK_MINUTES,
     StaffStanding,
     check_keeps_an_admin,
-    validate_idle_lock_minutes,
 )
 from gridstation.services.staff import StaffAccounts, StaffMember
-from gridstation.storage import settings as stored_settings
 from gridstation.storage.models import StaffRow
-from gridstation.storage.settings import SettingKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +73,6 @@ class StaffAdministration(StaffAccounts):
                 row.role = str(role)
                 self._audit(session, actor, "staff.role_changed", name=row.name, before=str(before), role=str(role))
             return StaffRecord(row.name, role, bool(row.active), row.created_at)
-
-    def idle_lock_minutes(self) -> int:
-        with self._read() as session:
-            value = stored_settings.setting(session, SettingKey.IDLE_LOCK_MINUTES)
-        return DEFAULT_IDLE_LOCK_MINUTES if value is None else int(value)
-
-    def set_idle_lock_minutes(self, actor: StaffMember, minutes: object) -> int:
-        require(actor.role, Permission.MANAGE_SETTINGS)
-        checked = validate_idle_lock_minutes(minutes)
-        with self._write() as session:
-            before = stored_settings.setting(session, SettingKey.IDLE_LOCK_MINUTES)
-            stored_settings.put_setting(session, SettingKey.IDLE_LOCK_MINUTES, checked)
-            self._audit(session, actor, "settings.idle_lock", minutes=checked, before=before)
-        return checked
 
     def record_desk_shift(self, member: StaffMember, action: str, **detail: Any) -> None:
         """Audit a lock, an unlock or a change of user at the desk."""
