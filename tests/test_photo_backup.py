@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gridstation.domain.case import Intake
-from gridstation.domain.enums import Channel, Role, Tier
+from gridstation.domain.enums import Role
 from gridstation.domain.retention import photos_to_forget
 from gridstation.services import backup as backup_service
 from gridstation.services.core import DB_FILE
@@ -25,7 +24,7 @@ from gridstation.services.station import StationService
 from gridstation.storage import photos as photo_queue
 from tests.support.backups import BACKUP_PASSPHRASE, unseal_backup
 from tests.support.clock import FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import resident, walk_in
 from tests.support.photos import photo_bytes
 from tests.support.staff import ADMIN_NAME, ADMIN_PIN, CLERK_NAME, CLERK_PIN
 
@@ -50,22 +49,6 @@ def new_machine(data_dir: Path, clock: FakeClock) -> tuple[StationService, Staff
     service = StationService(data_dir, now=clock)
     service.initialise(code="JA01", name="枫林居委会民情快办工作站", admin_name=ADMIN_NAME, admin_pin=ADMIN_PIN)
     return service, service.sign_in(ADMIN_NAME, ADMIN_PIN)
-
-
-def answered_on_the_spot() -> Intake:
-    """A walk-in closed at once, with the resident's name, phone and room."""
-    return Intake.validated(
-        channel=Channel.WALK_IN,
-        category_code="GREEN.LIGHT",
-        description="枫林苑 3 号楼前香樟树过高，遮挡采光。",
-        tier=Tier.ON_THE_SPOT,
-        compound="枫林苑",
-        building="3号楼",
-        address="1201室",
-        phone="13812341234",
-        complainant_name="张伟",
-        answer="当场解释了政策",
-    )
 
 
 @POSIX_ONLY
@@ -128,7 +111,7 @@ def test_a_backup_made_before_photos_were_backed_up_still_restores(
 def test_retention_deletes_the_photos_of_an_anonymised_case_but_not_one_another_case_still_has(
     service: StationService, clerk: StaffMember, admin: StaffMember, clock: FakeClock
 ) -> None:
-    old = service.register_case(clerk, answered_on_the_spot())
+    old = service.register_case(clerk, resident())
     only_old = service.attach_photo(clerk, old.id, photo_bytes("JPEG", colour="#123"), "门牌.jpg")
     shared = service.attach_photo(clerk, old.id, photo_bytes("PNG", colour="#456"), "树.png")
     still_open = service.register_case(clerk, walk_in(1))

@@ -16,8 +16,7 @@ from sqlalchemy import select, update
 
 from gridstation.cli import main as cli
 from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
-from gridstation.domain.case import Intake
-from gridstation.domain.enums import Channel, EventType, Status, Tier
+from gridstation.domain.enums import EventType, Status
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.report import Kpis, compute_kpis
@@ -27,7 +26,7 @@ from gridstation.services.core import DB_FILE
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from tests.support.clock import FakeClock
-from tests.support.complaints import walk_in
+from tests.support.complaints import resident, walk_in
 from tests.support.staff import ADMIN_NAME, ADMIN_PIN
 from tests.support.sync import Centre, Desk
 
@@ -39,22 +38,6 @@ THREE_YEARS_AND_A_DAY = timedelta(days=3 * 365 + 2)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (DATA_DIR_ENV, USER_ENV, PIN_ENV):
         monkeypatch.delenv(name, raising=False)
-
-
-def resident(answer: str = "当场解释了政策") -> Intake:
-    """A walk-in answered on the spot (closed at once), with everything that identifies the resident."""
-    return Intake.validated(
-        channel=Channel.WALK_IN,
-        category_code="GREEN.LIGHT",
-        description="枫林苑 3 号楼前香樟树过高，遮挡采光。",
-        tier=Tier.ON_THE_SPOT,
-        compound="枫林苑",
-        building="3号楼",
-        address="1201室",
-        phone="13812341234",
-        complainant_name="张伟",
-        answer=answer,
-    )
 
 
 def statistics(service: StationService, since: datetime) -> tuple[Kpis, list[tuple[Any, ...]]]:

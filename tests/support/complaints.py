@@ -32,3 +32,19 @@ def complaint(index: int = 0, tier: Tier = Tier.QUICK, channel: Channel = Channe
 def walk_in(index: int = 0, tier: Tier = Tier.QUICK) -> Intake:
     """A resident's complaint told at the desk: registering it records first contact (issue 14, item 4)."""
     return complaint(index, tier, Channel.WALK_IN)
+
+
+def resident(answer: str = "当场解释了政策") -> Intake:
+    """A walk-in answered on the spot (closed at once), with everything that identifies the resident."""
+    return Intake.validated(
+        channel=Channel.WALK_IN,
+        category_code="GREEN.LIGHT",
+        description="枫林苑 3 号楼前香樟树过高，遮挡采光。",
+        tier=Tier.ON_THE_SPOT,
+        compound="枫林苑",
+        building="3号楼",
+        address="1201室",
+        phone="13812341234",
+        complainant_name="张伟",
+        answer=answer,
+    )
