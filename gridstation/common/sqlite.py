@@ -56,6 +56,4 @@ def make_engine(path: Path | str, *, for_writing: bool = True, busy_timeout_ms: 
     `busy_timeout_ms` is how long a writer waits for another one before "database is locked" (default
     `BUSY_TIMEOUT_MS`, read when the engine is made).
     """
-    return configure(
-        create_engine(f"sqlite:///{Path(path)}"), for_writing=for_writing, busy_timeout_ms=busy_timeout_ms
-    )
+    return configure(create_engine(f"sqlite:///{Path(path)}"), for_writing=for_writing, busy_timeout_ms=busy_timeout_ms)

@@ -38,9 +38,7 @@ def audit_link(previous: str, entry_hash: str) -> str:
     return chain_link(previous, entry_hash)
 
 
-def audit_entry_hash(
-    entry_id: str, at: datetime, staff_id: str, staff_name: str, action: str, detail: Any
-) -> str:
+def audit_entry_hash(entry_id: str, at: datetime, staff_id: str, staff_name: str, action: str, detail: Any) -> str:
     """SHA-256 over everything an audit entry says (its time in UTC, so the same instant always hashes the same)."""
     body = {
         "id": entry_id,

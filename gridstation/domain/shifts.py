@@ -51,10 +51,7 @@ class StaffStanding:
 def check_keeps_an_admin(staff: Iterable[StaffStanding], name: str, *, role: Role, active: bool) -> None:
     """Refuse a change of `name` to (`role`, `active`) that would leave no active administrator: nobody could
     then add staff, reset a forgotten PIN or restore a backup."""
-    after = [
-        StaffStanding(s.name, role, active) if s.name == name else s
-        for s in staff
-    ]
+    after = [StaffStanding(s.name, role, active) if s.name == name else s for s in staff]
     if not any(s.role is Role.ADMIN and s.active for s in after):
         raise DomainError(
             "staff.last_admin",

@@ -35,6 +35,8 @@ MEDIA_TYPES = {
     "application/pdf": ("PDF 文件", ".pdf"),
 }
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+
+
 class AttachmentStore:
     def __init__(self, service: ServerCore, directory: Path) -> None:
         self.service = service

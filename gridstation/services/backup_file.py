@@ -78,7 +78,7 @@ def check_new_passphrase(passphrase: str) -> str:
 
 
 def file_kind(path: Path) -> str:
-    """"sealed" (an encrypted backup), "plain" (an SQLite file: a backup made before backups were encrypted) or ""."""
+    """ "sealed" (an encrypted backup), "plain" (an SQLite file: a backup made before backups were encrypted) or ""."""
     try:
         with path.open("rb") as handle:
             start = handle.read(len(SQLITE_MAGIC))

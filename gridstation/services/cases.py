@@ -44,11 +44,7 @@ def phone_terms(text: str) -> list[str]:
     The full-text index holds phone numbers and matches any word of three or more characters as a substring, so
     a word of phone characters with three or more digits ("13800134537", "4537") finds whose number it is.
     """
-    return [
-        word
-        for word in text.split()
-        if set(word) <= _PHONE_CHARACTERS and sum(c.isdigit() for c in word) >= 3
-    ]
+    return [word for word in text.split() if set(word) <= _PHONE_CHARACTERS and sum(c.isdigit() for c in word) >= 3]
 
 
 @dataclass(frozen=True, slots=True)

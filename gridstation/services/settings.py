@@ -71,7 +71,13 @@ class StationSettings(StationCore):
         return default if value is None else int(value)
 
     def _set_whole_number(
-        self, actor: StaffMember, key: SettingKey, value: object, validate: Callable[[object], int], *, audit: str,
+        self,
+        actor: StaffMember,
+        key: SettingKey,
+        value: object,
+        validate: Callable[[object], int],
+        *,
+        audit: str,
         unit: str,
     ) -> int:
         """Check `value` with `validate` (a Chinese refusal names the setting), store it, and audit the change as
@@ -89,7 +95,11 @@ class StationSettings(StationCore):
 
     def set_idle_lock_minutes(self, actor: StaffMember, minutes: object) -> int:
         return self._set_whole_number(
-            actor, SettingKey.IDLE_LOCK_MINUTES, minutes, validate_idle_lock_minutes, audit="settings.idle_lock",
+            actor,
+            SettingKey.IDLE_LOCK_MINUTES,
+            minutes,
+            validate_idle_lock_minutes,
+            audit="settings.idle_lock",
             unit="minutes",
         )
 

@@ -212,13 +212,17 @@ def check_audit(session: Session) -> tuple[ChainCheck, dict[str, tuple[str, str]
     last_rowid = 0
     records: dict[str, tuple[str, str]] = {}
     while True:
-        rows = connection.execute(
-            text(
-                "SELECT rowid, id, at, staff_id, staff_name, action, detail, chain_hash FROM audit_log "
-                "WHERE rowid > :after ORDER BY rowid LIMIT :n"
-            ),
-            {"after": last_rowid, "n": _PAGE},
-        ).mappings().all()
+        rows = (
+            connection.execute(
+                text(
+                    "SELECT rowid, id, at, staff_id, staff_name, action, detail, chain_hash FROM audit_log "
+                    "WHERE rowid > :after ORDER BY rowid LIMIT :n"
+                ),
+                {"after": last_rowid, "n": _PAGE},
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             return ChainCheck(AUDIT_LOG, position, 0, None), records
         for row in rows:

@@ -201,5 +201,3 @@ def last_success_at(session: Session) -> datetime | None:
 
 def last_run(session: Session) -> SyncRunRow | None:
     return session.scalars(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(1)).first()
-
-

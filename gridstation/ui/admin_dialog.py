@@ -102,9 +102,7 @@ class AdminDialog(QDialog):
 
     def _staff_tab(self) -> QWidget:
         page = QWidget()
-        self.people = StaffPeople(
-            self._service, self._staff, self._write, lambda text: self._say(text, ok=False), page
-        )
+        self.people = StaffPeople(self._service, self._staff, self._write, lambda text: self._say(text, ok=False), page)
         self.new_name = QLineEdit()
         self.new_role = QComboBox()
         for role, label in ROLE_LABELS.items():

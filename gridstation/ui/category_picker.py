@@ -171,12 +171,7 @@ class CategoryPicker(QComboBox):
             return super().eventFilter(watched, event)
         completer = self.completer()
         popup = completer.popup() if completer is not None else None
-        if (
-            watched is popup
-            and popup is not None
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() in TAKE_KEYS
-        ):
+        if watched is popup and popup is not None and event.type() == QEvent.Type.KeyPress and event.key() in TAKE_KEYS:
             taken = self._take(popup.currentIndex())
             if taken is Taken.CHOSEN:
                 popup.hide()

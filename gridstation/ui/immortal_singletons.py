@@ -25,9 +25,7 @@ _applied = False
 def needed() -> bool:
     """Only CPython before 3.12 counts references to None, True and False; debug builds lay out objects
     differently (the count is not the first field), so they are left alone."""
-    return (
-        sys.implementation.name == "cpython" and sys.version_info < (3, 12) and not hasattr(sys, "gettotalrefcount")
-    )
+    return sys.implementation.name == "cpython" and sys.version_info < (3, 12) and not hasattr(sys, "gettotalrefcount")
 
 
 def make_singletons_immortal() -> None:

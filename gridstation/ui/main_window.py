@@ -298,7 +298,9 @@ class MainWindow(QMainWindow):
             notes = []
             if result.plain_backup:
                 notes.append(
-                    self.tr("这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。")
+                    self.tr(
+                        "这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。"
+                    )
                 )
             if result.enrolment_needed:
                 station = self.service.station()

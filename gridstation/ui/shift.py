@@ -273,4 +273,3 @@ class ShiftControl(QObject):
             lambda _error: None,  # the lock itself must never fail over its audit entry
             owner=self,
         )
-

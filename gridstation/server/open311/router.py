@@ -136,8 +136,7 @@ def requests(
     "/requests.{fmt}",
     summary="提交诉求（POST Service Request）",
     description=(
-        "表单提交（application/x-www-form-urlencoded），须带 api_key；"
-        "诉求作为“码上就来”工单派给该 api_key 所属工作站。"
+        "表单提交（application/x-www-form-urlencoded），须带 api_key；诉求作为“码上就来”工单派给该 api_key 所属工作站。"
     ),
     response_class=Response,
     responses={200: JSON_OR_XML, **ERROR_DOCS},
