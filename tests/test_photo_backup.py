@@ -138,6 +138,23 @@ def test_retention_deletes_the_photos_of_an_anonymised_case_but_not_one_another_
     assert service.pending_photo_count() == 1
 
 
+def test_retention_stops_fetching_the_photos_of_an_anonymised_case(
+    service: StationService, clerk: StaffMember, admin: StaffMember, clock: FakeClock
+) -> None:
+    """A department's photo that has not come down yet is not fetched once the case's personal data is removed."""
+    old = service.register_case(clerk, resident())
+    data = photo_bytes("JPEG", colour="#789")
+    payload = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": "image/jpeg"}
+    with service.transaction() as session:
+        photo_queue.queue_download(session, old.id, payload, clock.current)
+    assert [p.case_id for p in service.photos_to_fetch()] == [old.id]
+    clock.current = old.closed_at + THREE_YEARS_AND_A_DAY  # type: ignore[operator]
+
+    assert service.run_retention(admin).cases == 1
+
+    assert service.photos_to_fetch() == []
+
+
 def test_a_photo_damaged_inside_a_backup_is_left_out_and_the_rest_is_restored(
     service: StationService, clerk: StaffMember, clock: FakeClock, tmp_path: Path
 ) -> None:

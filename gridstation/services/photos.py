@@ -25,7 +25,7 @@ from gridstation.services.cases import CaseCommands
 from gridstation.services.photo_files import keep_private, photo_path, thumbnail_path
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_store, photos
-from gridstation.storage.photos import QueuedPhoto
+from gridstation.storage.photos import QueuedPhoto, WantedPhoto
 
 THUMBNAIL_EDGE = 240  # pixels, the longer side: four fit beside each other in the detail pane
 PASTED_FILENAME = "粘贴的图片.png"
@@ -46,12 +46,13 @@ class CasePhoto:
     path: Path | None  # None: its bytes are not on this machine (added elsewhere)
     uploaded: bool
     refused: str  # the server's reason if it will not take it
+    came_down: bool = False  # added elsewhere (the console, another device): it came down by sync
+    to_download: bool = False  # its bytes are still to fetch
+    download_failed: str = ""  # why the last fetch did not keep it (tried again next sync)
 
 
 class CasePhotos(CaseCommands):
-    def attach_photo(
-        self, actor: StaffMember, case_id: str, source: Path | bytes, filename: str = ""
-    ) -> CasePhoto:
+    def attach_photo(self, actor: StaffMember, case_id: str, source: Path | bytes, filename: str = "") -> CasePhoto:
         """Add a photo (a file, or the bytes of a pasted image) to a case; the same photo twice is added once."""
         require(actor.role, Permission.RECORD_PROGRESS)
         name = display_filename(filename or (source.name if isinstance(source, Path) else PASTED_FILENAME))
@@ -92,7 +93,12 @@ class CasePhotos(CaseCommands):
         with self._read() as session:
             events = case_store.load_events(session, case_id)
             queued = photos.case_uploads(session, case_id)
-        return [self._case_photo(e, queued.get(e.payload["sha256"])) for e in events if _is_photo(e)]
+            wanted = photos.case_downloads(session, case_id)
+        return [
+            self._case_photo(e, queued.get(e.payload["sha256"]), wanted.get(e.payload["sha256"]))
+            for e in events
+            if _is_photo(e)
+        ]
 
     def photo_file(self, sha256: str) -> Path:
         """Where this machine keeps (or would keep) the photo with this hash."""
@@ -112,11 +118,28 @@ class CasePhotos(CaseCommands):
             return None
         return path
 
+    def keep_fetched_photo(self, sha256: str, data: bytes, filename: str = "") -> None:
+        """Keep the bytes of a photo that came down by sync, as a photo added here is kept; raises ValidationError
+        (in Chinese) if they are not the photo the case's event names or not a photo at all."""
+        name = display_filename(filename or sha256[:12])
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValidationError("photo", "photo.hash_mismatch", f"下载的照片「{name}」与记录的校验值不符。")
+        photo_media_type(data[:SNIFF_BYTES], len(data), name)
+        self._keep(self._thumbnail_file(sha256), _thumbnail_png(data, name))
+        self._keep(self.photo_file(sha256), data)
+        with self._write() as session:
+            photos.mark_downloaded(session, sha256, self._now())
+
+    def photos_to_fetch(self) -> list[WantedPhoto]:
+        """Photos that came down by sync and whose bytes are still to fetch, oldest first."""
+        with self._read() as session:
+            return photos.wanted_downloads(session)
+
     def pending_photo_count(self) -> int:
         with self._read() as session:
             return photos.pending_count(session)
 
-    def _case_photo(self, event: Event, queued: QueuedPhoto | None) -> CasePhoto:
+    def _case_photo(self, event: Event, queued: QueuedPhoto | None, download_failed: str | None) -> CasePhoto:
         p = event.payload
         path = self.photo_file(p["sha256"])
         return CasePhoto(
@@ -131,6 +154,9 @@ class CasePhotos(CaseCommands):
             path=path if path.exists() else None,
             uploaded=queued.uploaded if queued is not None else False,
             refused=queued.refused if queued is not None else "",
+            came_down=queued is None,
+            to_download=download_failed is not None and not path.exists(),
+            download_failed=download_failed or "",
         )
 
     def _thumbnail_file(self, sha256: str) -> Path:

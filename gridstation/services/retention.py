@@ -51,6 +51,7 @@ from gridstation.storage.settings import SettingKey
 # Cases per transaction: a first run on an old station may have tens of thousands to do, and clerks keep working.
 BATCH_CASES = 200
 PHOTO_SET_ASIDE = "个人信息保存期限已到，照片已从本机删除，不再上传。"
+PHOTO_NOT_FETCHED = "个人信息保存期限已到，不再从服务器下载照片。"
 
 
 @dataclass
@@ -183,6 +184,7 @@ def _anonymise(session: Session, row: CaseRow, plan: list[Change], now: datetime
     case_store.write_projection(session, state_from_json(anonymise_fields(row.state)), policy)
     row.anonymised_at = now
     photos.set_aside_case_uploads(session, row.id, PHOTO_SET_ASIDE)
+    photos.set_aside_case_downloads(session, row.id, PHOTO_NOT_FETCHED)
     for record in session.scalars(select(ConflictRecordRow).where(ConflictRecordRow.case_id == row.id)):
         if record.field in PERSONAL_FIELDS:
             record.base_value = anonymised(record.field, record.base_value)

@@ -256,3 +256,26 @@ class PhotoUploadRow(Base):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     refused: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class PhotoDownloadRow(Base):
+    """A photo of a case that came down by sync (a department's result photo, another device's): its bytes are
+    fetched after the events, apart from them, and kept like the desk's own.
+
+    Written in the same transaction as the pulled event, so no photo is in the log without being fetched. `failed`
+    is why the last try did not keep it (shown to a person; tried again next sync); `set_aside` ends the tries
+    (retention anonymised the case, or the server will never give it).
+    """
+
+    __tablename__ = "photo_downloads"
+    __table_args__ = (Index("ix_photo_downloads_pending", "downloaded_at", "queued_at"),)
+
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failed: Mapped[str] = mapped_column(Text, default="", server_default="")
+    set_aside: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -22,7 +22,7 @@ from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import check_legal
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN
 from gridstation.domain.sla import DeadlinePolicy
-from gridstation.storage import case_store, integrity
+from gridstation.storage import case_store, integrity, photos
 from gridstation.storage.models import (
     CaseCounterRow,
     CaseRow,
@@ -235,10 +235,17 @@ def apply_page(
         if values["type"] == EventType.REGISTERED and isinstance(values["payload"].get("work_order"), dict):
             session.merge(WorkOrderInboxRow(case_id=values["case_id"], received_at=at, seen_at=None, seen_by=""))
             outcome.new_work_orders.append(values["case_id"])
+        elif values["type"] == EventType.PHOTO_ATTACHED and _keeps_photos(session, values["case_id"]):
+            photos.queue_download(session, values["case_id"], values["payload"], at)
     for conflict in conflicts:
         if upsert_conflict(session, conflict):
             outcome.new_conflicts.append(str(conflict["id"]))
     return outcome
+
+
+def _keeps_photos(session: Session, case_id: str) -> bool:
+    """Not a case whose personal data retention removed (its photos are deleted here, not fetched again)."""
+    return session.scalar(select(CaseRow.anonymised_at).where(CaseRow.id == case_id)) is None
 
 
 def _with_unsent_replayed(session: Session, states: Sequence[CaseState], in_page: set[str] | None) -> list[CaseState]:

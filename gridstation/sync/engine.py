@@ -32,6 +32,7 @@ from gridstation.sync import inbox, tampering, wire
 from gridstation.sync.enrol import exchange_code
 from gridstation.sync.inbox import ConflictView
 from gridstation.sync.lock import sync_lock
+from gridstation.sync.photo_downloads import download_photos
 from gridstation.sync.photos import upload_photos
 from gridstation.sync.retry import Retrier, RetryPolicy
 from gridstation.sync.summary import (
@@ -158,6 +159,7 @@ class SyncService:
                 with self.station.reading() as session:
                     summary.unsent_after, _ = sync_store.unsent_count(session)
                     summary.photos_waiting = photos.pending_count(session)
+                    summary.photos_to_download = photos.wanted_count(session)
             except Exception:
                 summary.unsent_after = None  # unknown, not "nothing": the report says it could not be counted
                 log.exception("could not count unsent events")
@@ -211,6 +213,14 @@ class SyncService:
             self._refresh_conflicts(transport, summary)
             # Last: their cases are on the server now, and a slow photo holds up nothing else.
             upload_photos(
+                self.station,
+                transport,
+                lambda request: self._with_retries(request, summary),
+                summary,
+                report,
+                lambda: _stop_if(should_stop),
+            )
+            download_photos(
                 self.station,
                 transport,
                 lambda request: self._with_retries(request, summary),
@@ -478,4 +488,3 @@ def _expected_seq(error: SyncError) -> int | None:
 def case_store_last_sequence(station: StationService) -> int:
     with station.reading() as session:
         return case_store.last_event_sequence(session)
-

@@ -77,11 +77,18 @@ def sections(summary: SyncSummary, zone: ZoneInfo) -> list[Section]:
     if summary.resets:
         pulled.append("服务器要求重新下载，已完成（未上传的事件都已保留）")
     out.append(Section("下载", pulled))
-    if summary.photos_uploaded or summary.photos_waiting or summary.photos_refused:
+    uploads = summary.photos_uploaded or summary.photos_waiting or summary.photos_refused
+    downloads = summary.photos_downloaded or summary.photos_to_download or summary.photo_downloads_failed
+    if uploads or downloads:
         photos = [f"上传照片 {summary.photos_uploaded} 张"]
         if summary.photos_waiting:
             photos.append(f"仍未上传：{summary.photos_waiting} 张（下次同步继续）")
         photos += [f"未被接收：{line}" for line in summary.photos_refused]
+        if downloads:
+            photos.append(f"下载照片 {summary.photos_downloaded} 张")
+        if summary.photos_to_download:
+            photos.append(f"仍未下载：{summary.photos_to_download} 张（下次同步继续）")
+        photos += [f"未能下载：{line}" for line in summary.photo_downloads_failed]
         out.append(Section("照片", photos))
     if summary.new_work_orders:
         orders = []

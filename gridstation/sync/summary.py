@@ -19,6 +19,7 @@ STAGE_LABELS = {
     "receipt": "核对今日回执",
     "conflicts": "更新冲突记录",
     "photos": "上传照片",
+    "photo_downloads": "下载照片",
     "done": "完成",
 }
 
@@ -108,6 +109,9 @@ class SyncSummary:
     photos_uploaded: int = 0
     photos_waiting: int | None = None
     photos_refused: list[str] = field(default_factory=list)  # "<case number> <file name>：<reason>"
+    photos_downloaded: int = 0
+    photos_to_download: int | None = None
+    photo_downloads_failed: list[str] = field(default_factory=list)  # as photos_refused
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -145,9 +145,23 @@ class ServerTransport:
             headers={"Content-Type": "application/octet-stream"},
         )
 
+    def download_photo(self, sha256: str) -> bytes:
+        """A photo of one of this station's cases, whole (photos are at most a few MB; the caller checks its hash)."""
+        return self._body("GET", f"/api/v1/attachments/{sha256}/content")
+
     # --- plumbing -----------------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, parse: Callable[[Any], Model], **kwargs: Any) -> Model:
+        body = self._body(method, path, **kwargs)
+        try:
+            return parse(json.loads(body))
+        except (ValueError, SchemaError) as err:
+            raise SyncError(
+                "sync.bad_response", "服务器的应答不完整或格式有误（可能被网络截断），稍后将自动重试。", retryable=True
+            ) from err
+
+    def _body(self, method: str, path: str, **kwargs: Any) -> bytes:
+        """The answer's body; a refusal or a failed connection as the SyncError a person reads."""
         try:
             response = self._client.request(method, path, **kwargs)
             body = response.read()
@@ -161,12 +175,7 @@ class ServerTransport:
             ) from err
         if response.status_code >= 400:
             raise _refusal(response)
-        try:
-            return parse(json.loads(body))
-        except (ValueError, SchemaError) as err:
-            raise SyncError(
-                "sync.bad_response", "服务器的应答不完整或格式有误（可能被网络截断），稍后将自动重试。", retryable=True
-            ) from err
+        return body
 
 
 # (server address, credential) -> a transport; tests put a fake network or a slow one behind it.

@@ -109,9 +109,15 @@ class PhotoStrip(QWidget):
             if photo.uploaded
             else self.tr("未被接收：{0}").format(photo.refused)
             if photo.refused
-            else self.tr("待上传")
-            if photo.path is not None
+            else self.tr("待下载：{0}").format(photo.download_failed)
+            if photo.to_download and photo.download_failed
+            else self.tr("待下载（下次同步时取回）")
+            if photo.to_download
             else self.tr("本机没有此照片")
+            if photo.path is None
+            else self.tr("来自城运中心")
+            if photo.came_down
+            else self.tr("待上传")
         )
         added = f"{self._service.local_time(photo.added_at):%Y-%m-%d %H:%M}"
         item.setToolTip(f"{photo.filename}\n{describe_size(photo.size)} · {added} {photo.added_by}\n{state}")

@@ -193,42 +193,42 @@
       <translation>Import from CSV…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="114" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="112" />
       <source>添加人员</source>
       <translation>Add staff member</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="117" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="115" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="118" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="116" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="119" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="117" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="130" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="128" />
       <source>选择 CSV 文件</source>
       <translation>Choose a CSV file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="141" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="139" />
       <source>无法读取文件：{0}</source>
       <translation>Cannot read the file: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="143" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="141" />
       <source>已导入 {0} 行。</source>
       <translation>Imported {0} rows.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/admin_dialog.py" line="149" />
+      <location filename="../../gridstation/ui/admin_dialog.py" line="147" />
       <source>已添加 {0}。</source>
       <translation>Added {0}.</translation>
     </message>
@@ -526,12 +526,12 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
       <translation>Type a category or its pinyin initials, e.g. zs</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="242" />
+      <location filename="../../gridstation/ui/category_picker.py" line="237" />
       <source>没有与「{0}」相符的分类，请换个说法或拼音首字母。</source>
       <translation>No category matches “{0}”; try other words or pinyin initials.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/category_picker.py" line="245" />
+      <location filename="../../gridstation/ui/category_picker.py" line="240" />
       <source>「{0}」有 {1} 个分类相符，请用 ↑↓ 选定后按回车。</source>
       <translation>{1} categories match “{0}”: choose one with ↑↓ and press Enter.</translation>
     </message>
@@ -1232,22 +1232,22 @@ What you typed is kept; you can retry.</translation>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="301" />
+      <location filename="../../gridstation/ui/main_window.py" line="302" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="307" />
+      <location filename="../../gridstation/ui/main_window.py" line="309" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="312" />
+      <location filename="../../gridstation/ui/main_window.py" line="314" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="319" />
+      <location filename="../../gridstation/ui/main_window.py" line="321" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
@@ -1282,18 +1282,18 @@ What you typed is kept; you can retry.</translation>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="341" />
       <location filename="../../gridstation/ui/main_window.py" line="343" />
+      <location filename="../../gridstation/ui/main_window.py" line="345" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="380" />
+      <location filename="../../gridstation/ui/main_window.py" line="382" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="382" />
+      <location filename="../../gridstation/ui/main_window.py" line="384" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1324,57 +1324,72 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PhotoStrip</name>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="59" />
+      <location filename="../../gridstation/ui/photos.py" line="60" />
       <source>添加照片…</source>
       <translation>Add photos…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="61" />
+      <location filename="../../gridstation/ui/photos.py" line="62" />
       <source>选择照片文件；也可把照片拖到此处，或复制后按 Ctrl+V 粘贴</source>
       <translation>Choose photo files; you can also drag photos here, or copy one and press Ctrl+V</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="98" />
+      <location filename="../../gridstation/ui/photos.py" line="99" />
       <source>照片（{0}）</source>
       <translation>Photos ({0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="98" />
+      <location filename="../../gridstation/ui/photos.py" line="99" />
       <source>照片：暂无</source>
       <translation>Photos: none</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="102" />
+      <location filename="../../gridstation/ui/photos.py" line="103" />
       <source>照片</source>
       <translation>Photo</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="107" />
+      <location filename="../../gridstation/ui/photos.py" line="108" />
       <source>已上传</source>
       <translation>Uploaded</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="109" />
+      <location filename="../../gridstation/ui/photos.py" line="110" />
       <source>未被接收：{0}</source>
       <translation>Not accepted: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="111" />
+      <location filename="../../gridstation/ui/photos.py" line="112" />
+      <source>待下载：{0}</source>
+      <translation>To download: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="114" />
+      <source>待下载（下次同步时取回）</source>
+      <translation>To download (fetched at the next sync)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="118" />
+      <source>来自城运中心</source>
+      <translation>From the centre</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/photos.py" line="120" />
       <source>待上传</source>
       <translation>Waiting to upload</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="113" />
+      <location filename="../../gridstation/ui/photos.py" line="116" />
       <source>本机没有此照片</source>
       <translation>Not on this computer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="126" />
+      <location filename="../../gridstation/ui/photos.py" line="133" />
       <source>选择照片</source>
       <translation>Choose photos</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="126" />
+      <location filename="../../gridstation/ui/photos.py" line="133" />
       <source>图片 (*.jpg *.jpeg *.png *.webp);;所有文件 (*)</source>
       <translation>Images (*.jpg *.jpeg *.png *.webp);;All files (*)</translation>
     </message>
@@ -1382,17 +1397,17 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>PhotoViewer</name>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="201" />
+      <location filename="../../gridstation/ui/photos.py" line="217" />
       <source>照片</source>
       <translation>Photo</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="206" />
+      <location filename="../../gridstation/ui/photos.py" line="222" />
       <source>本机没有这张照片的原图（它是在别处添加的）。</source>
       <translation>This computer does not have the original of this photo (it was added elsewhere).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/photos.py" line="218" />
+      <location filename="../../gridstation/ui/photos.py" line="234" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
@@ -2842,6 +2857,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>联勤联动</source>
       <translation>Joint meeting</translation>
+    </message>
+    <message>
+      <source>下载照片</source>
+      <translation>Downloading photos</translation>
     </message>
   </context>
   <context>
