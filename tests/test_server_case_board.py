@@ -41,6 +41,11 @@ def test_filters_and_paging(console: Console) -> None:
     assert numbers(console, station="JB02") == []
     assert numbers(console, category="GREEN") == newest_first  # sub-categories match
     assert numbers(console, category="GREEN.DAMAGE") == [second]
+    named = {
+        i["number"]: (i["category_code"], i["category_name"])
+        for i in console.get("/api/v1/cases", "centre").json()["items"]
+    }
+    assert named[second] == ("GREEN.DAMAGE", "绿地毁损")  # the district's name, as the desk shows it
     assert numbers(console, status="dispatched") == [first]
     assert numbers(console, tier="quick", channel="hotline_12345") == newest_first
     assert numbers(console, tier="tracked") == []

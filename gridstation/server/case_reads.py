@@ -21,7 +21,7 @@ from gridstation.domain.tasks import DepartmentTask
 from gridstation.domain.timeline import describe_event
 from gridstation.server.case_views import CaseDetail, CaseListItem, CasePage, TimelineEntry
 from gridstation.server.core import ServerCore
-from gridstation.server.models import CaseDepartmentRow, ServerCaseRow, ServerEventRow
+from gridstation.server.models import CaseDepartmentRow, ServerCaseRow, ServerCategoryRow, ServerEventRow
 from gridstation.server.visibility import Principal, visible_case, visible_cases
 
 DEFAULT_PAGE = 50
@@ -58,7 +58,8 @@ class CaseReads(ServerCore):
                 .limit(limit)
                 .offset(offset)
             ).all()
-            items = [_item(row, now) for row in rows]
+            names = self._category_names(session)
+            items = [_item(row, now, names) for row in rows]
         return CasePage(total=int(total), limit=limit, offset=offset, items=items)
 
     def case_detail(self, principal: Principal, number: str) -> CaseDetail:
@@ -67,7 +68,7 @@ class CaseReads(ServerCore):
             row = visible_case(session, principal, number)
             state = state_from_json(row.state)
             return CaseDetail(
-                case=_item(row, now),
+                case=_item(row, now, self._category_names(session)),
                 description=state.description,
                 compound=state.compound,
                 building=state.building,
@@ -83,6 +84,15 @@ class CaseReads(ServerCore):
                 ),
                 timeline=_timeline(session, row.id),
             )
+
+    def _category_names(self, session: Session) -> dict[str, str]:
+        """The categories' names by code. The server seeds them once, on its first start, and never changes them,
+        so one read per process is enough."""
+        if self._category_name_cache is None:
+            self._category_name_cache = dict(
+                session.execute(select(ServerCategoryRow.code, ServerCategoryRow.name)).tuples().all()
+            )
+        return self._category_name_cache
 
     def case_tasks(self, principal: Principal, numbers: list[str]) -> dict[str, tuple[DepartmentTask, ...]]:
         """The departments' parts of the current dispatch of each case numbered so that `principal` may see."""
@@ -132,12 +142,13 @@ def colour_at(row: ServerCaseRow, now: datetime) -> Colour:
     return Colour.GREEN
 
 
-def _item(row: ServerCaseRow, now: datetime) -> CaseListItem:
+def _item(row: ServerCaseRow, now: datetime, category_names: dict[str, str]) -> CaseListItem:
     status = Status(row.status)
     return CaseListItem(
         number=row.number,
         station_code=row.station_code,
         category_code=row.category_code,
+        category_name=category_names.get(row.category_code, ""),
         status=row.status,
         status_label=STATUS_LABELS[status],
         tier=row.tier,

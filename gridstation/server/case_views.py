@@ -34,6 +34,7 @@ class CaseListItem(ViewModel):
     number: str
     station_code: str
     category_code: str
+    category_name: str  # the district's name for the code ("" for a code the server does not know)
     status: str
     status_label: str
     tier: str

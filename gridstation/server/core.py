@@ -43,6 +43,7 @@ class ServerCore:
         self._write = database.writer()
         self._read = database.reader()
         self._hlc = HybridLogicalClock(wall_ms=lambda: int(self._clock().timestamp() * 1000))
+        self._category_name_cache: dict[str, str] | None = None
         self._restore_clock()
         self._seed_categories()
 
