@@ -32,6 +32,7 @@ class CaseSummary:
     sla_stage: str
     sla_started_at: datetime | None
     sla_due_at: datetime | None
+    departments: str = ""  # where each department's part of the dispatch stands (`domain.tasks.tasks_digest`)
 
 
 @dataclass(slots=True)

@@ -117,3 +117,28 @@ def inbox_tray(task: DepartmentTask, now: datetime) -> str | None:
     if task.is_open and task.due_at is not None and now > task.due_at:
         return "超期"
     return _TRAY_OF_STATE.get(task.state)
+
+
+# What the desk's case list keeps of a dispatch, one short column (storage's `cases.departments`):
+# "WATER:lead:answered GREEN:assist:accepted", lead first, withdrawn parts left out.
+@dataclass(frozen=True, slots=True)
+class TaskDigest:
+    department: str
+    role: TaskRole
+    state: TaskState
+
+
+def tasks_digest(tasks: Sequence[DepartmentTask]) -> str:
+    shown = sorted((t for t in tasks if t.state is not TaskState.WITHDRAWN), key=lambda t: t.role is not TaskRole.LEAD)
+    return " ".join(f"{t.department}:{t.role}:{t.state}" for t in shown)
+
+
+def read_digest(text: str) -> list[TaskDigest]:
+    """The parts of a digest; anything not of its form is skipped (a list row never fails to show)."""
+    parts = []
+    for item in text.split():
+        department, _, rest = item.partition(":")
+        role, _, state = rest.partition(":")
+        if department and role in TaskRole.__members__.values() and state in TaskState.__members__.values():
+            parts.append(TaskDigest(department, TaskRole(role), TaskState(state)))
+    return parts

@@ -49,6 +49,7 @@ _SUMMARY_COLUMNS = (
     CaseRow.sla_stage,
     CaseRow.sla_started_at,
     CaseRow.sla_due_at,
+    CaseRow.departments,
 )
 
 SORTABLE_COLUMNS: dict[str, Any] = {
@@ -104,6 +105,7 @@ def summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
                 r[11],
                 r[12],
                 r[13],
+                r[14],
             )
     return [found[i] for i in ids if i in found]
 

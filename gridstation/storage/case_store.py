@@ -13,6 +13,7 @@ from gridstation.domain.case import CaseState, apply
 from gridstation.domain.codec import state_from_json, state_to_json
 from gridstation.domain.events import Event, event_from_stored, event_record
 from gridstation.domain.sla import DeadlinePolicy
+from gridstation.domain.tasks import tasks_digest
 from gridstation.storage import integrity
 from gridstation.storage.models import CaseCounterRow, CaseRow, EventRow, SettingRow
 from gridstation.storage.settings import SettingKey
@@ -145,6 +146,7 @@ def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:
     row.phone = state.phone
     row.anonymous = state.anonymous
     row.assignee = state.assignee
+    row.departments = tasks_digest(state.tasks)
     row.answer = state.answer
     row.registered_at = state.registered_at
     row.registered_by = state.registered_by

@@ -157,6 +157,8 @@ class CaseRow(Base):
     work_order: Mapped[str] = mapped_column(String(40), default="", server_default="")
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Where each department's part of the centre's dispatch stands (`domain.tasks.tasks_digest`), for the list.
+    departments: Mapped[str] = mapped_column(String(400), default="", server_default="")
     # When a retention run erased the complainant's personal data (services/retention.py); never reset.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     state: Mapped[Any] = mapped_column(JsonText())

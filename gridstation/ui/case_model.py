@@ -23,9 +23,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from gridstation.domain.enums import STATUS_LABELS, TIER_LABELS
+from gridstation.domain.enums import STATUS_LABELS, TASK_STATE_LABELS, TIER_LABELS, TaskRole
 from gridstation.domain.listing import CaseQuery, CaseSummary, TimeUnit, compact_remaining
 from gridstation.domain.sla import COLOUR_LABELS, Colour, ColourScheme
+from gridstation.domain.tasks import read_digest
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.labels import tr_label
@@ -225,6 +226,8 @@ class CaseTableModel(QAbstractTableModel):
             return self._display(summary, key)
         if role == Qt.ItemDataRole.ToolTipRole and key == "description":
             return summary.description
+        if role == Qt.ItemDataRole.ToolTipRole and key == "assignee":
+            return self.handling(summary) or None
         if role == Qt.ItemDataRole.ToolTipRole and key == "countdown":
             return format_remaining(summary.sla_due_at, self._now)
         if key == "colour" and role == Qt.ItemDataRole.BackgroundRole:
@@ -264,8 +267,17 @@ class CaseTableModel(QAbstractTableModel):
             case "status":
                 return tr_label(STATUS_LABELS[s.status])
             case "assignee":
-                return s.assignee
+                return self.handling(s) or s.assignee
         return ""
+
+    def handling(self, s: CaseSummary) -> str:
+        """Who handles a dispatched case and where each department stands: "区水务局 已反馈 · GREEN 办理中" (the lead
+        by the name the desk holds, co-operating departments by their codes); "" before a dispatch."""
+        parts = []
+        for part in read_digest(s.departments):
+            who = s.assignee if part.role is TaskRole.LEAD and s.assignee else part.department
+            parts.append(f"{who} {tr_label(TASK_STATE_LABELS[part.state])}")
+        return " · ".join(parts)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQLite; column -1 (no sort indicator) means the default: most urgent first."""

@@ -438,82 +438,82 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
   <context>
     <name>CaseTableModel</name>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="43" />
+      <location filename="../../gridstation/ui/case_model.py" line="44" />
       <source>预警</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="44" />
+      <location filename="../../gridstation/ui/case_model.py" line="45" />
       <source>剩余时间</source>
       <translation>Time left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="45" />
+      <location filename="../../gridstation/ui/case_model.py" line="46" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="52" />
+      <location filename="../../gridstation/ui/case_model.py" line="53" />
       <source>登记时间</source>
       <translation>Registered</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="57" />
+      <location filename="../../gridstation/ui/case_model.py" line="58" />
       <source>剩 {0}天</source>
       <translation>{0}d left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="58" />
+      <location filename="../../gridstation/ui/case_model.py" line="59" />
       <source>剩 {0}时</source>
       <translation>{0}h left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="59" />
+      <location filename="../../gridstation/ui/case_model.py" line="60" />
       <source>剩 {0}分</source>
       <translation>{0}m left</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="60" />
+      <location filename="../../gridstation/ui/case_model.py" line="61" />
       <source>超 {0}天</source>
       <translation>{0}d over</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="61" />
+      <location filename="../../gridstation/ui/case_model.py" line="62" />
       <source>超 {0}时</source>
       <translation>{0}h over</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="62" />
+      <location filename="../../gridstation/ui/case_model.py" line="63" />
       <source>超 {0}分</source>
       <translation>{0}m over</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="46" />
+      <location filename="../../gridstation/ui/case_model.py" line="47" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="47" />
+      <location filename="../../gridstation/ui/case_model.py" line="48" />
       <source>小区/地址</source>
       <translation>Compound/address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="48" />
+      <location filename="../../gridstation/ui/case_model.py" line="49" />
       <source>诉求摘要</source>
       <translation>Summary</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="50" />
+      <location filename="../../gridstation/ui/case_model.py" line="51" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="49" />
+      <location filename="../../gridstation/ui/case_model.py" line="50" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_model.py" line="51" />
+      <location filename="../../gridstation/ui/case_model.py" line="52" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
