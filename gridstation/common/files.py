@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from gridstation.domain.errors import DomainError
+
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 GROUP_AND_OTHERS = 0o077
@@ -107,6 +109,22 @@ def open_private(path: Path, *, append: bool = False) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def write_private_file(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` (the owner's alone) through a `.part` file beside it, so a file cut off half-way never
+    carries the final name; a Chinese DomainError when the folder cannot be written."""
+    part = path.with_name(path.name + ".part")
+    try:
+        with open_private(part) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        part.replace(path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise DomainError("file.unwritable", f"无法写入文件：{path}（{exc.strerror or exc}）") from exc
+    return path
 
 
 def protect_sqlite_database(path: Path) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from gridstation.common.cli_kit import ChineseArgumentParser, read_csv_text, run_command
+from gridstation.common.files import write_private_file
 from gridstation.common.qr import save_qr_png
 from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
@@ -34,6 +35,7 @@ from gridstation.server.repair import RepairReport
 from gridstation.server.service import ServerService
 from gridstation.server.settings import ENV_PREFIX, ServerSettings
 from gridstation.server.user_cli import add_user_commands
+from gridstation.server.workorder_returns import DEFAULT_ENCODING, parse_encoding, parse_since, returns_csv
 from gridstation.server.workorders import (
     build_work_order,
     parse_flag,
@@ -136,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     wo_import = workorder.add_parser("import", help="导入 12345 热线导出的工单 CSV（全部正确才导入；已导入的跳过）")
     wo_import.add_argument("file")
     wo_import.set_defaults(handler=run_workorder_import)
+    wo_export = workorder.add_parser(
+        "export", help="导出回单：某日以来已处置或办结的 12345、信访工单（可再由 import 读回）"
+    )
+    wo_export.add_argument("--since", required=True, help="起始日期（北京时间），如 2026-11-02")
+    wo_export.add_argument("file", help="写入的 CSV 文件")
+    wo_export.add_argument(
+        "--encoding", default=DEFAULT_ENCODING, help="gb18030（默认，Windows Excel 直接打开）或 utf-8"
+    )
+    wo_export.set_defaults(handler=run_workorder_export)
 
     audit = commands.add_parser("audit", help="核对数据是否在服务器之外被改动").add_subparsers(
         parser_class=ChineseArgumentParser
@@ -333,6 +344,16 @@ def run_workorder_import(args: argparse.Namespace) -> int:
     print(f"导入 {len(result.added)} 张工单；{len(result.skipped)} 张已导入过，跳过。")
     for ticket in result.skipped:
         print(f"  跳过 {ticket}")
+    return 0
+
+
+def run_workorder_export(args: argparse.Namespace) -> int:
+    since, encoding = parse_since(args.since), parse_encoding(args.encoding)
+    with open_service(settings_of(args)) as service:
+        slips = service.return_slips(since)
+    target = Path(args.file)
+    write_private_file(target, returns_csv(slips, encoding))
+    print(f"已导出 {len(slips)} 张回单（{args.since.strip()} 起，{encoding.upper()} 编码）到 {target}。")
     return 0
 
 

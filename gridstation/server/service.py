@@ -22,6 +22,7 @@ from gridstation.server.receipts import Receipts
 from gridstation.server.repair import Repair
 from gridstation.server.retention import ServerRetention
 from gridstation.server.users import Users
+from gridstation.server.workorder_returns import WorkOrderReturns
 from gridstation.server.workorder_service import WorkOrders
 
 
@@ -33,6 +34,7 @@ class ServerService(
     Feed,
     Receipts,
     WorkOrders,
+    WorkOrderReturns,
     Dispatching,
     Lookups,
     Repair,

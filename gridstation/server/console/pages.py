@@ -1,4 +1,5 @@
-"""The console's pages: sign-in and out, the case board, one case, a department's inbox and the station list.
+"""The console's pages: sign-in and out, the case board, one case, a department's inbox, the station list and the
+回单 export.
 
 Every page reads through the service (the same `list_cases`/`case_detail` as the JSON API), so a case outside the
 user's scope (`visibility`) is the same 404 page as a case that does not exist. Refusals and bad input become a
@@ -8,8 +9,10 @@ forms of 吹哨报到 (`forms.case_forms`), which post to `actions`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,7 +21,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gridstation.domain.console_roles import CONSOLE_ROLE_LABELS, SEES_ALL_CASES
 from gridstation.domain.enums import TASK_ROLE_LABELS, TASK_STATE_LABELS
-from gridstation.domain.localtime import local_minute
+from gridstation.domain.errors import DomainError
+from gridstation.domain.localtime import BEIJING, local_minute
 from gridstation.domain.photos import PHOTO_TYPES, describe_size
 from gridstation.domain.sla import COLOUR_LABELS
 from gridstation.server.case_photos import CasePhotos
@@ -41,6 +45,7 @@ from gridstation.server.console.forms import case_forms
 from gridstation.server.errors import ServerError
 from gridstation.server.service import ServerService
 from gridstation.server.visibility import Principal
+from gridstation.server.workorder_returns import DEFAULT_ENCODING, parse_encoding, parse_since, returns_csv
 
 HERE = Path(__file__).parent
 STATIC_FILES = {"console.css": (HERE / "static" / "console.css", "text/css; charset=utf-8")}
@@ -234,6 +239,41 @@ def stations(request: Request) -> Response:
         if user.role not in SEES_ALL_CASES:
             raise ConsoleRefusal(404, "找不到该页面。")
         return render("stations.html", user=user, csrf=csrf, stations=service.stations())
+
+    return page(request, build)
+
+
+@router.get("/workorders")
+def workorders(request: Request) -> Response:
+    def build(service: ServerService, user: Principal, csrf: str) -> Response:
+        if user.role not in SEES_ALL_CASES:
+            raise ConsoleRefusal(404, "找不到该页面。")
+        week_ago = (service.now() - timedelta(days=7)).astimezone(BEIJING).date().isoformat()
+        return render("workorders.html", user=user, csrf=csrf, since=week_ago)
+
+    return page(request, build)
+
+
+@router.get("/workorders/returns.csv")
+def workorder_returns(request: Request) -> Response:
+    """The 回单 file, as `gridstation-server workorder export` writes it; only for those who see every case."""
+
+    def build(service: ServerService, user: Principal, csrf: str) -> Response:
+        if user.role not in SEES_ALL_CASES:
+            raise ConsoleRefusal(404, "找不到该页面。")
+        since_text = request.query_params.get("since", "")
+        try:
+            since = parse_since(since_text)
+            encoding = parse_encoding(request.query_params.get("encoding", DEFAULT_ENCODING))
+        except DomainError as error:
+            return render("workorders.html", 400, user=user, csrf=csrf, since=since_text, message=error.message_zh)
+        data = returns_csv(service.return_slips(since), encoding)
+        name = f"回单-{since.date().isoformat()}.csv"
+        return Response(
+            data,
+            media_type=f"text/csv; charset={encoding}",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+        )
 
     return page(request, build)
 
