@@ -115,7 +115,26 @@ def unknown_field_policy() -> dict[str, object]:
     return policy
 
 
+def edited_policy(edit: str) -> dict[str, object]:
+    """The default policy with one mistake a person makes when editing it by hand."""
+    policy = default_policy().to_json()
+    if edit == "misspelled-tier":
+        policy["by_tier"]["quck"] = policy["by_tier"]["quick"]
+    elif edit == "negative":
+        policy["by_tier"]["quick"]["dispose"] = -30
+    elif edit == "unknown-category":
+        policy["by_category"] = {"GREEN.LIGHT": {"*": {"dispose": 120}}, "GREEN.LIHGT": {"*": {"dispose": 60}}}
+    return policy
+
+
 REFUSED = [
+    pytest.param(json.dumps(edited_policy("misspelled-tier")), "未知字段：by_tier.quck", id="misspelled-tier"),
+    pytest.param(json.dumps(edited_policy("negative")), "by_tier.quick.dispose 应为正整数", id="negative"),
+    pytest.param(
+        json.dumps(edited_policy("unknown-category")),
+        "by_category.GREEN.LIHGT 不是本站的诉求分类代码，是否为 GREEN.LIGHT？",
+        id="unknown-category",
+    ),
     pytest.param('{"respond": 5}', "时限标准缺少字段：by_tier", id="stray-file"),
     pytest.param(json.dumps(partial_policy()), "时限标准缺少字段：by_tier.quick.respond", id="partial"),
     pytest.param(json.dumps(wrong_type_policy()), "by_tier.tracked.respond 应为正整数（分钟", id="wrong-type"),

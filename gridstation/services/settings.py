@@ -3,12 +3,14 @@ other setting by its key, every change audited. The keys themselves are in stora
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
 from gridstation.domain.codec import state_from_json
+from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.shifts import DEFAULT_IDLE_LOCK_MINUTES, validate_idle_lock_minutes
 from gridstation.domain.sla import ColourScheme, DeadlinePolicy, default_policy
@@ -16,7 +18,7 @@ from gridstation.services.core import StationCore
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_store
 from gridstation.storage import settings as stored_settings
-from gridstation.storage.models import CaseRow
+from gridstation.storage.models import CaseRow, CategoryRow
 from gridstation.storage.settings import SettingKey
 
 
@@ -47,6 +49,16 @@ class StationSettings(StationCore):
         """Store a new policy and re-plan the deadlines of every case from its own events."""
         require(actor.role, Permission.MANAGE_SETTINGS)
         with self._write() as session:
+            # An override for a code no case can have (a typo such as GREEN.LIHGT) would silently change nothing.
+            known = set(session.scalars(select(CategoryRow.code)))
+            unknown = sorted(code for code in policy.by_category if code not in known)
+            if unknown:
+                name = f"by_category.{unknown[0]}"
+                close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+                hint = f"，是否为 {close[0]}？" if close else "（分类代码见登记窗口的分类列表）"
+                raise DomainError(
+                    "settings.unknown_category", f"设置文件内容不正确：{name} 不是本站的诉求分类代码{hint}", field=name
+                )
             stored_settings.put_setting(session, SettingKey.DEADLINE_POLICY, policy.to_json())
             for row in session.scalars(select(CaseRow)):
                 case_store.write_projection(session, state_from_json(row.state), policy)
