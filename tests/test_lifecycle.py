@@ -461,24 +461,28 @@ def test_tier_change_to_same_or_unknown_tier_is_refused() -> None:
     assert unknown.value.code == "tier.invalid"
 
 
-def test_tier_change_replans_the_deadline() -> None:
-    """A tier change restarts the current stage's clock under the new tier's deadline."""
+def test_a_tier_change_plans_the_stages_to_come_not_the_running_one() -> None:
+    """The running stage keeps the deadline it started with (issue 16: a tier change must not move a deadline); the
+    new tier's deadlines apply from the next stage on."""
     policy = default_policy()
     desk = Desk(Tier.QUICK)
     desk.advance(minutes=2)
     desk.do(EventType.FIRST_CONTACT)
-    before = policy.deadline(desk.case.tier, desk.case.category_code, desk.case.status, desk.case.stage_started_at)
-    assert before is not None and before.due_at == T0 + timedelta(minutes=2 + 60)
+    before = desk.case.running_deadline(policy)
+    assert before is not None and before.due_at == T0 + timedelta(minutes=2 + 60)  # 协同快办: an hour on site
     desk.advance(minutes=10)
     changed = desk.do(EventType.TIER_CHANGED, to="tracked", reason="井盖下管道破损，需要排水所跟踪")
     assert changed.tier is Tier.TRACKED
     assert changed.status is Status.CONTACTED
-    assert changed.stage_started_at == T0 + timedelta(minutes=12)
-    assert changed.stage_started_at is not None
-    after = policy.deadline(changed.tier, changed.category_code, changed.status, changed.stage_started_at)
-    assert after is not None and after.stage is Stage.ON_SITE
-    assert after.due_at == T0 + timedelta(minutes=12 + 15)
-    event = desk.events[-1]
+    assert changed.stage_started_at == T0 + timedelta(minutes=2)
+    assert changed.running_deadline(policy) == before
+    desk.do(EventType.DISPATCHED, assignee="排水所")
+    desk.advance(minutes=20)
+    arrived = desk.do(EventType.ARRIVED_ON_SITE, note="排水所到场")
+    dispose = arrived.running_deadline(policy)
+    assert dispose is not None and dispose.stage is Stage.DISPOSE
+    assert (dispose.started_at, dispose.due_at) == (T0 + timedelta(minutes=32), T0 + timedelta(minutes=32 + 30))
+    event = desk.events[-3]
     assert event.payload == {"from": "quick", "to": "tracked", "reason": "井盖下管道破损，需要排水所跟踪"}
     assert "原因：井盖下管道破损" in describe_event(event)
 

@@ -154,9 +154,7 @@ def assert_projection_is_fold(service: StationService, case_id: str) -> CaseStat
     assert row["description"] == folded.description
     assert row["reopen_count"] == folded.reopen_count
     policy = service.deadline_policy()
-    deadline = policy.deadline(
-        folded.tier, folded.category_code, folded.status, folded.stage_started_at or row["registered_at"]
-    )
+    deadline = folded.running_deadline(policy)
     assert row["sla_due_at"] == (deadline.due_at if deadline else None)
     assert stored_hashes(service, case_id) == [e.content_hash() for e in timeline]
     return folded

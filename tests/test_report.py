@@ -33,7 +33,7 @@ from gridstation.domain.report import (
     deadline_outcomes,
     history_until,
 )
-from gridstation.domain.sla import Colour, ColourScheme, Stage, default_policy
+from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, Stage, default_policy
 from gridstation.printing.paperwork import Paperwork
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -182,8 +182,8 @@ def scenario() -> dict[str, Log]:
         answer="已告知投放时间为早 7 点至 9 点、晚 6 点至 8 点",
     ).visit(utc(22, 6, 0), DEPT, "satisfied", "resolved")
     # F a tier change during 响应, a reopening visit, then late on site again; flagged for the conference.
-    #   响应 06:00→06:05 replanned at 06:02 (协同快办): neither met nor missed | 响应 06:02→06:07 ended 06:06 met
-    #   (the replanned one would have been missed) | 到场 (快办 60 min) 06:06→07:06 ended 07:00 met |
+    #   响应 06:00→06:05 keeps its terms through the change to 协同快办 at 06:02 (issue 16): ended 06:06, missed |
+    #   到场 (快办 60 min, the new tier plans the stages to come) 06:06→07:06 ended 07:00 met |
     #   处置 07:00→07:30 ended 07:20 met | 闭环 07:20→07:50 ended 07:45 met | visit 09:00 不满意/未解决 reopens |
     #   响应 09:00→09:05 ended 09:04 met | 到场 09:04→10:04 still running: missed, overdue by 14 h 56 min.
     logs["F"] = (
@@ -242,8 +242,8 @@ def scenario() -> dict[str, Log]:
         .dispatch(utc(10, 2, 12), "物业公司")
         .dispatch(utc(21, 3, 0), "路灯管理所")
     )
-    # K changed to 当场办 while waiting for first contact: 响应 20:00→20:05 replanned at 20:03; no deadline after
-    #   that (still open, colour 无时限), so no 先联 to count.
+    # K changed to 当场办 while waiting for first contact: the 响应 20:00→20:05 that had started runs on its own
+    #   terms (issue 16), nobody called back: missed, overdue by 4 h 55 min at the report.
     logs["K"] = Log("K", utc(22, 20, 0), "咨询电梯轿厢广告屏能否调低音量。", category="PROP.LIFT").then(
         utc(22, 20, 3), EventType.TIER_CHANGED, to="on_the_spot", reason="属咨询类，可当场答复"
     )
@@ -299,33 +299,33 @@ def test_kpis_day(report: MorningReport) -> None:
     """KPIs over [11-22 01:00, 11-23 01:00)."""
     assert report.kpis_day == Kpis(
         # 先联 (registered in the day: A B C D E F G K): A met (3 min), B missed (7 min), C missed (due 00:55, no
-        # contact), D pending (due 01:02) → excluded, E 当场办 → no deadline, F met (06:06 against the re-planned
-        # 06:07; the replanned 06:05 is excluded), G met (4 min), K replanned to 当场办 → excluded: 3/5.
-        first_contact=Rate(3, 5),
+        # contact), D pending (due 01:02) → excluded, E 当场办 → no deadline, F missed (06:06 against 06:05: the
+        # tier change at 06:02 does not move it), G met (4 min), K missed (its 响应 outlives the change): 2/6.
+        first_contact=Rate(2, 6),
         # Latest visit per case in the day: A 基本满意/未解决, E 满意/已解决, F 不满意/未解决, H 满意/已解决
         # (its 11-21 visit is outside the day); I's only visit was 11-19. 解决: E, H = 2/4; 满意: A, E, H = 3/4.
         resolution=Rate(2, 4),
         satisfaction=Rate(3, 4),
         # 按时: A 4/4; B 0/3 (响应, 到场, running 处置 due 04:00); C 0/1 (running 响应 due 00:55); D none due;
-        # F 5/6 (响应, 到场, 处置, 闭环, reopened 响应 met; running 到场 due 10:04 missed; replanned excluded);
+        # F 4/6 (响应 missed; 到场, 处置, 闭环, reopened 响应 met; running 到场 due 10:04 missed);
         # G 1/2 (到场 due 12:19 running; its arrival at 01:30 is after the report); H, I, J decided before the day;
-        # K replanned only. Met 4+0+0+5+1 = 10 of 4+3+1+6+2 = 16.
-        on_time=Rate(10, 16),
+        # K 0/1 (响应 due 20:05). Met 4+0+0+4+1+0 = 9 of 4+3+1+6+2+1 = 17.
+        on_time=Rate(9, 17),
     )
 
 
 def test_kpis_period(report: MorningReport) -> None:
     """KPIs over the 7 days [11-16 01:00, 11-23 01:00): the day's figures plus H and I; J is older."""
     assert report.kpis_period == Kpis(
-        # Day 3/5 plus H met (4 min) and I met (exactly 5 min); J registered 11-10 is outside: 5/7.
-        first_contact=Rate(5, 7),
+        # Day 2/6 plus H met (4 min) and I met (exactly 5 min); J registered 11-10 is outside: 4/8.
+        first_contact=Rate(4, 8),
         # Latest visit per case: A 基本满意/未解决, E 满意/已解决, F 不满意/未解决, H 满意/已解决 (not its earlier
         # 基本满意/未解决), I 基本满意/已解决. 解决: E, H, I = 3/5; 满意: A, E, H, I = 4/5.
         resolution=Rate(3, 5),
         satisfaction=Rate(4, 5),
-        # Day 10/16 plus H 3/4 (处置 missed by 5 min) and I 4/4 (each exactly at due). J's deadlines were decided
-        # (响应 ended, 到场 ran out) on 11-10, before the period; the 11-21 re-dispatch ends nothing: 17/24.
-        on_time=Rate(17, 24),
+        # Day 9/17 plus H 3/4 (处置 missed by 5 min) and I 4/4 (each exactly at due). J's deadlines were decided
+        # (响应 ended, 到场 ran out) on 11-10, before the period; the 11-21 re-dispatch ends nothing: 16/25.
+        on_time=Rate(16, 25),
     )
 
 
@@ -335,13 +335,13 @@ def test_new_cases(report: MorningReport) -> None:
 
 
 def test_open_cases_by_colour_and_tier(report: MorningReport) -> None:
-    # Open at report: B, C, F, G, J past due → RED (F is 协同快办); D 60 % used → BLUE; K 当场办, no deadline → NONE.
-    # A (已回访), E (已办结), H (已回访) and I (已办结) are finished.
+    # Open at report: B, C, F, G, J past due → RED (F is 协同快办); K, now 当场办, past the 响应 it started with →
+    # RED; D 60 % used → BLUE. A (已回访), E (已办结), H (已回访) and I (已办结) are finished.
     expected: dict[Colour, dict[Tier, int]] = {c: dict.fromkeys(Tier, 0) for c in Colour}
     expected[Colour.RED][Tier.TRACKED] = 4
     expected[Colour.RED][Tier.QUICK] = 1
+    expected[Colour.RED][Tier.ON_THE_SPOT] = 1
     expected[Colour.BLUE][Tier.TRACKED] = 1
-    expected[Colour.NONE][Tier.ON_THE_SPOT] = 1
     assert report.open_by_colour == expected
     assert report.open_total == 7
 
@@ -357,6 +357,8 @@ def test_overdue_list_most_late_first(report: MorningReport) -> None:
         (n("F")[0], Stage.ON_SITE, utc(22, 10, 4), timedelta(hours=14, minutes=56)),
         # G 到场 due 12:19 → 12 h 41 min (its arrival at 01:30 is after the report)
         (n("G")[0], Stage.ON_SITE, utc(22, 12, 19), timedelta(hours=12, minutes=41)),
+        # K 响应 due 20:05 (started before its change to 当场办) → 4 h 55 min
+        (n("K")[0], Stage.RESPOND, utc(22, 20, 5), timedelta(hours=4, minutes=55)),
         # C 响应 due 00:55 → 5 min
         (n("C")[0], Stage.RESPOND, utc(23, 0, 55), timedelta(minutes=5)),
     ]
@@ -375,10 +377,11 @@ def test_events_after_the_report_change_the_report(logs: dict[str, Log]) -> None
     assert numbers(later.conference) == n("H", "F", "D")
     # G is now in 处置 (01:30 → 02:00) and off the list; D's 响应 (due 01:02) has run out: 29 min, C's 36 min.
     assert [(o.case.number, o.late_by) for o in later.overdue][3:] == [
+        (n("K")[0], timedelta(hours=5, minutes=26)),
         (n("C")[0], timedelta(minutes=36)),
         (n("D")[0], timedelta(minutes=29)),
     ]
-    assert numbers([o.case for o in later.overdue]) == n("J", "B", "F", "C", "D")
+    assert numbers([o.case for o in later.overdue]) == n("J", "B", "F", "K", "C", "D")
 
 
 # ---------------------------------------------------------------- deadline outcomes of one case
@@ -398,27 +401,27 @@ def test_deadline_outcomes_through_the_whole_lifecycle(logs: dict[str, Log]) -> 
 
 
 def test_deadline_outcomes_with_tier_change_and_reopening(logs: dict[str, Log]) -> None:
-    """F: the tier change replans 响应 (neither met nor missed), 快办 gets 60 min on site, the unsatisfied visit
-    opens a new 响应, and the last 到场 is still running at the report."""
+    """F: the tier change leaves the running 响应 as it started (missed at 06:06), 快办 then gets 60 min on site, the
+    unsatisfied visit opens a new 响应, and the last 到场 is still running at the report."""
     outcomes = deadline_outcomes(history_until(logs["F"].events, REPORT_AT), POLICY)
     assert outcomes == [
-        DeadlineOutcome(Stage.RESPOND, utc(22, 6, 0), utc(22, 6, 5), utc(22, 6, 2), replanned=True),
-        DeadlineOutcome(Stage.RESPOND, utc(22, 6, 2), utc(22, 6, 7), utc(22, 6, 6)),
+        DeadlineOutcome(Stage.RESPOND, utc(22, 6, 0), utc(22, 6, 5), utc(22, 6, 6)),
         DeadlineOutcome(Stage.ON_SITE, utc(22, 6, 6), utc(22, 7, 6), utc(22, 7, 0)),
         DeadlineOutcome(Stage.DISPOSE, utc(22, 7, 0), utc(22, 7, 30), utc(22, 7, 20)),
         DeadlineOutcome(Stage.CLOSE_LOOP, utc(22, 7, 20), utc(22, 7, 50), utc(22, 7, 45)),
         DeadlineOutcome(Stage.RESPOND, utc(22, 9, 0), utc(22, 9, 5), utc(22, 9, 4)),
         DeadlineOutcome(Stage.ON_SITE, utc(22, 9, 4), utc(22, 10, 4), None),
     ]
-    assert [o.met for o in outcomes] == [False, True, True, True, True, True, False]
+    assert [o.met for o in outcomes] == [False, True, True, True, True, False]
 
 
 def test_deadline_outcomes_of_other_shapes(logs: dict[str, Log]) -> None:
-    """当场办 closed at the desk has no deadline; a case changed to 当场办 ends its 响应 as replanned; B's missed
-    steps end late; re-dispatching (J) keeps the on-site clock of the first contact."""
+    """当场办 closed at the desk has no deadline; a case changed to 当场办 keeps the 响应 it started with (still
+    running: nobody called back); B's missed steps end late; re-dispatching (J) keeps the on-site clock of the first
+    contact."""
     assert deadline_outcomes(logs["E"].events, POLICY) == []
     assert deadline_outcomes(logs["K"].events, POLICY) == [
-        DeadlineOutcome(Stage.RESPOND, utc(22, 20, 0), utc(22, 20, 5), utc(22, 20, 3), replanned=True)
+        DeadlineOutcome(Stage.RESPOND, utc(22, 20, 0), utc(22, 20, 5), None)
     ]
     assert deadline_outcomes(logs["B"].events, POLICY) == [
         DeadlineOutcome(Stage.RESPOND, utc(22, 3, 0), utc(22, 3, 5), utc(22, 3, 7)),
@@ -653,3 +656,86 @@ def test_a_tier_change_cannot_erase_a_missed_deadline(changed_after: timedelta, 
     log.contact(registered + changed_after + timedelta(minutes=1))
     kpis = compute_kpis([log.events], POLICY, SINCE, REPORT_AT)
     assert kpis.first_contact == expected
+
+
+# ---------------------------------------------------------------- KPIs that can bear 考核 (issue 16)
+
+
+def test_switching_tiers_does_not_keep_a_late_first_contact_met() -> None:
+    """跟踪督办 → 快办 → 跟踪督办 every 4 minutes, first contact at +16: the 响应 that started at registration (due +5)
+    was missed; the switches moved nothing. (They used to restart the clock: "met".)"""
+    registered = utc(22, 2, 0)
+    log = Log("S", registered, "楼道堆放易燃杂物，存在火灾隐患。", category="FIRE.CORRIDOR")
+    for minutes, tier in ((4, "quick"), (8, "tracked"), (12, "quick"), (16, "tracked")):
+        log.then(registered + timedelta(minutes=minutes), EventType.TIER_CHANGED, to=tier, reason="重新研判")
+    log.contact(registered + timedelta(minutes=16))
+    assert compute_kpis([log.events], POLICY, SINCE, REPORT_AT).first_contact == Rate(0, 1)
+    [respond, *_] = deadline_outcomes(log.events, POLICY)
+    assert (respond.stage, respond.due_at, respond.met) == (Stage.RESPOND, registered + timedelta(minutes=5), False)
+
+
+def test_changing_to_on_the_spot_does_not_take_a_case_out_of_first_contact() -> None:
+    """跟踪督办 → 当场办 at +2 min, contact at +42: a late first contact, counted, not a case without one."""
+    registered = utc(22, 2, 0)
+    log = Log("O", registered, "咨询电梯轿厢广告屏能否调低音量。", category="PROP.LIFT")
+    log.then(registered + timedelta(minutes=2), EventType.TIER_CHANGED, to="on_the_spot", reason="属咨询类")
+    log.contact(registered + timedelta(minutes=42))
+    assert compute_kpis([log.events], POLICY, SINCE, REPORT_AT).first_contact == Rate(0, 1)
+
+
+def test_a_case_to_be_answered_at_the_desk_that_goes_out_starts_its_deadline_then() -> None:
+    """A 当场办 case reopened by an unsatisfied visit and contacted has no 到场 deadline while the desk can still
+    answer it; changed to 快办 10 minutes later, its 到场 deadline starts then (60 min), not at the contact."""
+    registered = utc(22, 2, 0)
+    log = Log("Q", registered, "咨询垃圾分类投放时间。", category="WASTE.SORT", tier=Tier.ON_THE_SPOT, answer="已告知")
+    log.visit(registered + timedelta(hours=1), DEPT, "unsatisfied", "unresolved")
+    contacted = registered + timedelta(hours=1, minutes=3)
+    log.contact(contacted)
+    assert log.state is not None and log.state.running_deadline(POLICY) is None
+    log.then(contacted + timedelta(minutes=10), EventType.TIER_CHANGED, to="quick", reason="需物业上门处理")
+    on_site = log.state.running_deadline(POLICY)
+    assert on_site is not None
+    assert (on_site.stage, on_site.started_at, on_site.due_at) == (
+        Stage.ON_SITE,
+        contacted + timedelta(minutes=10),
+        contacted + timedelta(minutes=70),
+    )
+
+
+def test_a_category_correction_does_not_rescue_a_deadline_that_came_due() -> None:
+    """处置 due at +45 (on site at +15); at +65, already 20 minutes late, the category is corrected to one with a
+    1,440-minute 处置 override; disposed at +90: still missed, and the next stage gets the new category's terms."""
+    policy = DeadlinePolicy(by_tier=POLICY.by_tier, by_category={"BUILD.SHED": {"*": {Stage.DISPOSE: 1440}}})
+    registered = utc(22, 2, 0)
+    log = Log("C2", registered, "自行车棚内有人违章搭建杂物间。", category="FACIL.LAMP")
+    log.contact(registered + timedelta(minutes=3)).dispatch(registered + timedelta(minutes=5))
+    log.arrive(registered + timedelta(minutes=15))
+    log.then(
+        registered + timedelta(minutes=65),
+        EventType.INTAKE_CORRECTED,
+        field="category_code",
+        value="BUILD.SHED",
+        reason="实为车棚违建",
+    )
+    assert log.state is not None
+    running = log.state.running_deadline(policy)
+    assert running is not None and running.due_at == registered + timedelta(minutes=45)
+    log.dispose(registered + timedelta(minutes=90))
+    outcomes = deadline_outcomes(log.events, policy)
+    dispose = next(o for o in outcomes if o.stage is Stage.DISPOSE)
+    assert (dispose.due_at, dispose.met) == (registered + timedelta(minutes=45), False)
+    # 响应, 到场 met; 处置 missed; 闭环 (+90 → +120, 30 min: BUILD.SHED overrides only 处置) not done: missed.
+    assert compute_kpis([log.events], policy, SINCE, REPORT_AT).on_time == Rate(2, 4)
+
+
+def test_a_late_step_counts_once_in_daily_on_time() -> None:
+    """到场 due 11-22 02:18, done only on 11-23 at 09:00: missed in the day it came due, and not counted again in
+    the next day's report (it used to be: once at its due time, once when it ended)."""
+    registered = utc(22, 2, 0)
+    log = Log("L2", registered, "路灯不亮。", category="FACIL.LAMP").contact(registered + timedelta(minutes=3))
+    log.dispatch(registered + timedelta(minutes=4)).arrive(utc(23, 9, 0)).dispose(utc(23, 9, 20))
+    day_one = compute_kpis([log.events], POLICY, utc(22, 1, 0), utc(23, 1, 0))
+    day_two = compute_kpis([log.events], POLICY, utc(23, 1, 0), utc(24, 1, 0))
+    assert day_one.on_time == Rate(1, 2)  # 响应 met, 到场 missed (came due 02:18)
+    # 处置 09:00 → 09:30 ended 09:20 met; 闭环 09:20 → 09:50 not done: missed. The late 到场 is not here.
+    assert day_two.on_time == Rate(1, 2)

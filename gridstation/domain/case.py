@@ -24,6 +24,7 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event
 from gridstation.domain.payloads import check_payload
+from gridstation.domain.sla import Deadline, DeadlinePolicy, answered_at_the_desk
 from gridstation.domain.tasks import DepartmentTask, tasks_of_dispatch, with_reply, withdraw_all
 from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
@@ -261,6 +262,12 @@ class CaseState:
     version: int = 0
     last_hlc: str = ""
     updated_at: datetime | None = None
+    # The tier and category the running stage's deadline started under (`apply` sets them whenever a stage starts).
+    # A deadline, once started, ends met or missed on its own terms: a tier change or a category correction plans
+    # the stages still to come, never the one running, or a late case could be made to look on time (issue 16).
+    # None in a state stored before they existed: the current tier and category stand in.
+    deadline_tier: Tier | None = None
+    deadline_category: str | None = None
 
     @property
     def satisfaction(self) -> Satisfaction | None:
@@ -269,6 +276,14 @@ class CaseState:
     @property
     def is_open(self) -> bool:
         return self.status not in FINISHED
+
+    def running_deadline(self, policy: DeadlinePolicy) -> Deadline | None:
+        """The deadline of the stage the case is in, on the terms it started under; None if none runs."""
+        if self.stage_started_at is None:
+            return None
+        tier = self.deadline_tier or self.tier
+        category = self.category_code if self.deadline_category is None else self.deadline_category
+        return policy.deadline(tier, category, self.status, self.stage_started_at)
 
     def pending_follow_up(self) -> FollowUpKind | None:
         """The next visit of 双回访 that is due, if the case is closed."""
@@ -305,6 +320,14 @@ def _work_order_fields(raw: Any) -> dict[str, Any]:
 
 def apply(state: CaseState | None, event: Event) -> CaseState:
     """Fold one event into the state. Events are assumed legal (checked when decided)."""
+    after = _apply(state, event)
+    if state is None or after.stage_started_at != state.stage_started_at:
+        # A stage (and its deadline) starts: on the case's terms as they are now.
+        return replace(after, deadline_tier=after.tier, deadline_category=after.category_code)
+    return after
+
+
+def _apply(state: CaseState | None, event: Event) -> CaseState:
     p = event.payload
     if event.type is EventType.REGISTERED:
         if state is not None:
@@ -395,8 +418,13 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
                 return replace(bumped, status=Status.FOLLOWED_UP, follow_ups=follow_ups, stage_started_at=at)
             return replace(bumped, follow_ups=follow_ups)
         case EventType.TIER_CHANGED:
-            # A new tier re-plans deadlines: the current stage's clock restarts under the new policy.
-            return replace(bumped, tier=Tier(p["to"]), stage_started_at=at)
+            # The running deadline keeps its terms (see `deadline_tier`); the new tier plans the stages to come.
+            # Only a case the desk was to answer at once (当场办, no deadline) that now goes out starts one here.
+            tier = Tier(p["to"])
+            started = state.deadline_tier or state.tier
+            if answered_at_the_desk(started, state.status) and not answered_at_the_desk(tier, state.status):
+                return replace(bumped, tier=tier, stage_started_at=at, deadline_tier=tier)
+            return replace(bumped, tier=tier)
         case EventType.INTAKE_CORRECTED:
             return replace(bumped, **{p["field"]: p["value"]})
         case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED | EventType.PHOTO_ATTACHED:

@@ -59,7 +59,7 @@ def state_to_json(state: CaseState) -> dict[str, Any]:
             value = [task.to_json() for task in value]
         elif isinstance(value, datetime):
             value = value.isoformat()
-        elif value is not None and f.name in ("channel", "tier", "status", "disposal_outcome"):
+        elif value is not None and f.name in ("channel", "tier", "status", "disposal_outcome", "deadline_tier"):
             value = str(value)
         out[f.name] = value
     return out
@@ -74,6 +74,8 @@ def state_from_json(data: dict[str, Any]) -> CaseState:
     values["channel"] = Channel(values["channel"])
     values["tier"] = Tier(values["tier"])
     values["status"] = Status(values["status"])
+    if values.get("deadline_tier") is not None:
+        values["deadline_tier"] = Tier(values["deadline_tier"])
     if values.get("disposal_outcome") is not None:
         values["disposal_outcome"] = DisposalOutcome(values["disposal_outcome"])
     values["follow_ups"] = tuple(

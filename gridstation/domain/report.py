@@ -59,11 +59,17 @@ class DeadlineOutcome:
     started_at: datetime
     due_at: datetime
     ended_at: datetime | None  # None: still running
-    replanned: bool = False  # a tier change replaced it before it ended: neither met nor missed
 
     @property
     def met(self) -> bool:
-        return self.ended_at is not None and not self.replanned and self.ended_at <= self.due_at
+        return self.ended_at is not None and self.ended_at <= self.due_at
+
+    def decided_at(self, end: datetime) -> datetime | None:
+        """When it counts in 按时率: the earlier of its end and its due time (a late step is counted once, when it
+        came due, not again when it ended); None while it runs and is not yet due at `end`."""
+        if self.ended_at is not None:
+            return min(self.ended_at, self.due_at)
+        return self.due_at if self.due_at < end else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +94,6 @@ class MorningReport:
     open_total: int = field(default=0)
 
 
-def _current_deadline(state: CaseState, policy: DeadlinePolicy) -> Deadline | None:
-    if state.stage_started_at is None:
-        return None
-    return policy.deadline(state.tier, state.category_code, state.status, state.stage_started_at)
-
-
 def history_until(events: Iterable[Event], end: datetime) -> list[Event]:
     """The events that had happened before `end`, in log order."""
     return [e for e in events if e.occurred_at < end]
@@ -115,21 +115,13 @@ def _fold(events: Sequence[Event], policy: DeadlinePolicy) -> tuple[CaseState | 
     running: Deadline | None = None
     for event in events:
         state = apply(state, event)
-        following = _current_deadline(state, policy)
+        following = state.running_deadline(policy)
         if running is not None and (
             following is None or (following.stage, following.started_at) != (running.stage, running.started_at)
         ):
-            outcomes.append(
-                DeadlineOutcome(
-                    running.stage,
-                    running.started_at,
-                    running.due_at,
-                    event.occurred_at,
-                    # A tier change re-plans a deadline that is still running; one already missed stays missed,
-                    # or a late case could be made to look on time by changing its tier.
-                    replanned=event.type is EventType.TIER_CHANGED and event.occurred_at <= running.due_at,
-                )
-            )
+            # A deadline keeps the terms it started under (`CaseState.running_deadline`): only leaving its stage ends
+            # it, never a tier change or a correction.
+            outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, event.occurred_at))
         running = following
     if running is not None:
         outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, None))
@@ -165,20 +157,13 @@ def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
         outcomes = case.outcomes
         if start <= case.history[0].occurred_at:
             # The first response deadline decides 先联; one still running and not yet due is not decided yet.
-            first_response = next((o for o in outcomes if o.stage is Stage.RESPOND and not o.replanned), None)
+            first_response = next((o for o in outcomes if o.stage is Stage.RESPOND), None)
             if first_response is not None and (first_response.ended_at is not None or first_response.due_at < end):
                 contact_total += 1
                 contact_met += first_response.met
         for outcome in outcomes:
-            if outcome.replanned:
-                continue
-            if outcome.ended_at is not None:
-                decided_at = outcome.ended_at
-            elif outcome.due_at < end:
-                decided_at = outcome.due_at  # missed: it ran out inside the window
-            else:
-                continue
-            if start <= decided_at < end:
+            decided_at = outcome.decided_at(end)
+            if decided_at is not None and start <= decided_at < end:
                 on_time_total += 1
                 on_time_met += outcome.met
         visits = [e for e in case.history if e.type is EventType.FOLLOW_UP and start <= e.occurred_at]
@@ -222,7 +207,7 @@ def build_morning_report(
         if not state.is_open:
             continue
         open_total += 1
-        deadline = _current_deadline(state, policy)
+        deadline = state.running_deadline(policy)
         if deadline is None:
             open_by_colour[Colour.NONE][state.tier] += 1
             continue

@@ -186,6 +186,12 @@ def band_starts(scheme: ColourScheme, started_at: datetime, due_at: datetime) ->
     return starts
 
 
+def answered_at_the_desk(tier: Tier, status: Status) -> bool:
+    """当场办 is answered at the desk: no deadline while the desk can still close it at once (registered or
+    contacted). Once a follow-up reopens it and it goes out to be dispatched, it runs like any case."""
+    return tier is Tier.ON_THE_SPOT and status in (Status.REGISTERED, Status.CONTACTED)
+
+
 @dataclass(frozen=True, slots=True)
 class Deadline:
     stage: Stage
@@ -212,9 +218,9 @@ class DeadlinePolicy:
         return self.by_tier.get(tier, {}).get(stage)
 
     def deadline(self, tier: Tier, category_code: str, status: Status, stage_started_at: datetime) -> Deadline | None:
-        # 当场办 is answered at the desk: no deadline while the desk can still close it at once (registered or
-        # contacted). Once a follow-up reopens it and it goes out to be dispatched, it runs like any case.
-        if tier is Tier.ON_THE_SPOT and status in (Status.REGISTERED, Status.CONTACTED):
+        """The deadline of the stage `status` is in, started at `stage_started_at` under `tier` and `category_code`
+        (a case's are `CaseState.running_deadline`: the terms its stage started under, not its current ones)."""
+        if answered_at_the_desk(tier, status):
             return None
         stage = STAGE_FOR_STATUS.get(status)
         if stage is None:

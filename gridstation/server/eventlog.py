@@ -145,11 +145,7 @@ def board_columns(state: CaseState) -> dict[str, Any]:
     """The values of the board's columns for a case in `state` (also the migration that added them fills them)."""
     if not _POLICY:
         _POLICY.append(default_policy())
-    deadline = (
-        _POLICY[0].deadline(state.tier, state.category_code, state.status, state.stage_started_at)
-        if state.stage_started_at
-        else None
-    )
+    deadline = state.running_deadline(_POLICY[0])
     bands = band_starts(_SCHEME, deadline.started_at, deadline.due_at) if deadline else {}
     return {
         "grid_code": state.grid_code,

@@ -126,11 +126,7 @@ def write_projections(session: Session, states: Sequence[CaseState], policy: Dea
 
 
 def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:
-    deadline = (
-        policy.deadline(state.tier, state.category_code, state.status, state.stage_started_at)
-        if state.stage_started_at
-        else None
-    )
+    deadline = state.running_deadline(policy)
     row.number = state.number
     row.station_code = state.station_code
     row.channel = str(state.channel)

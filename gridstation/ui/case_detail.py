@@ -387,9 +387,7 @@ class CaseDetailPanel(QWidget):
         if state is None or state.stage_started_at is None:
             self.sla_label.clear()
             return
-        deadline = self._service.deadline_policy().deadline(
-            state.tier, state.category_code, state.status, state.stage_started_at
-        )
+        deadline = state.running_deadline(self._service.deadline_policy())
         if deadline is None:
             self.sla_label.setText(self.tr("无时限"))
             self.sla_label.setStyleSheet("")

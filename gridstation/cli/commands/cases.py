@@ -108,11 +108,7 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
         now = service.now()
         categories = service.category_names()
         grids = {g.code: g.name for g in service.grids()}
-        deadline = (
-            service.deadline_policy().deadline(state.tier, state.category_code, state.status, state.stage_started_at)
-            if state.stage_started_at
-            else None
-        )
+        deadline = state.running_deadline(service.deadline_policy())
         colour = (
             service.colour_scheme().colour_for(deadline.started_at, deadline.due_at, now) if deadline else Colour.NONE
         )
