@@ -5,9 +5,7 @@ without its CSRF token refused; screenshots of the board, a case page and a depa
 
 from __future__ import annotations
 
-import os
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +21,10 @@ from gridstation.server.users import SIGN_IN_REFUSED
 from tests.support.browser import headless_chromium
 from tests.support.clock import FakeClock
 from tests.support.console import GREEN_NAME, PASSWORD, WATER_NAME, console_of
+from tests.support.console_pages import click_and_wait, rows, screenshot, sign_in
 from tests.support.live_server import LiveServer
 from tests.support.server import Api
 
-PAGE_DEADLINE_SECONDS = 30  # only a guard against a hang
-# GRIDSTATION_SAVE_SCREENSHOTS=1 writes the README's screenshots to docs/console/; otherwise a temporary folder, so
-# a test run leaves the checkout as it was.
-SCREENSHOTS = (
-    Path(__file__).resolve().parents[1] / "docs" / "console"
-    if os.environ.get("GRIDSTATION_SAVE_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "gridstation-console-screenshots"
-)
 USERS = {
     "centre": ("--role", "centre", "--name", "城运中心值班员"),
     "water": ("--role", "department", "--department", "WATER"),
@@ -79,57 +70,12 @@ def browser() -> Iterator[Any]:
     yield from headless_chromium()
 
 
-def click_and_wait(browser: Any, element: Any) -> None:
-    """Click what loads a new page, and wait until the new page has loaded (a click returns before it).
-
-    The old page is marked; the wait ends when the document in the window no longer carries the mark and has
-    finished loading. Asking the old element whether it went stale instead raced the navigation: chromedriver
-    sometimes answered "Node with given id does not belong to the document" mid-way, an error, not a stale element.
-    """
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    browser.execute_script("window.__gridstationOldPage = true;")
-    element.click()
-
-    def new_page_loaded(driver: Any) -> bool:
-        return bool(
-            driver.execute_script(
-                "return window.__gridstationOldPage === undefined && document.readyState === 'complete';"
-            )
-        )
-
-    WebDriverWait(browser, PAGE_DEADLINE_SECONDS, ignored_exceptions=(WebDriverException,)).until(new_page_loaded)
-
-
-def screenshot(browser: Any, name: str) -> None:
-    """The page as a person sees it."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    assert browser.save_screenshot(str(SCREENSHOTS / name))
-    assert (SCREENSHOTS / name).stat().st_size > 10_000  # a page, not a blank
-
-
-def sign_in(browser: Any, site: Site, username: str, password: str = PASSWORD) -> None:
-    from selenium.webdriver.common.by import By
-
-    browser.get(f"{site.live.url}/console/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(password)
-    click_and_wait(browser, browser.find_element(By.ID, "sign-in"))
-
-
-def rows(browser: Any) -> str:
-    from selenium.webdriver.common.by import By
-
-    return "\n".join(row.text for row in browser.find_elements(By.CSS_SELECTOR, "tr.case"))
-
-
 def test_the_centre_signs_in_and_works_the_board(browser: Any, site: Site) -> None:
     from selenium.webdriver.common.by import By
 
-    sign_in(browser, site, "centre", "wrong-password-1")
+    sign_in(browser, site.live.url, "centre", "wrong-password-1")
     assert SIGN_IN_REFUSED in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
-    sign_in(browser, site, "centre")
+    sign_in(browser, site.live.url, "centre")
     assert browser.current_url == f"{site.live.url}/console/"
     for number in (site.watered, site.greened, site.plain):
         assert number in rows(browser)
@@ -151,7 +97,7 @@ def test_the_centre_signs_in_and_works_the_board(browser: Any, site: Site) -> No
 def test_a_department_sees_only_its_own_case(browser: Any, site: Site) -> None:
     from selenium.webdriver.common.by import By
 
-    sign_in(browser, site, "water")
+    sign_in(browser, site.live.url, "water")
     assert site.watered in rows(browser)
     assert site.greened not in rows(browser) and site.plain not in rows(browser)
     browser.get(f"{site.live.url}/console/inbox")
@@ -170,7 +116,7 @@ def test_a_department_sees_only_its_own_case(browser: Any, site: Site) -> None:
 def test_a_form_posted_without_its_csrf_token_is_refused(browser: Any, site: Site) -> None:
     from selenium.webdriver.common.by import By
 
-    sign_in(browser, site, "centre")
+    sign_in(browser, site.live.url, "centre")
     browser.execute_script("document.querySelector('form.inline input[name=csrf_token]').remove()")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.inline button"))
     assert CSRF_REFUSED in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
@@ -182,7 +128,7 @@ def test_the_centre_dispatches_and_water_accepts_and_answers_in_the_browser(brow
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
 
-    sign_in(browser, site, "centre")
+    sign_in(browser, site.live.url, "centre")
     browser.get(f"{site.live.url}/console/cases/{site.plain}")
     Select(browser.find_element(By.ID, "lead")).select_by_value("WATER")
     Select(browser.find_element(By.ID, "assist")).select_by_value("GREEN")
@@ -193,7 +139,7 @@ def test_the_centre_dispatches_and_water_accepts_and_answers_in_the_browser(brow
     assert "WATER 牵头" in tasks and "GREEN 协办" in tasks
 
     browser.delete_all_cookies()
-    sign_in(browser, site, "water")
+    sign_in(browser, site.live.url, "water")
     browser.get(f"{site.live.url}/console/inbox")
     waiting = next(t for t in browser.find_elements(By.CSS_SELECTOR, "section.tray") if "待接单" in t.text)
     click_and_wait(browser, waiting.find_element(By.LINK_TEXT, site.plain))
