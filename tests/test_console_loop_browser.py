@@ -222,7 +222,10 @@ def test_the_whistle_loop_from_a_12345_work_order_to_the_revisit_in_a_browser(
     assert any(line.startswith(f"{EVENT_LABELS[EventType.PHOTO_ATTACHED]}：{PHOTO_NAME}") for line in lines), lines
     listed = [(p.filename, p.sha256, p.size, p.media_type) for p in service.photos(order.id)]
     assert listed == [(PHOTO_NAME, hashlib.sha256(photo).hexdigest(), len(photo), "image/png")]
-    # TODO(photo bytes): assert the desk downloaded the photo's bytes (its path holds `photo`).
+    # Its bytes came down with the same sync, kept like a photo added at the desk, with a thumbnail.
+    [kept] = service.photos(order.id)
+    assert kept.came_down and kept.path is not None and kept.path.read_bytes() == photo
+    assert service.thumbnail(kept.sha256) is not None and pulled.photos_downloaded == 1
 
     # The clerk closes the case and does 回访 as today.
     clock.current = datetime.now(UTC)
