@@ -245,4 +245,5 @@ def test_the_whistle_loop_from_a_12345_work_order_to_the_revisit_in_a_browser(
     assert followed_up in heading(browser)
     assert "工作站回访：满意" in browser.find_element(By.CSS_SELECTOR, "ol.timeline").text
     assert shown_photo_width(browser) == PHOTO_SIZE[0]
+    assert not browser.find_elements(By.ID, "dispatch")  # a visited case can no longer be dispatched: no form
     screenshot(browser, "loop-case.png")

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gridstation.domain.console_roles import SEES_ALL_CASES, ConsoleRole
-from gridstation.domain.enums import REPLY_KIND_LABELS, ReplyKind
+from gridstation.domain.dispatch import DISPATCHABLE
+from gridstation.domain.enums import REPLY_KIND_LABELS, ReplyKind, Status
 from gridstation.domain.tasks import DepartmentTask, task_of
 from gridstation.server.accounts import DepartmentSummary
 from gridstation.server.visibility import Principal
@@ -53,8 +54,12 @@ def new_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def case_forms(user: Principal, tasks: Sequence[DepartmentTask], departments: list[DepartmentSummary]) -> CaseForms:
-    dispatches = user.role in SEES_ALL_CASES or user.role is ConsoleRole.GRIDLEAD
+def case_forms(
+    user: Principal, tasks: Sequence[DepartmentTask], departments: list[DepartmentSummary], status: Status
+) -> CaseForms:
+    """The forms `user` gets on a case in `status`: no dispatch form on one that can no longer be dispatched
+    (disposed, closed, visited; the service would refuse it, and a form that can only fail is noise)."""
+    dispatches = (user.role in SEES_ALL_CASES or user.role is ConsoleRole.GRIDLEAD) and status in DISPATCHABLE
     own = task_of(tasks, user.department) if user.role is ConsoleRole.DEPARTMENT and user.department else None
     replies = (
         [ReplyForm(str(kind), REPLY_KIND_LABELS[kind], prompt, new_key()) for kind, prompt in REPLY_FORMS]

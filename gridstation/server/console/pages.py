@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gridstation.domain.console_roles import CONSOLE_ROLE_LABELS, SEES_ALL_CASES
-from gridstation.domain.enums import TASK_ROLE_LABELS, TASK_STATE_LABELS
+from gridstation.domain.enums import TASK_ROLE_LABELS, TASK_STATE_LABELS, Status
 from gridstation.domain.errors import DomainError
 from gridstation.domain.localtime import BEIJING, local_minute
 from gridstation.domain.photos import PHOTO_TYPES, describe_size
@@ -192,7 +192,7 @@ def case_page(
     refused one."""
     detail = service.case_detail(user, number)
     tasks = service.case_tasks(user, [detail.case.number]).get(detail.case.number, ())
-    forms = case_forms(user, tasks, service.departments())
+    forms = case_forms(user, tasks, service.departments(), Status(detail.case.status))
     shown = photos.photos(user, detail.case.number)
     return render("case.html", status, user=user, csrf=csrf, detail=detail, forms=forms, message=message, photos=shown)
 
