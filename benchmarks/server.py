@@ -35,9 +35,9 @@ the PostgreSQL rows are skipped and the script says so.
 
 3. The case board (issue 15): ServerService.list_cases (GET /api/v1/cases) over 200 stations x 1 000 cases as a
    centre user, the first page and a text + status search, each against the same SQL run by hand with sqlite3
-   (psycopg on PostgreSQL). In process; `--board-only` runs this figure alone. On PostgreSQL the full run uses
-   the bench database, while `--board-only` uses the URL's own database and replaces its schema public (give
-   it a scratch database). See benchmarks/server_board.py.
+   (psycopg on PostgreSQL). In process; `--board-only` runs this figure alone. On PostgreSQL it runs in the
+   bench database, except that `--board-only --postgres URL` uses the URL's own database and replaces its
+   schema public (give it a scratch database). See benchmarks/server_board.py.
 
 A station that gets a 5xx or a dropped connection does what a real one would: it backs off (0.2 s doubling to
 5 s) and resends the same request, up to 30 times, then gives up its sync. Every retry is counted and printed
@@ -1223,6 +1223,24 @@ def bench_board_figures(
         report.add(Figure("board", f.database, f.label, f.seconds, f.baseline_label, f.baseline_seconds, 0, f.note))
 
 
+def board_only_postgres(given: str | None, from_environment: str | None) -> str | None:
+    """The database `--board-only` replaces the schema of: a URL given with --postgres is taken as a scratch
+    database and used itself; $GRIDSTATION_TEST_POSTGRES_URL names the test database (scripts/test.sh sets it),
+    so from it only the server is taken and the board goes to the bench database, as the other figures do."""
+    if given:
+        print(f"PostgreSQL: the board runs in {make_url(given).database} itself (its schema public is replaced)")
+        return given
+    if not from_environment:
+        print(f"PostgreSQL rows skipped: no --postgres URL and ${POSTGRES_ENV} is not set")
+        return None
+    found = postgres_backend(from_environment)
+    if isinstance(found, str):
+        print(f"PostgreSQL rows skipped: {found}")
+        return None
+    print(f"PostgreSQL: the board runs in the bench database ({found.note})")
+    return found.fresh("board")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 000-event ingest, 10 stations x 300 events")
@@ -1237,8 +1255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--board-only",
         action="store_true",
-        help="only figure 3, the case board; on PostgreSQL too given a URL, whose database's schema public it "
-        "replaces (give a scratch database)",
+        help="only figure 3, the case board; on PostgreSQL too given --postgres (a scratch database: its schema "
+        f"public is replaced) or ${POSTGRES_ENV} (then in the bench database {BENCH_DATABASE})",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -1259,13 +1277,12 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     postgres_url = None if args.no_postgres else (args.postgres or os.environ.get(POSTGRES_ENV))
     if args.board_only:
-        if postgres_url:
-            print(f"PostgreSQL: the board runs in {make_url(postgres_url).database} itself (schema public replaced)")
+        if args.no_postgres:
+            board_url = None
+            print("PostgreSQL rows skipped: --no-postgres")
         else:
-            print("PostgreSQL rows skipped: " + ("--no-postgres" if args.no_postgres else "no URL"))
-        bench_board_figures(
-            report, board_stations, board_cases, board_reps, fresh=args.fresh, postgres_url=postgres_url
-        )
+            board_url = board_only_postgres(args.postgres, os.environ.get(POSTGRES_ENV))
+        bench_board_figures(report, board_stations, board_cases, board_reps, fresh=args.fresh, postgres_url=board_url)
         print("\n== summary (ratio = GridStation / baseline, lower is better)")
         print(report.table())
         print(f"\nload average now {os.getloadavg()[0]:.2f}")
