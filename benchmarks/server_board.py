@@ -11,6 +11,12 @@ Each row of the figure times `ServerService.list_cases` (what GET /api/v1/cases 
 user, against `sqlite3` running the same two statements by hand: the count and the first page with the same
 WHERE, ORDER BY and LIMIT, fetching every column as the ORM does. The two sides alternate (A B, B A, ...), after
 one warm-up each, and the medians are compared. Both sides must find the same total and the same page.
+
+Given a PostgreSQL URL, the same two rows are measured there too. The database's schema `public` is dropped
+and made again, migrated by `open_database(url)`, and the rows of the cached SQLite file are copied into it
+with psycopg's COPY, then vacuumed and analysed. Nothing is cached on PostgreSQL: every run loads it afresh
+(about 5 s), so a changed generator or migration never leaves stale rows behind. The raw side is psycopg 3
+running the same statements.
 """
 
 from __future__ import annotations
@@ -41,12 +47,14 @@ CASE_COLUMNS = (
     "id, number, station_code, category_code, status, registered_at, updated_at, state, version, anonymised_at, "
     "grid_code, tier, channel, sla_started_at, sla_due_at, blue_at, yellow_at, orange_at, search_text"
 )
+STATION_COLUMNS = "code, name, enrol_code_hash, credential_hash, epoch, pushed_seq, feed_head, created_at"
 TIERS = (Tier.ON_THE_SPOT, Tier.QUICK, Tier.TRACKED, Tier.TRACKED)
 CHANNELS = (Channel.WALK_IN, Channel.WALK_IN, Channel.HOTLINE_12345, Channel.QR_REPORT, Channel.GRID_PATROL)
 
 
 @dataclass(frozen=True, slots=True)
 class BoardFigure:
+    database: str  # "SQLite" or "PostgreSQL"
     label: str
     seconds: float
     baseline_label: str
@@ -134,8 +142,7 @@ def board_database(
         created = _utc_text(datetime(2024, 5, 1, tzinfo=UTC))
         codes = [f"B{i:03d}" for i in range(stations)]
         connection.executemany(
-            "INSERT INTO stations (code, name, enrol_code_hash, credential_hash, epoch, pushed_seq, feed_head, "
-            "created_at) VALUES (?, ?, '', '', 1, 0, 0, ?)",
+            f"INSERT INTO stations ({STATION_COLUMNS}) VALUES (?, ?, '', '', 1, 0, 0, ?)",
             [(code, f"基准站 {code}", created) for code in codes],
         )
         marks = ", ".join("?" * len(CASE_COLUMNS.split(",")))
@@ -164,15 +171,125 @@ def _alternate(reps: int, ours: Callable[[], Any], raw: Callable[[], Any]) -> tu
     return times
 
 
+def _plain_postgres_url(url: str) -> str:
+    """The SQLAlchemy URL `postgresql+psycopg://…` as the libpq URI psycopg itself connects with."""
+    from sqlalchemy import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def load_postgres(url: str, source: Path) -> tuple[str, float]:
+    """Replace the schema `public` of the database at `url` with the server's, holding `source`'s stations and
+    cases: the server's version and the seconds the load took. The database must be a scratch one."""
+    import psycopg
+
+    from gridstation.server.db import open_database
+
+    started = time.perf_counter()
+    with psycopg.connect(_plain_postgres_url(url), autocommit=True) as connection:
+        version = str(connection.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+    open_database(url).dispose()  # the server's schema and indexes, migrated as on a first start
+    rows = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        with psycopg.connect(_plain_postgres_url(url)) as connection:
+            # UTCDateTime is String(32) on every database, so the SQLite file's UTC texts are already the values
+            # the server writes on PostgreSQL too; `state` (JsonText) is text as well. Stations first: cases
+            # refer to them.
+            for table, columns in (("stations", STATION_COLUMNS), ("cases", CASE_COLUMNS)):
+                with connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows.execute(f"SELECT {columns} FROM {table}"):
+                        copy.write_row(row)
+            connection.commit()
+            connection.autocommit = True  # VACUUM runs outside a transaction
+            # ANALYZE, or the planner guesses the new table's size. VACUUM too: autovacuum would otherwise visit
+            # the freshly copied table at some moment of the run (naptime 1 min) and, by setting the visibility
+            # map, switch the count from a heap scan to an index-only scan mid-figure; a live server's table is
+            # vacuumed by then anyway.
+            connection.execute("VACUUM (ANALYZE) stations, cases")
+    finally:
+        rows.close()
+    return version, time.perf_counter() - started
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    label: str
+    wanted: Any  # a case_reads.CaseFilter (imported late, like the server)
+    where: str  # the same condition by hand, with `?` for each parameter
+    params: tuple[str, ...]
+
+
+def _searches() -> tuple[_Search, ...]:
+    from gridstation.server.case_reads import CaseFilter
+
+    return (
+        _Search("first page (centre, no filter)", CaseFilter(), "", ()),
+        _Search(
+            f"text {TEXT} + status {STATUS}",
+            CaseFilter(text=TEXT, status=STATUS),
+            "WHERE status = ? AND search_text LIKE ? ESCAPE '/'",
+            (str(STATUS), f"%{TEXT}%"),
+        ),
+    )
+
+
+def _measure(
+    database_name: str, database: Any, raw_page: Callable[[str, tuple[str, ...]], tuple[int, list[str]]],
+    total_cases: int, reps: int,
+) -> list[BoardFigure]:
+    """Each search through `list_cases` on `database` (a ServerDatabase) against `raw_page(where, params)`."""
+    from gridstation.server.service import ServerService
+    from gridstation.server.visibility import Principal
+
+    service = ServerService(database, clock=lambda: NOW)
+    centre = Principal(user_id="bench-centre", username="centre", role=ConsoleRole.CENTRE)
+    figures = []
+    for search in _searches():
+        def ours(wanted: Any = search.wanted) -> tuple[int, list[str]]:
+            page = service.list_cases(centre, wanted, limit=PAGE)
+            return page.total, [item.number for item in page.items]
+
+        def by_hand(search: _Search = search) -> tuple[int, list[str]]:
+            return raw_page(search.where, search.params)
+
+        mine, theirs = ours(), by_hand()
+        if mine != theirs:
+            raise RuntimeError(
+                f"board {database_name} {search.label}: list_cases found {mine[0]} / {mine[1][:3]}, raw SQL "
+                f"{theirs[0]} / {theirs[1][:3]}"
+            )
+        ours_s, raw_s = _alternate(reps, ours, by_hand)
+        figures.append(
+            BoardFigure(
+                database=database_name,
+                label=f"board {search.label}, {total_cases:,} cases",
+                seconds=statistics.median(ours_s),
+                baseline_label="raw SQL",
+                baseline_seconds=statistics.median(raw_s),
+                note=f"{mine[0]:,} matches, page of {len(mine[1])}, median of {reps}",
+            )
+        )
+    return figures
+
+
+def _page_sql(where: str) -> tuple[str, str]:
+    """The count and the first page with `where`, as `list_cases` asks them; `?` for each parameter."""
+    return (
+        f"SELECT count(*) FROM cases {where}",
+        f"SELECT {CASE_COLUMNS} FROM cases {where} ORDER BY registered_at DESC, number DESC LIMIT ?",
+    )
+
+
 def bench_board(
     cache: Path, stations: int, cases: int, reps: int, complaints: Sequence[tuple[str, ...]],
     compounds: Sequence[tuple[str, str]], buildings: Sequence[str], *, fresh: bool = False,
+    postgres_url: str | None = None,
 ) -> list[BoardFigure]:
-    """The board's first page and a filtered text search, each against its raw SQL; raises on a wrong answer."""
-    from gridstation.server.case_reads import CaseFilter
+    """The board's first page and a filtered text search, each against its raw SQL, on SQLite and, given
+    `postgres_url` (a scratch database: its schema `public` is replaced), on PostgreSQL; raises on a wrong answer."""
     from gridstation.server.db import open_database
-    from gridstation.server.service import ServerService
-    from gridstation.server.visibility import Principal
 
     path, built = board_database(cache, stations, cases, complaints, compounds, buildings, fresh=fresh)
     total_cases = stations * cases
@@ -185,46 +302,42 @@ def bench_board(
     database = open_database(f"sqlite:///{path}")
     raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        service = ServerService(database, clock=lambda: NOW)
-        centre = Principal(user_id="bench-centre", username="centre", role=ConsoleRole.CENTRE)
-        cases_query = (
-            ("first page (centre, no filter)", CaseFilter(), "", ()),
-            (
-                f"text {TEXT} + status {STATUS}",
-                CaseFilter(text=TEXT, status=STATUS),
-                "WHERE status = ? AND search_text LIKE ? ESCAPE '/'",
-                (str(STATUS), f"%{TEXT}%"),
-            ),
-        )
-        figures = []
-        for label, wanted, where, params in cases_query:
-            def ours(wanted: CaseFilter = wanted) -> tuple[int, list[str]]:
-                page = service.list_cases(centre, wanted, limit=PAGE)
-                return page.total, [item.number for item in page.items]
+        def sqlite_page(where: str, params: tuple[str, ...]) -> tuple[int, list[str]]:
+            count_sql, page_sql = _page_sql(where)
+            total = raw.execute(count_sql, params).fetchone()[0]
+            rows = raw.execute(page_sql, (*params, PAGE)).fetchall()
+            return total, [row[1] for row in rows]
 
-            def by_hand(where: str = where, params: tuple[str, ...] = params) -> tuple[int, list[str]]:
-                total = raw.execute(f"SELECT count(*) FROM cases {where}", params).fetchone()[0]
-                rows = raw.execute(
-                    f"SELECT {CASE_COLUMNS} FROM cases {where} ORDER BY registered_at DESC, number DESC LIMIT ?",
-                    (*params, PAGE),
-                ).fetchall()
-                return total, [row[1] for row in rows]
+        figures = _measure("SQLite", database, sqlite_page, total_cases, reps)
+    finally:
+        raw.close()
+        database.dispose()
+    if postgres_url:
+        figures += _bench_board_postgres(postgres_url, path, total_cases, reps)
+    return figures
 
-            mine, theirs = ours(), by_hand()
-            if mine != theirs:
-                raise RuntimeError(f"board {label}: list_cases found {mine[0]} / {mine[1][:3]}, raw SQL {theirs[0]} / "
-                                   f"{theirs[1][:3]}")
-            ours_s, raw_s = _alternate(reps, ours, by_hand)
-            figures.append(
-                BoardFigure(
-                    label=f"board {label}, {total_cases:,} cases",
-                    seconds=statistics.median(ours_s),
-                    baseline_label="raw SQL",
-                    baseline_seconds=statistics.median(raw_s),
-                    note=f"{mine[0]:,} matches, page of {len(mine[1])}, median of {reps}",
-                )
-            )
-        return figures
+
+def _bench_board_postgres(url: str, source: Path, total_cases: int, reps: int) -> list[BoardFigure]:
+    import psycopg
+
+    from gridstation.server.db import open_database
+
+    version, loaded = load_postgres(url, source)
+    print(f"  PostgreSQL {version}: schema public replaced and {total_cases:,} cases copied in {loaded:.1f} s",
+          flush=True)
+    database = open_database(url)
+    # Not autocommit: like the server's session, each call is one transaction (count and page agree), ended
+    # by a rollback as SQLAlchemy's pool ends a read.
+    raw = psycopg.connect(_plain_postgres_url(url))
+    try:
+        def postgres_page(where: str, params: tuple[str, ...]) -> tuple[int, list[str]]:
+            count_sql, page_sql = (sql.replace("?", "%s") for sql in _page_sql(where))
+            total = raw.execute(count_sql, params).fetchone()[0]  # type: ignore[index]
+            rows = raw.execute(page_sql, (*params, PAGE)).fetchall()
+            raw.rollback()
+            return total, [row[1] for row in rows]
+
+        return _measure("PostgreSQL", database, postgres_page, total_cases, reps)
     finally:
         raw.close()
         database.dispose()
