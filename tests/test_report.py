@@ -11,6 +11,7 @@ before it and the period window the 7 days before it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -739,3 +740,59 @@ def test_a_late_step_counts_once_in_daily_on_time() -> None:
     assert day_one.on_time == Rate(1, 2)  # 响应 met, 到场 missed (came due 02:18)
     # 处置 09:00 → 09:30 ended 09:20 met; 闭环 09:20 → 09:50 not done: missed. The late 到场 is not here.
     assert day_two.on_time == Rate(1, 2)
+
+
+def work_order_log(key: str, dispatched_at: datetime, due_at: datetime, received_at: datetime | None = None) -> Log:
+    """A 12345 ticket as the centre registers it: its work-order block, registered at its dispatch time, stamped by
+    the centre's clock when it was entered (`received_at`, later for a backdated ticket)."""
+    log = Log(key, dispatched_at, "隧道出口汽车夜间频繁鸣笛，噪声影响休息。", category="NOISE.TRAFFIC", tier=Tier.QUICK)
+    registered = log.events[0]
+    block = {"ticket": f"ZX2026112200{key}", "source": "hotline_12345", "urgent": True}
+    block |= {"dispatched_at": dispatched_at.isoformat(), "due_at": due_at.isoformat()}
+    stamp = HlcStamp(int((received_at or dispatched_at).timestamp() * 1000), 1).encode()
+    log.events[0] = replace(registered, payload={**registered.payload, "work_order": block}, hlc=stamp)
+    log.state = apply(None, log.events[0])
+    return log
+
+
+def test_a_work_orders_own_due_time_drives_colour_and_the_overdue_list() -> None:
+    """An urgent ticket due 21:00, on site at 20:50 (处置 runs to 21:20): at 21:10 it is red and on the 超时 list by
+    its ticket, not blue by its stage; disposed at 21:15 its ticket counts missed in 按时率."""
+    log = work_order_log("W1", utc(22, 20, 0), utc(22, 21, 0))
+    log.contact(utc(22, 20, 3)).dispatch(utc(22, 20, 5)).arrive(utc(22, 20, 50))
+    at = utc(22, 21, 10)
+    report = build_morning_report(histories({"W1": log}), POLICY, SCHEME, at)
+    assert report.open_by_colour[Colour.RED][Tier.QUICK] == 1
+    [late] = report.overdue
+    assert (late.stage, late.due_at, late.late_by, late.before_received) == (
+        Stage.WORK_ORDER,
+        utc(22, 21, 0),
+        timedelta(minutes=10),
+        timedelta(0),
+    )
+    assert log.state is not None and log.state.stage_deadline(POLICY) is not None  # the stage's own clock still runs
+    log.dispose(utc(22, 21, 15))
+    outcomes = deadline_outcomes(log.events, POLICY)
+    ticket = next(o for o in outcomes if o.stage is Stage.WORK_ORDER)
+    assert (ticket.started_at, ticket.due_at, ticket.ended_at, ticket.met) == (
+        utc(22, 20, 0),
+        utc(22, 21, 0),
+        utc(22, 21, 15),
+        False,
+    )
+    # 响应 met (3 min), 到场 met (45 of 60 min), 处置 met (25 of 30 min), the ticket missed; 闭环 still running.
+    assert compute_kpis([log.events], POLICY, utc(22, 1, 0), utc(22, 21, 20)).on_time == Rate(3, 4)
+    assert log.state.running_deadline(POLICY) == log.state.stage_deadline(POLICY)  # answered: the stage's again
+
+
+def test_the_report_separates_lateness_from_before_the_station_received_a_ticket() -> None:
+    """A ticket dispatched 18:00 and due 19:00 but entered only at 21:00 (backdated): at 21:30 it is 2 h 30 min
+    late, 2 h of it before anyone here could act; its 响应 (due 18:05) likewise."""
+    log = work_order_log("W2", utc(22, 18, 0), utc(22, 19, 0), received_at=utc(22, 21, 0))
+    report = build_morning_report(histories({"W2": log}), POLICY, SCHEME, utc(22, 21, 30))
+    [late] = report.overdue
+    assert (late.stage, late.late_by, late.before_received) == (
+        Stage.RESPOND,
+        timedelta(hours=3, minutes=25),
+        timedelta(hours=2, minutes=55),
+    )

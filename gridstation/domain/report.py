@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from gridstation.domain.case import CaseState, apply
+from gridstation.domain.clock import HlcStamp
 from gridstation.domain.enums import EventType, Resolution, Satisfaction, Tier
 from gridstation.domain.events import Event
 from gridstation.domain.sla import Colour, ColourScheme, Deadline, DeadlinePolicy, Stage
@@ -78,6 +79,9 @@ class OverdueCase:
     stage: Stage
     due_at: datetime
     late_by: timedelta
+    # Of `late_by`, the time a work order had spent before it reached the system (dispatched, or backdated, earlier
+    # than the centre entered it): lateness the station could not have prevented.
+    before_received: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,23 +113,38 @@ class _CaseFacts:
 
 
 def _fold(events: Sequence[Event], policy: DeadlinePolicy) -> tuple[CaseState | None, list[DeadlineOutcome]]:
-    """The final state and every stage deadline the case ran under. A deadline ends when the case leaves its stage."""
+    """The final state and every deadline the case ran under: each stage's, which ends when the case leaves the
+    stage, and a work order's own due time, which ends when the case is first disposed (or closed)."""
     outcomes: list[DeadlineOutcome] = []
     state: CaseState | None = None
     running: Deadline | None = None
+    ticket: Deadline | None = None
     for event in events:
         state = apply(state, event)
-        following = state.running_deadline(policy)
+        following = state.stage_deadline(policy)
         if running is not None and (
             following is None or (following.stage, following.started_at) != (running.stage, running.started_at)
         ):
-            # A deadline keeps the terms it started under (`CaseState.running_deadline`): only leaving its stage ends
+            # A deadline keeps the terms it started under (`CaseState.stage_deadline`): only leaving its stage ends
             # it, never a tier change or a correction.
             outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, event.occurred_at))
         running = following
-    if running is not None:
-        outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, None))
+        if ticket is None:
+            ticket = state.work_order_deadline()
+        elif state.work_order_deadline() is None:
+            outcomes.append(DeadlineOutcome(ticket.stage, ticket.started_at, ticket.due_at, event.occurred_at))
+            ticket = None
+    for still in (running, ticket):
+        if still is not None:
+            outcomes.append(DeadlineOutcome(still.stage, still.started_at, still.due_at, None))
     return state, outcomes
+
+
+def _received_at(registration: Event) -> datetime:
+    """When the case entered the system: its registration's clock stamp (a work order's `occurred_at` is its
+    dispatch time, which may be earlier); never earlier than `occurred_at`."""
+    stamped = datetime.fromtimestamp(HlcStamp.decode(registration.hlc).wall_ms / 1000, tz=UTC)
+    return max(stamped, registration.occurred_at)
 
 
 def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[DeadlineOutcome]:
@@ -213,7 +232,9 @@ def build_morning_report(
             continue
         open_by_colour[scheme.colour_for(deadline.started_at, deadline.due_at, report_at)][state.tier] += 1
         if deadline.due_at < report_at:
-            overdue.append(OverdueCase(state, deadline.stage, deadline.due_at, report_at - deadline.due_at))
+            late_by = report_at - deadline.due_at
+            before = min(late_by, max(timedelta(0), _received_at(case.history[0]) - deadline.due_at))
+            overdue.append(OverdueCase(state, deadline.stage, deadline.due_at, late_by, before))
     return MorningReport(
         report_at=report_at,
         since=since,
