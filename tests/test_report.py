@@ -20,7 +20,7 @@ import pytest
 
 from gridstation.domain.case import CaseState, Intake, apply
 from gridstation.domain.clock import HlcStamp
-from gridstation.domain.enums import Channel, EventType, Status, Tier
+from gridstation.domain.enums import Channel, EventType, FollowUpKind, Status, Tier
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import decide, decide_registration
@@ -35,6 +35,7 @@ from gridstation.domain.report import (
     history_until,
 )
 from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, Stage, default_policy
+from gridstation.domain.timeline import describe_event
 from gridstation.printing.paperwork import Paperwork
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -312,6 +313,10 @@ def test_kpis_day(report: MorningReport) -> None:
         # G 1/2 (到场 due 12:19 running; its arrival at 01:30 is after the report); H, I, J decided before the day;
         # K 0/1 (响应 due 20:05). Met 4+0+0+4+1+0 = 9 of 4+3+1+6+2+1 = 17.
         on_time=Rate(9, 17),
+        # Closed in the day: A (03:00), E (at registration, 05:00), F (07:45); F's 09:00 visit reopened it: 1/3.
+        # Each has a visit after its last close: none 未回访.
+        reopened=Rate(1, 3),
+        not_visited=0,
     )
 
 
@@ -327,6 +332,9 @@ def test_kpis_period(report: MorningReport) -> None:
         # Day 9/17 plus H 3/4 (处置 missed by 5 min) and I 4/4 (each exactly at due). J's deadlines were decided
         # (响应 ended, 到场 ran out) on 11-10, before the period; the 11-21 re-dispatch ends nothing: 16/25.
         on_time=Rate(16, 25),
+        # Plus H (closed 11-20, visited 11-21 and 11-22) and I (closed 11-18, visited 11-19), neither reopened: 1/5.
+        reopened=Rate(1, 5),
+        not_visited=0,
     )
 
 
@@ -602,6 +610,8 @@ def test_morning_report_through_the_service(
         # 按时: S1 响应 + 到场 met (处置 due T1+45 running); S2 响应 missed, 到场 due T1+23 running → missed;
         # S4 响应 due T1+15 running → missed: 2/5.
         on_time=Rate(2, 5),
+        # Closed in the day: S3 alone (当场办), visited, not reopened.
+        reopened=Rate(0, 1),
     )
     assert report.kpis_period == Kpis(
         # Plus M (day 5): 先联 met (4 min); 到场 due +19 min running → missed. L registered before the period.
@@ -609,6 +619,7 @@ def test_morning_report_through_the_service(
         resolution=Rate(1, 1),
         satisfaction=Rate(1, 1),
         on_time=Rate(3, 7),
+        reopened=Rate(0, 1),  # Q was closed 10 days before R, outside the period
     )
     assert data.report.kpis_day.first_contact.percent() == "33.3%"
     assert data.report_at == report_at.astimezone(SHANGHAI)
@@ -796,3 +807,57 @@ def test_the_report_separates_lateness_from_before_the_station_received_a_ticket
         timedelta(hours=3, minutes=25),
         timedelta(hours=2, minutes=55),
     )
+
+
+def test_a_grid_patrols_find_with_nobody_to_call_back_has_no_first_contact() -> None:
+    """A patrol's dumped sofa with no name or phone: registration starts the on-site clock at once and the case is
+    left out of 先联率; the same find reported by a named resident is counted as usual."""
+    nobody = Intake.validated(
+        channel=Channel.GRID_PATROL,
+        category_code="WASTE.BULKY",
+        description="巡查发现3号楼东侧绿化带有人丢弃旧沙发。",
+        tier=Tier.QUICK,
+        phone_required=False,
+        anonymous=True,
+    )
+    drafts = decide_registration("case-P", "JA01-TEST-P", nobody)
+    assert [d.type for d in drafts] == [EventType.REGISTERED, EventType.FIRST_CONTACT]
+    log = Log("P", utc(22, 2, 0), "巡查发现3号楼东侧绿化带有人丢弃旧沙发。", category="WASTE.BULKY")
+    assert log.state is not None and log.state.has_resident  # Log registers by 12345 with a phone
+    patrol = [
+        replace(event, payload={**event.payload, "channel": "grid_patrol", "phone": "", "anonymous": True})
+        if event.type is EventType.REGISTERED
+        else event
+        for event in log.events
+    ]
+    patrol.append(replace(log.events[0], id="event-P-contact", type=EventType.FIRST_CONTACT, payload=drafts[1].payload))
+    kpis = compute_kpis([patrol], POLICY, SINCE, REPORT_AT)
+    assert kpis.first_contact == Rate(0, 0)
+    state = None
+    for event in patrol:
+        state = apply(state, event)
+    assert state is not None and not state.has_resident
+    deadline = state.running_deadline(POLICY)
+    assert deadline is not None and deadline.stage is Stage.ON_SITE
+
+
+def test_closed_but_not_visited_and_reopened_are_counted_apart() -> None:
+    """Three cases closed in the day: one visited and satisfied, one reopened by an unsatisfied visit, one not visited
+    yet. 解决率 and 满意率 count the two visited; 未回访 is 1; 重办率 1/3."""
+    logs = []
+    for key, visit in (("V1", "satisfied"), ("V2", "unsatisfied"), ("V3", None)):
+        log = Log(key, utc(22, 2, 0), "楼道灯不亮。", category="FACIL.LAMP").contact(utc(22, 2, 3))
+        log.dispatch(utc(22, 2, 4)).arrive(utc(22, 2, 10)).dispose(utc(22, 2, 30)).close(utc(22, 2, 50))
+        if visit:
+            resolution = "resolved" if visit == "satisfied" else "unresolved"
+            log.visit(utc(22, 4, 0), DEPT, visit, resolution)
+        else:  # tried twice, nobody answered: 联系不上, counted apart; the visit is still due
+            for hour in (4, 6):
+                log.then(utc(22, hour, 0), EventType.VISIT_UNREACHABLE, kind=DEPT, note="电话无人接听")
+            assert log.state is not None and log.state.status is Status.CLOSED
+            assert log.state.pending_follow_up() is FollowUpKind.DEPARTMENT_FEEDBACK
+            assert describe_event(log.events[-1]) == "部门反馈回访：联系不上，电话无人接听"
+        logs.append(log.events)
+    kpis = compute_kpis(logs, POLICY, SINCE, REPORT_AT)
+    assert (kpis.resolution, kpis.satisfaction) == (Rate(1, 2), Rate(1, 2))
+    assert (kpis.reopened, kpis.not_visited, kpis.unreachable) == (Rate(1, 3), 1, 2)

@@ -277,6 +277,11 @@ class CaseState:
     def is_open(self) -> bool:
         return self.status not in FINISHED
 
+    @property
+    def has_resident(self) -> bool:
+        """Someone to call back: a grid patrol's own find (a dumped sofa, a blocked drain) may have nobody."""
+        return self.channel is not Channel.GRID_PATROL or bool(self.phone or self.complainant_name.strip())
+
     def running_deadline(self, policy: DeadlinePolicy) -> Deadline | None:
         """The deadline that comes due first: the running stage's, or a work order's own due time while it is not
         answered yet (an urgent 12345 ticket due 21:00 is red at 21:01 whatever its stage's clock says)."""
@@ -442,7 +447,7 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
             return replace(bumped, tier=tier)
         case EventType.INTAKE_CORRECTED:
             return replace(bumped, **{p["field"]: p["value"]})
-        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED | EventType.PHOTO_ATTACHED:
+        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED | EventType.PHOTO_ATTACHED | EventType.VISIT_UNREACHABLE:
             return bumped
         case EventType.RECEIPT_PRINTED:
             return replace(bumped, receipts_printed=state.receipts_printed + 1)

@@ -42,6 +42,9 @@ class Kpis:
     resolution: Rate  # 解决率: the latest visit says the problem is solved
     satisfaction: Rate  # 满意率: the latest visit says 满意 or 基本满意
     on_time: Rate  # 按时率: stage deadlines met
+    reopened: Rate = Rate(0, 0)  # 重办率: of the cases closed in the window, those an unsatisfied visit reopened
+    not_visited: int = 0  # 未回访: closed in the window, no visit recorded since (not in 解决率 and 满意率)
+    unreachable: int = 0  # 联系不上: visits tried in the window without reaching the resident
 
 
 KPI_LABELS: dict[str, str] = {
@@ -49,6 +52,7 @@ KPI_LABELS: dict[str, str] = {
     "resolution": "解决率",
     "satisfaction": "满意率",
     "on_time": "按时率",
+    "reopened": "重办率",
 }
 
 
@@ -171,11 +175,13 @@ def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
     """The KPIs over [start, end) of cases folded up to `end`."""
     contact_met = contact_total = 0
     resolved = satisfied = visited = 0
+    closed = reopened = not_visited = unreachable = 0
     on_time_met = on_time_total = 0
     for case in cases:
         outcomes = case.outcomes
-        if start <= case.history[0].occurred_at:
-            # The first response deadline decides 先联; one still running and not yet due is not decided yet.
+        if start <= case.history[0].occurred_at and case.state.has_resident:
+            # The first response deadline decides 先联; one still running and not yet due is not decided yet. A
+            # grid patrol's find with nobody to call back has no 先联 to count.
             first_response = next((o for o in outcomes if o.stage is Stage.RESPOND), None)
             if first_response is not None and (first_response.ended_at is not None or first_response.due_at < end):
                 contact_total += 1
@@ -191,11 +197,24 @@ def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
             visited += 1
             resolved += Resolution(latest["resolution"]) is Resolution.RESOLVED
             satisfied += Satisfaction(latest["satisfaction"]) in SATISFIED_ANSWERS
+        unreachable += sum(1 for e in case.history if e.type is EventType.VISIT_UNREACHABLE and start <= e.occurred_at)
+        closes = [e for e in case.history if e.type is EventType.CLOSED and start <= e.occurred_at]
+        if closes:
+            closed += 1
+            after = [
+                e for e in case.history if e.type is EventType.FOLLOW_UP and e.occurred_at >= closes[0].occurred_at
+            ]
+            reopened += any(Satisfaction(e.payload["satisfaction"]) is Satisfaction.UNSATISFIED for e in after)
+            last_close = closes[-1].occurred_at
+            not_visited += not any(e.occurred_at >= last_close for e in after)
     return Kpis(
         first_contact=Rate(contact_met, contact_total),
         resolution=Rate(resolved, visited),
         satisfaction=Rate(satisfied, visited),
         on_time=Rate(on_time_met, on_time_total),
+        reopened=Rate(reopened, closed),
+        not_visited=not_visited,
+        unreachable=unreachable,
     )
 
 

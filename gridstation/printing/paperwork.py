@@ -114,7 +114,7 @@ def _late_text(late_by: timedelta) -> str:
 
 
 def _overdue_text(overdue: OverdueCase) -> str:
-    """"响应超 15 分钟"; for a work order late before it reached the station, how much of it was before."""
+    """ "响应超 15 分钟"; for a work order late before it reached the station, how much of it was before."""
     text = f"{STAGE_LABELS[overdue.stage]}超 {_late_text(overdue.late_by)}"
     if overdue.before_received > timedelta(0):
         text += f"（其中接收前 {_late_text(overdue.before_received)}）"
