@@ -47,7 +47,7 @@ EXPECTED_LEGAL: dict[Status, set[EventType]] = {
     Status.DISPATCHED: {EventType.DISPATCHED, EventType.ARRIVED_ON_SITE} | OPEN,
     Status.ON_SITE: {EventType.DISPOSED} | OPEN,
     Status.DISPOSED: {EventType.CLOSED} | OPEN,
-    Status.CLOSED: {EventType.FOLLOW_UP} | COMMON,
+    Status.CLOSED: {EventType.FOLLOW_UP, EventType.VISIT_UNREACHABLE} | COMMON,
     Status.FOLLOWED_UP: set(COMMON),
     Status.REOPENED: {EventType.FIRST_CONTACT, EventType.DISPATCHED} | OPEN,
 }
@@ -104,6 +104,8 @@ def valid_payload(state: CaseState, event_type: EventType) -> dict[str, Any]:
                 "satisfaction": "satisfied",
                 "resolution": "resolved",
             }
+        case EventType.VISIT_UNREACHABLE:
+            return {"kind": str(state.pending_follow_up() or FollowUpKind.DEPARTMENT_FEEDBACK), "note": "无人接听"}
         case EventType.TIER_CHANGED:
             return {"to": "quick" if state.tier is not Tier.QUICK else "tracked", "reason": "需要绿化部门协同"}
         case EventType.INTAKE_CORRECTED:

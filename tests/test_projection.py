@@ -72,6 +72,11 @@ def payloads(state: CaseState, action: EventType) -> st.SearchStrategy[dict[str,
             return st.fixed_dictionaries({"outcome": st.sampled_from(list(DisposalOutcome)), "note": note})
         case EventType.CLOSED:
             return st.fixed_dictionaries({"answer": st.sampled_from(["已处理完毕并答复居民", "已拿出方案并告知"])})
+        case EventType.VISIT_UNREACHABLE:
+            due = state.pending_follow_up()
+            return st.fixed_dictionaries(
+                {"kind": st.sampled_from([due, due, *FollowUpKind]).map(str), "note": st.just("三次来电无人接听")}
+            )
         case EventType.FOLLOW_UP:
             due = state.pending_follow_up()
             return st.fixed_dictionaries(

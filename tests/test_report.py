@@ -11,6 +11,7 @@ before it and the period window the 7 days before it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ import pytest
 
 from gridstation.domain.case import CaseState, Intake, apply
 from gridstation.domain.clock import HlcStamp
-from gridstation.domain.enums import Channel, EventType, Status, Tier
+from gridstation.domain.enums import Channel, EventType, FollowUpKind, Status, Tier
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import decide, decide_registration
@@ -34,6 +35,7 @@ from gridstation.domain.report import (
     history_until,
 )
 from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, Stage, default_policy
+from gridstation.domain.timeline import describe_event
 from gridstation.printing.paperwork import Paperwork
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -311,6 +313,10 @@ def test_kpis_day(report: MorningReport) -> None:
         # G 1/2 (到场 due 12:19 running; its arrival at 01:30 is after the report); H, I, J decided before the day;
         # K 0/1 (响应 due 20:05). Met 4+0+0+4+1+0 = 9 of 4+3+1+6+2+1 = 17.
         on_time=Rate(9, 17),
+        # Closed in the day: A (03:00), E (at registration, 05:00), F (07:45); F's 09:00 visit reopened it: 1/3.
+        # Each has a visit after its last close: none 未回访.
+        reopened=Rate(1, 3),
+        not_visited=0,
     )
 
 
@@ -326,6 +332,9 @@ def test_kpis_period(report: MorningReport) -> None:
         # Day 9/17 plus H 3/4 (处置 missed by 5 min) and I 4/4 (each exactly at due). J's deadlines were decided
         # (响应 ended, 到场 ran out) on 11-10, before the period; the 11-21 re-dispatch ends nothing: 16/25.
         on_time=Rate(16, 25),
+        # Plus H (closed 11-20, visited 11-21 and 11-22) and I (closed 11-18, visited 11-19), neither reopened: 1/5.
+        reopened=Rate(1, 5),
+        not_visited=0,
     )
 
 
@@ -601,6 +610,8 @@ def test_morning_report_through_the_service(
         # 按时: S1 响应 + 到场 met (处置 due T1+45 running); S2 响应 missed, 到场 due T1+23 running → missed;
         # S4 响应 due T1+15 running → missed: 2/5.
         on_time=Rate(2, 5),
+        # Closed in the day: S3 alone (当场办), visited, not reopened.
+        reopened=Rate(0, 1),
     )
     assert report.kpis_period == Kpis(
         # Plus M (day 5): 先联 met (4 min); 到场 due +19 min running → missed. L registered before the period.
@@ -608,6 +619,7 @@ def test_morning_report_through_the_service(
         resolution=Rate(1, 1),
         satisfaction=Rate(1, 1),
         on_time=Rate(3, 7),
+        reopened=Rate(0, 1),  # Q was closed 10 days before R, outside the period
     )
     assert data.report.kpis_day.first_contact.percent() == "33.3%"
     assert data.report_at == report_at.astimezone(SHANGHAI)
@@ -739,3 +751,113 @@ def test_a_late_step_counts_once_in_daily_on_time() -> None:
     assert day_one.on_time == Rate(1, 2)  # 响应 met, 到场 missed (came due 02:18)
     # 处置 09:00 → 09:30 ended 09:20 met; 闭环 09:20 → 09:50 not done: missed. The late 到场 is not here.
     assert day_two.on_time == Rate(1, 2)
+
+
+def work_order_log(key: str, dispatched_at: datetime, due_at: datetime, received_at: datetime | None = None) -> Log:
+    """A 12345 ticket as the centre registers it: its work-order block, registered at its dispatch time, stamped by
+    the centre's clock when it was entered (`received_at`, later for a backdated ticket)."""
+    log = Log(key, dispatched_at, "隧道出口汽车夜间频繁鸣笛，噪声影响休息。", category="NOISE.TRAFFIC", tier=Tier.QUICK)
+    registered = log.events[0]
+    block = {"ticket": f"ZX2026112200{key}", "source": "hotline_12345", "urgent": True}
+    block |= {"dispatched_at": dispatched_at.isoformat(), "due_at": due_at.isoformat()}
+    stamp = HlcStamp(int((received_at or dispatched_at).timestamp() * 1000), 1).encode()
+    log.events[0] = replace(registered, payload={**registered.payload, "work_order": block}, hlc=stamp)
+    log.state = apply(None, log.events[0])
+    return log
+
+
+def test_a_work_orders_own_due_time_drives_colour_and_the_overdue_list() -> None:
+    """An urgent ticket due 21:00, on site at 20:50 (处置 runs to 21:20): at 21:10 it is red and on the 超时 list by
+    its ticket, not blue by its stage; disposed at 21:15 its ticket counts missed in 按时率."""
+    log = work_order_log("W1", utc(22, 20, 0), utc(22, 21, 0))
+    log.contact(utc(22, 20, 3)).dispatch(utc(22, 20, 5)).arrive(utc(22, 20, 50))
+    at = utc(22, 21, 10)
+    report = build_morning_report(histories({"W1": log}), POLICY, SCHEME, at)
+    assert report.open_by_colour[Colour.RED][Tier.QUICK] == 1
+    [late] = report.overdue
+    assert (late.stage, late.due_at, late.late_by, late.before_received) == (
+        Stage.WORK_ORDER,
+        utc(22, 21, 0),
+        timedelta(minutes=10),
+        timedelta(0),
+    )
+    assert log.state is not None and log.state.stage_deadline(POLICY) is not None  # the stage's own clock still runs
+    log.dispose(utc(22, 21, 15))
+    outcomes = deadline_outcomes(log.events, POLICY)
+    ticket = next(o for o in outcomes if o.stage is Stage.WORK_ORDER)
+    assert (ticket.started_at, ticket.due_at, ticket.ended_at, ticket.met) == (
+        utc(22, 20, 0),
+        utc(22, 21, 0),
+        utc(22, 21, 15),
+        False,
+    )
+    # 响应 met (3 min), 到场 met (45 of 60 min), 处置 met (25 of 30 min), the ticket missed; 闭环 still running.
+    assert compute_kpis([log.events], POLICY, utc(22, 1, 0), utc(22, 21, 20)).on_time == Rate(3, 4)
+    assert log.state.running_deadline(POLICY) == log.state.stage_deadline(POLICY)  # answered: the stage's again
+
+
+def test_the_report_separates_lateness_from_before_the_station_received_a_ticket() -> None:
+    """A ticket dispatched 18:00 and due 19:00 but entered only at 21:00 (backdated): at 21:30 it is 2 h 30 min
+    late, 2 h of it before anyone here could act; its 响应 (due 18:05) likewise."""
+    log = work_order_log("W2", utc(22, 18, 0), utc(22, 19, 0), received_at=utc(22, 21, 0))
+    report = build_morning_report(histories({"W2": log}), POLICY, SCHEME, utc(22, 21, 30))
+    [late] = report.overdue
+    assert (late.stage, late.late_by, late.before_received) == (
+        Stage.RESPOND,
+        timedelta(hours=3, minutes=25),
+        timedelta(hours=2, minutes=55),
+    )
+
+
+def test_a_grid_patrols_find_with_nobody_to_call_back_has_no_first_contact() -> None:
+    """A patrol's dumped sofa with no name or phone: registration starts the on-site clock at once and the case is
+    left out of 先联率; the same find reported by a named resident is counted as usual."""
+    nobody = Intake.validated(
+        channel=Channel.GRID_PATROL,
+        category_code="WASTE.BULKY",
+        description="巡查发现3号楼东侧绿化带有人丢弃旧沙发。",
+        tier=Tier.QUICK,
+        phone_required=False,
+        anonymous=True,
+    )
+    drafts = decide_registration("case-P", "JA01-TEST-P", nobody)
+    assert [d.type for d in drafts] == [EventType.REGISTERED, EventType.FIRST_CONTACT]
+    log = Log("P", utc(22, 2, 0), "巡查发现3号楼东侧绿化带有人丢弃旧沙发。", category="WASTE.BULKY")
+    assert log.state is not None and log.state.has_resident  # Log registers by 12345 with a phone
+    patrol = [
+        replace(event, payload={**event.payload, "channel": "grid_patrol", "phone": "", "anonymous": True})
+        if event.type is EventType.REGISTERED
+        else event
+        for event in log.events
+    ]
+    patrol.append(replace(log.events[0], id="event-P-contact", type=EventType.FIRST_CONTACT, payload=drafts[1].payload))
+    kpis = compute_kpis([patrol], POLICY, SINCE, REPORT_AT)
+    assert kpis.first_contact == Rate(0, 0)
+    state = None
+    for event in patrol:
+        state = apply(state, event)
+    assert state is not None and not state.has_resident
+    deadline = state.running_deadline(POLICY)
+    assert deadline is not None and deadline.stage is Stage.ON_SITE
+
+
+def test_closed_but_not_visited_and_reopened_are_counted_apart() -> None:
+    """Three cases closed in the day: one visited and satisfied, one reopened by an unsatisfied visit, one not visited
+    yet. 解决率 and 满意率 count the two visited; 未回访 is 1; 重办率 1/3."""
+    logs = []
+    for key, visit in (("V1", "satisfied"), ("V2", "unsatisfied"), ("V3", None)):
+        log = Log(key, utc(22, 2, 0), "楼道灯不亮。", category="FACIL.LAMP").contact(utc(22, 2, 3))
+        log.dispatch(utc(22, 2, 4)).arrive(utc(22, 2, 10)).dispose(utc(22, 2, 30)).close(utc(22, 2, 50))
+        if visit:
+            resolution = "resolved" if visit == "satisfied" else "unresolved"
+            log.visit(utc(22, 4, 0), DEPT, visit, resolution)
+        else:  # tried twice, nobody answered: 联系不上, counted apart; the visit is still due
+            for hour in (4, 6):
+                log.then(utc(22, hour, 0), EventType.VISIT_UNREACHABLE, kind=DEPT, note="电话无人接听")
+            assert log.state is not None and log.state.status is Status.CLOSED
+            assert log.state.pending_follow_up() is FollowUpKind.DEPARTMENT_FEEDBACK
+            assert describe_event(log.events[-1]) == "部门反馈回访：联系不上，电话无人接听"
+        logs.append(log.events)
+    kpis = compute_kpis(logs, POLICY, SINCE, REPORT_AT)
+    assert (kpis.resolution, kpis.satisfaction) == (Rate(1, 2), Rate(1, 2))
+    assert (kpis.reopened, kpis.not_visited, kpis.unreachable) == (Rate(1, 3), 1, 2)

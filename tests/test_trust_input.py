@@ -485,6 +485,7 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
         (EventType.ARRIVED_ON_SITE, {}),
         (EventType.DISPOSED, {"outcome": "plan", "note": "已拿出方案"}),
         (EventType.CLOSED, {"answer": "已答复居民"}),
+        (EventType.VISIT_UNREACHABLE, {"kind": "department_feedback", "note": "三次来电无人接听"}),
         (EventType.FOLLOW_UP, {"kind": "department_feedback", "satisfaction": "satisfied", "resolution": "resolved"}),
         (
             EventType.FOLLOW_UP,

@@ -24,7 +24,7 @@ from gridstation.domain.enums import (
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event
 from gridstation.domain.payloads import check_payload
-from gridstation.domain.sla import Deadline, DeadlinePolicy, answered_at_the_desk
+from gridstation.domain.sla import Deadline, DeadlinePolicy, Stage, answered_at_the_desk
 from gridstation.domain.tasks import DepartmentTask, tasks_of_dispatch, with_reply, withdraw_all
 from gridstation.domain.validation import (
     ADDRESS_MAX_CHARS,
@@ -277,13 +277,33 @@ class CaseState:
     def is_open(self) -> bool:
         return self.status not in FINISHED
 
+    @property
+    def has_resident(self) -> bool:
+        """Someone to call back: a grid patrol's own find (a dumped sofa, a blocked drain) may have nobody."""
+        return self.channel is not Channel.GRID_PATROL or bool(self.phone or self.complainant_name.strip())
+
     def running_deadline(self, policy: DeadlinePolicy) -> Deadline | None:
+        """The deadline that comes due first: the running stage's, or a work order's own due time while it is not
+        answered yet (an urgent 12345 ticket due 21:00 is red at 21:01 whatever its stage's clock says)."""
+        stage = self.stage_deadline(policy)
+        ticket = self.work_order_deadline()
+        if ticket is not None and (stage is None or ticket.due_at < stage.due_at):
+            return ticket
+        return stage
+
+    def stage_deadline(self, policy: DeadlinePolicy) -> Deadline | None:
         """The deadline of the stage the case is in, on the terms it started under; None if none runs."""
         if self.stage_started_at is None:
             return None
         tier = self.deadline_tier or self.tier
         category = self.category_code if self.deadline_category is None else self.deadline_category
         return policy.deadline(tier, category, self.status, self.stage_started_at)
+
+    def work_order_deadline(self) -> Deadline | None:
+        """A work order's own due time, from its dispatch (`registered_at`) until it is first disposed."""
+        if not self.work_order or self.due_at is None or self.disposed_at is not None or not self.is_open:
+            return None
+        return Deadline(Stage.WORK_ORDER, self.registered_at, self.due_at)
 
     def pending_follow_up(self) -> FollowUpKind | None:
         """The next visit of 双回访 that is due, if the case is closed."""
@@ -427,7 +447,7 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
             return replace(bumped, tier=tier)
         case EventType.INTAKE_CORRECTED:
             return replace(bumped, **{p["field"]: p["value"]})
-        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED | EventType.PHOTO_ATTACHED:
+        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED | EventType.PHOTO_ATTACHED | EventType.VISIT_UNREACHABLE:
             return bumped
         case EventType.RECEIPT_PRINTED:
             return replace(bumped, receipts_printed=state.receipts_printed + 1)

@@ -70,6 +70,8 @@ class EventType(StrEnum):
     DISPOSED = "case.disposed"
     CLOSED = "case.closed"
     FOLLOW_UP = "case.follow_up"
+    # A visit tried and the resident not reached (联系不上): recorded, counted apart, the visit still due.
+    VISIT_UNREACHABLE = "case.visit_unreachable"
     TIER_CHANGED = "case.tier_changed"
     INTAKE_CORRECTED = "case.intake_corrected"
     NOTE_ADDED = "case.note_added"
@@ -95,6 +97,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.DISPOSED: "处置",
     EventType.CLOSED: "办结",
     EventType.FOLLOW_UP: "回访",
+    EventType.VISIT_UNREACHABLE: "回访未联系上",
     EventType.TIER_CHANGED: "调整分类",
     EventType.INTAKE_CORRECTED: "更正登记信息",
     EventType.NOTE_ADDED: "备注",

@@ -17,6 +17,7 @@ from gridstation.domain.enums import (
     EVENT_LABELS,
     STATUS_LABELS,
     TIER_LABELS,
+    Channel,
     DisposalOutcome,
     EventType,
     FollowUpKind,
@@ -78,7 +79,7 @@ def legal_actions(state: CaseState) -> list[EventType]:
     if state.tier is Tier.ON_THE_SPOT and state.status in ON_THE_SPOT_CLOSABLE:
         actions.append(EventType.CLOSED)
     if state.status is Status.CLOSED:
-        actions.append(EventType.FOLLOW_UP)
+        actions.extend([EventType.FOLLOW_UP, EventType.VISIT_UNREACHABLE])
     if state.status not in FINISHED:
         actions.append(EventType.TIER_CHANGED)
     # A flagged case can always be taken off the conference list, even after it closed.
@@ -138,6 +139,8 @@ def _clean_payload(state: CaseState, event_type: EventType, payload: Mapping[str
         )
     elif event_type is EventType.FOLLOW_UP:
         clean.update(_check_follow_up(state, payload))
+    elif event_type is EventType.VISIT_UNREACHABLE:
+        clean.update(_check_unreachable(state, payload))
     elif event_type is EventType.TIER_CHANGED:
         try:
             to = Tier(payload.get("to", ""))
@@ -232,6 +235,20 @@ def _check_follow_up(state: CaseState, payload: Mapping[str, Any]) -> dict[str, 
     return clean
 
 
+def _check_unreachable(state: CaseState, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A visit tried without reaching the resident: of the visit due now; the visit stays due."""
+    due = state.pending_follow_up()
+    try:
+        kind = FollowUpKind(payload.get("kind", due))
+        source = FollowUpSource(payload.get("source", FollowUpSource.PHONE))
+    except ValueError as err:
+        raise ValidationError("source", "follow_up.source", "请选择回访方式。") from err
+    if kind is not due:
+        raise IllegalTransition("follow_up.order", "双回访须先记录部门反馈回访，再记录工作站回访。")
+    note = validate_short_text(str(payload.get("note", "")), field="note", label="说明", limit=2000)
+    return {"kind": str(kind), "source": str(source), "note": note}
+
+
 def parse_visit_date(raw: Any) -> date:
     if isinstance(raw, date):
         return raw
@@ -294,6 +311,7 @@ class EventDraft:
 
 # The note of the first contact a registration records for a resident at the desk or on the line.
 CONTACT_AT_REGISTRATION_NOTE = "登记时已与居民当面或通话沟通"
+NO_RESIDENT_NOTE = "网格巡查发现，无需联系居民"
 
 
 def decide_registration(case_id: str, number: str, intake: Intake) -> list[EventDraft]:
@@ -307,11 +325,24 @@ def decide_registration(case_id: str, number: str, intake: Intake) -> list[Event
     drafts = [EventDraft(case_id, EventType.REGISTERED, registration)]
     if intake.tier is Tier.ON_THE_SPOT:
         drafts.append(EventDraft(case_id, EventType.CLOSED, {"answer": intake.answer, "on_the_spot": True}))
-    elif intake.channel in CONTACTED_AT_REGISTRATION:
-        contact = {"note": CONTACT_AT_REGISTRATION_NOTE}
-        check_payload(EventType.FIRST_CONTACT, contact, stored=True)
-        drafts.append(EventDraft(case_id, EventType.FIRST_CONTACT, contact))
+    elif contacted_at_registration(intake):
+        note = CONTACT_AT_REGISTRATION_NOTE if intake.channel in CONTACTED_AT_REGISTRATION else NO_RESIDENT_NOTE
+        drafts.append(_contact_at_registration(case_id, note))
     return drafts
+
+
+def contacted_at_registration(intake: Intake) -> bool:
+    """No 先联 is due after registration: the resident is at the desk or on the line, or a grid patrol's own find
+    has nobody to call back (left out of 先联率; its on-site clock starts at once)."""
+    if intake.channel in CONTACTED_AT_REGISTRATION:
+        return True
+    return intake.channel is Channel.GRID_PATROL and not (intake.phone or intake.complainant_name.strip())
+
+
+def _contact_at_registration(case_id: str, note: str) -> EventDraft:
+    contact = {"note": note}
+    check_payload(EventType.FIRST_CONTACT, contact, stored=True)
+    return EventDraft(case_id, EventType.FIRST_CONTACT, contact)
 
 
 def decide(state: CaseState, event_type: EventType, payload: Mapping[str, Any]) -> EventDraft:

@@ -122,6 +122,11 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "on_the_spot": FieldShape("当场办结", YES_NO),
         "department": _DEPARTMENT,
     },
+    EventType.VISIT_UNREACHABLE: {
+        "kind": _needed("回访类型", choices=FollowUpKind),
+        "source": FieldShape("回访方式", choices=FollowUpSource),
+        "note": FieldShape("说明"),
+    },
     EventType.FOLLOW_UP: {
         "kind": _needed("回访类型", choices=FollowUpKind),
         "satisfaction": _needed("满意度", choices=Satisfaction),

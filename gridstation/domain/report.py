@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from gridstation.domain.case import CaseState, apply
+from gridstation.domain.clock import HlcStamp
 from gridstation.domain.enums import EventType, Resolution, Satisfaction, Tier
 from gridstation.domain.events import Event
 from gridstation.domain.sla import Colour, ColourScheme, Deadline, DeadlinePolicy, Stage
@@ -41,6 +42,9 @@ class Kpis:
     resolution: Rate  # 解决率: the latest visit says the problem is solved
     satisfaction: Rate  # 满意率: the latest visit says 满意 or 基本满意
     on_time: Rate  # 按时率: stage deadlines met
+    reopened: Rate = Rate(0, 0)  # 重办率: of the cases closed in the window, those an unsatisfied visit reopened
+    not_visited: int = 0  # 未回访: closed in the window, no visit recorded since (not in 解决率 and 满意率)
+    unreachable: int = 0  # 联系不上: visits tried in the window without reaching the resident
 
 
 KPI_LABELS: dict[str, str] = {
@@ -48,6 +52,7 @@ KPI_LABELS: dict[str, str] = {
     "resolution": "解决率",
     "satisfaction": "满意率",
     "on_time": "按时率",
+    "reopened": "重办率",
 }
 
 
@@ -78,6 +83,9 @@ class OverdueCase:
     stage: Stage
     due_at: datetime
     late_by: timedelta
+    # Of `late_by`, the time a work order had spent before it reached the system (dispatched, or backdated, earlier
+    # than the centre entered it): lateness the station could not have prevented.
+    before_received: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,23 +117,38 @@ class _CaseFacts:
 
 
 def _fold(events: Sequence[Event], policy: DeadlinePolicy) -> tuple[CaseState | None, list[DeadlineOutcome]]:
-    """The final state and every stage deadline the case ran under. A deadline ends when the case leaves its stage."""
+    """The final state and every deadline the case ran under: each stage's, which ends when the case leaves the
+    stage, and a work order's own due time, which ends when the case is first disposed (or closed)."""
     outcomes: list[DeadlineOutcome] = []
     state: CaseState | None = None
     running: Deadline | None = None
+    ticket: Deadline | None = None
     for event in events:
         state = apply(state, event)
-        following = state.running_deadline(policy)
+        following = state.stage_deadline(policy)
         if running is not None and (
             following is None or (following.stage, following.started_at) != (running.stage, running.started_at)
         ):
-            # A deadline keeps the terms it started under (`CaseState.running_deadline`): only leaving its stage ends
+            # A deadline keeps the terms it started under (`CaseState.stage_deadline`): only leaving its stage ends
             # it, never a tier change or a correction.
             outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, event.occurred_at))
         running = following
-    if running is not None:
-        outcomes.append(DeadlineOutcome(running.stage, running.started_at, running.due_at, None))
+        if ticket is None:
+            ticket = state.work_order_deadline()
+        elif state.work_order_deadline() is None:
+            outcomes.append(DeadlineOutcome(ticket.stage, ticket.started_at, ticket.due_at, event.occurred_at))
+            ticket = None
+    for still in (running, ticket):
+        if still is not None:
+            outcomes.append(DeadlineOutcome(still.stage, still.started_at, still.due_at, None))
     return state, outcomes
+
+
+def _received_at(registration: Event) -> datetime:
+    """When the case entered the system: its registration's clock stamp (a work order's `occurred_at` is its
+    dispatch time, which may be earlier); never earlier than `occurred_at`."""
+    stamped = datetime.fromtimestamp(HlcStamp.decode(registration.hlc).wall_ms / 1000, tz=UTC)
+    return max(stamped, registration.occurred_at)
 
 
 def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[DeadlineOutcome]:
@@ -152,11 +175,13 @@ def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
     """The KPIs over [start, end) of cases folded up to `end`."""
     contact_met = contact_total = 0
     resolved = satisfied = visited = 0
+    closed = reopened = not_visited = unreachable = 0
     on_time_met = on_time_total = 0
     for case in cases:
         outcomes = case.outcomes
-        if start <= case.history[0].occurred_at:
-            # The first response deadline decides 先联; one still running and not yet due is not decided yet.
+        if start <= case.history[0].occurred_at and case.state.has_resident:
+            # The first response deadline decides 先联; one still running and not yet due is not decided yet. A
+            # grid patrol's find with nobody to call back has no 先联 to count.
             first_response = next((o for o in outcomes if o.stage is Stage.RESPOND), None)
             if first_response is not None and (first_response.ended_at is not None or first_response.due_at < end):
                 contact_total += 1
@@ -172,11 +197,24 @@ def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
             visited += 1
             resolved += Resolution(latest["resolution"]) is Resolution.RESOLVED
             satisfied += Satisfaction(latest["satisfaction"]) in SATISFIED_ANSWERS
+        unreachable += sum(1 for e in case.history if e.type is EventType.VISIT_UNREACHABLE and start <= e.occurred_at)
+        closes = [e for e in case.history if e.type is EventType.CLOSED and start <= e.occurred_at]
+        if closes:
+            closed += 1
+            after = [
+                e for e in case.history if e.type is EventType.FOLLOW_UP and e.occurred_at >= closes[0].occurred_at
+            ]
+            reopened += any(Satisfaction(e.payload["satisfaction"]) is Satisfaction.UNSATISFIED for e in after)
+            last_close = closes[-1].occurred_at
+            not_visited += not any(e.occurred_at >= last_close for e in after)
     return Kpis(
         first_contact=Rate(contact_met, contact_total),
         resolution=Rate(resolved, visited),
         satisfaction=Rate(satisfied, visited),
         on_time=Rate(on_time_met, on_time_total),
+        reopened=Rate(reopened, closed),
+        not_visited=not_visited,
+        unreachable=unreachable,
     )
 
 
@@ -213,7 +251,9 @@ def build_morning_report(
             continue
         open_by_colour[scheme.colour_for(deadline.started_at, deadline.due_at, report_at)][state.tier] += 1
         if deadline.due_at < report_at:
-            overdue.append(OverdueCase(state, deadline.stage, deadline.due_at, report_at - deadline.due_at))
+            late_by = report_at - deadline.due_at
+            before = min(late_by, max(timedelta(0), _received_at(case.history[0]) - deadline.due_at))
+            overdue.append(OverdueCase(state, deadline.stage, deadline.due_at, late_by, before))
     return MorningReport(
         report_at=report_at,
         since=since,

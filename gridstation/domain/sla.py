@@ -23,7 +23,12 @@ class Stage(StrEnum):
     DISPOSE = "dispose"  # disposed, or a plan for it, after arriving
     CLOSE_LOOP = "close_loop"  # loop closed with the resident after disposal
     FOLLOW_UP = "follow_up"  # follow-up visits after closing (optional)
+    # Not a stage of the policy: a work order's own due time (12345, 信访), from its dispatch to its first disposal.
+    WORK_ORDER = "work_order"
 
+
+# The stages a deadline policy sets minutes for (a policy document names each of them).
+POLICY_STAGES: tuple[Stage, ...] = (Stage.RESPOND, Stage.ON_SITE, Stage.DISPOSE, Stage.CLOSE_LOOP, Stage.FOLLOW_UP)
 
 STAGE_LABELS: dict[Stage, str] = {
     Stage.RESPOND: "响应",
@@ -31,6 +36,7 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.DISPOSE: "处置",
     Stage.CLOSE_LOOP: "闭环",
     Stage.FOLLOW_UP: "回访",
+    Stage.WORK_ORDER: "工单时限",
 }
 
 STAGE_FOR_STATUS: dict[Status, Stage] = {

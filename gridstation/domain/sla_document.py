@@ -16,7 +16,7 @@ from typing import Any
 
 from gridstation.domain.enums import Tier
 from gridstation.domain.errors import DomainError
-from gridstation.domain.sla import Colour, ColourScheme, DeadlinePolicy, Stage
+from gridstation.domain.sla import POLICY_STAGES, Colour, ColourScheme, DeadlinePolicy, Stage
 
 # A year: longer than any deadline a station has, and short enough that a due time can always be computed.
 MAX_DEADLINE_MINUTES = 365 * 24 * 60
@@ -72,9 +72,9 @@ def _minutes(value: Any, path: str) -> int | None:
 
 def _stages(raw: Any, path: str, *, complete: bool) -> dict[Stage, int | None]:
     stages = _object(raw, path)
-    _unknown(stages, tuple(str(stage) for stage in Stage), path)
+    _unknown(stages, tuple(str(stage) for stage in POLICY_STAGES), path)
     if complete:
-        for stage in Stage:
+        for stage in POLICY_STAGES:
             if str(stage) not in stages:
                 name = f"{path}.{stage}"
                 raise _refuse("settings.missing_field", f"时限标准缺少字段：{name}", field=name)

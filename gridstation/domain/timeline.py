@@ -54,6 +54,11 @@ def describe_event(event: Event) -> str:
             return f"{label}：{p['field']}，原因：{p['reason']}"
         case EventType.CLOSED:
             return f"{label}：{p.get('answer', '')}"
+        case EventType.VISIT_UNREACHABLE:
+            from gridstation.domain.enums import FOLLOW_UP_KIND_LABELS
+
+            said = f"，{p['note']}" if p.get("note") else ""
+            return f"{FOLLOW_UP_KIND_LABELS[FollowUpKind(p['kind'])]}：联系不上{said}"
         case EventType.FOLLOW_UP:
             from gridstation.domain.enums import FOLLOW_UP_KIND_LABELS, FOLLOW_UP_SOURCE_LABELS, SATISFACTION_LABELS
 

@@ -154,6 +154,7 @@ def render_morning_report(data: MorningReportData) -> bytes:
         "resolution": "回访“已解决” / 回访件数",
         "satisfaction": "回访“满意”“基本满意” / 回访件数",
         "on_time": "按时完成的环节 / 到期环节",
+        "reopened": "回访不满意重办的件数 / 办结件数",
     }
     for key, label in KPI_LABELS.items():
         day, period = getattr(report.kpis_day, key), getattr(report.kpis_period, key)
@@ -165,6 +166,22 @@ def render_morning_report(data: MorningReportData) -> bytes:
                 meanings[key],
             ]
         )
+    kpi_rows.append(
+        [
+            "未回访",
+            f"{report.kpis_day.not_visited} 件",
+            f"{report.kpis_period.not_visited} 件",
+            "已办结、尚未回访（不计入解决率、满意率）",
+        ]
+    )
+    kpi_rows.append(
+        [
+            "联系不上",
+            f"{report.kpis_day.unreachable} 次",
+            f"{report.kpis_period.unreachable} 次",
+            "回访时未联系上居民的次数（回访仍待完成）",
+        ]
+    )
     kpi_block.append(grid_table(kpi_rows, [60, 100, 100, width - 260], size=size, header=True))
     kpi_block.append(Spacer(1, 6))
     kpi_block.append(kpi_chart(data, width, str(template["chart_title"])))

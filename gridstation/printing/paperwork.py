@@ -25,7 +25,7 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.lifecycle import BOOKKEEPING_EVENTS
-from gridstation.domain.report import build_morning_report
+from gridstation.domain.report import OverdueCase, build_morning_report
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, describe_minutes
 from gridstation.domain.validation import joined_address, mask_name, mask_phone
 from gridstation.printing.config import EscPosSettings
@@ -111,6 +111,14 @@ def case_location(state: CaseState) -> str:
 
 def _late_text(late_by: timedelta) -> str:
     return describe_minutes(max(1, math.ceil(late_by.total_seconds() / 60)))
+
+
+def _overdue_text(overdue: OverdueCase) -> str:
+    """ "响应超 15 分钟"; for a work order late before it reached the station, how much of it was before."""
+    text = f"{STAGE_LABELS[overdue.stage]}超 {_late_text(overdue.late_by)}"
+    if overdue.before_received > timedelta(0):
+        text += f"（其中接收前 {_late_text(overdue.before_received)}）"
+    return text
 
 
 class Paperwork:
@@ -288,9 +296,7 @@ class Paperwork:
             since=self.station.local_time(report.since),
             generated_by=actor.name,
             new_rows=tuple(row(s) for s in report.new_cases),
-            overdue_rows=tuple(
-                row(o.case, f"{STAGE_LABELS[o.stage]}超 {_late_text(o.late_by)}") for o in report.overdue
-            ),
+            overdue_rows=tuple(row(o.case, _overdue_text(o)) for o in report.overdue),
             conference_rows=tuple(row(s, s.conference_reason) for s in report.conference),
             tier_labels=tuple(TIER_LABELS[t] for t in tiers),
             colour_labels=tuple(COLOUR_LABELS[c] + ("色" if c is not Colour.NONE else "") for c in COLOUR_ORDER),

@@ -130,6 +130,15 @@ class ActionDialog(WritingDialog):
                 ("visitor", self.tr("回访人"), QLineEdit(self._staff.name)),
                 ("note", self.tr("回访意见"), _text()),
             ]
+        if a is EventType.VISIT_UNREACHABLE:
+            kind = self._state.pending_follow_up()
+            label = QLabel(tr_label(FOLLOW_UP_KIND_LABELS[kind]) if kind else "")
+            label.setProperty("value", str(kind) if kind else "")
+            return [
+                ("kind", self.tr("回访类型"), label),
+                ("source", self.tr("回访方式"), _choice(FOLLOW_UP_SOURCE_LABELS)),
+                ("note", self.tr("说明（如：三次来电无人接听）"), _text()),
+            ]
         if a is EventType.CONFERENCE_FLAGGED:
             flag = QLabel(
                 self.tr("移出难题会诊名单") if self._state.conference_flagged else self.tr("列入本周难题会诊")

@@ -24,7 +24,7 @@
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="101" />
-      <location filename="../../gridstation/ui/case_detail.py" line="151" />
+      <location filename="../../gridstation/ui/case_detail.py" line="160" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
@@ -45,11 +45,13 @@
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="125" />
+      <location filename="../../gridstation/ui/case_detail.py" line="138" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="126" />
+      <location filename="../../gridstation/ui/case_detail.py" line="139" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
@@ -79,43 +81,48 @@
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="135" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <source>说明（如：三次来电无人接听）</source>
+      <translation>Note (e.g. no answer to three calls)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="144" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="135" />
+      <location filename="../../gridstation/ui/case_detail.py" line="144" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="149" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="149" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="143" />
+      <location filename="../../gridstation/ui/case_detail.py" line="152" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="143" />
-      <location filename="../../gridstation/ui/case_detail.py" line="149" />
+      <location filename="../../gridstation/ui/case_detail.py" line="152" />
+      <location filename="../../gridstation/ui/case_detail.py" line="158" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="147" />
+      <location filename="../../gridstation/ui/case_detail.py" line="156" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="148" />
+      <location filename="../../gridstation/ui/case_detail.py" line="157" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -264,115 +271,115 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="221" />
-      <location filename="../../gridstation/ui/case_detail.py" line="340" />
+      <location filename="../../gridstation/ui/case_detail.py" line="230" />
+      <location filename="../../gridstation/ui/case_detail.py" line="349" />
       <source>显示完整电话…</source>
       <translation>Show full phone…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="225" />
+      <location filename="../../gridstation/ui/case_detail.py" line="234" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="225" />
+      <location filename="../../gridstation/ui/case_detail.py" line="234" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="225" />
+      <location filename="../../gridstation/ui/case_detail.py" line="234" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="225" />
+      <location filename="../../gridstation/ui/case_detail.py" line="234" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="263" />
+      <location filename="../../gridstation/ui/case_detail.py" line="272" />
       <source>请在上方列表中选择一件诉求，查看办理经过并办理下一步。
 Ctrl+N 新登记　Ctrl+F 查找　F5 刷新列表　F9 打印回执</source>
       <translation>Select a case in the list above to see its history and take the next step.
 Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="313" />
+      <location filename="../../gridstation/ui/case_detail.py" line="322" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="314" />
+      <location filename="../../gridstation/ui/case_detail.py" line="323" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="315" />
+      <location filename="../../gridstation/ui/case_detail.py" line="324" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="316" />
+      <location filename="../../gridstation/ui/case_detail.py" line="325" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="317" />
+      <location filename="../../gridstation/ui/case_detail.py" line="326" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="317" />
+      <location filename="../../gridstation/ui/case_detail.py" line="326" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="317" />
+      <location filename="../../gridstation/ui/case_detail.py" line="326" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="318" />
+      <location filename="../../gridstation/ui/case_detail.py" line="327" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="319" />
+      <location filename="../../gridstation/ui/case_detail.py" line="328" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="320" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="394" />
+      <location filename="../../gridstation/ui/case_detail.py" line="401" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="401" />
+      <location filename="../../gridstation/ui/case_detail.py" line="408" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="427" />
+      <location filename="../../gridstation/ui/case_detail.py" line="434" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="429" />
+      <location filename="../../gridstation/ui/case_detail.py" line="436" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="429" />
+      <location filename="../../gridstation/ui/case_detail.py" line="436" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="340" />
+      <location filename="../../gridstation/ui/case_detail.py" line="349" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -2861,6 +2868,14 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>下载照片</source>
       <translation>Downloading photos</translation>
+    </message>
+    <message>
+      <source>回访未联系上</source>
+      <translation>Follow-up: resident not reached</translation>
+    </message>
+    <message>
+      <source>工单时限</source>
+      <translation>Work order due</translation>
     </message>
   </context>
   <context>

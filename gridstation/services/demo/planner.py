@@ -24,13 +24,12 @@ from gridstation.domain.enums import (
     Status,
     Tier,
 )
+from gridstation.domain.lifecycle import contacted_at_registration
 from gridstation.domain.reference import Compound
 from gridstation.domain.sla import (
-    CONTACTED_AT_REGISTRATION,
     STAGE_FOR_STATUS,
     DeadlinePolicy,
     Stage,
-    first_stage,
 )
 from gridstation.services.demo.data import DemoAccount, DemoData, Template
 
@@ -248,7 +247,7 @@ class _Planner:
             nonlocal tier, extra
             upto = _ORDER.index(last)
             # A walk-in's registration is its first contact (domain/lifecycle.py): only a reopened one needs another.
-            if upto >= 1 and (contact_note or intake.channel not in CONTACTED_AT_REGISTRATION):
+            if upto >= 1 and (contact_note or not contacted_at_registration(intake)):
                 note = contact_note or (phrases.contact_by_phone if intake.phone else phrases.contact_on_site)
                 add(gap(1, 4, Stage.RESPOND), clerk, EventType.FIRST_CONTACT, {"note": note})
             if extra == "tier" and upto >= 2:
@@ -353,13 +352,18 @@ class _Planner:
         rng = self.rng
         span = plan.steps[-1].offset if plan.steps else 0.0
         # A walk-in planned to stay "registered" is in fact contacted at registration: its on-site deadline runs.
-        stage = first_stage(channel) if target is Status.REGISTERED else STAGE_FOR_STATUS.get(target)
+        contacted = contacted_at_registration(plan.intake)
+        stage = (Stage.ON_SITE if contacted else Stage.RESPOND) if target is Status.REGISTERED else None
+        stage = stage or STAGE_FOR_STATUS.get(target)
         running = stage is not None and target not in (Status.CLOSED, Status.FOLLOWED_UP)
         if running and stage is not None:
+            # The running stage keeps the tier it started under: a re-triage after first contact (the planner's
+            # only one) sets the terms from 处置 on, not of the on-site stage it happens in.
             tier = plan.intake.tier
-            for step in plan.steps:
-                if step.event is EventType.TIER_CHANGED:
-                    tier = Tier(step.payload["to"])
+            if target not in (Status.REGISTERED, Status.CONTACTED, Status.DISPATCHED):
+                for step in plan.steps:
+                    if step.event is EventType.TIER_CHANGED:
+                        tier = Tier(step.payload["to"])
             limit = self._minutes(plan.intake, tier, stage)
             if fresh:
                 # Deal the used share of the deadline so fresh cases show green, blue, yellow and orange.
