@@ -242,6 +242,24 @@ def test_failed_save_keeps_text(qtbot: QtBot, window: MainWindow, service: Stati
     assert form._drafts.load() is not None
 
 
+def test_a_clerk_disabled_while_signed_in_is_told_and_nothing_is_saved(
+    qtbot: QtBot, window: MainWindow, service: StationService, admin: StaffMember
+) -> None:
+    """Issue 14, item 6: disabled by an administrator while still signed in at this desk, the clerk's next save is
+    refused with the reason in Chinese; the form keeps the text for a colleague to save."""
+    service.set_staff_active(admin, CLERK_NAME, False)  # as `gridstation staff disable` does, on the same database
+    before = len(service.all_events())
+    form = window.intake
+    form.category.select_code("NOISE.TRAFFIC")
+    commit_text(form.description, "隧道出口车辆鸣笛，夜里睡不着")
+    type_chars(form.phone, "13912345678")
+    with qtbot.waitSignal(form.save_failed, timeout=5000):
+        press(form.phone, Qt.Key.Key_Return)
+    assert "账号已被停用" in form.status.text() and "交给其他工作人员" in form.status.text()
+    assert form.description.toPlainText() == "隧道出口车辆鸣笛，夜里睡不着"
+    assert len(service.all_events()) == before
+
+
 def test_illegal_action_is_explained(qtbot: QtBot, window: MainWindow, service: StationService,
                                      clerk: StaffMember) -> None:
     """If someone else moved the case on, the stale dialog says so in Chinese and records nothing."""

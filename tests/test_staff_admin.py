@@ -11,7 +11,7 @@ import pytest
 
 from gridstation.cli import main as cli
 from gridstation.cli.context import PIN_ENV, USER_ENV
-from gridstation.domain.enums import Role
+from gridstation.domain.enums import EventType, Role
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.shifts import (
     DEFAULT_IDLE_LOCK_MINUTES,
@@ -23,6 +23,7 @@ from gridstation.domain.shifts import (
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from tests.support.clock import START
+from tests.support.complaints import complaint
 from tests.support.staff import ADMIN_NAME, ADMIN_PIN, CLERK_NAME, CLERK_PIN
 
 ADMIN = ("--user", ADMIN_NAME, "--pin", ADMIN_PIN)
@@ -202,3 +203,29 @@ def test_settings_idle_lock(capsys: pytest.CaptureFixture[str], service: Station
     code, _, err = run(capsys, service, "settings", "set", "idle-lock", "abc", *ADMIN)
     assert code != 0 and "自动锁定时间应为" in err and "invalid literal" not in err
     assert service.idle_lock_minutes() == 0
+
+
+def test_someone_disabled_while_signed_in_records_nothing_more(
+    capsys: pytest.CaptureFixture[str], service: StationService, clerk: StaffMember
+) -> None:
+    """Issue 14, item 6: the clerk is still signed in at the desk when an administrator disables the account at the
+    command line. The next thing the desk tries to record for them is refused, with nothing written; the role
+    changed under a signed-in person likewise."""
+    case = service.register_case(clerk, complaint(0))
+    assert run(capsys, service, "staff", "disable", CLERK_NAME, *ADMIN)[0] == 0
+    versions = (service.case(case.id).version, len(service.all_events()))
+    with pytest.raises(DomainError, match="账号已被停用") as refused:
+        service.record(clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系"})
+    assert refused.value.code == "staff.no_longer_active"
+    with pytest.raises(DomainError, match="账号已被停用"):
+        service.register_case(clerk, complaint(1))
+    with pytest.raises(DomainError, match="账号已被停用"):
+        service.reveal_phone(clerk, case.id, "回访")
+    assert (service.case(case.id).version, len(service.all_events())) == versions
+
+    assert run(capsys, service, "staff", "enable", CLERK_NAME, *ADMIN)[0] == 0
+    service.record(clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系"})  # the same session again
+    assert run(capsys, service, "staff", "role", CLERK_NAME, "grid_chief", *ADMIN)[0] == 0
+    with pytest.raises(DomainError, match="角色已被管理员更改") as changed:
+        service.record(clerk, case.id, EventType.NOTE_ADDED, {"note": "居民再次来电"})
+    assert changed.value.code == "staff.role_changed"

@@ -135,6 +135,7 @@ class CaseCommands(StationSettings):
         policy: DeadlinePolicy,
     ) -> tuple[CaseState, int]:
         """Stamp and store the drafts; returns the new state and the last event's station sequence."""
+        self._require_current(session, actor)
         events = [
             Event(
                 id=new_id(),

@@ -25,13 +25,16 @@ from gridstation.services.ledger import read_ledger, write_ledger
 from gridstation.storage import case_store, integrity
 from gridstation.storage.db import make_session_factory, translated_storage_errors
 from gridstation.storage.migrate import upgrade_to_head
-from gridstation.storage.models import CaseCounterRow, StationRow
+from gridstation.storage.models import CaseCounterRow, StaffRow, StationRow
 
 if TYPE_CHECKING:  # staff.py builds on this module; the audit trail only reads an actor's id and name
     from gridstation.services.staff import StaffMember
 
 DB_FILE = "station.db"
 LEDGER_FILE = "numbering-ledger.json"
+# Audit entries that record no change by their actor (a sign-in, its failure, a PIN's hash upgraded on sign-in):
+# written whatever has become of the account since.
+NOT_CHANGES = frozenset({"sign_in", "sign_in.failed", "pin.rehashed"})
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -115,11 +118,25 @@ class StationCore:
 
     # ------------------------------------------------------------------ audit trail
 
+    def _require_current(self, session: Session, actor: StaffMember) -> None:
+        """`actor` may still act as signed in: an account disabled or given another role since (by an
+        administrator at another desk, or `gridstation staff disable` at the command line) records nothing more."""
+        row = session.get(StaffRow, actor.id)
+        if row is None or not row.active:
+            raise DomainError(
+                "staff.no_longer_active", f"{actor.name} 的账号已被停用，不能再记录。请交给其他工作人员，或联系管理员。"
+            )
+        if row.role != str(actor.role):
+            raise DomainError("staff.role_changed", f"{actor.name} 的角色已被管理员更改，请锁定后重新登录。")
+
     def record_audit(self, session: Session, actor: StaffMember | None, action: str, **detail: Any) -> None:
         self._audit(session, actor, action, **detail)
 
     def _audit(self, session: Session, actor: StaffMember | None, action: str, **detail: Any) -> None:
-        """Append to the chained audit log, in the caller's transaction (linked to the entry before it)."""
+        """Append to the chained audit log, in the caller's transaction (linked to the entry before it); a change
+        made by someone no longer allowed to make it is refused here, before it is written (`_require_current`)."""
+        if actor is not None and action not in NOT_CHANGES:
+            self._require_current(session, actor)
         integrity.add_audit_entry(
             session,
             entry_id=new_id(),
