@@ -63,9 +63,7 @@ def test_yellow_urges_red_escalates_to_the_grids_lead_and_a_second_pass_adds_not
     assert any(line.startswith("督办：超时升级（网格长 周网格长）：响应时限") for line in lines), lines
 
 
-def test_a_tracked_case_late_once_goes_onto_the_conference_agenda(
-    desk: Desk, centre: Centre, clock: FakeClock
-) -> None:
+def test_a_tracked_case_late_once_goes_onto_the_conference_agenda(desk: Desk, centre: Centre, clock: FakeClock) -> None:
     case = desk.station.register_case(desk.clerk, complaint(1, Tier.TRACKED))
     assert desk.sync.run().ok
     clock.advance(minutes=6)
