@@ -458,7 +458,12 @@ def test_item9_other_pushed_events_of_the_wrong_shape_are_rejected(
 
 
 def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_takes(
-    tmp_path: Path, service: StationService, clerk: StaffMember, admin: StaffMember, server: ServerService
+    tmp_path: Path,
+    service: StationService,
+    clerk: StaffMember,
+    admin: StaffMember,
+    server: ServerService,
+    server_clock: FakeClock,
 ) -> None:
     """Nothing legitimate is refused: the demo station's events, every kind the desk can record, the centre's own."""
     from gridstation.domain.payloads import check_payload
@@ -539,10 +544,10 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
     assert len(centre) == 5
     for row in centre:
         check_payload(EventType(row.type), row.payload, stored=True)
-    _centre_dispatch_events_have_their_shapes(server)
+    _centre_dispatch_events_have_their_shapes(server, server_clock)
 
 
-def _centre_dispatch_events_have_their_shapes(server: ServerService) -> None:
+def _centre_dispatch_events_have_their_shapes(server: ServerService, clock: FakeClock) -> None:
     """吹哨报到 (issue 15): the centre dispatches, a department answers, the centre withdraws; a gridlead's events."""
     from gridstation.domain.console_roles import ConsoleRole
     from gridstation.domain.payloads import check_payload
@@ -571,9 +576,18 @@ def _centre_dispatch_events_have_their_shapes(server: ServerService) -> None:
     server.reply_case(water, number, ReplyRequest(kind="reject", note="不属本部门", idempotency_key="k-reject"))
     with server.reading() as session:
         made = session.scalars(
-            select(ServerEventRow).join(ServerCaseRow, ServerCaseRow.id == ServerEventRow.case_id).where(
-                ServerCaseRow.number == number
-            )
+            select(ServerEventRow)
+            .join(ServerCaseRow, ServerCaseRow.id == ServerEventRow.case_id)
+            .where(ServerCaseRow.number == number)
+        ).all()
+    clock.advance(days=1)
+    supervised = server.supervise()  # 督办 (issue 16): the pass's own events, once the deadlines have passed
+    assert supervised.recorded
+    with server.reading() as session:
+        made = session.scalars(
+            select(ServerEventRow)
+            .join(ServerCaseRow, ServerCaseRow.id == ServerEventRow.case_id)
+            .where(ServerCaseRow.number == number)
         ).all()
     for row in made:
         check_payload(EventType(row.type), row.payload, stored=True)

@@ -19,6 +19,7 @@ from gridstation.domain.enums import (
     Resolution,
     Satisfaction,
     Status,
+    SupervisionLevel,
     Tier,
 )
 from gridstation.domain.errors import DomainError, ValidationError
@@ -461,6 +462,10 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
                 return replace(taken, status=Status.DISPATCHED, dispatched_at=state.dispatched_at or at)
             return taken
         case EventType.JOINT_MEETING:
+            return bumped
+        case EventType.SUPERVISED:
+            if p["level"] == SupervisionLevel.AGENDA:  # onto the weekly 难题会诊, as a person's flag would put it
+                return replace(bumped, conference_flagged=True, conference_reason=f"督办：{p['reason']}")
             return bumped
         case EventType.CONFERENCE_FLAGGED:
             flagged = bool(p["flagged"])

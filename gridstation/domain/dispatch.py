@@ -103,7 +103,13 @@ def check_centre_event(state: CaseState, event_type: EventType, payload: Mapping
         return {"gridlead": gridlead, "note": _words(payload, "note", "说明")}
     if event_type is EventType.JOINT_MEETING:
         return _check_meeting(payload)
+    if event_type is EventType.SUPERVISED:
+        # The server's own pass (domain/supervision.py) wrote it; on a case still being worked, never after.
+        return {name: _words(payload, name, label, required=True, limit=400) for name, label in _NOTICE_FIELDS}
     raise _illegal(state, event_type)
+
+
+_NOTICE_FIELDS = (("level", "督办类型"), ("key", "督办事项"), ("to", "督办对象"), ("reason", "督办原因"))
 
 
 def _words(

@@ -87,6 +87,8 @@ class EventType(StrEnum):
     DEPARTMENT_REPLIED = "case.department_replied"
     GRIDLEAD_TOOK_LEAD = "case.gridlead_took_lead"
     JOINT_MEETING = "case.joint_meeting"
+    # 督办: the server's supervision pass turned a deadline into an act (domain/supervision.py).
+    SUPERVISED = "case.supervised"
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -109,6 +111,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.DEPARTMENT_REPLIED: "部门反馈",
     EventType.GRIDLEAD_TOOK_LEAD: "网格长牵头",
     EventType.JOINT_MEETING: "联勤联动",
+    EventType.SUPERVISED: "督办",
 }
 
 
@@ -237,4 +240,21 @@ ROLE_LABELS: dict[Role, str] = {
     Role.CLERK: "接待员",
     Role.GRID_CHIEF: "网格长",
     Role.ADMIN: "管理员",
+}
+
+
+class SupervisionLevel(StrEnum):
+    """What the supervision pass did about a case (domain/supervision.py)."""
+
+    URGE = "urge"  # 预警催办: the deadline turned yellow
+    ESCALATE = "escalate"  # 超时升级: it passed; up to the grid's 网格长
+    DEPARTMENT_OVERDUE = "department_overdue"  # 部门超期: a department's part passed its due time; to the centre
+    AGENDA = "agenda"  # 列入难题会诊: late twice, or a 跟踪督办 case late at all
+
+
+SUPERVISION_LABELS: dict[SupervisionLevel, str] = {
+    SupervisionLevel.URGE: "预警催办",
+    SupervisionLevel.ESCALATE: "超时升级",
+    SupervisionLevel.DEPARTMENT_OVERDUE: "部门超期",
+    SupervisionLevel.AGENDA: "列入难题会诊",
 }

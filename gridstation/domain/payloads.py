@@ -28,6 +28,7 @@ from gridstation.domain.enums import (
     ReplyKind,
     Resolution,
     Satisfaction,
+    SupervisionLevel,
     TaskRole,
     Tier,
 )
@@ -171,6 +172,12 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "note": FieldShape("说明"),
     },
     EventType.GRIDLEAD_TOOK_LEAD: {"gridlead": _needed("网格长"), "note": _NOTE},
+    EventType.SUPERVISED: {
+        "level": _needed("督办类型", choices=SupervisionLevel),
+        "key": _needed("督办事项"),
+        "to": _needed("督办对象"),
+        "reason": _needed("督办原因"),
+    },
     EventType.JOINT_MEETING: {
         "convened_by": _needed("召集人"),
         "attendees": FieldShape("参会单位", LIST, stored_required=True, items=_TEXT_ITEM),
@@ -189,6 +196,7 @@ CENTRE_ONLY_EVENTS = frozenset(
         EventType.DEPARTMENT_REPLIED,
         EventType.GRIDLEAD_TOOK_LEAD,
         EventType.JOINT_MEETING,
+        EventType.SUPERVISED,
     }
 )
 # The intake fields whose corrections are yes/no rather than text (see `Intake`).

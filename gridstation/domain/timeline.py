@@ -19,6 +19,7 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.events import Event
 from gridstation.domain.photos import describe_size
+from gridstation.domain.supervision import describe_notice
 
 
 def describe_event(event: Event) -> str:
@@ -44,6 +45,8 @@ def describe_event(event: Event) -> str:
             return f"{label}，原因：{p.get('reason', '')}"
         case EventType.GRIDLEAD_TOOK_LEAD:
             return f"{label}：{p.get('gridlead', '')}" + (f"（{p['note']}）" if p.get("note") else "")
+        case EventType.SUPERVISED:
+            return f"{label}：{describe_notice(p)}"
         case EventType.JOINT_MEETING:
             owners = f"，责任单位：{'、'.join(p['owners'])}" if p.get("owners") else ""
             due = f"，时限：{p['due_at']}" if p.get("due_at") else ""

@@ -14,9 +14,10 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -24,7 +25,7 @@ from fastapi import FastAPI
 from gridstation.common.cli_kit import ChineseArgumentParser, read_csv_text, run_command
 from gridstation.common.files import write_private_file
 from gridstation.common.qr import save_qr_png
-from gridstation.domain.enums import EVENT_LABELS, EventType
+from gridstation.domain.enums import EVENT_LABELS, SUPERVISION_LABELS, EventType, SupervisionLevel
 from gridstation.domain.errors import DomainError
 from gridstation.domain.localtime import local_minute
 from gridstation.logsetup import SERVER, configure_logging
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 # Exit status of `audit verify` when an event was changed outside the server (0 intact, 2 a user error).
 EXIT_TAMPERED = 3
 RETENTION_INTERVAL_SECONDS = 24 * 60 * 60
+SUPERVISION_INTERVAL_SECONDS = 60
 
 STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
 EXIT_NEEDS_A_PERSON = 1  # `repair` left rows it could not repair (listed): a person has to look at them
@@ -148,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wo_export.set_defaults(handler=run_workorder_export)
 
+    supervise = commands.add_parser(
+        "supervise", help="督办：把到期的时限变成催办、升级、部门超期和难题会诊事项（serve 每分钟自动运行）"
+    )
+    supervise.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    supervise.set_defaults(handler=run_supervise)
+
     audit = commands.add_parser("audit", help="核对数据是否在服务器之外被改动").add_subparsers(
         parser_class=ChineseArgumentParser
     )
@@ -197,27 +205,42 @@ def run_serve(args: argparse.Namespace) -> int:
     if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise DomainError("serve.tls", "HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open_service(settings) as service, daily_retention(service, settings.retention_years):
+    retain = partial(_retention_pass, years=settings.retention_years)
+    with (
+        open_service(settings) as service,
+        periodically("retention", RETENTION_INTERVAL_SECONDS, lambda: retain(service)),
+        periodically("supervision", SUPERVISION_INTERVAL_SECONDS, lambda: _supervision_pass(service)),
+    ):
         service.session_lifetime = timedelta(hours=settings.session_hours)
         serve_app(create_app(service, settings.data_dir), settings)
     return 0
 
 
+def _retention_pass(service: ServerService, years: int) -> None:
+    log.info("retention: %s", service.run_retention(years).message_zh())
+
+
+def _supervision_pass(service: ServerService) -> None:
+    run = service.supervise()
+    if run.recorded:
+        log.info("supervision: %s", run.message_zh())
+
+
 @contextmanager
-def daily_retention(service: ServerService, years: int) -> Iterator[None]:
-    """Anonymise what is past the retention period now and then once a day, on a thread beside the server."""
+def periodically(name: str, seconds: float, job: Callable[[], None]) -> Iterator[None]:
+    """Run `job` now and then every `seconds` on a thread beside the server (the retention run daily, the
+    supervision pass every minute); a failed run is logged and the next one comes as planned."""
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                result = service.run_retention(years)
-                log.info("retention: %s", result.message_zh())
+                job()
             except Exception:
-                log.exception("the retention run failed")
-            stop.wait(RETENTION_INTERVAL_SECONDS)
+                log.exception("the %s run failed", name)
+            stop.wait(seconds)
 
-    thread = threading.Thread(target=loop, name="retention", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()
     try:
         yield
@@ -354,6 +377,18 @@ def run_workorder_export(args: argparse.Namespace) -> int:
     target = Path(args.file)
     write_private_file(target, returns_csv(slips, encoding))
     print(f"已导出 {len(slips)} 张回单（{args.since.strip()} 起，{encoding.upper()} 编码）到 {target}。")
+    return 0
+
+
+def run_supervise(args: argparse.Namespace) -> int:
+    with open_service(settings_of(args)) as service:
+        run = service.supervise()
+    if args.json:
+        print(json.dumps(run.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(run.message_zh())
+    for r in run.recorded:
+        print(f"  {r.number}（{r.station_code}）{SUPERVISION_LABELS[SupervisionLevel(r.level)]} → {r.to}：{r.reason}")
     return 0
 
 

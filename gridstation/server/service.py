@@ -21,6 +21,7 @@ from gridstation.server.lookups import Lookups
 from gridstation.server.receipts import Receipts
 from gridstation.server.repair import Repair
 from gridstation.server.retention import ServerRetention
+from gridstation.server.supervision import Supervision
 from gridstation.server.users import Users
 from gridstation.server.workorder_returns import WorkOrderReturns
 from gridstation.server.workorder_service import WorkOrders
@@ -40,5 +41,6 @@ class ServerService(
     Repair,
     ServerIntegrity,
     ServerRetention,
+    Supervision,
 ):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""

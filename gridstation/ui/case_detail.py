@@ -45,6 +45,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.lifecycle import legal_actions
 from gridstation.domain.roles import Permission
 from gridstation.domain.sla import COLOUR_LABELS, STAGE_LABELS, Colour, Stage
+from gridstation.domain.supervision import describe_notice, due_notices
 from gridstation.domain.timeline import describe_event
 from gridstation.domain.validation import mask_name, mask_phone
 from gridstation.services.staff import StaffMember
@@ -213,6 +214,7 @@ class CaseDetailPanel(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.sla_label = QLabel()
+        self._supervised: set[str] = set()  # the keys of the 督办 already in the shown case's log
         self.fields = QGridLayout()
         self.fields.setHorizontalSpacing(6)
         self.fields.setVerticalSpacing(2)
@@ -308,7 +310,6 @@ class CaseDetailPanel(QWidget):
             return
         self.pages.setCurrentWidget(self.case_page)
         self.title.setText(f"{state.number}  ·  {tr_label(STATUS_LABELS[state.status])}")
-        self.refresh_countdown()
         while self.fields.count():
             taken = self.fields.takeAt(0)
             widget = taken.widget() if taken is not None else None
@@ -348,7 +349,10 @@ class CaseDetailPanel(QWidget):
         self.phone_button.setVisible(bool(state.phone) and self._staff.can(Permission.SEE_FULL_PHONE))
         self.phone_button.setText(self.tr("隐藏电话") if self._revealed_phone is not None else self.tr("显示完整电话…"))
         self.timeline.clear()
+        self._supervised = set()
         for event in self._service.timeline(state.id):
+            if event.type is EventType.SUPERVISED:
+                self._supervised.add(str(event.payload.get("key", "")))
             line = QTreeWidgetItem(
                 [
                     f"{self._service.local_time(event.occurred_at):%m-%d %H:%M:%S}",
@@ -361,6 +365,7 @@ class CaseDetailPanel(QWidget):
             self.timeline.addTopLevelItem(line)
         self.photos.show_case(state.id)
         self._render_actions(state)
+        self.refresh_countdown()  # after the timeline: its 督办 are among what the countdown's reminders leave out
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self._drops.enter(event)
@@ -415,6 +420,12 @@ class CaseDetailPanel(QWidget):
             f"padding: 3px; color: white; background: {scheme.hex_colours[colour]};"
             if colour is not Colour.NONE
             else ""
+        )
+        # What the centre's supervision pass will record (or would, while this desk is offline), worked out here
+        # from the same policy: the clerk sees it before the 督办 arrives.
+        notices = due_notices(state, self._service.deadline_policy(), scheme, now, self._supervised)
+        self.sla_label.setToolTip(
+            "\n".join(self.tr("督办提醒：{0}").format(describe_notice(n.payload())) for n in notices)
         )
 
     def _render_actions(self, state: CaseState) -> None:

@@ -3,126 +3,126 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="80" />
+      <location filename="../../gridstation/ui/case_detail.py" line="81" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="88" />
+      <location filename="../../gridstation/ui/case_detail.py" line="89" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="88" />
+      <location filename="../../gridstation/ui/case_detail.py" line="89" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="101" />
+      <location filename="../../gridstation/ui/case_detail.py" line="102" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="101" />
-      <location filename="../../gridstation/ui/case_detail.py" line="160" />
+      <location filename="../../gridstation/ui/case_detail.py" line="102" />
+      <location filename="../../gridstation/ui/case_detail.py" line="161" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="104" />
+      <location filename="../../gridstation/ui/case_detail.py" line="105" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="105" />
+      <location filename="../../gridstation/ui/case_detail.py" line="106" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="108" />
+      <location filename="../../gridstation/ui/case_detail.py" line="109" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="125" />
-      <location filename="../../gridstation/ui/case_detail.py" line="138" />
+      <location filename="../../gridstation/ui/case_detail.py" line="126" />
+      <location filename="../../gridstation/ui/case_detail.py" line="139" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="126" />
-      <location filename="../../gridstation/ui/case_detail.py" line="139" />
+      <location filename="../../gridstation/ui/case_detail.py" line="127" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="127" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="130" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="130" />
+      <location filename="../../gridstation/ui/case_detail.py" line="131" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="131" />
+      <location filename="../../gridstation/ui/case_detail.py" line="132" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="141" />
       <source>说明（如：三次来电无人接听）</source>
       <translation>Note (e.g. no answer to three calls)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="144" />
+      <location filename="../../gridstation/ui/case_detail.py" line="145" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="144" />
+      <location filename="../../gridstation/ui/case_detail.py" line="145" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="149" />
+      <location filename="../../gridstation/ui/case_detail.py" line="150" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="149" />
+      <location filename="../../gridstation/ui/case_detail.py" line="150" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="152" />
+      <location filename="../../gridstation/ui/case_detail.py" line="153" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="152" />
-      <location filename="../../gridstation/ui/case_detail.py" line="158" />
+      <location filename="../../gridstation/ui/case_detail.py" line="153" />
+      <location filename="../../gridstation/ui/case_detail.py" line="159" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="156" />
+      <location filename="../../gridstation/ui/case_detail.py" line="157" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="157" />
+      <location filename="../../gridstation/ui/case_detail.py" line="158" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -271,115 +271,120 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="230" />
-      <location filename="../../gridstation/ui/case_detail.py" line="349" />
+      <location filename="../../gridstation/ui/case_detail.py" line="232" />
+      <location filename="../../gridstation/ui/case_detail.py" line="350" />
       <source>显示完整电话…</source>
       <translation>Show full phone…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="234" />
+      <location filename="../../gridstation/ui/case_detail.py" line="236" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="234" />
+      <location filename="../../gridstation/ui/case_detail.py" line="236" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="234" />
+      <location filename="../../gridstation/ui/case_detail.py" line="236" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="234" />
+      <location filename="../../gridstation/ui/case_detail.py" line="236" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="272" />
+      <location filename="../../gridstation/ui/case_detail.py" line="274" />
       <source>请在上方列表中选择一件诉求，查看办理经过并办理下一步。
 Ctrl+N 新登记　Ctrl+F 查找　F5 刷新列表　F9 打印回执</source>
       <translation>Select a case in the list above to see its history and take the next step.
 Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="322" />
+      <location filename="../../gridstation/ui/case_detail.py" line="323" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="323" />
+      <location filename="../../gridstation/ui/case_detail.py" line="324" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="324" />
+      <location filename="../../gridstation/ui/case_detail.py" line="325" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="325" />
+      <location filename="../../gridstation/ui/case_detail.py" line="326" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="326" />
+      <location filename="../../gridstation/ui/case_detail.py" line="327" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="326" />
+      <location filename="../../gridstation/ui/case_detail.py" line="327" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="326" />
+      <location filename="../../gridstation/ui/case_detail.py" line="327" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="327" />
+      <location filename="../../gridstation/ui/case_detail.py" line="328" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="328" />
+      <location filename="../../gridstation/ui/case_detail.py" line="329" />
       <source>承办</source>
       <translation>Handled by</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="329" />
+      <location filename="../../gridstation/ui/case_detail.py" line="330" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="401" />
+      <location filename="../../gridstation/ui/case_detail.py" line="406" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="408" />
+      <location filename="../../gridstation/ui/case_detail.py" line="413" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="434" />
+      <location filename="../../gridstation/ui/case_detail.py" line="428" />
+      <source>督办提醒：{0}</source>
+      <translation>Supervision reminder: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="445" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="436" />
+      <location filename="../../gridstation/ui/case_detail.py" line="447" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="436" />
+      <location filename="../../gridstation/ui/case_detail.py" line="447" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="349" />
+      <location filename="../../gridstation/ui/case_detail.py" line="350" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -2876,6 +2881,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>工单时限</source>
       <translation>Work order due</translation>
+    </message>
+    <message>
+      <source>督办</source>
+      <translation>Supervision</translation>
     </message>
   </context>
   <context>
