@@ -135,3 +135,34 @@ def test_the_desk_reminds_of_the_supervision_due_before_it_arrives(
     assert desk.sync.run().ok
     panel.show_case(case.id)
     assert panel.sla_label.toolTip() == ""
+
+
+def test_serve_runs_the_pass_beside_the_server_unless_told_not_to(
+    desk: Desk, centre: Centre, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` runs the pass at start and then every `--supervise-seconds` on a thread of its own, which stops with
+    the server; 0 runs none (the pass is then `gridstation-server supervise`'s)."""
+    import threading
+
+    from gridstation.server import cli as server_cli
+
+    case = desk.station.register_case(desk.clerk, complaint(0))
+    assert desk.sync.run().ok
+    clock.advance(minutes=10)
+    with server_cli.supervision_every(0, centre.service):
+        pass
+    assert not any(thread.name == "supervision" for thread in threading.enumerate())
+    ran = threading.Event()
+    recorded: list[str] = []
+
+    def supervise() -> object:
+        run = type(centre.service).supervise(centre.service)
+        recorded.extend(r.number for r in run.recorded)
+        ran.set()
+        return run
+
+    monkeypatch.setattr(centre.service, "supervise", supervise)
+    with server_cli.supervision_every(60, centre.service):
+        assert ran.wait(timeout=30)
+    assert recorded == [case.number]
+    assert not any(thread.name == "supervision" for thread in threading.enumerate())

@@ -77,12 +77,16 @@ def test_item15_settings_show_the_retention_period_and_an_admin_sets_it(
 
 
 def test_item15_a_run_anonymises_old_closed_cases_keeps_statistics_and_stays_verifiable(
-    service: StationService, clerk: StaffMember, admin: StaffMember, clock: FakeClock,
-    capsys: pytest.CaptureFixture[str]
+    service: StationService,
+    clerk: StaffMember,
+    admin: StaffMember,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     old = service.register_case(clerk, resident())
-    service.record(clerk, old.id, EventType.INTAKE_CORRECTED, {"field": "phone", "value": "13900001111",
-                                                                "reason": "居民更正号码"})
+    service.record(
+        clerk, old.id, EventType.INTAKE_CORRECTED, {"field": "phone", "value": "13900001111", "reason": "居民更正号码"}
+    )
     still_open = service.register_case(clerk, walk_in(0))
     clock.advance(days=400)
     recent = service.register_case(clerk, resident())
@@ -95,8 +99,12 @@ def test_item15_a_run_anonymises_old_closed_cases_keeps_statistics_and_stays_ver
     assert statistics(service, old.registered_at) == stats_before
     gone = service.case(old.id)
     assert (gone.complainant_name, gone.phone, gone.address) == ("", "", "")
-    assert (gone.category_code, gone.compound, gone.building, gone.status) == ("GREEN.LIGHT", "枫林苑", "3号楼",
-                                                                                Status.CLOSED)
+    assert (gone.category_code, gone.compound, gone.building, gone.status) == (
+        "GREEN.LIGHT",
+        "枫林苑",
+        "3号楼",
+        Status.CLOSED,
+    )
     assert gone.closed_at == old.closed_at and gone.registered_at == old.registered_at
     payloads = [event.payload for event in service.timeline(old.id)]
     assert "张伟" not in json.dumps(payloads, ensure_ascii=False)
@@ -128,8 +136,11 @@ def test_item15_a_run_anonymises_old_closed_cases_keeps_statistics_and_stays_ver
 
 
 def test_item15_a_dry_run_changes_nothing_and_every_run_is_audited(
-    service: StationService, clerk: StaffMember, admin: StaffMember, clock: FakeClock,
-    capsys: pytest.CaptureFixture[str]
+    service: StationService,
+    clerk: StaffMember,
+    admin: StaffMember,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The command runs on the real clock: this case was closed four years before today.
     clock.current = datetime.now(UTC) - timedelta(days=4 * 365)
@@ -145,7 +156,8 @@ def test_item15_a_dry_run_changes_nothing_and_every_run_is_audited(
     assert service.case(old.id).complainant_name == ""
     runs = [entry for entry in service.audit_log(admin) if entry.action == "retention.run"]
     assert [(entry.staff_name, entry.detail["dry_run"], entry.detail["cases"]) for entry in runs] == [
-        (ADMIN_NAME, False, 1), (ADMIN_NAME, True, 1)
+        (ADMIN_NAME, False, 1),
+        (ADMIN_NAME, True, 1),
     ]
     code, _, err = run_cli(capsys, *base, "retention", "run")
     assert code == 2 and "--user" in err  # an administrator's decision
@@ -228,7 +240,7 @@ def test_item15_serve_runs_the_retention_at_start_and_stops_with_the_server(
         return centre.service.__class__.run_retention(centre.service, years, dry_run=dry_run)
 
     monkeypatch.setattr(centre.service, "run_retention", run_retention)
-    with server_cli.daily_retention(centre.service, 4):
+    with server_cli.periodically("retention", server_cli.RETENTION_INTERVAL_SECONDS, lambda: run_retention(4)):
         assert ran.wait(timeout=30)
     assert years_seen == [4]
     assert not any(thread.name == "retention" for thread in threading.enumerate())

@@ -10,6 +10,7 @@ environment variable. User errors print their Chinese message to stderr and exit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 # Exit status of `audit verify` when an event was changed outside the server (0 intact, 2 a user error).
 EXIT_TAMPERED = 3
 RETENTION_INTERVAL_SECONDS = 24 * 60 * 60
-SUPERVISION_INTERVAL_SECONDS = 60
 
 STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
 EXIT_NEEDS_A_PERSON = 1  # `repair` left rows it could not repair (listed): a person has to look at them
@@ -91,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--retention-years",
         type=int,
         help=f"已办结诉求的个人信息保存年限，每天执行一次匿名化（默认 3；环境变量 {ENV_PREFIX}RETENTION_YEARS）",
+    )
+    serve.add_argument(
+        "--supervise-seconds",
+        type=int,
+        help=(
+            "督办巡查间隔秒数（默认 60；0 为不自动巡查，可用 supervise 命令手动运行；"
+            f"环境变量 {ENV_PREFIX}SUPERVISE_SECONDS）"
+        ),
     )
     serve.set_defaults(handler=run_serve)
 
@@ -209,7 +217,7 @@ def run_serve(args: argparse.Namespace) -> int:
     with (
         open_service(settings) as service,
         periodically("retention", RETENTION_INTERVAL_SECONDS, lambda: retain(service)),
-        periodically("supervision", SUPERVISION_INTERVAL_SECONDS, lambda: _supervision_pass(service)),
+        supervision_every(settings.supervise_seconds, service),
     ):
         service.session_lifetime = timedelta(hours=settings.session_hours)
         serve_app(create_app(service, settings.data_dir), settings)
@@ -224,6 +232,13 @@ def _supervision_pass(service: ServerService) -> None:
     run = service.supervise()
     if run.recorded:
         log.info("supervision: %s", run.message_zh())
+
+
+def supervision_every(seconds: int, service: ServerService) -> contextlib.AbstractContextManager[None]:
+    """The supervision pass every `seconds` beside the server, or nothing when `seconds` is 0."""
+    if seconds <= 0:
+        return contextlib.nullcontext()
+    return periodically("supervision", seconds, lambda: _supervision_pass(service))
 
 
 @contextmanager

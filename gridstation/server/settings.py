@@ -42,6 +42,10 @@ class ServerSettings(BaseSettings):
     # Years a closed case keeps its complainant's name, phone and room number (server/retention.py, daily in serve).
     retention_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=MIN_RETENTION_YEARS, le=MAX_RETENTION_YEARS)
 
+    # How often `serve` runs the supervision pass (督办, server/supervision.py), in seconds; 0 leaves it to
+    # `gridstation-server supervise` (tests whose cases are dated in the past, a second server on the same database).
+    supervise_seconds: int = Field(default=60, ge=0, le=3600)
+
     # How long a console user's sign-in (its bearer token) lasts.
     session_hours: float = Field(default=12, gt=0, le=24 * 30)
 

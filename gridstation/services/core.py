@@ -34,7 +34,8 @@ DB_FILE = "station.db"
 LEDGER_FILE = "numbering-ledger.json"
 # Audit entries that record no change by their actor (a sign-in, its failure, a PIN's hash upgraded on sign-in):
 # written whatever has become of the account since.
-NOT_CHANGES = frozenset({"sign_in", "sign_in.failed", "pin.rehashed"})
+# A restore is recorded in the restored database, where the person restoring (on a new machine) need not exist.
+NOT_CHANGES = frozenset({"sign_in", "sign_in.failed", "pin.rehashed", "restore"})
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -122,7 +123,12 @@ class StationCore:
         """`actor` may still act as signed in: an account disabled or given another role since (by an
         administrator at another desk, or `gridstation staff disable` at the command line) records nothing more."""
         row = session.get(StaffRow, actor.id)
-        if row is None or not row.active:
+        if row is None:  # a backup restored since: the same person is known there under the id of the backup
+            row = session.scalar(select(StaffRow).where(StaffRow.name == actor.name))
+        if row is None:
+            missing = f"本站人员名单中没有 {actor.name}（可能刚从备份恢复），请锁定后重新登录。"
+            raise DomainError("staff.unknown", missing)
+        if not row.active:
             raise DomainError(
                 "staff.no_longer_active", f"{actor.name} 的账号已被停用，不能再记录。请交给其他工作人员，或联系管理员。"
             )
