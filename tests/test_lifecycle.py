@@ -38,8 +38,10 @@ NUMBER = "JA01-20261123-0001-X"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 COMMON = {EventType.INTAKE_CORRECTED, EventType.NOTE_ADDED}
+# 专人专责: a case is handed over to another owner as long as it is someone's work (until its visits are done).
+HANDOVER = {EventType.OWNER_CHANGED}
 # While a case is open it can be changed in tier and put on the weekly hard-case conference list (难题会诊).
-OPEN = {EventType.TIER_CHANGED, EventType.CONFERENCE_FLAGGED} | COMMON
+OPEN = {EventType.TIER_CHANGED, EventType.CONFERENCE_FLAGGED} | COMMON | HANDOVER
 # Written out by hand (not derived from the code's tables) so that a change to the rules fails here.
 EXPECTED_LEGAL: dict[Status, set[EventType]] = {
     Status.REGISTERED: {EventType.FIRST_CONTACT} | OPEN,
@@ -47,7 +49,7 @@ EXPECTED_LEGAL: dict[Status, set[EventType]] = {
     Status.DISPATCHED: {EventType.DISPATCHED, EventType.ARRIVED_ON_SITE} | OPEN,
     Status.ON_SITE: {EventType.DISPOSED} | OPEN,
     Status.DISPOSED: {EventType.CLOSED} | OPEN,
-    Status.CLOSED: {EventType.FOLLOW_UP, EventType.VISIT_UNREACHABLE} | COMMON,
+    Status.CLOSED: {EventType.FOLLOW_UP, EventType.VISIT_UNREACHABLE} | COMMON | HANDOVER,
     Status.FOLLOWED_UP: set(COMMON),
     Status.REOPENED: {EventType.FIRST_CONTACT, EventType.DISPATCHED} | OPEN,
 }
@@ -106,6 +108,8 @@ def valid_payload(state: CaseState, event_type: EventType) -> dict[str, Any]:
             }
         case EventType.VISIT_UNREACHABLE:
             return {"kind": str(state.pending_follow_up() or FollowUpKind.DEPARTMENT_FEEDBACK), "note": "无人接听"}
+        case EventType.OWNER_CHANGED:
+            return {"to": "李明" if state.owner != "李明" else "王芳", "reason": "调岗交接"}
         case EventType.TIER_CHANGED:
             return {"to": "quick" if state.tier is not Tier.QUICK else "tracked", "reason": "需要绿化部门协同"}
         case EventType.INTAKE_CORRECTED:

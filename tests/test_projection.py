@@ -93,6 +93,10 @@ def payloads(state: CaseState, action: EventType) -> st.SearchStrategy[dict[str,
             return st.fixed_dictionaries(
                 {"flagged": st.just(not state.conference_flagged), "reason": st.sampled_from(["多部门协同难题", ""])}
             )
+        case EventType.OWNER_CHANGED:
+            return st.fixed_dictionaries(
+                {"to": st.sampled_from(["李明", "王芳", state.owner or "李明"]), "reason": st.just("调岗交接")}
+            )
         case EventType.TIER_CHANGED:
             return st.fixed_dictionaries(
                 {

@@ -640,11 +640,12 @@ def test_morning_report_through_the_service(
 
     # Overdue, most late first: L 响应 due T0+5 → 10 d 25 min = 14425 min; M 到场 due T0+5d+19 → 5 d 11 min =
     # 7211 min; S4 响应 due T1+15 → 15 min; S2 到场 due T1+23 → 7 min.
+    # Each with the one person who answers for it (专人专责): here the clerk who registered them.
     assert [(r.number, r.extra) for r in data.overdue_rows] == [
-        (lamp.number, "响应超 240 小时 25 分钟"),
-        (bikes.number, "到场超 120 小时 11 分钟"),
-        (noise.number, "响应超 15 分钟"),
-        (drain.number, "到场超 7 分钟"),
+        (lamp.number, f"响应超 240 小时 25 分钟 · 责任人 {clerk.name}"),
+        (bikes.number, f"到场超 120 小时 11 分钟 · 责任人 {clerk.name}"),
+        (noise.number, f"响应超 15 分钟 · 责任人 {clerk.name}"),
+        (drain.number, f"到场超 7 分钟 · 责任人 {clerk.name}"),
     ]
     assert [(r.number, r.extra) for r in data.conference_rows] == [(drain.number, "涉及排水所与物业")]
 

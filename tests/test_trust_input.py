@@ -484,6 +484,7 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
         (EventType.INTAKE_CORRECTED, {"field": "anonymous", "value": True, "reason": "居民要求匿名"}),
         (EventType.INTAKE_CORRECTED, {"field": "phone", "value": "021-6433 1234", "reason": "居民更正"}),
         (EventType.TIER_CHANGED, {"to": "tracked", "reason": "需交警协同", "resolves_conflict": new_id()}),
+        (EventType.OWNER_CHANGED, {"to": admin.name, "reason": "调岗交接"}),
         (EventType.NOTE_ADDED, {"note": "冲突处理：保留本机的值", "resolves_conflict": new_id()}),
         (EventType.FIRST_CONTACT, {}),
         (EventType.DISPATCHED, {"assignee": "绿化市容所"}),

@@ -269,6 +269,9 @@ class CaseState:
     # None in a state stored before they existed: the current tier and category stand in.
     deadline_tier: Tier | None = None
     deadline_category: str | None = None
+    # 专人专责: the one person answerable for the case — the clerk who registered it, for a work order the clerk
+    # who took it up (first contact), a 网格长 who took the lead; handed over only by an OWNER_CHANGED event.
+    owner: str = ""
 
     @property
     def satisfaction(self) -> Satisfaction | None:
@@ -364,6 +367,7 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
             status=Status.REGISTERED,
             registered_at=_ts(event),
             registered_by=event.actor_name,
+            owner="" if isinstance(p.get("work_order"), Mapping) else event.actor_name,
             compound=p.get("compound", ""),
             building=p.get("building", ""),
             address=p.get("address", ""),
@@ -388,7 +392,10 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
                 status=Status.CONTACTED,
                 first_contact_at=state.first_contact_at or at,
                 stage_started_at=at,
+                owner=state.owner or event.actor_name,
             )
+        case EventType.OWNER_CHANGED:
+            return replace(bumped, owner=p["to"])
         case EventType.DISPATCHED:
             return replace(
                 bumped,
@@ -457,7 +464,8 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
         case EventType.DEPARTMENT_REPLIED:
             return _fold_reply(bumped, p, at)
         case EventType.GRIDLEAD_TOOK_LEAD:
-            taken = replace(bumped, gridlead=p["gridlead"], assignee=f"网格长 {p['gridlead']}", returned_reason="")
+            lead = f"网格长 {p['gridlead']}"
+            taken = replace(bumped, gridlead=p["gridlead"], assignee=lead, owner=lead, returned_reason="")
             if state.status in (Status.REGISTERED, Status.CONTACTED, Status.REOPENED):
                 return replace(taken, status=Status.DISPATCHED, dispatched_at=state.dispatched_at or at)
             return taken

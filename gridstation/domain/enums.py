@@ -73,6 +73,8 @@ class EventType(StrEnum):
     # A visit tried and the resident not reached (联系不上): recorded, counted apart, the visit still due.
     VISIT_UNREACHABLE = "case.visit_unreachable"
     TIER_CHANGED = "case.tier_changed"
+    # 专人专责: the case's one named owner hands it over to another (issue 16).
+    OWNER_CHANGED = "case.owner_changed"
     INTAKE_CORRECTED = "case.intake_corrected"
     NOTE_ADDED = "case.note_added"
     RECEIPT_PRINTED = "case.receipt_printed"
@@ -101,6 +103,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.FOLLOW_UP: "回访",
     EventType.VISIT_UNREACHABLE: "回访未联系上",
     EventType.TIER_CHANGED: "调整分类",
+    EventType.OWNER_CHANGED: "移交责任人",
     EventType.INTAKE_CORRECTED: "更正登记信息",
     EventType.NOTE_ADDED: "备注",
     EventType.RECEIPT_PRINTED: "打印回执",

@@ -82,6 +82,8 @@ def legal_actions(state: CaseState) -> list[EventType]:
         actions.extend([EventType.FOLLOW_UP, EventType.VISIT_UNREACHABLE])
     if state.status not in FINISHED:
         actions.append(EventType.TIER_CHANGED)
+    if state.status is not Status.FOLLOWED_UP:  # closed and waiting for its visits is still someone's work
+        actions.append(EventType.OWNER_CHANGED)
     # A flagged case can always be taken off the conference list, even after it closed.
     if state.status not in FINISHED or state.conference_flagged:
         actions.append(EventType.CONFERENCE_FLAGGED)
@@ -155,6 +157,13 @@ def _clean_payload(state: CaseState, event_type: EventType, payload: Mapping[str
         }
     elif event_type is EventType.INTAKE_CORRECTED:
         clean = _check_correction(state, payload)
+    elif event_type is EventType.OWNER_CHANGED:
+        new_owner = validate_short_text(
+            str(payload.get("to", "")), field="to", label="新责任人", limit=NAME_MAX_CHARS, required=True
+        )
+        if new_owner == state.owner:
+            raise ValidationError("to", "owner.same", f"{new_owner} 已是该诉求的责任人。")
+        clean = {"from": state.owner, "to": new_owner, "reason": validate_reason(str(payload.get("reason", "")))}
     elif event_type is EventType.RECEIPT_PRINTED:
         clean = {
             "reprint": state.receipts_printed > 0,

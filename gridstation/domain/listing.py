@@ -6,12 +6,13 @@ Plain values, shared by the screens, the command line and the storage query that
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from gridstation.domain.enums import Status, Tier
-from gridstation.domain.sla import Colour
+from gridstation.domain.sla import Colour, ColourScheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class CaseQuery:
     registered_from: date | None = None
     registered_to: date | None = None
     open_only: bool = False
+    owner: str = ""  # 我的诉求: the cases this person owns
     limit: int = 500
     offset: int = 0
     order_by: str = ""  # a key of storage.case_search.SORTABLE_COLUMNS; empty means most urgent first
@@ -94,3 +96,29 @@ def compact_remaining(due_at: datetime | None, now: datetime) -> CompactTime | N
     if seconds >= 3600:
         return CompactTime(overdue, seconds // 3600, TimeUnit.HOUR)
     return CompactTime(overdue, seconds // 60, TimeUnit.MINUTE)
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """One person's open cases by the colour of their running deadline (专人专责: the station head's view)."""
+
+    owner: str
+    open_cases: int
+    by_colour: dict[Colour, int]
+
+    @property
+    def overdue(self) -> int:
+        return self.by_colour.get(Colour.RED, 0)
+
+
+def workloads(
+    deadlines: Iterable[tuple[str, datetime | None, datetime | None]], scheme: ColourScheme, now: datetime
+) -> list[Workload]:
+    """Each owner's open cases (from (owner, deadline start, due) rows), most overdue first, then busiest."""
+    counts: dict[str, dict[Colour, int]] = {}
+    for owner, started, due in deadlines:
+        colour = scheme.colour_for(started, due, now) if started is not None and due is not None else Colour.NONE
+        by_colour = counts.setdefault(owner, {})
+        by_colour[colour] = by_colour.get(colour, 0) + 1
+    rows = [Workload(owner, sum(c.values()), c) for owner, c in counts.items()]
+    return sorted(rows, key=lambda w: (-w.overdue, -w.open_cases, w.owner))

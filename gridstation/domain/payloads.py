@@ -137,6 +137,11 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "source": FieldShape("回访方式", choices=FollowUpSource),
         "visited_on": FieldShape("回访表日期"),
     },
+    EventType.OWNER_CHANGED: {
+        "from": FieldShape("原责任人"),
+        "to": _needed("新责任人"),
+        "reason": _needed("原因"),
+    },
     EventType.TIER_CHANGED: {
         "from": _needed("原处置分类", choices=Tier),
         "to": _needed("新处置分类", choices=Tier),

@@ -51,6 +51,8 @@ def describe_event(event: Event) -> str:
             owners = f"，责任单位：{'、'.join(p['owners'])}" if p.get("owners") else ""
             due = f"，时限：{p['due_at']}" if p.get("due_at") else ""
             return f"{label}：{'、'.join(p.get('attendees', []))}参会，决定：{p.get('decision', '')}{owners}{due}"
+        case EventType.OWNER_CHANGED:
+            return f"{label}：{p.get('from') or '（无）'} → {p['to']}，原因：{p['reason']}"
         case EventType.TIER_CHANGED:
             return f"{label}：{TIER_LABELS[Tier(p['from'])]} → {TIER_LABELS[Tier(p['to'])]}，原因：{p['reason']}"
         case EventType.INTAKE_CORRECTED:

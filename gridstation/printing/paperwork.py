@@ -118,6 +118,8 @@ def _overdue_text(overdue: OverdueCase) -> str:
     text = f"{STAGE_LABELS[overdue.stage]}超 {_late_text(overdue.late_by)}"
     if overdue.before_received > timedelta(0):
         text += f"（其中接收前 {_late_text(overdue.before_received)}）"
+    if overdue.case.owner:  # 专人专责: who answers for it at the morning meeting
+        text += f" · 责任人 {overdue.case.owner}"
     return text
 
 

@@ -15,7 +15,7 @@ from gridstation.domain.enums import EventType, Status
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event, new_id
 from gridstation.domain.lifecycle import EventDraft, decide, decide_registration, legal_actions
-from gridstation.domain.listing import CaseQuery, CaseSummary
+from gridstation.domain.listing import CaseQuery, CaseSummary, Workload, workloads
 from gridstation.domain.numbering import format_case_number
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.sla import DeadlinePolicy
@@ -25,7 +25,7 @@ from gridstation.services.settings import StationSettings
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_search, case_store
 from gridstation.storage.case_search import StationCalendar
-from gridstation.storage.models import CaseRow, EventRow, StationRow
+from gridstation.storage.models import CaseRow, EventRow, StaffRow, StationRow
 
 # The same search by the same person within this time is one search in the audit log (the desk re-runs its list's
 # query on every refresh, the command line counts before it lists).
@@ -102,6 +102,8 @@ class CaseCommands(StationSettings):
             if expected_version is not None and state.version != expected_version:
                 raise DomainError("case.stale", f"诉求 {state.number} 刚被他人更新，请刷新后再操作。")
             draft = decide(state, event_type, payload)
+            if event_type is EventType.OWNER_CHANGED:
+                self._check_new_owner(session, draft.payload["to"])
             if "visited_on" in draft.payload:
                 self._check_visit_date(state, date.fromisoformat(draft.payload["visited_on"]), now)
             state, event_seq = self._append(session, actor, station, [draft], now, policy)
@@ -117,6 +119,12 @@ class CaseCommands(StationSettings):
         require(actor.role, Permission.SEE_FULL_PHONE)
         state = self.record(actor, case_id, EventType.PHONE_UNMASKED, {"reason": reason})
         return RevealedPhone(state.phone, state)
+
+    @staticmethod
+    def _check_new_owner(session: Session, name: str) -> None:
+        """A case is handed to someone who works here now: an active member of the station's staff."""
+        if session.scalar(select(StaffRow.id).where(StaffRow.name == name, StaffRow.active)) is None:
+            raise ValidationError("to", "owner.unknown", f"「{name}」不是本站在岗的工作人员，不能移交给他（她）。")
 
     def _check_visit_date(self, state: CaseState, visited_on: date, now: datetime) -> None:
         """A paper form's date lies between the day the case closed and today, on the station's calendar."""
@@ -208,6 +216,12 @@ class CaseCommands(StationSettings):
     def search(self, query: CaseQuery, *, actor: StaffMember | None = None) -> list[CaseSummary]:
         """One page of matching cases, in the query's order. Searching by phone number needs `actor`."""
         return self.summaries(self.case_ids(query, limit=query.limit, offset=query.offset, actor=actor))
+
+    def workloads(self) -> list[Workload]:
+        """Each owner's open cases by colour, most overdue first (the station head's 工作量 view)."""
+        with self._read() as session:
+            rows = case_search.open_deadlines_by_owner(session)
+        return workloads(rows, self.colour_scheme(), self._now())
 
     def case_ids(
         self, query: CaseQuery, *, limit: int | None = None, offset: int = 0, actor: StaffMember | None = None

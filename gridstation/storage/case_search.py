@@ -83,6 +83,15 @@ def count(session: Session, query: CaseQuery, calendar: StationCalendar) -> int:
     return int(session.scalar(select(func.count()).select_from(CaseRow).where(*conditions)) or 0)
 
 
+def open_deadlines_by_owner(session: Session) -> list[tuple[str, datetime | None, datetime | None]]:
+    """(owner, running deadline's start, its due time) of every open case: the workload view counts them."""
+    open_statuses = [str(s) for s in Status if s not in FINISHED]
+    rows = session.execute(
+        select(CaseRow.owner, CaseRow.sla_started_at, CaseRow.sla_due_at).where(CaseRow.status.in_(open_statuses))
+    )
+    return [(owner, started, due) for owner, started, due in rows]
+
+
 def summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
     """List rows for the given ids, in the same order; ids no longer present are skipped."""
     found: dict[str, CaseSummary] = {}
@@ -117,6 +126,8 @@ def _conditions(query: CaseQuery, calendar: StationCalendar) -> list[ColumnEleme
         conditions.append(_text_condition(word))
     if query.statuses:
         conditions.append(CaseRow.status.in_([str(s) for s in query.statuses]))
+    if query.owner:
+        conditions.append(CaseRow.owner == query.owner)
     if query.open_only:
         # IN over the open statuses can use ix_cases_status_due; NOT IN scans the table.
         conditions.append(CaseRow.status.in_([str(s) for s in Status if s not in FINISHED]))

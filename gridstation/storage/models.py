@@ -125,6 +125,7 @@ class CaseRow(Base):
         Index("ix_cases_grid", "grid_code"),
         Index("ix_cases_tier", "tier"),
         Index("ix_cases_compound", "compound"),
+        Index("ix_cases_owner_status", "owner", "status"),
         Index("ix_cases_urgent", "urgent"),
     )
 
@@ -159,6 +160,8 @@ class CaseRow(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Where each department's part of the centre's dispatch stands (`domain.tasks.tasks_digest`), for the list.
     departments: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    # 专人专责: the case's owner (`CaseState.owner`), for 我的诉求 and the workload view.
+    owner: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # When a retention run erased the complainant's personal data (services/retention.py); never reset.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     state: Mapped[Any] = mapped_column(JsonText())

@@ -151,6 +151,18 @@ class ActionDialog(WritingDialog):
         if a is EventType.TIER_CHANGED:
             tiers = {t: label for t, label in TIER_LABELS.items() if t is not self._state.tier}
             return [("to", self.tr("调整为"), _choice(tiers)), ("reason", self.tr("原因"), _text())]
+        if a is EventType.OWNER_CHANGED:
+            people = QComboBox()
+            for name in self._service.staff_names():
+                if name != self._state.owner:
+                    people.addItem(name, name)
+            current = QLabel(self._state.owner or self.tr("未指定"))
+            current.setProperty("value", self._state.owner)
+            return [
+                ("from", self.tr("现责任人"), current),
+                ("to", self.tr("移交给"), people),
+                ("reason", self.tr("原因"), _text()),
+            ]
         if a is EventType.INTAKE_CORRECTED:
             fields = {name: FIELD_LABELS[name] for name in CORRECTABLE_FIELDS if name != "anonymous"}
             return [
@@ -326,7 +338,8 @@ class CaseDetailPanel(QWidget):
             (self.tr("地址"), " ".join(p for p in (state.compound, state.building, state.address) if p)),
             (self.tr("居民"), (name or self.tr("未留姓名")) + (self.tr("（匿名）") if state.anonymous else "")),
             (self.tr("电话"), phone or "—"),
-            (self.tr("承办"), state.assignee or "—"),
+            # Who handles it (a department, a grid worker) and who answers for it at the station (专人专责).
+            (self.tr("承办/责任人"), f"{state.assignee or '—'} · {state.owner or self.tr('未指定')}"),
             (self.tr("登记"), f"{self._service.local_time(state.registered_at):%Y-%m-%d %H:%M} {state.registered_by}"),
         ]
         # Four to a line: two lines of fields leave the detail pane's height to the timeline.

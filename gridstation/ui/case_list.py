@@ -41,6 +41,10 @@ class CaseListPanel(QWidget):
         super().__init__(parent)
         self._service = service
         self._select_when_loaded: str | None = None
+        # 我的诉求: only the signed-in person's open cases (专人专责), most urgent first; the filters still apply.
+        self._signed_in_name = staff.name if staff is not None else ""
+        self._owner_shown = ""
+        self.mine = False
         self.model = CaseTableModel(service, self, staff=staff)
         self.proxy = CaseSortFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -59,6 +63,19 @@ class CaseListPanel(QWidget):
 
     def set_staff(self, staff: StaffMember) -> None:
         self.model.set_staff(staff)
+        if self.mine and self._owner_shown == self._signed_in_name:
+            self._owner_shown = staff.name  # 我的诉求 of the person now signed in
+            self.apply_filters()
+        self._signed_in_name = staff.name
+
+    def show_mine(self, on: bool) -> None:
+        self.show_owner(self._signed_in_name if on else "")
+
+    def show_owner(self, owner: str) -> None:
+        """Only `owner`'s open cases ("": everyone's again); 我的诉求 is the signed-in person's."""
+        self._owner_shown = owner
+        self.mine = bool(owner)
+        self.apply_filters()
 
     def _build(self) -> None:
         self.search = QLineEdit()
@@ -177,7 +194,8 @@ class CaseListPanel(QWidget):
         return CaseQuery(
             text=self.search.text().strip(),
             statuses=frozenset({Status(status)}) if status and status != OPEN_CASES else frozenset(),
-            open_only=status == OPEN_CASES,
+            open_only=status == OPEN_CASES or (self.mine and not status),
+            owner=self._owner_shown if self.mine else "",
             tiers=frozenset({Tier(tier)}) if tier else frozenset(),
             colours=frozenset({Colour(colour)}) if colour else frozenset(),
             category_code=self.category_filter.currentData() or "",
@@ -206,7 +224,13 @@ class CaseListPanel(QWidget):
             self.count_label.setText(self.tr("正在查询…"))
 
     def _on_loaded(self, count: int) -> None:
-        self.count_label.setText(self.tr("共 {0} 件").format(count))
+        if self.mine and self._owner_shown == self._signed_in_name:
+            self.count_label.setText(self.tr("我的诉求：{0} 件在办（Ctrl+M 显示全部）").format(count))
+        elif self.mine:
+            text = self.tr("{0} 的在办诉求：{1} 件（Ctrl+M 显示全部）")
+            self.count_label.setText(text.format(self._owner_shown, count))
+        else:
+            self.count_label.setText(self.tr("共 {0} 件").format(count))
         case_id, self._select_when_loaded = self._select_when_loaded, None
         if case_id is not None:
             self.select_case(case_id)

@@ -51,6 +51,7 @@ from gridstation.ui.sync.settings_dialog import SyncSettingsDialog
 from gridstation.ui.sync.work_orders import WorkOrderNotice
 from gridstation.ui.trust import TrustChecks
 from gridstation.ui.workers import run_in_background
+from gridstation.ui.workload import WorkloadDialog
 
 
 class MainWindow(QMainWindow):
@@ -156,7 +157,18 @@ class MainWindow(QMainWindow):
         refresh = QAction(self.tr("刷新列表"), self)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.cases.reload)
+        mine = QAction(self.tr("我的诉求(&M)"), self)
+        mine.setShortcut(QKeySequence("Ctrl+M"))
+        mine.setCheckable(True)
+        mine.toggled.connect(self.cases.show_mine)
+        self._mine = mine
+        workload = QAction(self.tr("工作量(&L)…"), self)
+        workload.triggered.connect(self.open_workload)
+        self._role_actions.append((workload, (Permission.FLAG_CONFERENCE,)))
+        self._enable_by_role()
         case_menu.addActions([new_case, find, refresh])
+        case_menu.addSeparator()
+        case_menu.addActions([mine, workload])
         self.printing.populate(menu_bar.addMenu(self.tr("打印(&P)")))
 
         sync_menu = menu_bar.addMenu(self.tr("同步(&S)"))
@@ -176,6 +188,19 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(settings)
 
         self.help.populate(menu_bar.addMenu(self.tr("帮助(&H)")))
+
+    def open_workload(self) -> WorkloadDialog:
+        """The station head's view of everyone's open cases; choosing a person shows theirs in the list."""
+
+        def show_owner(owner: str) -> None:
+            self._mine.blockSignals(True)  # the person chosen is not "me": the menu's tick stays off
+            self._mine.setChecked(False)
+            self._mine.blockSignals(False)
+            self.cases.show_owner(owner)
+
+        dialog = WorkloadDialog(self.service, show_owner, self)
+        dialog.open()
+        return dialog
 
     def _who_text(self) -> str:
         return self.tr("{0}（{1}）").format(self.staff.name, tr_label(ROLE_LABELS[self.staff.role]))

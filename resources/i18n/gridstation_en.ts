@@ -24,7 +24,7 @@
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="102" />
-      <location filename="../../gridstation/ui/case_detail.py" line="161" />
+      <location filename="../../gridstation/ui/case_detail.py" line="173" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
@@ -112,17 +112,33 @@
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="153" />
-      <location filename="../../gridstation/ui/case_detail.py" line="159" />
+      <location filename="../../gridstation/ui/case_detail.py" line="164" />
+      <location filename="../../gridstation/ui/case_detail.py" line="171" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="157" />
+      <location filename="../../gridstation/ui/case_detail.py" line="159" />
+      <source>未指定</source>
+      <translation>not set</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="162" />
+      <source>现责任人</source>
+      <translation>Current owner</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="163" />
+      <source>移交给</source>
+      <translation>Hand over to</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="169" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="158" />
+      <location filename="../../gridstation/ui/case_detail.py" line="170" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -271,120 +287,120 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="232" />
-      <location filename="../../gridstation/ui/case_detail.py" line="350" />
+      <location filename="../../gridstation/ui/case_detail.py" line="244" />
+      <location filename="../../gridstation/ui/case_detail.py" line="363" />
       <source>显示完整电话…</source>
       <translation>Show full phone…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="236" />
+      <location filename="../../gridstation/ui/case_detail.py" line="248" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="236" />
+      <location filename="../../gridstation/ui/case_detail.py" line="248" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="236" />
+      <location filename="../../gridstation/ui/case_detail.py" line="248" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="236" />
+      <location filename="../../gridstation/ui/case_detail.py" line="248" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="274" />
+      <location filename="../../gridstation/ui/case_detail.py" line="286" />
       <source>请在上方列表中选择一件诉求，查看办理经过并办理下一步。
 Ctrl+N 新登记　Ctrl+F 查找　F5 刷新列表　F9 打印回执</source>
       <translation>Select a case in the list above to see its history and take the next step.
 Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="323" />
+      <location filename="../../gridstation/ui/case_detail.py" line="335" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="324" />
+      <location filename="../../gridstation/ui/case_detail.py" line="336" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="325" />
+      <location filename="../../gridstation/ui/case_detail.py" line="337" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="326" />
+      <location filename="../../gridstation/ui/case_detail.py" line="338" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="327" />
+      <location filename="../../gridstation/ui/case_detail.py" line="339" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="327" />
+      <location filename="../../gridstation/ui/case_detail.py" line="339" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="327" />
+      <location filename="../../gridstation/ui/case_detail.py" line="339" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="328" />
+      <location filename="../../gridstation/ui/case_detail.py" line="340" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="329" />
-      <source>承办</source>
-      <translation>Handled by</translation>
+      <location filename="../../gridstation/ui/case_detail.py" line="342" />
+      <source>承办/责任人</source>
+      <translation>Handler / owner</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="330" />
+      <location filename="../../gridstation/ui/case_detail.py" line="343" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="406" />
+      <location filename="../../gridstation/ui/case_detail.py" line="419" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="413" />
+      <location filename="../../gridstation/ui/case_detail.py" line="426" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="428" />
+      <location filename="../../gridstation/ui/case_detail.py" line="441" />
       <source>督办提醒：{0}</source>
       <translation>Supervision reminder: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="445" />
+      <location filename="../../gridstation/ui/case_detail.py" line="458" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="447" />
+      <location filename="../../gridstation/ui/case_detail.py" line="460" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="447" />
+      <location filename="../../gridstation/ui/case_detail.py" line="460" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="350" />
+      <location filename="../../gridstation/ui/case_detail.py" line="363" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -392,57 +408,67 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
   <context>
     <name>CaseListPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="65" />
+      <location filename="../../gridstation/ui/case_list.py" line="82" />
       <source>搜索：编号、诉求内容、小区、地址、姓名、电话（Ctrl+F）</source>
       <translation>Search: number, text, compound, address, name, phone (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="68" />
+      <location filename="../../gridstation/ui/case_list.py" line="85" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="69" />
+      <location filename="../../gridstation/ui/case_list.py" line="86" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="73" />
+      <location filename="../../gridstation/ui/case_list.py" line="90" />
       <source>全部方式</source>
       <translation>All tiers</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="77" />
+      <location filename="../../gridstation/ui/case_list.py" line="94" />
       <source>全部预警</source>
       <translation>All warnings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="81" />
+      <location filename="../../gridstation/ui/case_list.py" line="98" />
       <source>全部分类</source>
       <translation>All categories</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="86" />
+      <location filename="../../gridstation/ui/case_list.py" line="103" />
       <source>全部网格</source>
       <translation>All grids</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="89" />
+      <location filename="../../gridstation/ui/case_list.py" line="106" />
       <source>起始日期不限</source>
       <translation>Any start date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="90" />
+      <location filename="../../gridstation/ui/case_list.py" line="107" />
       <source>截止日期不限</source>
       <translation>Any end date</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="206" />
+      <location filename="../../gridstation/ui/case_list.py" line="224" />
       <source>正在查询…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_list.py" line="209" />
+      <location filename="../../gridstation/ui/case_list.py" line="228" />
+      <source>我的诉求：{0} 件在办（Ctrl+M 显示全部）</source>
+      <translation>My cases: {0} open (Ctrl+M shows all)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="230" />
+      <source>{0} 的在办诉求：{1} 件（Ctrl+M 显示全部）</source>
+      <translation>{0}'s open cases: {1} (Ctrl+M shows all)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_list.py" line="233" />
       <source>共 {0} 件</source>
       <translation>{0} cases</translation>
     </message>
@@ -1074,238 +1100,248 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="69" />
+      <location filename="../../gridstation/ui/main_window.py" line="70" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="181" />
+      <location filename="../../gridstation/ui/main_window.py" line="206" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="114" />
+      <location filename="../../gridstation/ui/main_window.py" line="115" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="115" />
+      <location filename="../../gridstation/ui/main_window.py" line="116" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="118" />
+      <location filename="../../gridstation/ui/main_window.py" line="119" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="120" />
+      <location filename="../../gridstation/ui/main_window.py" line="121" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="123" />
+      <location filename="../../gridstation/ui/main_window.py" line="124" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="125" />
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="128" />
       <source>时限标准(&amp;T)…</source>
       <translation>Deadline s&amp;tandards…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="129" />
+      <location filename="../../gridstation/ui/main_window.py" line="130" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="133" />
+      <location filename="../../gridstation/ui/main_window.py" line="134" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="149" />
+      <location filename="../../gridstation/ui/main_window.py" line="150" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="151" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="153" />
+      <location filename="../../gridstation/ui/main_window.py" line="154" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/main_window.py" line="160" />
+      <source>我的诉求(&amp;M)</source>
+      <translation>&amp;My cases</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="165" />
+      <source>工作量(&amp;L)…</source>
+      <translation>Work&amp;load…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="172" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="162" />
+      <location filename="../../gridstation/ui/main_window.py" line="174" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="163" />
+      <location filename="../../gridstation/ui/main_window.py" line="175" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="166" />
+      <location filename="../../gridstation/ui/main_window.py" line="178" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="168" />
+      <location filename="../../gridstation/ui/main_window.py" line="180" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="170" />
+      <location filename="../../gridstation/ui/main_window.py" line="182" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="172" />
+      <location filename="../../gridstation/ui/main_window.py" line="184" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="178" />
+      <location filename="../../gridstation/ui/main_window.py" line="190" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="199" />
+      <location filename="../../gridstation/ui/main_window.py" line="224" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="226" />
+      <location filename="../../gridstation/ui/main_window.py" line="251" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="235" />
+      <location filename="../../gridstation/ui/main_window.py" line="260" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="237" />
+      <location filename="../../gridstation/ui/main_window.py" line="262" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="242" />
+      <location filename="../../gridstation/ui/main_window.py" line="267" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="247" />
+      <location filename="../../gridstation/ui/main_window.py" line="272" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="261" />
+      <location filename="../../gridstation/ui/main_window.py" line="286" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="278" />
+      <location filename="../../gridstation/ui/main_window.py" line="303" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="284" />
+      <location filename="../../gridstation/ui/main_window.py" line="309" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="286" />
+      <location filename="../../gridstation/ui/main_window.py" line="311" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="295" />
+      <location filename="../../gridstation/ui/main_window.py" line="320" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="302" />
+      <location filename="../../gridstation/ui/main_window.py" line="327" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="309" />
+      <location filename="../../gridstation/ui/main_window.py" line="334" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="314" />
+      <location filename="../../gridstation/ui/main_window.py" line="339" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="321" />
+      <location filename="../../gridstation/ui/main_window.py" line="346" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="258" />
+      <location filename="../../gridstation/ui/main_window.py" line="283" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="262" />
+      <location filename="../../gridstation/ui/main_window.py" line="287" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="269" />
+      <location filename="../../gridstation/ui/main_window.py" line="294" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="271" />
+      <location filename="../../gridstation/ui/main_window.py" line="296" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="277" />
+      <location filename="../../gridstation/ui/main_window.py" line="302" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="291" />
+      <location filename="../../gridstation/ui/main_window.py" line="316" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="343" />
-      <location filename="../../gridstation/ui/main_window.py" line="345" />
+      <location filename="../../gridstation/ui/main_window.py" line="368" />
+      <location filename="../../gridstation/ui/main_window.py" line="370" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="382" />
+      <location filename="../../gridstation/ui/main_window.py" line="407" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="384" />
+      <location filename="../../gridstation/ui/main_window.py" line="409" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -2093,6 +2129,49 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <location filename="../../gridstation/ui/sync/work_orders.py" line="75" />
       <source>知道了(&amp;A)</source>
       <translation>&amp;Acknowledge</translation>
+    </message>
+  </context>
+  <context>
+    <name>WorkloadDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="29" />
+      <source>工作量：各责任人的在办诉求</source>
+      <translation>Workload: each owner's open cases</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="32" />
+      <source>正在统计…</source>
+      <translation>Counting…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="35" />
+      <source>责任人</source>
+      <translation>Owner</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="35" />
+      <source>在办</source>
+      <translation>Open</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="45" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="50" />
+      <source>双击或按回车：在列表中查看此人的在办诉求</source>
+      <translation>Double-click or Enter: show this person's open cases in the list</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="60" />
+      <source>（未指定）</source>
+      <translation>(not set)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/workload.py" line="69" />
+      <source>在办 {0} 件，其中超期 {1} 件；按超期件数排列。</source>
+      <translation>{0} open, {1} of them overdue; most overdue first.</translation>
     </message>
   </context>
   <context>
@@ -2885,6 +2964,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>督办</source>
       <translation>Supervision</translation>
+    </message>
+    <message>
+      <source>移交责任人</source>
+      <translation>Hand over</translation>
     </message>
   </context>
   <context>
