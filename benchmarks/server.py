@@ -709,7 +709,8 @@ def running_server(url: str, data_dir: Path) -> Iterator[Server]:
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "server.log"
     command = [sys.executable, "-m", "gridstation.server.cli", "--db", url, "--data-dir", str(data_dir), "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
+    # No supervision pass: it would add its own work (and 督办 events) to what is timed.
+    command += ["--host", "127.0.0.1", "--port", str(port), "--supervise-seconds", "0"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
