@@ -379,10 +379,10 @@ def minimal_reportlab_page(font: str) -> bytes:
 
 def bench_printing(report: Report, saves: int, batch: int, workdir: Path) -> None:
     section(f"3. receipts (save-to-PDF median of {saves}; a batch of {batch})")
+    from gridstation.common.pdf_text import register_fonts
     from gridstation.domain.enums import Role
     from gridstation.printing.paperwork import Paperwork
     from gridstation.printing.receipt import render_receipt
-    from gridstation.printing.text import register_fonts
     from gridstation.services.station import StationService
 
     font = register_fonts()

@@ -8,12 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from gridstation.common.pdf_text import MISSING_GLYPH, printable
 from gridstation.domain.case import Intake, IntakeInvalid
 from gridstation.domain.enums import Channel, Tier
 from gridstation.domain.errors import ValidationError
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.validation import has_content, validate_description
-from gridstation.printing.text import MISSING_GLYPH, printable
 from gridstation.services.station import StationService
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.main_window import MainWindow

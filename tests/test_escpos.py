@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from escpos.printer import Usb
 
+from gridstation.common.pdf_text import MISSING_GLYPH_NOTE
 from gridstation.printing.documents import ReceiptData, StationHeader
 from gridstation.printing.errors import PrinterError
 from gridstation.printing.escpos import (
@@ -24,7 +25,6 @@ from gridstation.printing.escpos import (
     printer_label,
     receipt_escpos,
 )
-from gridstation.printing.text import MISSING_GLYPH_NOTE
 from tests.support.ports import free_port
 
 OFFLINE_CAUSE = b"\x10\x04\x02"

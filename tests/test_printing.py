@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from gridstation.common.pdf_text import MISSING_GLYPH, printable, shorten
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import ValidationError
@@ -20,7 +21,6 @@ from gridstation.printing.morning_report import render_morning_report
 from gridstation.printing.paperwork import Paperwork, PrintSettings
 from gridstation.printing.receipt import render_receipt
 from gridstation.printing.templates import receipt_papers
-from gridstation.printing.text import MISSING_GLYPH, printable, shorten
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.settings import SettingKey

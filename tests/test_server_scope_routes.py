@@ -62,7 +62,12 @@ NOT_ABOUT_CASES = {
     },
 }
 # Case routes for those who see every case (centre, admin) alone: everyone else gets the 404 page, no case in it.
-CENTRE_ONLY = {"GET /console/workorders", "GET /console/workorders/returns.csv"}
+CENTRE_ONLY = {
+    "GET /console/workorders",
+    "GET /console/workorders/returns.csv",
+    "GET /console/conference",
+    "GET /console/conference.pdf",
+}
 # Routes a department speaks to with its old token instead of a user's: checked with an out-of-scope token.
 DEPARTMENT_TOKEN_ROUTES = {"POST /api/v1/department/updates"}
 # A request body each case route needs to get past validation to its scope check (none of the reads need one).
@@ -70,6 +75,13 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/cases/{number}/dispatch": {"lead": WATER, "assist": [GREEN], "idempotency_key": "scope-dispatch"},
     "POST /api/v1/cases/{number}/withdraw": {"reason": "派错部门", "idempotency_key": "scope-withdraw"},
     "POST /api/v1/cases/{number}/reply": {"kind": "accept", "idempotency_key": "scope-reply"},
+    "POST /api/v1/cases/{number}/conference": {
+        "attendees": ["区水务局"],
+        "decision": "更换井盖",
+        "owner": "区水务局",
+        "due": "2026-12-10T17:00:00+08:00",
+        "idempotency_key": "scope-conference",
+    },
 }
 # The console's forms post the same fields (and their session's CSRF token, added by `call`).
 BODIES |= {f"POST /console/{route.removeprefix('POST /api/v1/')}": body for route, body in list(BODIES.items())}

@@ -9,6 +9,7 @@ before these fixes every test fails for its own reason, not at import.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -597,7 +598,16 @@ def _centre_dispatch_events_have_their_shapes(server: ServerService, clock: Fake
     meeting = {"convened_by": "王网格长", "attendees": ["区水务局"], "decision": "换井盖", "owners": ["区水务局"]}
     for event_type, payload in ((EventType.GRIDLEAD_TOOK_LEAD, took), (EventType.JOINT_MEETING, meeting)):
         check_payload(event_type, check_legal(state, event_type, payload), stored=True)
-    assert {EventType(row.type) for row in made} | {EventType.GRIDLEAD_TOOK_LEAD, EventType.JOINT_MEETING} >= (
+    decision = {
+        "attendees": ["区水务局"],
+        "decision": "换井盖",
+        "owner": "区水务局",
+        "due_at": "2026-12-10T17:00:00+08:00",
+    }
+    decided = check_legal(replace(state, conference_flagged=True), EventType.CONFERENCE_DECIDED, decision)
+    check_payload(EventType.CONFERENCE_DECIDED, decided, stored=True)
+    made_types = {EventType(row.type) for row in made}
+    assert made_types | {EventType.GRIDLEAD_TOOK_LEAD, EventType.JOINT_MEETING, EventType.CONFERENCE_DECIDED} >= (
         CENTRE_ONLY_EVENTS
     )
 

@@ -272,6 +272,10 @@ class CaseState:
     # 专人专责: the one person answerable for the case — the clerk who registered it, for a work order the clerk
     # who took it up (first contact), a 网格长 who took the lead; handed over only by an OWNER_CHANGED event.
     owner: str = ""
+    # 难题会诊's latest decision on the case (the case stays on the agenda until it is done): what, who, by when.
+    conference_decision: str = ""
+    conference_owner: str = ""
+    conference_due_at: datetime | None = None
 
     @property
     def satisfaction(self) -> Satisfaction | None:
@@ -471,6 +475,13 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
             return taken
         case EventType.JOINT_MEETING:
             return bumped
+        case EventType.CONFERENCE_DECIDED:
+            return replace(
+                bumped,
+                conference_decision=p["decision"],
+                conference_owner=p["owner"],
+                conference_due_at=datetime.fromisoformat(p["due_at"]),
+            )
         case EventType.SUPERVISED:
             if p["level"] == SupervisionLevel.AGENDA:  # onto the weekly 难题会诊, as a person's flag would put it
                 return replace(bumped, conference_flagged=True, conference_reason=f"督办：{p['reason']}")

@@ -29,6 +29,7 @@ _DATETIME_FIELDS = {
     "closed_at",
     "updated_at",
     "due_at",
+    "conference_due_at",
 }
 _STATE_FIELDS = frozenset(f.name for f in fields(CaseState))
 

@@ -103,6 +103,8 @@ def check_centre_event(state: CaseState, event_type: EventType, payload: Mapping
         return {"gridlead": gridlead, "note": _words(payload, "note", "说明")}
     if event_type is EventType.JOINT_MEETING:
         return _check_meeting(payload)
+    if event_type is EventType.CONFERENCE_DECIDED:
+        return _check_decision(state, payload)
     if event_type is EventType.SUPERVISED:
         # The server's own pass (domain/supervision.py) wrote it; on a case still being worked, never after.
         return {name: _words(payload, name, label, required=True, limit=400) for name, label in _NOTICE_FIELDS}
@@ -182,6 +184,27 @@ def _check_meeting(payload: Mapping[str, Any]) -> dict[str, Any]:
         "decision": _words(payload, "decision", "会议决定", required=True),
         "owners": _names(payload.get("owners"), "owners", "责任单位"),
         "due_at": due,
+    }
+
+
+def _check_decision(state: CaseState, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """难题会诊's decision on a case on its agenda: who came, what was decided, one owner and a due time."""
+    if not state.conference_flagged:
+        raise _illegal(state, EventType.CONFERENCE_DECIDED, f"诉求 {state.number} 不在难题会诊议程上。")
+    attendees = _names(payload.get("attendees"), "attendees", "参会单位")
+    if not attendees:
+        raise ValidationError("attendees", "conference.no_attendees", "请填写参会单位。")
+    try:
+        due = datetime.fromisoformat(str(payload.get("due_at") or ""))
+    except ValueError as err:
+        raise ValidationError("due_at", "conference.due", "请填写完成时限（如 2026-12-10T17:00:00+08:00）。") from err
+    if due.tzinfo is None:
+        raise ValidationError("due_at", "conference.due", "完成时限须带时区（如 2026-12-10T17:00:00+08:00）。")
+    return {
+        "attendees": attendees,
+        "decision": _words(payload, "decision", "会诊决定", required=True),
+        "owner": _words(payload, "owner", "责任人", required=True, limit=40),
+        "due_at": due.isoformat(),
     }
 
 

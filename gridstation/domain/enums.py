@@ -91,6 +91,8 @@ class EventType(StrEnum):
     JOINT_MEETING = "case.joint_meeting"
     # 督办: the server's supervision pass turned a deadline into an act (domain/supervision.py).
     SUPERVISED = "case.supervised"
+    # 难题会诊: the weekly conference's decision on a case: who came, what was decided, who does it by when.
+    CONFERENCE_DECIDED = "case.conference_decided"
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -115,6 +117,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.GRIDLEAD_TOOK_LEAD: "网格长牵头",
     EventType.JOINT_MEETING: "联勤联动",
     EventType.SUPERVISED: "督办",
+    EventType.CONFERENCE_DECIDED: "难题会诊决定",
 }
 
 
@@ -253,6 +256,7 @@ class SupervisionLevel(StrEnum):
     ESCALATE = "escalate"  # 超时升级: it passed; up to the grid's 网格长
     DEPARTMENT_OVERDUE = "department_overdue"  # 部门超期: a department's part passed its due time; to the centre
     AGENDA = "agenda"  # 列入难题会诊: late twice, or a 跟踪督办 case late at all
+    DECISION_OVERDUE = "decision_overdue"  # 会诊决定超期: the conference's decision is past its due date
 
 
 SUPERVISION_LABELS: dict[SupervisionLevel, str] = {
@@ -260,4 +264,5 @@ SUPERVISION_LABELS: dict[SupervisionLevel, str] = {
     SupervisionLevel.ESCALATE: "超时升级",
     SupervisionLevel.DEPARTMENT_OVERDUE: "部门超期",
     SupervisionLevel.AGENDA: "列入难题会诊",
+    SupervisionLevel.DECISION_OVERDUE: "会诊决定超期",
 }

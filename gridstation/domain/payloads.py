@@ -183,6 +183,12 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "to": _needed("督办对象"),
         "reason": _needed("督办原因"),
     },
+    EventType.CONFERENCE_DECIDED: {
+        "attendees": FieldShape("参会单位", LIST, stored_required=True, items=_TEXT_ITEM),
+        "decision": _needed("会诊决定"),
+        "owner": _needed("责任人"),
+        "due_at": _needed("完成时限"),
+    },
     EventType.JOINT_MEETING: {
         "convened_by": _needed("召集人"),
         "attendees": FieldShape("参会单位", LIST, stored_required=True, items=_TEXT_ITEM),
@@ -202,6 +208,7 @@ CENTRE_ONLY_EVENTS = frozenset(
         EventType.GRIDLEAD_TOOK_LEAD,
         EventType.JOINT_MEETING,
         EventType.SUPERVISED,
+        EventType.CONFERENCE_DECIDED,
     }
 )
 # The intake fields whose corrections are yes/no rather than text (see `Intake`).

@@ -80,6 +80,16 @@ def due_notices(
                     f"{task.department}（{role}）办理时限 {local_minute(task.due_at)} 已过，尚无办理结果",
                 )
             )
+    if state.conference_due_at is not None and now > state.conference_due_at:
+        due = local_minute(state.conference_due_at)
+        notices.append(
+            Notice(
+                SupervisionLevel.DECISION_OVERDUE,
+                f"decision_overdue@{state.conference_due_at.isoformat()}",
+                state.conference_owner or "难题会诊",
+                f"难题会诊决定（{state.conference_decision}）的完成时限 {due} 已过，诉求仍未办结",
+            )
+        )
     escalations = {key for key in done_keys if key.startswith("escalate:")}
     escalations |= {n.key for n in notices if n.level is SupervisionLevel.ESCALATE}
     tracked_late = state.tier is Tier.TRACKED and bool(escalations)

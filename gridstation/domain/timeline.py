@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from gridstation.domain.enums import (
     CHANNEL_LABELS,
     EVENT_LABELS,
@@ -18,6 +20,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.events import Event
+from gridstation.domain.localtime import local_minute
 from gridstation.domain.photos import describe_size
 from gridstation.domain.supervision import describe_notice
 
@@ -45,6 +48,10 @@ def describe_event(event: Event) -> str:
             return f"{label}，原因：{p.get('reason', '')}"
         case EventType.GRIDLEAD_TOOK_LEAD:
             return f"{label}：{p.get('gridlead', '')}" + (f"（{p['note']}）" if p.get("note") else "")
+        case EventType.CONFERENCE_DECIDED:
+            due = local_minute(datetime.fromisoformat(p["due_at"]))
+            who = "、".join(p.get("attendees", []))
+            return f"{label}：{p['decision']}（参会：{who}；责任人：{p['owner']}；时限：{due}）"
         case EventType.SUPERVISED:
             return f"{label}：{describe_notice(p)}"
         case EventType.JOINT_MEETING:

@@ -18,13 +18,13 @@ from escpos.constants import QR_ECLEVEL_M
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, Network, Serial, Usb
 
+from gridstation.common.pdf_text import MISSING_GLYPH, MISSING_GLYPH_NOTE
 from gridstation.printing.config import EscPosSettings
 from gridstation.printing.documents import ReceiptData
 from gridstation.printing.errors import PrinterError
 from gridstation.printing.layout import local_text
 from gridstation.printing.receipt import receipt_lines, receipt_lookup_text
 from gridstation.printing.templates import load_template, receipt_papers
-from gridstation.printing.text import MISSING_GLYPH, MISSING_GLYPH_NOTE
 
 INIT = b"\x1b@"
 CHINESE_MODE = b"\x1c&"

@@ -7,10 +7,10 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from gridstation.common.pdf_text import Marked
 from gridstation.printing.documents import AreaReportData, FollowUpFormData, StationHeader
 from gridstation.printing.layout import UNCHECKED, build_pdf, grid_table, local_text, missing_glyph_note, style
 from gridstation.printing.templates import load_template, page_size
-from gridstation.printing.text import Marked
 
 WRITING_LINE_PT = 20  # height of one handwriting line
 BLANK = "_" * 16  # a field or signature left to be filled in by hand

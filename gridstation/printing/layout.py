@@ -12,7 +12,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-from gridstation.printing.text import MISSING_GLYPH_NOTE, Marked, register_fonts
+from gridstation.common.pdf_text import MISSING_GLYPH_NOTE, Marked, register_fonts
 
 CHECKED = "■"
 UNCHECKED = "□"

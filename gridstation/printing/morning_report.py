@@ -14,11 +14,11 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
+from gridstation.common.pdf_text import Marked, register_fonts, shorten
 from gridstation.domain.report import KPI_LABELS, Kpis, Rate
 from gridstation.printing.documents import MorningReportData, ReportRow
 from gridstation.printing.layout import build_pdf, grid_table, local_text, missing_glyph_note, style
 from gridstation.printing.templates import load_template, page_size
-from gridstation.printing.text import Marked, register_fonts, shorten
 
 DAY_COLOUR = colors.HexColor("#4C78A8")
 PERIOD_COLOUR = colors.HexColor("#F58518")

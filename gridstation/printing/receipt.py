@@ -7,11 +7,11 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from gridstation.common.pdf_text import Marked, register_fonts, shorten
 from gridstation.printing.documents import ReceiptData
 from gridstation.printing.layout import build_pdf, content_height, local_text, missing_glyph_note, style
 from gridstation.printing.qr import QrFlowable
 from gridstation.printing.templates import Paper, load_template, receipt_papers
-from gridstation.printing.text import Marked, register_fonts, shorten
 
 
 def receipt_field_values(data: ReceiptData, template: dict[str, Any]) -> dict[str, str]:

@@ -8,8 +8,8 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from gridstation.common.pdf_text import Marked
 from gridstation.printing.layout import build_pdf, missing_glyph_note, style
-from gridstation.printing.text import Marked
 
 TITLE = "日终同步结果"
 MARGIN_MM = 18

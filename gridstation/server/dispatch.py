@@ -30,6 +30,7 @@ from gridstation.server.core import ServerCore
 from gridstation.server.dispatch_views import (
     DEPARTMENT_KINDS,
     ActionResult,
+    DecisionRequest,
     DispatchRequest,
     ReplyRequest,
     WithdrawRequest,
@@ -112,6 +113,22 @@ class Dispatching(ServerCore):
             }
 
         return self._act(principal, number, event_type, request.idempotency_key, payload)
+
+    def decide_conference(self, principal: Principal, number: str, request: DecisionRequest) -> ActionResult:
+        """The minutes of 难题会诊 on one case: an event with its own deadline, in the station's timeline too."""
+        due = _aware(request.due, "完成时限")
+
+        def payload(session: Session, row: ServerCaseRow) -> dict[str, Any]:
+            if principal.role not in SEES_ALL_CASES:
+                raise _forbidden("只有城运中心可以记录难题会诊决定。")
+            return {
+                "attendees": list(request.attendees),
+                "decision": request.decision,
+                "owner": request.owner,
+                "due_at": due.isoformat() if due else "",
+            }
+
+        return self._act(principal, number, EventType.CONFERENCE_DECIDED, request.idempotency_key, payload)
 
     def attach_result_photo(
         self, principal: Principal, number: str, photo: dict[str, object], key: str

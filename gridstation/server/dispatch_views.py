@@ -52,6 +52,16 @@ class ReplyRequest(ViewModel):
     due: datetime | None = None
 
 
+class DecisionRequest(ViewModel):
+    """难题会诊's decision on a case on its agenda (the centre records the minutes)."""
+
+    attendees: list[Name] = Field(min_length=1, max_length=50)  # the departments and people who came
+    decision: Words
+    owner: Name  # the one who carries it out
+    due: datetime  # by when
+    idempotency_key: IdempotencyKey
+
+
 class ActionResult(ViewModel):
     event_id: str
     outcome: Literal["applied", "duplicate"]

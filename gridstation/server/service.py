@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from gridstation.server.accounts import Accounts
 from gridstation.server.audit import ServerIntegrity
-from gridstation.server.case_reads import CaseReads
+from gridstation.server.conference import ConferenceReads
 from gridstation.server.dispatch import Dispatching
 from gridstation.server.feed import Feed
 from gridstation.server.ingest import Ingest
@@ -30,7 +30,7 @@ from gridstation.server.workorder_service import WorkOrders
 class ServerService(
     Accounts,
     Users,
-    CaseReads,
+    ConferenceReads,
     Ingest,
     Feed,
     Receipts,

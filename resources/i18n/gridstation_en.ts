@@ -2562,6 +2562,14 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <source>部门用户须用 --department 指定所属部门。</source>
       <translation>A department user needs its department (--department).</translation>
     </message>
+    <message>
+      <source>完成时限须带时区（如 2026-12-10T17:00:00+08:00）。</source>
+      <translation>The due time needs a time zone (e.g. 2026-12-10T17:00:00+08:00).</translation>
+    </message>
+    <message>
+      <source>请填写完成时限（如 2026-12-10T17:00:00+08:00）。</source>
+      <translation>Enter the due time (e.g. 2026-12-10T17:00:00+08:00).</translation>
+    </message>
   </context>
   <context>
     <name>labels</name>
@@ -2968,6 +2976,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>移交责任人</source>
       <translation>Hand over</translation>
+    </message>
+    <message>
+      <source>难题会诊决定</source>
+      <translation>Conference decision</translation>
     </message>
   </context>
   <context>

@@ -17,6 +17,7 @@ MISSING_JINJA = "控制台页面需要 jinja2 组件，本服务器未安装。�
 def install_console(app: FastAPI) -> None:
     try:
         from gridstation.server.console.actions import router as actions
+        from gridstation.server.console.conference import router as conference
         from gridstation.server.console.pages import router
     except ModuleNotFoundError as missing:  # jinja2 absent: the API still serves, the console says why it cannot
         if missing.name != "jinja2":
@@ -29,3 +30,4 @@ def install_console(app: FastAPI) -> None:
         return
     app.include_router(router)
     app.include_router(actions)
+    app.include_router(conference)

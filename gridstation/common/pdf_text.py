@@ -1,4 +1,4 @@
-"""The embedded CJK font, and text made safe for it.
+"""The embedded CJK font, and text made safe for it: shared by the desk's printing and the server's PDF agenda.
 
 reportlab embeds TrueType outlines only; WenQuanYi Micro Hei (shipped in resources/fonts) covers GB18030's common
 characters. A character outside the font (𠮷, emoji) would print as nothing, so it is replaced by 〓 — the
