@@ -305,6 +305,15 @@ def parse_enrolment(text: str) -> tuple[str, str]:
     return (query.get("server") or [""])[0].strip(), code
 
 
+class DistrictPolicyOut(WireModel):
+    """The district's deadline policy in force (`GET /api/v1/policy`): its version, and the policy as
+    `DeadlinePolicy.to_json` writes it; version 0 is the built-in 51530 policy, never set at the centre."""
+
+    protocol: Literal[1] = PROTOCOL_VERSION
+    version: int = Field(ge=0)
+    policy: dict[str, Any]
+
+
 class ServerInfo(WireModel):
     name: str
     protocol_versions: list[int]

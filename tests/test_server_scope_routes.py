@@ -31,6 +31,8 @@ NOT_ABOUT_CASES = {
     "GET /api/v1/sync/pull": "a station's own feed, by its credential",
     "POST /api/v1/sync/receipt": "a station's own receipt, by its credential",
     "GET /api/v1/conflicts": "a station's own conflicts, by its credential",
+    "GET /api/v1/policy": "the district's deadline policy (no cases), by a station's credential",
+    "POST /console/policy": "a new district policy (no cases); centre and admins only (tests/test_district_policy.py)",
     "POST /api/v1/attachments": "a station's own photos, by its credential",
     "GET /api/v1/attachments/{sha256}": "a station's own photos, by its credential",
     "PUT /api/v1/attachments/{sha256}/content": "a station's own photos, by its credential",
@@ -67,6 +69,7 @@ CENTRE_ONLY = {
     "GET /console/workorders/returns.csv",
     "GET /console/conference",
     "GET /console/conference.pdf",
+    "GET /console/policy",
 }
 # Routes a department speaks to with its old token instead of a user's: checked with an out-of-scope token.
 DEPARTMENT_TOKEN_ROUTES = {"POST /api/v1/department/updates"}

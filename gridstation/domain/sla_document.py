@@ -22,7 +22,7 @@ from gridstation.domain.sla import POLICY_STAGES, Colour, ColourScheme, Deadline
 MAX_DEADLINE_MINUTES = 365 * 24 * 60
 
 # The sections `gridstation settings show` prints besides "deadlines"; a policy document may carry them along.
-SHOW_SECTIONS = frozenset({"deadlines", "colours", "retention", "idle_lock"})
+SHOW_SECTIONS = frozenset({"deadlines", "colours", "retention", "idle_lock", "district_policy"})
 POLICY_FIELDS = ("by_tier", "by_category")
 ALL_TIERS_KEY = "*"
 

@@ -15,8 +15,9 @@ from sqlalchemy import Text, cast, select
 from gridstation.domain.case import FINISHED, CaseState
 from gridstation.domain.codec import state_from_json
 from gridstation.domain.console_roles import SEES_ALL_CASES
-from gridstation.domain.sla import default_policy
+from gridstation.domain.sla import DeadlinePolicy
 from gridstation.server.case_reads import CaseReads
+from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.errors import not_found
 from gridstation.server.models import ServerCaseRow
 from gridstation.server.visibility import Principal
@@ -32,12 +33,13 @@ class AgendaItem:
     decision_late: bool  # the conference's decision is past its due time
 
 
-class ConferenceReads(CaseReads):
+class ConferenceReads(CaseReads, DistrictPolicies):
     def conference_agenda(self, principal: Principal) -> list[AgendaItem]:
         """The open cases on the agenda, oldest first; 404 for anyone who does not see every case."""
         if principal.role not in SEES_ALL_CASES:
             raise not_found("该页面", "page.unknown")
         now = self.now()
+        policy = self.district_policy().policy
         with self.reading() as session:
             rows = session.scalars(
                 select(ServerCaseRow.state)
@@ -51,12 +53,12 @@ class ConferenceReads(CaseReads):
         for raw in rows:
             state = state_from_json(raw)
             if state.conference_flagged:
-                items.append(AgendaItem(state, _late(state, now), _decision_late(state, now)))
+                items.append(AgendaItem(state, _late(state, policy, now), _decision_late(state, now)))
         return items
 
 
-def _late(state: CaseState, now: datetime) -> bool:
-    deadline = state.running_deadline(default_policy())
+def _late(state: CaseState, policy: DeadlinePolicy, now: datetime) -> bool:
+    deadline = state.running_deadline(policy)
     return deadline is not None and now > deadline.due_at
 
 

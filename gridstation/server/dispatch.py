@@ -25,8 +25,6 @@ from gridstation.domain.enums import EventType, Status
 from gridstation.domain.errors import DomainError, IllegalTransition, ValidationError
 from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import check_legal
-from gridstation.domain.sla import default_policy
-from gridstation.server.core import ServerCore
 from gridstation.server.dispatch_views import (
     DEPARTMENT_KINDS,
     ActionResult,
@@ -35,6 +33,7 @@ from gridstation.server.dispatch_views import (
     ReplyRequest,
     WithdrawRequest,
 )
+from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.errors import ServerError
 from gridstation.server.eventlog import CaseInBatch, project, store_event
 from gridstation.server.models import DepartmentRow, ServerCaseRow, ServerEventRow
@@ -55,10 +54,11 @@ def _aware(when: datetime | None, label: str) -> datetime | None:
     return when
 
 
-class Dispatching(ServerCore):
+class Dispatching(DistrictPolicies):
     def dispatch_case(self, principal: Principal, number: str, request: DispatchRequest) -> ActionResult:
         """The centre's dispatch (or a re-dispatch) of a case to `request.lead` and `request.assist`."""
         due = _aware(request.due, "办理时限")
+        policy = self.district_policy().policy  # read before the write that uses it
 
         def payload(session: Session, row: ServerCaseRow) -> dict[str, Any]:
             if principal.role not in DISPATCHERS:
@@ -71,7 +71,7 @@ class Dispatching(ServerCore):
                 assist=list(request.assist),
                 due=due,
                 note=request.note,
-                policy=default_policy(),
+                policy=policy,
                 at=self.now(),
             )
 

@@ -131,7 +131,14 @@ def project(case: CaseInBatch) -> None:
     case.changed = False
 
 
-_POLICY: list[DeadlinePolicy] = []  # the district's default policy, built once
+_POLICY: list[DeadlinePolicy] = []  # the district's policy in force (server/district_policy.py sets it)
+
+
+def use_policy(policy: DeadlinePolicy) -> None:
+    """The policy the board's deadline columns are projected with from now on, in this process."""
+    _POLICY[:] = [policy]
+
+
 _SCHEME = ColourScheme()  # and its colours
 
 

@@ -266,6 +266,17 @@ class AttachmentCaseRow(ServerBase):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class DistrictPolicyRow(ServerBase):
+    """One version of the district's deadline policy (issue 16); the highest version is the one in force."""
+
+    __tablename__ = "district_policies"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    policy: Mapped[Any] = mapped_column(JsonText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
 class ServerAuditRow(ServerBase):
     """Administrative actions and refusals worth a person's attention (revocations, reused event ids)."""
 

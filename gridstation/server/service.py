@@ -11,10 +11,13 @@ scope `visibility` decides. Every event is stored through `eventlog`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gridstation.server.accounts import Accounts
 from gridstation.server.audit import ServerIntegrity
 from gridstation.server.conference import ConferenceReads
 from gridstation.server.dispatch import Dispatching
+from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.feed import Feed
 from gridstation.server.ingest import Ingest
 from gridstation.server.lookups import Lookups
@@ -42,5 +45,10 @@ class ServerService(
     ServerIntegrity,
     ServerRetention,
     Supervision,
+    DistrictPolicies,
 ):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district_policy()  # the board's colours are projected with the district's policy from the start

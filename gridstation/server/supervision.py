@@ -23,9 +23,9 @@ from gridstation.domain.console_roles import ConsoleRole
 from gridstation.domain.enums import EventType
 from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import check_legal
-from gridstation.domain.sla import ColourScheme, default_policy
+from gridstation.domain.sla import ColourScheme, DeadlinePolicy
 from gridstation.domain.supervision import Notice, due_notices
-from gridstation.server.core import ServerCore
+from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.eventlog import CaseInBatch, project, store_event
 from gridstation.server.models import CaseDepartmentRow, ServerCaseRow, ServerEventRow, ServerUserRow
 
@@ -61,10 +61,11 @@ class SupervisionRun:
         return f"督办：检查 {self.checked} 件在办诉求，新记录 {len(self.recorded)} 条督办。"
 
 
-class Supervision(ServerCore):
+class Supervision(DistrictPolicies):
     def supervise(self) -> SupervisionRun:
         """One pass over every open case that may need supervision now; what it recorded."""
         now = self.now()
+        policy = self.district_policy().policy  # read once, outside the writes below
         run = SupervisionRun(at=now)
         with self.reading() as session:
             candidates = list(
@@ -82,10 +83,12 @@ class Supervision(ServerCore):
             gridleads = _gridleads(session)
         for case_id in candidates:
             run.checked += 1
-            run.recorded += self._supervise_case(case_id, now, gridleads)
+            run.recorded += self._supervise_case(case_id, now, gridleads, policy)
         return run
 
-    def _supervise_case(self, case_id: str, now: datetime, gridleads: dict[str, str]) -> list[Recorded]:
+    def _supervise_case(
+        self, case_id: str, now: datetime, gridleads: dict[str, str], policy: DeadlinePolicy
+    ) -> list[Recorded]:
         with self.writing() as session:
             row = session.get(ServerCaseRow, case_id)
             if row is None:
@@ -102,7 +105,12 @@ class Supervision(ServerCore):
                 )
             }
             notices = due_notices(
-                state, default_policy(), ColourScheme(), now, done, gridlead=gridleads.get(state.grid_code, "")
+                state,
+                self.district_policy().policy,
+                ColourScheme(),
+                now,
+                done,
+                gridlead=gridleads.get(state.grid_code, ""),
             )
             if not notices:
                 return []

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gridstation.domain.codec import state_from_json
+from gridstation.domain.district_policy import refuse_looser, tightest
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.shifts import DEFAULT_IDLE_LOCK_MINUTES, validate_idle_lock_minutes
@@ -32,11 +35,35 @@ class StationSettings(StationCore):
         self._policy_cache = self._colours_cache = None
 
     def deadline_policy(self) -> DeadlinePolicy:
+        """The policy this station runs: its own, within the district's once the centre has set one (step by step
+        the stricter of the two, `district_policy.tightest`); the built-in 51530 policy when neither is set."""
         if self._policy_cache is None:
             with self._read() as session:
-                value = stored_settings.setting(session, SettingKey.DEADLINE_POLICY)
-                self._policy_cache = default_policy() if value is None else DeadlinePolicy.from_json(value)
+                self._policy_cache = _policy_in_force(session)
         return self._policy_cache
+
+    def district_policy_version(self) -> tuple[int, datetime | None]:
+        """The version of the district's policy this station runs and when it came (0, None: none received)."""
+        with self._read() as session:
+            district = stored_settings.setting(session, SettingKey.DISTRICT_POLICY)
+        if district is None:
+            return 0, None
+        return int(district["version"]), datetime.fromisoformat(district["received_at"])
+
+    def adopt_district_policy(self, version: int, policy: DeadlinePolicy) -> bool:
+        """Run the district's policy received by sync (a newer version only); re-plans every case's deadline.
+        True if it was newer than the one this station had."""
+        now = self._now()
+        with self._write() as session:
+            held = stored_settings.setting(session, SettingKey.DISTRICT_POLICY)
+            if held is not None and int(held["version"]) >= version:
+                return False
+            value = {"version": version, "policy": policy.to_json(), "received_at": now.isoformat()}
+            stored_settings.put_setting(session, SettingKey.DISTRICT_POLICY, value)
+            self._policy_cache = None
+            self._replan(session)
+            self._audit(session, None, "settings.district_policy", version=version)
+        return True
 
     def colour_scheme(self) -> ColourScheme:
         if self._colours_cache is None:
@@ -49,6 +76,9 @@ class StationSettings(StationCore):
         """Store a new policy and re-plan the deadlines of every case from its own events."""
         require(actor.role, Permission.MANAGE_SETTINGS)
         with self._write() as session:
+            district = stored_settings.setting(session, SettingKey.DISTRICT_POLICY)
+            if district is not None:  # a station may only tighten the district's policy
+                refuse_looser(policy, DeadlinePolicy.from_json(district["policy"]), int(district["version"]))
             # An override for a code no case can have (a typo such as GREEN.LIHGT) would silently change nothing.
             known = set(session.scalars(select(CategoryRow.code)))
             unknown = sorted(code for code in policy.by_category if code not in known)
@@ -60,9 +90,15 @@ class StationSettings(StationCore):
                     "settings.unknown_category", f"设置文件内容不正确：{name} 不是本站的诉求分类代码{hint}", field=name
                 )
             stored_settings.put_setting(session, SettingKey.DEADLINE_POLICY, policy.to_json())
-            for row in session.scalars(select(CaseRow)):
-                case_store.write_projection(session, state_from_json(row.state), policy)
+            self._policy_cache = None
+            self._replan(session)
             self._audit(session, actor, "settings.deadline_policy", policy=policy.to_json())
+
+    def _replan(self, session: Session) -> None:
+        """Every case's current deadline again, under the policy now in force (read inside `session`)."""
+        policy = _policy_in_force(session)
+        for row in session.scalars(select(CaseRow)):
+            case_store.write_projection(session, state_from_json(row.state), policy)
         self._policy_cache = policy
 
     def set_colour_scheme(self, actor: StaffMember, scheme: ColourScheme) -> None:
@@ -120,3 +156,13 @@ class StationSettings(StationCore):
         with self._write() as session:
             stored_settings.put_setting(session, key, value)
             self._audit(session, actor, f"settings.{key}", value=value)
+
+
+def _policy_in_force(session: Session) -> DeadlinePolicy:
+    """The station's own policy within the district's, as stored (see `StationSettings.deadline_policy`)."""
+    value = stored_settings.setting(session, SettingKey.DEADLINE_POLICY)
+    district = stored_settings.setting(session, SettingKey.DISTRICT_POLICY)
+    local = None if value is None else DeadlinePolicy.from_json(value)
+    if district is None:
+        return local or default_policy()
+    return tightest(DeadlinePolicy.from_json(district["policy"]), local)

@@ -16,6 +16,9 @@ from gridstation.storage.models import SettingRow
 class SettingKey(StrEnum):
     # The 51530 deadline policy as JSON (domain.sla.DeadlinePolicy); absent means the default policy.
     DEADLINE_POLICY = "deadline_policy"
+    # The district's policy last received by sync: {"version", "policy", "received_at"}; absent: none yet (the
+    # station's own policy, or the built-in one, stands alone).
+    DISTRICT_POLICY = "district_policy"
     # The five-colour warning bands as JSON (domain.sla.ColourScheme); absent means the default bands.
     COLOUR_SCHEME = "colour_scheme"
     # Paper sizes, receipt mode, printers (services.paper.PrintSettings as JSON).

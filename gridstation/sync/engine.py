@@ -23,6 +23,7 @@ from gridstation.common.crashpoints import crash_point
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
+from gridstation.domain.sla import DeadlinePolicy
 from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
@@ -206,6 +207,7 @@ class SyncService:
         try:
             self._push_all(transport, summary, report, should_stop)
             self._pull_all(transport, station.code, summary, report, should_stop)
+            self._district_policy(transport, summary)
             if check_receipt:
                 report("receipt", 0, 1)
                 summary.receipt = self._day_receipt(transport, summary)
@@ -417,6 +419,18 @@ class SyncService:
             report("pull", pulled, pulled + page.remaining)
             if not page.has_more:
                 return
+
+    def _district_policy(self, transport: ServerTransport, summary: SyncSummary) -> None:
+        """Run the district's deadline policy if the centre has set a newer one (a server older than this desk
+        has none to give: nothing changes)."""
+        try:
+            found = self._with_retries(transport.district_policy, summary)
+        except SyncError as err:
+            if err.status == 404:
+                return
+            raise
+        if found.version and self.station.adopt_district_policy(found.version, DeadlinePolicy.from_json(found.policy)):
+            summary.district_policy_adopted = found.version
 
     def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
         with self.station.reading() as session:

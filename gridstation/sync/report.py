@@ -76,6 +76,8 @@ def sections(summary: SyncSummary, zone: ZoneInfo) -> list[Section]:
     pulled = [f"下载城运中心更新 {summary.pulled} 条"]
     if summary.resets:
         pulled.append("服务器要求重新下载，已完成（未上传的事件都已保留）")
+    if summary.district_policy_adopted:
+        pulled.append(f"已执行街道时限标准第 {summary.district_policy_adopted} 版（各诉求的时限已按新标准重算）")
     out.append(Section("下载", pulled))
     uploads = summary.photos_uploaded or summary.photos_waiting or summary.photos_refused
     downloads = summary.photos_downloaded or summary.photos_to_download or summary.photo_downloads_failed

@@ -109,6 +109,7 @@ class SyncSummary:
     photos_uploaded: int = 0
     photos_waiting: int | None = None
     photos_refused: list[str] = field(default_factory=list)  # "<case number> <file name>：<reason>"
+    district_policy_adopted: int | None = None  # the version of the district's policy this sync brought
     photos_downloaded: int = 0
     photos_to_download: int | None = None
     photo_downloads_failed: list[str] = field(default_factory=list)  # as photos_refused

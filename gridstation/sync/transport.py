@@ -23,6 +23,7 @@ from gridstation.protocol import (
     ConflictOut,
     DayReceipt,
     DayReceiptRequest,
+    DistrictPolicyOut,
     EnrolRequest,
     EnrolResponse,
     PullResponse,
@@ -144,6 +145,10 @@ class ServerTransport:
             content=data,
             headers={"Content-Type": "application/octet-stream"},
         )
+
+    def district_policy(self) -> DistrictPolicyOut:
+        """The district's deadline policy in force, with its version."""
+        return self._call("GET", "/api/v1/policy", DistrictPolicyOut.model_validate)
 
     def download_photo(self, sha256: str) -> bytes:
         """A photo of one of this station's cases, whole (photos are at most a few MB; the caller checks its hash)."""

@@ -44,6 +44,16 @@ class DeadlineSettingsDialog(WritingDialog):
         row.addWidget(self.from_file)
         row.addStretch(1)
         layout = QVBoxLayout(self)
+        version, received = service.district_policy_version()
+        self.district = QLabel(
+            self.tr("执行街道时限标准第 {0} 版（{1} 收到）；本站只能在此基础上收紧。").format(
+                version, f"{service.local_time(received):%Y-%m-%d %H:%M}"
+            )
+            if version and received is not None
+            else self.tr("尚未收到街道时限标准：执行本站标准（默认 51530）。")
+        )
+        self.district.setObjectName("district_policy_version")
+        layout.addWidget(self.district)
         layout.addWidget(note)
         layout.addWidget(self.editor, 1)
         layout.addLayout(row)

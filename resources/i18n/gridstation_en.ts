@@ -697,7 +697,7 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     <name>DeadlineSettingsDialog</name>
     <message>
       <location filename="../../gridstation/ui/deadline_settings.py" line="28" />
-      <location filename="../../gridstation/ui/deadline_settings.py" line="67" />
+      <location filename="../../gridstation/ui/deadline_settings.py" line="77" />
       <source>时限标准</source>
       <translation>Deadline standards</translation>
     </message>
@@ -722,12 +722,22 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/deadline_settings.py" line="54" />
+      <location filename="../../gridstation/ui/deadline_settings.py" line="49" />
+      <source>执行街道时限标准第 {0} 版（{1} 收到）；本站只能在此基础上收紧。</source>
+      <translation>Running the district's deadline policy, version {0} (received {1}); this station may only tighten it.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="53" />
+      <source>尚未收到街道时限标准：执行本站标准（默认 51530）。</source>
+      <translation>No district deadline policy received yet: running this station's own (51530 by default).</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/deadline_settings.py" line="64" />
       <source>读入时限标准</source>
       <translation>Read deadline standards</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/deadline_settings.py" line="54" />
+      <location filename="../../gridstation/ui/deadline_settings.py" line="64" />
       <source>JSON 文件 (*.json)</source>
       <translation>JSON files (*.json)</translation>
     </message>

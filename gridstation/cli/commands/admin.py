@@ -112,6 +112,8 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
             "colours": service.colour_scheme().to_json(),
             "retention": {"years": service.retention_years()},
             "idle_lock": {"minutes": service.idle_lock_minutes()},
+            # The district's version this station runs (0: none received yet); informational, not set here.
+            "district_policy": {"version": service.district_policy_version()[0]},
         }
     print_json(current)
     return 0

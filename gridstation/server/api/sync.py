@@ -13,6 +13,7 @@ from gridstation.protocol import (
     ConflictOut,
     DayReceipt,
     DayReceiptRequest,
+    DistrictPolicyOut,
     EnrolRequest,
     EnrolResponse,
     PullResponse,
@@ -60,3 +61,10 @@ def receipt(body: DayReceiptRequest, station: AuthStation, service: Service) -> 
 @router.get("/api/v1/conflicts", response_model=list[ConflictOut], responses=ERROR_RESPONSES)
 def conflicts(station: AuthStation, service: Service, include_resolved: bool = False) -> list[ConflictOut]:
     return service.conflicts(station, open_only=not include_resolved)
+
+
+@router.get("/api/v1/policy", response_model=DistrictPolicyOut, responses=ERROR_RESPONSES)
+def district_policy(station: AuthStation, service: Service) -> DistrictPolicyOut:
+    """The district's deadline policy in force: every station fetches it with each sync (and may only tighten it)."""
+    found = service.district_policy()
+    return DistrictPolicyOut(version=found.version, policy=found.policy.to_json())

@@ -19,6 +19,7 @@ def install_console(app: FastAPI) -> None:
         from gridstation.server.console.actions import router as actions
         from gridstation.server.console.conference import router as conference
         from gridstation.server.console.pages import router
+        from gridstation.server.console.policy import router as policy
     except ModuleNotFoundError as missing:  # jinja2 absent: the API still serves, the console says why it cannot
         if missing.name != "jinja2":
             raise
@@ -31,3 +32,4 @@ def install_console(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(actions)
     app.include_router(conference)
+    app.include_router(policy)

@@ -1,0 +1,167 @@
+"""Issue 16, one deadline policy for the district: set at the centre (`gridstation-server policy show|set FILE.toml`),
+versioned, sent to every station by sync; a station may only tighten it, and runs, step by step, the stricter of
+its own and the district's. Before the centre sets one, a station's own policy stands as it always did."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gridstation.domain.district_policy import looser_than, policy_from_toml, policy_to_toml, tightest
+from gridstation.domain.enums import Tier
+from gridstation.domain.errors import DomainError
+from gridstation.domain.sla import DeadlinePolicy, Stage, default_policy
+from gridstation.server.cli import main as server_main
+from gridstation.storage.models import CaseRow
+from tests.support.clock import FakeClock
+from tests.support.complaints import complaint
+from tests.support.sync import Centre, Desk
+
+
+def with_minutes(policy: DeadlinePolicy, tier: Tier, stage: Stage, minutes: int | None) -> DeadlinePolicy:
+    by_tier = {t: dict(stages) for t, stages in policy.by_tier.items()}
+    by_tier[tier][stage] = minutes
+    return DeadlinePolicy(by_tier=by_tier, by_category=policy.by_category)
+
+
+def test_the_stricter_step_by_step_and_what_loosens() -> None:
+    district = with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 3)
+    local = with_minutes(default_policy(), Tier.QUICK, Stage.ON_SITE, 45)  # tighter here, looser at 响应 (5 > 3)
+    local = DeadlinePolicy(by_tier=local.by_tier, by_category={"BUILD.SHED": {"*": {Stage.DISPOSE: 1440}}})
+    both = tightest(district, local)
+    assert both.minutes(Tier.QUICK, "", Stage.RESPOND) == 3
+    assert both.minutes(Tier.QUICK, "", Stage.ON_SITE) == 45
+    assert both.minutes(Tier.QUICK, "BUILD.SHED", Stage.DISPOSE) == 30  # the district allows 30: a day is looser
+    assert set(looser_than(local, district)) == {
+        "协同快办·响应 5 分钟（街道标准 3 分钟）",
+        "BUILD.SHED·协同快办·处置 1440 分钟（街道标准 30 分钟）",
+        "BUILD.SHED·当场办·处置 1440 分钟（街道标准 30 分钟）",
+        "BUILD.SHED·跟踪督办·处置 1440 分钟（街道标准 30 分钟）",
+    }
+
+
+def test_toml_round_trips_and_refuses_what_is_not_a_complete_policy() -> None:
+    policy = DeadlinePolicy(
+        by_tier=default_policy().by_tier,
+        by_category={"BUILD.SHED": {"*": {Stage.DISPOSE: 1440, Stage.FOLLOW_UP: None}}},
+    )
+    text = policy_to_toml(policy, "街道时限标准 第 2 版")
+    assert text.startswith("# 街道时限标准 第 2 版\n") and "follow_up = false" in text
+    assert policy_from_toml(text, "p.toml") == policy
+    with pytest.raises(DomainError, match=re.escape("不是有效的 TOML：p.toml")):
+        policy_from_toml("[by_tier.quick\nrespond = 5", "p.toml")
+    with pytest.raises(DomainError, match=re.escape("时限标准缺少字段：by_tier.quick.respond")):
+        policy_from_toml(text.replace("respond = 5\non_site = 60", "on_site = 60"), "p.toml")
+    with pytest.raises(DomainError, match=re.escape("by_tier.on_the_spot.dispose 应为正整数")):
+        policy_from_toml(text.replace("dispose = 30", "dispose = -30", 1), "p.toml")
+
+
+def test_the_centre_sets_a_version_with_the_command_line(
+    centre: Centre, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = centre.service.database.url
+    assert server_main(["--db", url, "policy", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("# 街道时限标准 第 0 版（内置 51530 标准）")
+    edited = tmp_path / "policy.toml"
+    edited.write_text(shown.replace("respond = 5", "respond = 3"), encoding="utf-8")
+    assert server_main(["--db", url, "policy", "set", str(edited)]) == 0
+    assert "已设定街道时限标准第 1 版" in capsys.readouterr().out
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[by_tier.quick]\nrespond = 0\n", encoding="utf-8")
+    assert server_main(["--db", url, "policy", "set", str(broken)]) != 0
+    assert "时限标准缺少字段" in capsys.readouterr().err
+    assert server_main(["--db", url, "policy", "show", "--json"]) == 0
+    assert '"version": 1' in capsys.readouterr().out
+
+
+def due_of(desk: Desk, case_id: str) -> object:
+    with desk.station.reading() as session:
+        row = session.get(CaseRow, case_id)
+        assert row is not None
+        return row.sla_due_at
+
+
+def test_a_new_version_reaches_the_station_by_sync_and_changes_its_deadlines(
+    desk: Desk, centre: Centre, clock: FakeClock
+) -> None:
+    case = desk.station.register_case(desk.clerk, complaint(0))  # 协同快办, 5 minutes to 先联
+    first = desk.sync.run()
+    assert first.ok and first.district_policy_adopted is None  # version 0: nothing set at the centre
+    assert desk.station.district_policy_version() == (0, None)
+    assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=5)
+
+    centre.service.set_district_policy(with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 3), "test")
+    synced = desk.sync.run()
+    assert synced.ok and synced.district_policy_adopted == 1
+    assert desk.station.district_policy_version()[0] == 1
+    assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=3)
+    assert desk.sync.run().district_policy_adopted is None  # already running it
+
+    # The station may tighten it, never loosen it.
+    with pytest.raises(DomainError, match=r"只能比街道标准（第 1 版）更严.*协同快办·响应 10 分钟（街道标准 3 分钟）"):
+        desk.station.set_deadline_policy(desk.admin, with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 10))
+    tighter = with_minutes(with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 2), Tier.QUICK, Stage.ON_SITE, 60)
+    desk.station.set_deadline_policy(desk.admin, tighter)
+    assert desk.station.deadline_policy().minutes(Tier.QUICK, "", Stage.RESPOND) == 2
+    assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=2)
+
+
+def test_a_server_without_a_district_policy_changes_nothing(desk: Desk, centre: Centre) -> None:
+    def not_there(request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]) -> httpx.Response:
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "找不到该地址。", "detail": {}}})
+
+    centre.transport.add("/api/v1/policy", not_there)
+    summary = desk.sync.run()
+    assert summary.ok and summary.district_policy_adopted is None
+
+
+def test_the_console_page_sets_a_new_version_for_the_centre_only(centre: Centre, qtbot: object) -> None:
+    from gridstation.domain.console_roles import ConsoleRole
+
+    password = "correct-horse-42"
+    centre.service.add_department("WATER", "区水务局")
+    centre.service.add_user("centre", ConsoleRole.CENTRE, password)
+    centre.service.add_user("water", ConsoleRole.DEPARTMENT, password, department="WATER")
+    client = centre.client
+
+    def sign_in(username: str) -> str:
+        client.cookies.clear()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/login").text)
+        assert token is not None
+        form = {"username": username, "password": password, "csrf_token": token.group(1)}
+        assert client.post("/console/login", data=form, follow_redirects=False).status_code == 303
+        found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/").text)
+        assert found is not None
+        return found.group(1)
+
+    csrf = sign_in("centre")
+    page = client.get("/console/policy").text
+    assert "第 0 版" in page and "respond = 5" in page
+    text = policy_to_toml(default_policy()).replace("respond = 5", "respond = 4", 1)
+    bad = client.post("/console/policy", data={"csrf_token": csrf, "policy": "respond = 4"}, follow_redirects=False)
+    assert bad.status_code == 422 and "时限标准缺少字段" in bad.text and centre.service.district_policy().version == 0
+    done = client.post("/console/policy", data={"csrf_token": csrf, "policy": text}, follow_redirects=False)
+    assert done.status_code == 303
+    assert centre.service.district_policy().version == 1
+    assert centre.service.district_policy().policy.minutes(Tier.ON_THE_SPOT, "", Stage.RESPOND) == 4
+    assert "user:centre" in client.get("/console/policy").text  # who set it, in the history
+
+    csrf = sign_in("water")
+    assert client.get("/console/policy").status_code == 404
+    refused = client.post("/console/policy", data={"csrf_token": csrf, "policy": text}, follow_redirects=False)
+    assert refused.status_code == 404 and centre.service.district_policy().version == 1
+
+
+def test_the_desk_says_which_version_it_runs(qtbot: object, desk: Desk, centre: Centre) -> None:
+    from gridstation.ui.deadline_settings import DeadlineSettingsDialog
+
+    assert "尚未收到街道时限标准" in DeadlineSettingsDialog(desk.station, desk.admin).district.text()
+    centre.service.set_district_policy(default_policy(), "test")
+    assert desk.sync.run().district_policy_adopted == 1
+    assert "执行街道时限标准第 1 版" in DeadlineSettingsDialog(desk.station, desk.admin).district.text()
