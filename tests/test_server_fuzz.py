@@ -54,6 +54,7 @@ from gridstation.protocol import (
     AttachmentStatus,
     ConflictOut,
     DayReceipt,
+    DistrictPolicyOut,
     EnrolResponse,
     ErrorBody,
     PullResponse,
@@ -841,6 +842,7 @@ FUZZED: dict[str, tuple[Any, str | None]] = {
     "GET /api/v1/sync/pull": (PullResponse, "station"),
     "POST /api/v1/sync/receipt": (DayReceipt, "station"),
     "GET /api/v1/conflicts": (list[ConflictOut], "station"),
+    "GET /api/v1/policy": (DistrictPolicyOut, "station"),
     "POST /api/v1/department/updates": (StatusUpdateResult, "department"),
     "POST /api/v1/attachments": (AttachmentStatus, "station"),
     "GET /api/v1/attachments/{sha256}": (AttachmentStatus, "station"),
@@ -854,6 +856,7 @@ FUZZED: dict[str, tuple[Any, str | None]] = {
     "POST /api/v1/cases/{number}/dispatch": (ActionResult, "user"),
     "POST /api/v1/cases/{number}/withdraw": (ActionResult, "user"),
     "POST /api/v1/cases/{number}/reply": (ActionResult, "user"),
+    "POST /api/v1/cases/{number}/conference": (ActionResult, "user"),
     # Open311 answers in its own formats (XML or JSON by suffix, errors as Open311 error lists).
     "GET /open311/v2/discovery.{fmt}": (None, None),
     "GET /open311/v2/services.{fmt}": (None, None),
