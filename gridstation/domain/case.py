@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from gridstation.domain.enums import (
@@ -24,6 +24,7 @@ from gridstation.domain.enums import (
 )
 from gridstation.domain.errors import DomainError, ValidationError
 from gridstation.domain.events import Event
+from gridstation.domain.localtime import BEIJING
 from gridstation.domain.payloads import check_payload
 from gridstation.domain.sla import Deadline, DeadlinePolicy, Stage, answered_at_the_desk
 from gridstation.domain.tasks import DepartmentTask, tasks_of_dispatch, with_reply, withdraw_all
@@ -79,6 +80,9 @@ class Intake:
     phone: str = ""
     anonymous: bool = False
     answer: str = ""  # the on-the-spot answer for 当场办
+    # 跟踪督办: the day the work is planned to be done, and who answers for it (default: the registering clerk).
+    plan_due_on: date | None = None
+    owner: str = ""
 
     @classmethod
     def validated(
@@ -99,6 +103,9 @@ class Intake:
         phone_required: bool = True,
         answer_required: bool = True,
         content_required: bool = True,
+        plan_due_on: date | None = None,
+        owner: str = "",
+        plan_required: bool = False,
     ) -> Intake:
         """Validate every field and collect all problems, so the form can mark each one at once.
 
@@ -140,6 +147,9 @@ class Intake:
                 limit=2000,
                 required=answer_required,
             )
+        if plan_required and tier is Tier.TRACKED and plan_due_on is None:
+            problems.append(ValidationError("plan_due_on", "intake.plan_missing", "跟踪督办须填写计划完成日期。"))
+        check("owner", validate_short_text, owner, field="owner", label="责任人", limit=NAME_MAX_CHARS)
         if problems:
             raise IntakeInvalid(problems)
         return cls(
@@ -155,6 +165,8 @@ class Intake:
             phone=values["phone"],
             anonymous=anonymous,
             answer=values.get("answer", ""),
+            plan_due_on=plan_due_on if tier is Tier.TRACKED else None,
+            owner=values["owner"],
         )
 
     @classmethod
@@ -181,6 +193,8 @@ class Intake:
             answer_required=False,
             # A registration stored before descriptions had to say something in words still syncs.
             content_required=False,
+            plan_due_on=_plan_date(payload.get("plan_due_on")),
+            owner=payload.get("owner", ""),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -196,6 +210,9 @@ class Intake:
             "complainant_name": self.complainant_name,
             "phone": self.phone,
             "anonymous": self.anonymous,
+            # Only when given: a registration without them keeps the shape (and the hash) it always had.
+            **({"plan_due_on": self.plan_due_on.isoformat()} if self.plan_due_on else {}),
+            **({"owner": self.owner} if self.owner else {}),
         }
 
 
@@ -272,6 +289,8 @@ class CaseState:
     # 专人专责: the one person answerable for the case — the clerk who registered it, for a work order the clerk
     # who took it up (first contact), a 网格长 who took the lead; handed over only by an OWNER_CHANGED event.
     owner: str = ""
+    # 跟踪督办: when the plan made at registration runs out (the start of the day after its plan date, Beijing time).
+    plan_due_at: datetime | None = None
     # 难题会诊's latest decision on the case (the case stays on the agenda until it is done): what, who, by when.
     conference_decision: str = ""
     conference_owner: str = ""
@@ -346,6 +365,20 @@ def _work_order_fields(raw: Any) -> dict[str, Any]:
     }
 
 
+def _plan_date(raw: Any) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise ValidationError("plan_due_on", "intake.plan_date", "计划完成日期的格式有误（如 2026-12-10）。") from None
+
+
+def _plan_due_at(raw: Any) -> datetime | None:
+    day = _plan_date(raw)
+    return None if day is None else datetime.combine(day + timedelta(days=1), time(0), tzinfo=BEIJING)
+
+
 def apply(state: CaseState | None, event: Event) -> CaseState:
     """Fold one event into the state. Events are assumed legal (checked when decided)."""
     after = _apply(state, event)
@@ -371,7 +404,8 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
             status=Status.REGISTERED,
             registered_at=_ts(event),
             registered_by=event.actor_name,
-            owner="" if isinstance(p.get("work_order"), Mapping) else event.actor_name,
+            owner=p.get("owner") or ("" if isinstance(p.get("work_order"), Mapping) else event.actor_name),
+            plan_due_at=_plan_due_at(p.get("plan_due_on")),
             compound=p.get("compound", ""),
             building=p.get("building", ""),
             address=p.get("address", ""),

@@ -30,6 +30,7 @@ _DATETIME_FIELDS = {
     "updated_at",
     "due_at",
     "conference_due_at",
+    "plan_due_at",
 }
 _STATE_FIELDS = frozenset(f.name for f in fields(CaseState))
 

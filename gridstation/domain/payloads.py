@@ -102,6 +102,8 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "phone": FieldShape("电话"),
         "anonymous": FieldShape("匿名", YES_NO),
         "work_order": FieldShape("工单", OBJECT, fields=WORK_ORDER_FIELDS),
+        "plan_due_on": FieldShape("计划完成日期"),
+        "owner": FieldShape("责任人"),
     },
     EventType.FIRST_CONTACT: {"note": _NOTE},
     EventType.DISPATCHED: {

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import SUPERVISION_LABELS, TASK_ROLE_LABELS, SupervisionLevel, Tier
-from gridstation.domain.localtime import local_minute
+from gridstation.domain.localtime import BEIJING, local_minute
 from gridstation.domain.sla import STAGE_LABELS, Colour, ColourScheme, DeadlinePolicy
 
 WARNING_COLOURS = frozenset({Colour.YELLOW, Colour.ORANGE})
@@ -90,11 +90,15 @@ def due_notices(
                 f"难题会诊决定（{state.conference_decision}）的完成时限 {due} 已过，诉求仍未办结",
             )
         )
+    plan_passed = state.tier is Tier.TRACKED and state.plan_due_at is not None and now >= state.plan_due_at
     escalations = {key for key in done_keys if key.startswith("escalate:")}
     escalations |= {n.key for n in notices if n.level is SupervisionLevel.ESCALATE}
     tracked_late = state.tier is Tier.TRACKED and bool(escalations)
-    if not state.conference_flagged and (len(escalations) >= MISSES_FOR_AGENDA or tracked_late):
+    if not state.conference_flagged and (len(escalations) >= MISSES_FOR_AGENDA or tracked_late or plan_passed):
         why = "跟踪督办事项超过时限" if tracked_late and len(escalations) < MISSES_FOR_AGENDA else "多次超过时限"
+        if plan_passed and not tracked_late and len(escalations) < MISSES_FOR_AGENDA and state.plan_due_at:
+            planned = (state.plan_due_at - timedelta(days=1)).astimezone(BEIJING).date().isoformat()
+            why = f"跟踪督办计划完成日期 {planned} 已过，诉求仍未办结"
         notices.append(Notice(SupervisionLevel.AGENDA, "agenda", "难题会诊", why))
     return [n for n in notices if n.key not in done_keys]
 

@@ -68,6 +68,8 @@ class CaseCommands(StationSettings):
         day_key = f"{day:%Y%m%d}"
         case_id = new_id()
         with self._write() as session:
+            if intake.owner and intake.owner != actor.name:
+                self._check_new_owner(session, intake.owner)
             sequence = case_store.next_daily_sequence(session, day_key)
             number = format_case_number(station.code, day, sequence)
             drafts = decide_registration(case_id, number, intake)

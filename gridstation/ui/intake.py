@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -37,6 +38,7 @@ from gridstation.services.station import StationService
 from gridstation.ui.category_picker import TAKE_KEYS, CategoryPicker, Taken
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.triage import Triage
 from gridstation.ui.workers import run_in_background
 
 DRAFT_DELAY_MS = 400
@@ -65,6 +67,7 @@ class IntakeForm(QWidget):
         self._draft_timer.timeout.connect(self.save_draft)
         self._errors: dict[str, QLabel] = {}
         self._build()
+        self.triage.set_owner_choices(staff.name)
         self._load_reference()
         self._restore_draft()
 
@@ -129,9 +132,12 @@ class IntakeForm(QWidget):
             ("phone", self.tr("电话 *"), self.phone),
             ("anonymous", "", self.anonymous),
         ]
+        self.triage = Triage(self, self._service, self.channel, self.category, self.tier)
         for name, label, widget in rows:
             box = self._with_error(name, widget)
             form.addRow(label, box)
+            if name == "tier":  # 跟踪督办's plan, shown for that tier only
+                form.addRow("", self._with_error("plan_due_on", self.triage.plan_row))
             if name == "phone":
                 self.phone_label = form.labelForField(box)
             if name == "description":
@@ -331,6 +337,7 @@ class IntakeForm(QWidget):
             label.hide()
 
     def field_values(self) -> dict[str, Any]:
+        planned, owner = self.triage.plan_values()
         return {
             "channel": self.channel.currentData(),
             "category_text": self.category.currentText(),
@@ -345,6 +352,9 @@ class IntakeForm(QWidget):
             "phone": self.phone.text(),
             "anonymous": self.anonymous.isChecked(),
             "answer": self.answer.toPlainText(),
+            # 跟踪督办's plan: ISO date and owner ("" for the other tiers), as the draft keeps them.
+            "plan_due_on": planned.isoformat() if planned else "",
+            "owner": owner,
         }
 
     def submit(self) -> None:
@@ -368,6 +378,9 @@ class IntakeForm(QWidget):
                 phone=values["phone"],
                 anonymous=values["anonymous"],
                 answer=values["answer"],
+                plan_due_on=date.fromisoformat(values["plan_due_on"]) if values["plan_due_on"] else None,
+                owner=values["owner"],
+                plan_required=True,
             )
         except IntakeInvalid as invalid:
             self.save_draft()
@@ -439,6 +452,7 @@ class IntakeForm(QWidget):
         self.grid.setCurrentIndex(0)
         self.tier.setCurrentIndex(self.tier.findData(str(Tier.QUICK)))
         self.channel.setCurrentIndex(channel if keep_channel else 0)
+        self.triage.reset()
         self.clear_errors()
         self._draft_timer.stop()
         self._drafts.clear()
@@ -452,6 +466,7 @@ class IntakeForm(QWidget):
     def set_staff(self, staff: StaffMember) -> None:
         """After 切换用户: the next case is registered by `staff`."""
         self._staff = staff
+        self.triage.set_owner_choices(staff.name)
 
     def has_unsaved_text(self) -> bool:
         values = self.field_values()
@@ -498,6 +513,7 @@ class IntakeForm(QWidget):
         self.complainant_name.setText(str(draft.get("complainant_name", "")))
         self.phone.setText(str(draft.get("phone", "")))
         self.anonymous.setChecked(bool(draft.get("anonymous")))
+        self.triage.restore(str(draft.get("plan_due_on", "")), str(draft.get("owner", "")))
         self.answer.setPlainText(str(draft.get("answer", "")))
         self.status.setText(self.tr("已恢复上次未保存的登记内容。"))
 

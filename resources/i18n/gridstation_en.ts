@@ -900,161 +900,161 @@ Log folder: {2}</translation>
   <context>
     <name>IntakeForm</name>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="74" />
+      <location filename="../../gridstation/ui/intake.py" line="77" />
       <source>登记来访诉求</source>
       <translation>Log a walk-in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="90" />
+      <location filename="../../gridstation/ui/intake.py" line="93" />
       <source>小区/弄</source>
       <translation>Compound/lane</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="92" />
+      <location filename="../../gridstation/ui/intake.py" line="95" />
       <source>楼栋、门牌，如 12号301</source>
       <translation>Building and door, e.g. No. 12, room 301</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="94" />
+      <location filename="../../gridstation/ui/intake.py" line="97" />
       <source>补充地址（可选）</source>
       <translation>More address (optional)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="98" />
+      <location filename="../../gridstation/ui/intake.py" line="101" />
       <source>居民反映的问题（Enter 保存，Shift+Enter 换行）</source>
       <translation>The resident's problem (Enter saves, Shift+Enter new line)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="102" />
+      <location filename="../../gridstation/ui/intake.py" line="105" />
       <source>可不填</source>
       <translation>Optional</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="104" />
+      <location filename="../../gridstation/ui/intake.py" line="107" />
       <source>手机或固话，如 13800138000 / 021-64321234</source>
       <translation>Mobile or landline, e.g. 13800138000 / 021-64321234</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="105" />
+      <location filename="../../gridstation/ui/intake.py" line="108" />
       <source>居民要求匿名</source>
       <translation>Resident asks for anonymity</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="108" />
+      <location filename="../../gridstation/ui/intake.py" line="111" />
       <source>当场答复的内容</source>
       <translation>The answer given at the desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="110" />
+      <location filename="../../gridstation/ui/intake.py" line="113" />
       <source>当场答复</source>
       <translation>Answer given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="111" />
+      <location filename="../../gridstation/ui/intake.py" line="114" />
       <source>保存 (Enter)</source>
       <translation>Save (Enter)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="113" />
+      <location filename="../../gridstation/ui/intake.py" line="116" />
       <source>清空</source>
       <translation>Clear</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="120" />
+      <location filename="../../gridstation/ui/intake.py" line="123" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="121" />
+      <location filename="../../gridstation/ui/intake.py" line="124" />
       <source>分类 *</source>
       <translation>Category *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="122" />
+      <location filename="../../gridstation/ui/intake.py" line="125" />
       <source>处置方式 *</source>
       <translation>Tier *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="123" />
+      <location filename="../../gridstation/ui/intake.py" line="126" />
       <source>小区</source>
       <translation>Compound</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="124" />
+      <location filename="../../gridstation/ui/intake.py" line="127" />
       <source>楼栋</source>
       <translation>Building</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="125" />
+      <location filename="../../gridstation/ui/intake.py" line="128" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="126" />
+      <location filename="../../gridstation/ui/intake.py" line="129" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="127" />
+      <location filename="../../gridstation/ui/intake.py" line="130" />
       <source>诉求内容 *</source>
       <translation>Complaint *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="128" />
+      <location filename="../../gridstation/ui/intake.py" line="131" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="129" />
-      <location filename="../../gridstation/ui/intake.py" line="289" />
+      <location filename="../../gridstation/ui/intake.py" line="132" />
+      <location filename="../../gridstation/ui/intake.py" line="295" />
       <source>电话 *</source>
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="247" />
+      <location filename="../../gridstation/ui/intake.py" line="253" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="289" />
+      <location filename="../../gridstation/ui/intake.py" line="295" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="301" />
-      <location filename="../../gridstation/ui/intake.py" line="306" />
+      <location filename="../../gridstation/ui/intake.py" line="307" />
+      <location filename="../../gridstation/ui/intake.py" line="312" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="377" />
+      <location filename="../../gridstation/ui/intake.py" line="390" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="382" />
+      <location filename="../../gridstation/ui/intake.py" line="395" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="400" />
+      <location filename="../../gridstation/ui/intake.py" line="413" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="410" />
+      <location filename="../../gridstation/ui/intake.py" line="423" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="481" />
+      <location filename="../../gridstation/ui/intake.py" line="496" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="502" />
+      <location filename="../../gridstation/ui/intake.py" line="518" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -2014,6 +2014,24 @@ What you typed is kept; you can retry.</translation>
     </message>
   </context>
   <context>
+    <name>Triage</name>
+    <message>
+      <location filename="../../gridstation/ui/triage.py" line="41" />
+      <source>计划完成</source>
+      <translation>Planned by</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/triage.py" line="43" />
+      <source>责任人</source>
+      <translation>Owner</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/triage.py" line="55" />
+      <source>Ctrl+1 {0}　Ctrl+2 {1}　Ctrl+3 {2}</source>
+      <translation>Ctrl+1 {0}   Ctrl+2 {1}   Ctrl+3 {2}</translation>
+    </message>
+  </context>
+  <context>
     <name>TrustChecks</name>
     <message>
       <location filename="../../gridstation/ui/trust.py" line="74" />
@@ -2579,6 +2597,14 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>请填写完成时限（如 2026-12-10T17:00:00+08:00）。</source>
       <translation>Enter the due time (e.g. 2026-12-10T17:00:00+08:00).</translation>
+    </message>
+    <message>
+      <source>计划完成日期的格式有误（如 2026-12-10）。</source>
+      <translation>The planned completion date is not a date (e.g. 2026-12-10).</translation>
+    </message>
+    <message>
+      <source>跟踪督办须填写计划完成日期。</source>
+      <translation>A tracked case needs a planned completion date.</translation>
     </message>
   </context>
   <context>
