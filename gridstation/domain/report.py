@@ -108,7 +108,7 @@ def history_until(events: Iterable[Event], end: datetime) -> list[Event]:
 
 
 @dataclass(frozen=True, slots=True)
-class _CaseFacts:
+class CaseFacts:
     """One case as it stood at the end of a window: its events, its state and its deadlines, folded once."""
 
     history: list[Event]
@@ -156,22 +156,22 @@ def deadline_outcomes(events: Sequence[Event], policy: DeadlinePolicy) -> list[D
     return _fold(events, policy)[1]
 
 
-def _facts(histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, end: datetime) -> list[_CaseFacts]:
-    facts: list[_CaseFacts] = []
+def case_facts(histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, end: datetime) -> list[CaseFacts]:
+    facts: list[CaseFacts] = []
     for full_history in histories:
         history = history_until(full_history, end)
         state, outcomes = _fold(history, policy)
         if state is not None:
-            facts.append(_CaseFacts(history, state, outcomes))
+            facts.append(CaseFacts(history, state, outcomes))
     return facts
 
 
 def compute_kpis(histories: Iterable[Sequence[Event]], policy: DeadlinePolicy, start: datetime, end: datetime) -> Kpis:
     """The four KPIs over [start, end). `histories` are whole case logs; later events are ignored."""
-    return _kpis(_facts(histories, policy, end), start, end)
+    return kpis_of(case_facts(histories, policy, end), start, end)
 
 
-def _kpis(cases: Iterable[_CaseFacts], start: datetime, end: datetime) -> Kpis:
+def kpis_of(cases: Iterable[CaseFacts], start: datetime, end: datetime) -> Kpis:
     """The KPIs over [start, end) of cases folded up to `end`."""
     contact_met = contact_total = 0
     resolved = satisfied = visited = 0
@@ -235,7 +235,7 @@ def build_morning_report(
     overdue: list[OverdueCase] = []
     conference: list[CaseState] = []
     open_total = 0
-    cases = _facts(histories.values(), policy, report_at)
+    cases = case_facts(histories.values(), policy, report_at)
     for case in cases:
         state = case.state
         if since <= state.registered_at:
@@ -262,7 +262,7 @@ def build_morning_report(
         open_by_colour=open_by_colour,
         overdue=tuple(sorted(overdue, key=lambda o: (-o.late_by, o.case.number))),
         conference=tuple(sorted(conference, key=lambda s: (s.registered_at, s.number))),
-        kpis_day=_kpis(cases, since, report_at),
-        kpis_period=_kpis(cases, period_start, report_at),
+        kpis_day=kpis_of(cases, since, report_at),
+        kpis_period=kpis_of(cases, period_start, report_at),
         open_total=open_total,
     )

@@ -35,6 +35,7 @@ from gridstation.server.credential_cli import add_credential_commands
 from gridstation.server.db import open_database
 from gridstation.server.policy_cli import add_policy_commands
 from gridstation.server.repair import RepairReport
+from gridstation.server.report_cli import add_report_commands
 from gridstation.server.service import ServerService
 from gridstation.server.settings import ENV_PREFIX, ServerSettings
 from gridstation.server.user_cli import add_user_commands
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     wo_export.set_defaults(handler=run_workorder_export)
 
     add_policy_commands(commands, lambda args: open_service(settings_of(args)))
+    add_report_commands(commands, lambda args: open_service(settings_of(args)))
 
     supervise = commands.add_parser(
         "supervise", help="督办：把到期的时限变成催办、升级、部门超期和难题会诊事项（serve 每分钟自动运行）"

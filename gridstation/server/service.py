@@ -20,6 +20,7 @@ from gridstation.server.dispatch import Dispatching
 from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.feed import Feed
 from gridstation.server.ingest import Ingest
+from gridstation.server.kpi_report import KpiReports
 from gridstation.server.lookups import Lookups
 from gridstation.server.receipts import Receipts
 from gridstation.server.repair import Repair
@@ -45,6 +46,7 @@ class ServerService(
     ServerIntegrity,
     ServerRetention,
     Supervision,
+    KpiReports,
     DistrictPolicies,
 ):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""
