@@ -107,3 +107,47 @@ def test_the_command_prints_and_writes_json(centre: Centre, day: FakeClock, caps
     assert out.startswith("考核指标（按网格") and "G01：2 件" in out
     assert server_main(["--db", url, "report", "kpi", "--by", "grid", "--from", "2026-13-01", "--to", today]) != 0
     assert "起始日期「2026-13-01」格式不对" in capsys.readouterr().err
+
+
+def test_the_console_page_shows_the_table_with_bars_and_exports_csv_and_xlsx(
+    centre: Centre, day: FakeClock, tmp_path: object
+) -> None:
+    import csv
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    password = "correct-horse-42"
+    centre.service.add_user("centre", ConsoleRole.CENTRE, password)
+    centre.service.add_user("water", ConsoleRole.DEPARTMENT, password, department="WATER")
+    client = centre.client
+
+    def sign_in(username: str) -> None:
+        client.cookies.clear()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/login").text)
+        assert token is not None
+        form = {"username": username, "password": password, "csrf_token": token.group(1)}
+        assert client.post("/console/login", data=form, follow_redirects=False).status_code == 303
+
+    today = day.current.astimezone(BEIJING).date().isoformat()
+    query = {"by": "grid", "from": today, "to": today}
+    sign_in("centre")
+    page = client.get("/console/kpi", params=query)
+    assert page.status_code == 200 and "按网格" in page.text
+    assert page.text.count('class="kpi-row"') == 2 and "<svg" in page.text and "50.0%（1/2）" in page.text
+    bad = client.get("/console/kpi", params={**query, "from": "昨天"})
+    assert bad.status_code == 400 and "日期格式不对" in bad.text
+
+    exported = client.get("/console/kpi.csv", params=query)
+    assert exported.headers["content-type"].startswith("text/csv") and exported.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["统计对象", "件数", "先联率"] and {r[0] for r in rows[1:]} == {"G01", "G02"}
+    book = client.get("/console/kpi.xlsx", params=query)
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None and sheet["A1"].value == "统计对象"
+    assert sorted(sheet.cell(row=r, column=1).value for r in (2, 3)) == ["G01", "G02"]
+
+    sign_in("water")
+    for route in ("/console/kpi", "/console/kpi.csv", "/console/kpi.xlsx"):
+        assert client.get(route, params=query).status_code == 404

@@ -70,6 +70,9 @@ CENTRE_ONLY = {
     "GET /console/conference",
     "GET /console/conference.pdf",
     "GET /console/policy",
+    "GET /console/kpi",
+    "GET /console/kpi.csv",
+    "GET /console/kpi.xlsx",
 }
 # Routes a department speaks to with its old token instead of a user's: checked with an out-of-scope token.
 DEPARTMENT_TOKEN_ROUTES = {"POST /api/v1/department/updates"}

@@ -194,3 +194,28 @@ def histories_by_case(events: Iterable[Event]) -> Mapping[str, list[Event]]:
     for event in events:
         grouped.setdefault(event.case_id, []).append(event)
     return grouped
+
+
+# The columns of a 考核 table as the console shows and exports it (CSV, XLSX): heading, and the cell of a row.
+TABLE_HEADINGS = (
+    "统计对象", "件数", "先联率", "按时率", "解决率", "满意率", "退单率", "重办率", "未回访",
+    "先联用时中位（分钟）", "先联用时P90（分钟）", "办结用时中位（小时）", "办结用时P90（小时）", "超期", "重复诉求",
+)  # fmt: skip
+
+
+def table_row(row: KpiRow) -> list[str | int | float | None]:
+    """A row's cells in `TABLE_HEADINGS` order: rates as "83.3%（5/6）", times as numbers (None: no case)."""
+
+    def rate(r: Rate) -> str:
+        return f"{r.percent()}（{r.met}/{r.total}）"
+
+    def hours(minutes: float | None) -> float | None:
+        return None if minutes is None else round(minutes / 60, 1)
+
+    k = row.kpis
+    return [
+        row.key, row.cases, rate(k.first_contact), rate(k.on_time), rate(k.resolution), rate(k.satisfaction),
+        rate(row.rejected), rate(k.reopened), k.not_visited,
+        row.first_contact_minutes.median, row.first_contact_minutes.p90,
+        hours(row.close_minutes.median), hours(row.close_minutes.p90), row.overdue, row.repeats,
+    ]  # fmt: skip
