@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from gridstation.domain.district_policy import looser_than, policy_from_toml, policy_to_toml, tightest
-from gridstation.domain.enums import Tier
+from gridstation.domain.enums import EventType, Tier
 from gridstation.domain.errors import DomainError
+from gridstation.domain.report import Rate
 from gridstation.domain.sla import DeadlinePolicy, Stage, default_policy
 from gridstation.server.cli import main as server_main
 from gridstation.storage.models import CaseRow
@@ -87,29 +88,38 @@ def due_of(desk: Desk, case_id: str) -> object:
         return row.sla_due_at
 
 
-def test_a_new_version_reaches_the_station_by_sync_and_changes_its_deadlines(
+def test_a_new_version_reaches_the_station_by_sync_and_plans_the_deadlines_to_come(
     desk: Desk, centre: Centre, clock: FakeClock
 ) -> None:
+    """A deadline already running keeps the version it started under (issue 16, item 4); the cases and stages that
+    start after the change get the new one."""
     case = desk.station.register_case(desk.clerk, complaint(0))  # 协同快办, 5 minutes to 先联
     first = desk.sync.run()
     assert first.ok and first.district_policy_adopted is None  # version 0: nothing set at the centre
     assert desk.station.district_policy_version() == (0, None)
     assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=5)
 
+    clock.advance(minutes=1)
     centre.service.set_district_policy(with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 3), "test")
     synced = desk.sync.run()
     assert synced.ok and synced.district_policy_adopted == 1
     assert desk.station.district_policy_version()[0] == 1
-    assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=3)
+    assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=5)  # started under version 0: kept
+    later = desk.station.register_case(desk.clerk, complaint(1))
+    assert due_of(desk, later.id) == later.registered_at + timedelta(minutes=3)
     assert desk.sync.run().district_policy_adopted is None  # already running it
 
     # The station may tighten it, never loosen it.
     with pytest.raises(DomainError, match=r"只能比街道标准（第 1 版）更严.*协同快办·响应 10 分钟（街道标准 3 分钟）"):
         desk.station.set_deadline_policy(desk.admin, with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 10))
+    clock.advance(minutes=1)
     tighter = with_minutes(with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 2), Tier.QUICK, Stage.ON_SITE, 60)
     desk.station.set_deadline_policy(desk.admin, tighter)
     assert desk.station.deadline_policy().minutes(Tier.QUICK, "", Stage.RESPOND) == 2
-    assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=2)
+    newest = desk.station.register_case(desk.clerk, complaint(2))
+    assert due_of(desk, newest.id) == newest.registered_at + timedelta(minutes=2)
+    assert due_of(desk, later.id) == later.registered_at + timedelta(minutes=3)  # its version kept
+    assert due_of(desk, case.id) == case.registered_at + timedelta(minutes=5)
 
 
 def test_a_server_without_a_district_policy_changes_nothing(desk: Desk, centre: Centre) -> None:
@@ -165,3 +175,23 @@ def test_the_desk_says_which_version_it_runs(qtbot: object, desk: Desk, centre: 
     centre.service.set_district_policy(default_policy(), "test")
     assert desk.sync.run().district_policy_adopted == 1
     assert "执行街道时限标准第 1 版" in DeadlineSettingsDialog(desk.station, desk.admin).district.text()
+
+
+def test_a_past_mornings_report_reads_the_same_after_the_policy_changed(desk: Desk, clock: FakeClock) -> None:
+    """Issue 16, item 4: a case contacted 4 minutes after registration met its 5-minute 先联; tightening the policy to
+    3 minutes afterwards leaves that morning's report as it was (the deadline keeps the version it started under)."""
+    from gridstation.printing.paperwork import Paperwork
+
+    start = clock.current
+    case = desk.station.register_case(desk.clerk, complaint(0))
+    clock.current = start + timedelta(minutes=4)
+    desk.station.record(desk.clerk, case.id, EventType.FIRST_CONTACT, {"note": "已电话联系"})
+    morning = start + timedelta(hours=1)
+
+    def first_contact() -> Rate:
+        return Paperwork(desk.station).morning_report(desk.admin, report_at=morning).report.kpis_day.first_contact
+
+    assert first_contact() == Rate(1, 1)
+    clock.current = start + timedelta(hours=2)
+    desk.station.set_deadline_policy(desk.admin, with_minutes(default_policy(), Tier.QUICK, Stage.RESPOND, 3))
+    assert first_contact() == Rate(1, 1)  # not rewritten into a miss by the later, stricter policy

@@ -8,8 +8,8 @@ docs/sla.md for the defaults and how to change them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -215,6 +215,10 @@ class DeadlinePolicy:
 
     by_tier: Mapping[Tier, Mapping[Stage, int | None]]
     by_category: Mapping[str, Mapping[str, Mapping[Stage, int | None]]] = field(default_factory=dict)
+    # The versions in force before this one, oldest first: (until, policy) — a deadline whose stage started before
+    # `until` keeps that version's terms, so a new policy plans the deadlines to come and a past report reads as it
+    # did (issue 16). Not part of the policy's JSON: kept apart, as a history (`with_history`).
+    earlier: tuple[tuple[datetime, DeadlinePolicy], ...] = ()
 
     def minutes(self, tier: Tier, category_code: str, stage: Stage) -> int | None:
         overrides = self.by_category.get(category_code, {})
@@ -231,10 +235,23 @@ class DeadlinePolicy:
         stage = STAGE_FOR_STATUS.get(status)
         if stage is None:
             return None
-        minutes = self.minutes(tier, category_code, stage)
+        minutes = self.in_force_at(stage_started_at).minutes(tier, category_code, stage)
         if minutes is None:
             return None
         return Deadline(stage, stage_started_at, stage_started_at + timedelta(minutes=minutes))
+
+    def in_force_at(self, moment: datetime) -> DeadlinePolicy:
+        """The version whose terms a deadline started at `moment` keeps."""
+        for until, version in self.earlier:
+            if moment < until:
+                return version
+        return self
+
+    def with_history(self, history: Sequence[tuple[datetime, DeadlinePolicy]]) -> DeadlinePolicy:
+        """This policy with the versions before it: `history` is (in force from, policy), oldest first, this one
+        last (its start is where the previous version ends)."""
+        earlier = tuple((history[i + 1][0], history[i][1]) for i in range(len(history) - 1))
+        return replace(self, earlier=earlier)
 
     def promised_response_minutes(self, tier: Tier, category_code: str, channel: Channel) -> int | None:
         """What a receipt promises the resident: the deadline the desk counts first once the case is registered.

@@ -8,8 +8,9 @@ so a change made through another worker (or the command line) is in force everyw
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -19,6 +20,7 @@ from gridstation.server.core import ServerCore
 from gridstation.server.models import DistrictPolicyRow
 
 REREAD_AFTER = timedelta(minutes=1)
+BEFORE_ALL_CASES = datetime(2000, 1, 1, tzinfo=UTC)  # where the built-in policy's reign starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +39,8 @@ class DistrictPolicies(ServerCore):
         now = self.now()
         if self._policy_read is None or now - self._policy_read[1] > REREAD_AFTER or now < self._policy_read[1]:
             with self.reading() as session:
-                row = session.scalar(select(DistrictPolicyRow).order_by(DistrictPolicyRow.version.desc()).limit(1))
-                found = (
-                    PolicyVersion(0, default_policy())
-                    if row is None
-                    else PolicyVersion(
-                        row.version, DeadlinePolicy.from_json(row.policy), row.created_at, row.created_by
-                    )
-                )
+                rows = session.scalars(select(DistrictPolicyRow).order_by(DistrictPolicyRow.version)).all()
+                found = PolicyVersion(0, default_policy()) if not rows else _with_versions(rows)
             self._remember(found, now)
         assert self._policy_read is not None
         return self._policy_read[0]
@@ -57,9 +53,8 @@ class DistrictPolicies(ServerCore):
             row = DistrictPolicyRow(version=latest + 1, policy=policy.to_json(), created_at=now, created_by=by[:100])
             session.add(row)
             self._audit(session, by, "policy.set", version=row.version)
-        found = PolicyVersion(row.version, policy, now, by)
-        self._remember(found, now)
-        return found
+        self._policy_read = None  # read again, with the versions before it
+        return self.district_policy()
 
     def policy_history(self) -> list[PolicyVersion]:
         with self.reading() as session:
@@ -73,3 +68,13 @@ class DistrictPolicies(ServerCore):
 
 def _version(row: DistrictPolicyRow) -> PolicyVersion:
     return PolicyVersion(row.version, DeadlinePolicy.from_json(row.policy), row.created_at, row.created_by)
+
+
+def _with_versions(rows: Sequence[DistrictPolicyRow]) -> PolicyVersion:
+    """The newest version, carrying the ones before it (the built-in policy first): a deadline keeps the terms of
+    the version in force when its stage started (`DeadlinePolicy.earlier`)."""
+    history = [(BEFORE_ALL_CASES, default_policy())]
+    history += [(row.created_at, DeadlinePolicy.from_json(row.policy)) for row in rows]
+    newest = rows[-1]
+    policy = history[-1][1].with_history(history)
+    return PolicyVersion(newest.version, policy, newest.created_at, newest.created_by)

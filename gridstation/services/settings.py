@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -58,10 +58,11 @@ class StationSettings(StationCore):
             held = stored_settings.setting(session, SettingKey.DISTRICT_POLICY)
             if held is not None and int(held["version"]) >= version:
                 return False
+            before = _current_terms(session)
             value = {"version": version, "policy": policy.to_json(), "received_at": now.isoformat()}
             stored_settings.put_setting(session, SettingKey.DISTRICT_POLICY, value)
             self._policy_cache = None
-            self._replan(session)
+            self._replan(session, before, now)
             self._audit(session, None, "settings.district_policy", version=version)
         return True
 
@@ -89,13 +90,16 @@ class StationSettings(StationCore):
                 raise DomainError(
                     "settings.unknown_category", f"设置文件内容不正确：{name} 不是本站的诉求分类代码{hint}", field=name
                 )
+            before = _current_terms(session)
             stored_settings.put_setting(session, SettingKey.DEADLINE_POLICY, policy.to_json())
             self._policy_cache = None
-            self._replan(session)
+            self._replan(session, before, self._now())
             self._audit(session, actor, "settings.deadline_policy", policy=policy.to_json())
 
-    def _replan(self, session: Session) -> None:
-        """Every case's current deadline again, under the policy now in force (read inside `session`)."""
+    def _replan(self, session: Session, before: DeadlinePolicy, now: datetime) -> None:
+        """Every case's current deadline again, now that the terms changed from `before` (read inside `session`):
+        a deadline already running keeps the version it started under; the stages to come get the new one."""
+        _record_change(session, before, now)
         policy = _policy_in_force(session)
         for row in session.scalars(select(CaseRow)):
             case_store.write_projection(session, state_from_json(row.state), policy)
@@ -158,7 +162,33 @@ class StationSettings(StationCore):
             self._audit(session, actor, f"settings.{key}", value=value)
 
 
+# Where the first recorded version starts: before any case this desk can hold.
+BEFORE_ALL_CASES = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def _policy_in_force(session: Session) -> DeadlinePolicy:
+    """The terms in force now, with the versions before them (a deadline keeps the version it started under)."""
+    current = _current_terms(session)
+    stored = stored_settings.setting(session, SettingKey.POLICY_HISTORY) or []
+    if not stored:
+        return current
+    history = [(datetime.fromisoformat(h["from"]), DeadlinePolicy.from_json(h["policy"])) for h in stored]
+    return current.with_history([*history[:-1], (history[-1][0], current)])
+
+
+def _record_change(session: Session, before: DeadlinePolicy, now: datetime) -> None:
+    """The terms in force changed at `now`: the history gets the new version (and the one before, the first time)."""
+    after = _current_terms(session)
+    if after == before:
+        return
+    stored = list(stored_settings.setting(session, SettingKey.POLICY_HISTORY) or [])
+    if not stored:
+        stored.append({"from": BEFORE_ALL_CASES.isoformat(), "policy": before.to_json()})
+    stored.append({"from": now.isoformat(), "policy": after.to_json()})
+    stored_settings.put_setting(session, SettingKey.POLICY_HISTORY, stored)
+
+
+def _current_terms(session: Session) -> DeadlinePolicy:
     """The station's own policy within the district's, as stored (see `StationSettings.deadline_policy`)."""
     value = stored_settings.setting(session, SettingKey.DEADLINE_POLICY)
     district = stored_settings.setting(session, SettingKey.DISTRICT_POLICY)

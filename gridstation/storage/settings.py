@@ -19,6 +19,9 @@ class SettingKey(StrEnum):
     # The district's policy last received by sync: {"version", "policy", "received_at"}; absent: none yet (the
     # station's own policy, or the built-in one, stands alone).
     DISTRICT_POLICY = "district_policy"
+    # The policies this station has run, oldest first: [{"from", "policy"}] (the last is the one in force); absent
+    # until the first change. A deadline keeps the version it started under (domain.sla.DeadlinePolicy.earlier).
+    POLICY_HISTORY = "deadline_policy_history"
     # The five-colour warning bands as JSON (domain.sla.ColourScheme); absent means the default bands.
     COLOUR_SCHEME = "colour_scheme"
     # Paper sizes, receipt mode, printers (services.paper.PrintSettings as JSON).
