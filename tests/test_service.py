@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -495,10 +496,11 @@ def test_colour_scheme_setting_changes_the_filter(
 # ---------------------------------------------------------------- deadline policy
 
 
-def test_set_deadline_policy_replans_open_cases(
+def test_a_new_deadline_policy_plans_the_deadlines_to_come_and_survives_a_restart(
     service: StationService, admin: StaffMember, clerk: StaffMember, clock: FakeClock, data_dir: Path
 ) -> None:
-    """A new policy moves the due time of open cases from their own stage start, and survives a restart."""
+    """A deadline already running keeps the policy version it started under (issue 16, item 4); a stage that starts
+    after the change gets the new one; the versions are still there after a restart."""
     sewer = register(service, clerk, "污水井盖堵塞，绿化带里积水", category="DRAIN.COVER", tier=Tier.QUICK)
     clock.advance(minutes=2)
     sewer = service.record(clerk, sewer.id, EventType.FIRST_CONTACT, {})
@@ -514,15 +516,23 @@ def test_set_deadline_policy_replans_open_cases(
     )
     service.set_deadline_policy(admin, policy)
     summaries = {s.id: s for s in service.search(CaseQuery())}
-    assert summaries[sewer.id].sla_due_at == sewer.stage_started_at + timedelta(minutes=20)
+    assert summaries[sewer.id].sla_due_at == sewer.stage_started_at + timedelta(minutes=60)  # its version kept
     assert summaries[sewer.id].sla_stage == "on_site"
     assert summaries[horn.id].sla_due_at is None
     assert service.case(sewer.id) == sewer  # re-planning does not invent events
     assert ("settings.deadline_policy", ADMIN_NAME) in actions(service, admin)
+    drain = register(service, clerk, "雨水井盖缺失", category="DRAIN.COVER", tier=Tier.QUICK)
+    clock.advance(minutes=1)
+    drain = service.record(clerk, drain.id, EventType.FIRST_CONTACT, {})
+    assert drain.stage_started_at is not None
+    new_due = {s.id: s for s in service.search(CaseQuery())}[drain.id].sla_due_at
+    assert new_due == drain.stage_started_at + timedelta(minutes=20)  # started after the change: the new terms
     service.close()
     reopened = StationService(data_dir, now=clock)
     try:
-        assert reopened.deadline_policy() == policy
+        in_force = reopened.deadline_policy()
+        assert replace(in_force, earlier=()) == policy
+        assert [version for _until, version in in_force.earlier] == [base]
     finally:
         reopened.close()
 
