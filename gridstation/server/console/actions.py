@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pydantic
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
@@ -25,22 +25,16 @@ from gridstation.domain.localtime import BEIJING
 from gridstation.domain.photos import MAX_PHOTO_BYTES
 from gridstation.server.case_photos import CasePhotos, checked_photo
 from gridstation.server.console.auth import (
-    CSRF_FIELD,
     MAX_FORM_BYTES,
     ConsoleRefusal,
-    check_csrf,
     read_fields,
-    session_csrf,
-    signed_in,
 )
-from gridstation.server.console.pages import NOT_SIGNED_IN, case_page, case_photos_of, refused, service_of
+from gridstation.server.console.pages import Fields, case_page, case_photos_of, one, posted_form
 from gridstation.server.dispatch_views import DispatchRequest, ReplyRequest, WithdrawRequest
-from gridstation.server.errors import ServerError
 from gridstation.server.service import ServerService
 from gridstation.server.visibility import Principal
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-Fields = dict[str, list[str]]
 Photo = tuple[bytes, str]  # a file sent with a form: its bytes and the name it had
 Perform = Callable[[ServerService, Principal, str, Fields], object]
 
@@ -53,11 +47,6 @@ FIELD_PROBLEMS = {
     "kind": "请选择反馈类型。",
     "idempotency_key": "表单已失效，请刷新页面后重试。",
 }
-
-
-def one(fields: Fields, name: str) -> str:
-    values = fields.get(name) or [""]
-    return values[0].strip()
 
 
 def form_due(fields: Fields) -> datetime | None:
@@ -121,34 +110,16 @@ def reply_with_photo(
 
 
 def act(request: Request, number: str, fields: Fields | ConsoleRefusal, perform: Perform) -> Response:
-    service = service_of(request)
-    session = signed_in(request, service)
-    if session is None:
-        return RedirectResponse(NOT_SIGNED_IN, status_code=303)
-    user, token = session
-    csrf = session_csrf(token)
-    try:
-        if isinstance(fields, ConsoleRefusal):
-            raise fields
-        check_csrf(one(fields, CSRF_FIELD), csrf)
-        perform(service, user, number, fields)
-    except ConsoleRefusal as refusal:
-        return refused_on_case(service, case_photos_of(request), user, csrf, number, refusal.status, refusal.message)
-    except ServerError as error:
-        return refused_on_case(service, case_photos_of(request), user, csrf, number, error.status, error.message_zh)
-    return RedirectResponse(f"/console/cases/{quote(number, safe='')}", status_code=303)
+    """A case's form: back to the case page when done, or the case page again with why it was refused."""
 
+    def done(service: ServerService, user: Principal, form: Fields) -> str:
+        perform(service, user, number, form)
+        return f"/console/cases/{quote(number, safe='')}"
 
-def refused_on_case(
-    service: ServerService, photos: CasePhotos, user: Principal, csrf: str, number: str, status: int, message: str
-) -> Response:
-    """The case page again with why the form was refused; a case the user may not see: the 404 page."""
-    if status == 404:
-        return refused(404, message, user, csrf)
-    try:
-        return case_page(service, photos, user, csrf, number, message, status)
-    except ServerError as error:
-        return refused(error.status, error.message_zh, user, csrf)
+    def again(service: ServerService, user: Principal, csrf: str, status: int, message: str) -> Response:
+        return case_page(service, case_photos_of(request), user, csrf, number, message, status)
+
+    return posted_form(request, fields, done, again)
 
 
 async def posted(request: Request, number: str, perform: Perform) -> Response:

@@ -11,17 +11,16 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from gridstation.common.pdf_text import MISSING_GLYPH_NOTE, Marked, register_fonts, shorten
 from gridstation.domain.localtime import BEIJING, local_minute
 from gridstation.server.conference import AgendaItem
-from gridstation.server.console.actions import Fields, checked, one
-from gridstation.server.console.auth import CSRF_FIELD, ConsoleRefusal, check_csrf, read_fields, session_csrf, signed_in
+from gridstation.server.console.actions import checked
+from gridstation.server.console.auth import ConsoleRefusal, read_fields
 from gridstation.server.console.forms import new_key
-from gridstation.server.console.pages import NOT_SIGNED_IN, page, refused, render, service_of
+from gridstation.server.console.pages import Fields, one, page, posted_form, render
 from gridstation.server.dispatch_views import DecisionRequest
-from gridstation.server.errors import ServerError
 from gridstation.server.service import ServerService
 from gridstation.server.visibility import Principal
 
@@ -87,27 +86,16 @@ def _decide(service: ServerService, user: Principal, number: str, fields: Fields
 
 
 def _decided(request: Request, number: str, fields: Fields | ConsoleRefusal) -> Response:
-    service = service_of(request)
-    session = signed_in(request, service)
-    if session is None:
-        return RedirectResponse(NOT_SIGNED_IN, status_code=303)
-    user, token = session
-    csrf = session_csrf(token)
-    try:
-        if isinstance(fields, ConsoleRefusal):
-            raise fields
-        check_csrf(one(fields, CSRF_FIELD), csrf)
-        _decide(service, user, number, fields)
-    except (ConsoleRefusal, ServerError) as refusal:
-        status = refusal.status
-        message = refusal.message if isinstance(refusal, ConsoleRefusal) else refusal.message_zh
-        if status == 404:
-            return refused(404, message, user, csrf)
-        try:
-            return agenda_page(service, user, csrf, f"{number}：{message}", status)
-        except ServerError as error:
-            return refused(error.status, error.message_zh, user, csrf)
-    return RedirectResponse(f"/console/conference#case-{quote(number, safe='')}", status_code=303)
+    """Back to the agenda at the case when recorded; the agenda again with why, when refused."""
+
+    def done(service: ServerService, user: Principal, form: Fields) -> str:
+        _decide(service, user, number, form)
+        return f"/console/conference#case-{quote(number, safe='')}"
+
+    def again(service: ServerService, user: Principal, csrf: str, status: int, message: str) -> Response:
+        return agenda_page(service, user, csrf, f"{number}：{message}", status)
+
+    return posted_form(request, fields, done, again)
 
 
 @router.post("/cases/{number}/conference")

@@ -13,11 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
-from gridstation.domain.console_roles import SEES_ALL_CASES
 from gridstation.domain.kpi_table import TABLE_HEADINGS, KpiDimension, KpiRow, table_row
 from gridstation.domain.localtime import BEIJING
 from gridstation.server.console.auth import ConsoleRefusal
-from gridstation.server.console.pages import page, render
+from gridstation.server.console.pages import page, render, require_sees_all
 from gridstation.server.service import ServerService
 from gridstation.server.visibility import Principal
 
@@ -56,8 +55,7 @@ class KpiQuery:
 
 
 def _query(service: ServerService, user: Principal, params: QueryParams) -> KpiQuery:
-    if user.role not in SEES_ALL_CASES:
-        raise ConsoleRefusal(404, "找不到该页面。")
+    require_sees_all(user)
     return KpiQuery(params, service.now().astimezone(BEIJING).date())
 
 

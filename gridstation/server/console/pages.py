@@ -9,6 +9,7 @@ forms of 吹哨报到 (`forms.case_forms`), which post to `actions`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,54 @@ def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 def refused(status: int, message: str, user: Principal | None = None, csrf: str = "") -> HTMLResponse:
     return render("error.html", status, message=message, user=user, csrf=csrf)
+
+
+NOT_A_PAGE_FOR_YOU = "找不到该页面。"
+Fields = dict[str, list[str]]
+# What a refused form shows: (service, user, csrf, status, message) -> the page again with the message.
+Refused = Callable[[ServerService, Principal, str, int, str], Response]
+
+
+def one(fields: Fields, name: str) -> str:
+    values = fields.get(name) or [""]
+    return values[0].strip()
+
+
+def require_sees_all(user: Principal) -> None:
+    """Pages for those who see every case (the centre, administrators): everyone else gets the 404 page."""
+    if user.role not in SEES_ALL_CASES:
+        raise ConsoleRefusal(404, NOT_A_PAGE_FOR_YOU)
+
+
+def posted_form(
+    request: Request,
+    fields: Fields | ConsoleRefusal,
+    perform: Callable[[ServerService, Principal, Fields], str],
+    on_refused: Refused,
+) -> Response:
+    """A form the signed-in user posted: its CSRF token checked, `perform(service, user, fields)` run and the address
+    it answers followed (303); to the sign-in page without a user; a refusal is `on_refused`'s page, or the 404
+    page (a case or a page the user may not see)."""
+    service = service_of(request)
+    session = signed_in(request, service)
+    if session is None:
+        return RedirectResponse(NOT_SIGNED_IN, status_code=303)
+    user, token = session
+    csrf = session_csrf(token)
+    try:
+        if isinstance(fields, ConsoleRefusal):
+            raise fields
+        check_csrf(one(fields, CSRF_FIELD), csrf)
+        done = perform(service, user, fields)
+    except (ConsoleRefusal, ServerError) as refusal:
+        message = refusal.message if isinstance(refusal, ConsoleRefusal) else refusal.message_zh
+        if refusal.status == 404:
+            return refused(404, message, user, csrf)
+        try:
+            return on_refused(service, user, csrf, refusal.status, message)
+        except ServerError as error:
+            return refused(error.status, error.message_zh, user, csrf)
+    return RedirectResponse(done, status_code=303)
 
 
 def page(request: Request, build: Any) -> Response:
@@ -236,8 +285,7 @@ def inbox(request: Request) -> Response:
 @router.get("/stations")
 def stations(request: Request) -> Response:
     def build(service: ServerService, user: Principal, csrf: str) -> Response:
-        if user.role not in SEES_ALL_CASES:
-            raise ConsoleRefusal(404, "找不到该页面。")
+        require_sees_all(user)
         return render("stations.html", user=user, csrf=csrf, stations=service.stations())
 
     return page(request, build)
@@ -246,8 +294,7 @@ def stations(request: Request) -> Response:
 @router.get("/workorders")
 def workorders(request: Request) -> Response:
     def build(service: ServerService, user: Principal, csrf: str) -> Response:
-        if user.role not in SEES_ALL_CASES:
-            raise ConsoleRefusal(404, "找不到该页面。")
+        require_sees_all(user)
         week_ago = (service.now() - timedelta(days=7)).astimezone(BEIJING).date().isoformat()
         return render("workorders.html", user=user, csrf=csrf, since=week_ago)
 
@@ -259,8 +306,7 @@ def workorder_returns(request: Request) -> Response:
     """The 回单 file, as `gridstation-server workorder export` writes it; only for those who see every case."""
 
     def build(service: ServerService, user: Principal, csrf: str) -> Response:
-        if user.role not in SEES_ALL_CASES:
-            raise ConsoleRefusal(404, "找不到该页面。")
+        require_sees_all(user)
         since_text = request.query_params.get("since", "")
         try:
             since = parse_since(since_text)

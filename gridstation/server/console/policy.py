@@ -5,26 +5,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from gridstation.domain.console_roles import SEES_ALL_CASES
 from gridstation.domain.district_policy import policy_from_toml, policy_to_toml
 from gridstation.domain.errors import DomainError
-from gridstation.server.console.actions import Fields, one
-from gridstation.server.console.auth import CSRF_FIELD, ConsoleRefusal, check_csrf, read_fields, session_csrf, signed_in
-from gridstation.server.console.pages import NOT_SIGNED_IN, page, refused, render, service_of
+from gridstation.server.console.auth import ConsoleRefusal, read_fields
+from gridstation.server.console.pages import Fields, page, posted_form, render, require_sees_all
 from gridstation.server.service import ServerService
 from gridstation.server.visibility import Principal
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-NOT_HERE = "找不到该页面。"
 
 
 def policy_page(
     service: ServerService, user: Principal, csrf: str, text: str = "", message: str = "", status: int = 200
 ) -> Response:
-    if user.role not in SEES_ALL_CASES:
-        raise ConsoleRefusal(404, NOT_HERE)
+    require_sees_all(user)
     found = service.district_policy()
     return render(
         "policy.html",
@@ -44,28 +40,24 @@ def policy(request: Request) -> Response:
 
 
 def _set(request: Request, fields: Fields | ConsoleRefusal) -> Response:
-    service = service_of(request)
-    session = signed_in(request, service)
-    if session is None:
-        return RedirectResponse(NOT_SIGNED_IN, status_code=303)
-    user, token = session
-    csrf = session_csrf(token)
-    text = ""
-    try:
-        if isinstance(fields, ConsoleRefusal):
-            raise fields
-        check_csrf(one(fields, CSRF_FIELD), csrf)
-        if user.role not in SEES_ALL_CASES:
-            raise ConsoleRefusal(404, NOT_HERE)
-        text = (fields.get("policy") or [""])[0]
-        service.set_district_policy(policy_from_toml(text, "时限标准"), user.access_name)
-    except ConsoleRefusal as refusal:
-        if refusal.status == 404:
-            return refused(404, refusal.message, user, csrf)
-        return policy_page(service, user, csrf, text, refusal.message, refusal.status)
-    except DomainError as error:
-        return policy_page(service, user, csrf, text, error.message_zh, 422)
-    return RedirectResponse("/console/policy", status_code=303)
+    """A new version, then the page again; a refused one: the page with the text as it was posted, and why."""
+    text = ""  # the posted TOML, once the form got past its token and the user's role
+
+    def done(service: ServerService, user: Principal, form: Fields) -> str:
+        nonlocal text
+        require_sees_all(user)
+        text = (form.get("policy") or [""])[0]
+        try:
+            policy = policy_from_toml(text, "时限标准")
+        except DomainError as error:
+            raise ConsoleRefusal(422, error.message_zh) from None
+        service.set_district_policy(policy, user.access_name)
+        return "/console/policy"
+
+    def again(service: ServerService, user: Principal, csrf: str, status: int, message: str) -> Response:
+        return policy_page(service, user, csrf, text, message, status)
+
+    return posted_form(request, fields, done, again)
 
 
 @router.post("/policy")
