@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from gridstation.assets import RESOURCES
 from gridstation.domain.clock import HlcStamp, HybridLogicalClock
+from gridstation.domain.enums import EventType
+from gridstation.domain.events import Event, new_id
 from gridstation.domain.reference import parse_categories
 from gridstation.server.db import ServerDatabase
 from gridstation.server.errors import not_found
-from gridstation.server.eventlog import PendingRows
+from gridstation.server.eventlog import PendingRows, store_event
 from gridstation.server.faults import FaultInjector
 from gridstation.server.models import ServerAuditRow, ServerCategoryRow, ServerEventRow, ServerStationRow
 
@@ -74,6 +76,44 @@ class ServerCore:
             text = (RESOURCES / "seed" / "categories.csv").read_text(encoding="utf-8")
             for category in parse_categories(text):
                 session.add(ServerCategoryRow(code=category.code, name=category.name, parent_code=category.parent_code))
+
+    def _centre_event(
+        self,
+        case_id: str,
+        station_code: str,
+        event_type: EventType,
+        payload: dict[str, Any],
+        actor_id: str,
+        actor_name: str,
+        at: datetime,
+        event_id: str | None = None,
+    ) -> Event:
+        """An event the centre makes, stamped by the server's clock (recorded with `_store_centre_event`)."""
+        return Event(
+            id=event_id or new_id(),
+            case_id=case_id,
+            type=event_type,
+            payload=payload,
+            actor_id=actor_id,
+            actor_name=actor_name[:40],
+            station_code=station_code,
+            occurred_at=at,
+            hlc=self._hlc.now().encode(),
+        )
+
+    def _store_centre_event(self, session: Session, station: ServerStationRow, event: Event) -> None:
+        """An event the centre made (a work order, a dispatch, a department's answer, a 督办), applied at once and
+        fed to its station like any other."""
+        store_event(
+            session,
+            station,
+            event,
+            content_hash=event.content_hash(),
+            origin="server",
+            station_seq=None,
+            applied=True,
+            received_at=self.now(),
+        )
 
     def _audit(self, session: Session, actor: str, action: str, **detail: Any) -> None:
         session.add(ServerAuditRow(at=self.now(), actor=actor, action=action, detail=detail))

@@ -23,7 +23,6 @@ from gridstation.domain.console_roles import SEES_ALL_CASES, ConsoleRole
 from gridstation.domain.dispatch import plan_dispatch
 from gridstation.domain.enums import EventType, Status
 from gridstation.domain.errors import DomainError, IllegalTransition, ValidationError
-from gridstation.domain.events import Event
 from gridstation.domain.lifecycle import check_legal
 from gridstation.server.dispatch_views import (
     DEPARTMENT_KINDS,
@@ -35,7 +34,7 @@ from gridstation.server.dispatch_views import (
 )
 from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.errors import ServerError
-from gridstation.server.eventlog import CaseInBatch, project, store_event
+from gridstation.server.eventlog import CaseInBatch, project
 from gridstation.server.models import DepartmentRow, ServerCaseRow, ServerEventRow
 from gridstation.server.visibility import Principal, visible_case
 
@@ -194,27 +193,9 @@ class Dispatching(DistrictPolicies):
                 raise ServerError(409, err.code, err.message_zh, case_status=str(state.status)) from err
             except DomainError as err:
                 raise ServerError(409, err.code, err.message_zh) from err
-            event = Event(
-                id=event_id,
-                case_id=row.id,
-                type=event_type,
-                payload=clean,
-                actor_id=principal.access_name[:60],
-                actor_name=self._actor_name(session, principal),
-                station_code=station.code,
-                occurred_at=self.now(),
-                hlc=self._hlc.now().encode(),
-            )
-            store_event(
-                session,
-                station,
-                event,
-                content_hash=event.content_hash(),
-                origin="server",
-                station_seq=None,
-                applied=True,
-                received_at=self.now(),
-            )
+            actor = (principal.access_name[:60], self._actor_name(session, principal))
+            event = self._centre_event(row.id, station.code, event_type, clean, *actor, self.now(), event_id)
+            self._store_centre_event(session, station, event)
             case = CaseInBatch(row, state)
             case.fold(event)
             project(case)

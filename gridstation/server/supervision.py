@@ -26,7 +26,7 @@ from gridstation.domain.lifecycle import check_legal
 from gridstation.domain.sla import ColourScheme, DeadlinePolicy
 from gridstation.domain.supervision import Notice, due_notices
 from gridstation.server.district_policy import DistrictPolicies
-from gridstation.server.eventlog import CaseInBatch, project, store_event
+from gridstation.server.eventlog import CaseInBatch, project
 from gridstation.server.models import CaseDepartmentRow, ServerCaseRow, ServerEventRow, ServerUserRow
 
 SUPERVISOR = "城运中心督办"
@@ -120,16 +120,7 @@ class Supervision(DistrictPolicies):
                 event = self._notice_event(session, case, notice, now)
                 if event is None:
                     continue
-                store_event(
-                    session,
-                    station,
-                    event,
-                    content_hash=event.content_hash(),
-                    origin="server",
-                    station_seq=None,
-                    applied=True,
-                    received_at=now,
-                )
+                self._store_centre_event(session, station, event)
                 case.fold(event)
                 recorded.append(Recorded(row.number, row.station_code, notice.level, notice.to, notice.reason))
             project(case)
@@ -141,17 +132,10 @@ class Supervision(DistrictPolicies):
         if session.get(ServerEventRow, event_id) is not None:
             return None
         clean = check_legal(case.state, EventType.SUPERVISED, notice.payload())
-        return Event(
-            id=event_id,
-            case_id=case.row.id,
-            type=EventType.SUPERVISED,
-            payload=clean,
-            actor_id="system:supervision",
-            actor_name=SUPERVISOR,
-            station_code=case.row.station_code,
-            occurred_at=now,
-            hlc=self._hlc.now().encode(),
-        )
+        return self._centre_event(
+            case.row.id, case.row.station_code, EventType.SUPERVISED, clean, "system:supervision", SUPERVISOR, now,
+            event_id,
+        )  # fmt: skip
 
 
 def _gridleads(session: Session) -> dict[str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,13 +19,13 @@ from gridstation.domain.case import apply
 from gridstation.domain.codec import state_from_json
 from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError
-from gridstation.domain.events import Event, new_id
+from gridstation.domain.events import new_id
 from gridstation.domain.lifecycle import check_legal
 from gridstation.protocol import StatusUpdate, StatusUpdateResult
 from gridstation.server.accounts import Department
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError
-from gridstation.server.eventlog import CaseInBatch, open_case, project, store_event
+from gridstation.server.eventlog import CaseInBatch, open_case, project
 from gridstation.server.models import (
     ServerCaseRow,
     ServerCategoryRow,
@@ -53,41 +52,6 @@ class ImportResult:
 
 
 class WorkOrders(ServerCore):
-    def _centre_event(
-        self,
-        case_id: str,
-        station_code: str,
-        event_type: EventType,
-        payload: dict[str, Any],
-        actor_id: str,
-        actor_name: str,
-        at: datetime,
-        event_id: str | None = None,
-    ) -> Event:
-        return Event(
-            id=event_id or new_id(),
-            case_id=case_id,
-            type=event_type,
-            payload=payload,
-            actor_id=actor_id,
-            actor_name=actor_name[:40],
-            station_code=station_code,
-            occurred_at=at,
-            hlc=self._hlc.now().encode(),
-        )
-
-    def _store_centre_event(self, session: Session, station: ServerStationRow, event: Event) -> None:
-        store_event(
-            session,
-            station,
-            event,
-            content_hash=event.content_hash(),
-            origin="server",
-            station_seq=None,
-            applied=True,
-            received_at=self.now(),
-        )
-
     def add_work_order(self, order: WorkOrder, *, open311_token: str = "") -> str:
         """Create the case a work order becomes, owned by the station it is dispatched to; returns the case id."""
         case_id = new_id()
