@@ -214,22 +214,10 @@ class SyncService:
             report("conflicts", 0, 1)
             self._refresh_conflicts(transport, summary)
             # Last: their cases are on the server now, and a slow photo holds up nothing else.
-            upload_photos(
-                self.station,
-                transport,
-                lambda request: self._with_retries(request, summary),
-                summary,
-                report,
-                lambda: _stop_if(should_stop),
-            )
-            download_photos(
-                self.station,
-                transport,
-                lambda request: self._with_retries(request, summary),
-                summary,
-                report,
-                lambda: _stop_if(should_stop),
-            )
+            retried = partial(self._with_retries, summary=summary)
+            stop = partial(_stop_if, should_stop)
+            upload_photos(self.station, transport, retried, summary, report, stop)
+            download_photos(self.station, transport, retried, summary, report, stop)
         finally:
             transport.close()
         with self.station.reading() as session:

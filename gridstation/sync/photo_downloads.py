@@ -15,6 +15,7 @@ from gridstation.domain.errors import ValidationError
 from gridstation.services.station import StationService
 from gridstation.storage import photos
 from gridstation.storage.photos import WantedPhoto
+from gridstation.sync.photos import each_once
 from gridstation.sync.summary import Progress, SyncSummary
 from gridstation.sync.transport import ServerTransport, SyncError
 
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 Call = Callable[[Callable[[], bytes]], bytes]  # a request with the run's retries around it
 
-BATCH = 50
 # The server has no whole copy of it (yet): another device's upload may still be under way.
 NOT_THERE_YET = frozenset({404, 409})
 NOT_THERE_YET_REASON = "服务器上暂时没有这张照片的完整内容，下次同步再试。"
@@ -37,26 +37,19 @@ def download_photos(
     stop_if_asked: Callable[[], None],
 ) -> None:
     """Fetch every photo still wanted that this run can; counts what it did in `summary`."""
+
+    def download(photo: WantedPhoto) -> None:
+        if _download(station, transport, call, photo, summary):
+            summary.photos_downloaded += 1
+
     with station.reading() as session:
         total = photos.wanted_count(session)
-    if not total:
-        return
-    done = 0
-    tried: set[tuple[str, str]] = set()
-    report("photo_downloads", 0, total)
-    while True:
+
+    def wanted(limit: int) -> list[WantedPhoto]:
         with station.reading() as session:
-            wanted = photos.wanted_downloads(session, BATCH + len(tried))
-        batch = [w for w in wanted if (w.case_id, w.sha256) not in tried]  # a failed one: once per run
-        if not batch:
-            return
-        for photo in batch:
-            stop_if_asked()
-            tried.add((photo.case_id, photo.sha256))
-            if _download(station, transport, call, photo, summary):
-                summary.photos_downloaded += 1
-            done += 1
-            report("photo_downloads", done, max(total, done))
+            return photos.wanted_downloads(session, limit)
+
+    each_once("photo_downloads", total, wanted, download, report, stop_if_asked)
 
 
 def _download(

@@ -16,7 +16,7 @@ from typing import TypeVar
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, AttachmentStatus
 from gridstation.services.station import StationService
 from gridstation.storage import photos
-from gridstation.storage.photos import QueuedPhoto
+from gridstation.storage.photos import QueuedPhoto, WantedPhoto
 from gridstation.sync.summary import Progress, SyncSummary
 from gridstation.sync.transport import ServerTransport, SyncError
 
@@ -41,26 +41,50 @@ def upload_photos(
     stop_if_asked: Callable[[], None],
 ) -> None:
     """Upload every waiting photo this run can; counts what it did in `summary`."""
+
+    def upload(queued: QueuedPhoto) -> None:
+        if _upload(station, transport, call, queued, summary):
+            summary.photos_uploaded += 1
+
     with station.reading() as session:
         total = photos.pending_count(session)
+
+    def waiting(limit: int) -> list[QueuedPhoto]:
+        with station.reading() as session:
+            return photos.pending_uploads(session, limit)
+
+    each_once("photos", total, waiting, upload, report, stop_if_asked)
+
+
+Item = TypeVar("Item", QueuedPhoto, WantedPhoto)
+
+
+def each_once(
+    stage: str,
+    total: int,
+    waiting: Callable[[int], list[Item]],
+    handle: Callable[[Item], None],
+    report: Progress,
+    stop_if_asked: Callable[[], None],
+) -> None:
+    """Work through a photo queue in batches, each photo at most once per run: one left waiting (its case not on
+    the server yet, its bytes not whole there) is not tried again until the next sync. `waiting(limit)` reads the
+    queue, oldest first; progress is reported as `stage`."""
     if not total:
         return
     done = 0
     tried: set[tuple[str, str]] = set()
-    report("photos", 0, total)
+    report(stage, 0, total)
     while True:
-        with station.reading() as session:
-            waiting = photos.pending_uploads(session, BATCH + len(tried))
-        batch = [q for q in waiting if (q.case_id, q.sha256) not in tried]  # those left waiting: once per run
+        batch = [item for item in waiting(BATCH + len(tried)) if (item.case_id, item.sha256) not in tried]
         if not batch:
             return
-        for queued in batch:
+        for item in batch:
             stop_if_asked()
-            tried.add((queued.case_id, queued.sha256))
-            if _upload(station, transport, call, queued, summary):
-                summary.photos_uploaded += 1
+            tried.add((item.case_id, item.sha256))
+            handle(item)
             done += 1
-            report("photos", done, max(total, done))
+            report(stage, done, max(total, done))
 
 
 def _upload(
