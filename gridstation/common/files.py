@@ -123,7 +123,8 @@ def write_private_file(path: Path, data: bytes) -> Path:
         part.replace(path)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise DomainError("file.unwritable", f"无法写入文件：{path}（{exc.strerror or exc}）") from exc
+        reason = exc.strerror or str(exc)
+        raise DomainError("file.unwritable", f"无法写入文件：{path}（{reason}）", reason=reason) from exc
     return path
 
 

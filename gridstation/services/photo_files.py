@@ -7,10 +7,9 @@ them), with a small PNG thumbnail in `photos/thumbnails/<sha256>.png` that can a
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from gridstation.common.files import open_private, private_dir
+from gridstation.common.files import private_dir, write_private_file
 from gridstation.domain.errors import DomainError
 
 PHOTOS_DIR = "photos"
@@ -32,16 +31,10 @@ def keep_private(path: Path, data: bytes) -> None:
         return  # content-addressed: the same name holds the same bytes
     private_dir(path.parent.parent)
     private_dir(path.parent)
-    part = path.with_name(path.name + ".part")
     try:
-        with open_private(part) as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(part, path)
-    except OSError as err:
-        part.unlink(missing_ok=True)
-        reason = err.strerror or str(err)
+        write_private_file(path, data)
+    except DomainError as err:
+        reason = err.params.get("reason", "")
         raise DomainError("photo.save_failed", f"照片无法保存到本机（{reason}），请检查磁盘空间。") from err
 
 
