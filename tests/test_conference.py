@@ -21,6 +21,7 @@ from gridstation.server.errors import ServerError
 from gridstation.server.visibility import Principal
 from tests.support.clock import FakeClock
 from tests.support.complaints import complaint
+from tests.support.console import sign_in_to_console
 from tests.support.sync import Centre, Desk
 
 CENTRE = Principal("u-centre", "centre", ConsoleRole.CENTRE)
@@ -86,17 +87,6 @@ def test_a_case_not_on_the_agenda_gets_no_decision(desk: Desk, centre: Centre, c
     assert refused.value.status == 409 and "不在难题会诊议程上" in refused.value.message_zh
 
 
-def signed_in(centre: Centre, username: str) -> str:
-    client = centre.client
-    client.cookies.clear()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/login").text)
-    assert token is not None
-    form = {"username": username, "password": PASSWORD, "csrf_token": token.group(1)}
-    assert client.post("/console/login", data=form, follow_redirects=False).status_code == 303
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/conference").text)
-    return csrf.group(1) if csrf else ""
-
-
 def test_the_console_agenda_records_minutes_and_prints_an_a4_pdf(
     desk: Desk, centre: Centre, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -105,7 +95,7 @@ def test_the_console_agenda_records_minutes_and_prints_an_a4_pdf(
     centre.service.add_department("WATER", "区水务局")
     centre.service.add_user("water", ConsoleRole.DEPARTMENT, PASSWORD, department="WATER")
     client = centre.client
-    csrf = signed_in(centre, "centre")
+    csrf = sign_in_to_console(client, "centre", PASSWORD)
     page = client.get("/console/conference").text
     assert number in page and "跟踪督办事项超过时限" in page
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
@@ -133,6 +123,6 @@ def test_the_console_agenda_records_minutes_and_prints_an_a4_pdf(
         text = subprocess.run(["pdftotext", str(tmp_path / "agenda.pdf"), "-"], capture_output=True, text=True)
         assert "难题会诊议程" in text.stdout and number in text.stdout and "限期更换井盖" in text.stdout
 
-    signed_in(centre, "water")
+    sign_in_to_console(client, "water", PASSWORD)
     assert client.get("/console/conference").status_code == 404
     assert client.get("/console/conference.pdf").status_code == 404

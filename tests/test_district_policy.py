@@ -21,6 +21,7 @@ from gridstation.server.cli import main as server_main
 from gridstation.storage.models import CaseRow
 from tests.support.clock import FakeClock
 from tests.support.complaints import complaint
+from tests.support.console import sign_in_to_console
 from tests.support.sync import Centre, Desk
 
 
@@ -140,17 +141,7 @@ def test_the_console_page_sets_a_new_version_for_the_centre_only(centre: Centre,
     centre.service.add_user("water", ConsoleRole.DEPARTMENT, password, department="WATER")
     client = centre.client
 
-    def sign_in(username: str) -> str:
-        client.cookies.clear()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/login").text)
-        assert token is not None
-        form = {"username": username, "password": password, "csrf_token": token.group(1)}
-        assert client.post("/console/login", data=form, follow_redirects=False).status_code == 303
-        found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/").text)
-        assert found is not None
-        return found.group(1)
-
-    csrf = sign_in("centre")
+    csrf = sign_in_to_console(client, "centre", password)
     page = client.get("/console/policy").text
     assert "第 0 版" in page and "respond = 5" in page
     text = policy_to_toml(default_policy()).replace("respond = 5", "respond = 4", 1)
@@ -162,7 +153,7 @@ def test_the_console_page_sets_a_new_version_for_the_centre_only(centre: Centre,
     assert centre.service.district_policy().policy.minutes(Tier.ON_THE_SPOT, "", Stage.RESPOND) == 4
     assert "user:centre" in client.get("/console/policy").text  # who set it, in the history
 
-    csrf = sign_in("water")
+    csrf = sign_in_to_console(client, "water", password)
     assert client.get("/console/policy").status_code == 404
     refused = client.post("/console/policy", data={"csrf_token": csrf, "policy": text}, follow_redirects=False)
     assert refused.status_code == 404 and centre.service.district_policy().version == 1

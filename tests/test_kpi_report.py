@@ -21,6 +21,7 @@ from gridstation.server.dispatch_views import DispatchRequest, ReplyRequest
 from gridstation.server.visibility import Principal
 from tests.support.clock import FakeClock
 from tests.support.complaints import complaint
+from tests.support.console import sign_in_to_console
 from tests.support.sync import Centre, Desk
 
 CENTRE = Principal("u-centre", "centre", ConsoleRole.CENTRE)
@@ -114,7 +115,6 @@ def test_the_console_page_shows_the_table_with_bars_and_exports_csv_and_xlsx(
 ) -> None:
     import csv
     import io
-    import re
 
     from openpyxl import load_workbook
 
@@ -123,16 +123,9 @@ def test_the_console_page_shows_the_table_with_bars_and_exports_csv_and_xlsx(
     centre.service.add_user("water", ConsoleRole.DEPARTMENT, password, department="WATER")
     client = centre.client
 
-    def sign_in(username: str) -> None:
-        client.cookies.clear()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/login").text)
-        assert token is not None
-        form = {"username": username, "password": password, "csrf_token": token.group(1)}
-        assert client.post("/console/login", data=form, follow_redirects=False).status_code == 303
-
     today = day.current.astimezone(BEIJING).date().isoformat()
     query = {"by": "grid", "from": today, "to": today}
-    sign_in("centre")
+    sign_in_to_console(client, "centre", password)
     page = client.get("/console/kpi", params=query)
     assert page.status_code == 200 and "按网格" in page.text
     assert page.text.count('class="kpi-row"') == 2 and "<svg" in page.text and "50.0%（1/2）" in page.text
@@ -148,6 +141,6 @@ def test_the_console_page_shows_the_table_with_bars_and_exports_csv_and_xlsx(
     assert sheet is not None and sheet["A1"].value == "统计对象"
     assert sorted(sheet.cell(row=r, column=1).value for r in (2, 3)) == ["G01", "G02"]
 
-    sign_in("water")
+    sign_in_to_console(client, "water", password)
     for route in ("/console/kpi", "/console/kpi.csv", "/console/kpi.xlsx"):
         assert client.get(route, params=query).status_code == 404

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from gridstation.server.visibility import Principal
 from gridstation.server.workorder_returns import HEADER, parse_since, returns_csv
 from gridstation.server.workorders import build_work_order, parse_work_order_csv
 from tests.support.clock import FakeClock
+from tests.support.console import sign_in_to_console
 from tests.support.sync import Centre, Desk
 
 CENTRE = Principal("u-centre", "centre", ConsoleRole.CENTRE)
@@ -143,15 +143,7 @@ def test_the_console_page_downloads_the_file_for_the_centre_only(centre: Centre,
     centre.service.add_user("centre", ConsoleRole.CENTRE, "correct-horse-42")
     centre.service.add_user("water", ConsoleRole.DEPARTMENT, "correct-horse-42", department="WATER")
 
-    def signed_in(username: str) -> None:
-        client.cookies.clear()
-        form = client.get("/console/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-        assert token is not None
-        body = {"username": username, "password": "correct-horse-42", "csrf_token": token.group(1)}
-        assert client.post("/console/login", data=body, follow_redirects=False).status_code == 303
-
-    signed_in("centre")
+    sign_in_to_console(client, "centre", "correct-horse-42")
     assert 'id="export"' in client.get("/console/workorders").text
     answer = client.get("/console/workorders/returns.csv", params={"since": "2020-01-01"})
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
@@ -160,7 +152,7 @@ def test_the_console_page_downloads_the_file_for_the_centre_only(centre: Centre,
     bad = client.get("/console/workorders/returns.csv", params={"since": "昨天"})
     assert bad.status_code == 400 and "格式不对" in bad.text
 
-    signed_in("water")
+    sign_in_to_console(client, "water", "correct-horse-42")
     refused = client.get("/console/workorders/returns.csv", params={"since": "2020-01-01"})
     assert refused.status_code == 404 and answered[0] not in refused.text
 

@@ -4,6 +4,7 @@ departments WATER and GREEN, and a signed-in user of each kind, spoken to throug
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 
 import httpx
@@ -68,3 +69,19 @@ def console_of(api: Api, server: ServerService, clock: FakeClock) -> Console:
     server.add_department(WATER, WATER_NAME)
     server.add_department(GREEN, GREEN_NAME)
     return Console(api, server, clock, credential, ModelStation("JA01", clock))
+
+
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def sign_in_to_console(client: httpx.Client, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the console's form as a browser does (a fresh cookie jar first); the session's CSRF token,
+    as the board's forms carry it."""
+    client.cookies.clear()
+    token = CSRF_TOKEN.search(client.get("/console/login").text)
+    assert token is not None
+    form = {"username": username, "password": password, "csrf_token": token.group(1)}
+    assert client.post("/console/login", data=form, follow_redirects=False).status_code == 303
+    found = CSRF_TOKEN.search(client.get("/console/").text)
+    assert found is not None
+    return found.group(1)
