@@ -399,7 +399,7 @@ def test_unsatisfied_visit_reopens_and_re_dispatch_works(unsatisfied_at: FollowU
     assert reopened.stage_started_at == desk.now
     assert reopened.satisfaction is Satisfaction.UNSATISFIED
     assert reopened.is_open
-    deadline = default_policy().deadline(reopened.tier, reopened.category_code, reopened.status, desk.now)
+    deadline = default_policy().deadline(reopened.tier, reopened.category_code, reopened.channel, reopened.status, desk.now)
     assert deadline is not None and deadline.stage is Stage.RESPOND
     desk.advance(minutes=2)
     redispatched = desk.do(EventType.DISPATCHED, assignee="排水管理所", note="居民反映仍有积水")

@@ -459,7 +459,7 @@ def test_colour_filter_matches_colour_for_at_every_boundary(
     policy = service.deadline_policy()
     for case in (tracked, quick):
         assert case.stage_started_at is not None
-        deadline = policy.deadline(case.tier, case.category_code, case.status, case.stage_started_at)
+        deadline = policy.deadline(case.tier, case.category_code, case.channel, case.status, case.stage_started_at)
         assert deadline is not None
         span = deadline.due_at - deadline.started_at
         for share in (0.0, 0.5, 0.75, 0.9, 1.0):

@@ -58,7 +58,7 @@ def test_standard_51530_minutes() -> None:
 def test_deadline_per_stage_and_tier(tier: Tier, status: Status, stage: Stage, minutes: int) -> None:
     """Each open status has the deadline of its stage under the default policy, counted from the stage start."""
     started = T0 + timedelta(minutes=7)
-    deadline = default_policy().deadline(tier, "NOISE.TRAFFIC", status, started)
+    deadline = default_policy().deadline(tier, "NOISE.TRAFFIC", Channel.WALK_IN, status, started)
     assert deadline is not None
     assert deadline.stage is stage
     assert deadline.started_at == started
@@ -69,13 +69,13 @@ def test_deadline_per_stage_and_tier(tier: Tier, status: Status, stage: Stage, m
 @pytest.mark.parametrize("status", [Status.CLOSED, Status.FOLLOWED_UP])
 def test_finished_cases_have_no_running_deadline(tier: Tier, status: Status) -> None:
     """Closed cases wait for follow-up without a deadline; followed-up cases are done."""
-    assert default_policy().deadline(tier, "GREEN.LIGHT", status, T0) is None
+    assert default_policy().deadline(tier, "GREEN.LIGHT", Channel.WALK_IN, status, T0) is None
 
 
 @pytest.mark.parametrize("status", [Status.REGISTERED, Status.CONTACTED, Status.CLOSED, Status.FOLLOWED_UP])
 def test_on_the_spot_cases_have_no_deadline_at_the_desk(status: Status) -> None:
     """当场办 is answered at the desk, so it has no deadline while the desk can close it (or once closed)."""
-    assert default_policy().deadline(Tier.ON_THE_SPOT, "GREEN.LIGHT", status, T0) is None
+    assert default_policy().deadline(Tier.ON_THE_SPOT, "GREEN.LIGHT", Channel.WALK_IN, status, T0) is None
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_on_the_spot_cases_have_no_deadline_at_the_desk(status: Status) -> None:
 )
 def test_reopened_on_the_spot_case_runs_on_deadlines(status: Status, minutes: int) -> None:
     """Once a follow-up reopens a 当场办 case and it goes out into the field, each stage has its deadline."""
-    deadline = default_policy().deadline(Tier.ON_THE_SPOT, "GREEN.LIGHT", status, T0)
+    deadline = default_policy().deadline(Tier.ON_THE_SPOT, "GREEN.LIGHT", Channel.WALK_IN, status, T0)
     assert deadline is not None and deadline.due_at == T0 + timedelta(minutes=minutes)
 
 
@@ -130,15 +130,15 @@ def overridden_policy() -> DeadlinePolicy:
 )
 def test_category_overrides(tier: Tier, category: str, stage: Stage, minutes: int | None) -> None:
     """Lookup order: category override for the tier, then for "*", then the tier's own minutes."""
-    assert overridden_policy().minutes(tier, category, stage) == minutes
+    assert overridden_policy().minutes(tier, category, stage, None) == minutes
 
 
 def test_category_override_changes_the_deadline_and_can_remove_it() -> None:
     """A category override is what deadline() uses; a None override means no running deadline."""
     policy = overridden_policy()
-    quick = policy.deadline(Tier.QUICK, "NOISE.TRAFFIC", Status.DISPATCHED, T0)
+    quick = policy.deadline(Tier.QUICK, "NOISE.TRAFFIC", Channel.WALK_IN, Status.DISPATCHED, T0)
     assert quick is not None and quick.due_at == T0 + timedelta(hours=2)
-    assert policy.deadline(Tier.TRACKED, "BUILD.SHED", Status.DISPOSED, T0) is None
+    assert policy.deadline(Tier.TRACKED, "BUILD.SHED", Channel.WALK_IN, Status.DISPOSED, T0) is None
     assert policy.promised_response_minutes(Tier.QUICK, "NOISE.TRAFFIC", Channel.WALK_IN) == 120
 
 
@@ -239,7 +239,10 @@ def test_deadline_policy_json_round_trip(policy: DeadlinePolicy) -> None:
     for tier in Tier:
         for stage in Stage:
             for category in ("NOISE.TRAFFIC", "BUILD.SHED", "GREEN.LIGHT"):
-                assert again.minutes(tier, category, stage) == policy.minutes(tier, category, stage)
+                for channel in (None, *Channel):
+                    assert again.minutes(tier, category, stage, channel) == policy.minutes(
+                        tier, category, stage, channel
+                    )
 
 
 def test_deadline_policy_from_json_rejects_unknown_stage() -> None:

@@ -87,7 +87,7 @@ def test_the_receipt_promises_the_deadline_the_desk_counts(
 ) -> None:
     state = service.register_case(clerk, complaint(0, tier, channel))
     policy = service.deadline_policy()
-    deadline = policy.deadline(state.tier, state.category_code, state.status, state.stage_started_at)
+    deadline = policy.deadline(state.tier, state.category_code, state.channel, state.status, state.stage_started_at)
     assert deadline is not None and state.stage_started_at is not None
     counted = int((deadline.due_at - state.stage_started_at) / timedelta(minutes=1))
     assert Paperwork(service).receipt(state.id).promise == promise == f"{describe_minutes(counted)}内响应"

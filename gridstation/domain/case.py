@@ -324,7 +324,7 @@ class CaseState:
             return None
         tier = self.deadline_tier or self.tier
         category = self.category_code if self.deadline_category is None else self.deadline_category
-        return policy.deadline(tier, category, self.status, self.stage_started_at)
+        return policy.deadline(tier, category, self.channel, self.status, self.stage_started_at)
 
     def work_order_deadline(self) -> Deadline | None:
         """A work order's own due time, from its dispatch (`registered_at`) until it is first disposed."""

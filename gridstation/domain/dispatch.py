@@ -52,7 +52,8 @@ def _illegal(state: CaseState, event_type: EventType, why: str = "") -> IllegalT
 
 def department_due(policy: DeadlinePolicy, state: CaseState, at: datetime) -> datetime | None:
     """A department's deadline by the district policy: the time to be on site and then dispose, from dispatch."""
-    minutes = [policy.minutes(state.tier, state.category_code, stage) for stage in (Stage.ON_SITE, Stage.DISPOSE)]
+    steps = (Stage.ON_SITE, Stage.DISPOSE)
+    minutes = [policy.minutes(state.tier, state.category_code, stage, state.channel) for stage in steps]
     known = [m for m in minutes if m is not None]
     return at + timedelta(minutes=sum(known)) if known else None
 

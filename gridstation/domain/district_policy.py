@@ -11,12 +11,12 @@ a station's own JSON one is (`domain/sla_document.py`).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from gridstation.domain.enums import TIER_LABELS, Tier
+from gridstation.domain.enums import CHANNEL_LABELS, TIER_LABELS, Channel, Tier
 from gridstation.domain.errors import DomainError
-from gridstation.domain.sla import POLICY_STAGES, STAGE_LABELS, DeadlinePolicy, Stage
+from gridstation.domain.sla import POLICY_STAGES, STAGE_LABELS, ChannelRules, DeadlinePolicy, Stage
 from gridstation.domain.sla_document import policy_from_document
 
 NO_DEADLINE_WORDS = ("none", "无")
@@ -32,51 +32,80 @@ def _stricter(a: int | None, b: int | None) -> int | None:
 
 
 def _codes(*policies: DeadlinePolicy) -> list[str]:
-    return sorted({code for policy in policies for code in policy.by_category})
+    return sorted({code for policy in policies for code in policy.category_codes()})
+
+
+def _channels(*policies: DeadlinePolicy) -> list[Channel]:
+    return [channel for channel in Channel if any(channel in policy.by_channel for policy in policies)]
+
+
+MinutesOf = Callable[[Tier, str, Stage], int | None]
+
+
+def _tables(minutes_of: MinutesOf, codes: Sequence[str]) -> tuple[dict[str, dict[Stage, int | None]], dict[str, Any]]:
+    """Every tier's full table by `minutes_of`, and the categories (of `codes`) where a step differs from it."""
+    by_tier = {str(tier): {stage: minutes_of(tier, "", stage) for stage in POLICY_STAGES} for tier in Tier}
+    by_category: dict[str, dict[str, dict[Stage, int | None]]] = {}
+    for code in codes:
+        for tier in Tier:
+            for stage in POLICY_STAGES:
+                minutes = minutes_of(tier, code, stage)
+                if minutes != by_tier[str(tier)][stage]:
+                    by_category.setdefault(code, {}).setdefault(str(tier), {})[stage] = minutes
+    return by_tier, by_category
 
 
 def tightest(district: DeadlinePolicy, local: DeadlinePolicy | None) -> DeadlinePolicy:
-    """Step by step, tier by tier and category by category, the stricter of the two policies."""
+    """Step by step, tier by tier, category by category and channel by channel, the stricter of the two policies.
+
+    A channel either policy has rules for gets full tables of its own in the result (its rules come before the
+    categories, so the stricter value for each of its categories has to be written within the channel)."""
     if local is None:
         return district
-    by_tier = {
-        tier: {
-            stage: _stricter(district.minutes(tier, "", stage), local.minutes(tier, "", stage))
-            for stage in POLICY_STAGES
-        }
-        for tier in Tier
-    }
-    by_category: dict[str, dict[str, dict[Stage, int | None]]] = {}
-    for code in _codes(district, local):
-        for tier in Tier:
-            for stage in POLICY_STAGES:
-                minutes = _stricter(district.minutes(tier, code, stage), local.minutes(tier, code, stage))
-                if minutes != by_tier[tier][stage]:
-                    by_category.setdefault(code, {}).setdefault(str(tier), {})[stage] = minutes
-    return DeadlinePolicy(by_tier=by_tier, by_category=by_category)
+    codes = _codes(district, local)
+
+    def stricter_for(channel: Channel | None) -> MinutesOf:
+        def minutes_of(tier: Tier, code: str, stage: Stage) -> int | None:
+            return _stricter(district.minutes(tier, code, stage, channel), local.minutes(tier, code, stage, channel))
+
+        return minutes_of
+
+    by_tier, by_category = _tables(stricter_for(None), codes)
+    by_channel = {}
+    for channel in _channels(district, local):
+        tables, categories = _tables(stricter_for(channel), codes)
+        by_channel[channel] = ChannelRules(by_tier=tables, by_category=categories)
+    return DeadlinePolicy(
+        by_tier={Tier(tier): stages for tier, stages in by_tier.items()},
+        by_category=by_category,
+        by_channel=by_channel,
+    )
 
 
 def looser_than(local: DeadlinePolicy, district: DeadlinePolicy) -> list[str]:
     """Where `local` allows more time than the district does (a station may only tighten), as people read it:
-    "协同快办·到场 90 分钟（街道标准 60 分钟）"."""
+    "协同快办·到场 90 分钟（街道标准 60 分钟）". A step is named once, at the widest level where it shows: a category
+    or channel that follows its tier's values is not repeated."""
+
+    def both(tier: Tier, code: str, stage: Stage, channel: Channel | None) -> tuple[int | None, int | None]:
+        return local.minutes(tier, code, stage, channel), district.minutes(tier, code, stage, channel)
+
     found = []
-    for code in ["", *_codes(district, local)]:
-        for tier in Tier:
-            for stage in POLICY_STAGES:
-                if code and not (_overrides(local, code, tier, stage) or _overrides(district, code, tier, stage)):
-                    continue  # the category follows the tier there: said once, on the tier's line
-                mine, theirs = local.minutes(tier, code, stage), district.minutes(tier, code, stage)
-                if theirs is not None and (mine is None or mine > theirs):
-                    where = f"{code}·" if code else ""
-                    allowed = "不限" if mine is None else f"{mine} 分钟"
-                    step = f"{where}{TIER_LABELS[tier]}·{STAGE_LABELS[stage]}"
-                    found.append(f"{step} {allowed}（街道标准 {theirs} 分钟）")
+    for channel in [None, *_channels(district, local)]:
+        for code in ["", *_codes(district, local)]:
+            for tier in Tier:
+                for stage in POLICY_STAGES:
+                    mine, theirs = both(tier, code, stage, channel)
+                    if code and (mine, theirs) == both(tier, "", stage, channel):
+                        continue
+                    if channel and (mine, theirs) == both(tier, code, stage, None):
+                        continue
+                    if theirs is not None and (mine is None or mine > theirs):
+                        where = (f"{CHANNEL_LABELS[channel]}·" if channel else "") + (f"{code}·" if code else "")
+                        allowed = "不限" if mine is None else f"{mine} 分钟"
+                        step = f"{where}{TIER_LABELS[tier]}·{STAGE_LABELS[stage]}"
+                        found.append(f"{step} {allowed}（街道标准 {theirs} 分钟）")
     return sorted(set(found))
-
-
-def _overrides(policy: DeadlinePolicy, code: str, tier: Tier, stage: Stage) -> bool:
-    tiers = policy.by_category.get(code, {})
-    return stage in tiers.get(str(tier), {}) or stage in tiers.get("*", {})
 
 
 def refuse_looser(local: DeadlinePolicy, district: DeadlinePolicy, version: int) -> None:
@@ -121,4 +150,11 @@ def policy_to_toml(policy: DeadlinePolicy, header: str = "") -> str:
     for code, tiers in sorted(policy.by_category.items()):
         for key, values in tiers.items():
             lines += ["", f'[by_category."{code}"."{key}"]', *stages(values)]
+    for channel, rules in policy.by_channel.items():
+        lines += ["", f"# {CHANNEL_LABELS[channel]}：本渠道自己的时限，先于分类和处置方式的时限"]
+        for key, values in rules.by_tier.items():
+            lines += [f'[by_channel.{channel}."{key}"]', *stages(values), ""]
+        for code, tiers in sorted(rules.by_category.items()):
+            for key, values in tiers.items():
+                lines += [f'[by_channel.{channel}.by_category."{code}"."{key}"]', *stages(values), ""]
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -205,29 +205,105 @@ class Deadline:
     due_at: datetime
 
 
+StageMinutes = Mapping[Stage, int | None]
+# Tables keyed by a tier's value or ALL_TIERS ("*", every tier).
+TierTables = Mapping[str, StageMinutes]
+ALL_TIERS = "*"
+_UNSET = object()
+
+
+def _looked_up(tables: TierTables, tier: Tier, stage: Stage) -> object:
+    """The minutes `tables` set for `stage` of `tier` (the tier's own table first, then "*"), or _UNSET."""
+    for key in (str(tier), ALL_TIERS):
+        if key in tables and stage in tables[key]:
+            return tables[key][stage]
+    return _UNSET
+
+
+def _stages_to_json(stages: StageMinutes) -> dict[str, int | None]:
+    return {str(stage): minutes for stage, minutes in stages.items()}
+
+
+def _stages_from_json(raw: Mapping[str, Any]) -> dict[Stage, int | None]:
+    return {Stage(s): (None if m is None else int(m)) for s, m in raw.items()}
+
+
+def _tables_from_json(raw: Mapping[str, Any]) -> dict[str, dict[Stage, int | None]]:
+    return {str(key): _stages_from_json(stages) for key, stages in raw.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRules:
+    """A channel's own steps (码上就来's five-minute first response, 信访's statutory limits): tables per tier or
+    for every tier ("*"), and per category code within the channel. Only the steps named here differ from the
+    district-wide tables; they come first, because a channel's rule is a promise made outside the sub-district (the
+    platform's, or the law's) that a category override must not loosen."""
+
+    by_tier: TierTables = field(default_factory=dict)
+    by_category: Mapping[str, TierTables] = field(default_factory=dict)
+
+    def lookup(self, tier: Tier, category_code: str, stage: Stage) -> object:
+        found = _looked_up(self.by_category.get(category_code, {}), tier, stage)
+        return _looked_up(self.by_tier, tier, stage) if found is _UNSET else found
+
+    def to_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {key: _stages_to_json(stages) for key, stages in self.by_tier.items()}
+        if self.by_category:
+            document["by_category"] = {
+                code: {key: _stages_to_json(stages) for key, stages in tables.items()}
+                for code, tables in self.by_category.items()
+            }
+        return document
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ChannelRules:
+        tables = {key: value for key, value in data.items() if key != "by_category"}
+        categories = data.get("by_category", {})
+        return cls(
+            by_tier=_tables_from_json(tables),
+            by_category={code: _tables_from_json(value) for code, value in categories.items()},
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlinePolicy:
-    """Minutes allowed per stage, per tier, with optional overrides per category code.
+    """Minutes allowed per stage, per tier, with a channel's own rules and overrides per category code.
 
-    Lookup order for a stage: category override for the tier, category override for all tiers
-    (tier key "*"), the tier's own value. `None` means the stage has no deadline.
+    Lookup order for a stage: the case's channel rules (its category override, then its tier table, `ChannelRules`),
+    then the category override for the tier, the category override for all tiers (tier key "*"), the tier's own
+    value. `None` means the stage has no deadline.
     """
 
-    by_tier: Mapping[Tier, Mapping[Stage, int | None]]
-    by_category: Mapping[str, Mapping[str, Mapping[Stage, int | None]]] = field(default_factory=dict)
+    by_tier: Mapping[Tier, StageMinutes]
+    by_category: Mapping[str, TierTables] = field(default_factory=dict)
+    by_channel: Mapping[Channel, ChannelRules] = field(default_factory=dict)
     # The versions in force before this one, oldest first: (until, policy) — a deadline whose stage started before
     # `until` keeps that version's terms, so a new policy plans the deadlines to come and a past report reads as it
     # did (issue 16). Not part of the policy's JSON: kept apart, as a history (`with_history`).
     earlier: tuple[tuple[datetime, DeadlinePolicy], ...] = ()
 
-    def minutes(self, tier: Tier, category_code: str, stage: Stage) -> int | None:
-        overrides = self.by_category.get(category_code, {})
-        for key in (str(tier), "*"):
-            if key in overrides and stage in overrides[key]:
-                return overrides[key][stage]
+    def minutes(self, tier: Tier, category_code: str, stage: Stage, channel: Channel | None) -> int | None:
+        """The minutes for `stage`; `channel` None asks the district-wide tables only (no channel's own rule)."""
+        rules = None if channel is None else self.by_channel.get(channel)
+        if rules is not None:
+            found = rules.lookup(tier, category_code, stage)
+            if found is not _UNSET:
+                return found  # type: ignore[return-value]  # _looked_up only returns stored minutes or _UNSET
+        found = _looked_up(self.by_category.get(category_code, {}), tier, stage)
+        if found is not _UNSET:
+            return found  # type: ignore[return-value]
         return self.by_tier.get(tier, {}).get(stage)
 
-    def deadline(self, tier: Tier, category_code: str, status: Status, stage_started_at: datetime) -> Deadline | None:
+    def category_codes(self) -> set[str]:
+        """Every category code the policy names, district-wide or within a channel."""
+        codes = set(self.by_category)
+        for rules in self.by_channel.values():
+            codes |= set(rules.by_category)
+        return codes
+
+    def deadline(
+        self, tier: Tier, category_code: str, channel: Channel, status: Status, stage_started_at: datetime
+    ) -> Deadline | None:
         """The deadline of the stage `status` is in, started at `stage_started_at` under `tier` and `category_code`
         (a case's are `CaseState.running_deadline`: the terms its stage started under, not its current ones)."""
         if answered_at_the_desk(tier, status):
@@ -235,7 +311,7 @@ class DeadlinePolicy:
         stage = STAGE_FOR_STATUS.get(status)
         if stage is None:
             return None
-        minutes = self.in_force_at(stage_started_at).minutes(tier, category_code, stage)
+        minutes = self.in_force_at(stage_started_at).minutes(tier, category_code, stage, channel)
         if minutes is None:
             return None
         return Deadline(stage, stage_started_at, stage_started_at + timedelta(minutes=minutes))
@@ -259,33 +335,43 @@ class DeadlinePolicy:
         For a walk-in or a call taken at the desk that is the on-site deadline (first contact is the registration
         itself); for a case that came in any other way, the deadline for first contact.
         """
-        return self.minutes(tier, category_code, first_stage(channel))
+        return self.minutes(tier, category_code, first_stage(channel), channel)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "by_tier": {str(t): {str(s): m for s, m in stages.items()} for t, stages in self.by_tier.items()},
+            "by_tier": {str(t): _stages_to_json(stages) for t, stages in self.by_tier.items()},
             "by_category": {
-                code: {tier: {str(s): m for s, m in stages.items()} for tier, stages in tiers.items()}
+                code: {tier: _stages_to_json(stages) for tier, stages in tiers.items()}
                 for code, tiers in self.by_category.items()
             },
+            "by_channel": {str(channel): rules.to_json() for channel, rules in self.by_channel.items()},
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DeadlinePolicy:
-        def stages(raw: Mapping[str, Any]) -> dict[Stage, int | None]:
-            return {Stage(s): (None if m is None else int(m)) for s, m in raw.items()}
-
         return cls(
-            by_tier={Tier(t): stages(v) for t, v in data.get("by_tier", {}).items()},
-            by_category={
-                code: {tier: stages(v) for tier, v in tiers.items()}
-                for code, tiers in data.get("by_category", {}).items()
-            },
+            by_tier={Tier(t): _stages_from_json(v) for t, v in data.get("by_tier", {}).items()},
+            by_category={code: _tables_from_json(tiers) for code, tiers in data.get("by_category", {}).items()},
+            by_channel={Channel(ch): ChannelRules.from_json(v) for ch, v in data.get("by_channel", {}).items()},
         )
 
 
+# 信访工作条例 (2022): whether a petition is accepted is decided and told within 15 days; an accepted one is handled
+# and answered within 60 days. The station's steps within those 60: 15 days to be on site, 30 to dispose, 15 to
+# close the loop with the petitioner.
+PETITION_STATUTORY_MINUTES: dict[Stage, int | None] = {
+    Stage.RESPOND: 15 * 1440,
+    Stage.ON_SITE: 15 * 1440,
+    Stage.DISPOSE: 30 * 1440,
+    Stage.CLOSE_LOOP: 15 * 1440,
+}
+# 码上就来: the platform promises the resident who scanned the code a first response within five minutes.
+QR_REPORT_FIRST_RESPONSE_MINUTES = 5
+
+
 def default_policy() -> DeadlinePolicy:
-    """51530 for tracked cases; 协同快办 gives the grid worker or property one hour to respond on site."""
+    """51530 for tracked cases; 协同快办 gives the grid worker or property one hour to respond on site; 码上就来's
+    five-minute first response and 信访's statutory limits as their channels' own rules."""
     quick = dict(STANDARD_51530)
     quick[Stage.ON_SITE] = 60
     return DeadlinePolicy(
@@ -293,7 +379,11 @@ def default_policy() -> DeadlinePolicy:
             Tier.ON_THE_SPOT: dict(STANDARD_51530),
             Tier.QUICK: quick,
             Tier.TRACKED: dict(STANDARD_51530),
-        }
+        },
+        by_channel={
+            Channel.QR_REPORT: ChannelRules(by_tier={ALL_TIERS: {Stage.RESPOND: QR_REPORT_FIRST_RESPONSE_MINUTES}}),
+            Channel.PETITION_DISPATCH: ChannelRules(by_tier={ALL_TIERS: dict(PETITION_STATUTORY_MINUTES)}),
+        },
     )
 
 

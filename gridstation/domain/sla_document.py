@@ -14,17 +14,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gridstation.domain.enums import Tier
+from gridstation.domain.enums import CHANNEL_LABELS, Channel, Tier
 from gridstation.domain.errors import DomainError
-from gridstation.domain.sla import POLICY_STAGES, Colour, ColourScheme, DeadlinePolicy, Stage
+from gridstation.domain.sla import ALL_TIERS, POLICY_STAGES, ChannelRules, Colour, ColourScheme, DeadlinePolicy, Stage
 
 # A year: longer than any deadline a station has, and short enough that a due time can always be computed.
 MAX_DEADLINE_MINUTES = 365 * 24 * 60
 
 # The sections `gridstation settings show` prints besides "deadlines"; a policy document may carry them along.
 SHOW_SECTIONS = frozenset({"deadlines", "colours", "retention", "idle_lock", "district_policy"})
-POLICY_FIELDS = ("by_tier", "by_category")
-ALL_TIERS_KEY = "*"
+POLICY_FIELDS = ("by_tier", "by_category", "by_channel")
 
 
 def _refuse(code: str, detail: str, **params: Any) -> DomainError:
@@ -110,15 +109,40 @@ def policy_from_document(document: Any) -> DeadlinePolicy:
             name = f"by_tier.{tier}"
             raise _refuse("settings.missing_field", f"时限标准缺少字段：{name}", field=name)
         by_tier[tier] = _stages(tiers[str(tier)], f"by_tier.{tier}", complete=True)
+    by_category = _categories(data.get("by_category", {}), "by_category")
+    by_channel: dict[Channel, ChannelRules] = {}
+    for key, raw in _object(data.get("by_channel", {}), "by_channel").items():
+        path = f"by_channel.{key}"
+        if key not in tuple(str(channel) for channel in Channel):
+            known = "、".join(f"{channel}（{label}）" for channel, label in CHANNEL_LABELS.items())
+            raise _refuse("settings.unknown_field", f"{path} 不是渠道代码，可用：{known}", field=path)
+        rules = _object(raw, path)
+        _unknown(rules, (*_TIER_KEYS, "by_category"), path)
+        by_channel[Channel(key)] = ChannelRules(
+            by_tier={
+                str(tier): _stages(value, f"{path}.{tier}", complete=False)
+                for tier, value in rules.items()
+                if tier != "by_category"
+            },
+            by_category=_categories(rules.get("by_category", {}), f"{path}.by_category"),
+        )
+    return DeadlinePolicy(by_tier=by_tier, by_category=by_category, by_channel=by_channel)
+
+
+_TIER_KEYS = (ALL_TIERS, *(str(tier) for tier in Tier))
+
+
+def _categories(raw: Any, path: str) -> dict[str, dict[str, dict[Stage, int | None]]]:
+    """Category overrides: code → tier (or "*") → some of the stages."""
     by_category: dict[str, dict[str, dict[Stage, int | None]]] = {}
-    for code, overrides in _object(data.get("by_category", {}), "by_category").items():
-        path = f"by_category.{code}"
-        tiers_of_code = _object(overrides, path)
-        _unknown(tiers_of_code, (ALL_TIERS_KEY, *(str(tier) for tier in Tier)), path)
+    for code, overrides in _object(raw, path).items():
+        where = f"{path}.{code}"
+        tiers_of_code = _object(overrides, where)
+        _unknown(tiers_of_code, _TIER_KEYS, where)
         by_category[str(code)] = {
-            str(key): _stages(value, f"{path}.{key}", complete=False) for key, value in tiers_of_code.items()
+            str(key): _stages(value, f"{where}.{key}", complete=False) for key, value in tiers_of_code.items()
         }
-    return DeadlinePolicy(by_tier=by_tier, by_category=by_category)
+    return by_category
 
 
 COLOUR_THRESHOLDS = ("blue_from", "yellow_from", "orange_from")

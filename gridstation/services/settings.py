@@ -82,7 +82,7 @@ class StationSettings(StationCore):
                 refuse_looser(policy, DeadlinePolicy.from_json(district["policy"]), int(district["version"]))
             # An override for a code no case can have (a typo such as GREEN.LIHGT) would silently change nothing.
             known = set(session.scalars(select(CategoryRow.code)))
-            unknown = sorted(code for code in policy.by_category if code not in known)
+            unknown = sorted(code for code in policy.category_codes() if code not in known)
             if unknown:
                 name = f"by_category.{unknown[0]}"
                 close = difflib.get_close_matches(unknown[0], sorted(known), n=1)

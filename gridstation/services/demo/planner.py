@@ -213,7 +213,7 @@ class _Planner:
         )
 
     def _minutes(self, intake: Intake, tier: Tier, stage: Stage) -> float:
-        minutes = self.policy.minutes(tier, intake.category_code, stage)
+        minutes = self.policy.minutes(tier, intake.category_code, stage, intake.channel)
         return float(minutes) if minutes is not None else 30.0
 
     def _lifecycle(self, template: Template, intake: Intake, target: Status, *, extras: bool) -> list[Step]:
