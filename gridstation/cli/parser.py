@@ -20,6 +20,7 @@ from gridstation.cli.commands.desk import run_desktop_command
 from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
 from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
 from gridstation.cli.commands.retention import cmd_retention_run
+from gridstation.cli.commands.similar import DEFAULT_SIMILAR_LIMIT, cmd_cases_similar
 from gridstation.cli.commands.staff import (
     cmd_settings_set_with_idle_lock,
     cmd_staff_active,
@@ -82,6 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"最多显示条数（默认 {DEFAULT_LIST_LIMIT}，0 表示全部）",
     )
     listing.set_defaults(handler=cmd_cases_list)
+    similar = case_commands.add_parser(
+        "similar", parents=[common, credentials], help="查找相似诉求：同一地址、同一电话、内容相近、复发与疑似重复"
+    )
+    similar.add_argument("--text", default="", metavar="诉求内容", help="新诉求的内容")
+    similar.add_argument("--address", default="", metavar="地址", help="如：枫林苑3号楼1201室")
+    similar.add_argument("--phone", default="", metavar="电话", help="诉求人电话（记入审计日志）")
+    similar.add_argument("--category", default="", metavar="分类代码", help="诉求分类代码，如 GREEN.LIGHT")
+    similar.add_argument(
+        "--limit", type=_positive, default=DEFAULT_SIMILAR_LIMIT, help=f"最多列出条数（默认 {DEFAULT_SIMILAR_LIMIT}）"
+    )
+    similar.add_argument("--json", action="store_true", help="输出 JSON：[{number, score, reasons, …}]，最相似的在前")
+    similar.set_defaults(handler=cmd_cases_similar)
     show = case_commands.add_parser("show", parents=[common, credentials], help="查看一条诉求及办理记录")
     show.add_argument("number", metavar="编号")
     show.add_argument("--json", action="store_true", help="输出 JSON（电话号码已打码）")

@@ -255,7 +255,11 @@ class CaseCommands(StationSettings):
     def _audit_phone_search(self, query: CaseQuery, actor: StaffMember | None) -> None:
         """Searching by phone number tells whose number it is: only signed-in staff may, and the audit log says who
         searched which (masked) number when."""
-        terms = phone_terms(query.text)
+        self._audit_phone_lookup(actor, phone_terms(query.text), "cases.phone_search")
+
+    def _audit_phone_lookup(self, actor: StaffMember | None, terms: Sequence[str], action: str) -> None:
+        """A lookup by these phone numbers (a list search, similar cases at intake): signed-in staff only, audited
+        once per number and person within PHONE_SEARCH_AUDIT_INTERVAL (a list's refresh is not a new search)."""
         if not terms:
             return
         if actor is None:
@@ -268,7 +272,7 @@ class CaseCommands(StationSettings):
         if last is not None and last <= now < last + PHONE_SEARCH_AUDIT_INTERVAL:
             return
         with self._write() as session:
-            self._audit(session, actor, "cases.phone_search", phone=[mask_phone(term) for term in terms])
+            self._audit(session, actor, action, phone=[mask_phone(term) for term in terms])
         self._phone_searches[key] = now
 
     def _forget_cached_data(self) -> None:

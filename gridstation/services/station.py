@@ -21,6 +21,7 @@ from gridstation.services.photos import CasePhotos
 from gridstation.services.reference import ReferenceData, seed_reference
 from gridstation.services.retention import Retention
 from gridstation.services.settings import StationSettings
+from gridstation.services.similar import SimilarCases
 from gridstation.services.staff import StaffMember
 from gridstation.services.staff_admin import StaffAdministration
 from gridstation.storage.models import StationRow
@@ -28,6 +29,7 @@ from gridstation.storage.models import StationRow
 
 class StationService(
     StaffAdministration,
+    SimilarCases,
     ReferenceData,
     CasePhotos,
     Retention,

@@ -127,6 +127,7 @@ class CaseRow(Base):
         Index("ix_cases_compound", "compound"),
         Index("ix_cases_owner_status", "owner", "status"),
         Index("ix_cases_urgent", "urgent"),
+        Index("ix_cases_phone", "phone"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -162,6 +163,8 @@ class CaseRow(Base):
     departments: Mapped[str] = mapped_column(String(400), default="", server_default="")
     # 专人专责: the case's owner (`CaseState.owner`), for 我的诉求 and the workload view.
     owner: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # 复发 (issue 17): the number of the closed case this one repeats; "" when it repeats none.
+    repeat_of: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # When a retention run erased the complainant's personal data (services/retention.py); never reset.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     state: Mapped[Any] = mapped_column(JsonText())

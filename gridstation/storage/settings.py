@@ -46,6 +46,9 @@ class SettingKey(StrEnum):
     RETENTION_YEARS = "retention.years"
     # Minutes without input after which the desk locks (0 never); absent means domain.shifts.DEFAULT_IDLE_LOCK_MINUTES.
     IDLE_LOCK_MINUTES = "desk.idle_lock_minutes"
+    # The word lists (domain.words.WordList.fingerprint) the similar-case index was built with; another value means
+    # the lists changed and every case is indexed again.
+    CASE_WORDS_FINGERPRINT = "similar.words_fingerprint"
 
 
 def setting(session: Session, key: SettingKey, default: Any = None) -> Any:

@@ -6,12 +6,13 @@ from alembic import context
 
 from gridstation.storage.models import Base
 
-FTS_TABLE_PREFIX = "case_search"
+# Created by raw SQL (FTS5 and its shadow tables), not by the ORM.
+FTS_TABLE_PREFIXES = ("case_search", "case_words")
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     # The FTS5 index and its shadow tables are created by raw SQL, not by the ORM.
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE_PREFIX))
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE_PREFIXES))
 
 
 def run_migrations() -> None:

@@ -1,0 +1,184 @@
+"""Similar cases at intake and in search (issue 17): the station's part of the engine.
+
+The word lists come from `resources/similarity/` (an administrator may edit them); the index of each case's words
+is kept by the storage layer (`storage/case_words.py`) and brought up to date here — the cases queued since the
+last search, or all of them when the word lists changed — before each search, and in the background after the desk
+starts (`index_similar`, with progress). Ranking is the domain's (`domain/similarity.py`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from gridstation.assets import RESOURCES
+from gridstation.domain.enums import STATUS_LABELS, Status
+from gridstation.domain.similarity import (
+    REPEAT_DAYS,
+    Candidate,
+    Match,
+    Place,
+    Probe,
+    Reason,
+    idf,
+    place_from_text,
+    rank,
+)
+from gridstation.domain.validation import mask_phone
+from gridstation.domain.words import Segmenter, WordList
+from gridstation.services.cases import CaseCommands
+from gridstation.services.reference import ReferenceData
+from gridstation.services.staff import StaffMember
+from gridstation.storage import case_words
+from gridstation.storage import settings as stored_settings
+from gridstation.storage.settings import SettingKey
+
+WORD_LISTS = RESOURCES / "similarity"
+Progress = Callable[[int, int], None]  # (indexed so far, to index in all)
+
+_segmenters: dict[Path, Segmenter] = {}
+_segmenters_lock = threading.Lock()
+
+
+def station_segmenter(folder: Path | None = None) -> Segmenter:
+    """One segmenter per process for the word lists in `folder` (`WORD_LISTS` by default; jieba's dictionary is
+    loaded once)."""
+    folder = folder or WORD_LISTS
+    with _segmenters_lock:
+        if folder not in _segmenters:
+            terms = (folder / "terms.txt").read_text(encoding="utf-8")
+            synonyms = (folder / "synonyms.txt").read_text(encoding="utf-8")
+            _segmenters[folder] = Segmenter(WordList.parse(terms, synonyms))
+        return _segmenters[folder]
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarCase:
+    """An earlier case like the one at hand: what it was, where it stands, how it was solved, and why it is shown."""
+
+    case_id: str
+    number: str
+    score: float
+    reasons: tuple[Reason, ...]
+    description: str
+    address: str
+    status: Status
+    category_code: str
+    registered_at: datetime
+    closed_at: datetime | None
+    result: str
+    satisfaction: str
+    phone_masked: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+class SimilarCases(ReferenceData, CaseCommands):
+    def word_segmenter(self) -> Segmenter:
+        return station_segmenter()
+
+    def similar_index_pending(self) -> int:
+        """How many cases wait to be indexed (after an upgrade, an import, or a change of the word lists)."""
+        with self._read() as session:
+            fingerprint = stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT)
+            if fingerprint != self.word_segmenter().word_list.fingerprint:
+                return case_words.case_count(session)
+            return case_words.pending_count(session)
+
+    def index_similar(self, progress: Progress | None = None, batch: int = case_words.INDEX_BATCH) -> int:
+        """Index every queued case, a batch per transaction (the desk's work goes on between batches); how many."""
+        segmenter = self.word_segmenter()
+        fingerprint = segmenter.word_list.fingerprint
+        with self._write() as session:
+            if stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT) != fingerprint:
+                case_words.queue_all(session)
+                stored_settings.put_setting(session, SettingKey.CASE_WORDS_FINGERPRINT, fingerprint)
+            total = case_words.pending_count(session)
+        if total == 0:
+            return 0
+        segmenter.load()
+
+        def index_text(description: str, compound: str) -> str:
+            return segmenter.index_text(description.replace(compound, " ") if compound else description)
+
+        done = 0
+        while True:
+            with self._write() as session:
+                count = case_words.index_pending(session, index_text, batch)
+            if count == 0:
+                return done
+            done += count
+            if progress is not None:
+                progress(min(done, total), max(total, done))
+
+    def similar_cases(
+        self,
+        actor: StaffMember,
+        text: str,
+        *,
+        address: str = "",
+        place: Place | None = None,
+        phone: str = "",
+        category_code: str = "",
+        limit: int = 10,
+        repeat_days: int = REPEAT_DAYS,
+    ) -> list[SimilarCase]:
+        """Earlier cases like this one, best first (`domain/similarity.rank`). `place` if the intake form has it
+        split, else `address` as typed (split by the station's compounds). Searching by phone is audited."""
+        self._audit_phone_lookup(actor, [phone.strip()] if phone.strip() else [], "cases.similar_phone")
+        if place is None:
+            place = place_from_text(address, [compound.name for compound in self.compounds()])
+        self.index_similar()
+        segmenter = self.word_segmenter()
+        words = segmenter.words(text.replace(place.compound, " ") if place.compound else text)
+        with self._read() as session:
+            frequencies, total = case_words.document_frequencies(session, words)
+            rare = sorted(dict.fromkeys(words), key=lambda word: frequencies.get(word, 0))
+            rowids = case_words.candidate_rowids(session, rare, place.compound, place.building, phone.strip())
+            rows = case_words.load_candidates(session, rowids)
+            candidate_words = {word for row in rows for word in row.words} - frequencies.keys()
+            more, _ = case_words.document_frequencies(session, candidate_words)
+            frequencies.update(more)
+            weight = {word: idf(count, max(total, 1)) for word, count in frequencies.items()}
+            probe = Probe(words, place, phone.strip(), category_code, self._now())
+            candidates = {row.case_id: row for row in rows}
+            ranked = rank(probe, [_candidate(row) for row in rows], weight, repeat_days=repeat_days, limit=limit)
+            results = case_words.disposal_results(session, [match.candidate.case_id for match in ranked])
+        return [_similar(match, candidates[match.candidate.case_id], results) for match in ranked]
+
+
+def _candidate(row: case_words.CandidateRow) -> Candidate:
+    return Candidate(
+        case_id=row.case_id,
+        number=row.number,
+        words=row.words,
+        place=Place(row.compound, row.building, row.address),
+        phone=row.phone,
+        category_code=row.category_code,
+        is_open=row.is_open,
+        registered_at=row.registered_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _similar(match: Match, row: case_words.CandidateRow, results: dict[str, str]) -> SimilarCase:
+    return SimilarCase(
+        case_id=row.case_id,
+        number=row.number,
+        score=match.score,
+        reasons=match.reasons,
+        description=row.description,
+        address="".join(part for part in (row.compound, row.building, row.address) if part),
+        status=row.status,
+        category_code=row.category_code,
+        registered_at=row.registered_at,
+        closed_at=row.closed_at,
+        result=results.get(row.case_id, ""),
+        satisfaction=row.satisfaction,
+        phone_masked=mask_phone(row.phone) if row.phone else "",
+    )
