@@ -55,6 +55,9 @@ class CaseQuery:
     order_by: str = ""  # a key of storage.case_search.SORTABLE_COLUMNS; empty means most urgent first
     descending: bool = False
     now: datetime | None = field(default=None)
+    # The words of each word of `text` as the similar-case engine reads them (电瓶车 → 电动车; 坏了 → 故障), filled by
+    # the station before it searches: a case matches a word by its text or by these meanings.
+    meanings: tuple[tuple[str, ...], ...] = ()
 
 
 class TimeUnit(StrEnum):

@@ -123,6 +123,10 @@ class Segmenter:
                 self._tokenizer = tokenizer
             return self._tokenizer
 
+    @property
+    def is_loaded(self) -> bool:
+        return self._tokenizer is not None
+
     def load(self) -> None:
         """Load the dictionary now (the desk does this in the background after start)."""
         self._jieba()
@@ -139,9 +143,9 @@ class Segmenter:
             if not word or not _WORD_CHARACTER.search(word) or word in STOP_WORDS or _ADDRESS_PART.match(word):
                 continue
             for part in expansions.get(word, (word,)):
-                part = canonical.get(part, part)
-                if part not in STOP_WORDS:
-                    found.append(part)
+                meant: str = canonical.get(part) or part
+                if meant not in STOP_WORDS:
+                    found.append(meant)
         return found
 
     def index_text(self, text: str) -> str:

@@ -161,6 +161,7 @@ class CaseCommands(StationSettings):
             for d in drafts
         ]
         state, event_seq = case_store.append_events(session, events, policy)
+        self._index_words(session)
         station_row = session.scalar(select(StationRow))
         if station_row is not None:
             station_row.hlc_last = self._clock.last.encode()
@@ -234,6 +235,7 @@ class CaseCommands(StationSettings):
         """
         self._audit_phone_search(query, actor)
         calendar = self._calendar(query)
+        query = self._with_meanings(query)
         with self._read() as session:
             return case_search.case_ids(session, query, calendar, limit=limit, offset=offset)
 
@@ -245,8 +247,16 @@ class CaseCommands(StationSettings):
     def count(self, query: CaseQuery, *, actor: StaffMember | None = None) -> int:
         self._audit_phone_search(query, actor)
         calendar = self._calendar(query)
+        query = self._with_meanings(query)
         with self._read() as session:
             return case_search.count(session, query, calendar)
+
+    def _with_meanings(self, query: CaseQuery) -> CaseQuery:
+        """The query with its words' meanings (services/similar.py fills them; here, none)."""
+        return query
+
+    def _index_words(self, session: Session) -> None:
+        """Index the words of the cases just written (services/similar.py does; here, nothing)."""
 
     def _calendar(self, query: CaseQuery) -> StationCalendar:
         """Colours are judged at the moment the query names, if any (a fixed clock for measurements), else now."""

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from gridstation.assets import RESOURCES
 from gridstation.domain.enums import STATUS_LABELS, Status
+from gridstation.domain.listing import CaseQuery
 from gridstation.domain.similarity import (
     REPEAT_DAYS,
     Candidate,
@@ -38,6 +41,8 @@ from gridstation.storage.settings import SettingKey
 
 WORD_LISTS = RESOURCES / "similarity"
 Progress = Callable[[int, int], None]  # (indexed so far, to index in all)
+# Cases indexed with the write that stored them (a sync may bring many: the rest wait for the indexer).
+NEW_CASES_BATCH = 50
 
 _segmenters: dict[Path, Segmenter] = {}
 _segmenters_lock = threading.Lock()
@@ -82,6 +87,21 @@ class SimilarCases(ReferenceData, CaseCommands):
     def word_segmenter(self) -> Segmenter:
         return station_segmenter()
 
+    def _with_meanings(self, query: CaseQuery) -> CaseQuery:
+        if not query.text.strip() or query.meanings:
+            return query
+        segmenter = self.word_segmenter()
+        meanings = tuple(tuple(dict.fromkeys(segmenter.words(word))) for word in query.text.split())
+        return replace(query, meanings=meanings)
+
+    def _index_words(self, session: Session) -> None:
+        """A case just written is indexed in the same transaction once the dictionary is loaded; until then (the
+        first second after a start) the queue keeps it for the background indexer or the next search."""
+        segmenter = self.word_segmenter()
+        if segmenter.is_loaded:
+            session.flush()
+            case_words.index_pending(session, _index_text(segmenter), NEW_CASES_BATCH)
+
     def similar_index_pending(self) -> int:
         """How many cases wait to be indexed (after an upgrade, an import, or a change of the word lists)."""
         with self._read() as session:
@@ -102,14 +122,10 @@ class SimilarCases(ReferenceData, CaseCommands):
         if total == 0:
             return 0
         segmenter.load()
-
-        def index_text(description: str, compound: str) -> str:
-            return segmenter.index_text(description.replace(compound, " ") if compound else description)
-
         done = 0
         while True:
             with self._write() as session:
-                count = case_words.index_pending(session, index_text, batch)
+                count = case_words.index_pending(session, _index_text(segmenter), batch)
             if count == 0:
                 return done
             done += count
@@ -150,6 +166,14 @@ class SimilarCases(ReferenceData, CaseCommands):
             ranked = rank(probe, [_candidate(row) for row in rows], weight, repeat_days=repeat_days, limit=limit)
             results = case_words.disposal_results(session, [match.candidate.case_id for match in ranked])
         return [_similar(match, candidates[match.candidate.case_id], results) for match in ranked]
+
+
+def _index_text(segmenter: Segmenter) -> case_words.IndexText:
+    def index_text(description: str, compound: str) -> str:
+        # The compound's name is compared as the address, not as words of the complaint.
+        return segmenter.index_text(description.replace(compound, " ") if compound else description)
+
+    return index_text
 
 
 def _candidate(row: case_words.CandidateRow) -> Candidate:

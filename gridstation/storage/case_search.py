@@ -122,8 +122,10 @@ def summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
 def _conditions(query: CaseQuery, calendar: StationCalendar) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     words = query.text.split()
-    for word in words:
-        conditions.append(_text_condition(word))
+    for index, word in enumerate(words):
+        meaning = query.meanings[index] if index < len(query.meanings) else ()
+        literal_match = _text_condition(word)
+        conditions.append(or_(literal_match, _meaning_condition(meaning)) if meaning else literal_match)
     if query.statuses:
         conditions.append(CaseRow.status.in_([str(s) for s in query.statuses]))
     if query.owner:
@@ -175,6 +177,13 @@ def _text_condition(word: str) -> ColumnElement[bool]:
         CaseRow.complainant_name,
     )
     return or_(*[column.contains(word, autoescape=True) for column in columns])
+
+
+def _meaning_condition(words: tuple[str, ...]) -> ColumnElement[bool]:
+    """Cases whose words (storage/case_words.py) hold all of these: "电瓶车" finds "电动车", "电梯停运" "电梯坏了"."""
+    match = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+    found = text("cases.rowid IN (SELECT rowid FROM case_words WHERE case_words MATCH :m)").bindparams(m=match)
+    return found  # type: ignore[return-value]
 
 
 def _colour_condition(colour: Colour, scheme: ColourScheme, now: datetime) -> ColumnElement[bool]:
