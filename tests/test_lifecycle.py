@@ -40,8 +40,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 COMMON = {EventType.INTAKE_CORRECTED, EventType.NOTE_ADDED}
 # 专人专责: a case is handed over to another owner as long as it is someone's work (until its visits are done).
 HANDOVER = {EventType.OWNER_CHANGED}
-# While a case is open it can be changed in tier and put on the weekly hard-case conference list (难题会诊).
-OPEN = {EventType.TIER_CHANGED, EventType.CONFERENCE_FLAGGED} | COMMON | HANDOVER
+# While a case is open it can be changed in tier, put on the weekly hard-case conference list (难题会诊), and take
+# the same problem reported again (追加诉求, issue 17).
+OPEN = {EventType.TIER_CHANGED, EventType.CONFERENCE_FLAGGED, EventType.SUPPLEMENTED} | COMMON | HANDOVER
 # Written out by hand (not derived from the code's tables) so that a change to the rules fails here.
 EXPECTED_LEGAL: dict[Status, set[EventType]] = {
     Status.REGISTERED: {EventType.FIRST_CONTACT} | OPEN,
@@ -116,6 +117,8 @@ def valid_payload(state: CaseState, event_type: EventType) -> dict[str, Any]:
             return {"field": "address", "value": "枫林苑 5 号楼", "reason": "居民报错楼号"}
         case EventType.NOTE_ADDED:
             return {"note": "居民再次来电询问进度"}
+        case EventType.SUPPLEMENTED:
+            return {"note": "邻居也来反映同一棵树遮挡采光", "channel": "walk_in"}
         case EventType.RECEIPT_PRINTED:
             return {"paper": "80 mm 热敏", "copies": 1}
         case EventType.CONFERENCE_FLAGGED:
@@ -399,7 +402,9 @@ def test_unsatisfied_visit_reopens_and_re_dispatch_works(unsatisfied_at: FollowU
     assert reopened.stage_started_at == desk.now
     assert reopened.satisfaction is Satisfaction.UNSATISFIED
     assert reopened.is_open
-    deadline = default_policy().deadline(reopened.tier, reopened.category_code, reopened.channel, reopened.status, desk.now)
+    deadline = default_policy().deadline(
+        reopened.tier, reopened.category_code, reopened.channel, reopened.status, desk.now
+    )
     assert deadline is not None and deadline.stage is Stage.RESPOND
     desk.advance(minutes=2)
     redispatched = desk.do(EventType.DISPATCHED, assignee="排水管理所", note="居民反映仍有积水")
@@ -723,8 +728,10 @@ def test_service_refuses_a_stale_version(service: StationService, clerk: StaffMe
     assert service.case(case.id).status is Status.REGISTERED
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("false", False), ("否", False), ("0", False), (False, False),
-                                               ("true", True), ("是", True), (True, True)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("false", False), ("否", False), ("0", False), (False, False), ("true", True), ("是", True), (True, True)],
+)
 def test_anonymity_correction_reads_yes_and_no(raw: object, expected: bool) -> None:
     """Correcting 匿名 with the text "false" clears it (it must not be read as a non-empty string)."""
     from gridstation.domain.lifecycle import _as_flag

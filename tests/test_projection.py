@@ -104,6 +104,13 @@ def payloads(state: CaseState, action: EventType) -> st.SearchStrategy[dict[str,
                     "reason": st.just("按规定调整"),
                 }
             )
+        case EventType.SUPPLEMENTED:
+            return st.fixed_dictionaries(
+                {
+                    "note": st.sampled_from(["邻居也来反映", "居民再次来电"]),
+                    "channel": st.sampled_from([str(c) for c in Channel]),
+                }
+            )
         case EventType.INTAKE_CORRECTED:
             return st.sampled_from(sorted(CORRECTIONS)).flatmap(
                 lambda name: st.fixed_dictionaries(

@@ -364,6 +364,9 @@ SEARCHES: list[tuple[str, set[str]]] = [
     ("测试居民甲", {"tree"}),  # complainant
     ("楼 白天", {"tree"}),  # several words must all match
     ("楼道 井盖", set()),
+    ("污水井盖 隧道出口", set()),  # two long words: each its own condition, neither the other's
+    ("污水井盖 倒灌", {"sewer"}),
+    ("电瓶车", set()),  # by meaning (电动车) too: no case is about one
     ("垃圾分类", set()),
     ("A座", {"corridor"}),  # building, two characters
     ("A座北", {"corridor"}),  # building, three characters

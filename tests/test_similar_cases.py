@@ -23,12 +23,27 @@ from tests.support.staff import CLERK_PIN
 PHONE = "13812345678"
 
 
-def register(service: StationService, clerk: StaffMember, description: str, *, compound: str = "枫林苑",
-             building: str = "3号楼", door: str = "1201室", category: str = "GREEN.LIGHT",
-             phone: str = PHONE) -> str:
+def register(
+    service: StationService,
+    clerk: StaffMember,
+    description: str,
+    *,
+    compound: str = "枫林苑",
+    building: str = "3号楼",
+    door: str = "1201室",
+    category: str = "GREEN.LIGHT",
+    phone: str = PHONE,
+) -> str:
     intake = Intake.validated(
-        channel=Channel.HOTLINE_12345, category_code=category, description=description, tier=Tier.QUICK,
-        compound=compound, building=building, address=door, complainant_name="张伟", phone=phone,
+        channel=Channel.HOTLINE_12345,
+        category_code=category,
+        description=description,
+        tier=Tier.QUICK,
+        compound=compound,
+        building=building,
+        address=door,
+        complainant_name="张伟",
+        phone=phone,
     )
     return service.register_case(clerk, intake).id
 
@@ -50,16 +65,26 @@ def station(service: StationService, clerk: StaffMember, clock: FakeClock) -> St
     fixed = register(service, clerk, "3号楼前香樟树太高，遮挡1201室采光，希望修剪。")
     close(service, clerk, clock, fixed, "绿化所已修剪遮挡窗户的树枝")
     register(service, clerk, "3号楼楼道里堆满纸箱和旧家具，影响通行。", category="FIRE.CORRIDOR", phone="13900001111")
-    register(service, clerk, "康乐小区5栋门口香樟树遮挡采光", compound="康乐小区", building="5栋", door="",
-             phone="13900002222")
+    register(
+        service,
+        clerk,
+        "康乐小区5栋门口香樟树遮挡采光",
+        compound="康乐小区",
+        building="5栋",
+        door="",
+        phone="13900002222",
+    )
     clock.advance(days=10)
     assert service.index_similar() == 3
     return service
 
 
-def test_a_repeat_after_closure_and_an_open_duplicate_with_their_reasons(station: StationService,
-                                                                        clerk: StaffMember) -> None:
-    found = station.similar_cases(clerk, "家门口那棵大树又挡住阳光了", address="枫林苑3号楼1201室", category_code="GREEN.LIGHT")
+def test_a_repeat_after_closure_and_an_open_duplicate_with_their_reasons(
+    station: StationService, clerk: StaffMember
+) -> None:
+    found = station.similar_cases(
+        clerk, "家门口那棵大树又挡住阳光了", address="枫林苑3号楼1201室", category_code="GREEN.LIGHT"
+    )
     first = found[0]
     assert first.description.startswith("3号楼前香樟树太高")
     assert first.reasons == (Reason.SIMILAR_TEXT, Reason.SAME_ADDRESS, Reason.REPEAT_AFTER_CLOSURE)
@@ -68,7 +93,9 @@ def test_a_repeat_after_closure_and_an_open_duplicate_with_their_reasons(station
     assert found[1].reasons == (Reason.SIMILAR_TEXT,)  # the same problem in another compound
     assert found[2].reasons == (Reason.SAME_ADDRESS,)  # another problem at the same address: history only
 
-    corridor = station.similar_cases(clerk, "楼道杂物堆放", address="枫林苑 3号楼 1201室", category_code="FIRE.CORRIDOR")
+    corridor = station.similar_cases(
+        clerk, "楼道杂物堆放", address="枫林苑 3号楼 1201室", category_code="FIRE.CORRIDOR"
+    )
     assert corridor[0].reasons == (Reason.SIMILAR_TEXT, Reason.SAME_ADDRESS, Reason.OPEN_DUPLICATE)
 
 
@@ -78,8 +105,12 @@ def test_the_index_follows_new_cases_corrections_and_the_word_lists(
     case_id = register(station, clerk, "电动车在楼道里充电", compound="梅园新村", building="12号楼", door="")
     assert station.similar_index_pending() == 0  # indexed in the write that stored it (the dictionary is loaded)
     assert station.similar_cases(clerk, "电瓶车楼道充电")[0].case_id == case_id
-    station.record(clerk, case_id, EventType.INTAKE_CORRECTED,
-                   {"field": "description", "value": "僵尸车长期占用消防通道", "reason": "登记时写错了"})
+    station.record(
+        clerk,
+        case_id,
+        EventType.INTAKE_CORRECTED,
+        {"field": "description", "value": "僵尸车长期占用消防通道", "reason": "登记时写错了"},
+    )
     assert station.similar_index_pending() == 0
     assert station.similar_cases(clerk, "废弃车辆堵住消防车道")[0].case_id == case_id
     assert all(case.case_id != case_id for case in station.similar_cases(clerk, "电瓶车楼道充电"))
@@ -102,7 +133,9 @@ def test_the_index_follows_new_cases_corrections_and_the_word_lists(
     with station.reading() as session:
         words = session.execute(text("SELECT words FROM case_words")).scalars().all()
     assert any("修剪" in row for row in words)
-    assert station.similar_cases(clerk, "请来给大树疏枝", address="枫林苑3号楼")[0].description.startswith("3号楼前香樟树")
+    assert station.similar_cases(clerk, "请来给大树疏枝", address="枫林苑3号楼")[0].description.startswith(
+        "3号楼前香樟树"
+    )
 
 
 def test_a_phone_lookup_is_audited_once_per_number(station: StationService, clerk: StaffMember) -> None:
@@ -117,8 +150,23 @@ def test_a_phone_lookup_is_audited_once_per_number(station: StationService, cler
 def test_the_command_line_gives_the_same_answer_as_json(
     station: StationService, clerk: StaffMember, capsys: pytest.CaptureFixture[str], data_dir: Path
 ) -> None:
-    args = ["--data-dir", str(data_dir), "cases", "similar", "--text", "大树挡住阳光", "--address", "枫林苑3号楼1201室",
-            "--limit", "2", "--json", "--user", clerk.name, "--pin", CLERK_PIN]
+    args = [
+        "--data-dir",
+        str(data_dir),
+        "cases",
+        "similar",
+        "--text",
+        "大树挡住阳光",
+        "--address",
+        "枫林苑3号楼1201室",
+        "--limit",
+        "2",
+        "--json",
+        "--user",
+        clerk.name,
+        "--pin",
+        CLERK_PIN,
+    ]
     assert cli.main(args) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 2

@@ -49,8 +49,16 @@ def test_an_address_as_typed_is_split_by_the_stations_compounds() -> None:
     assert address_match(Place("枫林苑"), Place("康乐小区")) == AddressMatch.NONE
 
 
-def candidate(number: str, words: list[str], place: Place, *, is_open: bool, closed_days: int | None = None,
-              category: str = "ELEVATOR", phone: str = "") -> Candidate:
+def candidate(
+    number: str,
+    words: list[str],
+    place: Place,
+    *,
+    is_open: bool,
+    closed_days: int | None = None,
+    category: str = "ELEVATOR",
+    phone: str = "",
+) -> Candidate:
     closed = None if closed_days is None else NOW - timedelta(days=closed_days)
     return Candidate(number, number, words, place, phone, category, is_open, NOW - timedelta(days=90), closed)
 
@@ -79,8 +87,10 @@ def test_open_duplicate_and_repeat_after_closure_rules(words) -> None:  # type: 
     closed_recent = candidate("R", ["无关"], here, is_open=False, closed_days=59, category="CORRIDOR")
     closed_long_ago = candidate("L", text, here, is_open=False, closed_days=61, category="CORRIDOR")
     by_phone = candidate("P", ["别的"], Place("康乐小区", "5栋"), is_open=True, phone="138 1234 1234")
-    found = {m.candidate.number: m.reasons for m in rank(probe, [open_same, open_other_group, closed_recent,
-                                                               closed_long_ago, by_phone], weight)}
+    found = {
+        m.candidate.number: m.reasons
+        for m in rank(probe, [open_same, open_other_group, closed_recent, closed_long_ago, by_phone], weight)
+    }
     assert Reason.OPEN_DUPLICATE in found["O"]
     assert Reason.OPEN_DUPLICATE not in found["G"]  # another kind of problem, however alike the words
     assert found["R"] == (Reason.SAME_ADDRESS, Reason.REPEAT_AFTER_CLOSURE)  # same category, within 60 days

@@ -83,6 +83,8 @@ class Intake:
     # 跟踪督办: the day the work is planned to be done, and who answers for it (default: the registering clerk).
     plan_due_on: date | None = None
     owner: str = ""
+    # 复发 (issue 17): the number of the closed case at the same address this one repeats, as the desk warned.
+    repeat_of: str = ""
 
     @classmethod
     def validated(
@@ -106,6 +108,7 @@ class Intake:
         plan_due_on: date | None = None,
         owner: str = "",
         plan_required: bool = False,
+        repeat_of: str = "",
     ) -> Intake:
         """Validate every field and collect all problems, so the form can mark each one at once.
 
@@ -150,6 +153,7 @@ class Intake:
         if plan_required and tier is Tier.TRACKED and plan_due_on is None:
             problems.append(ValidationError("plan_due_on", "intake.plan_missing", "跟踪督办须填写计划完成日期。"))
         check("owner", validate_short_text, owner, field="owner", label="责任人", limit=NAME_MAX_CHARS)
+        check("repeat_of", validate_short_text, repeat_of, field="repeat_of", label="复发关联的诉求编号", limit=40)
         if problems:
             raise IntakeInvalid(problems)
         return cls(
@@ -167,6 +171,7 @@ class Intake:
             answer=values.get("answer", ""),
             plan_due_on=plan_due_on if tier is Tier.TRACKED else None,
             owner=values["owner"],
+            repeat_of=values["repeat_of"],
         )
 
     @classmethod
@@ -195,6 +200,7 @@ class Intake:
             content_required=False,
             plan_due_on=_plan_date(payload.get("plan_due_on")),
             owner=payload.get("owner", ""),
+            repeat_of=payload.get("repeat_of", ""),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -213,6 +219,7 @@ class Intake:
             # Only when given: a registration without them keeps the shape (and the hash) it always had.
             **({"plan_due_on": self.plan_due_on.isoformat()} if self.plan_due_on else {}),
             **({"owner": self.owner} if self.owner else {}),
+            **({"repeat_of": self.repeat_of} if self.repeat_of else {}),
         }
 
 
@@ -289,6 +296,8 @@ class CaseState:
     # 专人专责: the one person answerable for the case — the clerk who registered it, for a work order the clerk
     # who took it up (first contact), a 网格长 who took the lead; handed over only by an OWNER_CHANGED event.
     owner: str = ""
+    # 复发 (issue 17): the closed case at the same address this one repeats (its number), "" if none.
+    repeat_of: str = ""
     # 跟踪督办: when the plan made at registration runs out (the start of the day after its plan date, Beijing time).
     plan_due_at: datetime | None = None
     # 难题会诊's latest decision on the case (the case stays on the agenda until it is done): what, who, by when.
@@ -406,6 +415,7 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
             registered_by=event.actor_name,
             owner=p.get("owner") or ("" if isinstance(p.get("work_order"), Mapping) else event.actor_name),
             plan_due_at=_plan_due_at(p.get("plan_due_on")),
+            repeat_of=p.get("repeat_of", ""),
             compound=p.get("compound", ""),
             building=p.get("building", ""),
             address=p.get("address", ""),
@@ -493,7 +503,13 @@ def _apply(state: CaseState | None, event: Event) -> CaseState:
             return replace(bumped, tier=tier)
         case EventType.INTAKE_CORRECTED:
             return replace(bumped, **{p["field"]: p["value"]})
-        case EventType.NOTE_ADDED | EventType.PHONE_UNMASKED | EventType.PHOTO_ATTACHED | EventType.VISIT_UNREACHABLE:
+        case (
+            EventType.NOTE_ADDED
+            | EventType.PHONE_UNMASKED
+            | EventType.PHOTO_ATTACHED
+            | EventType.VISIT_UNREACHABLE
+            | EventType.SUPPLEMENTED
+        ):
             return bumped
         case EventType.RECEIPT_PRINTED:
             return replace(bumped, receipts_printed=state.receipts_printed + 1)

@@ -93,6 +93,8 @@ class EventType(StrEnum):
     SUPERVISED = "case.supervised"
     # 难题会诊: the weekly conference's decision on a case: who came, what was decided, who does it by when.
     CONFERENCE_DECIDED = "case.conference_decided"
+    # 追加诉求 (issue 17): the same problem reported again while the case is open, added to it instead of a new case.
+    SUPPLEMENTED = "case.supplemented"
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -118,6 +120,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.JOINT_MEETING: "联勤联动",
     EventType.SUPERVISED: "督办",
     EventType.CONFERENCE_DECIDED: "难题会诊决定",
+    EventType.SUPPLEMENTED: "追加诉求",
 }
 
 

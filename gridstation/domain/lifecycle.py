@@ -81,7 +81,7 @@ def legal_actions(state: CaseState) -> list[EventType]:
     if state.status is Status.CLOSED:
         actions.extend([EventType.FOLLOW_UP, EventType.VISIT_UNREACHABLE])
     if state.status not in FINISHED:
-        actions.append(EventType.TIER_CHANGED)
+        actions.extend([EventType.TIER_CHANGED, EventType.SUPPLEMENTED])
     if state.status is not Status.FOLLOWED_UP:  # closed and waiting for its visits is still someone's work
         actions.append(EventType.OWNER_CHANGED)
     # A flagged case can always be taken off the conference list, even after it closed.
@@ -114,7 +114,11 @@ def check_legal(state: CaseState, event_type: EventType, payload: Mapping[str, A
 
 def _clean_payload(state: CaseState, event_type: EventType, payload: Mapping[str, Any]) -> dict[str, Any]:
     clean = dict(payload)
-    if event_type in (EventType.FIRST_CONTACT, EventType.ARRIVED_ON_SITE, EventType.NOTE_ADDED):
+    if event_type is EventType.SUPPLEMENTED:
+        clean["note"] = validate_short_text(
+            str(payload.get("note", "")), field="note", label="追加内容", limit=2000, required=True
+        )
+    elif event_type in (EventType.FIRST_CONTACT, EventType.ARRIVED_ON_SITE, EventType.NOTE_ADDED):
         clean["note"] = validate_short_text(
             str(payload.get("note", "")),
             field="note",

@@ -104,6 +104,7 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "work_order": FieldShape("工单", OBJECT, fields=WORK_ORDER_FIELDS),
         "plan_due_on": FieldShape("计划完成日期"),
         "owner": FieldShape("责任人"),
+        "repeat_of": FieldShape("复发关联"),
     },
     EventType.FIRST_CONTACT: {"note": _NOTE},
     EventType.DISPATCHED: {
@@ -156,6 +157,8 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "reason": _needed("原因"),
     },
     EventType.NOTE_ADDED: {"note": _needed("说明")},
+    # 追加诉求 (issue 17): a resident reports again what an open case already holds; no new case is made.
+    EventType.SUPPLEMENTED: {"note": _needed("追加内容"), "channel": _needed("渠道", choices=Channel)},
     EventType.RECEIPT_PRINTED: {
         "reprint": FieldShape("补打", YES_NO),
         "paper": FieldShape("纸张"),

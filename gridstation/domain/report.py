@@ -100,6 +100,13 @@ class MorningReport:
     kpis_day: Kpis  # over [since, report_at)
     kpis_period: Kpis  # over the `period_days` days before report_at
     open_total: int = field(default=0)
+    # 一件事 → 一类事 (issue 17): residents who came back about an open case (追加诉求) in the window.
+    supplements: int = field(default=0)
+
+    @property
+    def repeats(self) -> int:
+        """New cases that repeat a case closed at the same address (复发)."""
+        return sum(1 for state in self.new_cases if state.repeat_of)
 
 
 def history_until(events: Iterable[Event], end: datetime) -> list[Event]:
@@ -234,10 +241,13 @@ def build_morning_report(
     open_by_colour: dict[Colour, dict[Tier, int]] = {colour: dict.fromkeys(Tier, 0) for colour in Colour}
     overdue: list[OverdueCase] = []
     conference: list[CaseState] = []
-    open_total = 0
+    open_total = supplements = 0
     cases = case_facts(histories.values(), policy, report_at)
     for case in cases:
         state = case.state
+        supplements += sum(
+            1 for e in case.history if e.type is EventType.SUPPLEMENTED and since <= e.occurred_at < report_at
+        )
         if since <= state.registered_at:
             new_cases.append(state)
         if state.conference_flagged:
@@ -265,4 +275,5 @@ def build_morning_report(
         kpis_day=kpis_of(cases, since, report_at),
         kpis_period=kpis_of(cases, period_start, report_at),
         open_total=open_total,
+        supplements=supplements,
     )

@@ -31,7 +31,10 @@ def describe_event(event: Event) -> str:
     label = EVENT_LABELS[event.type]
     match event.type:
         case EventType.REGISTERED:
-            return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}"
+            repeat = f"；复发，前次为 {p['repeat_of']}" if p.get("repeat_of") else ""
+            return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}{repeat}"
+        case EventType.SUPPLEMENTED:
+            return f"{label}（{CHANNEL_LABELS[Channel(p['channel'])]}）：{p['note']}"
         case EventType.DISPATCHED:
             assists = [t["department"] for t in p.get("tasks", []) if t.get("role") == TaskRole.ASSIST]
             return (

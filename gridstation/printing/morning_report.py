@@ -15,7 +15,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from gridstation.common.pdf_text import Marked, register_fonts, shorten
-from gridstation.domain.report import KPI_LABELS, Kpis, Rate
+from gridstation.domain.report import KPI_LABELS, Kpis, MorningReport, Rate
 from gridstation.printing.documents import MorningReportData, ReportRow
 from gridstation.printing.layout import build_pdf, grid_table, local_text, missing_glyph_note, style
 from gridstation.printing.templates import load_template, page_size
@@ -118,7 +118,7 @@ def render_morning_report(data: MorningReportData) -> bytes:
             ),
             style(size, align=TA_CENTER, space_after=8),
         ),
-        Paragraph(f"{sections['new']}（{len(data.new_rows)} 件）", heading),
+        Paragraph(f"{sections['new']}（{len(data.new_rows)} 件{_repeats_text(report)}）", heading),
         *_case_table(data.new_rows, "", width, size, marked, limit, empty),
         Spacer(1, 8),
         Paragraph(f"{sections['open']}（{report.open_total} 件）", heading),
@@ -195,3 +195,11 @@ def render_morning_report(data: MorningReportData) -> bytes:
         canvas.restoreState()
 
     return build_pdf(flowables, page, margin, title=f"{template['title']} {data.report_at:%Y-%m-%d}", on_page=footer)
+
+
+def _repeats_text(report: MorningReport) -> str:
+    """ "，其中复发 2 件，追加诉求 3 次" — residents who came back about the same problem (issue 17)."""
+    parts = [f"其中复发 {report.repeats} 件"] if report.repeats else []
+    if report.supplements:
+        parts.append(f"另有追加诉求 {report.supplements} 次")
+    return "，" + "，".join(parts) if parts else ""

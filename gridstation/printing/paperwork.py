@@ -297,7 +297,7 @@ class Paperwork:
             report_at=self.station.local_time(report_at),
             since=self.station.local_time(report.since),
             generated_by=actor.name,
-            new_rows=tuple(row(s) for s in report.new_cases),
+            new_rows=tuple(row(s, f"复发，前次 {s.repeat_of}" if s.repeat_of else "") for s in report.new_cases),
             overdue_rows=tuple(row(o.case, _overdue_text(o)) for o in report.overdue),
             conference_rows=tuple(row(s, s.conference_reason) for s in report.conference),
             tier_labels=tuple(TIER_LABELS[t] for t in tiers),

@@ -92,6 +92,8 @@ class CaseCommands(StationSettings):
             EventType.INTAKE_CORRECTED: Permission.CORRECT_INTAKE,
             EventType.CONFERENCE_FLAGGED: Permission.FLAG_CONFERENCE,
             EventType.PHONE_UNMASKED: Permission.SEE_FULL_PHONE,
+            # 追加诉求: a visit taken at the desk, added to the open case it repeats instead of a new one.
+            EventType.SUPPLEMENTED: Permission.REGISTER_CASE,
         }.get(event_type, Permission.RECORD_PROGRESS)
         require(actor.role, permission)
         station = self._require_station()

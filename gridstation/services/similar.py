@@ -8,6 +8,7 @@ starts (`index_similar`, with progress). Ranking is the domain's (`domain/simila
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from gridstation.assets import RESOURCES
-from gridstation.domain.enums import STATUS_LABELS, Status
+from gridstation.domain.enums import SATISFACTION_LABELS, STATUS_LABELS, Satisfaction, Status
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.similarity import (
     REPEAT_DAYS,
@@ -37,9 +38,11 @@ from gridstation.services.reference import ReferenceData
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_words
 from gridstation.storage import settings as stored_settings
+from gridstation.storage.db import StorageError
 from gridstation.storage.settings import SettingKey
 
 WORD_LISTS = RESOURCES / "similarity"
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (indexed so far, to index in all)
 # Cases indexed with the write that stored them (a sync may bring many: the rest wait for the indexer).
 NEW_CASES_BATCH = 50
@@ -82,6 +85,14 @@ class SimilarCase:
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def satisfaction_label(self) -> str:
+        """The last 回访's answer (满意 / 基本满意 / 不满意), "" before any visit."""
+        try:
+            return SATISFACTION_LABELS[Satisfaction(self.satisfaction)] if self.satisfaction else ""
+        except ValueError:
+            return self.satisfaction
+
 
 class SimilarCases(ReferenceData, CaseCommands):
     def word_segmenter(self) -> Segmenter:
@@ -90,6 +101,7 @@ class SimilarCases(ReferenceData, CaseCommands):
     def _with_meanings(self, query: CaseQuery) -> CaseQuery:
         if not query.text.strip() or query.meanings:
             return query
+        self._index_if_writable()  # cases a sync brought, or stored before the dictionary was loaded
         segmenter = self.word_segmenter()
         meanings = tuple(tuple(dict.fromkeys(segmenter.words(word))) for word in query.text.split())
         return replace(query, meanings=meanings)
@@ -101,6 +113,14 @@ class SimilarCases(ReferenceData, CaseCommands):
         if segmenter.is_loaded:
             session.flush()
             case_words.index_pending(session, _index_text(segmenter), NEW_CASES_BATCH)
+
+    def _index_if_writable(self) -> None:
+        """Bring the index up to date before a search, if the database can be written now: a search must still answer
+        (from the index as it is) while another program holds the lock or the disk is read-only."""
+        try:
+            self.index_similar()
+        except StorageError as err:
+            log.info("similar-case index not brought up to date before a search: %s", err.code)
 
     def similar_index_pending(self) -> int:
         """How many cases wait to be indexed (after an upgrade, an import, or a change of the word lists)."""
@@ -114,6 +134,10 @@ class SimilarCases(ReferenceData, CaseCommands):
         """Index every queued case, a batch per transaction (the desk's work goes on between batches); how many."""
         segmenter = self.word_segmenter()
         fingerprint = segmenter.word_list.fingerprint
+        with self._read() as session:  # the usual answer, without taking the write lock: nothing to do
+            stored = stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT)
+            if stored == fingerprint and case_words.pending_count(session) == 0:
+                return 0
         with self._write() as session:
             if stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT) != fingerprint:
                 case_words.queue_all(session)
@@ -149,7 +173,9 @@ class SimilarCases(ReferenceData, CaseCommands):
         self._audit_phone_lookup(actor, [phone.strip()] if phone.strip() else [], "cases.similar_phone")
         if place is None:
             place = place_from_text(address, [compound.name for compound in self.compounds()])
-        self.index_similar()
+        else:  # the form's fields, as typed ("12号301" in the building field): read as one address
+            place = place_from_text(place.compound + place.building + place.door, [place.compound])
+        self._index_if_writable()
         segmenter = self.word_segmenter()
         words = segmenter.words(text.replace(place.compound, " ") if place.compound else text)
         with self._read() as session:
@@ -181,7 +207,7 @@ def _candidate(row: case_words.CandidateRow) -> Candidate:
         case_id=row.case_id,
         number=row.number,
         words=row.words,
-        place=Place(row.compound, row.building, row.address),
+        place=place_from_text(row.compound + row.building + row.address, [row.compound]),
         phone=row.phone,
         category_code=row.category_code,
         is_open=row.is_open,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Float, Integer, and_, bindparam, case, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from gridstation.common.sqltypes import epoch_microseconds, to_epoch_microseconds
@@ -166,7 +166,10 @@ def _text_condition(word: str) -> ColumnElement[bool]:
     # FTS5 trigram needs three characters; shorter Chinese words (e.g. 噪声) fall back to LIKE.
     if len(word) >= 3:
         quoted = '"' + word.replace('"', '""') + '"'
-        matches = text("cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)").bindparams(q=quoted)
+        # A unique bind name per word: several words' conditions in one query must not share one value.
+        matches = text("cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)").bindparams(
+            bindparam("q", quoted, unique=True)
+        )
         return matches  # type: ignore[return-value]
     columns = (
         CaseRow.description,
@@ -182,7 +185,9 @@ def _text_condition(word: str) -> ColumnElement[bool]:
 def _meaning_condition(words: tuple[str, ...]) -> ColumnElement[bool]:
     """Cases whose words (storage/case_words.py) hold all of these: "电瓶车" finds "电动车", "电梯停运" "电梯坏了"."""
     match = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
-    found = text("cases.rowid IN (SELECT rowid FROM case_words WHERE case_words MATCH :m)").bindparams(m=match)
+    found = text("cases.rowid IN (SELECT rowid FROM case_words WHERE case_words MATCH :m)").bindparams(
+        bindparam("m", match, unique=True)
+    )
     return found  # type: ignore[return-value]
 
 

@@ -144,6 +144,7 @@ def _fill(row: CaseRow, state: CaseState, policy: DeadlinePolicy) -> None:
     row.assignee = state.assignee
     row.departments = tasks_digest(state.tasks)
     row.owner = state.owner
+    row.repeat_of = state.repeat_of
     row.answer = state.answer
     row.registered_at = state.registered_at
     row.registered_by = state.registered_by

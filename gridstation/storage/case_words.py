@@ -5,6 +5,8 @@ the queries that find candidates by words, address and phone. Segmenting is the 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,6 +102,12 @@ def _fts_query(words: Sequence[str]) -> str:
     return " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
+def _building_number(building: str) -> str:
+    """The number (or letter) a building is known by: "3" of "3号楼", "B" of "B座"."""
+    found = re.match(r"\s*([0-9A-Za-z]+)", unicodedata.normalize("NFKC", building))
+    return found.group(1) if found else ""
+
+
 def candidate_rowids(
     session: Session, rare_words: Sequence[str], compound: str, building: str, phone: str
 ) -> list[int]:
@@ -114,8 +122,9 @@ def candidate_rowids(
     rowid: ColumnElement[int] = literal_column("cases.rowid")
     if compound:
         where = [CaseRow.compound == compound]
-        if building:
-            where.append(CaseRow.building == building)
+        prefix = _building_number(building)
+        if prefix:  # "3号楼", "3栋" and "3号301" alike; ranking tells 3 from 32
+            where.append(CaseRow.building.startswith(prefix, autoescape=True))
         query = select(rowid).select_from(CaseRow).where(*where).order_by(CaseRow.registered_at.desc())
         found.update(dict.fromkeys(int(r) for r in session.scalars(query.limit(ADDRESS_CANDIDATES))))
     if phone:

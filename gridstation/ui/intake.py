@@ -38,6 +38,7 @@ from gridstation.services.station import StationService
 from gridstation.ui.category_picker import TAKE_KEYS, CategoryPicker, Taken
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
+from gridstation.ui.similar_panel import SimilarPanel, Typed
 from gridstation.ui.triage import Triage
 from gridstation.ui.workers import run_in_background
 
@@ -52,6 +53,8 @@ class IntakeForm(QWidget):
     """Emits `case_saved` with the new case once it is stored."""
 
     case_saved = Signal(object)
+    # 追加诉求: the visit was added to an open case it repeats (the state of that case); no new case was made.
+    case_supplemented = Signal(object)
     save_failed = Signal(str)
 
     def __init__(self, service: StationService, staff: StaffMember, parent: QWidget | None = None) -> None:
@@ -116,6 +119,7 @@ class IntakeForm(QWidget):
         self.clear_button = QPushButton(self.tr("清空"))
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.similar = SimilarPanel(self._service, lambda: self._staff)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -156,6 +160,7 @@ class IntakeForm(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
+        layout.addWidget(self.similar)
         layout.addStretch(1)
 
         order: list[QWidget] = [
@@ -205,6 +210,16 @@ class IntakeForm(QWidget):
             self.grid.currentIndexChanged,
         ):
             signal.connect(self._schedule_draft)
+        for signal in (
+            self.description.textChanged,
+            self.compound.currentTextChanged,
+            self.building.textChanged,
+            self.address.textChanged,
+            self.phone.textChanged,
+            self.category.currentTextChanged,
+        ):
+            signal.connect(self._schedule_similar)
+        self.similar.add_button.clicked.connect(self.add_to_duplicate)
         self.anonymous.toggled.connect(self._update_phone_star)
         self._update_answer_visibility()
         self._fix_counter_size()
@@ -275,6 +290,9 @@ class IntakeForm(QWidget):
             if not (in_text and event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
                 self.submit()
                 return True
+        if event.key() == Qt.Key.Key_F8:
+            self.add_to_duplicate()
+            return True
         if event.key() == Qt.Key.Key_Escape and not self._popup_open():
             self.clear_errors()
         return False  # QWidget does not filter other objects' events
@@ -381,6 +399,7 @@ class IntakeForm(QWidget):
                 plan_due_on=date.fromisoformat(values["plan_due_on"]) if values["plan_due_on"] else None,
                 owner=values["owner"],
                 plan_required=True,
+                repeat_of=self.similar.repeat_of.number if self.similar.repeat_of else "",
             )
         except IntakeInvalid as invalid:
             self.save_draft()
@@ -454,9 +473,51 @@ class IntakeForm(QWidget):
         self.channel.setCurrentIndex(channel if keep_channel else 0)
         self.triage.reset()
         self.clear_errors()
+        self.similar.clear()
         self._draft_timer.stop()
         self._drafts.clear()
         self.category.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ------------------------------------------------------------------ what the station already knows
+
+    def _typed(self) -> Typed:
+        return Typed(
+            text=self.description.toPlainText(),
+            compound=self.compound.currentText(),
+            building=self.building.text(),
+            door=self.address.text(),
+            phone=self.phone.text(),
+            category_code=self.category.current_code(),
+        )
+
+    def _schedule_similar(self) -> None:
+        self.similar.schedule(self._typed())
+
+    def add_to_duplicate(self) -> None:
+        """F8: the resident reports what an open case already holds; the visit is added to it as 追加诉求."""
+        duplicate = self.similar.duplicate
+        if self._saving:
+            return
+        if duplicate is None:
+            self.status.setText(self.tr("没有疑似重复的在办诉求可追加；按 Enter 登记为新诉求。"))
+            _restyle(self.status, "")
+            return
+        note = self.description.toPlainText().strip()
+        if not note:
+            self._show_error("description", self.tr("请先填写居民反映的内容。"))
+            return
+        self._saving = True
+        self.status.setText(self.tr("正在追加到 {0}…").format(duplicate.number))
+        self.similar.supplement(duplicate, note, str(self.channel.currentData()), self._supplemented, self._failed)
+
+    def _supplemented(self, state: object) -> None:
+        assert isinstance(state, CaseState)
+        self._saving = False
+        self._drafts.clear()
+        self.clear(keep_channel=True)
+        self.status.setText(self.tr("已追加到 {0}（未另登记新诉求）").format(state.number))
+        _restyle(self.status, "color: #2e7d32; font-weight: bold;")
+        self.case_supplemented.emit(state)
 
     # ------------------------------------------------------------------ drafts
 

@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.layout_state.main)
 
         self.intake.case_saved.connect(self._on_case_saved)
+        self.intake.case_supplemented.connect(self._on_case_supplemented)
+        self.intake.similar.open_case.connect(self._show_case)
         self.cases.case_selected.connect(self.detail.show_case)
         self.detail.case_changed.connect(self._on_case_changed)
 
@@ -224,6 +226,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("已登记 {0}　按 F9 打印回执").format(state.number), 30000)
         self.cases.reload_and_select(state.id)
         self.detail.show_case(state.id)
+
+    def _on_case_supplemented(self, state: object) -> None:
+        assert isinstance(state, CaseState)
+        self.statusBar().showMessage(self.tr("已追加到 {0}　按 F9 打印回执").format(state.number), 30000)
+        self._show_case(state.id)
+
+    def _show_case(self, case_id: str) -> None:
+        self.cases.reload_and_select(case_id)
+        self.detail.show_case(case_id)
 
     def _on_case_changed(self, state: object) -> None:
         assert isinstance(state, CaseState)

@@ -900,161 +900,181 @@ Log folder: {2}</translation>
   <context>
     <name>IntakeForm</name>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="77" />
+      <location filename="../../gridstation/ui/intake.py" line="80" />
       <source>登记来访诉求</source>
       <translation>Log a walk-in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="93" />
+      <location filename="../../gridstation/ui/intake.py" line="96" />
       <source>小区/弄</source>
       <translation>Compound/lane</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="95" />
+      <location filename="../../gridstation/ui/intake.py" line="98" />
       <source>楼栋、门牌，如 12号301</source>
       <translation>Building and door, e.g. No. 12, room 301</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="97" />
+      <location filename="../../gridstation/ui/intake.py" line="100" />
       <source>补充地址（可选）</source>
       <translation>More address (optional)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="101" />
+      <location filename="../../gridstation/ui/intake.py" line="104" />
       <source>居民反映的问题（Enter 保存，Shift+Enter 换行）</source>
       <translation>The resident's problem (Enter saves, Shift+Enter new line)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="105" />
+      <location filename="../../gridstation/ui/intake.py" line="108" />
       <source>可不填</source>
       <translation>Optional</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="107" />
+      <location filename="../../gridstation/ui/intake.py" line="110" />
       <source>手机或固话，如 13800138000 / 021-64321234</source>
       <translation>Mobile or landline, e.g. 13800138000 / 021-64321234</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="108" />
+      <location filename="../../gridstation/ui/intake.py" line="111" />
       <source>居民要求匿名</source>
       <translation>Resident asks for anonymity</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="111" />
+      <location filename="../../gridstation/ui/intake.py" line="114" />
       <source>当场答复的内容</source>
       <translation>The answer given at the desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="113" />
+      <location filename="../../gridstation/ui/intake.py" line="116" />
       <source>当场答复</source>
       <translation>Answer given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="114" />
+      <location filename="../../gridstation/ui/intake.py" line="117" />
       <source>保存 (Enter)</source>
       <translation>Save (Enter)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="116" />
+      <location filename="../../gridstation/ui/intake.py" line="119" />
       <source>清空</source>
       <translation>Clear</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="123" />
+      <location filename="../../gridstation/ui/intake.py" line="127" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="124" />
+      <location filename="../../gridstation/ui/intake.py" line="128" />
       <source>分类 *</source>
       <translation>Category *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="125" />
+      <location filename="../../gridstation/ui/intake.py" line="129" />
       <source>处置方式 *</source>
       <translation>Tier *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="126" />
+      <location filename="../../gridstation/ui/intake.py" line="130" />
       <source>小区</source>
       <translation>Compound</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="127" />
+      <location filename="../../gridstation/ui/intake.py" line="131" />
       <source>楼栋</source>
       <translation>Building</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="128" />
+      <location filename="../../gridstation/ui/intake.py" line="132" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="129" />
+      <location filename="../../gridstation/ui/intake.py" line="133" />
       <source>网格</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="130" />
+      <location filename="../../gridstation/ui/intake.py" line="134" />
       <source>诉求内容 *</source>
       <translation>Complaint *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="131" />
+      <location filename="../../gridstation/ui/intake.py" line="135" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="132" />
-      <location filename="../../gridstation/ui/intake.py" line="295" />
+      <location filename="../../gridstation/ui/intake.py" line="136" />
+      <location filename="../../gridstation/ui/intake.py" line="313" />
       <source>电话 *</source>
       <translation>Phone *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="253" />
+      <location filename="../../gridstation/ui/intake.py" line="268" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="295" />
+      <location filename="../../gridstation/ui/intake.py" line="313" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="307" />
-      <location filename="../../gridstation/ui/intake.py" line="312" />
+      <location filename="../../gridstation/ui/intake.py" line="325" />
+      <location filename="../../gridstation/ui/intake.py" line="330" />
       <source>{0} / {1} 字</source>
       <translation>{0} / {1} characters</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="390" />
+      <location filename="../../gridstation/ui/intake.py" line="409" />
       <source>有 {0} 项需要修改。</source>
       <translation>{0} fields need attention.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="395" />
+      <location filename="../../gridstation/ui/intake.py" line="414" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="413" />
+      <location filename="../../gridstation/ui/intake.py" line="432" />
       <source>已保存：{0}</source>
       <translation>Saved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="423" />
+      <location filename="../../gridstation/ui/intake.py" line="442" />
       <source>未保存：{0}
 已填写的内容已保留，可直接重试。</source>
       <translation>Not saved: {0}
 What you typed is kept; you can retry.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="496" />
+      <location filename="../../gridstation/ui/intake.py" line="502" />
+      <source>没有疑似重复的在办诉求可追加；按 Enter 登记为新诉求。</source>
+      <translation>No open case looks like a duplicate to add this to; press Enter to register a new case.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="507" />
+      <source>请先填写居民反映的内容。</source>
+      <translation>First enter what the resident reported.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="510" />
+      <source>正在追加到 {0}…</source>
+      <translation>Adding to {0}…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="518" />
+      <source>已追加到 {0}（未另登记新诉求）</source>
+      <translation>Added to {0} (no new case registered)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/intake.py" line="557" />
       <source>草稿无法写入磁盘，请尽快保存。</source>
       <translation>The draft cannot be written to disk; please save soon.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/intake.py" line="518" />
+      <location filename="../../gridstation/ui/intake.py" line="579" />
       <source>已恢复上次未保存的登记内容。</source>
       <translation>Restored the intake you had not saved.</translation>
     </message>
@@ -1115,243 +1135,248 @@ What you typed is kept; you can retry.</translation>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="206" />
+      <location filename="../../gridstation/ui/main_window.py" line="208" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="115" />
+      <location filename="../../gridstation/ui/main_window.py" line="117" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="116" />
+      <location filename="../../gridstation/ui/main_window.py" line="118" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="119" />
+      <location filename="../../gridstation/ui/main_window.py" line="121" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="121" />
+      <location filename="../../gridstation/ui/main_window.py" line="123" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="124" />
+      <location filename="../../gridstation/ui/main_window.py" line="126" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <location filename="../../gridstation/ui/main_window.py" line="128" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="128" />
+      <location filename="../../gridstation/ui/main_window.py" line="130" />
       <source>时限标准(&amp;T)…</source>
       <translation>Deadline s&amp;tandards…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="130" />
+      <location filename="../../gridstation/ui/main_window.py" line="132" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="134" />
+      <location filename="../../gridstation/ui/main_window.py" line="136" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="150" />
+      <location filename="../../gridstation/ui/main_window.py" line="152" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="151" />
+      <location filename="../../gridstation/ui/main_window.py" line="153" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="154" />
+      <location filename="../../gridstation/ui/main_window.py" line="156" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="159" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="160" />
+      <location filename="../../gridstation/ui/main_window.py" line="162" />
       <source>我的诉求(&amp;M)</source>
       <translation>&amp;My cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="165" />
+      <location filename="../../gridstation/ui/main_window.py" line="167" />
       <source>工作量(&amp;L)…</source>
       <translation>Work&amp;load…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="172" />
+      <location filename="../../gridstation/ui/main_window.py" line="174" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="174" />
+      <location filename="../../gridstation/ui/main_window.py" line="176" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="175" />
+      <location filename="../../gridstation/ui/main_window.py" line="177" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="178" />
+      <location filename="../../gridstation/ui/main_window.py" line="180" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="180" />
+      <location filename="../../gridstation/ui/main_window.py" line="182" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <location filename="../../gridstation/ui/main_window.py" line="184" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="184" />
+      <location filename="../../gridstation/ui/main_window.py" line="186" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="190" />
+      <location filename="../../gridstation/ui/main_window.py" line="192" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="224" />
+      <location filename="../../gridstation/ui/main_window.py" line="226" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="251" />
+      <location filename="../../gridstation/ui/main_window.py" line="232" />
+      <source>已追加到 {0}　按 F9 打印回执</source>
+      <translation>Added to {0}　Press F9 to print the receipt</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="262" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="260" />
+      <location filename="../../gridstation/ui/main_window.py" line="271" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="262" />
+      <location filename="../../gridstation/ui/main_window.py" line="273" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="267" />
+      <location filename="../../gridstation/ui/main_window.py" line="278" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="272" />
+      <location filename="../../gridstation/ui/main_window.py" line="283" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="286" />
+      <location filename="../../gridstation/ui/main_window.py" line="297" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="303" />
+      <location filename="../../gridstation/ui/main_window.py" line="314" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="309" />
+      <location filename="../../gridstation/ui/main_window.py" line="320" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="311" />
+      <location filename="../../gridstation/ui/main_window.py" line="322" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="320" />
+      <location filename="../../gridstation/ui/main_window.py" line="331" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="327" />
+      <location filename="../../gridstation/ui/main_window.py" line="338" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="334" />
+      <location filename="../../gridstation/ui/main_window.py" line="345" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="339" />
+      <location filename="../../gridstation/ui/main_window.py" line="350" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="346" />
+      <location filename="../../gridstation/ui/main_window.py" line="357" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="283" />
+      <location filename="../../gridstation/ui/main_window.py" line="294" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="287" />
+      <location filename="../../gridstation/ui/main_window.py" line="298" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="294" />
+      <location filename="../../gridstation/ui/main_window.py" line="305" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="296" />
+      <location filename="../../gridstation/ui/main_window.py" line="307" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="302" />
+      <location filename="../../gridstation/ui/main_window.py" line="313" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="316" />
+      <location filename="../../gridstation/ui/main_window.py" line="327" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="368" />
-      <location filename="../../gridstation/ui/main_window.py" line="370" />
+      <location filename="../../gridstation/ui/main_window.py" line="379" />
+      <location filename="../../gridstation/ui/main_window.py" line="381" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="407" />
+      <location filename="../../gridstation/ui/main_window.py" line="418" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="409" />
+      <location filename="../../gridstation/ui/main_window.py" line="420" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1781,6 +1806,54 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/sign_in.py" line="39" />
       <source>退出</source>
       <translation>Quit</translation>
+    </message>
+  </context>
+  <context>
+    <name>SimilarPanel</name>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="78" />
+      <source>相关诉求</source>
+      <translation>Related cases</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="96" />
+      <source>输入诉求内容、地址或电话后，这里显示本地址的历史、复发和相似诉求。</source>
+      <translation>Once you type the complaint, address or phone, this shows the address's history, repeats and similar cases.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="171" />
+      <source>暂时无法查找相关诉求。</source>
+      <translation>Related cases cannot be looked up right now.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="182" />
+      <source>复发：本地址 {0} 办结过同类诉求 {1}（{2}）。保存后新诉求将关联为复发。</source>
+      <translation>Repeat: the same problem at this address was closed on {0} as {1} ({2}). The new case will be linked to it as a repeat.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="191" />
+      <source>疑似重复：{0} 尚在办理（{1}）。按 F8 把这次来访追加到该诉求，不另登记。</source>
+      <translation>Likely duplicate: {0} is still open ({1}). Press F8 to add this visit to it instead of registering a new case.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="195" />
+      <source>追加到 {0} (F8)</source>
+      <translation>Add to {0} (F8)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="207" />
+      <source>没有相关诉求。</source>
+      <translation>No related cases.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="212" />
+      <source>；处置：{0}</source>
+      <translation>; solved: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="213" />
+      <source>；回访：{0}</source>
+      <translation>; follow-up: {0}</translation>
     </message>
   </context>
   <context>
@@ -2606,6 +2679,14 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <source>跟踪督办须填写计划完成日期。</source>
       <translation>A tracked case needs a planned completion date.</translation>
     </message>
+    <message>
+      <source>截止日期早于起始日期。</source>
+      <translation>The end date is before the start date.</translation>
+    </message>
+    <message>
+      <source>请至少给出 --text、--address 或 --phone 之一。</source>
+      <translation>Give at least one of --text, --address or --phone.</translation>
+    </message>
   </context>
   <context>
     <name>labels</name>
@@ -3016,6 +3097,30 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>难题会诊决定</source>
       <translation>Conference decision</translation>
+    </message>
+    <message>
+      <source>追加诉求</source>
+      <translation>Added report</translation>
+    </message>
+    <message>
+      <source>内容相似</source>
+      <translation>Similar text</translation>
+    </message>
+    <message>
+      <source>同一地址</source>
+      <translation>Same address</translation>
+    </message>
+    <message>
+      <source>同一电话</source>
+      <translation>Same phone</translation>
+    </message>
+    <message>
+      <source>疑似重复（未办结）</source>
+      <translation>Likely duplicate (open)</translation>
+    </message>
+    <message>
+      <source>复发（办结后再次反映）</source>
+      <translation>Repeat after closure</translation>
     </message>
   </context>
   <context>
