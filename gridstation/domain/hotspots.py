@@ -251,6 +251,7 @@ class Hotspots:
     windows: WeekWindows
     rising: tuple[RisingHotspot, ...] = ()
     recurring: tuple[RecurringProblem, ...] = ()
+    rules: HotspotRules = HotspotRules()
 
     def to_json(self) -> list[dict[str, Any]]:
         """Rising first (most improbable first), then the recurring problems (most cases first)."""
@@ -405,7 +406,7 @@ def find_hotspots(
             r.place,
         )
     )
-    return Hotspots(windows, tuple(rising), tuple(recurring))
+    return Hotspots(windows, tuple(rising), tuple(recurring), rules)
 
 
 def _rising(weeks: list[int], rules: HotspotRules, windows: WeekWindows) -> tuple[float, float, str] | None:
