@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -288,7 +287,7 @@ def bare(text: str) -> str:
 @dataclass(slots=True)
 class _Series:
     weeks: list[int]
-    grids: Counter[str] = field(default_factory=Counter)
+    grids: dict[str, int] = field(default_factory=dict)
     place: str = ""
     open_count: int = 0
     last_registered_at: datetime | None = None
@@ -297,13 +296,14 @@ class _Series:
 
     def add(self, tally: CaseTally) -> None:
         self.weeks[tally.week] += tally.count
-        self.grids[tally.grid_code] += tally.count
+        self.grids[tally.grid_code] = self.grids.get(tally.grid_code, 0) + tally.count
         self.open_count += tally.open_count
         self.numbers.extend(tally.numbers)
-        if tally.last_registered_at is not None:
-            self.last_registered_at = max(filter(None, (self.last_registered_at, tally.last_registered_at)))
-        if tally.first_closed_at is not None:
-            self.first_closed_at = min(filter(None, (self.first_closed_at, tally.first_closed_at)))
+        last, closed = tally.last_registered_at, tally.first_closed_at
+        if last is not None and (self.last_registered_at is None or last > self.last_registered_at):
+            self.last_registered_at = last
+        if closed is not None and (self.first_closed_at is None or closed < self.first_closed_at):
+            self.first_closed_at = closed
 
     @property
     def grid(self) -> str:
@@ -327,18 +327,31 @@ def find_hotspots(
     by_grid: dict[tuple[str, str, str], _Series] = {}
     by_building: dict[tuple[str, str, str], _Series] = {}
     by_address: dict[tuple[str, str, str], _Series] = {}
+    places: dict[tuple[str, ...], tuple[str, str]] = {}  # address parts → (as shown, as compared), worked out once
+
+    def place(*parts: str) -> tuple[str, str]:
+        if parts not in places:
+            shown = joined_address(parts)
+            places[parts] = (shown, bare(shown))
+        return places[parts]
+
+    def series_of(groups: dict[tuple[str, str, str], _Series], key: tuple[str, str, str], shown: str = "") -> _Series:
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = _Series([0] * size, place=shown)
+        return found
+
     for tally in tallies:
         if not 0 <= tally.week < size or tally.count <= 0:
             continue
         station, category = tally.station_code, tally.category_code
-        by_grid.setdefault((station, category, tally.grid_code), _Series([0] * size)).add(tally)
+        series_of(by_grid, (station, category, tally.grid_code)).add(tally)
         if tally.compound.strip() and tally.building.strip():
-            building = joined_address((tally.compound, tally.building))
-            series = by_building.setdefault((station, category, bare(building)), _Series([0] * size, place=building))
-            series.add(tally)
+            shown, compared = place(tally.compound, tally.building)
+            series_of(by_building, (station, category, compared), shown).add(tally)
         if tally.building.strip() or tally.address.strip():
-            spot = joined_address((tally.compound, tally.building, tally.address))
-            by_address.setdefault((station, category, bare(spot)), _Series([0] * size, place=spot)).add(tally)
+            shown, compared = place(tally.compound, tally.building, tally.address)
+            series_of(by_address, (station, category, compared), shown).add(tally)
 
     def grid_name(code: str) -> str:
         return grids.get(code, code) if code else NO_GRID
