@@ -21,6 +21,7 @@ from gridstation.domain.events import new_id
 from gridstation.domain.lifecycle import decide_registration
 from gridstation.domain.numbering import format_case_number
 from gridstation.server.cli import main as server_main
+from gridstation.server.near_duplicates import bare_text, cluster_texts, jaccard, shingles
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
 from tests.support.console import PASSWORD, sign_in_to_console
@@ -190,3 +191,28 @@ def test_the_console_page_for_the_centre_alone(api: Api, server: ServerService, 
         sign_in_to_console(client, username)
         assert client.get("/console/hotspots").status_code == 404
         assert "/console/hotspots" not in client.get("/console/").text
+
+
+def test_shingles_and_clusters_by_hand() -> None:
+    assert bare_text("楼道 堆物！Ｅ-bike") == "楼道堆物ｅbike"
+    assert shingles("楼道 堆物！") == {"楼道", "道堆", "堆物", "楼道堆", "道堆物"}
+    # 楼道堆物 / 楼道堆杂物: {楼道, 道堆, 堆物, 楼道堆, 道堆物} and {楼道, 道堆, 堆杂, 杂物, 楼道堆, 道堆杂, 堆杂物}
+    # share 楼道, 道堆, 楼道堆 of 9 shingles in all: 3/9.
+    assert jaccard(shingles("楼道堆物"), shingles("楼道堆杂物")) == pytest.approx(3 / 9)
+    texts = [MANHOLE[0], MANHOLE[1], "小区门口共享单车乱停放，堵住人行道。", MANHOLE[2], "路灯坏了", "路灯坏了"]
+    [cluster] = cluster_texts(texts)
+    assert cluster.members == (0, 1, 3)  # 路灯坏了 is too short to tell one problem from another
+    assert 0.5 <= cluster.lowest <= cluster.highest < 1
+    # Told alike (Jaccard 0.77, 0.87, 0.67) at two known, different buildings: two problems of one kind, not one
+    # problem told twice.
+    alike = [
+        "湖南路与永福路路口的窨井盖松动，车辆压过哐哐响，夜里吵得睡不着。",
+        "湖南路与永福路路口的窨井盖松动，车辆压过哐哐响，晚上吵得睡不着。",
+        "湖南路与永福路路口的窨井盖松动了，车辆压过哐哐响，夜里吵得睡不着。",
+    ]
+    assert [c.members for c in cluster_texts(alike, ["枫林苑 3号楼", "枫林苑3号楼", "康乐小区 5号楼"])] == [(0, 1)]
+    # A text without a place may be either's, and joins them all: clusters are connected by alike pairs.
+    assert [c.members for c in cluster_texts(alike, ["枫林苑 3号楼", "", "康乐小区 5号楼"])] == [(0, 1, 2)]
+    # The same words twice at one place are one group (hashed once), joined as identical.
+    same = cluster_texts([CORRIDOR, CORRIDOR, CORRIDOR], ["枫林苑 9号楼", "枫林苑 9号楼", "康乐小区 9号楼"])
+    assert [(c.members, c.lowest, c.highest) for c in same] == [((0, 1), 1.0, 1.0)]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 THRESHOLD = 0.5
 NUM_PERM = 128
 SEED = 17  # fixed: the same cases give the same clusters on every run
-MIN_SHINGLES = 4  # descriptions shorter than this say too little to compare ("路灯坏了")
+MIN_CHARACTERS = 6  # shorter descriptions say too little to tell one problem from another ("路灯坏了")
 
 
 def bare_text(text: str) -> str:
@@ -49,44 +49,82 @@ def cluster_texts(
     texts: Sequence[str], places: Sequence[str] | None = None, threshold: float = THRESHOLD
 ) -> list[TextCluster]:
     """Clusters of two or more texts whose shingles overlap by `threshold` or more (Jaccard), largest first.
-    `places` (one per text, "" when unknown) keeps texts at two known, different places apart."""
-    where = [bare_text(place) for place in places] if places is not None else [""] * len(texts)
+    `places` (one per text, "" when unknown) keeps texts at two known, different places apart.
+
+    Texts with the same shingles (a hotline's stock phrases) are hashed and looked up once, as one group."""
     from datasketch import MinHash, MinHashLSH  # imported here: numpy and scipy load only when the centre asks
 
-    sets = [shingles(text) for text in texts]
-    usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHINGLES]
-    if len(usable) < 2:
+    where = [bare_text(place) for place in places] if places is not None else [""] * len(texts)
+    groups: dict[frozenset[str], list[int]] = {}
+    for i, text in enumerate(texts):
+        if len(bare_text(text)) >= MIN_CHARACTERS:
+            groups.setdefault(shingles(text), []).append(i)
+    keys = list(groups)
+    if sum(len(members) for members in groups.values()) < 2:
         return []
-    hashes = MinHash.bulk([[s.encode() for s in sorted(sets[i])] for i in usable], num_perm=NUM_PERM, seed=SEED)
+    links = _Links(where)
+    for members in groups.values():
+        links.join(members, [], 1.0)
+    hashes = MinHash.bulk([[s.encode() for s in sorted(key)] for key in keys], num_perm=NUM_PERM, seed=SEED)
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    for i, minhash in zip(usable, hashes, strict=True):
-        lsh.insert(i, minhash)
-    parent = {i: i for i in usable}
+    for k, minhash in enumerate(hashes):
+        lsh.insert(k, minhash)
+    for k, minhash in enumerate(hashes):
+        for other in lsh.query(minhash):
+            if other <= k:
+                continue
+            similarity = jaccard(keys[k], keys[other])  # LSH proposes; the exact sets decide
+            if similarity >= threshold:
+                links.join(groups[keys[k]], groups[keys[other]], similarity)
+    return links.clusters()
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
+
+class _Links:
+    """Union-find over the texts, joining only texts whose places allow it, with the similarity of each join."""
+
+    def __init__(self, where: list[str]) -> None:
+        self.where = where
+        self.parent: dict[int, int] = {}
+        self.similarities: dict[int, list[float]] = {}
+
+    def root(self, i: int) -> int:
+        self.parent.setdefault(i, i)
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
         return i
 
-    edges: dict[int, list[float]] = {}
-    for i, minhash in zip(usable, hashes, strict=True):
-        for j in lsh.query(minhash):
-            if j <= i or (where[i] and where[j] and where[i] != where[j]):
+    def join(self, first: list[int], second: list[int], similarity: float) -> None:
+        """Join the texts of `first` with those of `second` (every pair alike): a text without a place joins all
+        of them, texts with one place join each other."""
+        members = first + second
+        unplaced = [i for i in members if not self.where[i]]
+        by_place: dict[str, list[int]] = {}
+        for i in members:
+            if self.where[i]:
+                by_place.setdefault(self.where[i], []).append(i)
+        chains = [unplaced + [i for chain in by_place.values() for i in chain]] if unplaced else list(by_place.values())
+        both = set(second)
+        for chain in chains:
+            if len(chain) < 2 or (second and not (both & set(chain) and set(chain) - both)):
+                continue  # one text alone, or texts of one group only (joined as identical already)
+            head = self.root(chain[0])
+            for i in chain[1:]:
+                other = self.root(i)
+                if other != head:
+                    self.parent[max(head, other)] = min(head, other)
+                    head = min(head, other)
+            for i in chain:
+                self.similarities.setdefault(i, []).append(similarity)
+
+    def clusters(self) -> list[TextCluster]:
+        grouped: dict[int, list[int]] = {}
+        for i in list(self.parent):
+            grouped.setdefault(self.root(i), []).append(i)
+        found = []
+        for members in grouped.values():
+            if len(members) < 2:
                 continue
-            similarity = jaccard(sets[i], sets[j])  # LSH proposes; the exact sets decide
-            if similarity < threshold:
-                continue
-            a, b = root(i), root(j)
-            parent[max(a, b)] = min(a, b)
-            edges.setdefault(i, []).append(similarity)
-    groups: dict[int, list[int]] = {}
-    for i in usable:
-        groups.setdefault(root(i), []).append(i)
-    clusters = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        similarities = [s for i in members for s in edges.get(i, [])]
-        clusters.append(TextCluster(tuple(sorted(members)), min(similarities), max(similarities)))
-    return sorted(clusters, key=lambda c: (-len(c.members), c.members))
+            similarities = [s for i in members for s in self.similarities.get(i, [])]
+            found.append(TextCluster(tuple(sorted(members)), min(similarities), max(similarities)))
+        return sorted(found, key=lambda c: (-len(c.members), c.members))
