@@ -12,12 +12,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, case, literal
+from sqlalchemy import ColumnElement, Integer, SQLColumnExpression, case, literal_column
 
 
 def week_index(column: SQLColumnExpression[Any], starts: Sequence[datetime]) -> ColumnElement[int]:
     """0 for the first week … len(starts) − 1 for the last. Rows before `starts[0]` are 0 too: filter them out."""
-    later_first = [(column >= start, literal(index)) for index, start in reversed(list(enumerate(starts))) if index]
+    # The indexes are written into the SQL (not bound): PostgreSQL cannot always tell a bound CASE result's type.
+    later_first = [
+        (column >= start, literal_column(str(index), Integer))
+        for index, start in reversed(list(enumerate(starts)))
+        if index
+    ]
     if not later_first:
-        return literal(0)
-    return case(*later_first, else_=literal(0))
+        return literal_column("0", Integer)
+    return case(*later_first, else_=literal_column("0", Integer))
