@@ -73,6 +73,7 @@ CENTRE_ONLY = {
     "GET /console/kpi",
     "GET /console/kpi.csv",
     "GET /console/kpi.xlsx",
+    "GET /console/hotspots",
 }
 # Routes a department speaks to with its old token instead of a user's: checked with an out-of-scope token.
 DEPARTMENT_TOKEN_ROUTES = {"POST /api/v1/department/updates"}

@@ -17,6 +17,7 @@ from gridstation.cli.commands.audit import EXIT_TAMPERED, cmd_audit_verify
 from gridstation.cli.commands.cases import cmd_cases_attach, cmd_cases_list, cmd_cases_show
 from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, cmd_demo
 from gridstation.cli.commands.desk import run_desktop_command
+from gridstation.cli.commands.hotspots import cmd_cases_hotspots
 from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
 from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
 from gridstation.cli.commands.retention import cmd_retention_run
@@ -32,6 +33,7 @@ from gridstation.cli.commands.sync import cmd_sync_enrol, cmd_sync_run, cmd_sync
 from gridstation.cli.context import DATA_DIR_ENV, PASSPHRASE_ENV, PIN_ENV, USER_ENV
 from gridstation.common.cli_kit import ChineseArgumentParser
 from gridstation.domain.enums import Role
+from gridstation.domain.hotspots import DEFAULT_BASELINE_WEEKS, MAX_BASELINE_WEEKS, MIN_BASELINE_WEEKS
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LIST_LIMIT = 100
@@ -105,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     attach.add_argument("number", metavar="编号")
     attach.add_argument("files", nargs="+", metavar="照片文件")
     attach.set_defaults(handler=cmd_cases_attach)
+    hotspots = case_commands.add_parser(
+        "hotspots", parents=[common, credentials], help="热点问题（一类事）：明显上升的同类诉求和易反复问题"
+    )
+    hotspots.add_argument(
+        "--weeks",
+        type=int,
+        default=DEFAULT_BASELINE_WEEKS,
+        help=f"与此前几周比较（默认 {DEFAULT_BASELINE_WEEKS}，{MIN_BASELINE_WEEKS} 至 {MAX_BASELINE_WEEKS}）",
+    )
+    hotspots.add_argument("--at", default=None, metavar="YYYY-MM-DDTHH:MM", help="统计时点（工作站当地时间，默认现在）")
+    hotspots.add_argument("--json", action="store_true", help="输出 JSON（先列上升的热点，再列易反复问题）")
+    hotspots.set_defaults(handler=cmd_cases_hotspots)
 
     backup = commands.add_parser(
         "backup",

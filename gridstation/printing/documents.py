@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gridstation.domain.hotspots import Hotspots
 from gridstation.domain.report import MorningReport
 
 
@@ -102,3 +103,4 @@ class MorningReportData:
     tier_labels: tuple[str, ...] = ()
     colour_labels: tuple[str, ...] = ()
     open_counts: tuple[tuple[int, ...], ...] = field(default=())  # [colour][tier]
+    hotspots: Hotspots | None = None  # 热点问题（一类事）: rising hotspots and recurring problems at the report time

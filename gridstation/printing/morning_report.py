@@ -1,4 +1,5 @@
-"""晨会日报 (A4): new cases, open cases by colour and tier, overdue cases, the 难题会诊 list and the KPIs with a chart.
+"""晨会日报 (A4): new cases, open cases by colour and tier, overdue cases, the 难题会诊 list, the KPIs with a chart and
+the hotspots (热点问题, printing/hotspots.py).
 
 Layout in forms/morning_report.toml; the figures come from gridstation.domain.report (definitions in docs/report.md).
 """
@@ -17,6 +18,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from gridstation.common.pdf_text import Marked, register_fonts, shorten
 from gridstation.domain.report import KPI_LABELS, Kpis, MorningReport, Rate
 from gridstation.printing.documents import MorningReportData, ReportRow
+from gridstation.printing.hotspots import hotspot_section
 from gridstation.printing.layout import build_pdf, grid_table, local_text, missing_glyph_note, style
 from gridstation.printing.templates import load_template, page_size
 
@@ -186,6 +188,18 @@ def render_morning_report(data: MorningReportData) -> bytes:
     kpi_block.append(Spacer(1, 6))
     kpi_block.append(kpi_chart(data, width, str(template["chart_title"])))
     flowables.append(KeepTogether(kpi_block))  # the figures and their chart on one page
+    flowables.append(Spacer(1, 8))
+    flowables += hotspot_section(
+        data.hotspots,
+        heading=heading,
+        title=str(sections["hotspots"]),
+        width=width,
+        size=size,
+        marked=marked,
+        rows=int(template["hotspot_rows"]),
+        panels=int(template["hotspot_charts"]),
+        empty=empty,
+    )
     flowables.extend(missing_glyph_note(marked, template["small_pt"]))
 
     def footer(canvas: Any, doc: Any) -> None:

@@ -303,4 +303,5 @@ class Paperwork:
             tier_labels=tuple(TIER_LABELS[t] for t in tiers),
             colour_labels=tuple(COLOUR_LABELS[c] + ("色" if c is not Colour.NONE else "") for c in COLOUR_ORDER),
             open_counts=tuple(tuple(report.open_by_colour[c][t] for t in tiers) for c in COLOUR_ORDER),
+            hotspots=self.station.hotspots(at=report_at),
         )

@@ -5,8 +5,8 @@ station lock): who may speak (`accounts`), what stations push (`ingest`) and pul
 receipt (`receipts`), the centre's work orders and department updates (`workorder_service`), reads for the public
 and for audits (`lookups`), the admin's repair of rows the sync cannot carry (`repair`), checking stored events
 against their hashes (`audit`), erasing personal data past the retention period (`retention`), and the console's
-users and sign-in (`users`), case board (`case_reads`) and 吹哨报到's dispatches and answers (`dispatch`), whose
-scope `visibility` decides. Every event is stored through `eventlog`.
+users and sign-in (`users`), case board (`case_reads`), hotspots across stations (`hotspots`) and 吹哨报到's
+dispatches and answers (`dispatch`), whose scope `visibility` decides. Every event is stored through `eventlog`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from gridstation.server.conference import ConferenceReads
 from gridstation.server.dispatch import Dispatching
 from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.feed import Feed
+from gridstation.server.hotspots import HotspotReads
 from gridstation.server.ingest import Ingest
 from gridstation.server.kpi_report import KpiReports
 from gridstation.server.lookups import Lookups
@@ -35,6 +36,7 @@ class ServerService(
     Accounts,
     Users,
     ConferenceReads,
+    HotspotReads,
     Ingest,
     Feed,
     Receipts,

@@ -2,7 +2,8 @@
 
 It is composed of one part per responsibility, each over the same core (services/core.py: database, sessions,
 clock, numbering ledger, audit trail): staff.py, reference.py, settings.py, cases.py, photos.py (photos of
-cases), backup.py, integrity.py (checking the chained logs), retention.py (anonymising old closed cases). Only
+cases), backup.py, integrity.py (checking the chained logs), retention.py (anonymising old closed cases),
+hotspots.py (热点问题: rising hotspots and recurring problems). Only
 setting up a new station, which touches several of them at once, is written here.
 """
 
@@ -16,6 +17,7 @@ from gridstation.domain.numbering import validate_station_code
 from gridstation.domain.validation import NAME_MAX_CHARS, validate_short_text
 from gridstation.services.backup import Backups
 from gridstation.services.core import DEFAULT_TIMEZONE
+from gridstation.services.hotspots import CaseHotspots
 from gridstation.services.integrity import LogIntegrity
 from gridstation.services.photos import CasePhotos
 from gridstation.services.reference import ReferenceData, seed_reference
@@ -30,6 +32,7 @@ from gridstation.storage.models import StationRow
 class StationService(
     StaffAdministration,
     SimilarCases,
+    CaseHotspots,
     ReferenceData,
     CasePhotos,
     Retention,
