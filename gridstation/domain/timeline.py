@@ -20,6 +20,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.events import Event
+from gridstation.domain.ledger_mark import ImportMark
 from gridstation.domain.localtime import local_minute
 from gridstation.domain.photos import describe_size
 from gridstation.domain.supervision import describe_notice
@@ -31,7 +32,10 @@ def describe_event(event: Event) -> str:
     label = EVENT_LABELS[event.type]
     match event.type:
         case EventType.REGISTERED:
-            return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}"
+            mark = ImportMark.of(p)
+            return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}" + (
+                f"；{mark.describe()}" if mark else ""
+            )
         case EventType.DISPATCHED:
             assists = [t["department"] for t in p.get("tasks", []) if t.get("role") == TaskRole.ASSIST]
             return (

@@ -15,6 +15,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.numbering import validate_station_code
 from gridstation.domain.validation import NAME_MAX_CHARS, validate_short_text
 from gridstation.services.backup import Backups
+from gridstation.services.case_import import CaseImport
 from gridstation.services.core import DEFAULT_TIMEZONE
 from gridstation.services.integrity import LogIntegrity
 from gridstation.services.photos import CasePhotos
@@ -30,6 +31,7 @@ from gridstation.storage.models import StationRow
 class StationService(
     StaffAdministration,
     SimilarCases,
+    CaseImport,
     ReferenceData,
     CasePhotos,
     Retention,
