@@ -26,6 +26,7 @@ from gridstation.services.station import StationService
 from tests.support.clock import FakeClock
 from tests.support.complaints import complaint
 from tests.support.snapshots import snapshot
+from tests.support.sync import Centre, Desk
 
 BEIJING_OFFSET = timedelta(hours=8)
 LEDGER = [
@@ -200,6 +201,17 @@ def test_the_centre_accepts_an_imported_registration(
         assert event_refusal(event) is None
         if event.type is EventType.REGISTERED:
             assert intake_problem(event.payload) is None
+
+
+def test_imported_cases_sync_to_the_centre(desk: Desk, centre: Centre, tmp_path: Path) -> None:
+    """Past times, the mark and all: the centre takes every event, and the day's receipt (which runs from the
+    day's first event, a complaint registered this morning) matches."""
+    desk.station.register_case(desk.clerk, complaint())
+    desk.station.import_ledger(desk.clerk, write_csv(tmp_path / "台账.csv", LEDGER))
+    summary = desk.sync.run("end_of_day")
+    assert summary.ok, summary.error
+    assert summary.outcomes == {"applied": len(desk.station.all_events())} and summary.rejected == []
+    assert summary.receipt is not None and summary.receipt.matches
 
 
 def test_compound_by_longest_known_prefix(service: StationService, admin: StaffMember, tmp_path: Path) -> None:
@@ -394,6 +406,11 @@ def test_imported_cases_do_not_count_as_late(
 # ---------------------------------------------------------------------- the command line
 
 
+def a_year_earlier(rows: list[list[str]]) -> list[list[str]]:
+    """The command runs on the machine's clock: a ledger from a year before the test clock is in its past too."""
+    return [[cell.replace("2026", "2025", 1) if i in (0, 8) else cell for i, cell in enumerate(row)] for row in rows]
+
+
 @pytest.fixture
 def cli_station(service: StationService, clerk: StaffMember, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The test station, closed so that the command opens it as it would at a station (on the real clock)."""
@@ -404,7 +421,8 @@ def cli_station(service: StationService, clerk: StaffMember, data_dir: Path, mon
 
 
 def test_cli_import_cases(capsys: pytest.CaptureFixture[str], cli_station: Path, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "台账.csv", [[*row, "1"] for row in LEDGER], header=[*LEDGER_COLUMNS, "序号"])
+    rows = [[*row, "1"] for row in a_year_earlier(LEDGER)]
+    path = write_csv(tmp_path / "台账.csv", rows, header=[*LEDGER_COLUMNS, "序号"])
     base = ["--data-dir", str(cli_station), "import", "cases", str(path), "--user", "王芳", "--pin", "246810"]
 
     assert cli.main([*base, "--dry-run"]) == 0
@@ -429,14 +447,14 @@ def test_cli_import_cases(capsys: pytest.CaptureFixture[str], cli_station: Path,
 def test_cli_reports_every_bad_row_and_exits_non_zero(
     capsys: pytest.CaptureFixture[str], cli_station: Path, tmp_path: Path
 ) -> None:
-    rows = [list(r) for r in LEDGER]
+    rows = a_year_earlier(LEDGER)
     rows[1][7] = "已结案"
-    rows[3][0] = "2026-11-31 08:40"
+    rows[3][0] = "2025-11-31 08:40"
     path = write_csv(tmp_path / "台账.csv", rows, encoding="gb18030")
     code = cli.main(["--data-dir", str(cli_station), "import", "cases", str(path), "--user", "李明", "--pin", "1357"])
     _, err = capsys.readouterr()
     assert code == 2
-    assert "第 3 行：状态「已结案」无法识别" in err and "第 5 行：登记时间「2026-11-31 08:40」不是有效时间" in err
+    assert "第 3 行：状态「已结案」无法识别" in err and "第 5 行：登记时间「2025-11-31 08:40」不是有效时间" in err
     service = StationService(cli_station)
     try:
         assert imported_count(service) == 0
