@@ -16,7 +16,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -470,21 +470,3 @@ def row_fingerprint(
     place = _word(without_room(unicodedata.normalize("NFKC", address)))
     parts = (minute, str(channel), category_code, place, _word(description))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
-@dataclass(slots=True)
-class StatusCount:
-    """How many cases of each status an import makes (or would make), in the lifecycle's order."""
-
-    counts: dict[Status, int] = field(default_factory=dict)
-
-    def add(self, status: Status) -> None:
-        self.counts[status] = self.counts.get(status, 0) + 1
-
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def describe(self) -> str:
-        """「已办结 80，已派单 15」; 「无」 when there are none."""
-        parts = [f"{STATUS_LABELS[s]} {self.counts[s]}" for s in Status if self.counts.get(s)]
-        return "，".join(parts) or "无"

@@ -13,13 +13,13 @@ at the desk during a long import; should one be cut short, importing the file ag
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from gridstation.domain.enums import Status
+from gridstation.domain.enums import STATUS_LABELS, Status
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event, new_id
 from gridstation.domain.ledger_history import imported_case_events, planned_status
@@ -29,7 +29,6 @@ from gridstation.domain.ledger_rows import (
     LedgerReference,
     LedgerRow,
     RowProblem,
-    StatusCount,
     parse_ledger,
 )
 from gridstation.domain.lifecycle import EventDraft
@@ -49,6 +48,24 @@ BATCH_CASES = 100
 # What an import reports as it goes: (stage, done, total); total 0 while it is not known.
 ImportProgress = Callable[[str, int, int], None]
 IMPORT_STAGES = {"read": "读取文件", "check": "核对", "write": "导入"}
+
+
+@dataclass(slots=True)
+class StatusCount:
+    """How many cases of each status an import makes (or would make), in the lifecycle's order."""
+
+    counts: dict[Status, int] = field(default_factory=dict)
+
+    def add(self, status: Status) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def describe(self) -> str:
+        """「已办结 80，已派单 15」; 「无」 when there are none."""
+        parts = [f"{STATUS_LABELS[s]} {self.counts[s]}" for s in Status if self.counts.get(s)]
+        return "，".join(parts) or "无"
 
 
 @dataclass(frozen=True, slots=True)

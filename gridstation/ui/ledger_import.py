@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from gridstation.domain.enums import STATUS_LABELS, Status
-from gridstation.domain.ledger_rows import LedgerInvalid, StatusCount
-from gridstation.services.case_import import LedgerImportResult
+from gridstation.domain.ledger_rows import LedgerInvalid
+from gridstation.services.case_import import LedgerImportResult, StatusCount
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.labels import tr_label
