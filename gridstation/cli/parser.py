@@ -32,6 +32,7 @@ from gridstation.cli.commands.sync import cmd_sync_enrol, cmd_sync_run, cmd_sync
 from gridstation.cli.context import DATA_DIR_ENV, PASSPHRASE_ENV, PIN_ENV, USER_ENV
 from gridstation.common.cli_kit import ChineseArgumentParser
 from gridstation.domain.enums import Role
+from gridstation.domain.ledger_rows import LEDGER_COLUMNS
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LIST_LIMIT = 100
@@ -127,13 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
     restore.set_defaults(handler=cmd_restore)
 
     importing = commands.add_parser(
-        "import", parents=[common, credentials], help="从 CSV 导入基础数据或人员，或从 CSV/Excel 导入历史台账"
+        "import",
+        parents=[common, credentials],
+        help="从 CSV 导入基础数据或人员，或从 CSV/Excel 导入历史台账",
+        epilog=f"历史台账（cases）的表头须有这些列，顺序不限：{'、'.join(LEDGER_COLUMNS)}。",
     )
     importing.add_argument(
         "kind",
         choices=(*IMPORT_KINDS, LEDGER_KIND),
         help="导入内容：categories 分类、grids 网格、compounds 小区、staff 人员（CSV）；"
-        "cases 历史台账（CSV 或 .xlsx，列见 README；有一行不对就一件也不导入）",
+        "cases 历史台账（CSV 或 .xlsx；有一行不对就一件也不导入）",
     )
     importing.add_argument("file", type=Path, metavar="文件.csv|.xlsx")
     importing.add_argument("--dry-run", action="store_true", help="只用于 cases：只核对并统计将导入多少件，不写入")
