@@ -214,6 +214,16 @@ def test_imported_cases_sync_to_the_centre(desk: Desk, centre: Centre, tmp_path:
     assert summary.receipt is not None and summary.receipt.matches
 
 
+def test_imported_cases_are_found_as_similar_cases(service: StationService, admin: StaffMember, tmp_path: Path) -> None:
+    """Indexed for the similar-case search in the write that stores them, as a case registered at the desk is."""
+    service.index_similar()  # the index is set up (its word list noted) and the dictionary loaded, as at the desk
+    service.word_segmenter().load()
+    service.import_ledger(admin, write_csv(tmp_path / "台账.csv", LEDGER))
+    assert service.similar_index_pending() == 0
+    found = service.similar_cases(admin, "电瓶车在楼道里充电", address="梅园新村12号楼")
+    assert found and found[0].description == "电动车在楼道飞线充电"
+
+
 def test_compound_by_longest_known_prefix(service: StationService, admin: StaffMember, tmp_path: Path) -> None:
     """永嘉路 is a compound too, but 永嘉路弄 is the longer match; an unknown place stays whole in the address."""
     service.import_reference_csv(admin, "compounds", "name,grid_code\n永嘉路,G03\n")

@@ -38,13 +38,15 @@ from gridstation.services.cases import CaseCommands
 from gridstation.services.core import StationInfo
 from gridstation.services.ledger_file import read_ledger_file
 from gridstation.services.reference import ReferenceData
+from gridstation.services.similar import NEW_CASES_BATCH
 from gridstation.services.staff import StaffMember
 from gridstation.storage import case_store
 from gridstation.storage.case_imports import imported_fingerprints
 from gridstation.storage.models import StationRow
 
-# Cases per transaction: a ledger of several years holds thousands, and the desk keeps writing meanwhile.
-BATCH_CASES = 100
+# Cases per transaction: a ledger of several years holds thousands, and the desk keeps writing meanwhile. As many as
+# one pass of the similar-case indexer takes, which indexes each batch in the write that stores it.
+BATCH_CASES = NEW_CASES_BATCH
 # What an import reports as it goes: (stage, done, total); total 0 while it is not known.
 ImportProgress = Callable[[str, int, int], None]
 IMPORT_STAGES = {"read": "读取文件", "check": "核对", "write": "导入"}
@@ -192,6 +194,9 @@ class CaseImport(ReferenceData, CaseCommands):
                     counts.add(state.status)
                     written.append(row.row)
                     report("write", done, len(ordered))
+                # Indexed for the similar-case search in the same write, as `_append` indexes a case registered at the
+                # desk (a batch is no bigger than what one call indexes).
+                self._index_words(session)
                 station_row = session.scalar(select(StationRow))
                 if station_row is not None:
                     station_row.hlc_last = self._clock.last.encode()
