@@ -19,6 +19,7 @@ from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, cmd_demo
 from gridstation.cli.commands.desk import run_desktop_command
 from gridstation.cli.commands.hotspots import cmd_cases_hotspots
 from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
+from gridstation.cli.commands.imports import IMPORT_KINDS, LEDGER_KIND, cmd_import
 from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
 from gridstation.cli.commands.retention import cmd_retention_run
 from gridstation.cli.commands.similar import DEFAULT_SIMILAR_LIMIT, cmd_cases_similar
@@ -34,6 +35,7 @@ from gridstation.cli.context import DATA_DIR_ENV, PASSPHRASE_ENV, PIN_ENV, USER_
 from gridstation.common.cli_kit import ChineseArgumentParser
 from gridstation.domain.enums import Role
 from gridstation.domain.hotspots import DEFAULT_BASELINE_WEEKS, MAX_BASELINE_WEEKS, MIN_BASELINE_WEEKS
+from gridstation.domain.ledger_rows import LEDGER_COLUMNS
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LIST_LIMIT = 100
@@ -140,9 +142,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--yes", action="store_true", help="不再询问确认")
     restore.set_defaults(handler=cmd_restore)
 
-    importing = commands.add_parser("import", parents=[common, credentials], help="从 CSV 导入基础数据或人员")
-    importing.add_argument("kind", choices=tuple(IMPORT_KINDS), help="导入内容")
-    importing.add_argument("file", type=Path, metavar="文件.csv")
+    importing = commands.add_parser(
+        "import",
+        parents=[common, credentials],
+        help="从 CSV 导入基础数据或人员，或从 CSV/Excel 导入历史台账",
+        epilog=f"历史台账（cases）的表头须有这些列，顺序不限：{'、'.join(LEDGER_COLUMNS)}。",
+    )
+    importing.add_argument(
+        "kind",
+        choices=(*IMPORT_KINDS, LEDGER_KIND),
+        help="导入内容：categories 分类、grids 网格、compounds 小区、staff 人员（CSV）；"
+        "cases 历史台账（CSV 或 .xlsx；有一行不对就一件也不导入）",
+    )
+    importing.add_argument("file", type=Path, metavar="文件.csv|.xlsx")
+    importing.add_argument("--dry-run", action="store_true", help="只用于 cases：只核对并统计将导入多少件，不写入")
     importing.set_defaults(handler=cmd_import)
 
     settings = commands.add_parser(

@@ -152,7 +152,8 @@ def _row(
                 )
             elif e.type is EventType.DEPARTMENT_REPLIED and e.payload.get("kind") == ReplyKind.REJECT:
                 rejected += by is not KpiDimension.DEPARTMENT or e.payload.get("department") == key
-        if s.first_contact_at is not None and start <= s.first_contact_at < end:
+        # An imported case's first contact is undated (domain/ledger_history.py): it says nothing of 先联用时.
+        if s.first_contact_at is not None and start <= s.first_contact_at < end and not case.imported:
             contact.append(_minutes(s.first_contact_at - s.registered_at))
         if s.closed_at is not None and start <= s.closed_at < end:
             closing.append(_minutes(s.closed_at - s.registered_at))

@@ -86,6 +86,13 @@ TASK_FIELDS: dict[str, FieldShape] = {
     "due_at": FieldShape("办理时限", TEXT_OR_EMPTY),
 }
 _TEXT_ITEM = FieldShape("名称")
+# A case brought in from a station's historic ledger (domain/ledger_history.py): the file, its row, the row's
+# fingerprint (which recognises the row when the same ledger is imported again).
+IMPORT_FIELDS: dict[str, FieldShape] = {
+    "file": _needed("台账文件"),
+    "row": _needed("台账行号", WHOLE_NUMBER),
+    "fingerprint": _needed("台账行指纹"),
+}
 
 PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
     EventType.REGISTERED: {
@@ -105,6 +112,7 @@ PAYLOAD_SHAPES: dict[EventType, dict[str, FieldShape]] = {
         "plan_due_on": FieldShape("计划完成日期"),
         "owner": FieldShape("责任人"),
         "repeat_of": FieldShape("复发关联"),
+        "imported": FieldShape("历史台账导入", OBJECT, fields=IMPORT_FIELDS),
     },
     EventType.FIRST_CONTACT: {"note": _NOTE},
     EventType.DISPATCHED: {

@@ -15,6 +15,7 @@ from gridstation.domain.case import CaseState, apply
 from gridstation.domain.clock import HlcStamp
 from gridstation.domain.enums import EventType, Resolution, Satisfaction, Tier
 from gridstation.domain.events import Event
+from gridstation.domain.ledger_mark import is_imported
 from gridstation.domain.sla import Colour, ColourScheme, Deadline, DeadlinePolicy, Stage
 
 SATISFIED_ANSWERS = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
@@ -122,6 +123,20 @@ class CaseFacts:
     state: CaseState
     outcomes: list[DeadlineOutcome]
 
+    @property
+    def imported(self) -> bool:
+        """Brought in from a historic ledger: its steps before the import are undated (recorded at a time the
+        ledger gives), so its deadlines until then stay out of the deadline figures (先联率, 按时率; docs/report.md)."""
+        return is_imported(self.history[0])
+
+    def timed_outcomes(self) -> list[DeadlineOutcome]:
+        """The deadlines that measure work: an imported case's only from the moment it was imported (its
+        registration's clock stamp), when the desk took it over; every deadline of any other case."""
+        if not self.imported:
+            return self.outcomes
+        imported_at = _received_at(self.history[0])
+        return [o for o in self.outcomes if o.started_at >= imported_at]
+
 
 def _fold(events: Sequence[Event], policy: DeadlinePolicy) -> tuple[CaseState | None, list[DeadlineOutcome]]:
     """The final state and every deadline the case ran under: each stage's, which ends when the case leaves the
@@ -185,7 +200,7 @@ def kpis_of(cases: Iterable[CaseFacts], start: datetime, end: datetime) -> Kpis:
     closed = reopened = not_visited = unreachable = 0
     on_time_met = on_time_total = 0
     for case in cases:
-        outcomes = case.outcomes
+        outcomes = case.timed_outcomes()
         if start <= case.history[0].occurred_at and case.state.has_resident:
             # The first response deadline decides 先联; one still running and not yet due is not decided yet. A
             # grid patrol's find with nobody to call back has no 先联 to count.

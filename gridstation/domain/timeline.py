@@ -20,6 +20,7 @@ from gridstation.domain.enums import (
     Tier,
 )
 from gridstation.domain.events import Event
+from gridstation.domain.ledger_mark import ImportMark
 from gridstation.domain.localtime import local_minute
 from gridstation.domain.photos import describe_size
 from gridstation.domain.supervision import describe_notice
@@ -31,8 +32,10 @@ def describe_event(event: Event) -> str:
     label = EVENT_LABELS[event.type]
     match event.type:
         case EventType.REGISTERED:
+            mark = ImportMark.of(p)
             repeat = f"；复发，前次为 {p['repeat_of']}" if p.get("repeat_of") else ""
-            return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}{repeat}"
+            imported = f"；{mark.describe()}" if mark else ""
+            return f"{label}：{CHANNEL_LABELS[Channel(p['channel'])]}，{TIER_LABELS[Tier(p['tier'])]}{repeat}{imported}"
         case EventType.SUPPLEMENTED:
             return f"{label}（{CHANNEL_LABELS[Channel(p['channel'])]}）：{p['note']}"
         case EventType.DISPATCHED:

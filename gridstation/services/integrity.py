@@ -38,6 +38,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "retention.run": "个人信息保存期限清理",
     "retention.anonymised": "个人信息匿名化记录",
     "settings.retention": "修改个人信息保存年限",
+    "cases.imported": "导入历史台账",
 }
 
 VERIFY_HINT = "请运行 gridstation audit verify 查看详情，并联系街道管理员。"

@@ -16,6 +16,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.numbering import validate_station_code
 from gridstation.domain.validation import NAME_MAX_CHARS, validate_short_text
 from gridstation.services.backup import Backups
+from gridstation.services.case_import import CaseImport
 from gridstation.services.core import DEFAULT_TIMEZONE
 from gridstation.services.hotspots import CaseHotspots
 from gridstation.services.integrity import LogIntegrity
@@ -33,6 +34,7 @@ class StationService(
     StaffAdministration,
     SimilarCases,
     CaseHotspots,
+    CaseImport,
     ReferenceData,
     CasePhotos,
     Retention,

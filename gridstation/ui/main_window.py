@@ -38,6 +38,7 @@ from gridstation.ui.desk_layout import DeskLayout
 from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.labels import tr_label
+from gridstation.ui.ledger_import import LedgerImport
 from gridstation.ui.messages import show_error
 from gridstation.ui.print_menu import PrintMenu
 from gridstation.ui.printing import Document
@@ -129,6 +130,8 @@ class MainWindow(QMainWindow):
         change_pin.triggered.connect(self.open_change_pin)
         deadlines = QAction(self.tr("时限标准(&T)…"), self)
         deadlines.triggered.connect(self.open_deadline_settings)
+        ledger = QAction(self.tr("导入历史台账(&I)…"), self)
+        ledger.triggered.connect(self.open_ledger_import)
         lock = QAction(self.tr("锁定(&L)"), self)
         lock.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action = lock  # the shift control offers its Ctrl+L in every dialog too (a dialog shows a case)
@@ -141,9 +144,10 @@ class MainWindow(QMainWindow):
             (restore, (Permission.RESTORE,)),
             (admin, (Permission.MANAGE_REFERENCE, Permission.MANAGE_STAFF, Permission.VIEW_AUDIT)),
             (deadlines, (Permission.MANAGE_SETTINGS,)),
+            (ledger, (Permission.REGISTER_CASE,)),
         ]
         self._enable_by_role()
-        file_menu.addActions([backup, restore, admin, deadlines, change_pin])
+        file_menu.addActions([backup, restore, ledger, admin, deadlines, change_pin])
         file_menu.addSeparator()
         file_menu.addActions([lock, switch])
         file_menu.addSeparator()
@@ -250,6 +254,13 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(lambda _result: self.intake.reload_reference())
         dialog.open()
         return dialog
+
+    def open_ledger_import(self) -> LedgerImport:
+        """文件 → 导入历史台账…: the station's old ledger as cases (ui/ledger_import.py); the list shows them after."""
+        importer = LedgerImport(self.service, self.staff, self)
+        importer.imported.connect(lambda _result: self.cases.reload())
+        importer.start()
+        return importer
 
     def open_deadline_settings(self) -> DeadlineSettingsDialog:
         dialog = DeadlineSettingsDialog(self.service, self.staff, self)

@@ -1080,6 +1080,86 @@ What you typed is kept; you can retry.</translation>
     </message>
   </context>
   <context>
+    <name>LedgerImport</name>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="42" />
+      <source>选择历史台账</source>
+      <translation>Choose a historic ledger</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="44" />
+      <source>台账 (*.csv *.xlsx)</source>
+      <translation>Ledgers (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="77" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="134" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="173" />
+      <source>导入历史台账</source>
+      <translation>Import historic ledger</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="78" />
+      <source>正在读取 {0}…</source>
+      <translation>Reading {0}…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="100" />
+      <source>正在读取文件…</source>
+      <translation>Reading the file…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="101" />
+      <source>正在核对：{0} / {1} 行</source>
+      <translation>Checking: row {0} of {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="102" />
+      <source>正在导入：{0} / {1} 件</source>
+      <translation>Importing: case {0} of {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="121" />
+      <source>「{0}」中没有新的诉求需要导入：{1}</source>
+      <translation>“{0}” holds no new cases to import: {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="125" />
+      <source>「{0}」核对无误，将导入 {1} 件（{2}）。{3}</source>
+      <translation>“{0}” checked without problems: {1} cases will be imported ({2}). {3}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="129" />
+      <source>导入后不能撤销：每件诉求都按台账中的时间记入办理记录。是否导入？</source>
+      <translation>An import cannot be undone: every case enters the case history at the ledger's times. Import now?</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="155" />
+      <source>已导入 {0} 件（{1}），{2}</source>
+      <translation>Imported {0} cases ({1}); {2}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="168" />
+      <source>无法导入历史台账</source>
+      <translation>Could not import the historic ledger</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="183" />
+      <source>跳过已导入 {0} 件。</source>
+      <translation>{0} already imported, skipped.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="186" />
+      <source>，</source>
+      <translation>, </translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="187" />
+      <source>{0} {1}</source>
+      <translation>{0} {1}</translation>
+    </message>
+  </context>
+  <context>
     <name>LockDialog</name>
     <message>
       <location filename="../../gridstation/ui/shift.py" line="103" />
@@ -1130,253 +1210,258 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="70" />
+      <location filename="../../gridstation/ui/main_window.py" line="71" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="208" />
+      <location filename="../../gridstation/ui/main_window.py" line="212" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="117" />
+      <location filename="../../gridstation/ui/main_window.py" line="118" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="118" />
+      <location filename="../../gridstation/ui/main_window.py" line="119" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="121" />
+      <location filename="../../gridstation/ui/main_window.py" line="122" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="123" />
+      <location filename="../../gridstation/ui/main_window.py" line="124" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="126" />
+      <location filename="../../gridstation/ui/main_window.py" line="127" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="128" />
+      <location filename="../../gridstation/ui/main_window.py" line="129" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="130" />
+      <location filename="../../gridstation/ui/main_window.py" line="131" />
       <source>时限标准(&amp;T)…</source>
       <translation>Deadline s&amp;tandards…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="132" />
+      <location filename="../../gridstation/ui/main_window.py" line="133" />
+      <source>导入历史台账(&amp;I)…</source>
+      <translation>&amp;Import historic ledger…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="135" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="139" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="152" />
+      <location filename="../../gridstation/ui/main_window.py" line="156" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="153" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <location filename="../../gridstation/ui/main_window.py" line="160" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="159" />
+      <location filename="../../gridstation/ui/main_window.py" line="163" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="162" />
+      <location filename="../../gridstation/ui/main_window.py" line="166" />
       <source>我的诉求(&amp;M)</source>
       <translation>&amp;My cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <location filename="../../gridstation/ui/main_window.py" line="171" />
       <source>工作量(&amp;L)…</source>
       <translation>Work&amp;load…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="174" />
+      <location filename="../../gridstation/ui/main_window.py" line="178" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="176" />
+      <location filename="../../gridstation/ui/main_window.py" line="180" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="177" />
+      <location filename="../../gridstation/ui/main_window.py" line="181" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="180" />
+      <location filename="../../gridstation/ui/main_window.py" line="184" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <location filename="../../gridstation/ui/main_window.py" line="186" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="184" />
+      <location filename="../../gridstation/ui/main_window.py" line="188" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="186" />
+      <location filename="../../gridstation/ui/main_window.py" line="190" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="192" />
+      <location filename="../../gridstation/ui/main_window.py" line="196" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="226" />
+      <location filename="../../gridstation/ui/main_window.py" line="230" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="232" />
+      <location filename="../../gridstation/ui/main_window.py" line="236" />
       <source>已追加到 {0}　按 F9 打印回执</source>
       <translation>Added to {0}　Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="262" />
+      <location filename="../../gridstation/ui/main_window.py" line="273" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="271" />
+      <location filename="../../gridstation/ui/main_window.py" line="282" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="273" />
+      <location filename="../../gridstation/ui/main_window.py" line="284" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="278" />
+      <location filename="../../gridstation/ui/main_window.py" line="289" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="283" />
+      <location filename="../../gridstation/ui/main_window.py" line="294" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="297" />
+      <location filename="../../gridstation/ui/main_window.py" line="308" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="314" />
+      <location filename="../../gridstation/ui/main_window.py" line="325" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="320" />
+      <location filename="../../gridstation/ui/main_window.py" line="331" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="322" />
+      <location filename="../../gridstation/ui/main_window.py" line="333" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="331" />
+      <location filename="../../gridstation/ui/main_window.py" line="342" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="338" />
+      <location filename="../../gridstation/ui/main_window.py" line="349" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="345" />
+      <location filename="../../gridstation/ui/main_window.py" line="356" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="350" />
+      <location filename="../../gridstation/ui/main_window.py" line="361" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="357" />
+      <location filename="../../gridstation/ui/main_window.py" line="368" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="294" />
+      <location filename="../../gridstation/ui/main_window.py" line="305" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="298" />
+      <location filename="../../gridstation/ui/main_window.py" line="309" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="305" />
+      <location filename="../../gridstation/ui/main_window.py" line="316" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="307" />
+      <location filename="../../gridstation/ui/main_window.py" line="318" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="313" />
+      <location filename="../../gridstation/ui/main_window.py" line="324" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="327" />
+      <location filename="../../gridstation/ui/main_window.py" line="338" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="379" />
-      <location filename="../../gridstation/ui/main_window.py" line="381" />
+      <location filename="../../gridstation/ui/main_window.py" line="390" />
+      <location filename="../../gridstation/ui/main_window.py" line="392" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="418" />
+      <location filename="../../gridstation/ui/main_window.py" line="429" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="420" />
+      <location filename="../../gridstation/ui/main_window.py" line="431" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1750,6 +1835,29 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/print_settings.py" line="93" />
       <source>取消</source>
       <translation>Cancel</translation>
+    </message>
+  </context>
+  <context>
+    <name>ProblemsDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="199" />
+      <source>历史台账有误，未导入</source>
+      <translation>Historic ledger has errors: nothing imported</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="203" />
+      <source>有 {0} 行不符合要求，一件也没有导入。请按下列行号在 Excel 中修改，再重新导入：</source>
+      <translation>{0} rows do not meet the rules, so nothing was imported. Correct these rows in Excel and import again:</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="212" />
+      <source>复制全部(&amp;C)</source>
+      <translation>&amp;Copy all</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="224" />
+      <source>已复制</source>
+      <translation>Copied</translation>
     </message>
   </context>
   <context>
@@ -2686,6 +2794,10 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>请至少给出 --text、--address 或 --phone 之一。</source>
       <translation>Give at least one of --text, --address or --phone.</translation>
+    </message>
+    <message>
+      <source>--dry-run 只能用于导入历史台账（gridstation import cases）。</source>
+      <translation>--dry-run is only for importing a historic ledger (gridstation import cases).</translation>
     </message>
   </context>
   <context>
