@@ -18,7 +18,6 @@ from gridstation.cli.commands.cases import cmd_cases_attach, cmd_cases_list, cmd
 from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, cmd_demo
 from gridstation.cli.commands.desk import run_desktop_command
 from gridstation.cli.commands.hotspots import cmd_cases_hotspots
-from gridstation.cli.commands.imports import IMPORT_KINDS, cmd_import
 from gridstation.cli.commands.imports import IMPORT_KINDS, LEDGER_KIND, cmd_import
 from gridstation.cli.commands.print import cmd_print_form, cmd_print_morning_report, cmd_print_receipt
 from gridstation.cli.commands.retention import cmd_retention_run
