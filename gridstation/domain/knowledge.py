@@ -194,6 +194,17 @@ class Proposal:
     article_id: str = ""  # the article it became
 
 
+@dataclass(frozen=True, slots=True)
+class ProposalDecision:
+    """What the centre decided on a proposal, as the station hears of it."""
+
+    proposal_id: str
+    status: ProposalStatus
+    reason: str = ""
+    article_id: str = ""
+    decided_at: datetime | None = None
+
+
 def validate_article_key(key: str, what: str = "条目编号") -> str:
     key = key.strip()
     if not key or len(key) > KEY_MAX_CHARS or not ARTICLE_KEY.match(key):

@@ -17,6 +17,7 @@ from gridstation.domain.validation import NAME_MAX_CHARS, validate_short_text
 from gridstation.services.backup import Backups
 from gridstation.services.core import DEFAULT_TIMEZONE
 from gridstation.services.integrity import LogIntegrity
+from gridstation.services.knowledge import StationKnowledge
 from gridstation.services.photos import CasePhotos
 from gridstation.services.reference import ReferenceData, seed_reference
 from gridstation.services.retention import Retention
@@ -30,6 +31,7 @@ from gridstation.storage.models import StationRow
 class StationService(
     StaffAdministration,
     SimilarCases,
+    StationKnowledge,
     ReferenceData,
     CasePhotos,
     Retention,
