@@ -162,6 +162,8 @@ def test_the_category_adds_and_alone_lists_its_articles() -> None:
     assert only_category[0].matched_words == ()
     assert rank_articles([], "", ARTICLES) == []
     assert rank_articles(["电梯"], "PROP.LIFT", ARTICLES) == []  # nothing fits: nothing shown
+    # With words, the category's group alone does not bring in an article that shares none of them.
+    assert [m.article.id for m in rank_articles(["飞线充电"], "FIRE.ACCESS", ARTICLES)] == ["charging"]
     assert rank_articles(["处置"], "", ARTICLES) == []  # a word every article has says nothing on its own
     assert len(rank_articles(["消防"], "", ARTICLES)) == 2 and len(rank_articles(["消防"], "", ARTICLES, limit=1)) == 1
 

@@ -451,7 +451,8 @@ def rank_articles(
         elif code and category_group(code) in {category_group(c) for c in categories}:
             category = CATEGORY_GROUP_WEIGHT
         score = TEXT_WEIGHT * text + HEADLINE_WEIGHT * headline + category
-        if score < MIN_SCORE:
+        # With words to go by, an article must share one, or be of the complaint's very category.
+        if score < MIN_SCORE or (words and not text and category < CATEGORY_WEIGHT):
             continue
         shared = set(indexed.words)
         matched = sorted({w for w in words if w in shared}, key=lambda w: (-weight.get(w, 0.0), w))
