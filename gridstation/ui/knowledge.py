@@ -75,8 +75,8 @@ class KnowledgeDialog(QDialog):
         self.search.setObjectName("knowledgeSearch")
         self.search.setPlaceholderText(self.tr("输入居民反映的问题或关键词，如“楼道堆满纸箱”“电瓶车飞线充电”"))
         self.search.setClearButtonEnabled(True)
-        names = service.category_names()
-        name = names.get(self._category_code, self._category_code)
+        self._category_names = service.category_names()
+        name = self._category_names.get(self._category_code, self._category_code)
         self.by_category = QCheckBox(self.tr("“{0}”分类优先").format(name))
         self.by_category.setChecked(bool(self._category_code))
         self.by_category.setVisible(bool(self._category_code))
@@ -211,8 +211,8 @@ class KnowledgeDialog(QDialog):
 
     def article_markdown(self, article: Article) -> str:
         """The article as the view shows it: its title, its body, and what it is (categories, validity, source)."""
-        names = self._service.category_names()
         draft = article.draft
+        names = self._category_names
         categories = "、".join(names.get(code, code) for code in article.categories) or "—"
         valid_to = draft.valid_to.isoformat() if draft.valid_to else self.tr("长期")
         valid = self.tr("{0} 至 {1}").format(draft.valid_from.isoformat() if draft.valid_from else "—", valid_to)
