@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -30,6 +30,18 @@ from pydantic import (
 from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import Event, event_from_stored, event_record
+from gridstation.domain.knowledge import (
+    BODY_MAX_CHARS,
+    CATEGORY_CODE_MAX_CHARS,
+    KEY_MAX_CHARS,
+    KEYWORD_MAX_CHARS,
+    MAX_CATEGORIES,
+    MAX_KEYWORDS,
+    PROPOSER_MAX_CHARS,
+    REJECTION_MAX_CHARS,
+    SOURCE_MAX_CHARS,
+    TITLE_MAX_CHARS,
+)
 
 PROTOCOL_VERSION: Literal[1] = 1
 SUPPORTED_VERSIONS = (1,)
@@ -312,6 +324,85 @@ class DistrictPolicyOut(WireModel):
     protocol: Literal[1] = PROTOCOL_VERSION
     version: int = Field(ge=0)
     policy: dict[str, Any]
+
+
+KB_PAGE = 100
+MAX_KB_PAGE = 500
+ProposalState = Literal["pending", "approved", "rejected"]
+CategoryCode = Annotated[str, StringConstraints(min_length=1, max_length=CATEGORY_CODE_MAX_CHARS)]
+Keyword = Annotated[str, StringConstraints(min_length=1, max_length=KEYWORD_MAX_CHARS)]
+
+
+class KnowledgeArticleOut(WireModel):
+    """One article of the knowledge base as it changed at the centre (`GET /api/v1/kb`); a retired one comes too,
+    so that the stations drop it. `seq` is its place in the knowledge feed."""
+
+    seq: int = Field(ge=1)
+    id: Annotated[str, StringConstraints(min_length=1, max_length=KEY_MAX_CHARS)]
+    title: Annotated[str, StringConstraints(max_length=TITLE_MAX_CHARS)]
+    body: Annotated[str, StringConstraints(max_length=BODY_MAX_CHARS)]
+    categories: list[CategoryCode] = Field(max_length=MAX_CATEGORIES)
+    keywords: list[Keyword] = Field(max_length=MAX_KEYWORDS)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    source: Annotated[str, StringConstraints(max_length=SOURCE_MAX_CHARS)] = ""
+    version: int = Field(ge=1)
+    updated_at: AwareDatetime
+    status: Literal["active", "retired"]
+
+
+class ProposalDecisionOut(WireModel):
+    """Where one of the station's proposals stands at the centre (sent again whenever it changes)."""
+
+    seq: int = Field(ge=1)
+    idempotency_key: EventId
+    status: ProposalState
+    reason: str = ""
+    article_id: str = ""
+    decided_at: AwareDatetime | None = None
+
+
+class KnowledgeChanges(WireModel):
+    """What changed in the knowledge base after the station's cursor: articles, and decisions on its proposals, in
+    the centre's commit order. Save `cursor` with what was stored, in one transaction; `reset`: the centre's feed is
+    behind the cursor (restored from a backup), so the station drops its copy and reads from 0."""
+
+    protocol: Literal[1] = PROTOCOL_VERSION
+    cursor: int = Field(ge=0)
+    has_more: bool
+    reset: bool = False
+    articles: list[KnowledgeArticleOut]
+    proposals: list[ProposalDecisionOut]
+
+
+class ProposalIn(WireModel):
+    """A station's proposed article from one of its closed cases (经验沉淀). `idempotency_key` is the station's id
+    for it: sent again with the same content it is a duplicate, with other content it is refused."""
+
+    protocol: Literal[1] = PROTOCOL_VERSION
+    idempotency_key: EventId
+    case_number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    title: Annotated[str, StringConstraints(max_length=TITLE_MAX_CHARS * 2)]
+    body: Annotated[str, StringConstraints(max_length=BODY_MAX_CHARS * 2)]
+    categories: list[CategoryCode] = Field(default_factory=list, max_length=MAX_CATEGORIES)
+    keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
+    proposer: Annotated[str, StringConstraints(max_length=PROPOSER_MAX_CHARS)] = ""
+    proposed_at: AwareDatetime
+
+    @field_validator("proposed_at")
+    @classmethod
+    def _plausible_time(cls, value: datetime) -> datetime:
+        if not EARLIEST <= value <= LATEST:
+            raise ValueError("proposed_at must lie between 2000 and 2100")
+        return value
+
+
+class ProposalReceipt(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    idempotency_key: str
+    outcome: Literal["received", "duplicate"]
+    status: ProposalState
+    reason: Annotated[str, StringConstraints(max_length=REJECTION_MAX_CHARS)] = ""
 
 
 class ServerInfo(WireModel):

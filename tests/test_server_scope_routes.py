@@ -33,6 +33,20 @@ NOT_ABOUT_CASES = {
     "GET /api/v1/conflicts": "a station's own conflicts, by its credential",
     "GET /api/v1/policy": "the district's deadline policy (no cases), by a station's credential",
     "POST /console/policy": "a new district policy (no cases); centre and admins only (tests/test_district_policy.py)",
+    "GET /api/v1/kb": "the knowledge base's articles (no cases) and the station's own proposals, by its credential",
+    "POST /api/v1/kb/proposals": "a station's own proposed article, by its credential",
+    **{
+        route: "知识库 (no cases); centre and admins only (tests/test_knowledge_server.py)"
+        for route in (
+            "POST /console/kb/new",
+            "GET /console/kb/articles/{article_id}",
+            "POST /console/kb/articles/{article_id}",
+            "POST /console/kb/articles/{article_id}/retire",
+            "GET /console/kb/proposals/{proposal_id}",
+            "POST /console/kb/proposals/{proposal_id}/approve",
+            "POST /console/kb/proposals/{proposal_id}/reject",
+        )
+    },
     "POST /api/v1/attachments": "a station's own photos, by its credential",
     "GET /api/v1/attachments/{sha256}": "a station's own photos, by its credential",
     "PUT /api/v1/attachments/{sha256}/content": "a station's own photos, by its credential",
@@ -74,6 +88,9 @@ CENTRE_ONLY = {
     "GET /console/kpi.csv",
     "GET /console/kpi.xlsx",
     "GET /console/hotspots",
+    "GET /console/kb",
+    "GET /console/kb/new",
+    "GET /console/kb/proposals",
 }
 # Routes a department speaks to with its old token instead of a user's: checked with an out-of-scope token.
 DEPARTMENT_TOKEN_ROUTES = {"POST /api/v1/department/updates"}

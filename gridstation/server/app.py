@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from gridstation.domain.photos import MAX_PHOTO_BYTES
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK
-from gridstation.server.api import attachments, cases, departments, dispatch, status_page, sync, users
+from gridstation.server.api import attachments, cases, departments, dispatch, knowledge, status_page, sync, users
 from gridstation.server.api.access_log import AccessLog
 from gridstation.server.api.errors import install_error_handlers
 from gridstation.server.api.middleware import BodyLimit, protocol_header
@@ -30,7 +30,7 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
     app.state.attachments = AttachmentStore(service, data_dir / "attachments")
     install_error_handlers(app)
     app.middleware("http")(protocol_header)
-    for area in (sync, departments, attachments, users, cases, dispatch, status_page):
+    for area in (sync, knowledge, departments, attachments, users, cases, dispatch, status_page):
         app.include_router(area.router)
     app.include_router(open311_router, prefix="/open311/v2")
     install_console(app)

@@ -33,6 +33,7 @@ from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
 from gridstation.server.credential_cli import add_credential_commands
 from gridstation.server.db import open_database
+from gridstation.server.kb_cli import add_kb_commands
 from gridstation.server.policy_cli import add_policy_commands
 from gridstation.server.repair import RepairReport
 from gridstation.server.report_cli import add_report_commands
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_policy_commands(commands, lambda args: open_service(settings_of(args)))
     add_report_commands(commands, lambda args: open_service(settings_of(args)))
+    add_kb_commands(commands, lambda args: open_service(settings_of(args)))
 
     supervise = commands.add_parser(
         "supervise", help="督办：把到期的时限变成催办、升级、部门超期和难题会诊事项（serve 每分钟自动运行）"

@@ -6,12 +6,13 @@ in commit order: a pull can never see seq n+1 before seq n is committed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -275,6 +276,65 @@ class DistrictPolicyRow(ServerBase):
     policy: Mapped[Any] = mapped_column(JsonText())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class KnowledgeArticleRow(ServerBase):
+    """An article of the knowledge base (知识库, issue 17), by its stable key; retired ones stay, so stations learn
+    to drop them. `seq` is its place in the knowledge feed: every change takes the next number (`KnowledgeFeedRow`)."""
+
+    __tablename__ = "kb_articles"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    categories: Mapped[Any] = mapped_column(JsonText())
+    keywords: Mapped[Any] = mapped_column(JsonText())
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    source: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    origin: Mapped[str] = mapped_column(String(20))  # console, import or proposal
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class KnowledgeProposalRow(ServerBase):
+    """A station's proposed article from a closed case (经验沉淀), waiting for the centre or decided. A decision
+    takes a number in the knowledge feed (`seq`), so the station hears of it with its next sync."""
+
+    __tablename__ = "kb_proposals"
+    __table_args__ = (UniqueConstraint("station_code", "idempotency_key", name="uq_kb_proposals_station_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(8), ForeignKey("stations.code"))
+    idempotency_key: Mapped[str] = mapped_column(String(36))
+    case_number: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    categories: Mapped[Any] = mapped_column(JsonText())
+    keywords: Mapped[Any] = mapped_column(JsonText())
+    proposer: Mapped[str] = mapped_column(String(40))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+
+
+class KnowledgeFeedRow(ServerBase):
+    """The knowledge feed's last number, in one row (id 1) that every change locks: numbers follow commit order,
+    so a station reading after its cursor never skips a change committed late."""
+
+    __tablename__ = "kb_feed"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    head: Mapped[int] = mapped_column(BigInteger)
 
 
 class ServerAuditRow(ServerBase):

@@ -6,7 +6,8 @@ receipt (`receipts`), the centre's work orders and department updates (`workorde
 and for audits (`lookups`), the admin's repair of rows the sync cannot carry (`repair`), checking stored events
 against their hashes (`audit`), erasing personal data past the retention period (`retention`), and the console's
 users and sign-in (`users`), case board (`case_reads`), hotspots across stations (`hotspots`) and 吹哨报到's
-dispatches and answers (`dispatch`), whose scope `visibility` decides. Every event is stored through `eventlog`.
+dispatches and answers (`dispatch`), whose scope `visibility` decides, and the knowledge base the stations search
+and propose to (`knowledge`, `knowledge_proposals`). Every event is stored through `eventlog`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from gridstation.server.district_policy import DistrictPolicies
 from gridstation.server.feed import Feed
 from gridstation.server.hotspots import HotspotReads
 from gridstation.server.ingest import Ingest
+from gridstation.server.knowledge_proposals import KnowledgeProposals
 from gridstation.server.kpi_report import KpiReports
 from gridstation.server.lookups import Lookups
 from gridstation.server.receipts import Receipts
@@ -50,6 +52,7 @@ class ServerService(
     Supervision,
     KpiReports,
     DistrictPolicies,
+    KnowledgeProposals,
 ):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""
 

@@ -20,6 +20,7 @@ from gridstation.services.case_import import CaseImport
 from gridstation.services.core import DEFAULT_TIMEZONE
 from gridstation.services.hotspots import CaseHotspots
 from gridstation.services.integrity import LogIntegrity
+from gridstation.services.knowledge import StationKnowledge
 from gridstation.services.photos import CasePhotos
 from gridstation.services.reference import ReferenceData, seed_reference
 from gridstation.services.retention import Retention
@@ -35,6 +36,7 @@ class StationService(
     SimilarCases,
     CaseHotspots,
     CaseImport,
+    StationKnowledge,
     ReferenceData,
     CasePhotos,
     Retention,

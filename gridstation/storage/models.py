@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gridstation.common.sqltypes import JsonText, UTCDateTime
@@ -287,3 +287,54 @@ class PhotoDownloadRow(Base):
     downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failed: Mapped[str] = mapped_column(Text, default="", server_default="")
     set_aside: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class KnowledgeArticleRow(Base):
+    """A read-only copy of one article of the centre's knowledge base (issue 17), as the last sync brought it; a
+    retired article is deleted. `words` and `headline_words` are the station's segmenter's words of the whole
+    article and of its title and keywords, kept for the word lists `words_fingerprint` names (empty: not yet)."""
+
+    __tablename__ = "kb_articles"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    categories: Mapped[Any] = mapped_column(JsonText())
+    keywords: Mapped[Any] = mapped_column(JsonText())
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    words: Mapped[str] = mapped_column(Text, default="")
+    headline_words: Mapped[str] = mapped_column(Text, default="")
+    words_fingerprint: Mapped[str] = mapped_column(String(16), default="")
+
+
+class KnowledgeProposalRow(Base):
+    """A clerk's proposed article from a closed case (经验沉淀): the outbox to the centre, and its answer.
+
+    `id` is also the proposal's idempotency key at the centre: sending it again after a lost answer is a duplicate
+    there. Unsent while `sent_at` is empty; `refused` is the centre's reason when it will never take it (not sent
+    again); `status`, `reason`, `article_id` and `decided_at` are the centre's decision, as sync brings it.
+    """
+
+    __tablename__ = "kb_proposals"
+    __table_args__ = (Index("ix_kb_proposals_unsent", "sent_at", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    case_number: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    categories: Mapped[Any] = mapped_column(JsonText())
+    keywords: Mapped[Any] = mapped_column(JsonText())
+    proposer: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refused: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    article_id: Mapped[str] = mapped_column(String(64), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -49,6 +49,8 @@ class SettingKey(StrEnum):
     # The word lists (domain.words.WordList.fingerprint) the similar-case index was built with; another value means
     # the lists changed and every case is indexed again.
     CASE_WORDS_FINGERPRINT = "similar.words_fingerprint"
+    # How far this desk has read the centre's knowledge feed (articles and decisions on its proposals, issue 17).
+    KNOWLEDGE_CURSOR = "kb.cursor"
 
 
 def setting(session: Session, key: SettingKey, default: Any = None) -> Any:

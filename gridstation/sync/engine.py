@@ -32,6 +32,7 @@ from gridstation.storage.settings import SettingKey, setting
 from gridstation.sync import inbox, tampering, wire
 from gridstation.sync.enrol import exchange_code
 from gridstation.sync.inbox import ConflictView
+from gridstation.sync.knowledge import sync_knowledge
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.photo_downloads import download_photos
 from gridstation.sync.photos import upload_photos
@@ -205,17 +206,18 @@ class SyncService:
         report("connect", 0, 0)
         transport = self._transport_factory(url, credential)
         try:
+            retried = partial(self._with_retries, summary=summary)
+            stop = partial(_stop_if, should_stop)
             self._push_all(transport, summary, report, should_stop)
             self._pull_all(transport, station.code, summary, report, should_stop)
             self._district_policy(transport, summary)
+            sync_knowledge(self.station, transport, retried, summary, report, stop)  # proposals up, articles down
             if check_receipt:
                 report("receipt", 0, 1)
                 summary.receipt = self._day_receipt(transport, summary)
             report("conflicts", 0, 1)
             self._refresh_conflicts(transport, summary)
             # Last: their cases are on the server now, and a slow photo holds up nothing else.
-            retried = partial(self._with_retries, summary=summary)
-            stop = partial(_stop_if, should_stop)
             upload_photos(self.station, transport, retried, summary, report, stop)
             download_photos(self.station, transport, retried, summary, report, stop)
         finally:

@@ -36,6 +36,7 @@ def exit_code(summary: SyncSummary) -> int:
     if (
         summary.rejected
         or summary.photos_refused
+        or summary.knowledge_proposals_refused
         or (summary.receipt is not None and not summary.receipt.matches)
         or summary.unsent_after
     ):
@@ -78,6 +79,9 @@ def sections(summary: SyncSummary, zone: ZoneInfo) -> list[Section]:
         pulled.append("服务器要求重新下载，已完成（未上传的事件都已保留）")
     if summary.district_policy_adopted:
         pulled.append(f"已执行街道时限标准第 {summary.district_policy_adopted} 版（各诉求的时限已按新标准重算）")
+    if summary.knowledge_articles_received or summary.knowledge_articles_removed:
+        removed = f"，撤下 {summary.knowledge_articles_removed} 篇" if summary.knowledge_articles_removed else ""
+        pulled.append(f"知识库：收到新增或修改的条目 {summary.knowledge_articles_received} 篇{removed}")
     out.append(Section("下载", pulled))
     uploads = summary.photos_uploaded or summary.photos_waiting or summary.photos_refused
     downloads = summary.photos_downloaded or summary.photos_to_download or summary.photo_downloads_failed
@@ -92,6 +96,13 @@ def sections(summary: SyncSummary, zone: ZoneInfo) -> list[Section]:
             photos.append(f"仍未下载：{summary.photos_to_download} 张（下次同步继续）")
         photos += [f"未能下载：{line}" for line in summary.photo_downloads_failed]
         out.append(Section("照片", photos))
+    proposals = summary.knowledge_proposals_sent or summary.knowledge_proposals_decided
+    if proposals or summary.knowledge_proposals_refused:
+        lines = [
+            f"已报送 {summary.knowledge_proposals_sent} 条，城运中心已处理 {summary.knowledge_proposals_decided} 条"
+        ]
+        lines += [f"未被接收：{line}" for line in summary.knowledge_proposals_refused]
+        out.append(Section("经验沉淀", lines))
     if summary.new_work_orders:
         orders = []
         for order in summary.new_work_orders:

@@ -18,6 +18,8 @@ STAGE_LABELS = {
     "pull": "下载城运中心更新",
     "receipt": "核对今日回执",
     "conflicts": "更新冲突记录",
+    "kb_proposals": "报送经验沉淀",
+    "knowledge": "更新知识库",
     "photos": "上传照片",
     "photo_downloads": "下载照片",
     "done": "完成",
@@ -113,6 +115,13 @@ class SyncSummary:
     photos_downloaded: int = 0
     photos_to_download: int | None = None
     photo_downloads_failed: list[str] = field(default_factory=list)  # as photos_refused
+    # The knowledge base (issue 17): articles new or changed here, articles the centre retired (dropped here), this
+    # station's proposals sent, decided at the centre, and refused for good ("<case number>「<title>」：<reason>").
+    knowledge_articles_received: int = 0
+    knowledge_articles_removed: int = 0
+    knowledge_proposals_sent: int = 0
+    knowledge_proposals_decided: int = 0
+    knowledge_proposals_refused: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

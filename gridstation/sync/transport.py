@@ -26,6 +26,9 @@ from gridstation.protocol import (
     DistrictPolicyOut,
     EnrolRequest,
     EnrolResponse,
+    KnowledgeChanges,
+    ProposalIn,
+    ProposalReceipt,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -149,6 +152,17 @@ class ServerTransport:
     def district_policy(self) -> DistrictPolicyOut:
         """The district's deadline policy in force, with its version."""
         return self._call("GET", "/api/v1/policy", DistrictPolicyOut.model_validate)
+
+    def knowledge(self, *, since: int, limit: int) -> KnowledgeChanges:
+        """The knowledge base's changes after `since`: articles, and decisions on this station's proposals."""
+        params = {"since": since, "limit": limit}
+        return self._call("GET", "/api/v1/kb", KnowledgeChanges.model_validate, params=params)
+
+    def propose_article(self, proposal: ProposalIn) -> ProposalReceipt:
+        """A proposed article from a closed case; sent again with the same idempotency key, it is a duplicate."""
+        return self._call(
+            "POST", "/api/v1/kb/proposals", ProposalReceipt.model_validate, json=proposal.model_dump(mode="json")
+        )
 
     def download_photo(self, sha256: str) -> bytes:
         """A photo of one of this station's cases, whole (photos are at most a few MB; the caller checks its hash)."""

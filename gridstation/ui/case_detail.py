@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridstation.domain.case import CORRECTABLE_FIELDS, FIELD_LABELS, CaseState
+from gridstation.domain.case import CORRECTABLE_FIELDS, FIELD_LABELS, FINISHED, CaseState
 from gridstation.domain.enums import (
     CHANNEL_LABELS,
     DISPOSAL_OUTCOME_LABELS,
@@ -52,6 +52,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.ui.case_model import format_remaining
 from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
+from gridstation.ui.knowledge import ProposalDialog
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.photos import PhotoDropTarget, PhotoStrip
@@ -244,6 +245,10 @@ class CaseDetailPanel(QWidget):
         self.phone_button = QPushButton(self.tr("显示完整电话…"))
         self.phone_button.hide()
         self.phone_button.clicked.connect(self._on_phone_button)
+        self.propose_button = QPushButton(self.tr("经验沉淀…"))  # a closed case's lesson, proposed to the 知识库
+        self.propose_button.setObjectName("propose_article")
+        self.propose_button.hide()
+        self.propose_button.clicked.connect(self.propose_article)
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("时间"), self.tr("事项"), self.tr("经办人"), self.tr("内容")])
         self.timeline.setRootIsDecorated(False)
@@ -269,6 +274,7 @@ class CaseDetailPanel(QWidget):
         heading.addWidget(self.title)
         heading.addWidget(self.sla_label)
         heading.addStretch(1)
+        heading.addWidget(self.propose_button)
         heading.addWidget(self.phone_button)
         self.case_page = QWidget()
         case_layout = QVBoxLayout(self.case_page)
@@ -360,6 +366,7 @@ class CaseDetailPanel(QWidget):
         self.description.setText(state.description)
         self._fit_description()
         self.phone_button.setVisible(bool(state.phone) and self._staff.can(Permission.SEE_FULL_PHONE))
+        self.propose_button.setVisible(state.status in FINISHED and self._staff.can(Permission.RECORD_PROGRESS))
         self.phone_button.setText(self.tr("隐藏电话") if self._revealed_phone is not None else self.tr("显示完整电话…"))
         self.timeline.clear()
         self._supervised = set()
@@ -478,6 +485,14 @@ class CaseDetailPanel(QWidget):
             self.state = dialog.result_state
             self._render()
             self.case_changed.emit(self.state)
+
+    def propose_article(self) -> ProposalDialog | None:
+        """经验沉淀: propose an article for the 知识库 from this closed case."""
+        if self.state is None:
+            return None
+        dialog = ProposalDialog(self._service, self._staff, self.state, self)
+        dialog.open()
+        return dialog
 
     def _on_phone_button(self) -> None:
         if self._revealed_phone is not None:

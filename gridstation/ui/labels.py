@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from PySide6.QtCore import QCoreApplication
 
-from gridstation.domain import enums, similarity, sla
+from gridstation.domain import enums, knowledge, similarity, sla
 from gridstation.domain.case import FIELD_LABELS
 from gridstation.sync.report import HEADLINES as SYNC_HEADLINES
 from gridstation.sync.summary import STAGE_LABELS as SYNC_STAGE_LABELS
@@ -40,6 +40,7 @@ def all_domain_labels() -> Iterator[str]:
         similarity.REASON_LABELS,
         FIELD_LABELS,
         SYNC_STAGE_LABELS,
+        knowledge.PROPOSAL_STATUS_LABELS,
     ):
         yield from table.values()
     yield from SYNC_HEADLINES.values()

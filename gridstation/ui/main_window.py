@@ -37,6 +37,7 @@ from gridstation.ui.deadline_settings import DeadlineSettingsDialog
 from gridstation.ui.desk_layout import DeskLayout
 from gridstation.ui.help_menu import HelpMenu
 from gridstation.ui.intake import IntakeForm
+from gridstation.ui.knowledge import KnowledgeDialog
 from gridstation.ui.labels import tr_label
 from gridstation.ui.ledger_import import LedgerImport
 from gridstation.ui.messages import show_error
@@ -193,7 +194,28 @@ class MainWindow(QMainWindow):
         sync_menu.addSeparator()
         sync_menu.addAction(settings)
 
-        self.help.populate(menu_bar.addMenu(self.tr("帮助(&H)")))
+        help_menu = menu_bar.addMenu(self.tr("帮助(&H)"))
+        knowledge = QAction(self.tr("知识库(&K)…"), self)
+        knowledge.setShortcut(QKeySequence("F1"))
+        knowledge.triggered.connect(self.open_knowledge)
+        help_menu.addAction(knowledge)
+        help_menu.addSeparator()
+        self.help.populate(help_menu)
+
+    def open_knowledge(self) -> KnowledgeDialog:
+        """知识库; from the intake form (F1 there), searching at once for the complaint typed so far and its
+        category."""
+        focus = QApplication.focusWidget()
+        in_intake = focus is not None and (focus is self.intake or self.intake.isAncestorOf(focus))
+        values = self.intake.field_values() if in_intake else {}
+        dialog = KnowledgeDialog(
+            self.service,
+            self,
+            text=str(values.get("description", "")),
+            category_code=str(values.get("category_code", "")),
+        )
+        dialog.open()
+        return dialog
 
     def open_workload(self) -> WorkloadDialog:
         """The station head's view of everyone's open cases; choosing a person shows theirs in the list."""

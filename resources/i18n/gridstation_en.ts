@@ -3,142 +3,142 @@
   <context>
     <name>ActionDialog</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="81" />
+      <location filename="../../gridstation/ui/case_detail.py" line="82" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="89" />
+      <location filename="../../gridstation/ui/case_detail.py" line="90" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="89" />
+      <location filename="../../gridstation/ui/case_detail.py" line="90" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="102" />
+      <location filename="../../gridstation/ui/case_detail.py" line="103" />
       <source>承办人或部门</source>
       <translation>Handler or department</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="102" />
-      <location filename="../../gridstation/ui/case_detail.py" line="173" />
+      <location filename="../../gridstation/ui/case_detail.py" line="103" />
+      <location filename="../../gridstation/ui/case_detail.py" line="174" />
       <source>说明</source>
       <translation>Note</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="105" />
+      <location filename="../../gridstation/ui/case_detail.py" line="106" />
       <source>处置结果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="106" />
+      <location filename="../../gridstation/ui/case_detail.py" line="107" />
       <source>处置情况</source>
       <translation>What was done</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="109" />
+      <location filename="../../gridstation/ui/case_detail.py" line="110" />
       <source>办结答复</source>
       <translation>Closing answer</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="126" />
-      <location filename="../../gridstation/ui/case_detail.py" line="139" />
+      <location filename="../../gridstation/ui/case_detail.py" line="127" />
+      <location filename="../../gridstation/ui/case_detail.py" line="140" />
       <source>回访类型</source>
       <translation>Visit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="127" />
-      <location filename="../../gridstation/ui/case_detail.py" line="140" />
+      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="141" />
       <source>回访方式</source>
       <translation>Visit method</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="128" />
+      <location filename="../../gridstation/ui/case_detail.py" line="129" />
       <source>回访表日期</source>
       <translation>Date on the form</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="129" />
+      <location filename="../../gridstation/ui/case_detail.py" line="130" />
       <source>是否解决</source>
       <translation>Resolved?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="130" />
+      <location filename="../../gridstation/ui/case_detail.py" line="131" />
       <source>满意度</source>
       <translation>Satisfaction</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="131" />
+      <location filename="../../gridstation/ui/case_detail.py" line="132" />
       <source>回访人</source>
       <translation>Visitor</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="132" />
+      <location filename="../../gridstation/ui/case_detail.py" line="133" />
       <source>回访意见</source>
       <translation>Comments</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="141" />
+      <location filename="../../gridstation/ui/case_detail.py" line="142" />
       <source>说明（如：三次来电无人接听）</source>
       <translation>Note (e.g. no answer to three calls)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="145" />
+      <location filename="../../gridstation/ui/case_detail.py" line="146" />
       <source>移出难题会诊名单</source>
       <translation>Remove from the hard-case conference list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="145" />
+      <location filename="../../gridstation/ui/case_detail.py" line="146" />
       <source>列入本周难题会诊</source>
       <translation>Add to this week's hard-case conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="150" />
+      <location filename="../../gridstation/ui/case_detail.py" line="151" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="150" />
+      <location filename="../../gridstation/ui/case_detail.py" line="151" />
       <source>会诊事由</source>
       <translation>Reason for the conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="153" />
+      <location filename="../../gridstation/ui/case_detail.py" line="154" />
       <source>调整为</source>
       <translation>Change to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="153" />
-      <location filename="../../gridstation/ui/case_detail.py" line="164" />
-      <location filename="../../gridstation/ui/case_detail.py" line="171" />
+      <location filename="../../gridstation/ui/case_detail.py" line="154" />
+      <location filename="../../gridstation/ui/case_detail.py" line="165" />
+      <location filename="../../gridstation/ui/case_detail.py" line="172" />
       <source>原因</source>
       <translation>Reason</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="159" />
+      <location filename="../../gridstation/ui/case_detail.py" line="160" />
       <source>未指定</source>
       <translation>not set</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="162" />
+      <location filename="../../gridstation/ui/case_detail.py" line="163" />
       <source>现责任人</source>
       <translation>Current owner</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="163" />
+      <location filename="../../gridstation/ui/case_detail.py" line="164" />
       <source>移交给</source>
       <translation>Hand over to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="169" />
+      <location filename="../../gridstation/ui/case_detail.py" line="170" />
       <source>更正项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="170" />
+      <location filename="../../gridstation/ui/case_detail.py" line="171" />
       <source>更正为</source>
       <translation>Correct to</translation>
     </message>
@@ -287,120 +287,125 @@
   <context>
     <name>CaseDetailPanel</name>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="244" />
-      <location filename="../../gridstation/ui/case_detail.py" line="363" />
+      <location filename="../../gridstation/ui/case_detail.py" line="245" />
+      <location filename="../../gridstation/ui/case_detail.py" line="370" />
       <source>显示完整电话…</source>
       <translation>Show full phone…</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/case_detail.py" line="248" />
+      <source>经验沉淀…</source>
+      <translation>Share as experience…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="248" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>事项</source>
       <translation>Step</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="248" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>经办人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="248" />
+      <location filename="../../gridstation/ui/case_detail.py" line="253" />
       <source>内容</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="286" />
+      <location filename="../../gridstation/ui/case_detail.py" line="292" />
       <source>请在上方列表中选择一件诉求，查看办理经过并办理下一步。
 Ctrl+N 新登记　Ctrl+F 查找　F5 刷新列表　F9 打印回执</source>
       <translation>Select a case in the list above to see its history and take the next step.
 Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="335" />
+      <location filename="../../gridstation/ui/case_detail.py" line="341" />
       <source>渠道</source>
       <translation>Channel</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="336" />
+      <location filename="../../gridstation/ui/case_detail.py" line="342" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="337" />
+      <location filename="../../gridstation/ui/case_detail.py" line="343" />
       <source>处置方式</source>
       <translation>Tier</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="338" />
+      <location filename="../../gridstation/ui/case_detail.py" line="344" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="339" />
+      <location filename="../../gridstation/ui/case_detail.py" line="345" />
       <source>居民</source>
       <translation>Resident</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="339" />
+      <location filename="../../gridstation/ui/case_detail.py" line="345" />
       <source>未留姓名</source>
       <translation>No name given</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="339" />
+      <location filename="../../gridstation/ui/case_detail.py" line="345" />
       <source>（匿名）</source>
       <translation> (anonymous)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="340" />
+      <location filename="../../gridstation/ui/case_detail.py" line="346" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="342" />
+      <location filename="../../gridstation/ui/case_detail.py" line="348" />
       <source>承办/责任人</source>
       <translation>Handler / owner</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="343" />
+      <location filename="../../gridstation/ui/case_detail.py" line="349" />
       <source>登记</source>
       <translation>Register</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="419" />
+      <location filename="../../gridstation/ui/case_detail.py" line="426" />
       <source>无时限</source>
       <translation>No deadline</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="426" />
+      <location filename="../../gridstation/ui/case_detail.py" line="433" />
       <source>{0}时限：{1}（{2}）</source>
       <translation>{0} deadline: {1} ({2})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="441" />
+      <location filename="../../gridstation/ui/case_detail.py" line="448" />
       <source>督办提醒：{0}</source>
       <translation>Supervision reminder: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="458" />
+      <location filename="../../gridstation/ui/case_detail.py" line="465" />
       <source>当场办结</source>
       <translation>Close on the spot</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="460" />
+      <location filename="../../gridstation/ui/case_detail.py" line="467" />
       <source>移出难题会诊</source>
       <translation>Remove from conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="460" />
+      <location filename="../../gridstation/ui/case_detail.py" line="467" />
       <source>列入难题会诊</source>
       <translation>Flag for conference</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/case_detail.py" line="363" />
+      <location filename="../../gridstation/ui/case_detail.py" line="370" />
       <source>隐藏电话</source>
       <translation>Hide phone</translation>
     </message>
@@ -1080,6 +1085,147 @@ What you typed is kept; you can retry.</translation>
     </message>
   </context>
   <context>
+    <name>KnowledgeDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="71" />
+      <source>知识库</source>
+      <translation>Knowledge base</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="76" />
+      <source>输入居民反映的问题或关键词，如“楼道堆满纸箱”“电瓶车飞线充电”</source>
+      <translation>Type the resident's problem or key words, e.g. "boxes piled in the stairwell", "e-bike charged from a window"</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="80" />
+      <source>“{0}”分类优先</source>
+      <translation>"{0}" first</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="103" />
+      <location filename="../../gridstation/ui/knowledge.py" line="120" />
+      <source>检索</source>
+      <translation>Search</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="115" />
+      <source>提出时间</source>
+      <translation>Proposed at</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="115" />
+      <source>诉求编号</source>
+      <translation>Case number</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="115" />
+      <source>标题</source>
+      <translation>Title</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="115" />
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="121" />
+      <source>本站经验沉淀</source>
+      <translation>Our proposals</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="151" />
+      <source>正在检索…</source>
+      <translation>Searching…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="182" />
+      <source>找到 {0} 篇相关条目</source>
+      <translation>{0} articles found</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="182" />
+      <source>共 {0} 篇条目</source>
+      <translation>{0} articles</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="193" />
+      <source>检索失败：{0}</source>
+      <translation>Search failed: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="197" />
+      <source>没有找到相关条目，可换个说法或少输几个字。</source>
+      <translation>Nothing found. Try other words, or fewer of them.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="198" />
+      <source>本站还没有知识库条目：城运中心发布后，同步时会自动下载。</source>
+      <translation>This station has no articles yet: they are downloaded with the sync once the centre publishes them.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="203" />
+      <source>{0}
+相关：{1}</source>
+      <translation>{0}
+Matches: {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="217" />
+      <source>长期</source>
+      <translation>open-ended</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="218" />
+      <source>{0} 至 {1}</source>
+      <translation>{0} to {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="220" />
+      <source>适用分类：{0}</source>
+      <translation>Categories: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="221" />
+      <source>关键词：{0}</source>
+      <translation>Key words: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="222" />
+      <source>有效期：{0}</source>
+      <translation>Valid: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="223" />
+      <source>来源：{0}</source>
+      <translation>Source: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="224" />
+      <source>第 {0} 版，{1} 更新</source>
+      <translation>Version {0}, updated {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="249" />
+      <source>本站还没有提出经验沉淀（在已办结诉求上点“经验沉淀…”）。</source>
+      <translation>No proposals from this station yet (on a closed case, click "Share as experience…").</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="258" />
+      <source>未被接收：{0}</source>
+      <translation>Not accepted: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="260" />
+      <source>待发送（下次同步报送城运中心）</source>
+      <translation>To be sent (with the next sync to the centre)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="263" />
+      <source>{0}：{1}</source>
+      <translation>{0}: {1}</translation>
+    </message>
+  </context>
+  <context>
     <name>LedgerImport</name>
     <message>
       <location filename="../../gridstation/ui/ledger_import.py" line="42" />
@@ -1210,258 +1356,263 @@ What you typed is kept; you can retry.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="71" />
+      <location filename="../../gridstation/ui/main_window.py" line="72" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="212" />
+      <location filename="../../gridstation/ui/main_window.py" line="234" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="118" />
+      <location filename="../../gridstation/ui/main_window.py" line="119" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="119" />
+      <location filename="../../gridstation/ui/main_window.py" line="120" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="122" />
+      <location filename="../../gridstation/ui/main_window.py" line="123" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="124" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="128" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="129" />
+      <location filename="../../gridstation/ui/main_window.py" line="130" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="131" />
+      <location filename="../../gridstation/ui/main_window.py" line="132" />
       <source>时限标准(&amp;T)…</source>
       <translation>Deadline s&amp;tandards…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="133" />
+      <location filename="../../gridstation/ui/main_window.py" line="134" />
       <source>导入历史台账(&amp;I)…</source>
       <translation>&amp;Import historic ledger…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="135" />
+      <location filename="../../gridstation/ui/main_window.py" line="136" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="139" />
+      <location filename="../../gridstation/ui/main_window.py" line="140" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="156" />
+      <location filename="../../gridstation/ui/main_window.py" line="157" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="158" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="160" />
+      <location filename="../../gridstation/ui/main_window.py" line="161" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="163" />
+      <location filename="../../gridstation/ui/main_window.py" line="164" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="166" />
+      <location filename="../../gridstation/ui/main_window.py" line="167" />
       <source>我的诉求(&amp;M)</source>
       <translation>&amp;My cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="172" />
       <source>工作量(&amp;L)…</source>
       <translation>Work&amp;load…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="178" />
+      <location filename="../../gridstation/ui/main_window.py" line="179" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="180" />
+      <location filename="../../gridstation/ui/main_window.py" line="181" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="181" />
+      <location filename="../../gridstation/ui/main_window.py" line="182" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="184" />
+      <location filename="../../gridstation/ui/main_window.py" line="185" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="186" />
+      <location filename="../../gridstation/ui/main_window.py" line="187" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="188" />
+      <location filename="../../gridstation/ui/main_window.py" line="189" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="190" />
+      <location filename="../../gridstation/ui/main_window.py" line="191" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="196" />
+      <location filename="../../gridstation/ui/main_window.py" line="197" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="230" />
+      <location filename="../../gridstation/ui/main_window.py" line="198" />
+      <source>知识库(&amp;K)…</source>
+      <translation>&amp;Knowledge base…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="252" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="236" />
+      <location filename="../../gridstation/ui/main_window.py" line="258" />
       <source>已追加到 {0}　按 F9 打印回执</source>
       <translation>Added to {0}　Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="273" />
+      <location filename="../../gridstation/ui/main_window.py" line="295" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="282" />
+      <location filename="../../gridstation/ui/main_window.py" line="304" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="284" />
+      <location filename="../../gridstation/ui/main_window.py" line="306" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="289" />
+      <location filename="../../gridstation/ui/main_window.py" line="311" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="294" />
+      <location filename="../../gridstation/ui/main_window.py" line="316" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="308" />
+      <location filename="../../gridstation/ui/main_window.py" line="330" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="325" />
+      <location filename="../../gridstation/ui/main_window.py" line="347" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="331" />
+      <location filename="../../gridstation/ui/main_window.py" line="353" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="333" />
+      <location filename="../../gridstation/ui/main_window.py" line="355" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="342" />
+      <location filename="../../gridstation/ui/main_window.py" line="364" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="349" />
+      <location filename="../../gridstation/ui/main_window.py" line="371" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="356" />
+      <location filename="../../gridstation/ui/main_window.py" line="378" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="361" />
+      <location filename="../../gridstation/ui/main_window.py" line="383" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="368" />
+      <location filename="../../gridstation/ui/main_window.py" line="390" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="305" />
+      <location filename="../../gridstation/ui/main_window.py" line="327" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="309" />
+      <location filename="../../gridstation/ui/main_window.py" line="331" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="316" />
+      <location filename="../../gridstation/ui/main_window.py" line="338" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="318" />
+      <location filename="../../gridstation/ui/main_window.py" line="340" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="324" />
+      <location filename="../../gridstation/ui/main_window.py" line="346" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="338" />
+      <location filename="../../gridstation/ui/main_window.py" line="360" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="390" />
-      <location filename="../../gridstation/ui/main_window.py" line="392" />
+      <location filename="../../gridstation/ui/main_window.py" line="412" />
+      <location filename="../../gridstation/ui/main_window.py" line="414" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="429" />
+      <location filename="../../gridstation/ui/main_window.py" line="451" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="431" />
+      <location filename="../../gridstation/ui/main_window.py" line="453" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -1858,6 +2009,54 @@ What you typed is kept; you can retry.</translation>
       <location filename="../../gridstation/ui/ledger_import.py" line="224" />
       <source>已复制</source>
       <translation>Copied</translation>
+    </message>
+  </context>
+  <context>
+    <name>ProposalDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="279" />
+      <source>经验沉淀：{0}</source>
+      <translation>Share as experience: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="288" />
+      <source>用“、”分隔，如 香樟树、采光、修剪</source>
+      <translation>Separated by "、", e.g. 香樟树、采光、修剪</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="294" />
+      <source>把这件诉求的办理经验写成知识库条目，随下次同步报送城运中心审核，采纳后下发各工作站。请删去居民姓名、电话、门牌号等个人信息。</source>
+      <translation>Write how this case was solved as a knowledge-base article. It goes to the centre with the next sync for review and, once approved, to every station. Leave out residents' names, phone numbers and door numbers.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="300" />
+      <source>标题 *</source>
+      <translation>Title *</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="301" />
+      <source>分类代码</source>
+      <translation>Category codes</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="302" />
+      <source>关键词</source>
+      <translation>Key words</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="303" />
+      <source>正文 *</source>
+      <translation>Text *</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="305" />
+      <source>提交</source>
+      <translation>Submit</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="305" />
+      <source>取消</source>
+      <translation>Cancel</translation>
     </message>
   </context>
   <context>
@@ -2799,6 +2998,26 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <source>--dry-run 只能用于导入历史台账（gridstation import cases）。</source>
       <translation>--dry-run is only for importing a historic ledger (gridstation import cases).</translation>
     </message>
+    <message>
+      <source>找不到该知识库条目（可能已被城运中心停用）。</source>
+      <translation>Article not found (the centre may have retired it).</translation>
+    </message>
+    <message>
+      <source>服务器反复要求重新下载知识库，已停止。请联系街道管理员。</source>
+      <translation>The server keeps asking to download the knowledge base again; stopped. Please contact the sub-district administrator.</translation>
+    </message>
+    <message>
+      <source>请填写不采纳的原因，工作站会看到它。</source>
+      <translation>Please give the reason for not accepting it; the station will see it.</translation>
+    </message>
+    <message>
+      <source>请填写标题。</source>
+      <translation>Please enter a title.</translation>
+    </message>
+    <message>
+      <source>请填写正文。</source>
+      <translation>Please enter the text.</translation>
+    </message>
   </context>
   <context>
     <name>labels</name>
@@ -3233,6 +3452,26 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>复发（办结后再次反映）</source>
       <translation>Repeat after closure</translation>
+    </message>
+    <message>
+      <source>报送经验沉淀</source>
+      <translation>Sending proposals</translation>
+    </message>
+    <message>
+      <source>更新知识库</source>
+      <translation>Updating the knowledge base</translation>
+    </message>
+    <message>
+      <source>待审核</source>
+      <translation>Awaiting review</translation>
+    </message>
+    <message>
+      <source>已采纳</source>
+      <translation>Approved</translation>
+    </message>
+    <message>
+      <source>未采纳</source>
+      <translation>Not approved</translation>
     </message>
   </context>
   <context>

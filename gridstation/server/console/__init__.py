@@ -19,6 +19,7 @@ def install_console(app: FastAPI) -> None:
         from gridstation.server.console.actions import router as actions
         from gridstation.server.console.conference import router as conference
         from gridstation.server.console.hotspots import router as hotspots
+        from gridstation.server.console.knowledge import router as knowledge
         from gridstation.server.console.kpi import router as kpi
         from gridstation.server.console.pages import router
         from gridstation.server.console.policy import router as policy
@@ -37,3 +38,4 @@ def install_console(app: FastAPI) -> None:
     app.include_router(policy)
     app.include_router(kpi)
     app.include_router(hotspots)
+    app.include_router(knowledge)

@@ -87,6 +87,7 @@ def _fill(service: StationService, clock: _Clock, end: datetime, count: int, see
     for account in (staff.clerk, staff.grid_chief):
         clock.current += timedelta(minutes=1)
         members[account.name] = service.sign_in(account.name, account.pin)
+    service.seed_knowledge()  # the sample articles of resources/knowledge, as a centre would send them (F1 at intake)
 
     plans = plan_cases(
         count,
