@@ -59,6 +59,7 @@ def history(service: StationService, clerk: StaffMember, clock: FakeClock) -> tu
     close(service, clerk, clock, tree)
     clutter = earlier(service, clerk, "5号楼楼道里堆满纸箱和旧家具，影响通行。", "5号楼", "FIRE.CORRIDOR")
     clock.advance(days=12)
+    service.seed_knowledge()  # the sample articles, as a sync from the centre would bring them
     return service.case(tree).number, service.case(clutter).number
 
 
@@ -88,6 +89,7 @@ def test_a_repeat_after_closure_is_warned_and_linked_on_save(
     assert tree in form.similar.warning.text() and "复发" in form.similar.warning.text()
     assert form.similar.rows.count() >= 1 and tree in form.similar.rows.item(0).text()
     assert not form.similar.duplicate_hint.isVisible()
+    assert "《树木遮挡采光：修剪审批与季节要求》" in form.similar.knowledge.text()  # how such cases are solved
     assert owns_focus(form.description)  # the panel never took the keyboard
     SHOTS.mkdir(exist_ok=True)
     window.grab().save(str(SHOTS / "intake-similar-repeat.png"))

@@ -10,7 +10,7 @@ is dropped. Nothing here takes the keyboard focus: the clerk's typing is never i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton,
 
 from gridstation.domain.case import CaseState
 from gridstation.domain.enums import EventType
+from gridstation.domain.knowledge import KnowledgeMatch
 from gridstation.domain.similarity import REASON_LABELS, Place, Reason
 from gridstation.services.similar import SimilarCase
 from gridstation.services.staff import StaffMember
@@ -27,10 +28,17 @@ from gridstation.ui.workers import run_in_background
 
 LOOKUP_DELAY_MS = 350
 SHOWN = 6
+KNOWLEDGE_SHOWN = 3
 log = logging.getLogger(__name__)
 
 _WARNING_STYLE = "color: #c62828; font-weight: bold;"
 _DUPLICATE_STYLE = "color: #ef6c00; font-weight: bold;"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    similar: list[SimilarCase]
+    articles: list[KnowledgeMatch]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,7 @@ class SimilarPanel(QWidget):
         self._generation = 0
         self._typed: Typed | None = None
         self.results: list[SimilarCase] = []
+        self.articles: list[KnowledgeMatch] = []
         self.duplicate: SimilarCase | None = None
         self.repeat_of: SimilarCase | None = None
         self._timer = QTimer(self)
@@ -93,6 +102,10 @@ class SimilarPanel(QWidget):
         self.rows.setWordWrap(True)
         self.rows.setMaximumHeight(160)
         self.rows.itemDoubleClicked.connect(self._open)
+        self.knowledge = QLabel()
+        self.knowledge.setWordWrap(True)
+        self.knowledge.setStyleSheet("color: #1565c0;")
+        self.knowledge.hide()
         self.empty = QLabel(self.tr("输入诉求内容、地址或电话后，这里显示本地址的历史、复发和相似诉求。"))
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #666;")
@@ -100,7 +113,15 @@ class SimilarPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(3)
-        for widget in (self.title, self.warning, self.duplicate_hint, self.add_button, self.rows, self.empty):
+        for widget in (
+            self.title,
+            self.warning,
+            self.duplicate_hint,
+            self.add_button,
+            self.rows,
+            self.knowledge,
+            self.empty,
+        ):
             layout.addWidget(widget)
         self.rows.hide()
 
@@ -131,15 +152,18 @@ class SimilarPanel(QWidget):
             owner=self,
         )
 
-    def _look_up(self, typed: Typed) -> list[SimilarCase]:
-        """On the thread pool: the station's answer for what was typed (services/similar.py)."""
-        return self._service.similar_cases(
+    def _look_up(self, typed: Typed) -> Answer:
+        """On the thread pool: the station's answer for what was typed (services/similar.py), and the knowledge
+        articles that fit it (services/knowledge.py)."""
+        similar = self._service.similar_cases(
             self._staff(),
             typed.text,
             place=Place(typed.compound.strip(), typed.building.strip(), typed.door.strip()),
             phone=typed.phone.strip(),
             category_code=typed.category_code,
         )
+        articles = self._service.knowledge_matches(typed.text, typed.category_code, limit=KNOWLEDGE_SHOWN)
+        return Answer(similar, articles)
 
     def supplement(
         self,
@@ -160,8 +184,8 @@ class SimilarPanel(QWidget):
     def _arrived(self, generation: int, found: object) -> None:
         if generation != self._generation:
             return
-        assert isinstance(found, list)
-        self.show_results(found)
+        assert isinstance(found, Answer)
+        self.show_results(found.similar, found.articles)
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
@@ -172,8 +196,12 @@ class SimilarPanel(QWidget):
 
     # ------------------------------------------------------------------ showing
 
-    def show_results(self, found: list[SimilarCase]) -> None:
+    def show_results(self, found: list[SimilarCase], articles: Sequence[KnowledgeMatch] = ()) -> None:
         self.results = found
+        self.articles = list(articles)
+        titles = "、".join(f"《{match.article.title}》" for match in self.articles)
+        self.knowledge.setText(self.tr("知识库：{0}（F1 查看）").format(titles) if titles else "")
+        self.knowledge.setVisible(bool(titles))
         self.repeat_of = next((c for c in found if Reason.REPEAT_AFTER_CLOSURE in c.reasons), None)
         self.duplicate = next((c for c in found if Reason.OPEN_DUPLICATE in c.reasons), None)
         if self.repeat_of is not None:
@@ -202,7 +230,7 @@ class SimilarPanel(QWidget):
             item.setToolTip(case.description)
             self.rows.addItem(item)
         self.rows.setVisible(bool(found))
-        self.empty.setVisible(not found)
+        self.empty.setVisible(not found and not self.articles)
         if not found:
             self.empty.setText(self.tr("没有相关诉求。") if self._typed else self.empty.text())
         self.answered.emit()

@@ -2118,47 +2118,52 @@ Matches: {1}</translation>
   <context>
     <name>SimilarPanel</name>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="78" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="87" />
       <source>相关诉求</source>
       <translation>Related cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="96" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="109" />
       <source>输入诉求内容、地址或电话后，这里显示本地址的历史、复发和相似诉求。</source>
       <translation>Once you type the complaint, address or phone, this shows the address's history, repeats and similar cases.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="171" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="195" />
       <source>暂时无法查找相关诉求。</source>
       <translation>Related cases cannot be looked up right now.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="182" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="203" />
+      <source>知识库：{0}（F1 查看）</source>
+      <translation>Knowledge base: {0} (F1 to read)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/similar_panel.py" line="210" />
       <source>复发：本地址 {0} 办结过同类诉求 {1}（{2}）。保存后新诉求将关联为复发。</source>
       <translation>Repeat: the same problem at this address was closed on {0} as {1} ({2}). The new case will be linked to it as a repeat.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="191" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="219" />
       <source>疑似重复：{0} 尚在办理（{1}）。按 F8 把这次来访追加到该诉求，不另登记。</source>
       <translation>Likely duplicate: {0} is still open ({1}). Press F8 to add this visit to it instead of registering a new case.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="195" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="223" />
       <source>追加到 {0} (F8)</source>
       <translation>Add to {0} (F8)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="207" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="235" />
       <source>没有相关诉求。</source>
       <translation>No related cases.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="212" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="240" />
       <source>；处置：{0}</source>
       <translation>; solved: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/similar_panel.py" line="213" />
+      <location filename="../../gridstation/ui/similar_panel.py" line="241" />
       <source>；回访：{0}</source>
       <translation>; follow-up: {0}</translation>
     </message>
