@@ -84,16 +84,21 @@ def test_open_duplicate_and_repeat_after_closure_rules(words) -> None:  # type: 
     probe = Probe(text, here, "13812341234", "CORRIDOR", NOW)
     open_same = candidate("O", text, here, is_open=True, category="CORRIDOR")
     open_other_group = candidate("G", text, here, is_open=True, category="GREEN.LIGHT")
-    closed_recent = candidate("R", ["无关"], here, is_open=False, closed_days=59, category="CORRIDOR")
+    closed_recent = candidate("R", text, here, is_open=False, closed_days=59, category="CORRIDOR")
+    closed_other = candidate("X", ["纸箱", "回收"], here, is_open=False, closed_days=5, category="CORRIDOR")
     closed_long_ago = candidate("L", text, here, is_open=False, closed_days=61, category="CORRIDOR")
     by_phone = candidate("P", ["别的"], Place("康乐小区", "5栋"), is_open=True, phone="138 1234 1234")
     found = {
         m.candidate.number: m.reasons
-        for m in rank(probe, [open_same, open_other_group, closed_recent, closed_long_ago, by_phone], weight)
+        for m in rank(
+            probe, [open_same, open_other_group, closed_recent, closed_other, closed_long_ago, by_phone], weight
+        )
     }
     assert Reason.OPEN_DUPLICATE in found["O"]
     assert Reason.OPEN_DUPLICATE not in found["G"]  # another kind of problem, however alike the words
-    assert found["R"] == (Reason.SAME_ADDRESS, Reason.REPEAT_AFTER_CLOSURE)  # same category, within 60 days
+    # the same problem at the same building closed 59 days ago; another problem of that category is no 复发
+    assert found["R"] == (Reason.SIMILAR_TEXT, Reason.SAME_ADDRESS, Reason.REPEAT_AFTER_CLOSURE)
+    assert found["X"] == (Reason.SAME_ADDRESS,)
     assert Reason.REPEAT_AFTER_CLOSURE not in found["L"]
     assert found["P"] == (Reason.SAME_PHONE,)
 

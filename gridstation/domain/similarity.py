@@ -8,12 +8,12 @@ the same door, the one about the same problem ranks first.
 
 Reasons, as the desk and `gridstation cases similar --json` give them:
 - `similar_text`: the texts are alike (cosine ≥ SIMILAR_TEXT);
-- `same_address`: the same compound and building (and door, when both name one);
+- `same_address`: the same compound and building (any door), or the same compound when neither names a building;
 - `same_phone`: the same resident's phone;
 - `open_duplicate`: still open, at the same address (or in the same compound when neither names a building), alike
   in text, and of the same category group when both are known — likely the same problem reported again;
-- `repeat_after_closure` (复发): closed at most `repeat_days` ago at the same address, the same category or alike
-  in text — the fix did not hold.
+- `repeat_after_closure` (复发): closed at most `repeat_days` ago at the same address, alike in text and of the same
+  category group when both are known — the fix did not hold.
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
-SIMILAR_TEXT = 0.3
+SIMILAR_TEXT = 0.2
+# The text's likeness: mostly its words' (meaning, synonyms), partly its characters' (what segmenting split apart).
+WORD_SHARE = 0.7
 REPEAT_DAYS = 60
 # How much besides the text: a whole address match, the same category, the same phone.
 ADDRESS_WEIGHT = 0.3
-CATEGORY_WEIGHT = 0.08
+CATEGORY_WEIGHT = 0.25
 CATEGORY_GROUP_WEIGHT = 0.04
 PHONE_WEIGHT = 0.08
 
@@ -77,6 +79,7 @@ class Probe:
     phone: str = ""
     category_code: str = ""
     now: datetime | None = None
+    text: str = ""  # as typed: its characters back up the words where segmenting differs (垃圾房 / 垃圾箱房)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,7 @@ class Candidate:
     is_open: bool
     registered_at: datetime
     closed_at: datetime | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,14 +159,12 @@ def place_from_text(text: str, compounds: Sequence[str]) -> Place:
 
 
 def same_place(a: Place, b: Place) -> bool:
-    """The same address as a person means it: building (and door, when both name one), or the same compound when
-    neither names a building."""
+    """The same address as a stations means it for a repeat: the same building (a neighbour's door is the same
+    lift, the same corridor, the same tree), or the same compound when neither names a building."""
     level = address_match(a, b)
     if level == AddressMatch.COMPOUND:
         return not a.building and not b.building
-    if level == AddressMatch.BUILDING:
-        return not (a.door and b.door)
-    return level == AddressMatch.DOOR
+    return level >= AddressMatch.BUILDING
 
 
 def idf(document_frequency: int, total: int) -> float:
@@ -188,6 +190,23 @@ def text_similarity(a: Sequence[str], b: Sequence[str], weight: Mapping[str, flo
     return shared / (norm_a * norm_b)
 
 
+_NOT_TEXT = re.compile(r"[\W\d_]+")
+
+
+def character_pairs(text: str) -> set[str]:
+    """The text's pairs of neighbouring characters, without digits, spaces and punctuation."""
+    plain = _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text))
+    return {plain[i : i + 2] for i in range(len(plain) - 1)}
+
+
+def pair_overlap(a: str, b: str) -> float:
+    """Jaccard of the two texts' character pairs: no dictionary, so it sees what segmenting split differently."""
+    first, second = character_pairs(a), character_pairs(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
 def category_group(code: str) -> str:
     return code.split(".", 1)[0]
 
@@ -209,6 +228,8 @@ def rank(
 
 def _match(probe: Probe, candidate: Candidate, weight: Mapping[str, float], repeat_days: int) -> Match:
     similarity = text_similarity(probe.words, candidate.words, weight)
+    if probe.text and candidate.text:
+        similarity = WORD_SHARE * similarity + (1 - WORD_SHARE) * pair_overlap(probe.text, candidate.text)
     address = address_match(probe.place, candidate.place)
     here = same_place(probe.place, candidate.place)
     same_category = bool(probe.category_code) and probe.category_code == candidate.category_code
@@ -233,7 +254,8 @@ def _match(probe: Probe, candidate: Candidate, weight: Mapping[str, float], repe
         and candidate.closed_at is not None
         and probe.now is not None
         and probe.now - candidate.closed_at <= timedelta(days=repeat_days)
-        and (same_category or alike)
+        and alike
+        and (not probe.category_code or same_group)
     ):
         reasons.append(Reason.REPEAT_AFTER_CLOSURE)
     score = (

@@ -187,7 +187,7 @@ class SimilarCases(ReferenceData, CaseCommands):
             more, _ = case_words.document_frequencies(session, candidate_words)
             frequencies.update(more)
             weight = {word: idf(count, max(total, 1)) for word, count in frequencies.items()}
-            probe = Probe(words, place, phone.strip(), category_code, self._now())
+            probe = Probe(words, place, phone.strip(), category_code, self._now(), text)
             candidates = {row.case_id: row for row in rows}
             ranked = rank(probe, [_candidate(row) for row in rows], weight, repeat_days=repeat_days, limit=limit)
             results = case_words.disposal_results(session, [match.candidate.case_id for match in ranked])
@@ -213,6 +213,7 @@ def _candidate(row: case_words.CandidateRow) -> Candidate:
         is_open=row.is_open,
         registered_at=row.registered_at,
         closed_at=row.closed_at,
+        text=row.description,
     )
 
 
