@@ -4,6 +4,7 @@ which F8 turns into a 追加诉求 on that case — the receipt then carries the
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tests.support.clock import FakeClock
 from tests.support.qt_input import commit_text, owns_focus, press, tab, type_chars
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("chinese_font")]
-SHOTS = Path(__file__).resolve().parents[1] / "shots"
+ROOT = Path(__file__).resolve().parents[1]
 # Not one of the seeded compounds, whose completion list (tested in test_desk.py) would open over the form.
 COMPOUND = "梧桐里"
 
@@ -78,8 +79,13 @@ def type_visit(qtbot: QtBot, form: IntakeForm, building: str, description: str) 
         commit_text(form.description, description)
 
 
+def shots(tmp_path: Path) -> Path:
+    """GRIDSTATION_SAVE_SCREENSHOTS=1 writes the README's screenshot to docs/screenshots/."""
+    return ROOT / "docs" / "screenshots" if os.environ.get("GRIDSTATION_SAVE_SCREENSHOTS") == "1" else tmp_path
+
+
 def test_a_repeat_after_closure_is_warned_and_linked_on_save(
-    qtbot: QtBot, window: MainWindow, history: tuple[str, str]
+    qtbot: QtBot, window: MainWindow, history: tuple[str, str], tmp_path: Path
 ) -> None:
     """The tree was cut back twelve days ago; the resident is here again about the same tree."""
     tree, _ = history
@@ -91,8 +97,7 @@ def test_a_repeat_after_closure_is_warned_and_linked_on_save(
     assert not form.similar.duplicate_hint.isVisible()
     assert "《树木遮挡采光：修剪审批与季节要求》" in form.similar.knowledge.text()  # how such cases are solved
     assert owns_focus(form.description)  # the panel never took the keyboard
-    SHOTS.mkdir(exist_ok=True)
-    window.grab().save(str(SHOTS / "intake-similar-repeat.png"))
+    assert form.grab().save(str(shots(tmp_path) / "intake-similar.png"))
     tab()
     tab()
     assert owns_focus(form.phone)
@@ -115,7 +120,7 @@ def test_a_repeat_after_closure_is_warned_and_linked_on_save(
 
 
 def test_an_open_duplicate_takes_the_visit_with_f8_and_its_receipt_has_the_old_number(
-    qtbot: QtBot, window: MainWindow, service: StationService, history: tuple[str, str]
+    qtbot: QtBot, window: MainWindow, service: StationService, history: tuple[str, str], tmp_path: Path
 ) -> None:
     """The corridor is still being dealt with: F8 adds this visit to it instead of making a second case."""
     _, clutter = history
@@ -125,8 +130,7 @@ def test_an_open_duplicate_takes_the_visit_with_f8_and_its_receipt_has_the_old_n
     qtbot.waitUntil(lambda: form.similar.duplicate_hint.isVisible())
     assert clutter in form.similar.duplicate_hint.text() and "F8" in form.similar.duplicate_hint.text()
     assert owns_focus(form.description)
-    SHOTS.mkdir(exist_ok=True)
-    window.grab().save(str(SHOTS / "intake-similar-duplicate.png"))
+    assert form.grab().save(str(tmp_path / "intake-duplicate.png"))
     with qtbot.waitSignal(form.case_supplemented, timeout=5000) as added:
         press(form.description, Qt.Key.Key_F8)
     existing = added.args[0]

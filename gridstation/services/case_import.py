@@ -158,17 +158,7 @@ class CaseImport(ReferenceData, CaseCommands):
         report("write", 0, len(ordered))
 
         def stamp(draft: EventDraft, at: datetime) -> Event:
-            return Event(
-                id=new_id(),
-                case_id=draft.case_id,
-                type=draft.type,
-                payload=draft.payload,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                station_code=station.code,
-                occurred_at=at,
-                hlc=self._clock.now().encode(),
-            )
+            return self._stamp(draft, actor, station, at)
 
         for start in range(0, len(ordered), BATCH_CASES):
             batch = ordered[start : start + BATCH_CASES]

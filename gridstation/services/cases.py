@@ -148,26 +148,27 @@ class CaseCommands(StationSettings):
     ) -> tuple[CaseState, int]:
         """Stamp and store the drafts; returns the new state and the last event's station sequence."""
         self._require_current(session, actor)
-        events = [
-            Event(
-                id=new_id(),
-                case_id=d.case_id,
-                type=d.type,
-                payload=d.payload,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                station_code=station.code,
-                occurred_at=now,
-                hlc=self._clock.now().encode(),
-            )
-            for d in drafts
-        ]
+        events = [self._stamp(draft, actor, station, now) for draft in drafts]
         state, event_seq = case_store.append_events(session, events, policy)
         self._index_words(session)
         station_row = session.scalar(select(StationRow))
         if station_row is not None:
             station_row.hlc_last = self._clock.last.encode()
         return state, event_seq
+
+    def _stamp(self, draft: EventDraft, actor: StaffMember, station: StationInfo, at: datetime) -> Event:
+        """A decided event as this station records it: its id, who, where, when, and the next clock stamp."""
+        return Event(
+            id=new_id(),
+            case_id=draft.case_id,
+            type=draft.type,
+            payload=draft.payload,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            station_code=station.code,
+            occurred_at=at,
+            hlc=self._clock.now().encode(),
+        )
 
     # ------------------------------------------------------------------ reading one case or its history
 
