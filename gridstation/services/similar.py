@@ -180,7 +180,7 @@ class SimilarCases(ReferenceData, CaseCommands):
         words = segmenter.words(text.replace(place.compound, " ") if place.compound else text)
         with self._read() as session:
             frequencies, total = case_words.document_frequencies(session, words)
-            rare = sorted(dict.fromkeys(words), key=lambda word: frequencies.get(word, 0))
+            rare = case_words.searching_words(words, frequencies, total)
             rowids = case_words.candidate_rowids(session, rare, place.compound, place.building, phone.strip())
             rows = case_words.load_candidates(session, rowids)
             candidate_words = {word for row in rows for word in row.words} - frequencies.keys()

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, literal_column, select, text
 from sqlalchemy.orm import Session
@@ -20,7 +21,9 @@ from gridstation.storage.models import CaseRow, EventRow
 
 INDEX_BATCH = 500
 # The rarest words of a query are enough to find its candidates; a long text's common words would only add noise.
-QUERY_WORDS = 12
+QUERY_WORDS = 8
+COMMON_SHARE = 0.02
+COMMON_FLOOR = 200
 WORD_CANDIDATES = 60
 ADDRESS_CANDIDATES = 40
 PHONE_CANDIDATES = 20
@@ -64,7 +67,9 @@ def index_pending(session: Session, index_text: IndexText, limit: int = INDEX_BA
 def document_frequencies(session: Session, words: Iterable[str]) -> tuple[dict[str, int], int]:
     """How many indexed cases hold each word, and how many cases are indexed."""
     wanted = sorted(set(words))
-    total = int(session.execute(text("SELECT count(*) FROM case_words")).scalar_one())
+    # The highest rowid stands in for the count: as good for weighting words, and read from the index at once
+    # (count(*) reads every row of an FTS5 table: 20 ms at 200 000 cases).
+    total = int(session.execute(text("SELECT coalesce(max(rowid), 0) FROM case_words")).scalar_one())
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 400):
         chunk = wanted[start : start + 400]
@@ -98,8 +103,20 @@ class CandidateRow:
         return self.status not in FINISHED
 
 
+def searching_words(words: Sequence[str], frequencies: dict[str, int], total: int) -> list[str]:
+    """The words worth a BM25 search, rarest first: those no more than COMMON_SHARE of the cases hold (ranking every
+    case that says 电梯 or 故障 costs 20 ms at 200 000 cases and finds nothing the rarer words miss), or the three
+    rarest when every word is common. Words no case holds find nothing and are left out."""
+    known = sorted((word for word in dict.fromkeys(words) if frequencies.get(word)), key=lambda w: frequencies[w])
+    rare = [word for word in known if frequencies[word] <= max(COMMON_FLOOR, COMMON_SHARE * total)]
+    return (rare or known[:3])[:QUERY_WORDS]
+
+
 def _fts_query(words: Sequence[str]) -> str:
     return " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+BUILDING_SUFFIXES = ("号楼", "号", "栋", "幢", "座", "#", "")
 
 
 def _building_number(building: str) -> str:
@@ -111,20 +128,21 @@ def _building_number(building: str) -> str:
 def candidate_rowids(
     session: Session, rare_words: Sequence[str], compound: str, building: str, phone: str
 ) -> list[int]:
-    """Cases worth ranking: the best by BM25 over the rarest words, the latest at the address and of the phone."""
+    """Cases worth ranking: the best by BM25 over the rarest words (rarest first), the latest at the address and of
+    the phone."""
     found: dict[int, None] = {}
     if rare_words:
         rows = session.execute(
             text("SELECT rowid FROM case_words WHERE case_words MATCH :q ORDER BY bm25(case_words) LIMIT :n"),
-            {"q": _fts_query(rare_words[:QUERY_WORDS]), "n": WORD_CANDIDATES},
+            {"q": _fts_query(rare_words), "n": WORD_CANDIDATES},
         ).scalars()
         found.update(dict.fromkeys(int(rowid) for rowid in rows))
     rowid: ColumnElement[int] = literal_column("cases.rowid")
     if compound:
         where = [CaseRow.compound == compound]
-        prefix = _building_number(building)
-        if prefix:  # "3号楼", "3栋" and "3号301" alike; ranking tells 3 from 32
-            where.append(CaseRow.building.startswith(prefix, autoescape=True))
+        number = _building_number(building)
+        if number:  # "3号楼", "3栋", "3号" alike, each found through ix_cases_place
+            where.append(CaseRow.building.in_(sorted({building, *(number + suffix for suffix in BUILDING_SUFFIXES)})))
         query = select(rowid).select_from(CaseRow).where(*where).order_by(CaseRow.registered_at.desc())
         found.update(dict.fromkeys(int(r) for r in session.scalars(query.limit(ADDRESS_CANDIDATES))))
     if phone:
@@ -133,31 +151,47 @@ def candidate_rowids(
     return list(found)
 
 
+_CANDIDATE_COLUMNS: tuple[Any, ...] = (
+    CaseRow.id,
+    CaseRow.number,
+    CaseRow.description,
+    CaseRow.compound,
+    CaseRow.building,
+    CaseRow.address,
+    CaseRow.phone,
+    CaseRow.category_code,
+    CaseRow.status,
+    CaseRow.registered_at,
+    CaseRow.closed_at,
+    CaseRow.satisfaction,
+    literal_column("cases.rowid"),
+)
+
+
 def load_candidates(session: Session, rowids: Sequence[int]) -> list[CandidateRow]:
+    """The candidates' facts and words: the columns the ranking needs, not the whole stored state."""
     if not rowids:
         return []
     marks = ", ".join(str(int(rowid)) for rowid in rowids)
     words = dict(session.execute(text(f"SELECT rowid, words FROM case_words WHERE rowid IN ({marks})")).tuples().all())
-    rows: Iterable[tuple[CaseRow, int]] = session.execute(
-        select(CaseRow, literal_column("cases.rowid")).where(text(f"cases.rowid IN ({marks})"))
-    ).tuples()
+    rows = session.execute(select(*_CANDIDATE_COLUMNS).where(text(f"cases.rowid IN ({marks})"))).all()
     return [
         CandidateRow(
-            case_id=case.id,
-            number=case.number,
-            words=tuple(str(words.get(rowid) or "").split()),
-            description=case.description,
-            compound=case.compound,
-            building=case.building,
-            address=case.address,
-            phone=case.phone,
-            category_code=case.category_code,
-            status=Status(case.status),
-            registered_at=case.registered_at,
-            closed_at=case.closed_at,
-            satisfaction=case.satisfaction,
+            case_id=row[0],
+            number=row[1],
+            words=tuple(str(words.get(row[12]) or "").split()),
+            description=row[2],
+            compound=row[3],
+            building=row[4],
+            address=row[5],
+            phone=row[6],
+            category_code=row[7],
+            status=Status(row[8]),
+            registered_at=row[9],
+            closed_at=row[10],
+            satisfaction=row[11],
         )
-        for case, rowid in rows
+        for row in rows
     ]
 
 

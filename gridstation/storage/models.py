@@ -128,6 +128,7 @@ class CaseRow(Base):
         Index("ix_cases_owner_status", "owner", "status"),
         Index("ix_cases_urgent", "urgent"),
         Index("ix_cases_phone", "phone"),
+        Index("ix_cases_place", "compound", "building", "registered_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

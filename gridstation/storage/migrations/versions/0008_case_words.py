@@ -37,11 +37,13 @@ def upgrade() -> None:
     op.execute("INSERT INTO case_words_pending(case_rowid) SELECT rowid FROM cases")
     # 复发: the number of the closed case this one repeats (the same problem at the same address after closure).
     op.add_column("cases", sa.Column("repeat_of", sa.String(length=40), server_default="", nullable=False))
-    # This phone's history at intake; the address's is found through ix_cases_compound.
+    # This phone's and this building's history at intake, the latest first.
     op.create_index("ix_cases_phone", "cases", ["phone"], unique=False)
+    op.create_index("ix_cases_place", "cases", ["compound", "building", "registered_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_place", table_name="cases")
     op.drop_index("ix_cases_phone", table_name="cases")
     op.drop_column("cases", "repeat_of")
     for trigger in ("cases_words_insert", "cases_words_update", "cases_words_delete"):
