@@ -487,6 +487,7 @@ def test_item9_every_event_the_desk_and_the_centre_make_has_a_shape_the_server_t
         (EventType.TIER_CHANGED, {"to": "tracked", "reason": "需交警协同", "resolves_conflict": new_id()}),
         (EventType.OWNER_CHANGED, {"to": admin.name, "reason": "调岗交接"}),
         (EventType.NOTE_ADDED, {"note": "冲突处理：保留本机的值", "resolves_conflict": new_id()}),
+        (EventType.SUPPLEMENTED, {"note": "邻居也来反映同一棵树", "channel": "walk_in"}),  # 追加诉求 (issue 17)
         (EventType.FIRST_CONTACT, {}),
         (EventType.DISPATCHED, {"assignee": "绿化市容所"}),
         (EventType.ARRIVED_ON_SITE, {}),
