@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,8 +104,9 @@ def _lines(text: str) -> Iterable[str]:
 class Segmenter:
     """Turns a text into the words the engine compares (`words`). Thread-safe; loads jieba on first use."""
 
-    def __init__(self, word_list: WordList) -> None:
+    def __init__(self, word_list: WordList, after_load: Callable[[], None] = lambda: None) -> None:
         self.word_list = word_list
+        self._after_load = after_load
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 
@@ -121,6 +122,7 @@ class Segmenter:
                         tokenizer.add_word(word, freq=100_000)
                 tokenizer.initialize()
                 self._tokenizer = tokenizer
+                self._after_load()
             return self._tokenizer
 
     @property

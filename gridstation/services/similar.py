@@ -8,6 +8,7 @@ starts (`index_similar`, with progress). Ranking is the domain's (`domain/simila
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -59,8 +60,14 @@ def station_segmenter(folder: Path | None = None) -> Segmenter:
         if folder not in _segmenters:
             terms = (folder / "terms.txt").read_text(encoding="utf-8")
             synonyms = (folder / "synonyms.txt").read_text(encoding="utf-8")
-            _segmenters[folder] = Segmenter(WordList.parse(terms, synonyms))
+            _segmenters[folder] = Segmenter(WordList.parse(terms, synonyms), after_load=_keep_out_of_collections)
         return _segmenters[folder]
+
+
+def _keep_out_of_collections() -> None:
+    """jieba's dictionary lives as long as the desk: out of the garbage collector's full collections, which would
+    otherwise walk it and hold the GIL for a quarter of a second while the clerk types (benchmarks/similar.py)."""
+    gc.freeze()
 
 
 @dataclass(frozen=True, slots=True)

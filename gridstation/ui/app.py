@@ -17,6 +17,7 @@ from gridstation.ui.main_window import MainWindow
 from gridstation.ui.messages import error_text
 from gridstation.ui.resources import install_font, install_translator
 from gridstation.ui.sign_in import FirstRunDialog, SignInDialog
+from gridstation.ui.word_index import WordIndexer
 
 
 def make_application(language: str = "zh_CN", argv: list[str] | None = None) -> QApplication:
@@ -66,6 +67,9 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
     window.layout_state.place(window)  # last size and place, else 1366×768 or the whole screen if smaller
     window.show()
     window.trust.start()  # the log check and retention, on the thread pool: the window is already there
+    indexer = WordIndexer(service, window)  # the similar-case index, likewise
+    indexer.message.connect(window.statusBar().showMessage)
+    indexer.start()
     # Start-up objects live as long as the desk: keep them out of full collections, which otherwise hold the
     # GIL for ~100 ms while a worker builds a 200 000-id list (benchmarks/README.md, GUI stall).
     gc.freeze()

@@ -2492,6 +2492,19 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     </message>
   </context>
   <context>
+    <name>WordIndexer</name>
+    <message>
+      <location filename="../../gridstation/ui/word_index.py" line="36" />
+      <source>正在建立相似诉求索引：{0} / {1} 件</source>
+      <translation>Building the similar-case index: {0} / {1} cases</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/word_index.py" line="40" />
+      <source>相似诉求索引已建好（{0} 件）。</source>
+      <translation>Similar-case index ready ({0} cases).</translation>
+    </message>
+  </context>
+  <context>
     <name>WorkOrderNotice</name>
     <message>
       <location filename="../../gridstation/ui/sync/work_orders.py" line="41" />
