@@ -151,10 +151,13 @@ def policy_to_toml(policy: DeadlinePolicy, header: str = "") -> str:
         for key, values in tiers.items():
             lines += ["", f'[by_category."{code}"."{key}"]', *stages(values)]
     for channel, rules in policy.by_channel.items():
-        lines += ["", f"# {CHANNEL_LABELS[channel]}：本渠道自己的时限，先于分类和处置方式的时限"]
-        for key, values in rules.by_tier.items():
-            lines += [f'[by_channel.{channel}."{key}"]', *stages(values), ""]
-        for code, tiers in sorted(rules.by_category.items()):
-            for key, values in tiers.items():
-                lines += [f'[by_channel.{channel}.by_category."{code}"."{key}"]', *stages(values), ""]
+        comment = f"# {CHANNEL_LABELS[channel]}：本渠道自己的时限，先于分类和处置方式的时限"
+        tables = [(f'[by_channel.{channel}."{key}"]', values) for key, values in rules.by_tier.items()]
+        tables += [
+            (f'[by_channel.{channel}.by_category."{code}"."{key}"]', values)
+            for code, tiers in sorted(rules.by_category.items())
+            for key, values in tiers.items()
+        ]
+        for index, (header, values) in enumerate(tables):
+            lines += ["", *([comment] if index == 0 else []), header, *stages(values)]
     return "\n".join(lines).lstrip("\n") + "\n"
