@@ -64,12 +64,16 @@ def index_pending(session: Session, index_text: IndexText, limit: int = INDEX_BA
     return len(rows)
 
 
+def indexed_count(session: Session) -> int:
+    """About how many cases are indexed: the highest rowid, read from the index at once (as good for weighting
+    words; count(*) reads every row of an FTS5 table: 20 ms at 200 000 cases)."""
+    return int(session.execute(text("SELECT coalesce(max(rowid), 0) FROM case_words")).scalar_one())
+
+
 def document_frequencies(session: Session, words: Iterable[str]) -> tuple[dict[str, int], int]:
     """How many indexed cases hold each word, and how many cases are indexed."""
     wanted = sorted(set(words))
-    # The highest rowid stands in for the count: as good for weighting words, and read from the index at once
-    # (count(*) reads every row of an FTS5 table: 20 ms at 200 000 cases).
-    total = int(session.execute(text("SELECT coalesce(max(rowid), 0) FROM case_words")).scalar_one())
+    total = indexed_count(session)
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 400):
         chunk = wanted[start : start + 400]
