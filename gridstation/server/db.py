@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +13,9 @@ from gridstation.common import migrations
 from gridstation.common.files import new_private_dir, protect_sqlite_database
 from gridstation.common.sqlite import make_engine
 from gridstation.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # A desk waits 3 s for the lock; the server queues many stations' pushes behind one writer, each taking up to

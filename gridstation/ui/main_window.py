@@ -22,7 +22,6 @@ from gridstation.domain.case import CaseState
 from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.roles import Permission
 from gridstation.printing.paperwork import Paperwork
-from gridstation.printing.sync_report import render_sync_report
 from gridstation.services.backup import BACKUP_SUFFIX, Restored
 from gridstation.services.backup_file import file_kind
 from gridstation.services.staff import StaffMember
@@ -408,6 +407,8 @@ class MainWindow(QMainWindow):
         who = self.staff.name
 
         def build() -> Document:
+            from gridstation.printing.sync_report import render_sync_report  # reportlab: not on the start path
+
             pdf = render_sync_report(line, printed_at, who, parts)
             return Document(self.tr("日终同步结果"), f"sync-{printed_at:%Y%m%d-%H%M}.pdf", pdf)
 
