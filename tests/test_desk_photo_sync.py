@@ -26,9 +26,10 @@ from gridstation.services.station import StationService
 from gridstation.storage.settings import SettingKey, setting
 from gridstation.sync import engine
 from gridstation.sync.engine import SyncService
+from gridstation.sync.errors import SyncError
 from gridstation.sync.report import EXIT_ATTENTION, as_text, exit_code
 from gridstation.sync.retry import RetryPolicy
-from gridstation.sync.transport import ServerTransport, SyncError
+from gridstation.sync.transport import ServerTransport
 from tests.support.clock import FakeClock
 from tests.support.complaints import complaint
 from tests.support.live_server import LiveServer

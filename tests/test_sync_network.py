@@ -32,9 +32,10 @@ from gridstation.storage.models import EventRow
 from gridstation.sync import engine
 from gridstation.sync.engine import SyncService
 from gridstation.sync.enrol import enrol_attempt
+from gridstation.sync.errors import SyncError
 from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.summary import SyncSummary
-from gridstation.sync.transport import ServerTransport, SyncError
+from gridstation.sync.transport import ServerTransport
 from tests.support.clock import FakeClock
 from tests.support.complaints import complaint
 from tests.support.fault_proxy import (

@@ -31,6 +31,7 @@ from gridstation.storage import case_store, photos, sync_inbox, sync_store
 from gridstation.storage.settings import SettingKey, setting
 from gridstation.sync import inbox, tampering, wire
 from gridstation.sync.enrol import exchange_code
+from gridstation.sync.errors import SyncError
 from gridstation.sync.inbox import ConflictView
 from gridstation.sync.knowledge import sync_knowledge
 from gridstation.sync.lock import sync_lock
@@ -46,7 +47,7 @@ from gridstation.sync.summary import (
     SyncSummary,
     urgent_first,
 )
-from gridstation.sync.transport import ServerTransport, SyncError, TransportFactory
+from gridstation.sync.transport import ServerTransport, TransportFactory
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from gridstation.protocol import KB_PAGE, KnowledgeArticleOut, KnowledgeChanges,
 from gridstation.services.station import StationService
 from gridstation.storage import knowledge
 from gridstation.storage.knowledge import StoredProposal
+from gridstation.sync.errors import SyncError
 from gridstation.sync.summary import Progress, SyncSummary
-from gridstation.sync.transport import ServerTransport, SyncError
+from gridstation.sync.transport import ServerTransport
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,10 @@ from gridstation.domain.errors import ValidationError
 from gridstation.services.station import StationService
 from gridstation.storage import photos
 from gridstation.storage.photos import WantedPhoto
+from gridstation.sync.errors import SyncError
 from gridstation.sync.photos import each_once
 from gridstation.sync.summary import Progress, SyncSummary
-from gridstation.sync.transport import ServerTransport, SyncError
+from gridstation.sync.transport import ServerTransport
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,9 @@ from gridstation.protocol import MAX_ATTACHMENT_CHUNK, AttachmentOffer, Attachme
 from gridstation.services.station import StationService
 from gridstation.storage import photos
 from gridstation.storage.photos import QueuedPhoto, WantedPhoto
+from gridstation.sync.errors import SyncError
 from gridstation.sync.summary import Progress, SyncSummary
-from gridstation.sync.transport import ServerTransport, SyncError
+from gridstation.sync.transport import ServerTransport
 
 log = logging.getLogger(__name__)
 

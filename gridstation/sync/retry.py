@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from gridstation.sync.transport import SyncError
+from gridstation.sync.errors import SyncError
 
 T = TypeVar("T")
 

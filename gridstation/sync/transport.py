@@ -34,29 +34,11 @@ from gridstation.protocol import (
     PushResponse,
     ServerInfo,
 )
+from gridstation.sync.errors import SyncError
 
 Model = TypeVar("Model")
 CONFLICT_LIST = TypeAdapter(list[ConflictOut])
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-
-
-class SyncError(DomainError):
-    """A sync step failed. `retryable`: the same request may succeed later (network, busy server, 5xx)."""
-
-    def __init__(
-        self,
-        code: str,
-        message_zh: str,
-        *,
-        retryable: bool,
-        retry_after: float | None = None,
-        status: int | None = None,
-        **params: Any,
-    ) -> None:
-        super().__init__(code, message_zh, **params)
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self.status = status
 
 
 def normalise_server_url(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from gridstation.services.staff import StaffMember
-from gridstation.sync.engine import SyncService
 from gridstation.sync.inbox import ConflictView
 from gridstation.ui.dialogs import error_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
+
+if TYPE_CHECKING:  # built by the sync controller on the first sync: not on the start path
+    from gridstation.sync.engine import SyncService
 
 
 class ConflictInbox(QDialog):

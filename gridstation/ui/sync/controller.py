@@ -11,15 +11,18 @@ import itertools
 import random
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from gridstation.services.station import StationService
-from gridstation.sync.engine import SyncService
 from gridstation.sync.retry import Backoff
 from gridstation.sync.summary import SyncStatus, SyncSummary, needs_a_person
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import Job, run_in_background, run_reporting
+
+if TYPE_CHECKING:
+    from gridstation.sync.engine import SyncService
 
 BACKGROUND_INTERVAL_MS = 5 * 60 * 1000
 FIRST_BACKGROUND_MS = 15 * 1000
@@ -48,8 +51,8 @@ class SyncController(QObject):
         super().__init__(parent)
         self.service = service
         self._cancel = threading.Event()
-        # Waiting between retries ends at once when the clerk cancels or the desk closes.
-        self.sync = sync or SyncService(service, sleep=self._wait_unless_cancelled)
+        self._sync = sync
+        self._sync_lock = threading.Lock()
         self._rng = rng or random.Random()
         self._runs = itertools.count(1)
         self._active_run: int | None = None  # set by start(), cleared only when its summary arrives
@@ -65,6 +68,18 @@ class SyncController(QObject):
             self._next.start(FIRST_BACKGROUND_MS)
 
     # --- running ------------------------------------------------------------------------------------------
+
+    @property
+    def sync(self) -> SyncService:
+        """The sync engine, built on first use — the first status read runs on the thread pool right after the
+        window shows — so that httpx and the protocol's models are not on the desk's start path (issue 18)."""
+        with self._sync_lock:
+            if self._sync is None:
+                from gridstation.sync.engine import SyncService
+
+                # Waiting between retries ends at once when the clerk cancels or the desk closes.
+                self._sync = SyncService(self.service, sleep=self._wait_unless_cancelled)
+            return self._sync
 
     def _wait_unless_cancelled(self, seconds: float) -> None:
         self._cancel.wait(seconds)
@@ -159,4 +174,4 @@ class SyncController(QObject):
             self.status = status
             self.status_changed.emit(status)
 
-        run_in_background(self.sync.status, done, lambda error: None, owner=self)
+        run_in_background(lambda: self.sync.status(), done, lambda error: None, owner=self)

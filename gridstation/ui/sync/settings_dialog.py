@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,13 +21,13 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission
-from gridstation.protocol import parse_enrolment
 from gridstation.services.staff import StaffMember
-from gridstation.sync.engine import SyncService
-from gridstation.sync.enrol import decode_qr_image
 from gridstation.ui.dialogs import error_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
+
+if TYPE_CHECKING:  # built by the sync controller on the first sync: not on the start path
+    from gridstation.sync.engine import SyncService
 
 
 class SyncSettingsDialog(QDialog):
@@ -87,6 +88,9 @@ class SyncSettingsDialog(QDialog):
     def read_qr_image(self, path: Path) -> None:
         self.error.hide()
         try:
+            from gridstation.protocol import parse_enrolment
+            from gridstation.sync.enrol import decode_qr_image
+
             server, code = parse_enrolment(decode_qr_image(path))
         except DomainError as err:
             self._fail(err)

@@ -6,6 +6,8 @@ resident said and when it is due. Enter (or a double click, or 打开诉求) ope
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -21,12 +23,14 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.enums import CHANNEL_LABELS, Channel
 from gridstation.services.staff import StaffMember
-from gridstation.sync.engine import SyncService
 from gridstation.sync.summary import NewWorkOrder
 from gridstation.ui.dialogs import confirm_with_ctrl_enter
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import show_error
 from gridstation.ui.workers import run_in_background
+
+if TYPE_CHECKING:  # built by the sync controller on the first sync: not on the start path
+    from gridstation.sync.engine import SyncService
 
 
 class WorkOrderNotice(QDialog):
