@@ -54,6 +54,8 @@ from gridstation.ui.trust import TrustChecks
 from gridstation.ui.workers import run_in_background
 from gridstation.ui.workload import WorkloadDialog
 
+FIRST_STATUS_DELAY_MS = 800
+
 
 class MainWindow(QMainWindow):
     def __init__(
@@ -107,7 +109,9 @@ class MainWindow(QMainWindow):
         self._detail_tick.start()
         self.cases.reload()
         self.intake.category.setFocus()
-        self.sync.refresh_status()
+        # The sync status — and with its first read the sync engine (httpx, the protocol's models, ~160 ms of
+        # imports holding the GIL) — a moment after the window shows, so it does not hold up the list's first paint.
+        QTimer.singleShot(FIRST_STATUS_DELAY_MS, self.sync.refresh_status)
         self._status_tick = QTimer(self)
         self._status_tick.setInterval(30_000)  # "oldest unsent: 12 minutes ago" keeps counting
         self._status_tick.timeout.connect(self.sync.refresh_status)
