@@ -19,6 +19,7 @@ from gridstation.services.station import StationService
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.main_window import MainWindow
 from tests.support.clock import FakeClock
+from tests.support.complaints import walk_to_closed
 from tests.support.qt_input import commit_text, owns_focus, press, tab, type_chars
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("chinese_font")]
@@ -42,22 +43,10 @@ def earlier(service: StationService, clerk: StaffMember, description: str, build
     return service.register_case(clerk, intake).id
 
 
-def close(service: StationService, clerk: StaffMember, clock: FakeClock, case_id: str) -> None:
-    for event_type, payload in (
-        (EventType.FIRST_CONTACT, {"note": "已电话联系居民"}),
-        (EventType.DISPATCHED, {"assignee": "绿化市容所", "note": "请安排修剪"}),
-        (EventType.ARRIVED_ON_SITE, {"note": "绿化工人到场"}),
-        (EventType.DISPOSED, {"outcome": "resolved", "note": "已修剪遮挡窗户的香樟树枝"}),
-        (EventType.CLOSED, {"answer": "已修剪，居民表示采光恢复"}),
-    ):
-        clock.advance(minutes=4)
-        service.record(clerk, case_id, event_type, payload)
-
-
 @pytest.fixture
 def history(service: StationService, clerk: StaffMember, clock: FakeClock) -> tuple[str, str]:
     tree = earlier(service, clerk, "3号楼前香樟树太高，遮挡采光，希望修剪。", "3号楼", "GREEN.LIGHT")
-    close(service, clerk, clock, tree)
+    walk_to_closed(service, clerk, clock, tree, "已修剪遮挡窗户的香樟树枝")
     clutter = earlier(service, clerk, "5号楼楼道里堆满纸箱和旧家具，影响通行。", "5号楼", "FIRE.CORRIDOR")
     clock.advance(days=12)
     service.seed_knowledge()  # the sample articles, as a sync from the centre would bring them

@@ -18,6 +18,7 @@ from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage.models import AuditRow
 from tests.support.clock import FakeClock
+from tests.support.complaints import walk_to_closed
 from tests.support.staff import CLERK_PIN
 
 PHONE = "13812345678"
@@ -48,22 +49,10 @@ def register(
     return service.register_case(clerk, intake).id
 
 
-def close(service: StationService, clerk: StaffMember, clock: FakeClock, case_id: str, result: str) -> None:
-    for event_type, payload in (
-        (EventType.FIRST_CONTACT, {"note": "已电话联系居民"}),
-        (EventType.DISPATCHED, {"assignee": "绿化市容所", "note": "请安排处理"}),
-        (EventType.ARRIVED_ON_SITE, {"note": "工作人员到场"}),
-        (EventType.DISPOSED, {"outcome": "resolved", "note": result}),
-        (EventType.CLOSED, {"answer": "已向居民反馈"}),
-    ):
-        clock.advance(minutes=4)
-        service.record(clerk, case_id, event_type, payload)
-
-
 @pytest.fixture
 def station(service: StationService, clerk: StaffMember, clock: FakeClock) -> StationService:
     fixed = register(service, clerk, "3号楼前香樟树太高，遮挡1201室采光，希望修剪。")
-    close(service, clerk, clock, fixed, "绿化所已修剪遮挡窗户的树枝")
+    walk_to_closed(service, clerk, clock, fixed, "绿化所已修剪遮挡窗户的树枝")
     register(service, clerk, "3号楼楼道里堆满纸箱和旧家具，影响通行。", category="FIRE.CORRIDOR", phone="13900001111")
     register(
         service,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from gridstation.domain.case import Intake
-from gridstation.domain.enums import Channel, Tier
+from gridstation.domain.enums import Channel, EventType, Tier
+from gridstation.services.staff import StaffMember
+from gridstation.services.station import StationService
+from tests.support.clock import FakeClock
 
 COMPLAINTS = (
     ("GREEN.LIGHT", "枫林苑 3 号楼前香樟树过高，遮挡二楼住户采光，希望修剪。"),
@@ -48,3 +51,18 @@ def resident(answer: str = "当场解释了政策") -> Intake:
         complainant_name="张伟",
         answer=answer,
     )
+
+
+def walk_to_closed(
+    service: StationService, actor: StaffMember, clock: FakeClock, case_id: str, result: str = "已处理完毕"
+) -> None:
+    """First contact, dispatch, on site, disposed with `result` (its 处置情况), closed: four minutes a step."""
+    for event_type, payload in (
+        (EventType.FIRST_CONTACT, {"note": "已电话联系居民"}),
+        (EventType.DISPATCHED, {"assignee": "绿化市容所", "note": "请安排处理"}),
+        (EventType.ARRIVED_ON_SITE, {"note": "工作人员到场"}),
+        (EventType.DISPOSED, {"outcome": "resolved", "note": result}),
+        (EventType.CLOSED, {"answer": "已向居民反馈"}),
+    ):
+        clock.advance(minutes=4)
+        service.record(actor, case_id, event_type, payload)
