@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from PySide6.QtCore import QCoreApplication
 
-from gridstation.domain import enums, knowledge, similarity, sla
+from gridstation.domain import enums, hotspots, knowledge, similarity, sla
 from gridstation.domain.case import FIELD_LABELS
 from gridstation.sync.report import HEADLINES as SYNC_HEADLINES
 from gridstation.sync.summary import STAGE_LABELS as SYNC_STAGE_LABELS
@@ -38,6 +38,7 @@ def all_domain_labels() -> Iterator[str]:
         sla.STAGE_LABELS,
         sla.COLOUR_LABELS,
         similarity.REASON_LABELS,
+        hotspots.SCOPE_LABELS,
         FIELD_LABELS,
         SYNC_STAGE_LABELS,
         knowledge.PROPOSAL_STATUS_LABELS,

@@ -35,6 +35,7 @@ from gridstation.ui.change_pin import ChangePinDialog
 from gridstation.ui.deadline_settings import DeadlineSettingsDialog
 from gridstation.ui.desk_layout import DeskLayout
 from gridstation.ui.help_menu import HelpMenu
+from gridstation.ui.hotspots import HotspotsDialog
 from gridstation.ui.intake import IntakeForm
 from gridstation.ui.knowledge import KnowledgeDialog
 from gridstation.ui.labels import tr_label
@@ -178,7 +179,9 @@ class MainWindow(QMainWindow):
         self._enable_by_role()
         case_menu.addActions([new_case, find, refresh])
         case_menu.addSeparator()
-        case_menu.addActions([mine, workload])
+        hotspots = QAction(self.tr("热点问题(&H)…"), self)
+        hotspots.triggered.connect(self.open_hotspots)
+        case_menu.addActions([mine, workload, hotspots])
         self.printing.populate(menu_bar.addMenu(self.tr("打印(&P)")))
 
         sync_menu = menu_bar.addMenu(self.tr("同步(&S)"))
@@ -217,6 +220,12 @@ class MainWindow(QMainWindow):
             text=str(values.get("description", "")),
             category_code=str(values.get("category_code", "")),
         )
+        dialog.open()
+        return dialog
+
+    def open_hotspots(self) -> HotspotsDialog:
+        """热点问题（一类事）: rising categories and 易反复问题, as the morning report prints them."""
+        dialog = HotspotsDialog(self.service, self._show_case, self)
         dialog.open()
         return dialog
 

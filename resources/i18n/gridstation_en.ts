@@ -635,65 +635,65 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
   <context>
     <name>ConflictInbox</name>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="38" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="40" />
       <source>冲突处理</source>
       <translation>Conflicts</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="44" />
       <source>编号</source>
       <translation>Number</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="44" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="44" />
       <source>本站的值</source>
       <translation>This station's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="44" />
       <source>城运中心的值</source>
       <translation>Centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="42" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="44" />
       <source>原值</source>
       <translation>Original value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="48" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="50" />
       <source>采用本站的值(&amp;L)</source>
       <translation>Keep &amp;local value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="49" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="51" />
       <source>保留城运中心的值(&amp;K)</source>
       <translation>&amp;Keep centre's value</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="52" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="54" />
       <source>没有待处理的冲突。</source>
       <translation>No conflicts waiting.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="58" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="60" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="73" />
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="76" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="75" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="78" />
       <source>{0}
 {1}，{2}</source>
       <translation>{0}
 {1}, {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="78" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="80" />
       <source>城运中心</source>
       <translation>City operations centre</translation>
     </message>
@@ -900,6 +900,83 @@ Log folder: {2}</translation>
       <location filename="../../gridstation/ui/help_menu.py" line="43" />
       <source>关于 GridStation</source>
       <translation>About GridStation</translation>
+    </message>
+  </context>
+  <context>
+    <name>HotspotsDialog</name>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="49" />
+      <source>热点问题（一类事）</source>
+      <translation>Hotspots (one kind of problem)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="53" />
+      <source>正在统计…</source>
+      <translation>Counting…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="55" />
+      <source>范围</source>
+      <translation>Scope</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="55" />
+      <location filename="../../gridstation/ui/hotspots.py" line="57" />
+      <source>类别</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="55" />
+      <location filename="../../gridstation/ui/hotspots.py" line="57" />
+      <source>网格</source>
+      <translation>Grid</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="55" />
+      <location filename="../../gridstation/ui/hotspots.py" line="57" />
+      <source>地点</source>
+      <translation>Place</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="55" />
+      <source>逐周件数</source>
+      <translation>Cases per week</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="56" />
+      <location filename="../../gridstation/ui/hotspots.py" line="57" />
+      <source>说明</source>
+      <translation>Why</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="57" />
+      <source>件数</source>
+      <translation>Cases</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="63" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="67" />
+      <source>热点上升（同一网格或同一楼栋的同类诉求明显多于平时）</source>
+      <translation>Rising (more cases of one kind in a grid or a building than usual)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="69" />
+      <source>易反复问题（双击或按回车：查看最近一件）</source>
+      <translation>Recurring problems (double-click or Enter: show the latest case)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="80" />
+      <source>近 7 天与此前 {0} 周比较；上升 {1} 项，易反复 {2} 处。口径见 docs/report.md。</source>
+      <translation>The last 7 days against the {0} weeks before; {1} rising, {2} recurring. Definitions: docs/report.md.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/hotspots.py" line="104" />
+      <source>无法统计热点问题：{0}</source>
+      <translation>Hotspots could not be counted: {0}</translation>
     </message>
   </context>
   <context>
@@ -1356,263 +1433,268 @@ Matches: {1}</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="72" />
+      <location filename="../../gridstation/ui/main_window.py" line="74" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="234" />
+      <location filename="../../gridstation/ui/main_window.py" line="246" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="119" />
+      <location filename="../../gridstation/ui/main_window.py" line="123" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="120" />
+      <location filename="../../gridstation/ui/main_window.py" line="124" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="123" />
+      <location filename="../../gridstation/ui/main_window.py" line="127" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="125" />
+      <location filename="../../gridstation/ui/main_window.py" line="129" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="128" />
+      <location filename="../../gridstation/ui/main_window.py" line="132" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="130" />
+      <location filename="../../gridstation/ui/main_window.py" line="134" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="132" />
+      <location filename="../../gridstation/ui/main_window.py" line="136" />
       <source>时限标准(&amp;T)…</source>
       <translation>Deadline s&amp;tandards…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="134" />
+      <location filename="../../gridstation/ui/main_window.py" line="138" />
       <source>导入历史台账(&amp;I)…</source>
       <translation>&amp;Import historic ledger…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="140" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="140" />
+      <location filename="../../gridstation/ui/main_window.py" line="144" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="157" />
+      <location filename="../../gridstation/ui/main_window.py" line="161" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="158" />
+      <location filename="../../gridstation/ui/main_window.py" line="162" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="165" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="164" />
+      <location filename="../../gridstation/ui/main_window.py" line="168" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="167" />
+      <location filename="../../gridstation/ui/main_window.py" line="171" />
       <source>我的诉求(&amp;M)</source>
       <translation>&amp;My cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="172" />
+      <location filename="../../gridstation/ui/main_window.py" line="176" />
       <source>工作量(&amp;L)…</source>
       <translation>Work&amp;load…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="179" />
+      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <source>热点问题(&amp;H)…</source>
+      <translation>&amp;Hotspots…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/main_window.py" line="185" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="181" />
+      <location filename="../../gridstation/ui/main_window.py" line="187" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <location filename="../../gridstation/ui/main_window.py" line="188" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="185" />
+      <location filename="../../gridstation/ui/main_window.py" line="191" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="187" />
+      <location filename="../../gridstation/ui/main_window.py" line="193" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="189" />
+      <location filename="../../gridstation/ui/main_window.py" line="195" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="191" />
+      <location filename="../../gridstation/ui/main_window.py" line="197" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="197" />
+      <location filename="../../gridstation/ui/main_window.py" line="203" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="198" />
+      <location filename="../../gridstation/ui/main_window.py" line="204" />
       <source>知识库(&amp;K)…</source>
       <translation>&amp;Knowledge base…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="252" />
+      <location filename="../../gridstation/ui/main_window.py" line="264" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="258" />
+      <location filename="../../gridstation/ui/main_window.py" line="270" />
       <source>已追加到 {0}　按 F9 打印回执</source>
       <translation>Added to {0}　Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="295" />
+      <location filename="../../gridstation/ui/main_window.py" line="307" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="304" />
+      <location filename="../../gridstation/ui/main_window.py" line="316" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="306" />
+      <location filename="../../gridstation/ui/main_window.py" line="318" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="311" />
+      <location filename="../../gridstation/ui/main_window.py" line="323" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="316" />
+      <location filename="../../gridstation/ui/main_window.py" line="328" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="330" />
+      <location filename="../../gridstation/ui/main_window.py" line="342" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="347" />
+      <location filename="../../gridstation/ui/main_window.py" line="359" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="353" />
+      <location filename="../../gridstation/ui/main_window.py" line="365" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="355" />
+      <location filename="../../gridstation/ui/main_window.py" line="367" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="364" />
+      <location filename="../../gridstation/ui/main_window.py" line="376" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="371" />
+      <location filename="../../gridstation/ui/main_window.py" line="383" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="378" />
+      <location filename="../../gridstation/ui/main_window.py" line="390" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="383" />
+      <location filename="../../gridstation/ui/main_window.py" line="395" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="390" />
+      <location filename="../../gridstation/ui/main_window.py" line="402" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="327" />
+      <location filename="../../gridstation/ui/main_window.py" line="339" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="331" />
+      <location filename="../../gridstation/ui/main_window.py" line="343" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="338" />
+      <location filename="../../gridstation/ui/main_window.py" line="350" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="340" />
+      <location filename="../../gridstation/ui/main_window.py" line="352" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="346" />
+      <location filename="../../gridstation/ui/main_window.py" line="358" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="360" />
+      <location filename="../../gridstation/ui/main_window.py" line="372" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="412" />
-      <location filename="../../gridstation/ui/main_window.py" line="414" />
+      <location filename="../../gridstation/ui/main_window.py" line="426" />
+      <location filename="../../gridstation/ui/main_window.py" line="428" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="451" />
+      <location filename="../../gridstation/ui/main_window.py" line="465" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="453" />
+      <location filename="../../gridstation/ui/main_window.py" line="467" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -2338,62 +2420,62 @@ Matches: {1}</translation>
   <context>
     <name>SyncSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="41" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="42" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="45" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="46" />
       <source>街道管理员给出的一次性登记码</source>
       <translation>One-time enrolment code from the sub-district administrator</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="46" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="47" />
       <source>从二维码图片读取(&amp;Q)…</source>
       <translation>Read from &amp;QR image…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="52" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="53" />
       <source>服务器地址(&amp;S)</source>
       <translation>&amp;Server address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="56" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="57" />
       <source>登记码(&amp;C)</source>
       <translation>Enrolment &amp;code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="57" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="58" />
       <source>登记(&amp;E)</source>
       <translation>&amp;Enrol</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="72" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="73" />
       <source>只有管理员可以修改同步设置。</source>
       <translation>Only an administrator can change the sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="78" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="79" />
       <source>已登记到 {0}。重新登记会换用新的凭证。</source>
       <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="82" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="83" />
       <source>选择登记二维码图片</source>
       <translation>Choose the enrolment QR image</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="82" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="83" />
       <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="103" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="107" />
       <source>正在登记…</source>
       <translation>Enrolling…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="109" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="113" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
     </message>
@@ -2507,52 +2589,52 @@ Do not delete the data on this computer; run gridstation audit verify for detail
   <context>
     <name>WorkOrderNotice</name>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="41" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="45" />
       <source>新工单</source>
       <translation>New work orders</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="46" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="50" />
       <source>工单编号</source>
       <translation>Ticket</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="47" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="51" />
       <source>来源</source>
       <translation>Source</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="48" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="52" />
       <source>分类</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="49" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="53" />
       <source>地址</source>
       <translation>Address</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="50" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="54" />
       <source>内容</source>
       <translation>Content</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="51" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="55" />
       <source>时限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="62" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="66" />
       <source>【紧急】</source>
       <translation>[URGENT] </translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="73" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="77" />
       <source>打开诉求(&amp;O)</source>
       <translation>&amp;Open Case</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/work_orders.py" line="75" />
+      <location filename="../../gridstation/ui/sync/work_orders.py" line="79" />
       <source>知道了(&amp;A)</source>
       <translation>&amp;Acknowledge</translation>
     </message>
@@ -3515,7 +3597,7 @@ Do not delete the data on this computer; run gridstation audit verify for detail
       <translation>{0} days ago</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/conflicts.py" line="130" />
+      <location filename="../../gridstation/ui/sync/conflicts.py" line="132" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
