@@ -32,7 +32,8 @@ def alembic_config(engine: Engine, script_location: Path) -> Config:
 
 
 def upgrade_to_head(engine: Engine, script_location: Path) -> None:
-    if head_revision(script_location) is not None and current_revision(engine) == head_revision(script_location):
+    head = head_revision(script_location)
+    if head is not None and current_revision(engine) == head:
         return
     from alembic import command
 

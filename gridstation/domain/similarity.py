@@ -121,6 +121,20 @@ def _building_key(building: str) -> str:
     return _BUILDING_WORDS.sub("", plain) or plain
 
 
+# How clerks write a building's number: "3号楼", "3号", "3栋", "3幢", "3座", "3#", "3".
+BUILDING_SUFFIXES = ("号楼", "号", "栋", "幢", "座", "#", "")
+_BUILDING_NUMBER = re.compile(r"\s*([0-9A-Za-z]+)")
+
+
+def building_spellings(building: str) -> list[str]:
+    """The ways the same building may be stored, the one typed among them; [] when it names no number or letter
+    ("3" of "3号楼", "B" of "B座") to spell it by."""
+    found = _BUILDING_NUMBER.match(unicodedata.normalize("NFKC", building))
+    if not found:
+        return []
+    return sorted({building, *(found.group(1) + suffix for suffix in BUILDING_SUFFIXES)})
+
+
 def _door_key(door: str) -> str:
     numbers = _DIGITS.findall(_plain(door))
     return numbers[-1] if numbers else _plain(door)

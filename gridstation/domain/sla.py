@@ -228,6 +228,10 @@ def _stages_from_json(raw: Mapping[str, Any]) -> dict[Stage, int | None]:
     return {Stage(s): (None if m is None else int(m)) for s, m in raw.items()}
 
 
+def _tables_to_json(tables: TierTables) -> dict[str, dict[str, int | None]]:
+    return {key: _stages_to_json(stages) for key, stages in tables.items()}
+
+
 def _tables_from_json(raw: Mapping[str, Any]) -> dict[str, dict[Stage, int | None]]:
     return {str(key): _stages_from_json(stages) for key, stages in raw.items()}
 
@@ -247,12 +251,9 @@ class ChannelRules:
         return _looked_up(self.by_tier, tier, stage) if found is _UNSET else found
 
     def to_json(self) -> dict[str, Any]:
-        document: dict[str, Any] = {key: _stages_to_json(stages) for key, stages in self.by_tier.items()}
+        document: dict[str, Any] = _tables_to_json(self.by_tier)
         if self.by_category:
-            document["by_category"] = {
-                code: {key: _stages_to_json(stages) for key, stages in tables.items()}
-                for code, tables in self.by_category.items()
-            }
+            document["by_category"] = {code: _tables_to_json(tables) for code, tables in self.by_category.items()}
         return document
 
     @classmethod
@@ -340,10 +341,7 @@ class DeadlinePolicy:
     def to_json(self) -> dict[str, Any]:
         return {
             "by_tier": {str(t): _stages_to_json(stages) for t, stages in self.by_tier.items()},
-            "by_category": {
-                code: {tier: _stages_to_json(stages) for tier, stages in tiers.items()}
-                for code, tiers in self.by_category.items()
-            },
+            "by_category": {code: _tables_to_json(tiers) for code, tiers in self.by_category.items()},
             "by_channel": {str(channel): rules.to_json() for channel, rules in self.by_channel.items()},
         }
 

@@ -124,23 +124,21 @@ class SimilarCases(ReferenceData, CaseCommands):
             session.flush()
             case_words.index_pending(session, _index_text(segmenter), NEW_CASES_BATCH)
 
-    def _frequencies(self, session: Session, words: Iterable[str]) -> tuple[dict[str, int], int]:
-        """How many cases hold each word, and how many are indexed: remembered between look-ups (the same words come
-        back with every keystroke batch; a lookup of a few hundred words costs up to 25 ms at 200 000 cases), and
-        read again once the index has grown by a twentieth — an idf moves little with a few new cases."""
-        total = case_words.indexed_count(session)
-        cache = self._word_counts
-        if cache is None or not cache[0] <= total <= cache[0] * 1.05 + 20:
-            cache = self._word_counts = (total, {})
-        known = cache[1]
-        missing = [word for word in set(words) if word not in known]
+    def _frequencies(self, session: Session, words: Iterable[str], total: int) -> dict[str, int]:
+        """How many cases hold each word (those no case holds left out), with `total` cases indexed now: remembered
+        between look-ups (the same words come back with every keystroke batch; a lookup of a few hundred words costs
+        up to 25 ms at 200 000 cases), and read again once the index has grown by a twentieth — an idf moves little
+        with a few new cases — or the remembered words grow past WORD_COUNTS_KEPT."""
+        counted_at, known = self._word_counts or (total, {})
+        if not counted_at <= total <= counted_at * 1.05 + 20 or len(known) > WORD_COUNTS_KEPT:
+            counted_at, known = total, {}
+        wanted = set(words)
+        missing = [word for word in wanted if word not in known]
         if missing:
-            found, _ = case_words.document_frequencies(session, missing)
+            found = case_words.document_frequencies(session, missing)
             known.update({word: found.get(word, 0) for word in missing})
-            if len(known) > WORD_COUNTS_KEPT:
-                self._word_counts = (total, {word: known[word] for word in missing})
-        counts = self._word_counts[1] if self._word_counts else known
-        return {word: counts[word] for word in set(words) if counts.get(word)}, total
+        self._word_counts = (counted_at, known)
+        return {word: known[word] for word in wanted if known[word]}
 
     def _index_if_writable(self) -> None:
         """Bring the index up to date before a search, if the database can be written now: a search must still answer
@@ -153,22 +151,25 @@ class SimilarCases(ReferenceData, CaseCommands):
     def similar_index_pending(self) -> int:
         """How many cases wait to be indexed (after an upgrade, an import, or a change of the word lists)."""
         with self._read() as session:
-            fingerprint = stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT)
-            if fingerprint != self.word_segmenter().word_list.fingerprint:
+            if self._lists_changed(session):
                 return case_words.case_count(session)
             return case_words.pending_count(session)
+
+    def _lists_changed(self, session: Session) -> bool:
+        """The index was built with other word lists than the station's now (or never built)."""
+        stored = stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT)
+        return bool(stored != self.word_segmenter().word_list.fingerprint)
 
     def index_similar(self, progress: Progress | None = None, batch: int = case_words.INDEX_BATCH) -> int:
         """Index every queued case, a batch per transaction (the desk's work goes on between batches); how many."""
         segmenter = self.word_segmenter()
-        fingerprint = segmenter.word_list.fingerprint
         with self._read() as session:  # the usual answer, without taking the write lock: nothing to do
-            stored = stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT)
-            if stored == fingerprint and case_words.pending_count(session) == 0:
+            if not self._lists_changed(session) and case_words.pending_count(session) == 0:
                 return 0
         with self._write() as session:
-            if stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT) != fingerprint:
+            if self._lists_changed(session):
                 case_words.queue_all(session)
+                fingerprint = segmenter.word_list.fingerprint
                 stored_settings.put_setting(session, SettingKey.CASE_WORDS_FINGERPRINT, fingerprint)
                 self._word_counts = None  # other lists, other words
             total = case_words.pending_count(session)
@@ -208,13 +209,13 @@ class SimilarCases(ReferenceData, CaseCommands):
         segmenter = self.word_segmenter()
         words = segmenter.words(text.replace(place.compound, " ") if place.compound else text)
         with self._read() as session:
-            frequencies, total = self._frequencies(session, words)
+            total = case_words.indexed_count(session)
+            frequencies = self._frequencies(session, words, total)
             rare = case_words.searching_words(words, frequencies, total)
             rowids = case_words.candidate_rowids(session, rare, place.compound, place.building, phone.strip())
             rows = case_words.load_candidates(session, rowids)
             candidate_words = {word for row in rows for word in row.words} - frequencies.keys()
-            more, _ = self._frequencies(session, candidate_words)
-            frequencies.update(more)
+            frequencies.update(self._frequencies(session, candidate_words, total))
             weight = {word: idf(count, max(total, 1)) for word, count in frequencies.items()}
             probe = Probe(words, place, phone.strip(), category_code, self._now(), text)
             candidates = {row.case_id: row for row in rows}

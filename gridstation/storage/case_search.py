@@ -21,6 +21,7 @@ from gridstation.domain.case import FINISHED
 from gridstation.domain.enums import Status, Tier
 from gridstation.domain.listing import CaseQuery, CaseSummary
 from gridstation.domain.sla import Colour, ColourScheme
+from gridstation.storage.case_words import fts_phrase
 from gridstation.storage.models import CaseRow
 
 
@@ -165,7 +166,7 @@ def _ordering(query: CaseQuery) -> list[Any]:
 def _text_condition(word: str) -> ColumnElement[bool]:
     # FTS5 trigram needs three characters; shorter Chinese words (e.g. 噪声) fall back to LIKE.
     if len(word) >= 3:
-        quoted = '"' + word.replace('"', '""') + '"'
+        quoted = fts_phrase(word)
         # A unique bind name per word: several words' conditions in one query must not share one value.
         matches = text("cases.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH :q)").bindparams(
             bindparam("q", quoted, unique=True)
@@ -184,7 +185,7 @@ def _text_condition(word: str) -> ColumnElement[bool]:
 
 def _meaning_condition(words: tuple[str, ...]) -> ColumnElement[bool]:
     """Cases whose words (storage/case_words.py) hold all of these: "电瓶车" finds "电动车", "电梯停运" "电梯坏了"."""
-    match = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+    match = " AND ".join(fts_phrase(word) for word in words)
     found = text("cases.rowid IN (SELECT rowid FROM case_words WHERE case_words MATCH :m)").bindparams(
         bindparam("m", match, unique=True)
     )

@@ -5,8 +5,6 @@ the queries that find candidates by words, address and phone. Segmenting is the 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridstation.domain.case import FINISHED
 from gridstation.domain.enums import EventType, Status
+from gridstation.domain.similarity import building_spellings
 from gridstation.storage.models import CaseRow, EventRow
 
 INDEX_BATCH = 500
@@ -70,10 +69,9 @@ def indexed_count(session: Session) -> int:
     return int(session.execute(text("SELECT coalesce(max(rowid), 0) FROM case_words")).scalar_one())
 
 
-def document_frequencies(session: Session, words: Iterable[str]) -> tuple[dict[str, int], int]:
-    """How many indexed cases hold each word, and how many cases are indexed."""
+def document_frequencies(session: Session, words: Iterable[str]) -> dict[str, int]:
+    """How many indexed cases hold each word (a word none holds is left out)."""
     wanted = sorted(set(words))
-    total = indexed_count(session)
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 400):
         chunk = wanted[start : start + 400]
@@ -83,7 +81,7 @@ def document_frequencies(session: Session, words: Iterable[str]) -> tuple[dict[s
             {f"w{i}": word for i, word in enumerate(chunk)},
         ).all()
         found.update({str(term): int(doc) for term, doc in rows})
-    return found, total
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,17 +114,13 @@ def searching_words(words: Sequence[str], frequencies: dict[str, int], total: in
     return (rare or known[:3])[:QUERY_WORDS]
 
 
+def fts_phrase(word: str) -> str:
+    """`word` as an FTS5 phrase: quoted, its own quotes doubled, so nothing in it is read as query syntax."""
+    return '"' + word.replace('"', '""') + '"'
+
+
 def _fts_query(words: Sequence[str]) -> str:
-    return " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
-
-
-BUILDING_SUFFIXES = ("号楼", "号", "栋", "幢", "座", "#", "")
-
-
-def _building_number(building: str) -> str:
-    """The number (or letter) a building is known by: "3" of "3号楼", "B" of "B座"."""
-    found = re.match(r"\s*([0-9A-Za-z]+)", unicodedata.normalize("NFKC", building))
-    return found.group(1) if found else ""
+    return " OR ".join(fts_phrase(word) for word in words)
 
 
 def candidate_rowids(
@@ -144,9 +138,9 @@ def candidate_rowids(
     rowid: ColumnElement[int] = literal_column("cases.rowid")
     if compound:
         where = [CaseRow.compound == compound]
-        number = _building_number(building)
-        if number:  # "3号楼", "3栋", "3号" alike, each found through ix_cases_place
-            where.append(CaseRow.building.in_(sorted({building, *(number + suffix for suffix in BUILDING_SUFFIXES)})))
+        spellings = building_spellings(building)
+        if spellings:  # "3号楼", "3栋", "3号" alike, each found through ix_cases_place
+            where.append(CaseRow.building.in_(spellings))
         query = select(rowid).select_from(CaseRow).where(*where).order_by(CaseRow.registered_at.desc())
         found.update(dict.fromkeys(int(r) for r in session.scalars(query.limit(ADDRESS_CANDIDATES))))
     if phone:
