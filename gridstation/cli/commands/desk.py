@@ -6,8 +6,9 @@ import argparse
 import os
 import sys
 
-from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, create_demo
+from gridstation.cli.commands.demo import create_demo
 from gridstation.cli.context import has_station, resolve_data_dir
+from gridstation.cli.defaults import DEMO_CASES, DEMO_SEED
 from gridstation.cli.output import print_error
 
 
