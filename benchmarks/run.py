@@ -211,6 +211,13 @@ def bench_cold_start(report: Report, reps: int, station_dir: Path, big_dir: Path
                "bare PySide6 window", bare_ms, "the same, on the search station")
     print("  milestones: " + ", ".join(f"{p} {median([r['phases'][p] for r in big]):.0f}" for p in PHASES))
     report.info["cold_start"] = {"bare": bare, "station": app, "big": big}
+    # Memory: the desk with the big station open and its whole list scrolled through, against the bare window.
+    scrolled = run_child([*big_args, "scroll"])
+    bare_memory = median([r["memory"]["rss_mb"] for r in bare])
+    print(f"  memory: desk with {big_cases} cases open, list scrolled through ({scrolled['phases']['scrolled_rows']} "
+          f"rows): resident {scrolled['memory']['rss_mb']:.0f} MB (peak {scrolled['memory']['peak_rss_mb']:.0f} MB)"
+          f" vs bare window {bare_memory:.0f} MB")
+    report.info["desk_memory"] = {"desk": scrolled["memory"], "bare_rss_mb": bare_memory}
     if not quick:
         print("  largest imports at start (python -X importtime, cumulative ms, nested):")
         for name, ms in import_costs(station_dir, staff):
