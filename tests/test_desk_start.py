@@ -77,10 +77,7 @@ print(json.dumps({{"loaded": [m for m in heavy if m in sys.modules], "names": di
     assert result == {"loaded": [], "names": 1}
 
 
-@pytest.fixture
-def signing_in(
-    qtbot: QtBot, data_dir: Path, service: StationService, clerk: StaffMember
-) -> tuple[SignInDialog, StationOpening]:
+def _show_sign_in(qtbot: QtBot, data_dir: Path) -> tuple[SignInDialog, StationOpening]:
     first = sign_in_first(data_dir)
     assert first is not None
     dialog, opening = first
@@ -88,6 +85,13 @@ def signing_in(
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog, opening
+
+
+@pytest.fixture
+def signing_in(
+    qtbot: QtBot, data_dir: Path, service: StationService, clerk: StaffMember
+) -> tuple[SignInDialog, StationOpening]:
+    return _show_sign_in(qtbot, data_dir)
 
 
 def _type(qtbot: QtBot, dialog: SignInDialog, name: str, pin: str) -> None:
@@ -134,12 +138,7 @@ def test_a_station_that_cannot_be_opened_says_why_in_the_sign_in(
         raise DomainError("storage.locked", "数据库正被其他程序占用，请关闭其他 GridStation 窗口后重试。")
 
     monkeypatch.setattr(StationService, "__init__", locked)  # before the sign-in shows and starts the opening
-    first = sign_in_first(data_dir)
-    assert first is not None
-    dialog, opening = first
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog, opening = _show_sign_in(qtbot, data_dir)
     _type(qtbot, dialog, CLERK_NAME, CLERK_PIN)
     qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=30_000)
