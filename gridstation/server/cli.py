@@ -31,6 +31,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.localtime import local_minute
 from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
+from gridstation.server.backup_cli import add_backup_commands
 from gridstation.server.credential_cli import add_credential_commands
 from gridstation.server.db import open_database
 from gridstation.server.kb_cli import add_kb_commands
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(parser_class=ChineseArgumentParser)
     add_setup_commands(commands, settings_of)
+    add_backup_commands(commands, settings_of)
 
     serve = commands.add_parser("serve", help="启动服务器")
     serve.add_argument("--host", help="监听地址（默认 127.0.0.1；对外服务请放在 TLS 反向代理后）")
