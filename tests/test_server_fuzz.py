@@ -853,6 +853,7 @@ FUZZED: dict[str, tuple[Any, str | None]] = {
     "PUT /api/v1/attachments/{sha256}/content": (AttachmentStatus, "station"),
     "GET /api/v1/attachments/{sha256}/content": (None, "station"),  # the photo's bytes
     "GET /status/{number}": (None, None),  # the public HTML page
+    "GET /metrics": (None, None),  # 403 to the fuzzer, which is not on loopback (tests/test_server_metrics.py)
     "POST /api/v1/login": (LoginResponse, None),
     "POST /api/v1/logout": (None, "user"),  # 204, no body
     "GET /api/v1/cases": (CasePage, "user"),
@@ -875,6 +876,7 @@ SHA_PATHS = [label for label in FUZZED if "{sha256}" in label]
 # Operations whose only inputs are free-form path segments: nothing in them can be made invalid.
 NO_INVALID_INPUT = {
     "GET /api/v1/info",
+    "GET /metrics",
     "GET /status/{number}",
     "POST /api/v1/logout",
     "GET /api/v1/cases/{number}",

@@ -234,7 +234,10 @@ def run_serve(args: argparse.Namespace) -> int:
         supervision_every(settings.supervise_seconds, service),
     ):
         service.session_lifetime = timedelta(hours=settings.session_hours)
-        serve_app(create_app(service, settings.data_dir), settings)
+        app = create_app(
+            service, settings.data_dir, log_format=settings.log_format, metrics_token=settings.metrics_token
+        )
+        serve_app(app, settings)
     return 0
 
 
