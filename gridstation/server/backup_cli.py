@@ -54,7 +54,7 @@ def add_backup_commands(commands: argparse._SubParsersAction[Any], settings_of: 
 class ProgressLines:
     """Progress as a line each time a step is another tenth of the way, so a log or a terminal shows it alike."""
 
-    def __init__(self, out: TextIO = sys.stderr) -> None:
+    def __init__(self, out: TextIO | None = None) -> None:
         self.out = out
         self.shown: dict[str, int] = {}
 
@@ -65,7 +65,7 @@ class ProgressLines:
         self.shown[step] = tenth
         label = STEP_LABELS.get(step, step)
         said = f"{done}/{total}" if step in ("checksum", "write", "verify", "photos") else f"{tenth * 10}%"
-        print(f"  {label}：{said}", file=self.out, flush=True)
+        print(f"  {label}：{said}", file=self.out or sys.stderr, flush=True)
 
 
 def run_backup(

@@ -28,6 +28,31 @@ STALE = timedelta(hours=24)
 SyncKind = Literal["push", "pull"]
 AgeColour = Literal["green", "yellow", "red"]
 AGE_LABELS: dict[AgeColour, str] = {"green": "正常", "yellow": "超过 1 小时未同步", "red": "超过 24 小时未同步"}
+# The refusals a station meets most, in words for the centre (any other shows as its code).
+ERROR_LABELS = {
+    "sequence.gap": "服务器缺少部分事件（工作站自动补传）",
+    "sequence.reused": "事件序号重复（工作站从备份恢复后自动重新编号）",
+    "event.hash_mismatch": "事件校验值不符",
+    "request.too_large": "请求过大",
+    "request.invalid": "请求格式有误",
+    "protocol.unsupported": "同步协议版本不支持（工作站需升级）",
+    "server.busy": "服务器忙",
+    "server.database_unavailable": "数据库暂时无法连接",
+    "server.error": "服务器内部错误",
+    "station.revoked": "工作站已停用",
+    "case.unknown": "服务器没有该诉求",
+}
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """How long before `now`, in the largest whole unit: 刚刚, 5 分钟前, 3 小时前, 2 天前."""
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "刚刚"
+    for unit, size in (("天", 86400), ("小时", 3600), ("分钟", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}前"
+    return "刚刚"
 
 
 @dataclass(frozen=True, slots=True)
