@@ -123,7 +123,9 @@ class StationHealthReads(ServerCore):
                     select(ServerCaseRow.station_code, func.count())
                     .where(ServerCaseRow.sla_due_at.is_not(None), ServerCaseRow.sla_due_at < now)
                     .group_by(ServerCaseRow.station_code)
-                ).tuples().all()
+                )
+                .tuples()
+                .all()
             )
         return [_health(station, health.get(station.code), int(overdue.get(station.code, 0))) for station in stations]
 
