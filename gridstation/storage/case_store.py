@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, update
+from sqlalchemy import Table, bindparam, func, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 
@@ -131,7 +131,7 @@ def store_projections(session: Session, states: Sequence[CaseState], policy: Dea
     The session must not hold the cases' ORM rows with changes of its own (they would be written over)."""
     if not states:
         return
-    table = CaseRow.__table__
+    table = cast(Table, CaseRow.__table__)
     ids = [state.id for state in states]
     existing = set(session.scalars(select(CaseRow.id).where(CaseRow.id.in_(ids))))
     new = [{"id": state.id, **projection_values(state, policy)} for state in states if state.id not in existing]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridstation.common.crashpoints import crash_point
@@ -227,13 +227,13 @@ def apply_page(
             if values["station_seq"] is not None:
                 own_numbers.append(values["station_seq"])
     if confirmed:
-        table = EventRow.__table__
+        table = cast(Table, EventRow.__table__)
         session.execute(update(table).where(table.c.id == bindparam("_id")), confirmed)
     if own_numbers:
         _keep_own_numbers(session, own_numbers, [v for v in new_rows if v["station_seq"] is not None], outcome)
     if new_rows:
         integrity.link_event_values(session, new_rows)  # in the order they are inserted, after the last stored
-        session.execute(insert(EventRow.__table__), new_rows)  # Core: no ORM bookkeeping per row
+        session.execute(insert(cast(Table, EventRow.__table__)), new_rows)  # Core: no ORM bookkeeping per row
         outcome.new_events += len(new_rows)
     for values in new_rows:
         if values["type"] == EventType.REGISTERED and isinstance(values["payload"].get("work_order"), dict):

@@ -17,6 +17,7 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -25,7 +26,14 @@ from gridstation.domain.case import CaseState
 from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import DeadlinePolicy
-from gridstation.protocol import DayReceiptRequest, EnrolResponse, PushRequest, missing_ranges, receipt_digest
+from gridstation.protocol import (
+    DayReceiptRequest,
+    EnrolResponse,
+    PullResponse,
+    PushRequest,
+    missing_ranges,
+    receipt_digest,
+)
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
 from gridstation.storage import case_store, photos, sync_inbox, sync_store
@@ -379,53 +387,76 @@ class SyncService:
         resets = 0
         pulled = 0
         report("pull", 0, 0)
-        while True:
-            if should_stop():
-                raise SyncCancelled()
-            with self.station.reading() as session:
-                position = sync_store.feed_position(session)
-            page = self._with_retries(
-                partial(transport.pull, after=position.cursor, epoch=position.epoch, limit=PULL_PAGE), summary
-            )
-            crash_point("pull.after_response")
-            if page.reset:
-                resets += 1
-                if resets > MAX_RESETS:
-                    raise DomainError("sync.reset_loop", "服务器反复要求重新下载，已停止。请联系街道管理员。")
-                with self.station.transaction() as session:
-                    # Unsent events stay as they are; only the reading position starts again.
-                    sync_store.save_feed_position(session, sync_store.FeedPosition(0, page.epoch))
-                    self.station.record_audit(session, None, "sync.reset", epoch=page.epoch)
-                summary.resets += 1
-                continue
-            now = self.station.now()
+
+        def fetch(cursor: int, epoch: int) -> PullResponse:
+            return self._with_retries(partial(transport.pull, after=cursor, epoch=epoch, limit=PULL_PAGE), summary)
+
+        # The next page is fetched while this one is stored: the server's work and the desk's overlap, on two
+        # cores (issue 18). A page fetched ahead and never stored (a failure, a stop) is simply fetched again.
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
+        ahead: Future[PullResponse] | None = None
+        try:
+            while True:
+                if should_stop():
+                    raise SyncCancelled()
+                if ahead is None:
+                    with self.station.reading() as session:
+                        position = sync_store.feed_position(session)
+                    page = fetch(position.cursor, position.epoch)
+                else:
+                    page, ahead = ahead.result(), None
+                crash_point("pull.after_response")
+                if page.reset:
+                    resets += 1
+                    if resets > MAX_RESETS:
+                        raise DomainError("sync.reset_loop", "服务器反复要求重新下载，已停止。请联系街道管理员。")
+                elif page.has_more:
+                    ahead = fetcher.submit(fetch, page.cursor, page.epoch)
+                if not self._store_page(page, station_code, policy, summary, replay_unsent):
+                    continue
+                pulled += len(page.items)
+                report("pull", pulled, pulled + page.remaining)
+                if not page.has_more:
+                    return
+        finally:
+            fetcher.shutdown(wait=False, cancel_futures=True)
+
+    def _store_page(
+        self, page: PullResponse, station_code: str, policy: DeadlinePolicy, summary: SyncSummary, replay_unsent: bool
+    ) -> bool:
+        """Store one pull page with its cursor; False when the server asked to start again from 0 (a reset)."""
+        if page.reset:
             with self.station.transaction() as session:
-                outcome = sync_store.apply_page(
-                    session,
-                    wire.page_events(page),
-                    wire.page_states(page),
-                    wire.page_conflicts(page),
-                    station_code,
-                    policy,
-                    now,
-                    replay_unsent=replay_unsent,
-                )
-                crash_point("pull.before_cursor")
-                sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
-            crash_point("pull.after_commit")
-            self.station.observe_stamps(item.event.hlc for item in page.items)
-            if outcome.max_station_seq:
-                self.station.note_issued(case_store_last_sequence(self.station))
-            pulled += len(page.items)
-            summary.pulled += outcome.new_events
-            summary.new_conflicts += len(outcome.new_conflicts)
-            summary.mismatched += outcome.mismatched
-            summary.renumbered += outcome.renumbered
-            if outcome.new_work_orders:
-                summary.new_work_orders += self._describe_work_orders(outcome.new_work_orders)
-            report("pull", pulled, pulled + page.remaining)
-            if not page.has_more:
-                return
+                # Unsent events stay as they are; only the reading position starts again.
+                sync_store.save_feed_position(session, sync_store.FeedPosition(0, page.epoch))
+                self.station.record_audit(session, None, "sync.reset", epoch=page.epoch)
+            summary.resets += 1
+            return False
+        now = self.station.now()
+        with self.station.transaction() as session:
+            outcome = sync_store.apply_page(
+                session,
+                wire.page_events(page),
+                wire.page_states(page),
+                wire.page_conflicts(page),
+                station_code,
+                policy,
+                now,
+                replay_unsent=replay_unsent,
+            )
+            crash_point("pull.before_cursor")
+            sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
+        crash_point("pull.after_commit")
+        self.station.observe_stamps(item.event.hlc for item in page.items)
+        if outcome.max_station_seq:
+            self.station.note_issued(case_store_last_sequence(self.station))
+        summary.pulled += outcome.new_events
+        summary.new_conflicts += len(outcome.new_conflicts)
+        summary.mismatched += outcome.mismatched
+        summary.renumbered += outcome.renumbered
+        if outcome.new_work_orders:
+            summary.new_work_orders += self._describe_work_orders(outcome.new_work_orders)
+        return True
 
     def _district_policy(self, transport: ServerTransport, summary: SyncSummary) -> None:
         """Run the district's deadline policy if the centre has set a newer one (a server older than this desk
