@@ -39,6 +39,8 @@ class ServerSettings(BaseSettings):
     ssl_keyfile: str | None = None
     # PostgreSQL connections kept open, and as many again allowed in a rush (SQLite has no pool to size).
     pool_size: int = Field(default=20, ge=1)
+    # API worker processes of `serve` (server/serving.py): each has its own pool of `pool_size` connections.
+    workers: int = Field(default=1, ge=1, le=64)
     # Years a closed case keeps its complainant's name, phone and room number (server/retention.py, daily in serve).
     retention_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=MIN_RETENTION_YEARS, le=MAX_RETENTION_YEARS)
 
