@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
             f"工作进程数（默认 1；多个进程时请用 PostgreSQL，督办和匿名化只在主进程运行；环境变量 {ENV_PREFIX}WORKERS）"
         ),
     )
+    serve.add_argument(
+        "--pool-size",
+        type=int,
+        help=f"每个工作进程保持的 PostgreSQL 连接数（默认 20，高峰时可再多同样数量；环境变量 {ENV_PREFIX}POOL_SIZE）",
+    )
     serve.set_defaults(handler=run_serve)
 
     station = commands.add_parser("station", help="工作站：登记、列表、停用").add_subparsers(
