@@ -56,7 +56,7 @@ from gridstation.sync.summary import (
     SyncSummary,
     urgent_first,
 )
-from gridstation.sync.transport import ServerTransport, TransportFactory
+from gridstation.sync.transport import KeptTransport, ServerTransport, TransportFactory
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class SyncService:
         # One transport (one HTTP client: its TLS context and its keep-alive connection) from run to run while the
         # server, the credential and the factory stay the same: a new client per sync cost 20-40 ms (issue 18).
         # Closed by `close()`, or when this service is collected.
-        self._kept = _KeptTransport()
+        self._kept = KeptTransport()
         weakref.finalize(self, self._kept.close)
 
     def close(self) -> None:
@@ -525,26 +525,6 @@ class SyncService:
                 summary=summary.to_json(),
                 error=summary.error,
             )
-
-
-class _KeptTransport:
-    """The transport a `SyncService` keeps between runs, made again when the server, credential or factory change."""
-
-    def __init__(self) -> None:
-        self.transport: ServerTransport | None = None
-        self.key: tuple[TransportFactory, str, str] | None = None
-
-    def get(self, key: tuple[TransportFactory, str, str]) -> ServerTransport:
-        if self.transport is None or self.key != key:
-            self.close()
-            factory, url, credential = key
-            self.transport, self.key = factory(url, credential), key
-        return self.transport
-
-    def close(self) -> None:
-        transport, self.transport, self.key = self.transport, None, None
-        if transport is not None:
-            transport.close()
 
 
 def _stop_if(should_stop: Callable[[], bool]) -> None:

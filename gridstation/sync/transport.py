@@ -182,6 +182,26 @@ class ServerTransport:
 TransportFactory = Callable[[str, str], ServerTransport]
 
 
+class KeptTransport:
+    """The transport a `SyncService` keeps between runs, made again when the server, credential or factory change."""
+
+    def __init__(self) -> None:
+        self.transport: ServerTransport | None = None
+        self.key: tuple[TransportFactory, str, str] | None = None
+
+    def get(self, key: tuple[TransportFactory, str, str]) -> ServerTransport:
+        if self.transport is None or self.key != key:
+            self.close()
+            factory, url, credential = key
+            self.transport, self.key = factory(url, credential), key
+        return self.transport
+
+    def close(self) -> None:
+        transport, self.transport, self.key = self.transport, None, None
+        if transport is not None:
+            transport.close()
+
+
 def _refusal(response: httpx.Response) -> SyncError:
     status = response.status_code
     code, message, detail = f"http.{status}", "", {}
