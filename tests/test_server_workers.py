@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -60,10 +61,16 @@ def test_serve_with_two_workers_answers_from_two_worker_processes(tmp_path: Path
 
 @contextmanager
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The GRIDSTATION_SERVER_* variables as the test found them, whatever `export_settings` writes."""
+    """No GRIDSTATION_SERVER_* variables during the test, and the environment as the test found it afterwards,
+    whatever `export_settings` and `share_metrics` write (monkeypatch does not undo a variable it did not set)."""
+    saved = dict(os.environ)
     for name in ServerSettings.model_fields:
         monkeypatch.delenv(f"{ENV_PREFIX}{name.upper()}", raising=False)
-    yield
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def test_a_worker_builds_its_app_from_the_exported_settings_and_runs_no_background_job(
