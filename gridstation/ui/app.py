@@ -17,6 +17,7 @@ from gridstation.ui.main_window import MainWindow
 from gridstation.ui.messages import error_text
 from gridstation.ui.resources import install_font, install_translator
 from gridstation.ui.sign_in import FirstRunDialog, SignInDialog
+from gridstation.ui.smoke import SmokeExit
 from gridstation.ui.word_index import WordIndexer
 
 
@@ -37,15 +38,21 @@ def build_main_window(service: StationService, staff: StaffMember) -> MainWindow
     return MainWindow(service, staff)
 
 
-def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
+def run_desktop(
+    data_dir: Path, lang: str = "zh_CN", *, smoke_exit: bool = False, credentials: tuple[str, str] | None = None
+) -> int:
+    """Open the desk. `smoke_exit` (an installation check, ui/smoke.py) closes each window once it has painted,
+    signing in with `credentials` if given; the exit status says whether the main window was reached."""
     app = make_application(lang)
+    smoke = SmokeExit(app, credentials) if smoke_exit else None
     try:
         service = StationService(data_dir)
     except DomainError as err:
         QMessageBox.critical(None, "GridStation", error_text(err))
         return 2
     staff: StaffMember | None
-    if not service.is_initialised():
+    first_start = not service.is_initialised()
+    if first_start:
         first = FirstRunDialog(service)
         if first.exec() != QDialog.DialogCode.Accepted:
             return 0
@@ -53,7 +60,7 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
     else:
         sign_in = SignInDialog(service)
         if sign_in.exec() != QDialog.DialogCode.Accepted:
-            return 0
+            return 1 if smoke is not None and smoke.failed else 0
         staff = sign_in.staff
     assert staff is not None
     if staff.pin_change_required:
@@ -66,6 +73,8 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
     window = build_main_window(service, staff)
     window.layout_state.place(window)  # last size and place, else 1366×768 or the whole screen if smaller
     window.show()
+    if first_start:
+        window.open_setup_wizard()  # a bare PC: enrolment with the centre, the printer, the 上手指南
     window.trust.start()  # the log check and retention, on the thread pool: the window is already there
     indexer = WordIndexer(service, window)  # the similar-case index, likewise
     indexer.message.connect(window.statusBar().showMessage)

@@ -7,7 +7,7 @@ import os
 import sys
 
 from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, create_demo
-from gridstation.cli.context import has_station, resolve_data_dir
+from gridstation.cli.context import PIN_ENV, USER_ENV, has_station, resolve_data_dir
 from gridstation.cli.output import print_error
 
 
@@ -34,4 +34,7 @@ def run_desktop_command(args: argparse.Namespace) -> int:
             "请先运行 `bash scripts/run.sh` 安装所需的系统库；命令行功能见 `gridstation --help`。"
         )
         return 1
-    return int(run_desktop(data_dir, args.lang))
+    credentials = None
+    if args.smoke_exit and os.environ.get(USER_ENV) and os.environ.get(PIN_ENV):
+        credentials = (os.environ[USER_ENV], os.environ[PIN_ENV])
+    return int(run_desktop(data_dir, args.lang, smoke_exit=args.smoke_exit, credentials=credentials))
