@@ -31,7 +31,6 @@ EXCLUDED_MODULES = [
     "python_multipart",
     "pydantic_settings",
     "jinja2",
-    "openpyxl.chart",  # the ledger import reads cells; charts are written by the server's 考核 export only
     "datasketch",
     "numpy",
     "scipy",

@@ -46,6 +46,14 @@ def run_desktop(
     app = make_application(lang)
     smoke = SmokeExit(app, credentials) if smoke_exit else None
     try:
+        return _run(app, data_dir, smoke)
+    finally:
+        if smoke is not None:
+            app.removeEventFilter(smoke)
+
+
+def _run(app: QApplication, data_dir: Path, smoke: SmokeExit | None) -> int:
+    try:
         service = StationService(data_dir)
     except DomainError as err:
         QMessageBox.critical(None, "GridStation", error_text(err))
@@ -70,15 +78,7 @@ def run_desktop(
             service.close()
             return 0
         staff = change.staff
-    window = build_main_window(service, staff)
-    window.layout_state.place(window)  # last size and place, else 1366×768 or the whole screen if smaller
-    window.show()
-    if first_start:
-        window.open_setup_wizard()  # a bare PC: enrolment with the centre, the printer, the 上手指南
-    window.trust.start()  # the log check and retention, on the thread pool: the window is already there
-    indexer = WordIndexer(service, window)  # the similar-case index, likewise
-    indexer.message.connect(window.statusBar().showMessage)
-    indexer.start()
+    show_desk(service, staff, first_start=first_start)
     # Start-up objects live as long as the desk: keep them out of full collections, which otherwise hold the
     # GIL for ~100 ms while a worker builds a 200 000-id list (benchmarks/README.md, GUI stall).
     gc.freeze()
@@ -86,3 +86,18 @@ def run_desktop(
         return app.exec()
     finally:
         service.close()
+
+
+def show_desk(service: StationService, staff: StaffMember, *, first_start: bool = False) -> MainWindow:
+    """The main window, shown, with its start-up work begun; on a bare PC's first start the set-up guide over it
+    (enrolment with the centre, the printer, the 上手指南)."""
+    window = build_main_window(service, staff)
+    window.layout_state.place(window)  # last size and place, else 1366×768 or the whole screen if smaller
+    window.show()
+    if first_start:
+        window.open_setup_wizard()
+    window.trust.start()  # the log check and retention, on the thread pool: the window is already there
+    indexer = WordIndexer(service, window)  # the similar-case index, likewise
+    indexer.message.connect(window.statusBar().showMessage)
+    indexer.start()
+    return window

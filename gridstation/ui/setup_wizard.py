@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from gridstation.domain.roles import Permission
@@ -44,7 +44,8 @@ class EnrolmentPage(QWizardPage):
         layout.addWidget(self.form)
 
     def initializePage(self) -> None:
-        self.form.code.setFocus()
+        # After QWizard has put the focus on its Next button: the scanner types, or the technician pastes, here.
+        QTimer.singleShot(0, self.form.code.setFocus)
 
 
 class PrinterPage(QWizardPage):
@@ -66,7 +67,6 @@ class PrinterPage(QWizardPage):
 
     def initializePage(self) -> None:
         self.show_settings(self._paperwork.print_settings())
-        self.settings_button.setFocus()
 
     def show_settings(self, settings: PrintSettings) -> None:
         paper = receipt_papers().get(settings.receipt_paper)

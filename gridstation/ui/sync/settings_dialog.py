@@ -63,9 +63,13 @@ class EnrolmentForm(QWidget):
         form.addRow(self.tr("登记码(&C)"), code_row)
         self.enrol_button = QPushButton(self.tr("登记(&E)"))
         self.enrol_button.clicked.connect(self.enrol)
+        enrol_row = QHBoxLayout()  # the dialog moves the button into its button box
+        enrol_row.addStretch(1)
+        enrol_row.addWidget(self.enrol_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
+        layout.addLayout(enrol_row)
         layout.addWidget(self.state)
         layout.addWidget(self.error)
         allowed = staff.can(Permission.MANAGE_SETTINGS)
