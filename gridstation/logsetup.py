@@ -6,7 +6,9 @@ failure a clerk reported left no trace. Each program now writes a rotating file 
 
 The server also keeps an access log, `access.log` beside `server.log`: one line per authenticated request (who,
 method, path, status, request id; see `server/api/access_log.py`), in its own rotating file so that a busy day's
-requests neither drown the warnings in `server.log` nor are lost when it rotates.
+requests neither drown the warnings in `server.log` nor are lost when it rotates. And a request log,
+`requests.log`: one structured line per request, whoever made it (route template, status, duration, request id;
+`server/api/observe.py`), also on stderr while serving, for the service manager's journal.
 
 Log records never carry residents' personal data: code logs case numbers and error codes, not names or phones.
 """
@@ -29,6 +31,7 @@ BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)-7s %(process)d %(threadName)s %(name)s: %(message)s"
 # The access log: who did what when, one request a line; the time with its offset, so lines read the same anywhere.
 ACCESS_LOGGER = "gridstation.access"
+REQUEST_LOGGER = "gridstation.requests"
 ACCESS_FORMAT = "%(asctime)s %(message)s"
 ACCESS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # A line is about 100 bytes, and a hundred stations syncing all day write some 10 MB: about three weeks are kept.
@@ -56,6 +59,11 @@ def log_file(program: str = DESK, directory: Path | None = None) -> Path:
 def access_log_file(directory: Path | None = None) -> Path:
     """The server's access log, beside its `server.log`."""
     return log_file(SERVER, directory).with_name("access.log")
+
+
+def request_log_file(directory: Path | None = None) -> Path:
+    """The server's request log (one line per request, `server/api/observe.py`), beside its `server.log`."""
+    return log_file(SERVER, directory).with_name("requests.log")
 
 
 def logging_config(
@@ -93,6 +101,19 @@ def logging_config(
         # Its own file only (not server.log, not the console), and always at INFO: GRIDSTATION_LOG_LEVEL=WARNING
         # quietens the server's log, never the record of who accessed what.
         config["loggers"][ACCESS_LOGGER] = {"level": "INFO", "handlers": ["access"], "propagate": False}
+        # The request log: each line is already whole (JSON or key=value, with its own time), to its file and, for
+        # a service manager's journal and log collectors, to stderr as it is.
+        config["formatters"]["bare"] = {"format": "%(message)s"}
+        handlers["requests"] = _rotating_file(request_log_file(directory), "bare", ACCESS_MAX_BYTES, ACCESS_BACKUPS)
+        request_handlers = ["requests"]
+        if console:
+            handlers["requests_console"] = {
+                "class": "logging.StreamHandler",
+                "formatter": "bare",
+                "stream": "ext://sys.stderr",
+            }
+            request_handlers.append("requests_console")
+        config["loggers"][REQUEST_LOGGER] = {"level": "INFO", "handlers": request_handlers, "propagate": False}
     return config
 
 
@@ -139,8 +160,10 @@ def configure_logging(
         config = logging_config(program, directory=folder, console=True, level=level)
         config["handlers"].pop("file")
         config["handlers"].pop("access", None)
+        config["handlers"].pop("requests", None)
+        files = ("file", "access", "requests")
         for logger in config["loggers"].values():
-            logger["handlers"] = [h for h in logger["handlers"] if h not in ("file", "access")] or ["console"]
+            logger["handlers"] = [h for h in logger["handlers"] if h not in files] or ["console"]
     logging.config.dictConfig(config)
     logging.captureWarnings(True)
     return log_file(program, folder)

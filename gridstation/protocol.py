@@ -150,6 +150,9 @@ class PushedEvent(WireEvent):
 class PushRequest(WireModel):
     protocol: Literal[1] = PROTOCOL_VERSION
     events: list[PushedEvent] = Field(min_length=1, max_length=MAX_PUSH_EVENTS)
+    # How many of its events the station had waiting when it sent this batch, the batch included: the centre's
+    # status page and /metrics show each station's queue. Optional: stations before issue 19 do not send it.
+    unsent: int | None = Field(default=None, ge=0, le=2**62)
 
 
 Outcome = Literal["applied", "duplicate", "conflict", "rejected"]

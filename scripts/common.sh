@@ -101,6 +101,8 @@ TEST_TOOLS=(
     # The console's browser tests (tests/test_console_browser.py): Debian's browser and its matching driver.
     "chromium:chromium"
     "chromium-driver:chromedriver"
+    # `nginx -t` on deploy/nginx/gridstation.conf (tests/test_deploy_files.py); the test installs no site.
+    "nginx:nginx"
 )
 # Fonts the console's pages name, so the browser tests' screenshots show Chinese (a package, not a command).
 TEST_FONT_PACKAGES=(fonts-wqy-microhei)

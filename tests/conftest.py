@@ -42,6 +42,13 @@ pytest_plugins = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_config_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A config folder of the tests' own: a developer's ~/.config/GridStationServer/server.toml (or the desk's saved
+    layout) must not change what a test sees. Subprocesses inherit it."""
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+
+
 @pytest.fixture(autouse=True)
 def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheaper argon2id for test PINs (the lockout logic, not the hash cost, is under test); keeps the suite fast.

@@ -68,7 +68,7 @@ def log_walk_in_by_keyboard(qtbot: QtBot, form: IntakeForm) -> None:
 
 def test_sign_in_by_keyboard(qtbot: QtBot, service: StationService, clerk: StaffMember) -> None:
     """A wrong PIN is refused in Chinese; the right one signs the clerk in."""
-    dialog = SignInDialog(service)
+    dialog = SignInDialog("枫林居委会民情快办工作站", service.staff_names(), service.sign_in)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.name.setEditText("")

@@ -55,6 +55,7 @@ NOT_ABOUT_CASES = {
     "POST /api/v1/logout": "signing out: ends the caller's own token",
     "GET /status/{number}": "the public status page a receipt's QR code opens (no personal data)",
     "GET /healthz": "health probe",
+    "GET /metrics": "counts by route template and station code, no cases; loopback or the metrics token only",
     "GET /openapi.json": "the API's own description",
     "GET /docs": "the API's own description",
     "GET /docs/oauth2-redirect": "the API's own description",

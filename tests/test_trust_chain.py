@@ -14,8 +14,8 @@ import pytest
 from alembic import command
 
 from gridstation.cli import main as cli
-from gridstation.cli.commands.audit import EXIT_TAMPERED
 from gridstation.cli.context import DATA_DIR_ENV, PIN_ENV, USER_ENV
+from gridstation.cli.defaults import EXIT_TAMPERED
 from gridstation.common.sqlite import make_engine
 from gridstation.domain.enums import EventType
 from gridstation.domain.errors import DomainError

@@ -97,6 +97,7 @@ def test_item5_station_files_are_private_even_under_a_permissive_umask(
     service, admin, clerk = new_station(data_dir, clock)
     try:
         service.register_case(clerk, walk_in(0))  # the WAL and the ledger now hold a resident's case
+        service.ledger.flush()  # the ledger is written behind the save
         DraftStore(data_dir).save({"description": "未保存的诉求：张伟 13812341234"})
         files = {
             "station.db": data_dir / "station.db",

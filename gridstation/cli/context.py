@@ -9,12 +9,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from gridstation.domain.errors import DomainError
-from gridstation.services.core import DB_FILE
-from gridstation.services.staff import StaffMember
-from gridstation.services.station import StationService
+from gridstation.services.station_files import DB_FILE
+
+if TYPE_CHECKING:  # the station is opened by the commands that need it: the desk starts without loading it first
+    from gridstation.services.staff import StaffMember
+    from gridstation.services.station import StationService
 
 APP_NAME = "GridStation"
 DATA_DIR_ENV = "GRIDSTATION_DATA_DIR"
@@ -44,6 +47,8 @@ def has_station(data_dir: Path) -> bool:
     """True if `data_dir` holds an initialised station; never creates a database."""
     if not (data_dir / DB_FILE).exists():
         return False
+    from gridstation.services.station import StationService
+
     service = StationService(data_dir)
     try:
         return service.is_initialised()
@@ -56,6 +61,8 @@ def open_station(data_dir: Path) -> Iterator[StationService]:
     """The station in `data_dir`; refuses (rather than creating an empty database) if there is none."""
     if not (data_dir / DB_FILE).exists():
         raise _no_station(data_dir)
+    from gridstation.services.station import StationService
+
     service = StationService(data_dir)
     try:
         if not service.is_initialised():

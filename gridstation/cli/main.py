@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gridstation.cli.output import ensure_printable_streams
 from gridstation.cli.parser import build_parser
+from gridstation.cli.streams import ensure_printable_streams
 from gridstation.common.cli_kit import run_command
 from gridstation.logsetup import DESK, configure_logging
 

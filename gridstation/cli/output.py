@@ -4,12 +4,10 @@ Chinese wherever the process runs."""
 from __future__ import annotations
 
 import json
-import os
-import sys
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridstation.domain.sla import COLOUR_LABELS, Colour
@@ -17,10 +15,6 @@ from gridstation.domain.sla import COLOUR_LABELS, Colour
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def print_error(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 # ---------------------------------------------------------------------- times
@@ -64,21 +58,3 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(text_width(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         print("  ".join(pad(str(cell), w) for cell, w in zip(row, widths, strict=True)).rstrip())
-
-
-# ---------------------------------------------------------------------- streams
-
-
-def ensure_printable_streams() -> None:
-    """Chinese output must not crash where the locale is C/ASCII or where a windowed build has no console."""
-    for name in ("stdout", "stderr"):
-        stream: TextIO | None = getattr(sys, name)
-        if stream is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process
-            continue
-        try:
-            "民情".encode(stream.encoding or "ascii")
-        except (LookupError, UnicodeEncodeError):
-            reconfigure = getattr(stream, "reconfigure", None)
-            if reconfigure is not None:
-                reconfigure(encoding="utf-8", errors="replace")

@@ -9,8 +9,6 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from uuid6 import uuid7
-
 from gridstation.domain.enums import EventType
 
 JsonDict = dict[str, Any]
@@ -21,6 +19,9 @@ def new_id() -> str:
 
     Never order by the time inside an id; use the HLC stamp.
     """
+    # Imported at the first id, not at start: uuid6 brings importlib.metadata (~40 ms before the sign-in shows).
+    from uuid6 import uuid7
+
     return str(uuid7())
 
 

@@ -24,26 +24,24 @@ from zoneinfo import ZoneInfo
 from gridstation.domain.case import Intake, IntakeInvalid
 from gridstation.domain.enums import CHANNEL_LABELS, STATUS_LABELS, Channel, Status
 from gridstation.domain.errors import DomainError, ValidationError
+from gridstation.domain.ledger_columns import (
+    ADDRESS,
+    CATEGORY,
+    CHANNEL,
+    CLOSED_AT,
+    DESCRIPTION,
+    LEDGER_COLUMNS,
+    NAME,
+    PHONE,
+    RESULT,
+    STATUS,
+    TIME,
+)
 from gridstation.domain.reference import Category, Compound
 from gridstation.domain.retention import without_room
 from gridstation.domain.triage import suggest_tier
 from gridstation.domain.validation import validate_phone
 
-TIME, CHANNEL, NAME, PHONE, ADDRESS, CATEGORY, DESCRIPTION, STATUS, CLOSED_AT, RESULT = (
-    "登记时间", "渠道", "诉求人", "电话", "地址", "类别", "诉求内容", "状态", "办结时间", "处置结果",
-)  # fmt: skip
-LEDGER_COLUMNS: tuple[str, ...] = (
-    TIME,
-    CHANNEL,
-    NAME,
-    PHONE,
-    ADDRESS,
-    CATEGORY,
-    DESCRIPTION,
-    STATUS,
-    CLOSED_AT,
-    RESULT,
-)
 # The header may sit below a title row ("枫林居委会 2025 年民情台账"): the first of these rows naming a column is it.
 HEADER_SEARCH_ROWS = 10
 # The desk's 楼栋 field (building and door, "12号301"); a longer rest of an address goes to 地址 instead.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 class AccessRecord:
     authenticating: bool = False  # a secret was presented and checked, good or not
     principal: str | None = None  # who it belongs to, once it was found good
+    error_code: str = ""  # the code of the error the request was answered with (`api/errors.error_response`)
 
 
 _current: ContextVar[AccessRecord | None] = ContextVar("gridstation_access_record", default=None)
@@ -50,3 +51,10 @@ def identified(principal: str) -> None:
     if record is not None:
         record.authenticating = True
         record.principal = principal
+
+
+def answered_with_error(code: str) -> None:
+    """The request is answered with the error `code` (for the request log and a station's last error)."""
+    record = _current.get()
+    if record is not None:
+        record.error_code = code

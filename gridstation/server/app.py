@@ -3,24 +3,43 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI
 
 from gridstation.domain.photos import MAX_PHOTO_BYTES
 from gridstation.protocol import MAX_ATTACHMENT_CHUNK
-from gridstation.server.api import attachments, cases, departments, dispatch, knowledge, status_page, sync, users
+from gridstation.server.api import (
+    attachments,
+    cases,
+    departments,
+    dispatch,
+    knowledge,
+    observe,
+    status_page,
+    sync,
+    users,
+)
 from gridstation.server.api.access_log import AccessLog
 from gridstation.server.api.errors import install_error_handlers
 from gridstation.server.api.middleware import BodyLimit, protocol_header
+from gridstation.server.api.observe import RequestObserver
 from gridstation.server.attachments import AttachmentStore
 from gridstation.server.console import install_console
+from gridstation.server.metrics import ServerMetrics
 from gridstation.server.open311.router import router as open311_router
 from gridstation.server.service import ServerService
 
 MAX_JSON_BODY = 4 * 1024 * 1024
 
 
-def create_app(service: ServerService, data_dir: Path) -> FastAPI:
+def create_app(
+    service: ServerService,
+    data_dir: Path,
+    *,
+    log_format: Literal["json", "keyvalue"] = "json",
+    metrics_token: str = "",
+) -> FastAPI:
     app = FastAPI(
         title="GridStation 城运中心服务器",
         version="1",
@@ -28,14 +47,16 @@ def create_app(service: ServerService, data_dir: Path) -> FastAPI:
     )
     app.state.service = service
     app.state.attachments = AttachmentStore(service, data_dir / "attachments")
+    app.state.metrics = ServerMetrics(service)
+    app.state.metrics_token = metrics_token
     install_error_handlers(app)
     app.middleware("http")(protocol_header)
-    for area in (sync, knowledge, departments, attachments, users, cases, dispatch, status_page):
+    for area in (sync, knowledge, departments, attachments, users, cases, dispatch, status_page, observe):
         app.include_router(area.router)
     app.include_router(open311_router, prefix="/open311/v2")
     install_console(app)
     # Outside the routes and their error handlers, so that it logs the status the caller was answered with.
-    app.add_middleware(AccessLog)
+    app.add_middleware(AccessLog, observer=RequestObserver(service, app.state.metrics, log_format))
     # Added last, so it is outermost: an oversized body is refused before anything else reads it.
     app.add_middleware(
         BodyLimit,

@@ -31,6 +31,7 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.localtime import local_minute
 from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
+from gridstation.server.backup_cli import add_backup_commands
 from gridstation.server.credential_cli import add_credential_commands
 from gridstation.server.db import open_database
 from gridstation.server.kb_cli import add_kb_commands
@@ -38,7 +39,8 @@ from gridstation.server.policy_cli import add_policy_commands
 from gridstation.server.repair import RepairReport
 from gridstation.server.report_cli import add_report_commands
 from gridstation.server.service import ServerService
-from gridstation.server.settings import ENV_PREFIX, ServerSettings
+from gridstation.server.settings import CONFIG_ENV, ENV_PREFIX, ServerSettings, default_config_file
+from gridstation.server.setup_cli import add_setup_commands
 from gridstation.server.user_cli import add_user_commands
 from gridstation.server.workorder_returns import DEFAULT_ENCODING, parse_encoding, parse_since, returns_csv
 from gridstation.server.workorders import (
@@ -62,7 +64,7 @@ EXIT_NEEDS_A_PERSON = 1  # `repair` left rows it could not repair (listed): a pe
 def settings_of(args: argparse.Namespace) -> ServerSettings:
     """The environment's settings, overridden by the flags given (the flags are named after the settings)."""
     flags = {name: value for name, value in vars(args).items() if name in ServerSettings.model_fields}
-    return ServerSettings.load(**flags)
+    return ServerSettings.load(config=getattr(args, "config", None), **flags)
 
 
 @contextmanager
@@ -83,7 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="gridstation-server", description="GridStation 街道城运中心服务器")
     parser.add_argument("--db", help=f"数据库地址（默认：数据目录下的 SQLite；也可用环境变量 {ENV_PREFIX}DB）")
     parser.add_argument("--data-dir", help=f"数据目录（照片、默认数据库；也可用环境变量 {ENV_PREFIX}DATA_DIR）")
+    parser.add_argument(
+        "--config", help=f"配置文件（默认 {default_config_file()}；也可用环境变量 {CONFIG_ENV}）", metavar="文件"
+    )
     commands = parser.add_subparsers(parser_class=ChineseArgumentParser)
+    add_setup_commands(commands, settings_of)
+    add_backup_commands(commands, settings_of)
 
     serve = commands.add_parser("serve", help="启动服务器")
     serve.add_argument("--host", help="监听地址（默认 127.0.0.1；对外服务请放在 TLS 反向代理后）")
@@ -227,7 +234,10 @@ def run_serve(args: argparse.Namespace) -> int:
         supervision_every(settings.supervise_seconds, service),
     ):
         service.session_lifetime = timedelta(hours=settings.session_hours)
-        serve_app(create_app(service, settings.data_dir), settings)
+        app = create_app(
+            service, settings.data_dir, log_format=settings.log_format, metrics_token=settings.metrics_token
+        )
+        serve_app(app, settings)
     return 0
 
 

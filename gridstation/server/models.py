@@ -379,3 +379,25 @@ class ServerSessionRow(ServerBase):
     user_id: Mapped[str] = mapped_column(String(36), ForeignKey("server_users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StationHealthRow(ServerBase):
+    """What the centre's status page and /metrics show of a station's syncing (`station_health.py`, issue 19): when
+    it last pushed and pulled, how many events it said were waiting to be sent, and the last refusal it was given.
+
+    Apart from `stations`, whose row every write to the station's scope locks: this is written outside those
+    transactions, at most about once a minute per station unless something changed.
+    """
+
+    __tablename__ = "station_health"
+
+    station_code: Mapped[str] = mapped_column(String(8), ForeignKey("stations.code"), primary_key=True)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # As the station reported it (None: a station from before issue 19, which does not say).
+    unsent: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    unsent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The last error answered to the station (an ErrorBody code such as `sequence.gap`), and when.
+    last_error_code: Mapped[str] = mapped_column(String(60), default="")
+    last_error_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

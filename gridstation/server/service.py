@@ -7,7 +7,8 @@ and for audits (`lookups`), the admin's repair of rows the sync cannot carry (`r
 against their hashes (`audit`), erasing personal data past the retention period (`retention`), and the console's
 users and sign-in (`users`), case board (`case_reads`), hotspots across stations (`hotspots`) and 吹哨报到's
 dispatches and answers (`dispatch`), whose scope `visibility` decides, and the knowledge base the stations search
-and propose to (`knowledge`, `knowledge_proposals`). Every event is stored through `eventlog`.
+and propose to (`knowledge`, `knowledge_proposals`), and how each station is syncing
+(`station_health`). Every event is stored through `eventlog`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from gridstation.server.lookups import Lookups
 from gridstation.server.receipts import Receipts
 from gridstation.server.repair import Repair
 from gridstation.server.retention import ServerRetention
+from gridstation.server.station_health import StationHealthReads
 from gridstation.server.supervision import Supervision
 from gridstation.server.users import Users
 from gridstation.server.workorder_returns import WorkOrderReturns
@@ -53,6 +55,7 @@ class ServerService(
     KpiReports,
     DistrictPolicies,
     KnowledgeProposals,
+    StationHealthReads,
 ):
     """The server's data, all of it: built by `gridstation-server` (and by tests) on one database."""
 

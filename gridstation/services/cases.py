@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridstation.domain.case import CaseState, Intake
@@ -32,6 +32,8 @@ from gridstation.storage.models import CaseRow, EventRow, StaffRow, StationRow
 PHONE_SEARCH_AUDIT_INTERVAL = timedelta(minutes=10)
 # Characters a stored phone number can hold (digits, and an extension: 转, ext, x, #).
 _PHONE_CHARACTERS = frozenset("0123456789转#extEXT")
+# The newest clock stamp issued, kept with the station (one row) in every write that stamps events.
+_STATION_CLOCK = update(StationRow).values(hlc_last=bindparam("hlc_last"))
 
 
 def _unknown_case() -> DomainError:
@@ -73,7 +75,7 @@ class CaseCommands(StationSettings):
             sequence = case_store.next_daily_sequence(session, day_key)
             number = format_case_number(station.code, day, sequence)
             drafts = decide_registration(case_id, number, intake)
-            state, event_seq = self._append(session, actor, station, drafts, now, policy)
+            state, event_seq = self._append(session, actor, station, drafts, now, policy, new_case=True)
         self._remember_issued(event_seq, day_key, sequence)
         return state
 
@@ -145,15 +147,15 @@ class CaseCommands(StationSettings):
         drafts: Sequence[EventDraft],
         now: datetime,
         policy: DeadlinePolicy,
+        *,
+        new_case: bool = False,
     ) -> tuple[CaseState, int]:
         """Stamp and store the drafts; returns the new state and the last event's station sequence."""
         self._require_current(session, actor)
         events = [self._stamp(draft, actor, station, now) for draft in drafts]
-        state, event_seq = case_store.append_events(session, events, policy)
+        state, event_seq = case_store.append_events(session, events, policy, new_case=new_case)
         self._index_words(session)
-        station_row = session.scalar(select(StationRow))
-        if station_row is not None:
-            station_row.hlc_last = self._clock.last.encode()
+        session.connection().execute(_STATION_CLOCK, {"hlc_last": self._clock.last.encode()})
         return state, event_seq
 
     def _stamp(self, draft: EventDraft, actor: StaffMember, station: StationInfo, at: datetime) -> Event:

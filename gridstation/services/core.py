@@ -4,7 +4,6 @@ ledger, the audit trail and the station's own identity."""
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridstation.common.files import new_private_dir, protect_sqlite_database, restrict
@@ -21,7 +20,8 @@ from gridstation.common.sqlite import make_engine
 from gridstation.domain.clock import HlcStamp, HybridLogicalClock
 from gridstation.domain.errors import DomainError
 from gridstation.domain.events import new_id
-from gridstation.services.ledger import read_ledger, write_ledger
+from gridstation.services.ledger import LedgerKeeper, NumberingLedger
+from gridstation.services.station_files import DB_FILE, LEDGER_FILE
 from gridstation.storage import case_store, integrity
 from gridstation.storage.db import make_session_factory, translated_storage_errors
 from gridstation.storage.migrate import upgrade_to_head
@@ -30,13 +30,13 @@ from gridstation.storage.models import CaseCounterRow, StaffRow, StationRow
 if TYPE_CHECKING:  # staff.py builds on this module; the audit trail only reads an actor's id and name
     from gridstation.services.staff import StaffMember
 
-DB_FILE = "station.db"
-LEDGER_FILE = "numbering-ledger.json"
 # Audit entries that record no change by their actor (a sign-in, its failure, a PIN's hash upgraded on sign-in):
 # written whatever has become of the account since.
 # A restore is recorded in the restored database, where the person restoring (on a new machine) need not exist.
 NOT_CHANGES = frozenset({"sign_in", "sign_in.failed", "pin.rehashed", "restore"})
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+_STANDING_BY_ID = select(StaffRow.active, StaffRow.role).where(StaffRow.id == bindparam("id"))
+_STANDING_BY_NAME = select(StaffRow.active, StaffRow.role).where(StaffRow.name == bindparam("name"))
 
 
 def utc_now() -> datetime:
@@ -68,7 +68,7 @@ class StationCore:
         self.ledger_path = self.data_dir / LEDGER_FILE
         self._now = now
         self._wall_ms = wall_ms or (lambda: int(self._now().timestamp() * 1000))
-        self._ledger_lock = threading.Lock()
+        self.ledger = LedgerKeeper(self.ledger_path)
         with translated_storage_errors():
             # Residents' data: the owner's alone (0600 files; a new data folder 0700), whatever the umask.
             new_private_dir(self.data_dir)
@@ -93,6 +93,8 @@ class StationCore:
         # Keeps the planner's statistics fresh (cheap; SQLite only analyses what changed enough).
         with contextlib.suppress(Exception), self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA optimize")
+        with contextlib.suppress(OSError):
+            self.ledger.flush()
         self.engine.dispose()
         self.read_engine.dispose()
 
@@ -122,9 +124,11 @@ class StationCore:
     def _require_current(self, session: Session, actor: StaffMember) -> None:
         """`actor` may still act as signed in: an account disabled or given another role since (by an
         administrator at another desk, or `gridstation staff disable` at the command line) records nothing more."""
-        row = session.get(StaffRow, actor.id)
+        # Two columns on the session's connection, not an ORM row: this runs on every save.
+        connection = session.connection()
+        row = connection.execute(_STANDING_BY_ID, {"id": actor.id}).first()
         if row is None:  # a backup restored since: the same person is known there under the id of the backup
-            row = session.scalar(select(StaffRow).where(StaffRow.name == actor.name))
+            row = connection.execute(_STANDING_BY_NAME, {"name": actor.name}).first()
         if row is None:
             missing = f"本站人员名单中没有 {actor.name}（可能刚从备份恢复），请锁定后重新登录。"
             raise DomainError("staff.unknown", missing)
@@ -207,7 +211,7 @@ class StationCore:
         """Load the clock, and skip numbers the ledger says were issued beyond what this database knows."""
         with self._write() as session:
             station = session.scalar(select(StationRow))
-            ledger = read_ledger(self.ledger_path)
+            ledger = self.ledger.read()
             # Never move the clock back: a restored backup (or an old file copied back by hand) remembers an
             # older stamp than this station has already issued; the ledger remembers the newest.
             stamps = [self._clock.last] + [
@@ -239,14 +243,9 @@ class StationCore:
         self._station_cache = None
 
     def _remember_issued(self, event_sequence: int, day: str | None = None, sequence: int = 0) -> None:
-        with self._ledger_lock:
-            ledger = read_ledger(self.ledger_path)
-            ledger.merge(event_sequence, day, sequence, self._clock.last.encode())
-            try:
-                write_ledger(self.ledger_path, ledger)
-            except OSError:
-                # The database already holds the truth; the ledger only guards against old backups.
-                pass
+        # Written behind the save (LedgerKeeper): the database already holds the truth; the ledger only guards
+        # against old backups, and a failure to write it is tried again with the next number.
+        self.ledger.remember(event_sequence, day, sequence, self._clock.last.encode())
 
     def _remember_everything_issued(self) -> None:
         """Before the database is replaced: whatever it has issued must stay issued, even if the backup is older.
@@ -257,9 +256,5 @@ class StationCore:
         with self._read() as session:
             db_seq = case_store.last_event_sequence(session)
             counters = {r.day: r.last_sequence for r in session.scalars(select(CaseCounterRow))}
-        with self._ledger_lock:
-            ledger = read_ledger(self.ledger_path)
-            ledger.merge(db_seq)
-            for day, seq in counters.items():
-                ledger.merge(0, day, seq)
-            write_ledger(self.ledger_path, ledger)
+        issued = NumberingLedger(db_seq, dict(counters))
+        self.ledger.add_and_write(issued)

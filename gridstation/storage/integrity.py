@@ -44,7 +44,12 @@ def last_event_link(session: Session) -> str:
 def link_event_values(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Give each new event row (column values, in the order they will be inserted) its `chain_hash`."""
     session.flush()  # events added earlier in this transaction come first
-    link = last_event_link(session)
+    link_rows(last_event_link(session), rows)
+
+
+def link_rows(last_link: str | None, rows: Sequence[dict[str, Any]]) -> None:
+    """Link each new event row after `last_link`, the chain hash of the event stored last (None: no event yet)."""
+    link = last_link or GENESIS
     for values in rows:
         link = values["chain_hash"] = event_link(link, values["id"], values["content_hash"])
 

@@ -37,6 +37,7 @@ from gridstation.sync.knowledge import sync_knowledge
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.photo_downloads import download_photos
 from gridstation.sync.photos import upload_photos
+from gridstation.sync.recovery import resend_what_the_server_lost
 from gridstation.sync.retry import Retrier, RetryPolicy
 from gridstation.sync.summary import (
     NewWorkOrder,
@@ -209,8 +210,11 @@ class SyncService:
         try:
             retried = partial(self._with_retries, summary=summary)
             stop = partial(_stop_if, should_stop)
+            resets = summary.resets
             self._push_all(transport, summary, report, should_stop)
             self._pull_all(transport, station.code, summary, report, should_stop)
+            if summary.resets > resets and resend_what_the_server_lost(self.station, transport, retried, summary):
+                self._push_all(transport, summary, report, should_stop)  # the server was restored from a backup
             self._district_policy(transport, summary)
             sync_knowledge(self.station, transport, retried, summary, report, stop)  # proposals up, articles down
             if check_receipt:
@@ -250,6 +254,7 @@ class SyncService:
                 raise SyncCancelled()
             with self.station.reading() as session:
                 batch = sync_store.unsent_events(session, batch_size)
+                waiting, _ = sync_store.unsent_count(session)
             changed = next((index for index, item in enumerate(batch) if item.changed_here), None)
             if changed == 0:
                 raise tampering.unsent_event_changed(self.station, batch[0])
@@ -258,7 +263,7 @@ class SyncService:
             if not batch:
                 break
             try:
-                request = PushRequest(events=wire.pushed_events(batch))
+                request = PushRequest(events=wire.pushed_events(batch), unsent=waiting)
                 crash_point("push.before_request")
                 response = self._with_retries(partial(transport.push, request), summary)
                 crash_point("push.after_response")
@@ -368,9 +373,9 @@ class SyncService:
                 raise SyncCancelled()
             with self.station.reading() as session:
                 position = sync_store.feed_position(session)
-            page = self._with_retries(
-                partial(transport.pull, after=position.cursor, epoch=position.epoch, limit=PULL_PAGE), summary
-            )
+                waiting, _ = sync_store.unsent_count(session)
+            pull = partial(transport.pull, after=position.cursor, epoch=position.epoch, limit=PULL_PAGE, unsent=waiting)
+            page = self._with_retries(pull, summary)
             crash_point("pull.after_response")
             if page.reset:
                 resets += 1

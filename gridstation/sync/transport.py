@@ -102,8 +102,10 @@ class ServerTransport:
             "POST", "/api/v1/sync/push", PushResponse.model_validate, json=request.model_dump(mode="json")
         )
 
-    def pull(self, *, after: int, epoch: int, limit: int) -> PullResponse:
+    def pull(self, *, after: int, epoch: int, limit: int, unsent: int | None = None) -> PullResponse:
         params = {"after": after, "epoch": epoch, "limit": limit}
+        if unsent is not None:  # the events still waiting here, for the centre's status page (issue 19)
+            params["unsent"] = unsent
         return self._call("GET", "/api/v1/sync/pull", PullResponse.model_validate, params=params)
 
     def receipt(self, request: DayReceiptRequest) -> DayReceipt:

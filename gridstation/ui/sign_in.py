@@ -6,6 +6,9 @@ other write of the desk: the screen never waits for the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
+
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -17,21 +20,30 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.enums import Role
 from gridstation.domain.roles import PIN_MIN_LENGTH
-from gridstation.services.staff import StaffMember
-from gridstation.services.station import StationService
 from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
+
+if TYPE_CHECKING:  # the sign-in shows before the station is open (ui/start.py): it must not load the services
+    from gridstation.services.staff import StaffMember
+    from gridstation.services.station import StationService
 
 
 class SignInDialog(WritingDialog):
-    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+    """Name and PIN. `sign_in(name, pin)` runs on the thread pool and may first wait for the station to open."""
+
+    def __init__(
+        self,
+        station_name: str,
+        staff_names: Sequence[str],
+        sign_in: Callable[[str, str], StaffMember],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._service = service
+        self._sign_in = sign_in
         self.staff: StaffMember | None = None
-        station = service.station()
         self.setWindowTitle(self.tr("登录 GridStation"))
         self.name = QComboBox()
         self.name.setEditable(True)
-        self.name.addItems(service.staff_names())
+        self.name.addItems(list(staff_names))
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText(self.tr("PIN 或密码"))
@@ -41,8 +53,8 @@ class SignInDialog(WritingDialog):
         form.addRow(self.tr("姓名"), self.name)
         form.addRow(self.tr("PIN"), self.pin)
         layout = QVBoxLayout(self)
-        if station is not None:
-            layout.addWidget(QLabel(station.name))
+        if station_name:
+            layout.addWidget(QLabel(station_name))
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -50,14 +62,13 @@ class SignInDialog(WritingDialog):
 
     def accept(self) -> None:
         name, pin = self.name.currentText(), self.pin.text()
-        self.write(lambda: self._service.sign_in(name, pin), self._signed_in)
+        self.write(lambda: self._sign_in(name, pin), self._signed_in)
 
     def writing_changed(self, writing: bool) -> None:
         self.pin.setReadOnly(writing)
 
     def _signed_in(self, staff: object) -> None:
-        assert isinstance(staff, StaffMember)
-        self.staff = staff
+        self.staff = cast("StaffMember", staff)
 
     def refused(self) -> None:
         self.pin.clear()
@@ -120,5 +131,4 @@ class FirstRunDialog(WritingDialog):
         self.write(lambda: self._service.initialise(**values), self._created)
 
     def _created(self, staff: object) -> None:
-        assert isinstance(staff, StaffMember)
-        self.staff = staff
+        self.staff = cast("StaffMember", staff)

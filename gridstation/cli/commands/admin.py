@@ -6,6 +6,7 @@ import argparse
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gridstation.cli.context import backup_passphrase, confirm, open_station, required_actor, resolve_data_dir
 from gridstation.cli.output import print_json
@@ -15,9 +16,9 @@ from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
 from gridstation.domain.roles import Permission, require
 from gridstation.domain.sla_document import colours_from_document, policy_from_document, read_document
-from gridstation.services.backup import Restored
-from gridstation.services.backup_file import file_kind
-from gridstation.storage.settings import SettingKey
+
+if TYPE_CHECKING:
+    from gridstation.services.backup import Restored
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -40,6 +41,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source: Path = args.path.expanduser()
     if not source.is_file():
         raise DomainError("restore.missing", f"找不到备份文件：{source}")
+    from gridstation.services.backup_file import file_kind
+
     kind = file_kind(source)
     if not kind:
         raise DomainError("restore.not_a_backup", f"该文件不是有效的 GridStation 备份：{source.name}")
@@ -130,6 +133,8 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         if url and not url.startswith(("http://", "https://")):
             raise DomainError("settings.url", "服务器地址须以 http:// 或 https:// 开头。")
         with open_station(resolve_data_dir(args)) as service:
+            from gridstation.storage.settings import SettingKey
+
             service.set_setting(required_actor(service, args), SettingKey.STATUS_PAGE_URL, url.rstrip("/"))
         print(f"已设置服务器地址：{url}" if url else "已清除服务器地址。")
         return 0

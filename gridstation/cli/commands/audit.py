@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from gridstation.cli.context import open_station, resolve_data_dir
+from gridstation.cli.defaults import EXIT_TAMPERED
 from gridstation.cli.output import print_json
 
 # Exit status when a log was changed outside GridStation (0: intact; 2: a user error such as no station here).
-EXIT_TAMPERED = 3
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:

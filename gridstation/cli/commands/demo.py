@@ -12,10 +12,7 @@ from gridstation.cli.output import pad, text_width
 from gridstation.domain.enums import ROLE_LABELS
 from gridstation.domain.errors import DomainError
 from gridstation.domain.listing import CaseQuery
-from gridstation.services.core import DB_FILE, LEDGER_FILE
-
-DEMO_CASES = 80
-DEMO_SEED = 7
+from gridstation.services.station_files import DB_FILE, LEDGER_FILE
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

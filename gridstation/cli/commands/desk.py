@@ -6,14 +6,16 @@ import argparse
 import os
 import sys
 
-from gridstation.cli.commands.demo import DEMO_CASES, DEMO_SEED, create_demo
 from gridstation.cli.context import PIN_ENV, USER_ENV, has_station, resolve_data_dir
-from gridstation.cli.output import print_error
+from gridstation.cli.defaults import DEMO_CASES, DEMO_SEED
+from gridstation.cli.streams import print_error
 
 
 def run_desktop_command(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args)
     if args.demo_if_empty and not has_station(data_dir):
+        from gridstation.cli.commands.demo import create_demo
+
         create_demo(data_dir, cases=DEMO_CASES, seed=DEMO_SEED)
         print()
     if sys.platform.startswith("linux") and not any(

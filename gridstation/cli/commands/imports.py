@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from gridstation.cli.context import open_station, required_actor, resolve_data_dir
+from gridstation.cli.defaults import IMPORT_KINDS, LEDGER_KIND
 from gridstation.common.cli_kit import read_csv_text
 from gridstation.domain.errors import DomainError
 from gridstation.domain.ledger_rows import LedgerInvalid
-from gridstation.services.case_import import IMPORT_STAGES, ImportProgress
 
-IMPORT_KINDS = {"categories": "诉求分类", "grids": "网格", "compounds": "小区", "staff": "工作人员"}
-LEDGER_KIND = "cases"
+if TYPE_CHECKING:
+    from gridstation.services.case_import import ImportProgress
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -61,6 +62,8 @@ def _terminal_progress() -> ImportProgress | None:
 
     def show(stage: str, done: int, total: int) -> None:
         if total and (done == total or done % 50 == 0):
+            from gridstation.services.case_import import IMPORT_STAGES
+
             print(f"\r{IMPORT_STAGES.get(stage, stage)}：{done}/{total}", end="", file=sys.stderr, flush=True)
 
     return show

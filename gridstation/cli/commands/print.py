@@ -10,10 +10,11 @@ from pathlib import Path
 
 from gridstation.cli.context import open_station, required_actor, resolve_data_dir, station_zone
 from gridstation.domain.errors import DomainError
-from gridstation.printing.paperwork import Paperwork, save_pdf
 
 
 def _write_pdf(path: Path, pdf: bytes) -> Path:
+    from gridstation.printing.paperwork import save_pdf
+
     target = path.expanduser()
     try:
         save_pdf(target, pdf)
@@ -25,6 +26,7 @@ def _write_pdf(path: Path, pdf: bytes) -> Path:
 def cmd_print_receipt(args: argparse.Namespace) -> int:
     # Renderers load reportlab: imported here so that other commands and the desk start without it.
     from gridstation.printing.escpos import print_escpos, receipt_escpos
+    from gridstation.printing.paperwork import Paperwork
     from gridstation.printing.receipt import render_receipt
     from gridstation.printing.templates import receipt_papers
 
@@ -54,6 +56,7 @@ def cmd_print_receipt(args: argparse.Namespace) -> int:
 
 def cmd_print_form(args: argparse.Namespace) -> int:
     from gridstation.printing.forms import render_area_report_form, render_follow_up_form
+    from gridstation.printing.paperwork import Paperwork
 
     with open_station(resolve_data_dir(args)) as service:
         actor = required_actor(service, args)
@@ -71,6 +74,7 @@ def cmd_print_form(args: argparse.Namespace) -> int:
 
 def cmd_print_morning_report(args: argparse.Namespace) -> int:
     from gridstation.printing.morning_report import render_morning_report
+    from gridstation.printing.paperwork import Paperwork
 
     with open_station(resolve_data_dir(args)) as service:
         actor = required_actor(service, args)

@@ -10,8 +10,6 @@ from gridstation.cli.output import clip, iso, print_json, print_table
 from gridstation.domain.errors import DomainError
 from gridstation.domain.similarity import REASON_LABELS
 
-DEFAULT_SIMILAR_LIMIT = 10
-
 
 def cmd_cases_similar(args: argparse.Namespace) -> int:
     text = args.text.strip()

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import quote
 
 from gridstation.logsetup import ACCESS_LOGGER
-from gridstation.server.access import recording
+from gridstation.server.access import AccessRecord, recording
 from gridstation.server.api.middleware import ASGIApp
 
 log = logging.getLogger(ACCESS_LOGGER)
@@ -34,11 +35,17 @@ _PROXY_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
 _PATH_SAFE = "/-._~!$&'()*+,;=:@"
 
 
-class AccessLog:
-    """ASGI middleware: opens the request's access record (`server.access`), writes its line when it is answered."""
+# Told of every answered request, whoever made it: the metrics, the request log (`observe.RequestObserver`).
+Observer = Callable[[MutableMapping[str, Any], AccessRecord, int, str, float], Awaitable[None]]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class AccessLog:
+    """ASGI middleware: opens the request's access record (`server.access`), writes its line when it is answered,
+    and tells the observer of every request (the request id, status and time taken are known here)."""
+
+    def __init__(self, app: ASGIApp, observer: Observer | None = None) -> None:
         self.app = app
+        self.observer = observer
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -54,6 +61,7 @@ class AccessLog:
                 message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id.encode())]
             await send(message)
 
+        started = time.perf_counter()
         with recording() as record:
             try:
                 await self.app(scope, receive, send_with_id)
@@ -61,6 +69,8 @@ class AccessLog:
                 if record.authenticating:
                     who = _field(record.principal or "-")
                     log.info("%s %s %s %d %s", who, _field(scope["method"]), _path(scope), status, request_id)
+                if self.observer is not None:
+                    await self.observer(scope, record, status, request_id, time.perf_counter() - started)
 
 
 def _request_id(scope: MutableMapping[str, Any]) -> str:

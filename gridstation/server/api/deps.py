@@ -17,6 +17,7 @@ from gridstation.server.access import authenticating
 from gridstation.server.accounts import Department
 from gridstation.server.attachments import AttachmentStore
 from gridstation.server.errors import unauthorised
+from gridstation.server.metrics import ServerMetrics
 from gridstation.server.service import ServerService
 from gridstation.server.visibility import Principal
 
@@ -24,7 +25,7 @@ bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-# The two below only read the app's state: async, so they run on the event loop rather than the thread pool.
+# The three below only read the app's state: async, so they run on the event loop rather than the thread pool.
 async def service_of(request: Request) -> ServerService:
     service = request.app.state.service
     assert isinstance(service, ServerService)
@@ -37,7 +38,14 @@ async def attachment_store_of(request: Request) -> AttachmentStore:
     return store
 
 
+async def metrics_of(request: Request) -> ServerMetrics:
+    metrics = request.app.state.metrics
+    assert isinstance(metrics, ServerMetrics)
+    return metrics
+
+
 Service = Annotated[ServerService, Depends(service_of)]
+Metrics = Annotated[ServerMetrics, Depends(metrics_of)]
 Attachments = Annotated[AttachmentStore, Depends(attachment_store_of)]
 
 

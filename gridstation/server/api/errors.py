@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridstation.domain.errors import DomainError
 from gridstation.protocol import ErrorBody
+from gridstation.server.access import answered_with_error
 from gridstation.server.errors import ServerError
 
 log = logging.getLogger("gridstation.server")
@@ -33,6 +34,7 @@ RETRY_AFTER_DOWN_S = 10
 
 
 def error_response(status: int, code: str, message: str, **detail: Any) -> JSONResponse:
+    answered_with_error(code)
     body = ErrorBody.model_validate({"error": {"code": code, "message": message, "detail": detail}})
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
 

@@ -21,7 +21,7 @@ from gridstation.protocol import (
     PushResponse,
     ServerInfo,
 )
-from gridstation.server.api.deps import AuthStation, Service
+from gridstation.server.api.deps import AuthStation, Metrics, Service
 from gridstation.server.api.errors import ERROR_RESPONSES
 
 router = APIRouter()
@@ -38,19 +38,31 @@ def enrol(body: EnrolRequest, service: Service) -> EnrolResponse:
 
 
 @router.post("/api/v1/sync/push", response_model=PushResponse, responses=ERROR_RESPONSES)
-def push(body: PushRequest, station: AuthStation, service: Service) -> PushResponse:
-    return service.push(station, body)
+def push(body: PushRequest, station: AuthStation, service: Service, metrics: Metrics) -> PushResponse:
+    answer = service.push(station, body)
+    # What still waits at the station once this batch is answered (an older station does not say).
+    waiting = None if body.unsent is None else max(0, body.unsent - len(body.events))
+    service.note_sync(station, "push", waiting)
+    metrics.counted_push(station, answer)
+    return answer
 
 
 @router.get("/api/v1/sync/pull", response_model=PullResponse, responses=ERROR_RESPONSES)
 def pull(
     station: AuthStation,
     service: Service,
+    metrics: Metrics,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     epoch: Annotated[int, Query(ge=0, le=2**31)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+    unsent: Annotated[
+        int | None, Query(ge=0, le=2**62, description="工作站尚未上传的事件数（供城运中心的状态页与监控）")
+    ] = None,
 ) -> PullResponse:
-    return service.pull(station, after=after, epoch=epoch, limit=limit)
+    page = service.pull(station, after=after, epoch=epoch, limit=limit)
+    service.note_sync(station, "pull", unsent)
+    metrics.pulled.labels(station).inc(len(page.items))
+    return page
 
 
 @router.post("/api/v1/sync/receipt", response_model=DayReceipt, responses=ERROR_RESPONSES)

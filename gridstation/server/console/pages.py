@@ -1,5 +1,5 @@
-"""The console's pages: sign-in and out, the case board, one case, a department's inbox, the station list and the
-回单 export.
+"""The console's pages: sign-in and out, the case board, one case, a department's inbox, the stations' sync status
+and the 回单 export.
 
 Every page reads through the service (the same `list_cases`/`case_detail` as the JSON API), so a case outside the
 user's scope (`visibility`) is the same 404 page as a case that does not exist. Refusals and bad input become a
@@ -45,6 +45,7 @@ from gridstation.server.console.board import BOARD_PAGE, COLOUR_CHOICES, STATUS_
 from gridstation.server.console.forms import case_forms
 from gridstation.server.errors import ServerError
 from gridstation.server.service import ServerService
+from gridstation.server.station_health import AGE_LABELS, ERROR_LABELS, ago
 from gridstation.server.visibility import Principal
 from gridstation.server.workorder_returns import DEFAULT_ENCODING, parse_encoding, parse_since, returns_csv
 
@@ -65,6 +66,8 @@ templates.globals.update(
     photo_types=PHOTO_TYPES,
 )
 templates.filters["size"] = describe_size
+templates.filters["ago"] = ago
+STATION_STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -286,7 +289,16 @@ def inbox(request: Request) -> Response:
 def stations(request: Request) -> Response:
     def build(service: ServerService, user: Principal, csrf: str) -> Response:
         require_sees_all(user)
-        return render("stations.html", user=user, csrf=csrf, stations=service.stations())
+        return render(
+            "stations.html",
+            user=user,
+            csrf=csrf,
+            stations=service.station_health(),
+            now=service.now(),
+            state_labels=STATION_STATE_LABELS,
+            age_labels=AGE_LABELS,
+            error_labels=ERROR_LABELS,
+        )
 
     return page(request, build)
 

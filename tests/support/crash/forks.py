@@ -44,6 +44,7 @@ def serve_forks() -> None:
     """
     import uvicorn  # noqa: F401
 
+    import gridstation.cli.commands.sync  # the command's module is imported when it runs (cli/parser.py)
     import gridstation.cli.main
     import gridstation.server.app
     import gridstation.server.cli
