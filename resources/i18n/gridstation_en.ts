@@ -897,77 +897,77 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
   <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="74" />
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="76" />
+      <location filename="../../gridstation/ui/sign_in.py" line="87" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="78" />
+      <location filename="../../gridstation/ui/sign_in.py" line="89" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="84" />
+      <location filename="../../gridstation/ui/sign_in.py" line="95" />
       <source>至少 {0} 位</source>
       <translation>At least {0} digits</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="90" />
+      <location filename="../../gridstation/ui/sign_in.py" line="101" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="91" />
+      <location filename="../../gridstation/ui/sign_in.py" line="102" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="92" />
+      <location filename="../../gridstation/ui/sign_in.py" line="103" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="93" />
+      <location filename="../../gridstation/ui/sign_in.py" line="104" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="94" />
+      <location filename="../../gridstation/ui/sign_in.py" line="105" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="95" />
+      <location filename="../../gridstation/ui/sign_in.py" line="106" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="96" />
+      <location filename="../../gridstation/ui/sign_in.py" line="107" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="110" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="109" />
+      <location filename="../../gridstation/ui/sign_in.py" line="120" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -2347,32 +2347,32 @@ Matches: {1}</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="31" />
+      <location filename="../../gridstation/ui/sign_in.py" line="43" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="37" />
+      <location filename="../../gridstation/ui/sign_in.py" line="49" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="41" />
+      <location filename="../../gridstation/ui/sign_in.py" line="53" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="42" />
+      <location filename="../../gridstation/ui/sign_in.py" line="54" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="39" />
+      <location filename="../../gridstation/ui/sign_in.py" line="51" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="39" />
+      <location filename="../../gridstation/ui/sign_in.py" line="51" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
@@ -3242,6 +3242,18 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>请填写正文。</source>
       <translation>Please enter the text.</translation>
+    </message>
+    <message>
+      <source>--keep 至少为 1。</source>
+      <translation>--keep must be at least 1.</translation>
+    </message>
+    <message>
+      <source>SQLite 数据库地址须带文件路径。</source>
+      <translation>An SQLite database URL must include the file path.</translation>
+    </message>
+    <message>
+      <source>目标服务器已有数据（工作站、诉求或照片）。恢复会替换全部数据：确认无误请加 --force（替换前会先把现有数据另行备份）。</source>
+      <translation>The target server already holds data (stations, cases or photos). A restore replaces all of it: add --force if you are sure (the existing data is backed up first).</translation>
     </message>
   </context>
   <context>

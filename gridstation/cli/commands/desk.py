@@ -36,7 +36,9 @@ def run_desktop_command(args: argparse.Namespace) -> int:
             "请先运行 `bash scripts/run.sh` 安装所需的系统库；命令行功能见 `gridstation --help`。"
         )
         return 1
-    credentials = None
-    if args.smoke_exit and os.environ.get(USER_ENV) and os.environ.get(PIN_ENV):
-        credentials = (os.environ[USER_ENV], os.environ[PIN_ENV])
-    return int(run_desktop(data_dir, args.lang, smoke_exit=args.smoke_exit, credentials=credentials))
+    if not args.smoke_exit:
+        return int(run_desktop(data_dir, args.lang))
+    # The installation check (docs/packaging.md): signs in with the commands' name and PIN when both are given.
+    user, pin = os.environ.get(USER_ENV), os.environ.get(PIN_ENV)
+    credentials = (user, pin) if user and pin else None
+    return int(run_desktop(data_dir, args.lang, smoke_exit=True, credentials=credentials))
