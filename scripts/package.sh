@@ -60,11 +60,14 @@ install -m 0644 packaging/deb/gridstation.desktop "$STAGE/usr/share/applications
 install -m 0644 resources/icons/gridstation.png "$STAGE/usr/share/icons/hicolor/256x256/apps/gridstation.png"
 install -m 0644 resources/icons/gridstation.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/gridstation.svg"
 install -m 0644 packaging/deb/copyright "$STAGE/usr/share/doc/gridstation/copyright"
+sed -e "s/@VERSION@/$VERSION/" -e "s/@DATE@/$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")/" \
+    packaging/deb/changelog.in | gzip -n -9 > "$STAGE/usr/share/doc/gridstation/changelog.gz"
 install -m 0644 "$BUNDLE/上手指南.pdf" "$STAGE/usr/share/doc/gridstation/上手指南.pdf"
 install -m 0755 packaging/deb/postinst packaging/deb/postrm "$STAGE/DEBIAN/"
 # Files readable by all, directories and programs executable: whatever the build machine's umask was.
 find "$STAGE" -type d -exec chmod 0755 {} +
 find "$STAGE/opt" "$STAGE/usr/share" -type f -exec chmod go+r,go-w {} +
+find "$STAGE/opt" -type f -name '*.so*' -exec chmod a-x {} +  # libraries are loaded, not run
 INSTALLED_SIZE="$(du -s --block-size=1K --exclude=DEBIAN "$STAGE" | cut -f1)"
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@INSTALLED_SIZE@/$INSTALLED_SIZE/" \
     packaging/deb/control.in > "$STAGE/DEBIAN/control"
@@ -73,6 +76,9 @@ check_depends "$(grep '^Depends:' "$STAGE/DEBIAN/control")"
 # xz, not zstd: dpkg before 1.21.18 (统信UOS 20, 银河麒麟 V10, Debian 11) cannot read zstd packages.
 dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
 say "Built $DEB ($(du -s --block-size=1M "$DEB" | cut -f1) MB)"
+# Optional (not installed by these scripts): lintian's tags, counted. A vendor bundle in /opt draws some by nature
+# (dir-or-file-in-opt, custom-library-search-path, embedded-library); docs/packaging.md says which.
 if command -v lintian >/dev/null 2>&1; then
-    lintian --no-tag-display-limit "$DEB" || say "lintian has remarks (above); not an error"
+    say "lintian (tags and how often):"
+    { lintian --no-tag-display-limit "$DEB" || true; } | awk '/^[EWI]:/ {print $1, $3}' | sort | uniq -c | sort -rn >&2
 fi
