@@ -104,7 +104,7 @@ from gridstation.domain.enums import (  # noqa: E402
     Tier,
 )
 from gridstation.domain.events import Event  # noqa: E402
-from gridstation.domain.lifecycle import decide, decide_registration  # noqa: E402
+from gridstation.domain.lifecycle import contacted_at_registration, decide, decide_registration  # noqa: E402
 from gridstation.domain.numbering import format_case_number  # noqa: E402
 from gridstation.protocol import (  # noqa: E402
     MAX_PULL_PAGE,
@@ -114,7 +114,7 @@ from gridstation.protocol import (  # noqa: E402
     receipt_digest,
 )
 
-GENERATOR_VERSION = 1  # bump when the generated events change, so cached payloads are rebuilt
+GENERATOR_VERSION = 2  # bump when the generated events change, so cached payloads are rebuilt
 POSTGRES_ENV = "GRIDSTATION_TEST_POSTGRES_URL"
 BENCH_DATABASE = "gridstation_bench"
 BATCH = MAX_PUSH_EVENTS  # 1 000 events per push
@@ -265,12 +265,19 @@ class _Case:
     times: list[datetime] = field(default_factory=list)
 
 
-def _plan(rng: random.Random, on_the_spot: bool, tier: Tier) -> list[EventType]:
-    """The events a clerk records for one case, in order: the legal lifecycle with a few asides."""
+def _plan(rng: random.Random, on_the_spot: bool, tier: Tier, contacted: bool) -> list[EventType]:
+    """The events a clerk records for one case, in order: the legal lifecycle with a few asides.
+
+    A case `contacted` at registration (a walk-in, a call: `decide_registration`) has its 先联 recorded with the
+    registration, as the desk records it, not minutes later.
+    """
     if on_the_spot:
         steps = [EventType.REGISTERED, EventType.CLOSED, EventType.RECEIPT_PRINTED]
         return steps + [EventType.FOLLOW_UP] * rng.choice((0, 1, 2, 2))
-    steps = [EventType.REGISTERED, EventType.RECEIPT_PRINTED, EventType.FIRST_CONTACT]
+    if contacted:
+        steps = [EventType.REGISTERED, EventType.FIRST_CONTACT, EventType.RECEIPT_PRINTED]
+    else:
+        steps = [EventType.REGISTERED, EventType.RECEIPT_PRINTED, EventType.FIRST_CONTACT]
     if tier is Tier.QUICK and rng.random() < 0.06:
         steps.append(EventType.TIER_CHANGED)
     if rng.random() < 0.06:
@@ -392,9 +399,9 @@ def station_events(code: str, cases: int, events: int, first_day: date, days: in
             phone_required=not patrol,
         )
         case_id = _uuid7(int(registered.timestamp() * 1000), rng)
-        planned.append(
-            _Case(case_id, "", registered, intake, complaint, answer, rng.choice(STAFF), _plan(rng, spot, tier))
-        )
+        contacted = not spot and contacted_at_registration(intake)
+        steps = _plan(rng, spot, tier, contacted)
+        planned.append(_Case(case_id, "", registered, intake, complaint, answer, rng.choice(STAFF), steps))
     planned.sort(key=lambda c: c.registered)
     daily: Counter[date] = Counter()
     for case in planned:
@@ -402,22 +409,27 @@ def station_events(code: str, cases: int, events: int, first_day: date, days: in
         daily[local_day] += 1
         case.number = format_case_number(code, local_day, daily[local_day])
 
+    def recorded_at_registration(case: _Case) -> int:
+        """How many of its first steps the desk records in one go when it registers the case."""
+        return 2 if case.steps[1] is EventType.FIRST_CONTACT else 1
+
     total = sum(len(c.steps) for c in planned)
     while total > events:  # drop the last event of a case that has more than its registration and receipt
         case = rng.choice(planned)
-        if len(case.steps) > 2:
+        if len(case.steps) > 1 + recorded_at_registration(case):
             case.steps.pop()
             total -= 1
     while total < events:
         case = rng.choice(planned)
-        case.steps.insert(rng.randrange(1, len(case.steps) + 1), EventType.NOTE_ADDED)
+        first = recorded_at_registration(case)
+        case.steps.insert(rng.randrange(first, len(case.steps) + 1), EventType.NOTE_ADDED)
         total += 1
 
     order: list[tuple[datetime, int, int]] = []
     for index, case in enumerate(planned):
         at = case.registered
         for step_index, step in enumerate(case.steps):
-            low, high = GAP_MINUTES[step]
+            low, high = (0, 0) if step_index < recorded_at_registration(case) else GAP_MINUTES[step]
             at += timedelta(minutes=rng.uniform(low, high))
             case.times.append(at)
             order.append((at, index, step_index))
@@ -429,8 +441,8 @@ def station_events(code: str, cases: int, events: int, first_day: date, days: in
     for seq, (at, index, step_index) in enumerate(order, 1):
         case = planned[index]
         step = case.steps[step_index]
-        if step is EventType.REGISTERED:
-            draft = decide_registration(case.case_id, case.number, case.intake)[0]
+        if step_index < recorded_at_registration(case):
+            draft = decide_registration(case.case_id, case.number, case.intake)[step_index]
         else:
             draft = decide(states[index], step, _payload(case, states[index], step, rng))
         wall = int(at.timestamp() * 1000)
@@ -936,8 +948,10 @@ class Report:
             f"-> {f.ratio_text}"
         )
         if not f.events:  # a read figure (the case board): times only, in ms even above a second
-            line = f"{f.database}: {f.label}: {f.seconds * 1000:.2f} ms vs {f.baseline_label} " \
+            line = (
+                f"{f.database}: {f.label}: {f.seconds * 1000:.2f} ms vs {f.baseline_label} "
                 f"{f.baseline_seconds * 1000:.2f} ms -> {f.ratio_text}"
+            )
         print(line + (f"   [{f.note}]" if f.note else ""), flush=True)
         if f.failed:
             print(f"  !! FAILED: {f.failed}", flush=True)

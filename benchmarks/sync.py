@@ -75,6 +75,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from gridstation.domain.case import Intake  # noqa: E402
 from gridstation.domain.enums import Channel, EventType, Role, Tier  # noqa: E402
+from gridstation.domain.lifecycle import contacted_at_registration  # noqa: E402
 from gridstation.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest, receipt_digest  # noqa: E402
 from gridstation.server.db import open_database  # noqa: E402
 from gridstation.server.service import ServerService  # noqa: E402
@@ -88,7 +89,7 @@ from gridstation.sync.summary import SyncSummary  # noqa: E402
 from gridstation.sync.transport import ServerTransport  # noqa: E402
 from gridstation.sync.wire import pushed_events  # noqa: E402
 
-GENERATOR_VERSION = 1  # bump when the prepared station or server database changes, so caches are rebuilt
+GENERATOR_VERSION = 2  # bump when the prepared station or server database changes, so caches are rebuilt
 CODE = "JA01"
 NAME = "枫林居委会民情快办工作站"
 ADMIN = ("王芳", "246810")
@@ -223,9 +224,10 @@ def prepare_day(cases: int, *, fresh: bool) -> PreparedDay:
 def _record_day(data_dir: Path, cases: int, events: int) -> None:
     """Replay server.py's generated day (the domain's own decisions) at the desk, event by event, at its moment.
 
-    Each registration is `register_case` (a 当场办 case is closed in the same step, so the generated close is
-    not recorded again); every other event is `record` with the generated payload, by the same person (a clerk's
-    tier change or conference flag is recorded by the admin: clerks may not).
+    Each registration is `register_case` (a 当场办 case is closed in the same step, and a walk-in's or a call's
+    先联 is recorded with it, so the generated close or contact is not recorded again); every other event is
+    `record` with the generated payload, by the same person (a clerk's tier change or conference flag is recorded
+    by the admin: clerks may not).
     """
     wire = server_bench.station_events(CODE, cases, events, SYNC_DAY, 1, seed=20261123)
     moment = [datetime.fromisoformat(wire[0]["occurred_at"]) - timedelta(hours=1)]
@@ -239,6 +241,7 @@ def _record_day(data_dir: Path, cases: int, events: int) -> None:
             if e["type"] == EventType.CLOSED and e["payload"].get("on_the_spot")
         }
         case_ids: dict[str, str] = {}
+        contacted: set[str] = set()  # cases whose 先联 register_case recorded
         for e in wire:
             moment[0] = datetime.fromisoformat(e["occurred_at"])
             actor = staff[e["actor_name"]]
@@ -253,8 +256,12 @@ def _record_day(data_dir: Path, cases: int, events: int) -> None:
                     **payload,
                 )
                 case_ids[e["case_id"]] = station.register_case(actor, intake).id
+                if contacted_at_registration(intake) and intake.tier is not Tier.ON_THE_SPOT:
+                    contacted.add(e["case_id"])
             elif kind is EventType.CLOSED and payload.get("on_the_spot"):
                 continue
+            elif kind is EventType.FIRST_CONTACT and e["case_id"] in contacted:
+                contacted.discard(e["case_id"])
             else:
                 if kind in (EventType.TIER_CHANGED, EventType.CONFERENCE_FLAGGED) and actor.role is Role.CLERK:
                     actor = admin
@@ -290,8 +297,8 @@ def push_bodies_of(station_dir: Path) -> list[bytes]:
 class CountingTransport(httpx.HTTPTransport):
     """httpx's own transport, counting requests and bytes each way (from Content-Length) per endpoint."""
 
-    def __init__(self, tally: Counter[str]) -> None:
-        super().__init__()
+    def __init__(self, tally: Counter[str], *, verify: bool = True) -> None:
+        super().__init__(verify=verify)
         self.tally = tally
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -311,7 +318,9 @@ def traffic(tally: Counter[str]) -> tuple[int, int, int]:
 
 def make_sync(station: StationService, tally: Counter[str]) -> SyncService:
     def factory(url: str, credential: str) -> ServerTransport:
-        return ServerTransport(url, credential, transport=CountingTransport(tally))
+        # Certificates as ServerTransport's own client loads them: none for plain http (the benchmark's loopback).
+        counting = CountingTransport(tally, verify=url.startswith("https://"))
+        return ServerTransport(url, credential, transport=counting)
 
     return SyncService(station, transport_factory=factory, retry=RetryPolicy())
 

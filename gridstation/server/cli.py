@@ -10,18 +10,11 @@ environment variable. User errors print their Chinese message to stderr and exit
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import timedelta
-from functools import partial
+from collections.abc import Sequence
 from pathlib import Path
-
-from fastapi import FastAPI
 
 from gridstation.common.cli_kit import ChineseArgumentParser, read_csv_text, run_command
 from gridstation.common.files import write_private_file
@@ -33,12 +26,14 @@ from gridstation.logsetup import SERVER, configure_logging
 from gridstation.protocol import enrolment_uri
 from gridstation.server.backup_cli import add_backup_commands
 from gridstation.server.credential_cli import add_credential_commands
-from gridstation.server.db import open_database
 from gridstation.server.kb_cli import add_kb_commands
 from gridstation.server.policy_cli import add_policy_commands
 from gridstation.server.repair import RepairReport
 from gridstation.server.report_cli import add_report_commands
 from gridstation.server.service import ServerService
+from gridstation.server.serving import RETENTION_INTERVAL_SECONDS as RETENTION_INTERVAL_SECONDS
+from gridstation.server.serving import open_service
+from gridstation.server.serving import periodically as periodically
 from gridstation.server.settings import CONFIG_ENV, ENV_PREFIX, ServerSettings, default_config_file
 from gridstation.server.setup_cli import add_setup_commands
 from gridstation.server.user_cli import add_user_commands
@@ -55,7 +50,6 @@ log = logging.getLogger(__name__)
 
 # Exit status of `audit verify` when an event was changed outside the server (0 intact, 2 a user error).
 EXIT_TAMPERED = 3
-RETENTION_INTERVAL_SECONDS = 24 * 60 * 60
 
 STATE_LABELS = {"pending": "待登记", "enrolled": "已登记", "revoked": "已停用"}
 EXIT_NEEDS_A_PERSON = 1  # `repair` left rows it could not repair (listed): a person has to look at them
@@ -65,15 +59,6 @@ def settings_of(args: argparse.Namespace) -> ServerSettings:
     """The environment's settings, overridden by the flags given (the flags are named after the settings)."""
     flags = {name: value for name, value in vars(args).items() if name in ServerSettings.model_fields}
     return ServerSettings.load(config=getattr(args, "config", None), **flags)
-
-
-@contextmanager
-def open_service(settings: ServerSettings) -> Iterator[ServerService]:
-    database = open_database(settings.database_url, pool_size=settings.pool_size)
-    try:
-        yield ServerService(database)
-    finally:
-        database.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
             "督办巡查间隔秒数（默认 60；0 为不自动巡查，可用 supervise 命令手动运行；"
             f"环境变量 {ENV_PREFIX}SUPERVISE_SECONDS）"
         ),
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help=(
+            f"工作进程数（默认 1；多个进程时请用 PostgreSQL，督办和匿名化只在主进程运行；环境变量 {ENV_PREFIX}WORKERS）"
+        ),
+    )
+    serve.add_argument(
+        "--pool-size",
+        type=int,
+        help=f"每个工作进程保持的 PostgreSQL 连接数（默认 20，高峰时可再多同样数量；环境变量 {ENV_PREFIX}POOL_SIZE）",
     )
     serve.set_defaults(handler=run_serve)
 
@@ -221,93 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from gridstation.server.app import create_app
+    from gridstation.server.serving import serve
 
-    settings = settings_of(args)
-    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
-        raise DomainError("serve.tls", "HTTPS 需要同时提供 --ssl-certfile 和 --ssl-keyfile。")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    retain = partial(_retention_pass, years=settings.retention_years)
-    with (
-        open_service(settings) as service,
-        periodically("retention", RETENTION_INTERVAL_SECONDS, lambda: retain(service)),
-        supervision_every(settings.supervise_seconds, service),
-    ):
-        service.session_lifetime = timedelta(hours=settings.session_hours)
-        app = create_app(
-            service, settings.data_dir, log_format=settings.log_format, metrics_token=settings.metrics_token
-        )
-        serve_app(app, settings)
-    return 0
-
-
-def _retention_pass(service: ServerService, years: int) -> None:
-    log.info("retention: %s", service.run_retention(years).message_zh())
-
-
-def _supervision_pass(service: ServerService) -> None:
-    run = service.supervise()
-    if run.recorded:
-        log.info("supervision: %s", run.message_zh())
-
-
-def supervision_every(seconds: int, service: ServerService) -> contextlib.AbstractContextManager[None]:
-    """The supervision pass every `seconds` beside the server, or nothing when `seconds` is 0."""
-    if seconds <= 0:
-        return contextlib.nullcontext()
-    return periodically("supervision", seconds, lambda: _supervision_pass(service))
-
-
-@contextmanager
-def periodically(name: str, seconds: float, job: Callable[[], None]) -> Iterator[None]:
-    """Run `job` now and then every `seconds` on a thread beside the server (the retention run daily, the
-    supervision pass every minute); a failed run is logged and the next one comes as planned."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                job()
-            except Exception:
-                log.exception("the %s run failed", name)
-            stop.wait(seconds)
-
-    thread = threading.Thread(target=loop, name=name, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
-def serve_app(app: FastAPI, settings: ServerSettings) -> None:
-    import uvicorn
-
-    scheme = "https" if settings.ssl_certfile else "http"
-    where = f"{scheme}://{settings.host}:{settings.port}"
-    print(f"GridStation 服务器：{where}  数据库：{_redacted(settings.database_url)}", flush=True)
-    # A running server also logs to its console (a service manager's journal), uvicorn through the same handlers.
-    log_file = configure_logging(SERVER, console=True)
-    print(f"日志文件：{log_file}", flush=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        ssl_certfile=settings.ssl_certfile,
-        ssl_keyfile=settings.ssl_keyfile,
-        log_config=None,
-        log_level="info",
-        # One line per request would drown the warnings and errors that matter in this log.
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
-
-
-def _redacted(url: str) -> str:
-    from sqlalchemy import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    return serve(settings_of(args))
 
 
 def run_station_add(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError as WireInvalid
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,8 @@ log = logging.getLogger("gridstation.server")
 WITHHELD = "feed.withheld"  # the quarantine code of an event the feed cannot serve
 # What building an item of the wire raises for a row it cannot carry (pydantic's ValidationError is a ValueError).
 UNSERVABLE = (ValueError, TypeError, KeyError, OverflowError)
+# An event as stored: the ORM row, or the plain row a pull page reads (the same column names).
+StoredEvent = ServerEventRow | Row[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ class Withheld:
     """An event a pull could not serve, and why."""
 
     seq: int
-    row: ServerEventRow
+    row: StoredEvent
     reason: str
 
 
@@ -62,22 +64,26 @@ class Feed(ServerCore):
             if (epoch != station.epoch and not fresh) or after > station.feed_head:
                 # A cursor from another epoch, or from the future (the server was restored): start again from 0.
                 return PullResponse(epoch=station.epoch, reset=True, items=[], cases=[], cursor=0, has_more=True)
+            # Plain rows (Core), not ORM objects: a page is up to a thousand events, read once and sent on.
+            events = ServerEventRow.__table__
             rows = session.execute(
-                select(FeedRow.seq, ServerEventRow)
-                .join(ServerEventRow, ServerEventRow.id == FeedRow.event_id)
+                select(FeedRow.seq, events)
+                .join(events, events.c.id == FeedRow.event_id)
                 .where(FeedRow.station_code == station_code, FeedRow.seq > after)
                 .order_by(FeedRow.seq)
                 .limit(limit + 1)
             ).all()
             has_more = len(rows) > limit
-            rows = rows[:limit]
-            event_ids = [row.id for _, row in rows]
+            page_rows = [(row[0], row) for row in rows[:limit]]
+            event_ids = [row.id for _, row in page_rows]
             conflicts = {
                 c.station_event_id: c
                 for c in session.scalars(select(ConflictRow).where(ConflictRow.station_event_id.in_(event_ids)))
             }
-            case_rows = session.scalars(
-                select(ServerCaseRow).where(ServerCaseRow.id.in_({row.case_id for _, row in rows}))
+            case_rows = session.execute(
+                select(ServerCaseRow.id, ServerCaseRow.number, ServerCaseRow.version, ServerCaseRow.state).where(
+                    ServerCaseRow.id.in_({row.case_id for _, row in page_rows})
+                )
             ).all()
             numbers = {c.id: c.number for c in case_rows}
             cases: list[CaseSnapshot] = []
@@ -90,7 +96,7 @@ class Feed(ServerCore):
                     unservable_cases[c.id] = f"诉求 {c.number} 的状态{unservable_reason(err)}"
             items: list[PulledEvent] = []
             withheld: list[Withheld] = []
-            for seq, row in rows:
+            for seq, row in page_rows:
                 if row.case_id in unservable_cases:
                     withheld.append(Withheld(seq, row, unservable_cases[row.case_id]))
                     continue
@@ -98,7 +104,7 @@ class Feed(ServerCore):
                     items.append(self._pulled_event(session, seq, row, conflicts.get(row.id), numbers))
                 except UNSERVABLE as err:
                     withheld.append(Withheld(seq, row, f"事件{unservable_reason(err)}"))
-            cursor = rows[-1][0] if rows else after
+            cursor = page_rows[-1][0] if page_rows else after
             page = PullResponse(
                 epoch=station.epoch,
                 items=items,
@@ -112,7 +118,7 @@ class Feed(ServerCore):
         return page
 
     def _pulled_event(
-        self, session: Session, seq: int, row: ServerEventRow, conflict: ConflictRow | None, numbers: dict[str, str]
+        self, session: Session, seq: int, row: StoredEvent, conflict: ConflictRow | None, numbers: dict[str, str]
     ) -> PulledEvent:
         return PulledEvent(
             seq=seq,
@@ -206,7 +212,7 @@ class Feed(ServerCore):
             return out
 
 
-def wire_event(row: ServerEventRow) -> WireEvent:
+def wire_event(row: StoredEvent) -> WireEvent:
     return WireEvent.of(event_from_stored(row), row.content_hash)
 
 
@@ -242,7 +248,7 @@ def unservable_reason(err: Exception) -> str:
     return f"含有同步无法传输的内容（{without_forbidden_characters(detail)[:200]}）"
 
 
-def stored_body(row: ServerEventRow) -> dict[str, Any]:
+def stored_body(row: StoredEvent) -> dict[str, Any]:
     """The stored event as JSON, for the quarantine: kept whole, so nothing depends on the feed serving it."""
     body: dict[str, Any] = {name: getattr(row, name) for name in EVENT_FIELDS}
     body["occurred_at"] = row.occurred_at.isoformat()

@@ -62,10 +62,11 @@ class ServerSettings(BaseSettings):
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
-    # Server processes `serve` starts (uvicorn workers); 1 for SQLite, which has one writer anyway.
-    workers: int = Field(default=1, ge=1, le=64)
     # PostgreSQL connections kept open, and as many again allowed in a rush (SQLite has no pool to size).
     pool_size: int = Field(default=20, ge=1)
+    # API worker processes of `serve` (server/serving.py): each has its own pool of `pool_size` connections; 1 for
+    # SQLite, which has one writer anyway.
+    workers: int = Field(default=1, ge=1, le=64)
     # Years a closed case keeps its complainant's name, phone and room number (server/retention.py, daily in serve).
     retention_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=MIN_RETENTION_YEARS, le=MAX_RETENTION_YEARS)
 

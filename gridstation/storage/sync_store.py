@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridstation.common.crashpoints import crash_point
@@ -206,30 +206,34 @@ def apply_page(
     """
     outcome = PageOutcome()
     ids = [item.event.id for item in events]
-    known = {row.id: row for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids)))} if ids else {}
+    known = _known_events(session, ids)
     states = _with_unsent_replayed(session, states, set(ids) if replay_unsent else None)
     _check_numbers_free(session, states)
-    case_store.write_projections(session, states, policy)
+    case_store.store_projections(session, states, policy)
     _check_cases_present(session, events, {state.id for state in states})
     new_rows: list[dict[str, Any]] = []
     own_numbers: list[int] = []
+    confirmed: list[dict[str, Any]] = []
     halfway = len(events) // 2
     for index, item in enumerate(events):
         if index == halfway:
             crash_point("pull.mid_page")
         row = known.get(item.event.id)
         if row is not None:
-            _confirm(row, item, at, outcome)
+            _confirm(row, item, at, outcome, confirmed)
         else:
             values = _pulled_values(item, station_code, at)
             new_rows.append(values)
             if values["station_seq"] is not None:
                 own_numbers.append(values["station_seq"])
+    if confirmed:
+        table = cast(Table, EventRow.__table__)
+        session.execute(update(table).where(table.c.id == bindparam("_id")), confirmed)
     if own_numbers:
         _keep_own_numbers(session, own_numbers, [v for v in new_rows if v["station_seq"] is not None], outcome)
     if new_rows:
         integrity.link_event_values(session, new_rows)  # in the order they are inserted, after the last stored
-        session.execute(insert(EventRow), new_rows)
+        session.execute(insert(cast(Table, EventRow.__table__)), new_rows)  # Core: no ORM bookkeeping per row
         outcome.new_events += len(new_rows)
     for values in new_rows:
         if values["type"] == EventType.REGISTERED and isinstance(values["payload"].get("work_order"), dict):
@@ -301,14 +305,38 @@ def _check_cases_present(session: Session, events: Sequence[IncomingEvent], sent
         )
 
 
-def _confirm(row: EventRow, item: IncomingEvent, at: datetime, outcome: PageOutcome) -> None:
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What a page needs to know of an event this desk already holds."""
+
+    id: str
+    content_hash: str
+    origin: str
+    acknowledged: bool
+
+
+def _known_events(session: Session, ids: Sequence[str]) -> dict[str, _Held]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(EventRow.id, EventRow.content_hash, EventRow.origin, EventRow.acknowledged_at).where(
+            EventRow.id.in_(ids)
+        )
+    )
+    return {id_: _Held(id_, content_hash, origin, acked is not None) for id_, content_hash, origin, acked in rows}
+
+
+def _confirm(
+    row: _Held, item: IncomingEvent, at: datetime, outcome: PageOutcome, confirmed: list[dict[str, Any]]
+) -> None:
     if row.content_hash != item.content_hash:
         outcome.mismatched.append(row.id)
         return
-    if row.origin == STATION_ORIGIN and row.acknowledged_at is None:
+    if row.origin == STATION_ORIGIN and not row.acknowledged:
         # The push's answer was lost; the feed says the server holds it.
-        row.acknowledged_at = at
-        row.sync_outcome = "applied" if item.applied else "conflict"
+        confirmed.append(
+            {"_id": row.id, "acknowledged_at": at, "sync_outcome": "applied" if item.applied else "conflict"}
+        )
 
 
 def _pulled_values(item: IncomingEvent, station_code: str, at: datetime) -> dict[str, Any]:

@@ -5,7 +5,6 @@ No retries here: whoever runs the sync decides whether to back off and try again
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -91,35 +90,35 @@ class ServerTransport:
     # --- the calls ----------------------------------------------------------------------------------------
 
     def info(self) -> ServerInfo:
-        return self._call("GET", "/api/v1/info", ServerInfo.model_validate)
+        return self._call("GET", "/api/v1/info", ServerInfo.model_validate_json)
 
     def enrol(self, code: str, device_name: str = "", attempt_id: str | None = None) -> EnrolResponse:
         body = EnrolRequest(code=code.strip(), device_name=device_name[:100], attempt_id=attempt_id)
-        return self._call("POST", "/api/v1/enrol", EnrolResponse.model_validate, json=body.model_dump(mode="json"))
+        return self._call("POST", "/api/v1/enrol", EnrolResponse.model_validate_json, json=body.model_dump(mode="json"))
 
     def push(self, request: PushRequest) -> PushResponse:
         return self._call(
-            "POST", "/api/v1/sync/push", PushResponse.model_validate, json=request.model_dump(mode="json")
+            "POST", "/api/v1/sync/push", PushResponse.model_validate_json, json=request.model_dump(mode="json")
         )
 
     def pull(self, *, after: int, epoch: int, limit: int, unsent: int | None = None) -> PullResponse:
         params = {"after": after, "epoch": epoch, "limit": limit}
         if unsent is not None:  # the events still waiting here, for the centre's status page (issue 19)
             params["unsent"] = unsent
-        return self._call("GET", "/api/v1/sync/pull", PullResponse.model_validate, params=params)
+        return self._call("GET", "/api/v1/sync/pull", PullResponse.model_validate_json, params=params)
 
     def receipt(self, request: DayReceiptRequest) -> DayReceipt:
         return self._call(
-            "POST", "/api/v1/sync/receipt", DayReceipt.model_validate, json=request.model_dump(mode="json")
+            "POST", "/api/v1/sync/receipt", DayReceipt.model_validate_json, json=request.model_dump(mode="json")
         )
 
     def conflicts(self) -> list[ConflictOut]:
-        return self._call("GET", "/api/v1/conflicts", CONFLICT_LIST.validate_python)
+        return self._call("GET", "/api/v1/conflicts", CONFLICT_LIST.validate_json)
 
     def offer_attachment(self, offer: AttachmentOffer) -> AttachmentStatus:
         """Announce a photo of a case; the answer says how many of its bytes the server already has."""
         return self._call(
-            "POST", "/api/v1/attachments", AttachmentStatus.model_validate, json=offer.model_dump(mode="json")
+            "POST", "/api/v1/attachments", AttachmentStatus.model_validate_json, json=offer.model_dump(mode="json")
         )
 
     def upload_chunk(self, sha256: str, offset: int, data: bytes) -> AttachmentStatus:
@@ -127,7 +126,7 @@ class ServerTransport:
         return self._call(
             "PUT",
             f"/api/v1/attachments/{sha256}/content",
-            AttachmentStatus.model_validate,
+            AttachmentStatus.model_validate_json,
             params={"offset": offset},
             content=data,
             headers={"Content-Type": "application/octet-stream"},
@@ -135,17 +134,17 @@ class ServerTransport:
 
     def district_policy(self) -> DistrictPolicyOut:
         """The district's deadline policy in force, with its version."""
-        return self._call("GET", "/api/v1/policy", DistrictPolicyOut.model_validate)
+        return self._call("GET", "/api/v1/policy", DistrictPolicyOut.model_validate_json)
 
     def knowledge(self, *, since: int, limit: int) -> KnowledgeChanges:
         """The knowledge base's changes after `since`: articles, and decisions on this station's proposals."""
         params = {"since": since, "limit": limit}
-        return self._call("GET", "/api/v1/kb", KnowledgeChanges.model_validate, params=params)
+        return self._call("GET", "/api/v1/kb", KnowledgeChanges.model_validate_json, params=params)
 
     def propose_article(self, proposal: ProposalIn) -> ProposalReceipt:
         """A proposed article from a closed case; sent again with the same idempotency key, it is a duplicate."""
         return self._call(
-            "POST", "/api/v1/kb/proposals", ProposalReceipt.model_validate, json=proposal.model_dump(mode="json")
+            "POST", "/api/v1/kb/proposals", ProposalReceipt.model_validate_json, json=proposal.model_dump(mode="json")
         )
 
     def download_photo(self, sha256: str) -> bytes:
@@ -154,10 +153,10 @@ class ServerTransport:
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, parse: Callable[[Any], Model], **kwargs: Any) -> Model:
+    def _call(self, method: str, path: str, parse: Callable[[bytes], Model], **kwargs: Any) -> Model:
         body = self._body(method, path, **kwargs)
         try:
-            return parse(json.loads(body))
+            return parse(body)
         except (ValueError, SchemaError) as err:
             raise SyncError(
                 "sync.bad_response", "服务器的应答不完整或格式有误（可能被网络截断），稍后将自动重试。", retryable=True
@@ -183,6 +182,26 @@ class ServerTransport:
 
 # (server address, credential) -> a transport; tests put a fake network or a slow one behind it.
 TransportFactory = Callable[[str, str], ServerTransport]
+
+
+class KeptTransport:
+    """The transport a `SyncService` keeps between runs, made again when the server, credential or factory change."""
+
+    def __init__(self) -> None:
+        self.transport: ServerTransport | None = None
+        self.key: tuple[TransportFactory, str, str] | None = None
+
+    def get(self, key: tuple[TransportFactory, str, str]) -> ServerTransport:
+        if self.transport is None or self.key != key:
+            self.close()
+            factory, url, credential = key
+            self.transport, self.key = factory(url, credential), key
+        return self.transport
+
+    def close(self) -> None:
+        transport, self.transport, self.key = self.transport, None, None
+        if transport is not None:
+            transport.close()
 
 
 def _refusal(response: httpx.Response) -> SyncError:

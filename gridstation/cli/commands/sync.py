@@ -26,7 +26,10 @@ def cmd_sync_run(args: argparse.Namespace) -> int:
                 print(f"\r{STAGE_LABELS.get(stage, stage)}{amount}      ", end="", file=sys.stderr, flush=True)
 
         sync = SyncService(service, retry=RetryPolicy(attempts=args.attempts))
-        summary = sync.run("headless", progress=progress, check_receipt=not args.no_receipt)
+        try:
+            summary = sync.run("headless", progress=progress, check_receipt=not args.no_receipt)
+        finally:
+            sync.close()
         if show:
             print(file=sys.stderr)
         if args.json:
