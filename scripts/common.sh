@@ -21,6 +21,8 @@ QT_LIBS=(
     "libxcb-xkb1:libxcb-xkb.so.1"
     "libxkbcommon-x11-0:libxkbcommon-x11.so.0"
     "libx11-xcb1:libX11-xcb.so.1"
+    # The print dialog's printers (Qt's CUPS plugin).
+    "libcups2:libcups.so.2"
 )
 
 say() { printf '==> %s\n' "$*" >&2; }
@@ -119,6 +121,26 @@ ensure_test_tools() {
     fi
     # Duplicates (poppler-utils twice) are harmless to apt-get.
     apt_install "${missing[@]}" || say "WARNING: could not install ${missing[*]}; document tests will fail."
+}
+
+# Building the desk's package (scripts/package.sh): PyInstaller reads libraries with binutils' objdump, dpkg-deb
+# builds the .deb, and the smoke check reads the PDFs back with pdftotext.
+PACKAGING_TOOLS=(
+    "binutils:objdump"
+    "dpkg:dpkg-deb"
+    "poppler-utils:pdftotext"
+)
+
+ensure_packaging_tools() {
+    local missing=() entry
+    for entry in "${PACKAGING_TOOLS[@]}"; do
+        command -v "${entry#*:}" >/dev/null 2>&1 || missing+=("${entry%%:*}")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        say "Packaging tools: present"
+        return 0
+    fi
+    apt_install "${missing[@]}"
 }
 
 # A Python >= 3.11; prints its path.

@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_command("desk", "run_desktop_command"))
     parser.add_argument("--version", action="version", version=f"gridstation {_version()}", help="显示版本号并退出")
     parser.add_argument("--demo-if-empty", action="store_true", help="数据目录里还没有工作站时，先创建演示工作站再启动")
+    parser.add_argument(
+        "--smoke-exit",
+        action="store_true",
+        help=f"安装检查：窗口显示出来后立即关闭并退出（给出 {USER_ENV}/{PIN_ENV} 时先登录，检查主窗口）",
+    )
     commands = _subcommands(parser, required=False)
     # --data-dir and --lang also work after a subcommand; there they default to SUPPRESS so they do not
     # overwrite what was given before it. Each parser gets its own copies of the options.
@@ -205,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     morning.add_argument("--days", type=int, default=None, help="指标统计天数（默认 30）")
     morning.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
     morning.set_defaults(handler=_command("print", "cmd_print_morning_report"))
+    guide = print_commands.add_parser("guide", parents=[common], help="上手指南（A4 一页，无需登录）")
+    guide.add_argument("-o", "--output", type=Path, required=True, metavar="文件.pdf")
+    guide.set_defaults(handler=_command("print", "cmd_print_guide"))
 
     sync = commands.add_parser(
         "sync",

@@ -20,6 +20,7 @@ from gridstation.services.sign_in_preview import sign_in_preview
 from gridstation.ui.messages import error_text
 from gridstation.ui.resources import install_font, install_translator
 from gridstation.ui.sign_in import FirstRunDialog, SignInDialog
+from gridstation.ui.smoke import SmokeExit
 from gridstation.ui.start import StationOpening, after_first_paint
 
 if TYPE_CHECKING:
@@ -81,14 +82,27 @@ def start_background_work(window: MainWindow, service: StationService) -> None:
     model.load_failed.connect(lambda _error: QTimer.singleShot(0, start))
 
 
-def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
+def run_desktop(
+    data_dir: Path, lang: str = "zh_CN", *, smoke_exit: bool = False, credentials: tuple[str, str] | None = None
+) -> int:
+    """Open the desk. `smoke_exit` (an installation check, ui/smoke.py) closes each window once it has painted,
+    signing in with `credentials` if given; the exit status says whether the main window was reached."""
     app = make_application(lang)
+    smoke = SmokeExit(app, credentials) if smoke_exit else None
+    try:
+        return _run(app, data_dir, smoke)
+    finally:
+        if smoke is not None:
+            app.removeEventFilter(smoke)
+
+
+def _run(app: QApplication, data_dir: Path, smoke: SmokeExit | None) -> int:
     signed_in = _sign_in(data_dir)
     if signed_in is None:
-        return 0
+        return 1 if smoke is not None and smoke.failed else 0
     if isinstance(signed_in, int):
         return signed_in
-    service, staff = signed_in
+    service, staff, first_start = signed_in
     if staff.pin_change_required:
         from gridstation.ui.change_pin import ChangePinDialog
 
@@ -98,10 +112,7 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
             service.close()
             return 0
         staff = change.staff
-    window = build_main_window(service, staff)
-    window.layout_state.place(window)  # last size and place, else 1366×768 or the whole screen if smaller
-    start_background_work(window, service)
-    window.show()
+    show_desk(service, staff, first_start=first_start)
     # Start-up objects live as long as the desk: keep them out of full collections, which otherwise hold the
     # GIL for ~100 ms while a worker builds a 200 000-id list (benchmarks/README.md, GUI stall).
     gc.freeze()
@@ -111,15 +122,28 @@ def run_desktop(data_dir: Path, lang: str = "zh_CN") -> int:
         service.close()
 
 
-def _sign_in(data_dir: Path) -> tuple[StationService, StaffMember] | int | None:
-    """Who works at the desk, and the open station; None when the clerk quit, an exit status on an error."""
+def show_desk(service: StationService, staff: StaffMember, *, first_start: bool = False) -> MainWindow:
+    """The main window, shown, with its background work set to start; on a bare PC's first start the set-up guide
+    over it (enrolment with the centre, the printer, the 上手指南)."""
+    window = build_main_window(service, staff)
+    window.layout_state.place(window)  # last size and place, else 1366×768 or the whole screen if smaller
+    start_background_work(window, service)
+    window.show()
+    if first_start:
+        window.open_setup_wizard()
+    return window
+
+
+def _sign_in(data_dir: Path) -> tuple[StationService, StaffMember, bool] | int | None:
+    """Who works at the desk, the open station and whether it was created just now (a first start); None when the
+    clerk quit, an exit status on an error."""
     first = sign_in_first(data_dir)
     if first is not None:
         dialog, opening = first
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.staff is None:
             opening.close()
             return None
-        return opening.service(), dialog.staff
+        return opening.service(), dialog.staff, False
     # No station to preview: open it here, as the first start (or a file the preview could not read) needs it.
     from gridstation.services.station import StationService
 
@@ -128,7 +152,8 @@ def _sign_in(data_dir: Path) -> tuple[StationService, StaffMember] | int | None:
     except DomainError as err:
         QMessageBox.critical(None, "GridStation", error_text(err))
         return 2
-    if not service.is_initialised():
+    first_start = not service.is_initialised()
+    if first_start:
         creating = FirstRunDialog(service)
         accepted = creating.exec() == QDialog.DialogCode.Accepted
         staff = creating.staff
@@ -140,4 +165,4 @@ def _sign_in(data_dir: Path) -> tuple[StationService, StaffMember] | int | None:
     if not accepted or staff is None:
         service.close()
         return None
-    return service, staff
+    return service, staff, first_start

@@ -44,6 +44,7 @@ from gridstation.ui.messages import show_error
 from gridstation.ui.print_menu import PrintMenu
 from gridstation.ui.printing import Document
 from gridstation.ui.secure_dialogs import PassphraseDialog
+from gridstation.ui.setup_wizard import SetupWizard
 from gridstation.ui.shift import ShiftControl
 from gridstation.ui.sync.conflicts import ConflictInbox
 from gridstation.ui.sync.controller import SyncController
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.detail = CaseDetailPanel(service, staff)
         self.paperwork = Paperwork(service)
         self.printing = PrintMenu(self.paperwork, staff, self, lambda: self.detail.state)
-        self.help = HelpMenu(service.data_dir, self)
+        self.help = HelpMenu(service.data_dir, self, self.printing.controller, self.open_setup_wizard)
         self.printing.controller.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.printing.controller.receipt_recorded.connect(self._on_case_changed)
         self.printing.controller.receipt_recorded.connect(self._refresh_detail)
@@ -453,6 +454,21 @@ class MainWindow(QMainWindow):
         dialog.enrolled.connect(self.sync.refresh_status)
         dialog.open()
         return dialog
+
+    def open_setup_wizard(self) -> SetupWizard:
+        """首次设置向导 (first start, and 帮助 later): enrolment, the printer, the 上手指南."""
+        wizard = SetupWizard(
+            self.sync.sync,
+            self.paperwork,
+            self.staff,
+            open_print_settings=self.printing.open_settings,
+            print_guide=self.help.print_guide,
+            parent=self,
+        )
+        wizard.enrolled.connect(self.sync.resume_background)
+        wizard.enrolled.connect(self.sync.refresh_status)
+        wizard.open()
+        return wizard
 
     def _on_sync_finished(self, summary: object) -> None:
         assert isinstance(summary, SyncSummary)

@@ -796,79 +796,178 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
     </message>
   </context>
   <context>
+    <name>EnrolmentForm</name>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="51" />
+      <source>登记码，或粘贴、扫入二维码的内容</source>
+      <translation>Enrolment code, or paste or scan the QR code's text</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="53" />
+      <source>从二维码图片读取(&amp;Q)…</source>
+      <translation>Read from &amp;QR image…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="59" />
+      <source>服务器地址(&amp;S)</source>
+      <translation>&amp;Server address</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="63" />
+      <source>登记码(&amp;C)</source>
+      <translation>Enrolment &amp;code</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="64" />
+      <source>登记(&amp;E)</source>
+      <translation>&amp;Enrol</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="79" />
+      <source>只有管理员可以修改同步设置。</source>
+      <translation>Only an administrator can change the sync settings.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="85" />
+      <source>已登记到 {0}。重新登记会换用新的凭证。</source>
+      <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="110" />
+      <source>选择登记二维码图片</source>
+      <translation>Choose the enrolment QR image</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="110" />
+      <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
+      <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="130" />
+      <source>正在登记…</source>
+      <translation>Enrolling…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="136" />
+      <source>已登记：工作站 {0}（{1}）。</source>
+      <translation>Enrolled: station {0} ({1}).</translation>
+    </message>
+  </context>
+  <context>
+    <name>EnrolmentPage</name>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="35" />
+      <source>第一步：登记到城运中心</source>
+      <translation>Step 1: enrol with the centre</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="38" />
+      <source>用扫码枪扫入街道给的登记二维码，或粘贴二维码下方的文字，或选择二维码图片，然后按“登记”。暂时没有网络可以跳过，以后在“同步 → 同步设置”中登记。</source>
+      <translation>Scan the enrolment QR code from the sub-district with a handheld scanner, paste the text printed under it, or choose the QR image, then press “Enrol”. Without a network yet you can skip this and enrol later in Sync → Sync settings.</translation>
+    </message>
+  </context>
+  <context>
+    <name>FinishPage</name>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="89" />
+      <source>第三步：人员、登录与上手指南</source>
+      <translation>Step 3: staff, sign-in and the quick-start guide</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="90" />
+      <source>设置完成后，接待员用自己的姓名和 PIN 登录。</source>
+      <translation>Once set up, clerks sign in with their own name and PIN.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="91" />
+      <source>打印上手指南(&amp;G)…</source>
+      <translation>Print the quick-start &amp;guide…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="97" />
+      <source>在“文件 → 基础数据与人员 → 人员”中为每位接待员添加账号和 PIN。接待员上岗时在登录窗口选择自己的姓名、输入 PIN；换班用“文件 → 切换用户”，离开窗口按 Ctrl+L 锁定。</source>
+      <translation>Add an account and PIN for every clerk in File → Reference data and staff → Staff. A clerk starting a shift chooses their name in the sign-in window and types their PIN; at a change of shift use File → Switch user, and press Ctrl+L to lock when leaving the desk.</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="102" />
+      <source>上手指南一页，贴在窗口旁；以后也可在“帮助 → 上手指南”中打印。</source>
+      <translation>The quick-start guide is one page to pin up beside the counter; it can be printed later from Help → Quick-start guide.</translation>
+    </message>
+  </context>
+  <context>
     <name>FirstRunDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="74" />
+      <location filename="../../gridstation/ui/sign_in.py" line="85" />
       <source>首次使用：建立工作站</source>
       <translation>First start: set up the station</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="76" />
+      <location filename="../../gridstation/ui/sign_in.py" line="87" />
       <source>如 JA01（由街道分配，2–8 位字母或数字）</source>
       <translation>e.g. JA01 (assigned by the sub-district, 2–8 letters or digits)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="78" />
+      <location filename="../../gridstation/ui/sign_in.py" line="89" />
       <source>如 枫林居委会民情快办工作站</source>
       <translation>e.g. Fenglin residents' committee reception desk</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="84" />
+      <location filename="../../gridstation/ui/sign_in.py" line="95" />
       <source>至少 {0} 位</source>
       <translation>At least {0} digits</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="90" />
+      <location filename="../../gridstation/ui/sign_in.py" line="101" />
       <source>工作站编码</source>
       <translation>Station code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="91" />
+      <location filename="../../gridstation/ui/sign_in.py" line="102" />
       <source>工作站名称</source>
       <translation>Station name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="92" />
+      <location filename="../../gridstation/ui/sign_in.py" line="103" />
       <source>所属街道</source>
       <translation>Sub-district</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="93" />
+      <location filename="../../gridstation/ui/sign_in.py" line="104" />
       <source>联系电话</source>
       <translation>Contact phone</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="94" />
+      <location filename="../../gridstation/ui/sign_in.py" line="105" />
       <source>管理员姓名</source>
       <translation>Administrator name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="95" />
+      <location filename="../../gridstation/ui/sign_in.py" line="106" />
       <source>管理员 PIN</source>
       <translation>Administrator PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="96" />
+      <location filename="../../gridstation/ui/sign_in.py" line="107" />
       <source>再次输入 PIN</source>
       <translation>PIN again</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="99" />
+      <location filename="../../gridstation/ui/sign_in.py" line="110" />
       <source>本机还没有工作站数据。请填写以下信息（也可运行 gridstation demo 建立演示站）。</source>
       <translation>This computer has no station data yet. Fill in the details below (or run gridstation demo for a demo station).</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>建立</source>
       <translation>Create</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="88" />
+      <location filename="../../gridstation/ui/sign_in.py" line="99" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="109" />
+      <location filename="../../gridstation/ui/sign_in.py" line="120" />
       <source>两次输入的 PIN 不一致。</source>
       <translation>The two PINs do not match.</translation>
     </message>
@@ -876,17 +975,32 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
   <context>
     <name>HelpMenu</name>
     <message>
-      <location filename="../../gridstation/ui/help_menu.py" line="25" />
+      <location filename="../../gridstation/ui/help_menu.py" line="38" />
+      <source>上手指南(&amp;G)…</source>
+      <translation>Quick-start &amp;guide…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/help_menu.py" line="40" />
+      <source>首次设置向导(&amp;W)…</source>
+      <translation>Set-up &amp;wizard…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/help_menu.py" line="42" />
       <source>日志文件夹(&amp;L)…</source>
       <translation>&amp;Log Folder…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/help_menu.py" line="27" />
+      <location filename="../../gridstation/ui/help_menu.py" line="44" />
       <source>关于 GridStation(&amp;A)…</source>
       <translation>&amp;About GridStation…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/help_menu.py" line="38" />
+      <location filename="../../gridstation/ui/help_menu.py" line="59" />
+      <source>上手指南</source>
+      <translation>quick-start guide</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/help_menu.py" line="68" />
       <source>GridStation 民情快办工作站 {0}
 
 数据目录：{1}
@@ -897,7 +1011,7 @@ Data folder: {1}
 Log folder: {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/help_menu.py" line="43" />
+      <location filename="../../gridstation/ui/help_menu.py" line="73" />
       <source>关于 GridStation</source>
       <translation>About GridStation</translation>
     </message>
@@ -1433,268 +1547,268 @@ Matches: {1}</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="74" />
+      <location filename="../../gridstation/ui/main_window.py" line="75" />
       <source>GridStation 民情快办工作站 — {0}</source>
       <translation>GridStation reception desk — {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="246" />
+      <location filename="../../gridstation/ui/main_window.py" line="247" />
       <source>{0}（{1}）</source>
       <translation>{0} ({1})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="123" />
+      <location filename="../../gridstation/ui/main_window.py" line="124" />
       <source>文件(&amp;F)</source>
       <translation>&amp;File</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="124" />
+      <location filename="../../gridstation/ui/main_window.py" line="125" />
       <source>备份数据(&amp;B)…</source>
       <translation>&amp;Back up data…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="127" />
+      <location filename="../../gridstation/ui/main_window.py" line="128" />
       <source>从备份恢复(&amp;R)…</source>
       <translation>&amp;Restore from backup…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="129" />
+      <location filename="../../gridstation/ui/main_window.py" line="130" />
       <source>退出(&amp;X)</source>
       <translation>E&amp;xit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="132" />
+      <location filename="../../gridstation/ui/main_window.py" line="133" />
       <source>基础数据与人员(&amp;D)…</source>
       <translation>Reference &amp;data and staff…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="134" />
+      <location filename="../../gridstation/ui/main_window.py" line="135" />
       <source>修改我的 PIN(&amp;P)…</source>
       <translation>Change my &amp;PIN…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="136" />
+      <location filename="../../gridstation/ui/main_window.py" line="137" />
       <source>时限标准(&amp;T)…</source>
       <translation>Deadline s&amp;tandards…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="138" />
+      <location filename="../../gridstation/ui/main_window.py" line="139" />
       <source>导入历史台账(&amp;I)…</source>
       <translation>&amp;Import historic ledger…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="140" />
+      <location filename="../../gridstation/ui/main_window.py" line="141" />
       <source>锁定(&amp;L)</source>
       <translation>&amp;Lock</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="144" />
+      <location filename="../../gridstation/ui/main_window.py" line="145" />
       <source>切换用户(&amp;U)…</source>
       <translation>Switch &amp;user…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="161" />
+      <location filename="../../gridstation/ui/main_window.py" line="162" />
       <source>诉求(&amp;C)</source>
       <translation>&amp;Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="162" />
+      <location filename="../../gridstation/ui/main_window.py" line="163" />
       <source>新登记(&amp;N)</source>
       <translation>&amp;New intake</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="165" />
+      <location filename="../../gridstation/ui/main_window.py" line="166" />
       <source>查找(&amp;F)</source>
       <translation>&amp;Find</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="168" />
+      <location filename="../../gridstation/ui/main_window.py" line="169" />
       <source>刷新列表</source>
       <translation>Refresh list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="171" />
+      <location filename="../../gridstation/ui/main_window.py" line="172" />
       <source>我的诉求(&amp;M)</source>
       <translation>&amp;My cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="176" />
+      <location filename="../../gridstation/ui/main_window.py" line="177" />
       <source>工作量(&amp;L)…</source>
       <translation>Work&amp;load…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="182" />
+      <location filename="../../gridstation/ui/main_window.py" line="183" />
       <source>热点问题(&amp;H)…</source>
       <translation>&amp;Hotspots…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="185" />
+      <location filename="../../gridstation/ui/main_window.py" line="186" />
       <source>打印(&amp;P)</source>
       <translation>&amp;Print</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="187" />
+      <location filename="../../gridstation/ui/main_window.py" line="188" />
       <source>同步(&amp;S)</source>
       <translation>&amp;Sync</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="188" />
+      <location filename="../../gridstation/ui/main_window.py" line="189" />
       <source>日终同步(&amp;E)…</source>
       <translation>&amp;End-of-day sync…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="191" />
+      <location filename="../../gridstation/ui/main_window.py" line="192" />
       <source>立即同步(&amp;N)</source>
       <translation>Sync &amp;now</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="193" />
+      <location filename="../../gridstation/ui/main_window.py" line="194" />
       <source>冲突处理(&amp;C)…</source>
       <translation>&amp;Conflicts…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="195" />
+      <location filename="../../gridstation/ui/main_window.py" line="196" />
       <source>新工单(&amp;W)…</source>
       <translation>New &amp;work orders…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="197" />
+      <location filename="../../gridstation/ui/main_window.py" line="198" />
       <source>同步设置(&amp;S)…</source>
       <translation>Sync &amp;settings…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="203" />
+      <location filename="../../gridstation/ui/main_window.py" line="204" />
       <source>帮助(&amp;H)</source>
       <translation>&amp;Help</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="204" />
+      <location filename="../../gridstation/ui/main_window.py" line="205" />
       <source>知识库(&amp;K)…</source>
       <translation>&amp;Knowledge base…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="264" />
+      <location filename="../../gridstation/ui/main_window.py" line="265" />
       <source>已登记 {0}　按 F9 打印回执</source>
       <translation>Registered {0}  Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="270" />
+      <location filename="../../gridstation/ui/main_window.py" line="271" />
       <source>已追加到 {0}　按 F9 打印回执</source>
       <translation>Added to {0}　Press F9 to print the receipt</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="307" />
+      <location filename="../../gridstation/ui/main_window.py" line="308" />
       <source>PIN 已修改。</source>
       <translation>PIN changed.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="316" />
+      <location filename="../../gridstation/ui/main_window.py" line="317" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="318" />
+      <location filename="../../gridstation/ui/main_window.py" line="319" />
       <source>GridStation 加密备份 (*{0})</source>
       <translation>GridStation encrypted backup (*{0})</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="323" />
+      <location filename="../../gridstation/ui/main_window.py" line="324" />
       <source>备份将用口令加密，没有口令无法恢复，请牢记。备份不含同步凭证。</source>
       <translation>The backup is encrypted with a passphrase and cannot be restored without it: keep it safe. The backup does not contain the sync credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="328" />
+      <location filename="../../gridstation/ui/main_window.py" line="329" />
       <source>备份口令</source>
       <translation>Backup passphrase</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="342" />
+      <location filename="../../gridstation/ui/main_window.py" line="343" />
       <source>已加密备份到 {0}</source>
       <translation>Encrypted backup saved to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="359" />
+      <location filename="../../gridstation/ui/main_window.py" line="360" />
       <source>将用备份替换本站当前数据。当前数据会先加密另存一份，可再恢复回来。是否继续？</source>
       <translation>The station's current data will be replaced by the backup. The current data is first saved as an encrypted copy, from which it can be restored. Continue?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="365" />
+      <location filename="../../gridstation/ui/main_window.py" line="366" />
       <source>这是旧版未加密的备份。请设置一个口令，用来加密恢复前的安全副本。</source>
       <translation>This is an unencrypted backup from an older version. Set a passphrase to encrypt the safety copy of the current data.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="367" />
+      <location filename="../../gridstation/ui/main_window.py" line="368" />
       <source>请输入做这份备份时设置的口令。</source>
       <translation>Enter the passphrase set when this backup was made.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="376" />
+      <location filename="../../gridstation/ui/main_window.py" line="377" />
       <source>已恢复。原数据加密另存于 {0}</source>
       <translation>Restored. The previous data was saved, encrypted, to {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="383" />
+      <location filename="../../gridstation/ui/main_window.py" line="384" />
       <source>这是旧版未加密的备份，任何拿到该文件的人都能读出居民信息：请立即重新做一份加密备份，并销毁这个文件。</source>
       <translation>This was an unencrypted backup from an older version: anyone who has the file can read residents' data. Make a new encrypted backup now and destroy that file.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="390" />
+      <location filename="../../gridstation/ui/main_window.py" line="391" />
       <source>本机尚未登记到城运中心（备份不含同步凭证）：请街道管理员签发新的登记码（gridstation-server station add {0} --new-code），再在“同步 → 同步设置”中重新登记。</source>
       <translation>This desk is not enrolled with the city operations centre (backups do not contain the sync credential): ask the sub-district administrator for a new enrolment code (gridstation-server station add {0} --new-code), then enrol again under Sync → Sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="395" />
+      <location filename="../../gridstation/ui/main_window.py" line="396" />
       <source>恢复完成</source>
       <translation>Restore complete</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="402" />
+      <location filename="../../gridstation/ui/main_window.py" line="403" />
       <source>恢复失败</source>
       <translation>Restore failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="339" />
+      <location filename="../../gridstation/ui/main_window.py" line="340" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="343" />
+      <location filename="../../gridstation/ui/main_window.py" line="344" />
       <source>备份失败</source>
       <translation>Backup failed</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="350" />
+      <location filename="../../gridstation/ui/main_window.py" line="351" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="352" />
+      <location filename="../../gridstation/ui/main_window.py" line="353" />
       <source>GridStation 备份 (*{0} *.db)</source>
       <translation>GridStation backup (*{0} *.db)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="358" />
+      <location filename="../../gridstation/ui/main_window.py" line="359" />
       <source>确认恢复</source>
       <translation>Confirm restore</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="372" />
+      <location filename="../../gridstation/ui/main_window.py" line="373" />
       <source>正在恢复…</source>
       <translation>Restoring…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="426" />
-      <location filename="../../gridstation/ui/main_window.py" line="428" />
+      <location filename="../../gridstation/ui/main_window.py" line="427" />
+      <location filename="../../gridstation/ui/main_window.py" line="429" />
       <source>日终同步结果</source>
       <translation>End-of-day sync result</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="465" />
+      <location filename="../../gridstation/ui/main_window.py" line="481" />
       <source>收到 {0} 件新工单</source>
       <translation>{0} new work order(s) received</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/main_window.py" line="467" />
+      <location filename="../../gridstation/ui/main_window.py" line="483" />
       <source>，其中紧急 {0} 件</source>
       <translation>, {0} urgent</translation>
     </message>
@@ -2071,6 +2185,44 @@ Matches: {1}</translation>
     </message>
   </context>
   <context>
+    <name>PrinterPage</name>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="56" />
+      <source>第二步：打印机</source>
+      <translation>Step 2: printer</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="57" />
+      <source>选择回执的纸张和打印机；热敏打印机可以设为 ESC/POS 直连（网络、USB 或串口）。</source>
+      <translation>Choose the receipt paper and printer; a thermal printer can be driven directly over ESC/POS (network, USB or serial port).</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="59" />
+      <source>打印设置(&amp;P)…</source>
+      <translation>&amp;Print settings…</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="73" />
+      <source>系统默认打印机</source>
+      <translation>System default printer</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="74" />
+      <source>现在：回执纸张 {0}，打印机 {1}</source>
+      <translation>Now: receipt paper {0}, printer {1}</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="76" />
+      <source>，热敏打印机直连已设置</source>
+      <translation>, direct thermal printer set up</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="77" />
+      <source>。</source>
+      <translation>.</translation>
+    </message>
+  </context>
+  <context>
     <name>ProblemsDialog</name>
     <message>
       <location filename="../../gridstation/ui/ledger_import.py" line="199" />
@@ -2142,6 +2294,34 @@ Matches: {1}</translation>
     </message>
   </context>
   <context>
+    <name>SetupWizard</name>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="121" />
+      <source>首次设置向导</source>
+      <translation>Set-up wizard</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="123" />
+      <source>下一步(&amp;N) &gt;</source>
+      <translation>&amp;Next &gt;</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="124" />
+      <source>&lt; 上一步(&amp;B)</source>
+      <translation>&lt; &amp;Back</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="125" />
+      <source>完成(&amp;F)</source>
+      <translation>&amp;Finish</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/setup_wizard.py" line="126" />
+      <source>以后再说</source>
+      <translation>Later</translation>
+    </message>
+  </context>
+  <context>
     <name>ShiftControl</name>
     <message>
       <location filename="../../gridstation/ui/shift.py" line="238" />
@@ -2167,32 +2347,32 @@ Matches: {1}</translation>
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="31" />
+      <location filename="../../gridstation/ui/sign_in.py" line="43" />
       <source>登录 GridStation</source>
       <translation>Sign in to GridStation</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="37" />
+      <location filename="../../gridstation/ui/sign_in.py" line="49" />
       <source>PIN 或密码</source>
       <translation>PIN or password</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="41" />
+      <location filename="../../gridstation/ui/sign_in.py" line="53" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="42" />
+      <location filename="../../gridstation/ui/sign_in.py" line="54" />
       <source>PIN</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="39" />
+      <location filename="../../gridstation/ui/sign_in.py" line="51" />
       <source>登录</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sign_in.py" line="39" />
+      <location filename="../../gridstation/ui/sign_in.py" line="51" />
       <source>退出</source>
       <translation>Quit</translation>
     </message>
@@ -2420,64 +2600,9 @@ Matches: {1}</translation>
   <context>
     <name>SyncSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="42" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="156" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="46" />
-      <source>街道管理员给出的一次性登记码</source>
-      <translation>One-time enrolment code from the sub-district administrator</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="47" />
-      <source>从二维码图片读取(&amp;Q)…</source>
-      <translation>Read from &amp;QR image…</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="53" />
-      <source>服务器地址(&amp;S)</source>
-      <translation>&amp;Server address</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="57" />
-      <source>登记码(&amp;C)</source>
-      <translation>Enrolment &amp;code</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="58" />
-      <source>登记(&amp;E)</source>
-      <translation>&amp;Enrol</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="73" />
-      <source>只有管理员可以修改同步设置。</source>
-      <translation>Only an administrator can change the sync settings.</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="79" />
-      <source>已登记到 {0}。重新登记会换用新的凭证。</source>
-      <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="83" />
-      <source>选择登记二维码图片</source>
-      <translation>Choose the enrolment QR image</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="83" />
-      <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
-      <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="107" />
-      <source>正在登记…</source>
-      <translation>Enrolling…</translation>
-    </message>
-    <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="113" />
-      <source>已登记：工作站 {0}（{1}）。</source>
-      <translation>Enrolled: station {0} ({1}).</translation>
     </message>
   </context>
   <context>
@@ -3117,6 +3242,18 @@ Do not delete the data on this computer; run gridstation audit verify for detail
     <message>
       <source>请填写正文。</source>
       <translation>Please enter the text.</translation>
+    </message>
+    <message>
+      <source>--keep 至少为 1。</source>
+      <translation>--keep must be at least 1.</translation>
+    </message>
+    <message>
+      <source>SQLite 数据库地址须带文件路径。</source>
+      <translation>An SQLite database URL must include the file path.</translation>
+    </message>
+    <message>
+      <source>目标服务器已有数据（工作站、诉求或照片）。恢复会替换全部数据：确认无误请加 --force（替换前会先把现有数据另行备份）。</source>
+      <translation>The target server already holds data (stations, cases or photos). A restore replaces all of it: add --force if you are sure (the existing data is backed up first).</translation>
     </message>
   </context>
   <context>

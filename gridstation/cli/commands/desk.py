@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from gridstation.cli.context import has_station, resolve_data_dir
+from gridstation.cli.context import PIN_ENV, USER_ENV, has_station, resolve_data_dir
 from gridstation.cli.defaults import DEMO_CASES, DEMO_SEED
 from gridstation.cli.streams import print_error
 
@@ -36,4 +36,9 @@ def run_desktop_command(args: argparse.Namespace) -> int:
             "请先运行 `bash scripts/run.sh` 安装所需的系统库；命令行功能见 `gridstation --help`。"
         )
         return 1
-    return int(run_desktop(data_dir, args.lang))
+    if not args.smoke_exit:
+        return int(run_desktop(data_dir, args.lang))
+    # The installation check (docs/packaging.md): signs in with the commands' name and PIN when both are given.
+    user, pin = os.environ.get(USER_ENV), os.environ.get(PIN_ENV)
+    credentials = (user, pin) if user and pin else None
+    return int(run_desktop(data_dir, args.lang, smoke_exit=True, credentials=credentials))

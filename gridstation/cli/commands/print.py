@@ -95,3 +95,12 @@ def cmd_print_morning_report(args: argparse.Namespace) -> int:
         f"满意率 {kpis.satisfaction.percent()}、按时率 {kpis.on_time.percent()}"
     )
     return 0
+
+
+def cmd_print_guide(args: argparse.Namespace) -> int:
+    """上手指南: no station data in it, so no sign-in (a technician prints it before the station exists)."""
+    from gridstation.printing.quick_start import render_quick_start
+
+    saved = _write_pdf(args.output, render_quick_start())
+    print(f"已保存上手指南 → {saved}")
+    return 0

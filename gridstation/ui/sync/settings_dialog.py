@@ -1,4 +1,5 @@
-"""同步设置: the server's address and enrolment with the one-time code, typed or read from a QR image."""
+"""同步设置: the server's address and enrolment with the one-time code — typed, pasted or scanned as the text the
+server's QR code holds, or read from the QR image. The same form is the first page of the set-up guide."""
 
 from __future__ import annotations
 
@@ -30,8 +31,13 @@ if TYPE_CHECKING:  # built by the sync controller on the first sync: not on the 
     from gridstation.sync.engine import SyncService
 
 
-class SyncSettingsDialog(QDialog):
-    """Server address and enrolment with the one-time code, typed or read from a QR image."""
+class EnrolmentForm(QWidget):
+    """Server address and one-time code, and the 登记 button that enrols on the thread pool.
+
+    The code field also takes what the server's QR code holds (`gridstation-enrol:?server=…&code=…`): pasted from
+    the text `gridstation-server station add --qr` prints beside the image, or typed by a handheld scanner, which
+    behaves as a keyboard. Such text fills both fields.
+    """
 
     enrolled = Signal()
 
@@ -39,11 +45,11 @@ class SyncSettingsDialog(QDialog):
         super().__init__(parent)
         self.sync = sync
         self.staff = staff
-        self.setWindowTitle(self.tr("同步设置"))
         self.server = QLineEdit(sync.server_url())
         self.server.setPlaceholderText("https://cyzx.example.gov.cn")
         self.code = QLineEdit()
-        self.code.setPlaceholderText(self.tr("街道管理员给出的一次性登记码"))
+        self.code.setPlaceholderText(self.tr("登记码，或粘贴、扫入二维码的内容"))
+        self.code.textEdited.connect(self._split_enrolment_text)
         self.scan = QPushButton(self.tr("从二维码图片读取(&Q)…"))
         self.scan.clicked.connect(self.ask_qr_image)
         self.state = QLabel()
@@ -56,16 +62,16 @@ class SyncSettingsDialog(QDialog):
         code_row.addWidget(self.scan)
         form.addRow(self.tr("登记码(&C)"), code_row)
         self.enrol_button = QPushButton(self.tr("登记(&E)"))
-        self.enrol_button.setDefault(True)
         self.enrol_button.clicked.connect(self.enrol)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
+        enrol_row = QHBoxLayout()  # the dialog moves the button into its button box
+        enrol_row.addStretch(1)
+        enrol_row.addWidget(self.enrol_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
+        layout.addLayout(enrol_row)
         layout.addWidget(self.state)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
         allowed = staff.can(Permission.MANAGE_SETTINGS)
         for widget in (self.server, self.code, self.scan, self.enrol_button):
             widget.setEnabled(allowed)
@@ -78,6 +84,27 @@ class SyncSettingsDialog(QDialog):
         if status.enrolled:
             self.state.setText(self.tr("已登记到 {0}。重新登记会换用新的凭证。").format(status.server_url))
 
+    def _split_enrolment_text(self, text: str) -> None:
+        from gridstation.protocol import ENROL_SCHEME  # pydantic: loaded when the field is used, not at start
+
+        if text.strip().lower().startswith(f"{ENROL_SCHEME}:"):
+            self.use_enrolment_text(text)
+
+    def use_enrolment_text(self, text: str) -> None:
+        """Fill address and code from what a QR code holds (or a plain code); say so if it is neither."""
+        from gridstation.protocol import parse_enrolment
+
+        self.error.hide()
+        try:
+            server, code = parse_enrolment(text)
+        except DomainError as err:
+            self._fail(err)
+            return
+        if server:
+            self.server.setText(server)
+        self.code.setText(code)
+        self.enrol_button.setFocus()
+
     def ask_qr_image(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("选择登记二维码图片"), str(Path.home()), self.tr("图片 (*.png *.jpg *.jpeg *.bmp)")
@@ -88,17 +115,13 @@ class SyncSettingsDialog(QDialog):
     def read_qr_image(self, path: Path) -> None:
         self.error.hide()
         try:
-            from gridstation.protocol import parse_enrolment
             from gridstation.sync.enrol import decode_qr_image
 
-            server, code = parse_enrolment(decode_qr_image(path))
+            text = decode_qr_image(path)
         except DomainError as err:
             self._fail(err)
             return
-        if server:
-            self.server.setText(server)
-        self.code.setText(code)
-        self.enrol_button.setFocus()
+        self.use_enrolment_text(text)
 
     def enrol(self) -> None:
         self.error.hide()
@@ -121,3 +144,26 @@ class SyncSettingsDialog(QDialog):
         self.state.setText("")
         self.error.setText(error_text(error))
         self.error.show()
+
+
+class SyncSettingsDialog(QDialog):
+    """同步 → 同步设置: the enrolment form with a 关闭 button."""
+
+    enrolled = Signal()
+
+    def __init__(self, sync: SyncService, staff: StaffMember, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("同步设置"))
+        self.form = EnrolmentForm(sync, staff, self)
+        self.form.enrolled.connect(self.enrolled)
+        # The form's parts, as the dialog's: what a clerk sees in it.
+        self.server, self.code, self.scan = self.form.server, self.form.code, self.form.scan
+        self.enrol_button, self.state, self.error = self.form.enrol_button, self.form.state, self.form.error
+        self.read_qr_image = self.form.read_qr_image
+        self.enrol_button.setDefault(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(buttons)
