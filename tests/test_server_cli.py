@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from gridstation.domain.enums import EventType
-from gridstation.protocol import PullResponse, PushResponse
+from gridstation.protocol import PullResponse, PushResponse, parse_enrolment
 from gridstation.server.cli import main
 from tests.support.clock import FakeClock
 from tests.support.live_server import LiveServer
@@ -22,6 +22,18 @@ def run(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, 
     code = main(["--db", url, *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def test_station_add_with_the_server_url_prints_the_text_the_desk_accepts_pasted(
+    capsys: pytest.CaptureFixture[str], server_db_url: str
+) -> None:
+    """The QR code's text, printed too: pasted into the desk's set-up guide it fills in the server and the code."""
+    code, out, _ = run(
+        capsys, server_db_url, "station", "add", "JA01", "枫林居委会", "--server-url", "https://cyzx.example.gov.cn"
+    )
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert parse_enrolment(lines[-1]) == ("https://cyzx.example.gov.cn", lines[-3])
 
 
 def test_station_commands(capsys: pytest.CaptureFixture[str], server_db_url: str) -> None:

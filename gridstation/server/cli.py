@@ -231,6 +231,10 @@ def run_station_add(args: argparse.Namespace) -> int:
         print(f"登记二维码已保存：{args.qr}（与登记码同样保密）")
     print(f"工作站 {args.code.upper()} 的一次性登记码（7 天内有效，只显示这一次）：")
     print(code)
+    if args.server_url:
+        # What the QR code holds, as text: pasted into the desk's 首次设置向导 it fills in the server and the code.
+        print("或在工作站「首次设置向导」的登记码一栏粘贴：")
+        print(enrolment_uri(args.server_url, code))
     return 0
 
 
