@@ -18,6 +18,23 @@ CHECKED = "■"
 UNCHECKED = "□"
 
 
+class LaidOutParagraph(Paragraph):  # type: ignore[misc]
+    """A paragraph that keeps its line breaks for the width it was last wrapped at.
+
+    platypus wraps each paragraph three or four times at the same width (the roll's length, the table's row heights,
+    the frame, the table's cells as they are drawn); breaking Chinese text into lines measures every character, so a
+    receipt spent ~1 ms doing it again. The breaks depend on the text, the style and the width only; a page break
+    that splits the paragraph (or pushes it on whole) drops them, and they are made again."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if avail_width != self._wrapped_width or not hasattr(self, "blPara"):
+            super().wrap(avail_width, avail_height)
+            self._wrapped_width = avail_width
+        return self.width, self.height
+
+
 def style(size: float, *, align: int = TA_LEFT, leading: float | None = None, space_after: float = 0) -> ParagraphStyle:
     """A paragraph style in the embedded CJK font, wrapping between any two Han characters."""
     font = register_fonts()
@@ -77,8 +94,10 @@ def build_pdf(
     *,
     title: str,
     on_page: Callable[[Any, Any], None] | None = None,
+    compressed: bool = True,
 ) -> bytes:
-    """Lay out `flowables` on pages of size `page` and return the PDF."""
+    """Lay out `flowables` on pages of size `page` and return the PDF; `compressed=False` leaves its streams (the
+    embedded font's outlines, the page) uncompressed: a larger file, made faster."""
     buffer = io.BytesIO()
     width, height = page
     frame = Frame(margin, margin, width - 2 * margin, height - 2 * margin, 0, 0, 0, 0, id="body")
@@ -93,6 +112,7 @@ def build_pdf(
         author="GridStation",
         creator="GridStation",
         invariant=True,
+        pageCompression=None if compressed else 0,
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page or _no_decoration)])
     doc.build(flowables)
