@@ -65,9 +65,10 @@ def case_ids(
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     # 200 000 short-lived row objects would set off full garbage collections, which hold the GIL and
-    # freeze the desk for ~100 ms; what survives is one list of strings, so collecting can wait.
+    # freeze the desk for ~100 ms; what survives is one list of strings, so collecting can wait. Executed on the
+    # session's connection: plain ids need none of the ORM's result handling (~0.1 ms a search).
     with _collection_paused():
-        return list(session.scalars(stmt))
+        return list(session.connection().execute(stmt).scalars())
 
 
 def count(session: Session, query: CaseQuery, calendar: StationCalendar) -> int:
