@@ -73,6 +73,12 @@ def _fingerprint(segmenter: Segmenter) -> str:
     return segmenter.word_list.fingerprint
 
 
+@lru_cache(maxsize=1024)
+def _meaning(segmenter: Segmenter, word: str) -> tuple[str, ...]:
+    """A searched word's words, each once: the list search segments the same few words with every reload."""
+    return tuple(dict.fromkeys(segmenter.words(word)))
+
+
 def _keep_out_of_collections() -> None:
     """jieba's dictionary lives as long as the desk: out of the garbage collector's full collections, which would
     otherwise walk it and hold the GIL for a quarter of a second while the clerk types (benchmarks/similar.py)."""
@@ -121,8 +127,7 @@ class SimilarCases(ReferenceData, CaseCommands):
             return query
         self._index_if_writable()  # cases a sync brought, or stored before the dictionary was loaded
         segmenter = self.word_segmenter()
-        meanings = tuple(tuple(dict.fromkeys(segmenter.words(word))) for word in query.text.split())
-        return replace(query, meanings=meanings)
+        return replace(query, meanings=tuple(_meaning(segmenter, word) for word in query.text.split()))
 
     def _index_words(self, session: Session) -> None:
         """A case just written is indexed in the same transaction once the dictionary is loaded; until then (the
