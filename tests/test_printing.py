@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from reportlab.platypus import Paragraph
 from sqlalchemy import update
 
 from gridstation.common.pdf_text import MISSING_GLYPH, printable, shorten
@@ -18,6 +19,7 @@ from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import ValidationError
 from gridstation.printing.forms import render_area_report_form, render_follow_up_form
+from gridstation.printing.layout import LaidOutParagraph, build_pdf, style
 from gridstation.printing.morning_report import render_morning_report
 from gridstation.printing.paperwork import Paperwork, PrintSettings
 from gridstation.printing.receipt import render_receipt
@@ -163,6 +165,16 @@ def test_shorten_counts_code_points_and_marks_the_cut() -> None:
     assert shorten("一二三", 3, "…") == "一二三"
     assert shorten("一二三四", 3, "…") == "一二三…"
     assert shorten("𠮷𠮷𠮷𠮷", 2, "…") == "𠮷𠮷…"
+
+
+def test_a_laid_out_paragraph_splits_across_pages_as_reportlabs_does() -> None:
+    """The receipt's paragraphs (layout.LaidOutParagraph: line breaks kept, plain text without the markup parser)
+    make the same PDF as reportlab's Paragraph, also when a page break splits them."""
+    text = SHADE * 30
+    pages = (200, 150)
+    expected = build_pdf([Paragraph(text, style(9))], pages, 10, title="split")
+    assert build_pdf([LaidOutParagraph(text, style(9))], pages, 10, title="split") == expected
+    assert expected.count(b"/Type /Page\n") > 2
 
 
 def test_documents_print_a_leaf_under_its_parent_and_other_categories_by_name(

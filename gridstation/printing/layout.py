@@ -36,12 +36,13 @@ class LaidOutParagraph(Paragraph):  # type: ignore[misc]
 
     _wrapped_width: float | None = None
 
-    def __init__(self, text: str, style: ParagraphStyle) -> None:
-        cleaned = cleanBlockQuotedText(text)  # what the parser would be given: lines joined, spaces collapsed
+    def __init__(self, text: str | None, style: ParagraphStyle, **more: Any) -> None:
+        # `more`: what platypus passes when it splits a paragraph across pages (its fragments, bullet text …).
+        cleaned = cleanBlockQuotedText(text) if text is not None and not more else ""  # what the parser is given
         if cleaned and "<" not in cleaned and "&" not in cleaned:
             super().__init__(cleaned, style, frags=[_plain_fragment(style, cleaned)])
         else:
-            super().__init__(text, style)
+            super().__init__(text, style, **more)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         if avail_width != self._wrapped_width or not hasattr(self, "blPara"):
