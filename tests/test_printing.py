@@ -11,18 +11,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from reportlab.platypus import Paragraph
+from sqlalchemy import update
 
 from gridstation.common.pdf_text import MISSING_GLYPH, printable, shorten
 from gridstation.domain.case import Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import ValidationError
 from gridstation.printing.forms import render_area_report_form, render_follow_up_form
+from gridstation.printing.layout import LaidOutParagraph, build_pdf, style
 from gridstation.printing.morning_report import render_morning_report
 from gridstation.printing.paperwork import Paperwork, PrintSettings
 from gridstation.printing.receipt import render_receipt
 from gridstation.printing.templates import receipt_papers
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
+from gridstation.storage.models import CategoryRow
 from gridstation.storage.settings import SettingKey
 from tests.support.clock import FakeClock
 
@@ -161,6 +165,37 @@ def test_shorten_counts_code_points_and_marks_the_cut() -> None:
     assert shorten("一二三", 3, "…") == "一二三"
     assert shorten("一二三四", 3, "…") == "一二三…"
     assert shorten("𠮷𠮷𠮷𠮷", 2, "…") == "𠮷𠮷…"
+
+
+def test_a_laid_out_paragraph_splits_across_pages_as_reportlabs_does() -> None:
+    """The receipt's paragraphs (layout.LaidOutParagraph: line breaks kept, plain text without the markup parser)
+    make the same PDF as reportlab's Paragraph, also when a page break splits them."""
+    text = SHADE * 30
+    pages = (200, 150)
+    expected = build_pdf([Paragraph(text, style(9))], pages, 10, title="split")
+    assert build_pdf([LaidOutParagraph(text, style(9))], pages, 10, title="split") == expected
+    assert expected.count(b"/Type /Page\n") > 2
+
+
+def test_documents_print_a_leaf_under_its_parent_and_other_categories_by_name(
+    service: StationService, admin: StaffMember
+) -> None:
+    """The labels documents print (one query) are those the picker and the list show: a leaf as "父类 / 子类", a parent
+    or a retired category by its name, a leaf under a retired parent by its own name."""
+    service.import_reference_csv(
+        admin, "categories", "code,name,parent_code\nPET,宠物管理,\nPET.DOG,犬只扰民,PET\nPET.CAT,投喂流浪猫,PET\n"
+        "OLD,旧分类,\nOLD.ONE,旧分类子项,OLD\n"
+    )
+    with service.transaction() as session:
+        session.execute(update(CategoryRow).where(CategoryRow.code.in_(["PET.CAT", "OLD"])).values(active=False))
+    labels = service.category_labels()
+
+    expected = service.category_names()
+    expected.update({choice.code: choice.label for choice in service.category_choices()})
+    assert labels == expected
+    assert (labels["PET.DOG"], labels["PET"], labels["PET.CAT"]) == ("宠物管理 / 犬只扰民", "宠物管理", "投喂流浪猫")
+    assert labels["OLD.ONE"] == "旧分类子项"
+    assert labels["GREEN.LIGHT"] == "绿化 / 树木遮挡采光"
 
 
 def test_reprint_is_marked_with_its_time_and_written_to_the_history(

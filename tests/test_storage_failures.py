@@ -15,7 +15,7 @@ from sqlalchemy import Engine, column, create_engine, event, inspect, literal, s
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from gridstation.common import sqlite
-from gridstation.common.sqltypes import UTCDateTime, epoch_microseconds, to_epoch_microseconds
+from gridstation.common.sqltypes import UTCDateTime, epoch_microseconds, to_epoch_microseconds, utc_from_text
 from gridstation.domain.case import CaseState, Intake
 from gridstation.domain.enums import Channel, EventType, Tier
 from gridstation.domain.errors import DomainError
@@ -381,6 +381,17 @@ def test_naive_datetimes_are_refused_by_storage() -> None:
     text = column.process_bind_param(shanghai, sqlite_dialect())
     assert text == "2026-11-23 01:30:00.123456"
     assert column.process_result_value(text, sqlite_dialect()) == shanghai
+
+
+def test_stored_times_read_back_in_utc_with_or_without_fractions_or_an_offset() -> None:
+    """Stored text reads back as timezone.utc; text that carries an offset of its own is read as it always was (its
+    wall time taken as UTC), through the slower path."""
+    assert utc_from_text("2026-11-23 01:30:00.123456") == datetime(2026, 11, 23, 1, 30, 0, 123456, tzinfo=UTC)
+    whole_seconds = utc_from_text("2026-11-23 01:30:00")
+    assert whole_seconds is not None and whole_seconds.tzinfo is UTC
+    assert utc_from_text("2026-11-23T09:30:00+08:00") == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert utc_from_text("2026-11-23 09:30:00Z") == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert utc_from_text(None) is None
 
 
 def test_epoch_microseconds_in_sql_matches_python(service: StationService) -> None:

@@ -16,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from gridstation.assets import FONT_FILE
+from gridstation.common.pdf_font import quick_subsetting
 
 FONT = "WenQuanYiMicroHei"
 MISSING_GLYPH = "〓"
@@ -38,7 +39,7 @@ def register_fonts() -> str:
         try:
             pdfmetrics.getFont(FONT)
         except KeyError:
-            pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
+            pdfmetrics.registerFont(quick_subsetting(TTFont(FONT, str(FONT_FILE), subfontIndex=0)))
     return FONT
 
 

@@ -153,9 +153,7 @@ class Paperwork:
 
     def category_labels(self) -> dict[str, str]:
         """ "父类 / 子类" for every leaf, plain names for the rest: read once per document, not once per row."""
-        labels = self.station.category_names()
-        labels.update({choice.code: choice.label for choice in self.station.category_choices()})
-        return labels
+        return self.station.category_labels()
 
     def _local(self, moment: datetime | None) -> datetime | None:
         return None if moment is None else self.station.local_time(moment)

@@ -6,7 +6,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
-from gridstation.common.qr import QUIET_ZONE, qr_modules
+from gridstation.common.qr import QUIET_ZONE, Modules, qr_modules
 
 
 class QrFlowable(Flowable):  # type: ignore[misc]
@@ -22,21 +22,31 @@ class QrFlowable(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         canvas: Any = self.canv
-        count = len(self.modules)
-        box = self.size / (count + 2 * QUIET_ZONE)
-        path = canvas.beginPath()
-        for row_index, row in enumerate(self.modules):
-            y = self.size - (row_index + QUIET_ZONE + 1) * box
-            column = 0
-            while column < count:
-                if not row[column]:
-                    column += 1
-                    continue
-                run_start = column
-                while column < count and row[column]:
-                    column += 1
-                path.rect((run_start + QUIET_ZONE) * box, y, (column - run_start) * box, box)
+        box = self.size / (len(self.modules) + 2 * QUIET_ZONE)
         canvas.saveState()
         canvas.setFillColorRGB(0, 0, 0)
-        canvas.drawPath(path, stroke=0, fill=1)
+        # In modules from here on: every dark run is a rectangle of whole numbers, written as they are (reportlab's
+        # path.rect formats each of its four coordinates in Python, ~120 runs a receipt).
+        canvas.scale(box, box)
+        canvas.addLiteral(dark_runs_path(self.modules))
+        canvas.addLiteral("f")
         canvas.restoreState()
+
+
+def dark_runs_path(modules: Modules) -> str:
+    """The PDF path of the dark modules, one `re` per run of dark modules in a row, in units of one module with the
+    quiet zone around them and y upwards (the first row at the top)."""
+    count = len(modules)
+    rectangles: list[str] = []
+    for row_index, row in enumerate(modules):
+        y = count + QUIET_ZONE - row_index - 1
+        column = 0
+        while column < count:
+            if not row[column]:
+                column += 1
+                continue
+            run_start = column
+            while column < count and row[column]:
+                column += 1
+            rectangles.append(f"{run_start + QUIET_ZONE} {y} {column - run_start} 1 re")
+    return "\n".join(rectangles)

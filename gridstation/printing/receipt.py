@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.enums import TA_CENTER
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from gridstation.common.pdf_text import Marked, register_fonts, shorten
 from gridstation.printing.documents import ReceiptData
-from gridstation.printing.layout import build_pdf, content_height, local_text, missing_glyph_note, style
+from gridstation.printing.layout import (
+    LaidOutParagraph,
+    build_pdf,
+    content_height,
+    local_text,
+    missing_glyph_note,
+    style,
+)
 from gridstation.printing.qr import QrFlowable
 from gridstation.printing.templates import Paper, load_template, receipt_papers
 
@@ -50,23 +57,27 @@ def _copy(data: ReceiptData, paper: Paper, template: dict[str, Any], marked: Mar
     small = style(paper.small_pt)
     title = template["stub_title"] if stub else template["title"]
     parts: list[Flowable] = [
-        Paragraph(marked.markup(data.station.name), style(paper.body_pt, align=TA_CENTER)),
-        Paragraph(marked.markup(str(title)), style(paper.title_pt, align=TA_CENTER, space_after=paper.body_pt * 0.4)),
+        LaidOutParagraph(marked.markup(data.station.name), style(paper.body_pt, align=TA_CENTER)),
+        LaidOutParagraph(
+            marked.markup(str(title)), style(paper.title_pt, align=TA_CENTER, space_after=paper.body_pt * 0.4)
+        ),
     ]
     if data.reprint_at is not None:
         parts.append(
-            Paragraph(
+            LaidOutParagraph(
                 f"【{template['reprint_mark']}】 {local_text(data.reprint_at)}",
                 style(paper.body_pt, align=TA_CENTER, space_after=2),
             )
         )
-    parts.append(Paragraph(f"{template['number_label']}：", style(paper.body_pt, align=TA_CENTER)))
+    parts.append(LaidOutParagraph(f"{template['number_label']}：", style(paper.body_pt, align=TA_CENTER)))
     parts.append(
-        Paragraph(marked.markup(data.number), style(paper.number_pt, align=TA_CENTER, space_after=paper.body_pt * 0.5))
+        LaidOutParagraph(
+            marked.markup(data.number), style(paper.number_pt, align=TA_CENTER, space_after=paper.body_pt * 0.5)
+        )
     )
     label_width = paper.body_pt * 5.2
     rows = [
-        [Paragraph(marked.markup(label) + "：", body), Paragraph(marked.markup(value), body)]
+        [LaidOutParagraph(marked.markup(label) + "：", body), LaidOutParagraph(marked.markup(value), body)]
         for label, value in receipt_lines(data, template)
     ]
     table = Table(rows, colWidths=[label_width, width - label_width])
@@ -86,9 +97,9 @@ def _copy(data: ReceiptData, paper: Paper, template: dict[str, Any], marked: Mar
         return parts
     parts.append(Spacer(1, paper.body_pt * 0.5))
     parts.append(QrFlowable(data.qr_payload, paper.qr_size))
-    parts.append(Paragraph(marked.markup(receipt_lookup_text(data, template)), small))
+    parts.append(LaidOutParagraph(marked.markup(receipt_lookup_text(data, template)), small))
     parts.append(Spacer(1, paper.small_pt * 0.5))
-    parts.append(Paragraph(marked.markup(str(template["notice"])), small))
+    parts.append(LaidOutParagraph(marked.markup(str(template["notice"])), small))
     return parts
 
 
@@ -104,11 +115,19 @@ def render_receipt(data: ReceiptData, paper_key: str = "thermal80", *, stub: boo
     flowables = _copy(data, paper, template, marked, stub=False)
     if stub:
         flowables.append(Spacer(1, paper.body_pt))
-        flowables.append(Paragraph(str(template["cut_line"]), style(paper.small_pt, align=TA_CENTER)))
+        flowables.append(LaidOutParagraph(str(template["cut_line"]), style(paper.small_pt, align=TA_CENTER)))
         flowables.append(Spacer(1, paper.body_pt))
         flowables.extend(_copy(data, paper, template, marked, stub=True))
     flowables.extend(missing_glyph_note(marked, paper.small_pt))
     width = paper.width - 2 * paper.margin
     # A roll is cut to the content's length; a little slack absorbs rounding in reportlab's table layout.
     height = paper.height if paper.height is not None else content_height(flowables, width) + 2 * paper.margin + 4
-    return build_pdf(flowables, (paper.width, height), paper.margin, title=f"{template['title']} {data.number}")
+    # Uncompressed: a slip goes straight to the printer, and compressing its font outlines was a fifth of its
+    # making (~2 ms of ~10; 60 KB instead of 37 KB).
+    return build_pdf(
+        flowables,
+        (paper.width, height),
+        paper.margin,
+        title=f"{template['title']} {data.number}",
+        compressed=False,
+    )

@@ -75,6 +75,23 @@ class ReferenceData(StationCore):
         with self._read() as session:
             return {code: name for code, name in session.execute(select(CategoryRow.code, CategoryRow.name))}
 
+    def category_labels(self) -> dict[str, str]:
+        """What documents print for each category: "父类 / 子类" for the leaves the picker offers (as
+        `CategoryChoice.label`), the plain name for the rest. One query of four columns, not the two whole-row
+        reads of `category_names` and `category_choices` (a receipt spent 0.6 ms of its ~1.2 ms case read on them)."""
+        with self._read() as session:
+            rows = session.execute(
+                select(CategoryRow.code, CategoryRow.name, CategoryRow.parent_code, CategoryRow.active)
+            ).all()
+        labels = {code: name for code, name, _parent, _active in rows}
+        active_names = {code: name for code, name, _parent, active in rows if active}
+        parents = {parent for _code, _name, parent, active in rows if active and parent}
+        for code, name, parent, active in rows:
+            if active and code not in parents:
+                parent_name = active_names.get(parent, "")
+                labels[code] = f"{parent_name} / {name}" if parent_name else name
+        return labels
+
     def categories(self) -> list[Category]:
         with self._read() as session:
             return [

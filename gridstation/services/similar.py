@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -65,6 +66,19 @@ def station_segmenter(folder: Path | None = None) -> Segmenter:
         return _segmenters[folder]
 
 
+@lru_cache(maxsize=8)
+def _fingerprint(segmenter: Segmenter) -> str:
+    """The segmenter's word lists' fingerprint, hashed once per segmenter (its lists never change): it is compared
+    before every search."""
+    return segmenter.word_list.fingerprint
+
+
+@lru_cache(maxsize=1024)
+def _meaning(segmenter: Segmenter, word: str) -> tuple[str, ...]:
+    """A searched word's words, each once: the list search segments the same few words with every reload."""
+    return tuple(dict.fromkeys(segmenter.words(word)))
+
+
 def _keep_out_of_collections() -> None:
     """jieba's dictionary lives as long as the desk: out of the garbage collector's full collections, which would
     otherwise walk it and hold the GIL for a quarter of a second while the clerk types (benchmarks/similar.py)."""
@@ -113,8 +127,7 @@ class SimilarCases(ReferenceData, CaseCommands):
             return query
         self._index_if_writable()  # cases a sync brought, or stored before the dictionary was loaded
         segmenter = self.word_segmenter()
-        meanings = tuple(tuple(dict.fromkeys(segmenter.words(word))) for word in query.text.split())
-        return replace(query, meanings=meanings)
+        return replace(query, meanings=tuple(_meaning(segmenter, word) for word in query.text.split()))
 
     def _index_words(self, session: Session) -> None:
         """A case just written is indexed in the same transaction once the dictionary is loaded; until then (the
@@ -158,18 +171,18 @@ class SimilarCases(ReferenceData, CaseCommands):
     def _lists_changed(self, session: Session) -> bool:
         """The index was built with other word lists than the station's now (or never built)."""
         stored = stored_settings.setting(session, SettingKey.CASE_WORDS_FINGERPRINT)
-        return bool(stored != self.word_segmenter().word_list.fingerprint)
+        return bool(stored != _fingerprint(self.word_segmenter()))
 
     def index_similar(self, progress: Progress | None = None, batch: int = case_words.INDEX_BATCH) -> int:
         """Index every queued case, a batch per transaction (the desk's work goes on between batches); how many."""
         segmenter = self.word_segmenter()
         with self._read() as session:  # the usual answer, without taking the write lock: nothing to do
-            if not self._lists_changed(session) and case_words.pending_count(session) == 0:
+            if case_words.is_current(session, _fingerprint(segmenter)):
                 return 0
         with self._write() as session:
             if self._lists_changed(session):
                 case_words.queue_all(session)
-                fingerprint = segmenter.word_list.fingerprint
+                fingerprint = _fingerprint(segmenter)
                 stored_settings.put_setting(session, SettingKey.CASE_WORDS_FINGERPRINT, fingerprint)
                 self._word_counts = None  # other lists, other words
             total = case_words.pending_count(session)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, Integer, and_, bindparam, case, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from gridstation.common.sqltypes import epoch_microseconds, to_epoch_microseconds
+from gridstation.common.sqltypes import epoch_microseconds, to_epoch_microseconds, utc_from_text
 from gridstation.domain.case import FINISHED
 from gridstation.domain.enums import Status, Tier
 from gridstation.domain.listing import CaseQuery, CaseSummary
@@ -35,23 +35,14 @@ class StationCalendar:
     start_of_day: Callable[[date], datetime]
 
 
-_SUMMARY_COLUMNS = (
-    CaseRow.id,
-    CaseRow.number,
-    CaseRow.registered_at,
-    CaseRow.category_code,
-    CaseRow.compound,
-    CaseRow.address,
-    func.substr(CaseRow.description, 1, 120),
-    CaseRow.tier,
-    CaseRow.status,
-    CaseRow.grid_code,
-    CaseRow.assignee,
-    CaseRow.sla_stage,
-    CaseRow.sla_started_at,
-    CaseRow.sla_due_at,
-    CaseRow.departments,
+# The list's columns, in CaseSummary's order, read as plain SQL (exec_driver_sql): SQLAlchemy's row processing and the
+# ORM session's execution were three quarters of a page's time (~1.5 ms of ~1.9 ms for 158 rows), the query the rest.
+_SUMMARY_SQL = (
+    "SELECT id, number, registered_at, category_code, compound, address, substr(description, 1, 120), tier, status, "
+    "grid_code, assignee, sla_stage, sla_started_at, sla_due_at, departments FROM cases WHERE id IN ({marks})"
 )
+_TIERS = {tier.value: tier for tier in Tier}
+_STATUSES = {status.value: status for status in Status}
 
 SORTABLE_COLUMNS: dict[str, Any] = {
     "number": CaseRow.number,
@@ -74,9 +65,10 @@ def case_ids(
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     # 200 000 short-lived row objects would set off full garbage collections, which hold the GIL and
-    # freeze the desk for ~100 ms; what survives is one list of strings, so collecting can wait.
+    # freeze the desk for ~100 ms; what survives is one list of strings, so collecting can wait. Executed on the
+    # session's connection: plain ids need none of the ORM's result handling (~0.1 ms a search).
     with _collection_paused():
-        return list(session.scalars(stmt))
+        return list(session.connection().execute(stmt).scalars())
 
 
 def count(session: Session, query: CaseQuery, calendar: StationCalendar) -> int:
@@ -96,28 +88,35 @@ def open_deadlines_by_owner(session: Session) -> list[tuple[str, datetime | None
 def summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
     """List rows for the given ids, in the same order; ids no longer present are skipped."""
     found: dict[str, CaseSummary] = {}
+    connection = session.connection()
     for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = session.execute(select(*_SUMMARY_COLUMNS).where(CaseRow.id.in_(chunk)))
+        chunk = tuple(ids[start : start + 500])
+        rows = connection.exec_driver_sql(_SUMMARY_SQL.format(marks=", ".join("?" * len(chunk))), chunk).fetchall()
         for r in rows:
             found[r[0]] = CaseSummary(
                 r[0],
                 r[1],
-                r[2],
+                _utc_not_null(r[2]),
                 r[3],
                 r[4],
                 r[5],
                 r[6],
-                Tier(r[7]),
-                Status(r[8]),
+                _TIERS[r[7]],
+                _STATUSES[r[8]],
                 r[9],
                 r[10],
                 r[11],
-                r[12],
-                r[13],
+                utc_from_text(r[12]),
+                utc_from_text(r[13]),
                 r[14],
             )
     return [found[i] for i in ids if i in found]
+
+
+def _utc_not_null(value: str) -> datetime:
+    moment = utc_from_text(value)
+    assert moment is not None  # registered_at is NOT NULL
+    return moment
 
 
 def _conditions(query: CaseQuery, calendar: StationCalendar) -> list[ColumnElement[bool]]:
