@@ -3,7 +3,7 @@
 The station itself (schema, first admin, seed categories/grids/compounds) is created through
 `StationService`, exactly as a real first start does. The cases are then written directly with sqlite3:
 each case's events are built as the desk would record them (same payload keys, HLC stamps, content
-hashes), folded with the domain's own `apply`, and projected with the store's own `_fill`, so the
+hashes), folded with the domain's own `apply`, and projected with the store's own `projection_values`, so the
 `cases` rows are what `case_store.append_events` would have written. The FTS5 index is rebuilt in one
 pass at the end (triggers and plain indexes are dropped during the bulk insert and recreated unchanged).
 
@@ -329,8 +329,7 @@ def _build_chunk(
                                STATION_CODE, _stamp(at), hlc, event.schema_version, event.content_hash(), None))
             hlc_last = max(hlc_last, hlc)
         assert state is not None
-        row = SimpleNamespace()
-        case_store._fill(row, state, policy)  # the projection exactly as append_events writes it
+        row = SimpleNamespace(**case_store.projection_values(state, policy))  # exactly as append_events writes it
         case_rows.append((
             case_id, row.number, row.station_code, row.channel, row.category_code, row.description, row.tier,
             row.status, row.compound, row.building, row.address, row.grid_code, row.complainant_name, row.phone,
