@@ -59,6 +59,10 @@ class Site:
         self.centre.transport = FaultyTransport(client._transport)
 
     def stop(self) -> None:
+        if self.desk is not None:
+            # The desk keeps its HTTP client from sync to sync (issue 18); here that client is bound to this app
+            # instance, which a real server's restart would not be: let it connect afresh to the next one.
+            self.desk.sync.close()
         self.centre.client.close()
         self.centre.service.database.dispose()
 

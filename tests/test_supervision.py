@@ -144,12 +144,12 @@ def test_serve_runs_the_pass_beside_the_server_unless_told_not_to(
     the server; 0 runs none (the pass is then `gridstation-server supervise`'s)."""
     import threading
 
-    from gridstation.server import cli as server_cli
+    from gridstation.server import serving
 
     case = desk.station.register_case(desk.clerk, complaint(0))
     assert desk.sync.run().ok
     clock.advance(minutes=10)
-    with server_cli.supervision_every(0, centre.service):
+    with serving.supervision_every(0, centre.service):
         pass
     assert not any(thread.name == "supervision" for thread in threading.enumerate())
     ran = threading.Event()
@@ -162,7 +162,7 @@ def test_serve_runs_the_pass_beside_the_server_unless_told_not_to(
         return run
 
     monkeypatch.setattr(centre.service, "supervise", supervise)
-    with server_cli.supervision_every(60, centre.service):
+    with serving.supervision_every(60, centre.service):
         assert ran.wait(timeout=30)
     assert recorded == [case.number]
     assert not any(thread.name == "supervision" for thread in threading.enumerate())
