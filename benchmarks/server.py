@@ -40,7 +40,8 @@ the PostgreSQL rows are skipped and the script says so.
    schema public (give it a scratch database). See benchmarks/server_board.py.
 
 A station that gets a 5xx or a dropped connection does what a real one would: it backs off (0.2 s doubling to
-5 s) and resends the same request, up to 30 times, then gives up its sync. Every retry is counted and printed
+5 s, jittered; never sooner than a Retry-After, which is jittered upwards as the desk does: `sync/retry.py`) and
+resends the same request, up to 30 times, then gives up its sync. Every retry is counted and printed
 (`RETRIES 5316 x 500 server.error`), and so is every unhandled error in the server's log. Stations that gave up
 mark the figure FAILED (the wall time runs until the last station finished or gave up; the per-station times
 are those of the stations that finished) and the script exits 1. A wrong answer (an event not applied, a
@@ -113,6 +114,7 @@ from gridstation.protocol import (  # noqa: E402
     PushRequest,
     receipt_digest,
 )
+from gridstation.sync.retry import Backoff  # noqa: E402
 
 GENERATOR_VERSION = 2  # bump when the generated events change, so cached payloads are rebuilt
 POSTGRES_ENV = "GRIDSTATION_TEST_POSTGRES_URL"
@@ -128,6 +130,9 @@ REQUEST_TIMEOUT = httpx.Timeout(1800.0, connect=60.0)
 # What a station does with a 5xx or a dropped connection: back off (0.2 s doubling to 5 s, with jitter) and send
 # the same request again. Every retry is counted and reported; a figure with retries is not a clean figure.
 RETRIES = 30
+# The desk's own formula (sync/retry.py), with the benchmark's bounds: half to all of the doubling ceiling, and a
+# busy server's Retry-After waited with jitter above it.
+STATION_BACKOFF = Backoff(first_delay=0.2, max_delay=5.0, jitter_floor=0.5)
 BASELINE_REPS = 3  # bulk inserts per database (quick: 1)
 
 # ---------------------------------------------------------------------------------------------- the events
@@ -706,23 +711,39 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process so far (Linux /proc), None elsewhere."""
+        """User + system CPU time of the server's processes so far (with `--workers`, the supervisor and its
+        workers; Linux /proc), None elsewhere."""
         try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total = 0
+            for pid in process_tree(self.pid):
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                total += int(fields[11]) + int(fields[12])
+            return total / os.sysconf("SC_CLK_TCK")
         except (OSError, ValueError, IndexError, AttributeError):
             return None
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (Linux /proc/<pid>/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            todo.extend(int(child) for child in task.read_text().split())
+    return found
+
+
 @contextmanager
-def running_server(url: str, data_dir: Path) -> Iterator[Server]:
-    """`python -m gridstation.server.cli --db URL --data-dir DIR serve` on a free port, stopped at the end."""
+def running_server(url: str, data_dir: Path, options: Sequence[str] = ()) -> Iterator[Server]:
+    """`python -m gridstation.server.cli --db URL --data-dir DIR serve [options]` on a free port, stopped at the
+    end (`options` e.g. `--workers 2 --pool-size 10`)."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "server.log"
     command = [sys.executable, "-m", "gridstation.server.cli", "--db", url, "--data-dir", str(data_dir), "serve"]
     # No supervision pass: it would add its own work (and 督办 events) to what is timed.
-    command += ["--host", "127.0.0.1", "--port", str(port), "--supervise-seconds", "0"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--supervise-seconds", "0", *options]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -786,10 +807,10 @@ class Client:
     slowest: float = 0.0  # the longest single request, in seconds
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        delay = 0.2
         jitter = random.Random(self.station.code)
         problem = ""
-        for _attempt in range(RETRIES + 1):
+        for attempt in range(1, RETRIES + 2):
+            retry_after: float | None = None
             started = time.perf_counter()
             try:
                 answer = self.http.request(method, path, **kwargs)
@@ -810,9 +831,12 @@ class Client:
                     code = str(answer.status_code)
                 problem = f"{answer.status_code} {code}"
                 self.retries[problem] += 1
+                try:
+                    retry_after = float(answer.headers.get("Retry-After", ""))
+                except ValueError:
+                    retry_after = None
             self.slowest = max(self.slowest, time.perf_counter() - started)
-            time.sleep(delay * jitter.uniform(0.5, 1.5))
-            delay = min(5.0, delay * 2)
+            time.sleep(STATION_BACKOFF.delay(attempt, jitter, retry_after))
         raise Unavailable(f"{self.station.code} {method} {path}: gave up after {RETRIES} retries; last: {problem}")
 
 
@@ -1274,7 +1298,19 @@ def main(argv: list[str] | None = None) -> int:
         f"public is replaced) or ${POSTGRES_ENV} (then in the bench database {BENCH_DATABASE})",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    load = parser.add_argument_group("load runs (benchmarks/server_load.py): run instead of figures 1-3")
+    load.add_argument("--load", action="store_true", help="--stations stations x --events events at once")
+    load.add_argument("--events", type=int, default=300, help="--load: events per station (default 300)")
+    load.add_argument("--memory-syncs", type=int, default=0, help="N consecutive syncs of one station, RSS sampled")
+    load.add_argument("--db", default=None, help="database URL for the load runs (PostgreSQL: a bench database)")
+    load.add_argument("--workers", type=int, default=1, help="serve --workers (default 1)")
+    load.add_argument("--pool-size", type=int, default=10, help="serve --pool-size (default 10)")
     args = parser.parse_args(argv)
+    if args.load or args.memory_syncs:
+        import server_load
+
+        args.stations = args.stations or 200
+        return server_load.main(args)
     stations = args.stations or (10 if args.quick else 200)
     ingest_cases, ingest_events = (200, 2000) if args.quick else (2000, 20_000)
     sync_cases, sync_events = (30, 300) if args.quick else (300, 3000)

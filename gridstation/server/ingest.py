@@ -25,7 +25,7 @@ from gridstation.domain.lifecycle import check_legal
 from gridstation.domain.numbering import CASE_NUMBER_PATTERN, is_valid_case_number
 from gridstation.domain.payloads import CENTRE_ONLY_EVENTS, CENTRE_ONLY_FIELDS, check_payload
 from gridstation.domain.validation import MAX_CLOCK_AHEAD, check_characters
-from gridstation.protocol import EventResult, PushedEvent, PushRequest, PushResponse
+from gridstation.protocol import EventResult, Outcome, PushedEvent, PushRequest, PushResponse
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import ServerError
 from gridstation.server.eventlog import CaseInBatch, PendingRows, load_cases, open_case, project, store_event
@@ -155,7 +155,7 @@ class Ingest(ServerCore):
         self, session: Session, station_code: str, wire: PushedEvent, known: ServerEventRow, consumes: bool
     ) -> EventResult:
         if known.content_hash == wire.content_hash:
-            return EventResult(id=wire.id, station_seq=wire.station_seq, outcome="duplicate", code="event.duplicate")
+            return _result(wire, "duplicate", "event.duplicate")
         reason = f"事件编号 {wire.id} 已用于另一条内容不同的事件；已保存的事件不会被覆盖，本条已隔离待查。"
         self._quarantine(session, station_code, wire, "event.id_reused", reason, consumes)
         self._audit(session, station_code, "push.id_reused", event_id=wire.id, station_seq=wire.station_seq)
@@ -279,7 +279,7 @@ class Ingest(ServerCore):
     @staticmethod
     def _applied(wire: PushedEvent, event: Event, shown: Event) -> EventResult:
         if shown is event:
-            return EventResult(id=wire.id, station_seq=wire.station_seq, outcome="applied")
+            return _result(wire, "applied")
         hours = round((event.occurred_at - shown.occurred_at).total_seconds() / 3600)
         ahead = f"{hours} 小时" if hours < 72 else f"{round(hours / 24)} 天"
         return EventResult(
@@ -382,6 +382,13 @@ class Ingest(ServerCore):
             applied=applied,
             received_at=self.now(),
         )
+
+
+def _result(wire: PushedEvent, outcome: Outcome, code: str = "") -> EventResult:
+    """The answer for an event applied or repeated, with no text of its own: its id and number were validated as
+    part of the request, so the model is built without checking them again (per event, the check of a fresh
+    model cost more than storing the event)."""
+    return EventResult.model_construct(id=wire.id, station_seq=wire.station_seq, outcome=outcome, code=code)
 
 
 def intake_problem(payload: dict[str, Any]) -> tuple[str, str] | None:

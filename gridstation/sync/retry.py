@@ -6,6 +6,11 @@ The formula is capped exponential backoff with jitter: the n-th wait is drawn fr
 server's Retry-After. Jitter matters because a power cut or a network outage ends for every desk of a
 sub-district at once: without it they would all call the server in step, again and again.
 
+A busy server's Retry-After is jittered too, upwards: the wait is drawn from [Retry-After, Retry-After × 1.5]
+(`retry_after_spread`). A server that is busy is busy for every station that called in the same second, and
+all of them are told the same "2"; waiting exactly that long brought them back in step, to be refused together
+again (issue 18's 200-station runs). The wait is never shorter than the server asked for.
+
 The two users differ only in their parameters:
 - a request inside one sync (`RetryPolicy`, seconds): full jitter (floor 0). A blip is usually over at once and
   the clerk may be watching the end-of-day dialog, so a retry may come early; spreading the retries over the
@@ -34,13 +39,17 @@ class Backoff:
     first_delay: float
     max_delay: float
     jitter_floor: float = 0.0  # the shortest wait as a share of the ceiling (0: full jitter)
+    retry_after_spread: float = 0.5  # a Retry-After of t is waited as t to t × (1 + spread)
 
     def delay(self, failures: int, rng: random.Random, retry_after: float | None = None) -> float:
-        """The wait after the `failures`-th failure in a row (1 for the first)."""
+        """The wait after the `failures`-th failure in a row (1 for the first), never shorter than `retry_after`."""
         # A desk offline for days counts thousands of failures: past 60 doublings the cap has long been reached,
         # and stopping there keeps the arithmetic finite.
         ceiling = min(self.max_delay, self.first_delay * 2.0 ** min(failures - 1, 60))
-        return max(ceiling * rng.uniform(self.jitter_floor, 1.0), retry_after or 0.0)
+        backoff = ceiling * rng.uniform(self.jitter_floor, 1.0)
+        if not retry_after or retry_after <= 0:
+            return backoff
+        return max(backoff, retry_after * rng.uniform(1.0, 1.0 + self.retry_after_spread))
 
 
 @dataclass(frozen=True, slots=True)
