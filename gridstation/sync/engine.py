@@ -17,7 +17,6 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -29,14 +28,13 @@ from gridstation.domain.sla import DeadlinePolicy
 from gridstation.protocol import (
     DayReceiptRequest,
     EnrolResponse,
-    PullResponse,
     PushRequest,
     missing_ranges,
     receipt_digest,
 )
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage import case_store, photos, sync_inbox, sync_store
+from gridstation.storage import photos, sync_inbox, sync_store
 from gridstation.storage.settings import SettingKey, setting
 from gridstation.sync import inbox, tampering, wire
 from gridstation.sync.enrol import exchange_code
@@ -46,6 +44,7 @@ from gridstation.sync.knowledge import sync_knowledge
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.photo_downloads import download_photos
 from gridstation.sync.photos import upload_photos
+from gridstation.sync.pull import MAX_RESETS, SyncCancelled, pull_all
 from gridstation.sync.recovery import resend_what_the_server_lost
 from gridstation.sync.retry import Retrier, RetryPolicy
 from gridstation.sync.summary import (
@@ -55,7 +54,6 @@ from gridstation.sync.summary import (
     RejectedEvent,
     SyncStatus,
     SyncSummary,
-    urgent_first,
 )
 from gridstation.sync.transport import KeptTransport, ServerTransport, TransportFactory
 
@@ -65,12 +63,6 @@ T = TypeVar("T")
 
 PUSH_BATCH = 500
 PULL_PAGE = 1000
-MAX_RESETS = 3
-
-
-class SyncCancelled(DomainError):
-    def __init__(self) -> None:
-        super().__init__("sync.cancelled", "同步已取消；已完成的部分已保存，下次同步会接着进行。")
 
 
 def default_transport(url: str, credential: str) -> ServerTransport:
@@ -234,7 +226,7 @@ class SyncService:
             stop = partial(_stop_if, should_stop)
             resets = summary.resets
             self._push_all(transport, summary, report, should_stop)
-            self._pull_all(transport, station.code, summary, report, should_stop)
+            self._pull_all(transport, summary, report, should_stop)
             if summary.resets > resets and resend_what_the_server_lost(self.station, transport, retried, summary):
                 self._push_all(transport, summary, report, should_stop)  # the server was restored from a backup
             self._district_policy(transport, summary)
@@ -358,7 +350,7 @@ class SyncService:
         assert station is not None
         # First everything the server holds from this station, so events it already has are recognised here.
         # The server's states are taken as they are: unsent events here may already be in them.
-        self._pull_all(transport, station.code, summary, report, should_stop, replay_unsent=False)
+        self._pull_all(transport, summary, report, should_stop, replay_unsent=False)
         with self.station.transaction() as session:
             first = max(expected, (sync_inbox.last_acknowledged_seq(session) or 0) + 1)
             count, last = sync_store.renumber_unsent(session, first)
@@ -376,95 +368,28 @@ class SyncService:
             out.append(RejectedEvent(number, result.station_seq, label, result.code or "", result.reason or ""))
         return out
 
-    # --- pull ---------------------------------------------------------------------------------------------
+    # --- pull (sync.pull) ------------------------------------------------------------------------------
 
     def _pull_all(
         self,
         transport: ServerTransport,
-        station_code: str,
         summary: SyncSummary,
         report: Progress,
         should_stop: Callable[[], bool],
         *,
         replay_unsent: bool = True,
     ) -> None:
-        policy = self.station.deadline_policy()
-        resets = 0
-        pulled = 0
-        report("pull", 0, 0)
-        with self.station.reading() as session:
-            waiting, _ = sync_store.unsent_count(session)  # for the centre's status page (issue 19)
-
-        def fetch(cursor: int, epoch: int) -> PullResponse:
-            pull = partial(transport.pull, after=cursor, epoch=epoch, limit=PULL_PAGE, unsent=waiting)
-            return self._with_retries(pull, summary)
-
-        # The next page is fetched while this one is stored: the server's work and the desk's overlap, on two
-        # cores (issue 18). A page fetched ahead and never stored (a failure, a stop) is simply fetched again.
-        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
-        ahead: Future[PullResponse] | None = None
-        try:
-            while True:
-                if should_stop():
-                    raise SyncCancelled()
-                if ahead is None:
-                    with self.station.reading() as session:
-                        position = sync_store.feed_position(session)
-                    page = fetch(position.cursor, position.epoch)
-                else:
-                    page, ahead = ahead.result(), None
-                crash_point("pull.after_response")
-                if page.reset:
-                    resets += 1
-                    if resets > MAX_RESETS:
-                        raise DomainError("sync.reset_loop", "服务器反复要求重新下载，已停止。请联系街道管理员。")
-                elif page.has_more:
-                    ahead = fetcher.submit(fetch, page.cursor, page.epoch)
-                if not self._store_page(page, station_code, policy, summary, replay_unsent):
-                    continue
-                pulled += len(page.items)
-                report("pull", pulled, pulled + page.remaining)
-                if not page.has_more:
-                    return
-        finally:
-            fetcher.shutdown(wait=False, cancel_futures=True)
-
-    def _store_page(
-        self, page: PullResponse, station_code: str, policy: DeadlinePolicy, summary: SyncSummary, replay_unsent: bool
-    ) -> bool:
-        """Store one pull page with its cursor; False when the server asked to start again from 0 (a reset)."""
-        if page.reset:
-            with self.station.transaction() as session:
-                # Unsent events stay as they are; only the reading position starts again.
-                sync_store.save_feed_position(session, sync_store.FeedPosition(0, page.epoch))
-                self.station.record_audit(session, None, "sync.reset", epoch=page.epoch)
-            summary.resets += 1
-            return False
-        now = self.station.now()
-        with self.station.transaction() as session:
-            outcome = sync_store.apply_page(
-                session,
-                wire.page_events(page),
-                wire.page_states(page),
-                wire.page_conflicts(page),
-                station_code,
-                policy,
-                now,
-                replay_unsent=replay_unsent,
-            )
-            crash_point("pull.before_cursor")
-            sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
-        crash_point("pull.after_commit")
-        self.station.observe_stamps(item.event.hlc for item in page.items)
-        if outcome.max_station_seq:
-            self.station.note_issued(case_store_last_sequence(self.station))
-        summary.pulled += outcome.new_events
-        summary.new_conflicts += len(outcome.new_conflicts)
-        summary.mismatched += outcome.mismatched
-        summary.renumbered += outcome.renumbered
-        if outcome.new_work_orders:
-            summary.new_work_orders += self._describe_work_orders(outcome.new_work_orders)
-        return True
+        retried = partial(self._with_retries, summary=summary)
+        pull_all(
+            self.station,
+            transport,
+            retried,
+            summary,
+            report,
+            should_stop,
+            page_size=PULL_PAGE,  # read at each run: the crash harness sets smaller pages
+            replay_unsent=replay_unsent,
+        )
 
     def _district_policy(self, transport: ServerTransport, summary: SyncSummary) -> None:
         """Run the district's deadline policy if the centre has set a newer one (a server older than this desk
@@ -477,10 +402,6 @@ class SyncService:
             raise
         if found.version and self.station.adopt_district_policy(found.version, DeadlinePolicy.from_json(found.policy)):
             summary.district_policy_adopted = found.version
-
-    def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
-        with self.station.reading() as session:
-            return urgent_first(sync_inbox.cases_by_id(session, case_ids))
 
     # --- receipt and conflicts ----------------------------------------------------------------------------
 
@@ -543,8 +464,3 @@ def _stop_if(should_stop: Callable[[], bool]) -> None:
 def _expected_seq(error: SyncError) -> int | None:
     value = error.params.get("expected_seq")
     return value if isinstance(value, int) else None
-
-
-def case_store_last_sequence(station: StationService) -> int:
-    with station.reading() as session:
-        return case_store.last_event_sequence(session)

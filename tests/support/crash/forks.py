@@ -235,7 +235,7 @@ def _sync_child(request: dict[str, Any]) -> None:
         from gridstation.cli import main as cli
         from gridstation.common import crashpoints
         from gridstation.storage import sync_store
-        from gridstation.sync import engine
+        from gridstation.sync import engine, pull
         from gridstation.sync.transport import ServerTransport
 
         # Every crash point the sync passes is noted (before it may kill), so a test knows where a kill landed.
@@ -246,6 +246,7 @@ def _sync_child(request: dict[str, Any]) -> None:
             crashpoints.crash_point(name)
 
         engine.crash_point = traced  # type: ignore[attr-defined]
+        pull.crash_point = traced  # type: ignore[attr-defined]
         sync_store.crash_point = traced  # type: ignore[attr-defined]
 
         # Module constants, read by the engine at every batch: smaller ones give a sync several to crash in.
