@@ -26,9 +26,12 @@ from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import DeadlinePolicy
 from gridstation.protocol import (
+    DayReceipt,
     DayReceiptRequest,
     EnrolResponse,
+    FeedHeads,
     PushRequest,
+    conflicts_digest,
     missing_ranges,
     receipt_digest,
 )
@@ -44,7 +47,7 @@ from gridstation.sync.knowledge import sync_knowledge
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.photo_downloads import download_photos
 from gridstation.sync.photos import upload_photos
-from gridstation.sync.pull import MAX_RESETS, SyncCancelled, pull_all
+from gridstation.sync.pull import MAX_RESETS, PullEnd, SyncCancelled, pull_all
 from gridstation.sync.recovery import resend_what_the_server_lost
 from gridstation.sync.retry import Retrier, RetryPolicy
 from gridstation.sync.summary import (
@@ -226,16 +229,20 @@ class SyncService:
             stop = partial(_stop_if, should_stop)
             resets = summary.resets
             self._push_all(transport, summary, report, should_stop)
-            self._pull_all(transport, summary, report, should_stop)
+            # The pull's last page answers the receipt for the day pushed so far, and says where the policy, the
+            # knowledge base and the open conflicts stand: what has not changed is not asked for (issue 18).
+            end = self._pull_all(transport, summary, report, should_stop, receipt=self._receipt_request(check_receipt))
             if summary.resets > resets and resend_what_the_server_lost(self.station, transport, retried, summary):
                 self._push_all(transport, summary, report, should_stop)  # the server was restored from a backup
-            self._district_policy(transport, summary)
-            sync_knowledge(self.station, transport, retried, summary, report, stop)  # proposals up, articles down
+                end = PullEnd()  # what that page said was before the second push
+            self._district_policy(transport, summary, end.heads)
+            knowledge_head = end.heads.knowledge if end.heads else None
+            sync_knowledge(self.station, transport, retried, summary, report, stop, knowledge_head)
             if check_receipt:
                 report("receipt", 0, 1)
-                summary.receipt = self._day_receipt(transport, summary)
+                summary.receipt = self._day_receipt(transport, summary, end.receipt)
             report("conflicts", 0, 1)
-            self._refresh_conflicts(transport, summary)
+            self._refresh_conflicts(transport, summary, end.heads)
             # Last: their cases are on the server now, and a slow photo holds up nothing else.
             upload_photos(self.station, transport, retried, summary, report, stop)
             download_photos(self.station, transport, retried, summary, report, stop)
@@ -378,9 +385,10 @@ class SyncService:
         should_stop: Callable[[], bool],
         *,
         replay_unsent: bool = True,
-    ) -> None:
+        receipt: DayReceiptRequest | None = None,
+    ) -> PullEnd:
         retried = partial(self._with_retries, summary=summary)
-        pull_all(
+        return pull_all(
             self.station,
             transport,
             retried,
@@ -389,11 +397,14 @@ class SyncService:
             should_stop,
             page_size=PULL_PAGE,  # read at each run: the crash harness sets smaller pages
             replay_unsent=replay_unsent,
+            receipt=receipt,
         )
 
-    def _district_policy(self, transport: ServerTransport, summary: SyncSummary) -> None:
+    def _district_policy(self, transport: ServerTransport, summary: SyncSummary, heads: FeedHeads | None) -> None:
         """Run the district's deadline policy if the centre has set a newer one (a server older than this desk
         has none to give: nothing changes)."""
+        if heads is not None and heads.policy_version <= self._district_policy_held():
+            return  # the pull said which version is in force: this desk runs it already (or the built-in one)
         try:
             found = self._with_retries(transport.district_policy, summary)
         except SyncError as err:
@@ -403,20 +414,39 @@ class SyncService:
         if found.version and self.station.adopt_district_policy(found.version, DeadlinePolicy.from_json(found.policy)):
             summary.district_policy_adopted = found.version
 
+    def _district_policy_held(self) -> int:
+        with self.station.reading() as session:
+            held = setting(session, SettingKey.DISTRICT_POLICY)
+        return int(held["version"]) if held else 0
+
     # --- receipt and conflicts ----------------------------------------------------------------------------
 
-    def _day_receipt(self, transport: ServerTransport, summary: SyncSummary) -> ReceiptCheck | None:
+    def _receipt_request(self, check_receipt: bool) -> DayReceiptRequest | None:
+        """Today's numbers this desk has had answered for, as the receipt asks for them (None: none today)."""
+        if not check_receipt:
+            return None
         day = self.station.local_date(self.station.now())
         with self.station.reading() as session:
             numbers = sync_inbox.day_range(session, self.station.start_of_day(day))
-            if numbers is None:
-                return None
-            first, last = numbers
+        if numbers is None:
+            return None
+        return DayReceiptRequest(from_seq=numbers[0], to_seq=numbers[1], label=f"{day:%Y-%m-%d}")
+
+    def _day_receipt(
+        self, transport: ServerTransport, summary: SyncSummary, pulled: DayReceipt | None
+    ) -> ReceiptCheck | None:
+        """The day's receipt: the one the pull brought if it covers today's numbers as they are now (the pull may
+        have confirmed more of them), else asked for."""
+        request = self._receipt_request(check_receipt=True)
+        if request is None:
+            return None
+        first, last, label = request.from_seq, request.to_seq, request.label
+        with self.station.reading() as session:
             local = sync_inbox.station_events_between(session, first, last)
-        label = f"{day:%Y-%m-%d}"
-        server = self._with_retries(
-            lambda: transport.receipt(DayReceiptRequest(from_seq=first, to_seq=last, label=label)), summary
-        )
+        if pulled is not None and (pulled.from_seq, pulled.to_seq) == (first, last):
+            server = pulled
+        else:
+            server = self._with_retries(lambda: transport.receipt(request), summary)
         crash_point("receipt.after_response")
         return ReceiptCheck(
             label=label,
@@ -433,7 +463,12 @@ class SyncService:
             server_digest=server.digest,
         )
 
-    def _refresh_conflicts(self, transport: ServerTransport, summary: SyncSummary) -> None:
+    def _refresh_conflicts(self, transport: ServerTransport, summary: SyncSummary, heads: FeedHeads | None) -> None:
+        if heads is not None:
+            with self.station.reading() as session:
+                here = conflicts_digest(row.id for row in sync_inbox.open_conflict_records(session))
+            if here == heads.conflicts:
+                return  # the server's open conflicts are the ones open here
         open_now = self._with_retries(transport.conflicts, summary)
         now = self.station.now()
         with self.station.transaction() as session:

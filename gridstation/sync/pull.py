@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from gridstation.common.crashpoints import crash_point
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import DeadlinePolicy
-from gridstation.protocol import PullResponse
+from gridstation.protocol import DayReceipt, DayReceiptRequest, FeedHeads, PullResponse
 from gridstation.services.station import StationService
 from gridstation.storage import case_store, sync_inbox, sync_store
 from gridstation.sync import wire
@@ -30,6 +31,14 @@ class SyncCancelled(DomainError):
         super().__init__("sync.cancelled", "同步已取消；已完成的部分已保存，下次同步会接着进行。")
 
 
+@dataclass(frozen=True, slots=True)
+class PullEnd:
+    """What the last page said beyond the feed (None: a server before issue 18, or not asked for)."""
+
+    heads: FeedHeads | None = None
+    receipt: DayReceipt | None = None
+
+
 def pull_all(
     station: StationService,
     transport: ServerTransport,
@@ -40,8 +49,11 @@ def pull_all(
     *,
     page_size: int,
     replay_unsent: bool = True,
-) -> None:
-    """Pull and store every page after the saved cursor; counts what came in `summary`."""
+    receipt: DayReceiptRequest | None = None,
+) -> PullEnd:
+    """Pull and store every page after the saved cursor; counts what came in `summary`. The last page also brings
+    where the station's other exchanges stand and, when asked, the receipt for `receipt`'s numbers: an up-to-date
+    station's sync is then this one request (issue 18)."""
     station_code = _station_code(station)
     policy = station.deadline_policy()
     resets = 0
@@ -51,7 +63,10 @@ def pull_all(
         waiting, _ = sync_store.unsent_count(session)  # for the centre's status page (issue 19)
 
     def fetch(cursor: int, epoch: int) -> PullResponse:
-        page: PullResponse = call(partial(transport.pull, after=cursor, epoch=epoch, limit=page_size, unsent=waiting))
+        ask = partial(
+            transport.pull, after=cursor, epoch=epoch, limit=page_size, unsent=waiting, heads=True, receipt=receipt
+        )
+        page: PullResponse = call(ask)
         return page
 
     fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
@@ -78,7 +93,7 @@ def pull_all(
             pulled += len(page.items)
             report("pull", pulled, pulled + page.remaining)
             if not page.has_more:
-                return
+                return PullEnd(page.heads, page.receipt)
     finally:
         fetcher.shutdown(wait=False, cancel_futures=True)
 
