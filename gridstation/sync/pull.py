@@ -77,8 +77,8 @@ def pull_all(
                 raise SyncCancelled()
             if ahead is None:
                 with station.reading() as session:
-                    position = sync_store.feed_position(session)
-                page = fetch(position.cursor, position.epoch)
+                    asked = sync_store.feed_position(session)
+                page = fetch(asked.cursor, asked.epoch)
             else:
                 page, ahead = ahead.result(), None
             crash_point("pull.after_response")
@@ -88,7 +88,8 @@ def pull_all(
                     raise DomainError("sync.reset_loop", "服务器反复要求重新下载，已停止。请联系街道管理员。")
             elif page.has_more:
                 ahead = fetcher.submit(fetch, page.cursor, page.epoch)
-            if not _store_page(station, page, station_code, policy, summary, replay_unsent):
+            position, asked = asked, sync_store.FeedPosition(page.cursor, page.epoch)  # where the next was asked from
+            if not _store_page(station, page, position, station_code, policy, summary, replay_unsent):
                 continue
             pulled += len(page.items)
             report("pull", pulled, pulled + page.remaining)
@@ -101,12 +102,14 @@ def pull_all(
 def _store_page(
     station: StationService,
     page: PullResponse,
+    asked: sync_store.FeedPosition,
     station_code: str,
     policy: DeadlinePolicy,
     summary: SyncSummary,
     replay_unsent: bool,
 ) -> bool:
-    """Store one pull page with its cursor; False when the server asked to start again from 0 (a reset)."""
+    """Store one pull page with its cursor (`asked`: the position it was asked from); False when the server asked to
+    start again from 0 (a reset)."""
     if page.reset:
         with station.transaction() as session:
             # Unsent events stay as they are; only the reading position starts again.
@@ -114,6 +117,8 @@ def _store_page(
             station.record_audit(session, None, "sync.reset", epoch=page.epoch)
         summary.resets += 1
         return False
+    if not page.items and not page.cases and page.cursor == asked.cursor and page.epoch == asked.epoch:
+        return True  # nothing new (an up-to-date station's pull): no transaction to write and commit
     now = station.now()
     with station.transaction() as session:
         outcome = sync_store.apply_page(
