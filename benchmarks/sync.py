@@ -276,8 +276,8 @@ def open_station(data_dir: Path, clock: Callable[[], datetime] | None = None) ->
 
 
 def push_bodies_of(station_dir: Path) -> list[bytes]:
-    """The request bodies the station's push sends: its unsent events in batches of PUSH_BATCH, as httpx encodes
-    `ServerTransport.push`'s `json=` argument."""
+    """The request bodies the station's push sends: its unsent events in batches of PUSH_BATCH with the count still
+    waiting, as httpx encodes `ServerTransport.push`'s `json=` argument."""
     station = StationService(station_dir, now=station_clock(SYNC_DAY))
     try:
         with station.reading() as session:
@@ -286,7 +286,8 @@ def push_bodies_of(station_dir: Path) -> list[bytes]:
         station.close()
     bodies = []
     for i in range(0, len(events), PUSH_BATCH):
-        request = PushRequest(events=pushed_events(events[i : i + PUSH_BATCH]))
+        # `unsent`: what the station still had waiting when it sent the batch, this batch included (issue 19).
+        request = PushRequest(events=pushed_events(events[i : i + PUSH_BATCH]), unsent=len(events) - i)
         bodies.append(httpx.Request("POST", "http://sink/", json=request.model_dump(mode="json")).content)
     return bodies
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
@@ -56,11 +57,19 @@ DEFAULT_PULL_PAGE = 500
 MAX_ATTACHMENT_CHUNK = 1024 * 1024
 MAX_ATTACHMENT_SIZE = 20 * 1024 * 1024
 
-EventId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-StationCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,8}$")]
-HlcText = Annotated[str, StringConstraints(pattern=r"^[0-9]{15}\.[0-9]{6}$")]
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-ShortText = Annotated[str, StringConstraints(max_length=100)]
+# The patterns are also checked by the server's feed, which writes pages without building a model per event.
+EVENT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+STATION_CODE_PATTERN = r"^[A-Z0-9]{2,8}$"
+HLC_PATTERN = r"^[0-9]{15}\.[0-9]{6}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+MAX_PAYLOAD_FIELDS = 64
+MAX_ACTOR_ID = 100
+MAX_ACTOR_NAME = 40
+EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
+StationCode = Annotated[str, StringConstraints(pattern=STATION_CODE_PATTERN)]
+HlcText = Annotated[str, StringConstraints(pattern=HLC_PATTERN)]
+Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
+ShortText = Annotated[str, StringConstraints(max_length=MAX_ACTOR_ID)]
 
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -136,9 +145,9 @@ class WireEvent(WireModel):
     id: EventId
     case_id: EventId
     type: EventType
-    payload: dict[str, JsonValue] = Field(max_length=64)
+    payload: dict[str, JsonValue] = Field(max_length=MAX_PAYLOAD_FIELDS)
     actor_id: ShortText
-    actor_name: Annotated[str, StringConstraints(max_length=40)]
+    actor_name: Annotated[str, StringConstraints(max_length=MAX_ACTOR_NAME)]
     station_code: StationCode
     occurred_at: AwareDatetime
     hlc: HlcText
@@ -255,17 +264,6 @@ class CaseSnapshot(WireModel):
     state: dict[str, Any]
 
 
-class PullResponse(WireModel):
-    protocol: Literal[1] = PROTOCOL_VERSION
-    epoch: int
-    reset: bool = False  # the station must drop its cursor and pull from 0 (it keeps its unsent events)
-    items: list[PulledEvent]
-    cases: list[CaseSnapshot]
-    cursor: int  # save this with what was applied, in one transaction
-    has_more: bool
-    remaining: int = 0  # feed items after `cursor` when the page was read: for a progress bar only
-
-
 class DayReceiptRequest(WireModel):
     protocol: Literal[1] = PROTOCOL_VERSION
     from_seq: int = Field(ge=1, le=2**62)
@@ -289,6 +287,36 @@ class DayReceipt(WireModel):
     missing: list[tuple[int, int]]  # inclusive ranges of station_seq the server does not hold
     digest: str  # see `receipt_digest`
     server_time: datetime
+
+
+class FeedHeads(WireModel):
+    """Where the station's other exchanges stand, so a station already up to date asks nothing more (issue 18):
+    the district policy's version, the knowledge feed's head (a station whose cursor is there has every change) and
+    `conflicts_digest` of the station's open conflicts."""
+
+    policy_version: int = Field(ge=0)
+    knowledge: int = Field(ge=0)
+    conflicts: Sha256
+
+
+def conflicts_digest(open_ids: Iterable[str]) -> str:
+    """SHA-256 over the ids of the open conflicts, one a line in sorted order; both sides compute it the same way."""
+    return hashlib.sha256("".join(f"{id_}\n" for id_ in sorted(open_ids)).encode("utf-8")).hexdigest()
+
+
+class PullResponse(WireModel):
+    protocol: Literal[1] = PROTOCOL_VERSION
+    epoch: int
+    reset: bool = False  # the station must drop its cursor and pull from 0 (it keeps its unsent events)
+    items: list[PulledEvent]
+    cases: list[CaseSnapshot]
+    cursor: int  # save this with what was applied, in one transaction
+    has_more: bool
+    remaining: int = 0  # feed items after `cursor` when the page was read: for a progress bar only
+    # Only on the last page, and only when asked (`heads=true`, `receipt_from`/`receipt_to`): a station that does
+    # not ask never sees these fields (it would refuse them), a server that does not know them never sends them.
+    heads: FeedHeads | None = None
+    receipt: DayReceipt | None = None
 
 
 def receipt_digest(items: list[tuple[int, str]]) -> str:

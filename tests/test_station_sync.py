@@ -162,13 +162,15 @@ def test_a_lost_push_response_is_a_harmless_resend(desk: Desk, centre: Centre) -
 )
 def test_a_flaky_network_only_slows_the_sync_down(desk: Desk, centre: Centre, fault: object) -> None:
     a_day_of_work(desk)
-    for path in ("/sync/push", "/sync/pull", "/sync/receipt", "/conflicts"):
+    # The day's sync is a push and a pull (the pull answers the receipt and says the conflicts are unchanged);
+    # tests/test_sync_round_trips.py has the same faults on the receipt and the conflicts of an older server.
+    for path in ("/sync/push", "/sync/pull"):
         centre.transport.add(path, fault, times=2)  # type: ignore[arg-type]
 
     summary = desk.sync.run()
 
     assert summary.ok, summary.error
-    assert summary.retries == 8
+    assert summary.retries == 4
     assert summary.receipt is not None and summary.receipt.matches
     assert_same_everywhere(desk, centre)
 

@@ -11,24 +11,38 @@ logged and audited once, until `gridstation-server repair` cleans it and puts it
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError as WireInvalid
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Text, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gridstation.domain.events import EVENT_FIELDS, event_from_stored
 from gridstation.domain.validation import without_forbidden_characters
-from gridstation.protocol import MAX_PULL_PAGE, CaseSnapshot, ConflictOut, PulledEvent, PullResponse, WireEvent
+from gridstation.protocol import (
+    MAX_PULL_PAGE,
+    CaseSnapshot,
+    ConflictOut,
+    FeedHeads,
+    PullResponse,
+    WireEvent,
+    WireModel,
+    conflicts_digest,
+)
 from gridstation.server.core import ServerCore
 from gridstation.server.errors import not_found
+from gridstation.server.feed_json import case_json, event_json, item_json, page_json
 from gridstation.server.models import (
     ConflictRow,
     FeedRow,
+    KnowledgeFeedRow,
     QuarantineRow,
     ServerCaseRow,
     ServerEventRow,
@@ -40,8 +54,14 @@ log = logging.getLogger("gridstation.server")
 WITHHELD = "feed.withheld"  # the quarantine code of an event the feed cannot serve
 # What building an item of the wire raises for a row it cannot carry (pydantic's ValidationError is a ValueError).
 UNSERVABLE = (ValueError, TypeError, KeyError, OverflowError)
-# An event as stored: the ORM row, or the plain row a pull page reads (the same column names).
-StoredEvent = ServerEventRow | Row[Any]
+# An event as stored: the ORM row, or a plain row a pull page read (the same column names).
+StoredEvent = ServerEventRow | Row[Any] | SimpleNamespace
+_EVENTS = ServerEventRow.__table__
+# A page's events: every column, the payload as its stored text (`payload_json`).
+EVENT_COLUMNS = (
+    *(column for column in _EVENTS.c if column.name != "payload"),
+    type_coerce(_EVENTS.c.payload, Text).label("payload_json"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +73,28 @@ class Withheld:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """A pull page as the JSON text sent (`PullResponse`), and how many events it serves."""
+
+    body: bytes
+    items: int
+
+
+# The optional fields of a page's last one, made only when that page is reached (`PullResponse.heads`, `.receipt`).
+LastPageExtras = Callable[[], Mapping[str, WireModel]]
+
+
 class Feed(ServerCore):
     def pull(self, station_code: str, *, after: int, epoch: int, limit: int) -> PullResponse:
+        """A page as the protocol's model (what the API sends is `pull_json`'s text)."""
+        return PullResponse.model_validate_json(
+            self.pull_json(station_code, after=after, epoch=epoch, limit=limit).body
+        )
+
+    def pull_json(
+        self, station_code: str, *, after: int, epoch: int, limit: int, extras: LastPageExtras | None = None
+    ) -> PageText:
         limit = max(1, min(limit, MAX_PULL_PAGE))
         with self.reading() as session:
             station = session.get(ServerStationRow, station_code)
@@ -63,12 +103,12 @@ class Feed(ServerCore):
             fresh = epoch == 0 and after == 0  # a station that never pulled starts in the current epoch
             if (epoch != station.epoch and not fresh) or after > station.feed_head:
                 # A cursor from another epoch, or from the future (the server was restored): start again from 0.
-                return PullResponse(epoch=station.epoch, reset=True, items=[], cases=[], cursor=0, has_more=True)
-            # Plain rows (Core), not ORM objects: a page is up to a thousand events, read once and sent on.
-            events = ServerEventRow.__table__
+                reset = PullResponse(epoch=station.epoch, reset=True, items=[], cases=[], cursor=0, has_more=True)
+                return PageText(reset.model_dump_json().encode("utf-8"), 0)
+            # Plain rows (Core), the payloads and states as their stored text: written into the page as they are.
             rows = session.execute(
-                select(FeedRow.seq, events)
-                .join(events, events.c.id == FeedRow.event_id)
+                select(FeedRow.seq, *EVENT_COLUMNS)
+                .join(_EVENTS, _EVENTS.c.id == FeedRow.event_id)
                 .where(FeedRow.station_code == station_code, FeedRow.seq > after)
                 .order_by(FeedRow.seq)
                 .limit(limit + 1)
@@ -81,55 +121,67 @@ class Feed(ServerCore):
                 for c in session.scalars(select(ConflictRow).where(ConflictRow.station_event_id.in_(event_ids)))
             }
             case_rows = session.execute(
-                select(ServerCaseRow.id, ServerCaseRow.number, ServerCaseRow.version, ServerCaseRow.state).where(
-                    ServerCaseRow.id.in_({row.case_id for _, row in page_rows})
-                )
+                select(
+                    ServerCaseRow.id,
+                    ServerCaseRow.number,
+                    ServerCaseRow.version,
+                    type_coerce(ServerCaseRow.state, Text).label("state_json"),
+                ).where(ServerCaseRow.id.in_({row.case_id for _, row in page_rows}))
             ).all()
             numbers = {c.id: c.number for c in case_rows}
-            cases: list[CaseSnapshot] = []
+            cases: list[str] = []
             unservable_cases: dict[str, str] = {}
             for c in case_rows:
                 try:
-                    cases.append(CaseSnapshot(case_id=c.id, number=c.number, version=c.version, state=c.state))
+                    cases.append(case_json(c.id, c.number, c.version, c.state_json) or _case_slowly(c))
                 except UNSERVABLE as err:
                     # Its events cannot be placed without it (the desk refuses a page that lacks a case's state).
                     unservable_cases[c.id] = f"诉求 {c.number} 的状态{unservable_reason(err)}"
-            items: list[PulledEvent] = []
+            items: list[str] = []
             withheld: list[Withheld] = []
             for seq, row in page_rows:
                 if row.case_id in unservable_cases:
-                    withheld.append(Withheld(seq, row, unservable_cases[row.case_id]))
+                    withheld.append(Withheld(seq, _stored(row), unservable_cases[row.case_id]))
                     continue
                 try:
-                    items.append(self._pulled_event(session, seq, row, conflicts.get(row.id), numbers))
+                    items.append(self._item_json(session, seq, row, conflicts.get(row.id), numbers))
                 except UNSERVABLE as err:
-                    withheld.append(Withheld(seq, row, f"事件{unservable_reason(err)}"))
+                    withheld.append(Withheld(seq, _stored(row), f"事件{unservable_reason(err)}"))
             cursor = page_rows[-1][0] if page_rows else after
-            page = PullResponse(
+            body = page_json(
                 epoch=station.epoch,
                 items=items,
                 cases=cases,
                 cursor=cursor,
                 has_more=has_more,
                 remaining=max(0, station.feed_head - cursor),
+                extras=extras() if extras is not None and not has_more else {},
             )
         if withheld:
             self._withhold(station_code, withheld)
-        return page
+        return PageText(body, len(items))
 
-    def _pulled_event(
-        self, session: Session, seq: int, row: StoredEvent, conflict: ConflictRow | None, numbers: dict[str, str]
-    ) -> PulledEvent:
-        return PulledEvent(
-            seq=seq,
-            origin="station" if row.origin == "station" else "server",
-            station_seq=row.station_seq,
-            applied=row.applied,
-            event=wire_event(row),
-            conflict=conflict_out(conflict, numbers.get(row.case_id, ""), self._event_meta(session, conflict))
-            if conflict is not None
-            else None,
-        )
+    def _item_json(
+        self, session: Session, seq: int, row: Row[Any], conflict: ConflictRow | None, numbers: dict[str, str]
+    ) -> str:
+        conflict_text = None
+        if conflict is not None:
+            meta = self._event_meta(session, conflict)
+            conflict_text = conflict_out(conflict, numbers.get(row.case_id, ""), meta).model_dump_json()
+        event = event_json(row) or wire_event(_stored(row)).model_dump_json()
+        return item_json(seq, row, event, conflict_text)
+
+    def feed_heads(self, station_code: str, policy_version: int) -> FeedHeads:
+        """Where the station's other exchanges stand (`PullResponse.heads`): the policy version in force (the
+        caller's), the knowledge feed's head and the digest of the station's open conflicts."""
+        with self.reading() as session:
+            knowledge = session.scalar(select(KnowledgeFeedRow.head).where(KnowledgeFeedRow.id == 1)) or 0
+            open_ids = session.scalars(
+                select(ConflictRow.id).where(
+                    ConflictRow.station_code == station_code, ConflictRow.resolved_at.is_(None)
+                )
+            ).all()
+        return FeedHeads(policy_version=policy_version, knowledge=knowledge, conflicts=conflicts_digest(open_ids))
 
     def _withhold(self, station_code: str, withheld: list[Withheld]) -> None:
         """Quarantine, log and audit what a pull withheld: once per event, however often it is pulled again.
@@ -254,3 +306,16 @@ def stored_body(row: StoredEvent) -> dict[str, Any]:
     body["occurred_at"] = row.occurred_at.isoformat()
     body.update(origin=row.origin, station_seq=row.station_seq, content_hash=row.content_hash)
     return body
+
+
+def _stored(row: Row[Any]) -> SimpleNamespace:
+    """A page's plain row with its payload decoded: the event as `event_from_stored` and the quarantine read it."""
+    values = dict(row._mapping)
+    values["payload"] = json.loads(values.pop("payload_json"))
+    return SimpleNamespace(**values)
+
+
+def _case_slowly(row: Row[Any]) -> str:
+    """A case's state through the protocol's model (what `case_json` could not vouch for); raises if unservable."""
+    state = json.loads(row.state_json)
+    return CaseSnapshot(case_id=row.id, number=row.number, version=row.version, state=state).model_dump_json()

@@ -17,7 +17,6 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -27,16 +26,18 @@ from gridstation.domain.enums import EVENT_LABELS, EventType
 from gridstation.domain.errors import DomainError
 from gridstation.domain.sla import DeadlinePolicy
 from gridstation.protocol import (
+    DayReceipt,
     DayReceiptRequest,
     EnrolResponse,
-    PullResponse,
+    FeedHeads,
     PushRequest,
+    conflicts_digest,
     missing_ranges,
     receipt_digest,
 )
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.storage import case_store, photos, sync_inbox, sync_store
+from gridstation.storage import photos, sync_inbox, sync_store
 from gridstation.storage.settings import SettingKey, setting
 from gridstation.sync import inbox, tampering, wire
 from gridstation.sync.enrol import exchange_code
@@ -46,6 +47,7 @@ from gridstation.sync.knowledge import sync_knowledge
 from gridstation.sync.lock import sync_lock
 from gridstation.sync.photo_downloads import download_photos
 from gridstation.sync.photos import upload_photos
+from gridstation.sync.pull import MAX_RESETS, PullEnd, SyncCancelled, pull_all
 from gridstation.sync.recovery import resend_what_the_server_lost
 from gridstation.sync.retry import Retrier, RetryPolicy
 from gridstation.sync.summary import (
@@ -55,7 +57,6 @@ from gridstation.sync.summary import (
     RejectedEvent,
     SyncStatus,
     SyncSummary,
-    urgent_first,
 )
 from gridstation.sync.transport import KeptTransport, ServerTransport, TransportFactory
 
@@ -65,12 +66,6 @@ T = TypeVar("T")
 
 PUSH_BATCH = 500
 PULL_PAGE = 1000
-MAX_RESETS = 3
-
-
-class SyncCancelled(DomainError):
-    def __init__(self) -> None:
-        super().__init__("sync.cancelled", "同步已取消；已完成的部分已保存，下次同步会接着进行。")
 
 
 def default_transport(url: str, credential: str) -> ServerTransport:
@@ -234,16 +229,20 @@ class SyncService:
             stop = partial(_stop_if, should_stop)
             resets = summary.resets
             self._push_all(transport, summary, report, should_stop)
-            self._pull_all(transport, station.code, summary, report, should_stop)
+            # The pull's last page answers the receipt for the day pushed so far, and says where the policy, the
+            # knowledge base and the open conflicts stand: what has not changed is not asked for (issue 18).
+            end = self._pull_all(transport, summary, report, should_stop, receipt=self._receipt_request(check_receipt))
             if summary.resets > resets and resend_what_the_server_lost(self.station, transport, retried, summary):
                 self._push_all(transport, summary, report, should_stop)  # the server was restored from a backup
-            self._district_policy(transport, summary)
-            sync_knowledge(self.station, transport, retried, summary, report, stop)  # proposals up, articles down
+                end = PullEnd()  # what that page said was before the second push
+            self._district_policy(transport, summary, end.heads)
+            knowledge_head = end.heads.knowledge if end.heads else None
+            sync_knowledge(self.station, transport, retried, summary, report, stop, knowledge_head)
             if check_receipt:
                 report("receipt", 0, 1)
-                summary.receipt = self._day_receipt(transport, summary)
+                summary.receipt = self._day_receipt(transport, summary, end.receipt)
             report("conflicts", 0, 1)
-            self._refresh_conflicts(transport, summary)
+            self._refresh_conflicts(transport, summary, end.heads)
             # Last: their cases are on the server now, and a slow photo holds up nothing else.
             upload_photos(self.station, transport, retried, summary, report, stop)
             download_photos(self.station, transport, retried, summary, report, stop)
@@ -358,7 +357,7 @@ class SyncService:
         assert station is not None
         # First everything the server holds from this station, so events it already has are recognised here.
         # The server's states are taken as they are: unsent events here may already be in them.
-        self._pull_all(transport, station.code, summary, report, should_stop, replay_unsent=False)
+        self._pull_all(transport, summary, report, should_stop, replay_unsent=False)
         with self.station.transaction() as session:
             first = max(expected, (sync_inbox.last_acknowledged_seq(session) or 0) + 1)
             count, last = sync_store.renumber_unsent(session, first)
@@ -376,99 +375,36 @@ class SyncService:
             out.append(RejectedEvent(number, result.station_seq, label, result.code or "", result.reason or ""))
         return out
 
-    # --- pull ---------------------------------------------------------------------------------------------
+    # --- pull (sync.pull) ------------------------------------------------------------------------------
 
     def _pull_all(
         self,
         transport: ServerTransport,
-        station_code: str,
         summary: SyncSummary,
         report: Progress,
         should_stop: Callable[[], bool],
         *,
         replay_unsent: bool = True,
-    ) -> None:
-        policy = self.station.deadline_policy()
-        resets = 0
-        pulled = 0
-        report("pull", 0, 0)
-        with self.station.reading() as session:
-            waiting, _ = sync_store.unsent_count(session)  # for the centre's status page (issue 19)
+        receipt: DayReceiptRequest | None = None,
+    ) -> PullEnd:
+        retried = partial(self._with_retries, summary=summary)
+        return pull_all(
+            self.station,
+            transport,
+            retried,
+            summary,
+            report,
+            should_stop,
+            page_size=PULL_PAGE,  # read at each run: the crash harness sets smaller pages
+            replay_unsent=replay_unsent,
+            receipt=receipt,
+        )
 
-        def fetch(cursor: int, epoch: int) -> PullResponse:
-            pull = partial(transport.pull, after=cursor, epoch=epoch, limit=PULL_PAGE, unsent=waiting)
-            return self._with_retries(pull, summary)
-
-        # The next page is fetched while this one is stored: the server's work and the desk's overlap, on two
-        # cores (issue 18). A page fetched ahead and never stored (a failure, a stop) is simply fetched again.
-        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
-        ahead: Future[PullResponse] | None = None
-        try:
-            while True:
-                if should_stop():
-                    raise SyncCancelled()
-                if ahead is None:
-                    with self.station.reading() as session:
-                        position = sync_store.feed_position(session)
-                    page = fetch(position.cursor, position.epoch)
-                else:
-                    page, ahead = ahead.result(), None
-                crash_point("pull.after_response")
-                if page.reset:
-                    resets += 1
-                    if resets > MAX_RESETS:
-                        raise DomainError("sync.reset_loop", "服务器反复要求重新下载，已停止。请联系街道管理员。")
-                elif page.has_more:
-                    ahead = fetcher.submit(fetch, page.cursor, page.epoch)
-                if not self._store_page(page, station_code, policy, summary, replay_unsent):
-                    continue
-                pulled += len(page.items)
-                report("pull", pulled, pulled + page.remaining)
-                if not page.has_more:
-                    return
-        finally:
-            fetcher.shutdown(wait=False, cancel_futures=True)
-
-    def _store_page(
-        self, page: PullResponse, station_code: str, policy: DeadlinePolicy, summary: SyncSummary, replay_unsent: bool
-    ) -> bool:
-        """Store one pull page with its cursor; False when the server asked to start again from 0 (a reset)."""
-        if page.reset:
-            with self.station.transaction() as session:
-                # Unsent events stay as they are; only the reading position starts again.
-                sync_store.save_feed_position(session, sync_store.FeedPosition(0, page.epoch))
-                self.station.record_audit(session, None, "sync.reset", epoch=page.epoch)
-            summary.resets += 1
-            return False
-        now = self.station.now()
-        with self.station.transaction() as session:
-            outcome = sync_store.apply_page(
-                session,
-                wire.page_events(page),
-                wire.page_states(page),
-                wire.page_conflicts(page),
-                station_code,
-                policy,
-                now,
-                replay_unsent=replay_unsent,
-            )
-            crash_point("pull.before_cursor")
-            sync_store.save_feed_position(session, sync_store.FeedPosition(page.cursor, page.epoch))
-        crash_point("pull.after_commit")
-        self.station.observe_stamps(item.event.hlc for item in page.items)
-        if outcome.max_station_seq:
-            self.station.note_issued(case_store_last_sequence(self.station))
-        summary.pulled += outcome.new_events
-        summary.new_conflicts += len(outcome.new_conflicts)
-        summary.mismatched += outcome.mismatched
-        summary.renumbered += outcome.renumbered
-        if outcome.new_work_orders:
-            summary.new_work_orders += self._describe_work_orders(outcome.new_work_orders)
-        return True
-
-    def _district_policy(self, transport: ServerTransport, summary: SyncSummary) -> None:
+    def _district_policy(self, transport: ServerTransport, summary: SyncSummary, heads: FeedHeads | None) -> None:
         """Run the district's deadline policy if the centre has set a newer one (a server older than this desk
         has none to give: nothing changes)."""
+        if heads is not None and heads.policy_version <= self._district_policy_held():
+            return  # the pull said which version is in force: this desk runs it already (or the built-in one)
         try:
             found = self._with_retries(transport.district_policy, summary)
         except SyncError as err:
@@ -478,24 +414,39 @@ class SyncService:
         if found.version and self.station.adopt_district_policy(found.version, DeadlinePolicy.from_json(found.policy)):
             summary.district_policy_adopted = found.version
 
-    def _describe_work_orders(self, case_ids: list[str]) -> list[NewWorkOrder]:
+    def _district_policy_held(self) -> int:
         with self.station.reading() as session:
-            return urgent_first(sync_inbox.cases_by_id(session, case_ids))
+            held = setting(session, SettingKey.DISTRICT_POLICY)
+        return int(held["version"]) if held else 0
 
     # --- receipt and conflicts ----------------------------------------------------------------------------
 
-    def _day_receipt(self, transport: ServerTransport, summary: SyncSummary) -> ReceiptCheck | None:
+    def _receipt_request(self, check_receipt: bool) -> DayReceiptRequest | None:
+        """Today's numbers this desk has had answered for, as the receipt asks for them (None: none today)."""
+        if not check_receipt:
+            return None
         day = self.station.local_date(self.station.now())
         with self.station.reading() as session:
             numbers = sync_inbox.day_range(session, self.station.start_of_day(day))
-            if numbers is None:
-                return None
-            first, last = numbers
+        if numbers is None:
+            return None
+        return DayReceiptRequest(from_seq=numbers[0], to_seq=numbers[1], label=f"{day:%Y-%m-%d}")
+
+    def _day_receipt(
+        self, transport: ServerTransport, summary: SyncSummary, pulled: DayReceipt | None
+    ) -> ReceiptCheck | None:
+        """The day's receipt: the one the pull brought if it covers today's numbers as they are now (the pull may
+        have confirmed more of them), else asked for."""
+        request = self._receipt_request(check_receipt=True)
+        if request is None:
+            return None
+        first, last, label = request.from_seq, request.to_seq, request.label
+        with self.station.reading() as session:
             local = sync_inbox.station_events_between(session, first, last)
-        label = f"{day:%Y-%m-%d}"
-        server = self._with_retries(
-            lambda: transport.receipt(DayReceiptRequest(from_seq=first, to_seq=last, label=label)), summary
-        )
+        if pulled is not None and (pulled.from_seq, pulled.to_seq) == (first, last):
+            server = pulled
+        else:
+            server = self._with_retries(lambda: transport.receipt(request), summary)
         crash_point("receipt.after_response")
         return ReceiptCheck(
             label=label,
@@ -512,7 +463,12 @@ class SyncService:
             server_digest=server.digest,
         )
 
-    def _refresh_conflicts(self, transport: ServerTransport, summary: SyncSummary) -> None:
+    def _refresh_conflicts(self, transport: ServerTransport, summary: SyncSummary, heads: FeedHeads | None) -> None:
+        if heads is not None:
+            with self.station.reading() as session:
+                here = conflicts_digest(row.id for row in sync_inbox.open_conflict_records(session))
+            if here == heads.conflicts:
+                return  # the server's open conflicts are the ones open here
         open_now = self._with_retries(transport.conflicts, summary)
         now = self.station.now()
         with self.station.transaction() as session:
@@ -543,8 +499,3 @@ def _stop_if(should_stop: Callable[[], bool]) -> None:
 def _expected_seq(error: SyncError) -> int | None:
     value = error.params.get("expected_seq")
     return value if isinstance(value, int) else None
-
-
-def case_store_last_sequence(station: StationService) -> int:
-    with station.reading() as session:
-        return case_store.last_event_sequence(session)

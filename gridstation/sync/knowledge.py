@@ -38,10 +38,20 @@ def sync_knowledge(
     summary: SyncSummary,
     report: Progress,
     stop_if_asked: Callable[[], None],
+    known_head: int | None = None,
 ) -> None:
-    """Send the queued proposals, then store the knowledge feed's changes; counts what it did in `summary`."""
-    if _send_proposals(station, transport, call, summary, report, stop_if_asked):
-        _pull_changes(station, transport, call, summary, report, stop_if_asked)
+    """Send the queued proposals, then store the knowledge feed's changes; counts what it did in `summary`.
+
+    `known_head`: the knowledge feed's head as the pull just said (None: not said). A desk whose cursor is there and
+    that sent nothing has every change already, and asks nothing."""
+    sent_before = summary.knowledge_proposals_sent
+    if not _send_proposals(station, transport, call, summary, report, stop_if_asked):
+        return
+    if known_head is not None and summary.knowledge_proposals_sent == sent_before:
+        with station.reading() as session:
+            if knowledge.knowledge_cursor(session) == known_head:
+                return
+    _pull_changes(station, transport, call, summary, report, stop_if_asked)
 
 
 def _send_proposals(

@@ -101,10 +101,25 @@ class ServerTransport:
             "POST", "/api/v1/sync/push", PushResponse.model_validate_json, json=request.model_dump(mode="json")
         )
 
-    def pull(self, *, after: int, epoch: int, limit: int, unsent: int | None = None) -> PullResponse:
-        params = {"after": after, "epoch": epoch, "limit": limit}
+    def pull(
+        self,
+        *,
+        after: int,
+        epoch: int,
+        limit: int,
+        unsent: int | None = None,
+        heads: bool = False,
+        receipt: DayReceiptRequest | None = None,
+    ) -> PullResponse:
+        """A page of the feed. `heads`, `receipt`: ask for them with the last page (a server before issue 18 ignores
+        the question and answers without them: the caller then asks as before)."""
+        params: dict[str, int | str] = {"after": after, "epoch": epoch, "limit": limit}
         if unsent is not None:  # the events still waiting here, for the centre's status page (issue 19)
             params["unsent"] = unsent
+        if heads:
+            params["heads"] = "true"
+        if receipt is not None:
+            params.update(receipt_from=receipt.from_seq, receipt_to=receipt.to_seq, receipt_label=receipt.label)
         return self._call("GET", "/api/v1/sync/pull", PullResponse.model_validate_json, params=params)
 
     def receipt(self, request: DayReceiptRequest) -> DayReceipt:

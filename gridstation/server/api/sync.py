@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from gridstation.protocol import (
     DEFAULT_PULL_PAGE,
@@ -20,6 +20,7 @@ from gridstation.protocol import (
     PushRequest,
     PushResponse,
     ServerInfo,
+    WireModel,
 )
 from gridstation.server.api.deps import AuthStation, Metrics, Service
 from gridstation.server.api.errors import ERROR_RESPONSES
@@ -58,11 +59,34 @@ def pull(
     unsent: Annotated[
         int | None, Query(ge=0, le=2**62, description="工作站尚未上传的事件数（供城运中心的状态页与监控）")
     ] = None,
-) -> PullResponse:
-    page = service.pull(station, after=after, epoch=epoch, limit=limit)
+    heads: Annotated[
+        bool,
+        Query(description="最后一页附上区级时限版本、知识库进度与未决冲突摘要（heads），无变化时工作站不再另行请求"),
+    ] = False,
+    receipt_from: Annotated[int | None, Query(ge=1, le=2**62, description="最后一页附上这段编号的当日回执")] = None,
+    receipt_to: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    receipt_label: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """A page of the station's feed, written from the stored text (`Feed.pull_json`). Only a station that asks gets
+    `heads` and `receipt`, on the last page: an older station would refuse fields it does not know."""
+    asked = (
+        DayReceiptRequest(from_seq=receipt_from, to_seq=receipt_to, label=receipt_label)
+        if (receipt_from is not None and receipt_to is not None)
+        else None
+    )
+
+    def extras() -> dict[str, WireModel]:
+        found: dict[str, WireModel] = {}
+        if heads:
+            found["heads"] = service.feed_heads(station, service.district_policy().version)
+        if asked is not None:
+            found["receipt"] = service.day_receipt(station, asked)
+        return found
+
+    page = service.pull_json(station, after=after, epoch=epoch, limit=limit, extras=extras)
     service.note_sync(station, "pull", unsent)
-    metrics.pulled.labels(station).inc(len(page.items))
-    return page
+    metrics.pulled.labels(station).inc(page.items)
+    return Response(content=page.body, media_type="application/json")
 
 
 @router.post("/api/v1/sync/receipt", response_model=DayReceipt, responses=ERROR_RESPONSES)
