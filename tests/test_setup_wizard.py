@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWizard
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWizard
 from pytestqt.qtbot import QtBot
 
 from gridstation.printing.paperwork import Paperwork
@@ -144,6 +144,17 @@ def test_a_handheld_scanner_types_the_qr_text_into_the_code_field(
 
     assert (form.server.text(), form.code.text()) == (CENTRE_URL, code)
     assert not form.error.isVisibleTo(form)
+
+
+def test_each_field_of_the_enrolment_is_named_by_a_label_whose_key_reaches_it(
+    qtbot: QtBot, desk_window: MainWindow
+) -> None:
+    """Alt+S and Alt+C lead to the address and the code; no label shows a bare "&" (the code's row is the field and
+    its button, which Qt's form cannot pair with the label by itself)."""
+    wizard = open_from_help_menu(qtbot, desk_window)
+    form = wizard.enrolment.form
+    labels = {label.text(): label.buddy() for label in form.findChildren(QLabel) if "(&" in label.text()}
+    assert labels == {"服务器地址(&S)": form.server, "登记码(&C)": form.code}
 
 
 def test_qr_text_without_a_code_is_refused_in_words(qtbot: QtBot, desk_window: MainWindow) -> None:

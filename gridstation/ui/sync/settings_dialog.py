@@ -60,7 +60,9 @@ class EnrolmentForm(QWidget):
         code_row = QHBoxLayout()
         code_row.addWidget(self.code)
         code_row.addWidget(self.scan)
-        form.addRow(self.tr("登记码(&C)"), code_row)
+        code_label = QLabel(self.tr("登记码(&C)"))
+        code_label.setBuddy(self.code)  # the row is the field and its button: Qt would show the "&" as it is
+        form.addRow(code_label, code_row)
         self.enrol_button = QPushButton(self.tr("登记(&E)"))
         self.enrol_button.clicked.connect(self.enrol)
         enrol_row = QHBoxLayout()  # the dialog moves the button into its button box
