@@ -39,6 +39,8 @@ pytest_plugins = [
     "tests.support.server",
     # The station's sync fixtures: a centre (the server app in-process) and an enrolled desk.
     "tests.support.sync",
+    # A desk's main window syncing with that centre (`desk_window`), for the sync screens' GUI tests.
+    "tests.support.desk_sync",
 ]
 
 

@@ -19,20 +19,12 @@ from gridstation.server.app import create_app
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
 from tests.support.complaints import complaint
+from tests.support.log_lines import Lines
 from tests.support.server import Api, ModelStation, auth
 from tests.support.sync import Centre, Desk
 
 LOOPBACK = ("127.0.0.1", 50123)
 TOKEN = "metrics-token-0123456789abcdef"
-
-
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
 
 
 @pytest.fixture

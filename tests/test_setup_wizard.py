@@ -3,8 +3,6 @@ QR code holds, the printer, the 上手指南; offered on first start and from th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWizard
@@ -14,39 +12,14 @@ from gridstation.printing.paperwork import Paperwork
 from gridstation.protocol import enrolment_uri
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.sync.engine import SyncService
-from gridstation.sync.retry import RetryPolicy
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.print_settings import PrintSettingsDialog
 from gridstation.ui.printing import PreviewDialog
 from gridstation.ui.setup_wizard import SetupWizard
-from gridstation.ui.sync.controller import SyncController
 from tests.support.qt_input import tab, type_chars
 from tests.support.sync import CENTRE_URL, Centre
 
 pytestmark = pytest.mark.gui
-
-
-def sync_service(centre: Centre, service: StationService) -> SyncService:
-    return SyncService(
-        service,
-        transport_factory=centre.transport_factory,
-        retry=RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.02),
-    )
-
-
-@pytest.fixture
-def desk_window(
-    qtbot: QtBot, centre: Centre, service: StationService, admin: StaffMember, chinese_font: None
-) -> Iterator[MainWindow]:
-    controller = SyncController(service, sync=sync_service(centre, service), background=False)
-    window = MainWindow(service, admin, sync=controller)
-    qtbot.addWidget(window)
-    window.resize(1400, 860)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    controller.shutdown()
 
 
 def open_from_help_menu(qtbot: QtBot, window: MainWindow) -> SetupWizard:

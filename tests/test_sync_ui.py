@@ -5,12 +5,10 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -19,10 +17,7 @@ from gridstation.common.qr import save_qr_png
 from gridstation.domain.enums import Channel, EventType
 from gridstation.protocol import enrolment_uri
 from gridstation.server.workorders import build_work_order
-from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.sync.engine import SyncService
-from gridstation.sync.retry import RetryPolicy
 from gridstation.sync.summary import SyncSummary
 from gridstation.ui.main_window import MainWindow
 from gridstation.ui.sync.conflicts import ConflictInbox
@@ -34,28 +29,6 @@ from tests.support.qt_input import type_chars
 from tests.support.sync import CENTRE_URL, Centre
 
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
-
-
-def sync_service(centre: Centre, service: StationService) -> SyncService:
-    return SyncService(
-        service,
-        transport_factory=centre.transport_factory,
-        retry=RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.02),
-    )
-
-
-@pytest.fixture
-def desk_window(
-    qtbot: QtBot, centre: Centre, service: StationService, admin: StaffMember, chinese_font: None
-) -> Iterator[MainWindow]:
-    controller = SyncController(service, sync=sync_service(centre, service), background=False)
-    window = MainWindow(service, admin, sync=controller)
-    qtbot.addWidget(window)
-    window.resize(1400, 860)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    controller.shutdown()
 
 
 def enrol(window: MainWindow, centre: Centre) -> None:

@@ -28,6 +28,7 @@ from gridstation.server.scope import department_may_see
 from gridstation.server.service import ServerService
 from tests.support.clock import FakeClock
 from tests.support.live_server import LiveServer
+from tests.support.log_lines import Lines
 from tests.support.server import Api, ModelStation, auth, server_state
 
 WATER, WATER_NAME = "WATER", "区水务局"
@@ -452,15 +453,6 @@ def test_item14_an_update_id_reused_on_another_case_is_refused(centre: Centre) -
 
 
 # --- item 15: the server's access log -----------------------------------------------------------------------------
-
-
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
 
 
 @pytest.fixture
