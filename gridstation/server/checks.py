@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.engine import Engine
 
 from gridstation.common import migrations
+from gridstation.domain.localtime import local_minute
 from gridstation.server.db import MIGRATIONS_DIR
 from gridstation.server.models import ServerAuditRow, ServerEventRow
 from gridstation.server.settings import ServerSettings
@@ -121,16 +122,19 @@ def _clock(engine: Engine, now: datetime) -> Check:
     stored = [moment for moment in (newest_event, newest_audit) if moment is not None]
     newest = max(stored) if stored else None
     if now < RELEASED:
-        return Check(name, "fail", f"系统时间 {_utc(now)} 早于本版本发布日期 {RELEASED:%Y-%m-%d}，请校准时钟（NTP）")
+        return Check(name, "fail", f"系统时间 {_local(now)} 早于本版本发布日期 {RELEASED:%Y-%m-%d}，请校准时钟（NTP）")
     if newest is not None and now < newest:
         return Check(
-            name, "fail", f"系统时间 {_utc(now)} 早于服务器已记录的最新时间 {_utc(newest)}，时钟被调慢，请校准（NTP）"
+            name,
+            "fail",
+            f"系统时间 {_local(now)} 早于服务器已记录的最新时间 {_local(newest)}，时钟被调慢，请校准（NTP）",
         )
-    return Check(name, "ok", f"{_utc(now)}，不早于已记录的最新时间")
+    return Check(name, "ok", f"{_local(now)}，不早于已记录的最新时间")
 
 
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _local(moment: datetime) -> str:
+    """As the centre's staff read times everywhere else: Beijing time, named (the clock itself keeps UTC)."""
+    return f"{local_minute(moment)}（北京时间）"
 
 
 def _size(mb: int) -> str:
