@@ -58,6 +58,7 @@ directory under benchmarks/.cache/ and are deleted at the end. See benchmarks/RE
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -65,6 +66,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -745,7 +747,9 @@ def running_server(url: str, data_dir: Path, options: Sequence[str] = ()) -> Ite
     # No supervision pass: it would add its own work (and 督办 events) to what is timed.
     command += ["--host", "127.0.0.1", "--port", str(port), "--supervise-seconds", "0", *options]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        # Its own process group: with --workers, what is left of it (a worker the supervisor did not stop in time)
+        # is stopped with it, not left running after the benchmark.
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -769,6 +773,8 @@ def running_server(url: str, data_dir: Path, options: Sequence[str] = ()) -> Ite
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
         report_server_log(log_path)
 
 
