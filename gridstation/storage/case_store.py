@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, literal_column, select, text, update
+from sqlalchemy import Table, bindparam, insert, literal_column, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 
@@ -68,13 +68,18 @@ def next_daily_sequence(session: Session, day: str, floor: int = 0) -> int:
     return int(session.connection().execute(_NEXT_DAILY_SEQUENCE, {"day": day, "floor": floor}).scalar_one())
 
 
-def event_sequence_floor(session: Session) -> int:
-    row = session.get(SettingRow, SettingKey.EVENT_SEQUENCE_FLOOR)
-    return int(row.value) if row else 0
-
-
 def last_event_sequence(session: Session) -> int:
-    return max(session.scalar(select(func.max(EventRow.station_seq))) or 0, event_sequence_floor(session))
+    """The station's last event number: the highest stored, or the floor a restored backup left if higher."""
+    return _numbering_and_link(session)[0]
+
+
+def _numbering_and_link(session: Session) -> tuple[int, str | None]:
+    """`last_event_sequence` and the event chain's last link (None: no event yet), in one round trip."""
+    session.flush()  # a floor or events added through the ORM in this transaction count
+    max_seq, floor, last_link = (
+        session.connection().execute(_NUMBERING_AND_LINK, {"floor_key": str(SettingKey.EVENT_SEQUENCE_FLOOR)}).one()
+    )
+    return max(max_seq or 0, int(floor) if floor else 0), last_link
 
 
 def raise_event_sequence_floor(session: Session, floor: int) -> None:
@@ -86,11 +91,11 @@ def raise_event_sequence_floor(session: Session, floor: int) -> None:
 
 
 # What an append needs to know before it writes, in one round trip: the station's last event number, the floor a
-# restored backup left for it, and the last link of the event chain.
-_APPEND_CONTEXT = text(
+# restored backup left for it (a JSON number in the settings table), and the last link of the event chain.
+_NUMBERING_AND_LINK = text(
     "SELECT (SELECT max(station_seq) FROM events), "
     "(SELECT value FROM settings WHERE key = :floor_key), "
-    "(SELECT chain_hash FROM events ORDER BY rowid DESC LIMIT 1)"
+    f"({integrity.LAST_LINK_QUERY})"
 )
 
 # Built once: a save runs each of them (building a statement costs as much as running it).
@@ -125,10 +130,7 @@ def append_events(
         connection.execute(_INSERT_CASE, {"id": state.id, **projection_values(state, policy)})
     else:
         connection.execute(_UPDATE_CASE, {"case_id": state.id, **projection_values(state, policy)})
-    max_seq, floor, last_link = connection.execute(
-        _APPEND_CONTEXT, {"floor_key": str(SettingKey.EVENT_SEQUENCE_FLOOR)}
-    ).one()
-    seq = max(max_seq or 0, int(floor) if floor else 0)
+    seq, last_link = _numbering_and_link(session)
     rows = []
     for event in events:
         seq += 1

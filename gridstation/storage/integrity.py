@@ -36,8 +36,12 @@ _PAGE = 20_000
 # --- writing: each new entry linked to the last one -------------------------------------------------------
 
 
+# The chain's last link: that of the event stored last (storage/case_store.py reads it in an append's one query).
+LAST_LINK_QUERY = "SELECT chain_hash FROM events ORDER BY rowid DESC LIMIT 1"
+
+
 def last_event_link(session: Session) -> str:
-    link = session.execute(text("SELECT chain_hash FROM events ORDER BY rowid DESC LIMIT 1")).scalar()
+    link = session.execute(text(LAST_LINK_QUERY)).scalar()
     return str(link) if link else GENESIS
 
 
