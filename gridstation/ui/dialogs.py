@@ -36,6 +36,16 @@ def accept_cancel_buttons(dialog: QDialog, accept_text: str, cancel_text: str) -
     return buttons
 
 
+def close_buttons(dialog: QDialog, close_text: str) -> QDialogButtonBox:
+    """One Close button with the dialog's own word, wired to reject() (Esc closes too)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    close = buttons.button(QDialogButtonBox.StandardButton.Close)
+    assert close is not None
+    close.setText(close_text)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def confirm_with_ctrl_enter(dialog: QWidget, confirm: Callable[[], object]) -> None:
     """Ctrl+Enter confirms an action dialog from any field, a multi-line one included (where Enter is a new line).
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from gridstation.domain.hotspots import SCOPE_LABELS, Hotspots
 from gridstation.services.station import StationService
+from gridstation.ui.dialogs import close_buttons
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
@@ -57,11 +57,7 @@ class HotspotsDialog(QDialog):
         self.recurring = _table([self.tr("类别"), self.tr("网格"), self.tr("地点"), self.tr("件数"), self.tr("说明")])
         self.recurring.cellActivated.connect(self._activated)
         self.recurring.cellDoubleClicked.connect(self._activated)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        assert close is not None
-        close.setText(self.tr("关闭"))
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self, self.tr("关闭"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(QLabel(self.tr("热点上升（同一网格或同一楼栋的同类诉求明显多于平时）")))

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from gridstation.domain.listing import Workload
 from gridstation.domain.sla import COLOUR_LABELS, Colour
 from gridstation.services.station import StationService
+from gridstation.ui.dialogs import close_buttons
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
@@ -39,11 +40,7 @@ class WorkloadDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.cellActivated.connect(self._activated)
         self.table.cellDoubleClicked.connect(self._activated)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        assert close is not None
-        close.setText(self.tr("关闭"))
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self, self.tr("关闭"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.table)

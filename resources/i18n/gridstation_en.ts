@@ -818,37 +818,37 @@ Ctrl+N new case   Ctrl+F find   F5 refresh list   F9 print receipt</translation>
       <translation>Enrolment &amp;code</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="64" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="66" />
       <source>登记(&amp;E)</source>
       <translation>&amp;Enrol</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="79" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="81" />
       <source>只有管理员可以修改同步设置。</source>
       <translation>Only an administrator can change the sync settings.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="85" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="87" />
       <source>已登记到 {0}。重新登记会换用新的凭证。</source>
       <translation>Enrolled with {0}. Enrolling again replaces the credential.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="110" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="112" />
       <source>选择登记二维码图片</source>
       <translation>Choose the enrolment QR image</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="110" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="112" />
       <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="130" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="132" />
       <source>正在登记…</source>
       <translation>Enrolling…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="136" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="138" />
       <source>已登记：工作站 {0}（{1}）。</source>
       <translation>Enrolled: station {0} ({1}).</translation>
     </message>
@@ -1068,27 +1068,27 @@ Log folder: {2}</translation>
       <translation>Cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/hotspots.py" line="63" />
+      <location filename="../../gridstation/ui/hotspots.py" line="60" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/hotspots.py" line="67" />
+      <location filename="../../gridstation/ui/hotspots.py" line="63" />
       <source>热点上升（同一网格或同一楼栋的同类诉求明显多于平时）</source>
       <translation>Rising (more cases of one kind in a grid or a building than usual)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/hotspots.py" line="69" />
+      <location filename="../../gridstation/ui/hotspots.py" line="65" />
       <source>易反复问题（双击或按回车：查看最近一件）</source>
       <translation>Recurring problems (double-click or Enter: show the latest case)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/hotspots.py" line="80" />
+      <location filename="../../gridstation/ui/hotspots.py" line="76" />
       <source>近 7 天与此前 {0} 周比较；上升 {1} 项，易反复 {2} 处。口径见 docs/report.md。</source>
       <translation>The last 7 days against the {0} weeks before; {1} rising, {2} recurring. Definitions: docs/report.md.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/hotspots.py" line="104" />
+      <location filename="../../gridstation/ui/hotspots.py" line="100" />
       <source>无法统计热点问题：{0}</source>
       <translation>Hotspots could not be counted: {0}</translation>
     </message>
@@ -2600,7 +2600,7 @@ Matches: {1}</translation>
   <context>
     <name>SyncSettingsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="156" />
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="158" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
     </message>
@@ -2767,42 +2767,42 @@ Do not delete the data on this computer; run gridstation audit verify for detail
   <context>
     <name>WorkloadDialog</name>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="29" />
+      <location filename="../../gridstation/ui/workload.py" line="30" />
       <source>工作量：各责任人的在办诉求</source>
       <translation>Workload: each owner's open cases</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="32" />
+      <location filename="../../gridstation/ui/workload.py" line="33" />
       <source>正在统计…</source>
       <translation>Counting…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="35" />
+      <location filename="../../gridstation/ui/workload.py" line="36" />
       <source>责任人</source>
       <translation>Owner</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="35" />
+      <location filename="../../gridstation/ui/workload.py" line="36" />
       <source>在办</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="45" />
+      <location filename="../../gridstation/ui/workload.py" line="43" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="50" />
+      <location filename="../../gridstation/ui/workload.py" line="47" />
       <source>双击或按回车：在列表中查看此人的在办诉求</source>
       <translation>Double-click or Enter: show this person's open cases in the list</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="60" />
+      <location filename="../../gridstation/ui/workload.py" line="57" />
       <source>（未指定）</source>
       <translation>(not set)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/workload.py" line="69" />
+      <location filename="../../gridstation/ui/workload.py" line="66" />
       <source>在办 {0} 件，其中超期 {1} 件；按超期件数排列。</source>
       <translation>{0} open, {1} of them overdue; most overdue first.</translation>
     </message>
