@@ -21,6 +21,7 @@ from gridstation.server.api import (
     users,
 )
 from gridstation.server.api.access_log import AccessLog
+from gridstation.server.api.admission import PushAdmission
 from gridstation.server.api.errors import install_error_handlers
 from gridstation.server.api.middleware import BodyLimit, protocol_header
 from gridstation.server.api.observe import RequestObserver
@@ -39,6 +40,8 @@ def create_app(
     *,
     log_format: Literal["json", "keyvalue"] = "json",
     metrics_token: str = "",
+    push_concurrency: int = 4,
+    push_wait_seconds: float = 10.0,
 ) -> FastAPI:
     app = FastAPI(
         title="GridStation 城运中心服务器",
@@ -55,6 +58,9 @@ def create_app(
         app.include_router(area.router)
     app.include_router(open311_router, prefix="/open311/v2")
     install_console(app)
+    # Before a push's body is read: a push refused after waiting costs no memory (inside the access log, which
+    # counts the refusal).
+    app.add_middleware(PushAdmission, concurrency=push_concurrency, max_wait_s=push_wait_seconds)
     # Outside the routes and their error handlers, so that it logs the status the caller was answered with.
     app.add_middleware(AccessLog, observer=RequestObserver(service, app.state.metrics, log_format))
     # Added last, so it is outermost: an oversized body is refused before anything else reads it.

@@ -64,7 +64,14 @@ def serve(settings: ServerSettings) -> int:
 def app_of(service: ServerService, settings: ServerSettings) -> FastAPI:
     from gridstation.server.app import create_app
 
-    return create_app(service, settings.data_dir, log_format=settings.log_format, metrics_token=settings.metrics_token)
+    return create_app(
+        service,
+        settings.data_dir,
+        log_format=settings.log_format,
+        metrics_token=settings.metrics_token,
+        push_concurrency=settings.push_concurrency,
+        push_wait_seconds=settings.push_wait_seconds,
+    )
 
 
 def share_metrics(settings: ServerSettings) -> None:

@@ -67,6 +67,10 @@ class ServerSettings(BaseSettings):
     # API worker processes of `serve` (server/serving.py): each has its own pool of `pool_size` connections; 1 for
     # SQLite, which has one writer anyway.
     workers: int = Field(default=1, ge=1, le=64)
+    # Pushes a worker works on at once; more wait, at most `push_wait_seconds` (kept under a desk's 30 s timeout),
+    # then are told to come back (503 with Retry-After): api/admission.py says why.
+    push_concurrency: int = Field(default=4, ge=1, le=64)
+    push_wait_seconds: float = Field(default=10.0, ge=0, le=25)
     # Years a closed case keeps its complainant's name, phone and room number (server/retention.py, daily in serve).
     retention_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=MIN_RETENTION_YEARS, le=MAX_RETENTION_YEARS)
 

@@ -87,12 +87,19 @@ async def on_database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     text = str(getattr(exc, "orig", exc)).lower()
     busy = isinstance(exc, PoolTimeout) or any(word in text for word in BUSY_WORDS)
     log.warning("database unavailable (%s): %s", "busy" if busy else "down", text[:200])
-    response = (
-        error_response(503, "server.busy", "城运中心服务器正忙，请求未生效，请稍后自动重试。")
-        if busy
-        else error_response(503, "server.database_unavailable", "城运中心数据库暂时无法连接，请求未生效，请稍后重试。")
+    if busy:
+        return busy_response(RETRY_AFTER_BUSY_S)
+    response = error_response(
+        503, "server.database_unavailable", "城运中心数据库暂时无法连接，请求未生效，请稍后重试。"
     )
-    response.headers["Retry-After"] = str(RETRY_AFTER_BUSY_S if busy else RETRY_AFTER_DOWN_S)
+    response.headers["Retry-After"] = str(RETRY_AFTER_DOWN_S)
+    return response
+
+
+def busy_response(retry_after_s: int) -> JSONResponse:
+    """503 `server.busy`: the request changed nothing; the station tries again after `retry_after_s`."""
+    response = error_response(503, "server.busy", "城运中心服务器正忙，请求未生效，请稍后自动重试。")
+    response.headers["Retry-After"] = str(retry_after_s)
     return response
 
 
