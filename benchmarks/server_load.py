@@ -174,7 +174,8 @@ def run_load(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         f"stations/s, {bench.rate(done_events, run.wall)} events/s; per station median "
         f"{bench.fmt_s(statistics.median(per))}, p99 {bench.fmt_s(bench.percentile(per, 0.99))}, max "
         f"{bench.fmt_s(max(per))}; push / pull / receipt medians {summary['push_median_s']} / "
-        f"{summary['pull_median_s']} / {summary['receipt_median_s']} s; "
+        f"{summary['pull_median_s']} / {summary['receipt_median_s']} s; slowest single request "
+        f"{summary['slowest_request_s']} s (a desk gives up after 30 s); "
         f"{bench.cpu_note(run.server_cpu, run.client_cpu, run.wall)}; {bench.retries_note(run.retries)}",
         flush=True,
     )
