@@ -155,3 +155,16 @@ def test_choosing_no_file_does_nothing(window: MainWindow, monkeypatch: pytest.M
     asked = choose(monkeypatch, None)
     importer = window.open_ledger_import()
     assert asked == [window] and not importer.running and importer.progress is None
+
+
+def test_the_problems_dialog_closes_with_its_own_word(qtbot: QtBot) -> None:
+    """关闭 comes from the desk's own translation, not from Qt's (which an installation may lack)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from gridstation.domain.ledger_rows import LedgerInvalid
+
+    dialog = ProblemsDialog(LedgerInvalid("台账.csv", []))
+    qtbot.addWidget(dialog)
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    assert sorted(b.text() for b in box.buttons()) == sorted(["关闭", "复制全部(&C)"])

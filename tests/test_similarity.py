@@ -49,6 +49,13 @@ def test_an_address_as_typed_is_split_by_the_stations_compounds() -> None:
     assert address_match(Place("枫林苑"), Place("康乐小区")) == AddressMatch.NONE
 
 
+def test_a_building_written_with_a_hash_is_the_same_building() -> None:
+    # "3#" is how many ledgers and clerks write 3号楼.
+    assert address_match(Place("枫林苑", "3#", "1201"), Place("枫林苑", "3号楼", "1201室")) == AddressMatch.DOOR
+    assert address_match(Place("枫林苑", "3#"), Place("枫林苑", "4号楼")) == AddressMatch.COMPOUND
+    assert place_from_text("枫林苑3#1201室", ["枫林苑"]) == Place("枫林苑", "3#", "1201室")
+
+
 def candidate(
     number: str,
     words: list[str],

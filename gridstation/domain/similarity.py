@@ -108,7 +108,7 @@ class Match:
 
 
 _DIGITS = re.compile(r"[0-9]+")
-_BUILDING_WORDS = re.compile(r"(号楼|号|栋|幢|座|楼)$")
+_BUILDING_WORDS = re.compile(r"(号楼|号|栋|幢|座|楼|#)$")
 
 
 def _plain(text: str) -> str:
@@ -150,7 +150,7 @@ def address_match(a: Place, b: Place) -> AddressMatch:
     return AddressMatch.BUILDING
 
 
-_BUILDING = re.compile(r"([0-9]+|[a-z])\s*(号楼|栋|幢|座|号)")
+_BUILDING = re.compile(r"([0-9]+|[a-z])\s*(号楼|栋|幢|座|号|#)")
 _DOOR = re.compile(r"([0-9]+)\s*(室|号|户)?$")
 
 

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -40,7 +39,7 @@ from gridstation.domain.knowledge import (
 from gridstation.services.knowledge import ProposalView
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
-from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, error_label
+from gridstation.ui.dialogs import WritingDialog, accept_cancel_buttons, close_buttons, error_label
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
@@ -120,8 +119,7 @@ class KnowledgeDialog(QDialog):
         self.tabs.addTab(search_page, self.tr("检索"))
         self.tabs.addTab(self.proposals, self.tr("本站经验沉淀"))
         self.tabs.currentChanged.connect(self._on_tab)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
+        close = close_buttons(self, self.tr("关闭"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close)

@@ -30,6 +30,7 @@ from gridstation.domain.ledger_rows import LedgerInvalid
 from gridstation.services.case_import import LedgerImportResult, StatusCount
 from gridstation.services.staff import StaffMember
 from gridstation.services.station import StationService
+from gridstation.ui.dialogs import close_buttons
 from gridstation.ui.labels import tr_label
 from gridstation.ui.messages import show_error
 from gridstation.ui.workers import run_reporting
@@ -208,7 +209,7 @@ class ProblemsDialog(QDialog):
         self.text = QPlainTextEdit("\n".join([*(p.line() for p in invalid.problems), *invalid.notes]))
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = close_buttons(self, self.tr("关闭"))
         self.copy_button = QPushButton(self.tr("复制全部(&C)"))
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_all)

@@ -1324,94 +1324,99 @@ What you typed is kept; you can retry.</translation>
       <translation>Our proposals</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="151" />
+      <location filename="../../gridstation/ui/knowledge.py" line="123" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/knowledge.py" line="150" />
       <source>正在检索…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="182" />
+      <location filename="../../gridstation/ui/knowledge.py" line="181" />
       <source>找到 {0} 篇相关条目</source>
       <translation>{0} articles found</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="182" />
+      <location filename="../../gridstation/ui/knowledge.py" line="181" />
       <source>共 {0} 篇条目</source>
       <translation>{0} articles</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="193" />
+      <location filename="../../gridstation/ui/knowledge.py" line="192" />
       <source>检索失败：{0}</source>
       <translation>Search failed: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="197" />
+      <location filename="../../gridstation/ui/knowledge.py" line="196" />
       <source>没有找到相关条目，可换个说法或少输几个字。</source>
       <translation>Nothing found. Try other words, or fewer of them.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="198" />
+      <location filename="../../gridstation/ui/knowledge.py" line="197" />
       <source>本站还没有知识库条目：城运中心发布后，同步时会自动下载。</source>
       <translation>This station has no articles yet: they are downloaded with the sync once the centre publishes them.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="203" />
+      <location filename="../../gridstation/ui/knowledge.py" line="202" />
       <source>{0}
 相关：{1}</source>
       <translation>{0}
 Matches: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="217" />
+      <location filename="../../gridstation/ui/knowledge.py" line="216" />
       <source>长期</source>
       <translation>open-ended</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="218" />
+      <location filename="../../gridstation/ui/knowledge.py" line="217" />
       <source>{0} 至 {1}</source>
       <translation>{0} to {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="220" />
+      <location filename="../../gridstation/ui/knowledge.py" line="219" />
       <source>适用分类：{0}</source>
       <translation>Categories: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="221" />
+      <location filename="../../gridstation/ui/knowledge.py" line="220" />
       <source>关键词：{0}</source>
       <translation>Key words: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="222" />
+      <location filename="../../gridstation/ui/knowledge.py" line="221" />
       <source>有效期：{0}</source>
       <translation>Valid: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="223" />
+      <location filename="../../gridstation/ui/knowledge.py" line="222" />
       <source>来源：{0}</source>
       <translation>Source: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="224" />
+      <location filename="../../gridstation/ui/knowledge.py" line="223" />
       <source>第 {0} 版，{1} 更新</source>
       <translation>Version {0}, updated {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="249" />
+      <location filename="../../gridstation/ui/knowledge.py" line="248" />
       <source>本站还没有提出经验沉淀（在已办结诉求上点“经验沉淀…”）。</source>
       <translation>No proposals from this station yet (on a closed case, click "Share as experience…").</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="258" />
+      <location filename="../../gridstation/ui/knowledge.py" line="257" />
       <source>未被接收：{0}</source>
       <translation>Not accepted: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="260" />
+      <location filename="../../gridstation/ui/knowledge.py" line="259" />
       <source>待发送（下次同步报送城运中心）</source>
       <translation>To be sent (with the next sync to the centre)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="263" />
+      <location filename="../../gridstation/ui/knowledge.py" line="262" />
       <source>{0}：{1}</source>
       <translation>{0}: {1}</translation>
     </message>
@@ -1419,79 +1424,79 @@ Matches: {1}</translation>
   <context>
     <name>LedgerImport</name>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="42" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="43" />
       <source>选择历史台账</source>
       <translation>Choose a historic ledger</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="44" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="45" />
       <source>台账 (*.csv *.xlsx)</source>
       <translation>Ledgers (*.csv *.xlsx)</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="77" />
-      <location filename="../../gridstation/ui/ledger_import.py" line="134" />
-      <location filename="../../gridstation/ui/ledger_import.py" line="173" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="78" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="135" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="174" />
       <source>导入历史台账</source>
       <translation>Import historic ledger</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="78" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="79" />
       <source>正在读取 {0}…</source>
       <translation>Reading {0}…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="100" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="101" />
       <source>正在读取文件…</source>
       <translation>Reading the file…</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="101" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="102" />
       <source>正在核对：{0} / {1} 行</source>
       <translation>Checking: row {0} of {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="102" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="103" />
       <source>正在导入：{0} / {1} 件</source>
       <translation>Importing: case {0} of {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="121" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="122" />
       <source>「{0}」中没有新的诉求需要导入：{1}</source>
       <translation>“{0}” holds no new cases to import: {1}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="125" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="126" />
       <source>「{0}」核对无误，将导入 {1} 件（{2}）。{3}</source>
       <translation>“{0}” checked without problems: {1} cases will be imported ({2}). {3}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="129" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="130" />
       <source>导入后不能撤销：每件诉求都按台账中的时间记入办理记录。是否导入？</source>
       <translation>An import cannot be undone: every case enters the case history at the ledger's times. Import now?</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="155" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="156" />
       <source>已导入 {0} 件（{1}），{2}</source>
       <translation>Imported {0} cases ({1}); {2}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="168" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="169" />
       <source>无法导入历史台账</source>
       <translation>Could not import the historic ledger</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="183" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="184" />
       <source>跳过已导入 {0} 件。</source>
       <translation>{0} already imported, skipped.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="186" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="187" />
       <source>，</source>
       <translation>, </translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="187" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="188" />
       <source>{0} {1}</source>
       <translation>{0} {1}</translation>
     </message>
@@ -2225,22 +2230,27 @@ Matches: {1}</translation>
   <context>
     <name>ProblemsDialog</name>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="199" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="200" />
       <source>历史台账有误，未导入</source>
       <translation>Historic ledger has errors: nothing imported</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="203" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="204" />
       <source>有 {0} 行不符合要求，一件也没有导入。请按下列行号在 Excel 中修改，再重新导入：</source>
       <translation>{0} rows do not meet the rules, so nothing was imported. Correct these rows in Excel and import again:</translation>
     </message>
     <message>
       <location filename="../../gridstation/ui/ledger_import.py" line="212" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/ledger_import.py" line="213" />
       <source>复制全部(&amp;C)</source>
       <translation>&amp;Copy all</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/ledger_import.py" line="224" />
+      <location filename="../../gridstation/ui/ledger_import.py" line="225" />
       <source>已复制</source>
       <translation>Copied</translation>
     </message>
@@ -2248,47 +2258,47 @@ Matches: {1}</translation>
   <context>
     <name>ProposalDialog</name>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="279" />
+      <location filename="../../gridstation/ui/knowledge.py" line="278" />
       <source>经验沉淀：{0}</source>
       <translation>Share as experience: {0}</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="288" />
+      <location filename="../../gridstation/ui/knowledge.py" line="287" />
       <source>用“、”分隔，如 香樟树、采光、修剪</source>
       <translation>Separated by "、", e.g. 香樟树、采光、修剪</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="294" />
+      <location filename="../../gridstation/ui/knowledge.py" line="293" />
       <source>把这件诉求的办理经验写成知识库条目，随下次同步报送城运中心审核，采纳后下发各工作站。请删去居民姓名、电话、门牌号等个人信息。</source>
       <translation>Write how this case was solved as a knowledge-base article. It goes to the centre with the next sync for review and, once approved, to every station. Leave out residents' names, phone numbers and door numbers.</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="300" />
+      <location filename="../../gridstation/ui/knowledge.py" line="299" />
       <source>标题 *</source>
       <translation>Title *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="301" />
+      <location filename="../../gridstation/ui/knowledge.py" line="300" />
       <source>分类代码</source>
       <translation>Category codes</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="302" />
+      <location filename="../../gridstation/ui/knowledge.py" line="301" />
       <source>关键词</source>
       <translation>Key words</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="303" />
+      <location filename="../../gridstation/ui/knowledge.py" line="302" />
       <source>正文 *</source>
       <translation>Text *</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="305" />
+      <location filename="../../gridstation/ui/knowledge.py" line="304" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="../../gridstation/ui/knowledge.py" line="305" />
+      <location filename="../../gridstation/ui/knowledge.py" line="304" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
@@ -2603,6 +2613,11 @@ Matches: {1}</translation>
       <location filename="../../gridstation/ui/sync/settings_dialog.py" line="158" />
       <source>同步设置</source>
       <translation>Sync settings</translation>
+    </message>
+    <message>
+      <location filename="../../gridstation/ui/sync/settings_dialog.py" line="166" />
+      <source>关闭</source>
+      <translation>Close</translation>
     </message>
   </context>
   <context>

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from gridstation.domain.errors import DomainError
 from gridstation.domain.roles import Permission
 from gridstation.services.staff import StaffMember
-from gridstation.ui.dialogs import error_label
+from gridstation.ui.dialogs import close_buttons, error_label
 from gridstation.ui.messages import error_text
 from gridstation.ui.workers import run_in_background
 
@@ -163,9 +163,8 @@ class SyncSettingsDialog(QDialog):
         self.enrol_button, self.state, self.error = self.form.enrol_button, self.form.state, self.form.error
         self.read_qr_image = self.form.read_qr_image
         self.enrol_button.setDefault(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = close_buttons(self, self.tr("关闭"))
         buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(buttons)
